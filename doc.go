@@ -1,0 +1,27 @@
+// Package reunite lets two agencies learn which records they both hold on
+// the same child, without either disclosing any other record.
+//
+// It is private set intersection (PSI) applied to identity data. Each party
+// turns its records into exact match keys (package match), and the two run
+// a cryptographic protocol over those keys (package psi) whose messages
+// travel in strictly validated frames (package encoding). This package
+// joins them: Run drives a protocol session over any connection.
+//
+//	agency A                                          agency B
+//	records ─▶ keys ─▶ psi.Initiator ◀── frames ──▶ psi.Responder ◀─ keys ◀─ records
+//	                        │                              │
+//	                        ▼                              ▼
+//	        A's matching elements + handles   B's matching elements + handles
+//
+// Who learns what, in the default both-learn mode: each agency learns which
+// of its own elements the other also holds, a match handle for each that
+// both compute identically (to quote in the formal request that follows),
+// and a small payload the other attached to it. Each learns the size of the
+// other's set. Nothing else: not the other's non-matching elements, not how
+// many there are of any kind. Other modes let only the initiator learn, or
+// let it learn only the size of the intersection. See psi/PROTOCOL.md for
+// the protocol and SECURITY.md for the threat model.
+//
+// Most users should start with Run and psi.NewInitiator / psi.NewResponder;
+// examples/quickstart shows a complete session over TCP.
+package reunite

@@ -1,0 +1,214 @@
+// Package encoding defines reunite's wire format: the frame that carries
+// every protocol message, and the bodies of those messages.
+//
+// It is the lowest of reunite's three layers. It knows how bytes are laid
+// out and how to refuse bytes that are not laid out exactly right; it does
+// not know what a message means or when it may be sent (that is package psi)
+// and it does not own a connection (that is the root package). Most users
+// never call it directly.
+//
+// # Frames
+//
+// Every message travels in one frame:
+//
+//	magic   4 bytes  "RNTE"
+//	version 1 byte   Version
+//	type    1 byte   MessageType
+//	seq     4 bytes  big-endian sequence number, per direction, from 0
+//	length  4 bytes  big-endian body length, at most MaxBodySize
+//	body    length bytes
+//
+// Decoding is strict and bounded: the length is checked against MaxBodySize
+// before anything is allocated, every count inside a body is checked against
+// its limit before it is used, trailing bytes are an error, and every value
+// that decodes re-encodes to the identical bytes. No strict prefix of a valid
+// frame decodes. Large sets travel as many chunk frames of at most
+// MaxChunkElements elements each, never as one giant frame.
+//
+// Errors are the sentinels below, wrapped with context; test them with
+// errors.Is.
+package encoding
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Version is the wire-format version this package reads and writes.
+const Version = 1
+
+// HeaderSize is the size of a frame header in bytes.
+const HeaderSize = 14
+
+// MaxBodySize bounds a frame body. It is far above the largest body the
+// protocol produces (a full tag chunk with maximal payloads is about 2.2 MiB)
+// and low enough that a hostile length cannot exhaust memory.
+const MaxBodySize = 4 << 20
+
+// magic identifies a reunite frame.
+var magic = [4]byte{'R', 'N', 'T', 'E'}
+
+// Errors returned by this package. Each is wrapped with context; use
+// errors.Is to test for them.
+var (
+	ErrBadMagic     = errors.New("encoding: not a reunite frame (bad magic)")
+	ErrVersion      = errors.New("encoding: unsupported wire version")
+	ErrUnknownType  = errors.New("encoding: unknown message type")
+	ErrTooLarge     = errors.New("encoding: length exceeds limit")
+	ErrTruncated    = errors.New("encoding: truncated input")
+	ErrTrailingData = errors.New("encoding: trailing bytes after message")
+	ErrMalformed    = errors.New("encoding: malformed message")
+)
+
+// MessageType identifies the body carried by a frame.
+type MessageType uint8
+
+// The message types of wire version 1. PROTOCOL.md in package psi says when
+// each is sent.
+const (
+	TypeHello      MessageType = 1 // initiator's handshake (Hello body)
+	TypeHelloReply MessageType = 2 // responder's handshake (Hello body)
+	TypeAlert      MessageType = 3 // either side aborts (Alert body)
+	TypeBlinded    MessageType = 4 // initiator's blinded elements (PointChunk body)
+	TypeEvaluated  MessageType = 5 // responder's evaluations of them (PointChunk body)
+	TypeTags       MessageType = 6 // responder's element tags and sealed payloads (TagChunk body)
+	TypeReveal     MessageType = 7 // initiator reveals matches to the responder (RevealChunk body)
+	TypeFinish     MessageType = 8 // initiator closes the session (Finish body)
+	maxMessageType             = TypeFinish
+)
+
+var typeNames = [...]string{
+	TypeHello:      "Hello",
+	TypeHelloReply: "HelloReply",
+	TypeAlert:      "Alert",
+	TypeBlinded:    "Blinded",
+	TypeEvaluated:  "Evaluated",
+	TypeTags:       "Tags",
+	TypeReveal:     "Reveal",
+	TypeFinish:     "Finish",
+}
+
+// String returns the message type's name.
+func (t MessageType) String() string {
+	if t >= 1 && t <= maxMessageType {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("MessageType(%d)", uint8(t))
+}
+
+// Frame is one framed message. Body holds the encoded message body.
+type Frame struct {
+	Type MessageType
+	Seq  uint32
+	Body []byte
+}
+
+// Size returns the encoded size of f.
+func (f Frame) Size() int { return HeaderSize + len(f.Body) }
+
+// AppendBinary appends the encoding of f to b. It fails only if f's type is
+// unknown or its body exceeds MaxBodySize.
+func (f Frame) AppendBinary(b []byte) ([]byte, error) {
+	if f.Type < 1 || f.Type > maxMessageType {
+		return nil, fmt.Errorf("%w: %d", ErrUnknownType, uint8(f.Type))
+	}
+	if len(f.Body) > MaxBodySize {
+		return nil, fmt.Errorf("%w: body of %d bytes", ErrTooLarge, len(f.Body))
+	}
+	b = append(b, magic[:]...)
+	b = append(b, Version, byte(f.Type))
+	b = binary.BigEndian.AppendUint32(b, f.Seq)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(f.Body)))
+	return append(b, f.Body...), nil
+}
+
+// MarshalBinary returns the encoding of f.
+func (f Frame) MarshalBinary() ([]byte, error) {
+	return f.AppendBinary(make([]byte, 0, f.Size()))
+}
+
+type header struct {
+	typ    MessageType
+	seq    uint32
+	length uint32
+}
+
+func parseHeader(h []byte) (header, error) {
+	if len(h) < HeaderSize {
+		return header{}, fmt.Errorf("%w: frame header needs %d bytes, have %d", ErrTruncated, HeaderSize, len(h))
+	}
+	if [4]byte(h[:4]) != magic {
+		return header{}, ErrBadMagic
+	}
+	if h[4] != Version {
+		return header{}, fmt.Errorf("%w: %d (this build speaks %d)", ErrVersion, h[4], Version)
+	}
+	t := MessageType(h[5])
+	if t < 1 || t > maxMessageType {
+		return header{}, fmt.Errorf("%w: %d", ErrUnknownType, h[5])
+	}
+	hd := header{typ: t, seq: binary.BigEndian.Uint32(h[6:10]), length: binary.BigEndian.Uint32(h[10:14])}
+	if hd.length > MaxBodySize {
+		return header{}, fmt.Errorf("%w: %s body of %d bytes (max %d)", ErrTooLarge, t, hd.length, MaxBodySize)
+	}
+	return hd, nil
+}
+
+// ParseFrame decodes exactly one frame from b. The returned Body aliases b.
+// A b shorter than the frame it starts is ErrTruncated; longer is
+// ErrTrailingData.
+func ParseFrame(b []byte) (Frame, error) {
+	h, err := parseHeader(b)
+	if err != nil {
+		return Frame{}, err
+	}
+	rest := b[HeaderSize:]
+	switch {
+	case len(rest) < int(h.length):
+		return Frame{}, fmt.Errorf("%w: %s body needs %d bytes, have %d", ErrTruncated, h.typ, h.length, len(rest))
+	case len(rest) > int(h.length):
+		return Frame{}, fmt.Errorf("%w: %d bytes after %s frame", ErrTrailingData, len(rest)-int(h.length), h.typ)
+	}
+	return Frame{Type: h.typ, Seq: h.seq, Body: rest}, nil
+}
+
+// ReadFrame reads one frame from r. It allocates the body only after the
+// header has been validated, so a hostile length costs nothing. A stream
+// that ends inside a frame is ErrTruncated; one that ends cleanly before a
+// frame starts is io.EOF.
+func ReadFrame(r io.Reader) (Frame, error) {
+	var hb [HeaderSize]byte
+	if n, err := io.ReadFull(r, hb[:]); err != nil {
+		if err == io.EOF {
+			return Frame{}, io.EOF
+		}
+		if err == io.ErrUnexpectedEOF {
+			return Frame{}, fmt.Errorf("%w: stream ended after %d header bytes", ErrTruncated, n)
+		}
+		return Frame{}, err
+	}
+	h, err := parseHeader(hb[:])
+	if err != nil {
+		return Frame{}, err
+	}
+	body := make([]byte, h.length)
+	if n, err := io.ReadFull(r, body); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return Frame{}, fmt.Errorf("%w: stream ended after %d of %d %s body bytes", ErrTruncated, n, h.length, h.typ)
+		}
+		return Frame{}, err
+	}
+	return Frame{Type: h.typ, Seq: h.seq, Body: body}, nil
+}
+
+// WriteFrame writes f to w in one Write call.
+func WriteFrame(w io.Writer, f Frame) error {
+	b, err := f.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}

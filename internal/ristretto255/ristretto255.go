@@ -1,0 +1,307 @@
+// Package ristretto255 implements the ristretto255 prime-order group of
+// RFC 9496 on top of filippo.io/edwards25519.
+//
+// It exists because reunite's protocols need exactly three things from a
+// group: canonical encoding and decoding that reject every non-canonical
+// string (RFC 9496 §4.3.1, §4.3.2), element derivation from uniform bytes for
+// hash-to-group (RFC 9496 §4.3.4, used by RFC 9380's
+// ristretto255_XMD:SHA-512_R255MAP_RO_ suite), and constant-time
+// variable-base scalar multiplication. The field arithmetic, curve arithmetic
+// and scalar arithmetic all come from filippo.io/edwards25519; this package
+// only adds the ristretto255 maps. It measured faster here than
+// github.com/cloudflare/circl/group for the variable-base multiplication that
+// dominates PSI, which is why reunite does not use circl's group directly
+// (circl's implementation is used in tests as an independent cross-check).
+//
+// Every operation is constant time with respect to its inputs, except
+// Equal's early exit on the encoding length, which is public.
+package ristretto255
+
+import (
+	"errors"
+	"math/big"
+
+	"filippo.io/edwards25519"
+	"filippo.io/edwards25519/field"
+)
+
+// ElementSize is the size of a canonical element encoding in bytes.
+const ElementSize = 32
+
+// UniformSize is the number of uniform bytes FromUniformBytes consumes.
+const UniformSize = 64
+
+// ErrInvalidEncoding is returned for any 32-byte string that is not the
+// canonical encoding of a ristretto255 element (RFC 9496 §4.3.1).
+var ErrInvalidEncoding = errors.New("ristretto255: invalid element encoding")
+
+// Element is an element of the ristretto255 group. The zero value is not
+// valid; use NewElement or one of the setters.
+type Element struct {
+	p edwards25519.Point
+}
+
+// Scalar is an integer modulo the group order, re-exported from
+// filippo.io/edwards25519 so callers need not import it.
+type Scalar = edwards25519.Scalar
+
+// Constants of RFC 9496 §4.1, as field elements.
+var (
+	constD             = fieldFromDecimal("37095705934669439343138083508754565189542113879843219016388785533085940283555")
+	constSqrtM1        = fieldFromDecimal("19681161376707505956807079304988542015446066515923890162744021073123829784752")
+	constSqrtADMinus1  = fieldFromDecimal("25063068953384623474111414158702152701244531502492656460079210482610430750235")
+	constInvSqrtAMinD  = fieldFromDecimal("54469307008909316920995813868745141605393597292927456921205312896311721017578")
+	constOneMinusDSq   = fieldFromDecimal("1159843021668779879193775521855586647937357759715417654439879720876111806838")
+	constDMinusOneSq   = fieldFromDecimal("40440834346308536858101042469323190826248399146238708352240133220865137265952")
+	constOne           = new(field.Element).One()
+	constMinusOne      = new(field.Element).Negate(constOne)
+	identityEncoding   [ElementSize]byte
+	errNotFieldElement = errors.New("ristretto255: constant is not a field element")
+)
+
+func fieldFromDecimal(s string) *field.Element {
+	n, ok := new(big.Int).SetString(s, 10)
+	if !ok {
+		panic(errNotFieldElement)
+	}
+	var le [32]byte
+	n.FillBytes(le[:])
+	for i, j := 0, len(le)-1; i < j; i, j = i+1, j-1 {
+		le[i], le[j] = le[j], le[i]
+	}
+	fe, err := new(field.Element).SetBytes(le[:])
+	if err != nil {
+		panic(err)
+	}
+	return fe
+}
+
+// NewElement returns the identity element.
+func NewElement() *Element {
+	e := &Element{}
+	e.p.Set(edwards25519.NewIdentityPoint())
+	return e
+}
+
+// NewGeneratorElement returns the canonical generator of RFC 9496 §4.4.
+func NewGeneratorElement() *Element {
+	e := &Element{}
+	e.p.Set(edwards25519.NewGeneratorPoint())
+	return e
+}
+
+// Set sets e to x and returns e.
+func (e *Element) Set(x *Element) *Element {
+	e.p.Set(&x.p)
+	return e
+}
+
+// Add sets e to p + q and returns e.
+func (e *Element) Add(p, q *Element) *Element {
+	e.p.Add(&p.p, &q.p)
+	return e
+}
+
+// ScalarMult sets e to s·p in constant time and returns e.
+func (e *Element) ScalarMult(s *Scalar, p *Element) *Element {
+	e.p.ScalarMult(s, &p.p)
+	return e
+}
+
+// ScalarBaseMult sets e to s·G in constant time and returns e.
+func (e *Element) ScalarBaseMult(s *Scalar) *Element {
+	e.p.ScalarBaseMult(s)
+	return e
+}
+
+// Equal returns 1 if e and x represent the same group element and 0
+// otherwise, in constant time (RFC 9496 §4.3.3).
+func (e *Element) Equal(x *Element) int {
+	x1, y1, _, _ := e.p.ExtendedCoordinates()
+	x2, y2, _, _ := x.p.ExtendedCoordinates()
+	var a, b field.Element
+	one := a.Multiply(x1, y2).Equal(b.Multiply(y1, x2))
+	two := a.Multiply(y1, y2).Equal(b.Multiply(x1, x2))
+	return one | two
+}
+
+// IsIdentity returns 1 if e is the identity element and 0 otherwise, in
+// constant time.
+func (e *Element) IsIdentity() int {
+	return e.Equal(NewElement())
+}
+
+// SetCanonicalBytes sets e to the element encoded by b, per RFC 9496 §4.3.1.
+// It returns ErrInvalidEncoding, leaving e unchanged, if b is not exactly
+// the canonical encoding of an element. The identity element is a valid
+// encoding; callers that must refuse it check IsIdentity.
+func (e *Element) SetCanonicalBytes(b []byte) (*Element, error) {
+	if len(b) != ElementSize {
+		return nil, ErrInvalidEncoding
+	}
+	s, err := new(field.Element).SetBytes(b)
+	if err != nil {
+		return nil, ErrInvalidEncoding
+	}
+	// field.SetBytes ignores the top bit and accepts values ≥ p, so
+	// canonicity is checked by re-encoding.
+	var canon [32]byte
+	copy(canon[:], s.Bytes())
+	sCanonical := 1
+	for i := range canon {
+		if canon[i] != b[i] {
+			sCanonical = 0
+		}
+	}
+	sNegative := s.IsNegative()
+
+	var ss, u1, u2, u2Sqr, v, t0 field.Element
+	ss.Square(s)
+	u1.Subtract(constOne, &ss)
+	u2.Add(constOne, &ss)
+	u2Sqr.Square(&u2)
+	v.Square(&u1)
+	v.Multiply(&v, constD)
+	v.Negate(&v)
+	v.Subtract(&v, &u2Sqr)
+
+	var invSqrt field.Element
+	_, wasSquare := invSqrt.SqrtRatio(constOne, t0.Multiply(&v, &u2Sqr))
+
+	var denX, denY, x, y, t field.Element
+	denX.Multiply(&invSqrt, &u2)
+	denY.Multiply(&invSqrt, &denX)
+	denY.Multiply(&denY, &v)
+	x.Multiply(s, &denX)
+	x.Add(&x, &x)
+	x.Absolute(&x)
+	y.Multiply(&u1, &denY)
+	t.Multiply(&x, &y)
+
+	var zero field.Element
+	ok := sCanonical & (1 ^ sNegative) & wasSquare & (1 ^ t.IsNegative()) & (1 ^ y.Equal(&zero))
+	if ok != 1 {
+		return nil, ErrInvalidEncoding
+	}
+	if _, err := e.p.SetExtendedCoordinates(&x, &y, constOne, &t); err != nil {
+		return nil, ErrInvalidEncoding
+	}
+	return e, nil
+}
+
+// Bytes returns the canonical 32-byte encoding of e (RFC 9496 §4.3.2).
+func (e *Element) Bytes() []byte {
+	var out [ElementSize]byte
+	return e.AppendBytes(out[:0])
+}
+
+// AppendBytes appends the canonical encoding of e to b and returns the
+// extended slice.
+func (e *Element) AppendBytes(b []byte) []byte {
+	x0, y0, z0, t0 := e.p.ExtendedCoordinates()
+
+	var u1, u2, tmp, invSqrt field.Element
+	u1.Add(z0, y0)
+	u1.Multiply(&u1, tmp.Subtract(z0, y0))
+	u2.Multiply(x0, y0)
+	tmp.Square(&u2)
+	tmp.Multiply(&tmp, &u1)
+	invSqrt.SqrtRatio(constOne, &tmp)
+
+	var den1, den2, zInv field.Element
+	den1.Multiply(&invSqrt, &u1)
+	den2.Multiply(&invSqrt, &u2)
+	zInv.Multiply(&den1, &den2)
+	zInv.Multiply(&zInv, t0)
+
+	var ix0, iy0, enchanted field.Element
+	ix0.Multiply(x0, constSqrtM1)
+	iy0.Multiply(y0, constSqrtM1)
+	enchanted.Multiply(&den1, constInvSqrtAMinD)
+
+	rotate := tmp.Multiply(t0, &zInv).IsNegative()
+
+	var x, y, denInv field.Element
+	x.Select(&iy0, x0, rotate)
+	y.Select(&ix0, y0, rotate)
+	denInv.Select(&enchanted, &den2, rotate)
+
+	var negY field.Element
+	negY.Negate(&y)
+	y.Select(&negY, &y, tmp.Multiply(&x, &zInv).IsNegative())
+
+	var s field.Element
+	s.Subtract(z0, &y)
+	s.Multiply(&denInv, &s)
+	s.Absolute(&s)
+	return append(b, s.Bytes()...)
+}
+
+// FromUniformBytes sets e to the element derived from 64 uniformly random
+// bytes (RFC 9496 §4.3.4) and returns e. It is the map that RFC 9380's
+// hash_to_ristretto255 applies to the output of expand_message. It panics if
+// len(b) != UniformSize, which is a programming error, never input-dependent.
+func (e *Element) FromUniformBytes(b []byte) *Element {
+	if len(b) != UniformSize {
+		panic("ristretto255: FromUniformBytes input must be 64 bytes")
+	}
+	var r0, r1 field.Element
+	// SetBytes masks the top bit and reduces modulo p, exactly as §4.3.4 asks.
+	if _, err := r0.SetBytes(b[:32]); err != nil {
+		panic(err)
+	}
+	if _, err := r1.SetBytes(b[32:]); err != nil {
+		panic(err)
+	}
+	var p1, p2 edwards25519.Point
+	mapToPoint(&p1, &r0)
+	mapToPoint(&p2, &r1)
+	e.p.Add(&p1, &p2)
+	return e
+}
+
+// mapToPoint is the MAP function of RFC 9496 §4.3.4.
+func mapToPoint(out *edwards25519.Point, t *field.Element) {
+	var r, u, v, tmp field.Element
+	r.Square(t)
+	r.Multiply(&r, constSqrtM1)
+	u.Add(&r, constOne)
+	u.Multiply(&u, constOneMinusDSq)
+	v.Multiply(&r, constD)
+	v.Subtract(constMinusOne, &v)
+	v.Multiply(&v, tmp.Add(&r, constD))
+
+	var s, sPrime field.Element
+	_, wasSquare := s.SqrtRatio(&u, &v)
+	sPrime.Multiply(&s, t)
+	sPrime.Absolute(&sPrime)
+	sPrime.Negate(&sPrime)
+	s.Select(&s, &sPrime, wasSquare)
+
+	var c field.Element
+	c.Select(constMinusOne, &r, wasSquare)
+
+	var n field.Element
+	n.Subtract(&r, constOne)
+	n.Multiply(&n, &c)
+	n.Multiply(&n, constDMinusOneSq)
+	n.Subtract(&n, &v)
+
+	var w0, w1, w2, w3, sSq field.Element
+	w0.Multiply(&s, &v)
+	w0.Add(&w0, &w0)
+	w1.Multiply(&n, constSqrtADMinus1)
+	sSq.Square(&s)
+	w2.Subtract(constOne, &sSq)
+	w3.Add(constOne, &sSq)
+
+	var x, y, z, tt field.Element
+	x.Multiply(&w0, &w3)
+	y.Multiply(&w2, &w1)
+	z.Multiply(&w1, &w3)
+	tt.Multiply(&w0, &w2)
+	if _, err := out.SetExtendedCoordinates(&x, &y, &z, &tt); err != nil {
+		// The map always lands on the curve; reaching this is a bug.
+		panic("ristretto255: map produced a point off the curve")
+	}
+}

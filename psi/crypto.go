@@ -1,0 +1,214 @@
+package psi
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"io"
+	"runtime"
+	"sync"
+
+	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/reunite-psi/reunite/encoding"
+	"github.com/reunite-psi/reunite/internal/ristretto255"
+)
+
+// Domain-separation strings. Each names the protocol, its version and the
+// use, so no value computed for one purpose can be mistaken for another
+// (PROTOCOL.md §Domain separation).
+const (
+	// hashToGroupDST is the RFC 9380 domain-separation tag; it ends with the
+	// RFC 9380 suite ID of hash_to_ristretto255 with expand_message_xmd and
+	// SHA-512.
+	hashToGroupDST = "reunite-psi-v1-ECDH-ristretto255_XMD:SHA-512_R255MAP_RO_"
+	labelSessionID = "reunite-psi-v1 session id"
+	labelTag       = "reunite-psi-v1 tag"
+	labelHandle    = "reunite-psi-v1 handle"
+	labelSealR2I   = "reunite-psi-v1 seal responder to initiator"
+	labelSealI2R   = "reunite-psi-v1 seal initiator to responder"
+)
+
+var h2g = ristretto255.NewHasher(hashToGroupDST)
+
+// hashToGroup computes H(e) = hash_to_ristretto255(sid || e) per RFC 9380
+// §3 and RFC 9496 §4.3.4. The session ID in the input makes every session's
+// hashes unrelated, so nothing computed in one session helps in another.
+func hashToGroup(out *ristretto255.Element, scratch *[]byte, sid *[32]byte, element []byte) {
+	msg := append(append((*scratch)[:0], sid[:]...), element...)
+	*scratch = msg
+	h2g.Hash(out, msg)
+}
+
+// derive returns SHA-256(label || 0x00 || sid || point): the tag, handle and
+// seal keys all come from here, separated by label. Inputs after the label
+// have fixed lengths, so the encoding is unambiguous.
+func derive(label string, sid *[32]byte, point []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(label))
+	h.Write([]byte{0})
+	h.Write(sid[:])
+	h.Write(point)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+func tagOf(sid *[32]byte, point []byte) (tag [encoding.TagSize]byte) {
+	d := derive(labelTag, sid, point)
+	copy(tag[:], d[:])
+	return tag
+}
+
+// seal encrypts payload under a key derived from the element's shared point.
+// Each key is used for exactly one message, so a fixed nonce is safe.
+func seal(dst []byte, label string, sid *[32]byte, point, payload []byte) []byte {
+	key := derive(label, sid, point)
+	aead, err := chacha20poly1305.New(key[:])
+	if err != nil {
+		panic(err) // the key length is fixed; unreachable
+	}
+	var nonce [chacha20poly1305.NonceSize]byte
+	return aead.Seal(dst, nonce[:], payload, sid[:])
+}
+
+func open(label string, sid *[32]byte, point, sealed []byte) ([]byte, error) {
+	key := derive(label, sid, point)
+	aead, err := chacha20poly1305.New(key[:])
+	if err != nil {
+		panic(err)
+	}
+	var nonce [chacha20poly1305.NonceSize]byte
+	out, err := aead.Open(nil, nonce[:], sealed, sid[:])
+	if err != nil {
+		return nil, ErrPayloadAuth
+	}
+	if out == nil {
+		out = []byte{}
+	}
+	return out, nil
+}
+
+// randomScalar draws a uniformly random non-zero scalar from 64 bytes of r
+// (RFC 9496 §4.4: reduce 512 bits modulo the group order).
+func randomScalar(r io.Reader) (*ristretto255.Scalar, error) {
+	var buf [64]byte
+	zero := new(ristretto255.Scalar)
+	for {
+		if _, err := io.ReadFull(r, buf[:]); err != nil {
+			return nil, err
+		}
+		s, err := new(ristretto255.Scalar).SetUniformBytes(buf[:])
+		if err != nil {
+			return nil, err
+		}
+		if s.Equal(zero) == 0 {
+			return s, nil
+		}
+	}
+}
+
+// uniformInt returns a uniform integer in [0, n) drawn from r by rejection
+// sampling 64-bit big-endian words (PROTOCOL.md §Shuffles).
+func uniformInt(r io.Reader, n uint64) (uint64, error) {
+	limit := (^uint64(0) / n) * n
+	var b [8]byte
+	for {
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return 0, err
+		}
+		if v := binary.BigEndian.Uint64(b[:]); v < limit {
+			return v % n, nil
+		}
+	}
+}
+
+// randomPermutation returns a uniformly random permutation of [0, n),
+// Fisher–Yates from the top, drawing from r.
+func randomPermutation(r io.Reader, n int) ([]int32, error) {
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	for i := n - 1; i > 0; i-- {
+		j, err := uniformInt(r, uint64(i+1))
+		if err != nil {
+			return nil, err
+		}
+		perm[i], perm[j] = perm[j], perm[i]
+	}
+	return perm, nil
+}
+
+// minParallel is the smallest batch worth splitting across cores.
+const minParallel = 64
+
+// parallel calls fn on disjoint sub-ranges covering [0, n), on all
+// available cores, and returns the error of the lowest failing range. It
+// returns only after every call has returned, so it leaves no goroutine
+// behind.
+func parallel(n int, fn func(lo, hi int) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	if n < minParallel || workers == 1 {
+		return fn(0, n)
+	}
+	if workers > n/minParallel {
+		workers = n / minParallel
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*n/workers, (w+1)*n/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+	return firstNonNil(errs)
+}
+
+func firstNonNil(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// blindElements writes, for each element, the encoding of k·H(element) to
+// out (ElementSize bytes each).
+func blindElements(out []byte, sid *[32]byte, k *ristretto255.Scalar, elements [][]byte) {
+	_ = parallel(len(elements), func(lo, hi int) error {
+		var p ristretto255.Element
+		var scratch []byte
+		for i := lo; i < hi; i++ {
+			hashToGroup(&p, &scratch, sid, elements[i])
+			p.ScalarMult(k, &p)
+			p.AppendBytes(out[i*encoding.ElementSize : i*encoding.ElementSize])
+		}
+		return nil
+	})
+}
+
+// multiplyPoints decodes each point of in, refuses the identity and any
+// non-canonical encoding, and writes the encoding of k·point to out.
+func multiplyPoints(out, in []byte, k *ristretto255.Scalar) error {
+	n := len(in) / encoding.ElementSize
+	return parallel(n, func(lo, hi int) error {
+		var p ristretto255.Element
+		for i := lo; i < hi; i++ {
+			src := in[i*encoding.ElementSize : (i+1)*encoding.ElementSize]
+			if _, err := p.SetCanonicalBytes(src); err != nil {
+				return ErrInvalidElement
+			}
+			if p.IsIdentity() == 1 {
+				return ErrInvalidElement
+			}
+			p.ScalarMult(k, &p)
+			p.AppendBytes(out[i*encoding.ElementSize : i*encoding.ElementSize])
+		}
+		return nil
+	})
+}

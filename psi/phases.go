@@ -1,0 +1,420 @@
+package psi
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/reunite-psi/reunite/encoding"
+	"github.com/reunite-psi/reunite/internal/ristretto255"
+)
+
+// This file holds the protocol's data phases (PROTOCOL.md §Message flow):
+//
+//	initiator                                  responder
+//	Blinded   a·H(x), in order           →     b·(a·H(x)), checked, stored
+//	          unblinded to b·H(x), tagged  ←   Evaluated (shuffled if cardinality-only)
+//	          tags matched                 ←   Tags: tag(b·H(y)) and sealed payloads, shuffled
+//	Reveal    matched positions + seals  →     (both-learn only)
+//	Finish    transcript hash            →
+
+// --- Initiator: blinded elements out ---
+
+func (s *session) sendBlinded() (encoding.MessageType, []byte, error) {
+	n := len(s.set.Elements)
+	k := s.done / encoding.MaxChunkElements
+	cnt := chunkLen(n, k)
+	c := encoding.PointChunk{Session: s.sid, Points: make([]byte, cnt*encoding.ElementSize)}
+	blindElements(c.Points, &s.sid, s.key, s.set.Elements[s.done:s.done+cnt])
+	s.done += cnt
+	if s.done == n {
+		s.done = 0
+		s.state = stInitRecvAnswers
+	}
+	body, err := c.AppendBinary(nil)
+	return encoding.TypeBlinded, body, err
+}
+
+// --- Responder: blinded elements in ---
+
+func (s *session) receiveBlinded(f encoding.Frame) error {
+	if err := s.expect(f, encoding.TypeBlinded); err != nil {
+		return err
+	}
+	var c encoding.PointChunk
+	if err := decode(&c, f.Body); err != nil {
+		return err
+	}
+	if err := s.checkSession(&c.Session); err != nil {
+		return err
+	}
+	if want := chunkLen(s.peerSize, s.done/encoding.MaxChunkElements); c.Len() != want {
+		return fmt.Errorf("%w: chunk of %d elements, expected %d of the declared %d", ErrMalformed, c.Len(), want, s.peerSize)
+	}
+	for i := range c.Len() {
+		key := [16]byte(c.Point(i))
+		if _, dup := s.seenBlinded[key]; dup {
+			return fmt.Errorf("%w: blinded element %d repeats an earlier one", ErrDuplicate, s.done+i)
+		}
+		s.seenBlinded[key] = struct{}{}
+	}
+	off := s.done * encoding.ElementSize
+	if err := multiplyPoints(s.evaluated[off:off+len(c.Points)], c.Points, s.key); err != nil {
+		return err
+	}
+	s.done += c.Len()
+	if s.done == s.peerSize {
+		s.seenBlinded = nil
+		s.done = 0
+		s.state = stRespSendEvaluated
+		if s.cfg.Mode == CardinalityOnly {
+			if err := s.shuffleEvaluated(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// shuffleEvaluated permutes the evaluated elements so the initiator cannot
+// tell which of its elements matched, only how many did.
+func (s *session) shuffleEvaluated() error {
+	perm, err := randomPermutation(s.rand, s.peerSize)
+	if err != nil {
+		return fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
+	}
+	shuffled := make([]byte, len(s.evaluated))
+	for to, from := range perm {
+		copy(shuffled[to*encoding.ElementSize:], s.evaluated[int(from)*encoding.ElementSize:int(from+1)*encoding.ElementSize])
+	}
+	s.evaluated = shuffled
+	return nil
+}
+
+// --- Responder: evaluated elements and tags out ---
+
+func (s *session) sendEvaluated() (encoding.MessageType, []byte, error) {
+	cnt := chunkLen(s.peerSize, s.done/encoding.MaxChunkElements)
+	off := s.done * encoding.ElementSize
+	c := encoding.PointChunk{Session: s.sid, Points: s.evaluated[off : off+cnt*encoding.ElementSize]}
+	s.done += cnt
+	if s.done == s.peerSize {
+		s.done = 0
+		s.state = stRespSendTags
+		if len(s.set.Elements) == 0 {
+			s.state = stRespRecvFinish
+		}
+	}
+	body, err := c.AppendBinary(nil)
+	if s.state != stRespSendEvaluated {
+		s.evaluated = nil
+	}
+	return encoding.TypeEvaluated, body, err
+}
+
+func (s *session) sendTags() (encoding.MessageType, []byte, error) {
+	n := len(s.set.Elements)
+	if s.tagOrder == nil {
+		// Tags go out in a random order, so the positions the initiator
+		// reveals in both-learn mode say nothing about the local order.
+		perm, err := randomPermutation(s.rand, n)
+		if err != nil {
+			return 0, nil, fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
+		}
+		s.tagOrder = perm
+		s.tagPoints = make([]byte, n*encoding.ElementSize)
+	}
+	cnt := chunkLen(n, s.done/encoding.MaxChunkElements)
+	sealed := 0
+	if s.cfg.PayloadSize > 0 {
+		sealed = s.cfg.PayloadSize + encoding.SealOverhead
+	}
+	c := encoding.TagChunk{Session: s.sid, SealedSize: uint16(sealed)}
+	c.Entries = make([]byte, cnt*c.EntrySize())
+	base := s.done
+	_ = parallel(cnt, func(lo, hi int) error {
+		var p ristretto255.Element
+		var scratch []byte
+		for i := lo; i < hi; i++ {
+			pos := base + i
+			idx := s.tagOrder[pos]
+			point := s.tagPoints[pos*encoding.ElementSize : pos*encoding.ElementSize]
+			hashToGroup(&p, &scratch, &s.sid, s.set.Elements[idx])
+			p.ScalarMult(s.key, &p)
+			point = p.AppendBytes(point)
+			entry := c.Entries[i*c.EntrySize() : i*c.EntrySize()]
+			tag := tagOf(&s.sid, point)
+			entry = append(entry, tag[:]...)
+			if sealed > 0 {
+				seal(entry, labelSealR2I, &s.sid, point, s.set.Payloads[idx])
+			}
+		}
+		return nil
+	})
+	s.done += cnt
+	if s.done == n {
+		s.done = 0
+		s.state = stRespRecvFinish
+	}
+	body, err := c.AppendBinary(nil)
+	return encoding.TypeTags, body, err
+}
+
+// --- Initiator: evaluated elements and tags in ---
+
+func (s *session) receiveAnswer(f encoding.Frame) error {
+	nI := len(s.set.Elements)
+	if s.done < nI {
+		return s.receiveEvaluated(f)
+	}
+	return s.receiveTags(f)
+}
+
+func (s *session) receiveEvaluated(f encoding.Frame) error {
+	if err := s.expect(f, encoding.TypeEvaluated); err != nil {
+		return err
+	}
+	var c encoding.PointChunk
+	if err := decode(&c, f.Body); err != nil {
+		return err
+	}
+	if err := s.checkSession(&c.Session); err != nil {
+		return err
+	}
+	nI := len(s.set.Elements)
+	if want := chunkLen(nI, s.done/encoding.MaxChunkElements); c.Len() != want {
+		return fmt.Errorf("%w: chunk of %d evaluated elements, expected %d", ErrMalformed, c.Len(), want)
+	}
+	off := s.done * encoding.ElementSize
+	// Unblinding with 1/a turns b·a·H(x) into b·H(x), the value the
+	// responder's tags are computed from.
+	if err := multiplyPoints(s.ownPoints[off:off+len(c.Points)], c.Points, s.keyInv); err != nil {
+		return err
+	}
+	tags := make([][encoding.TagSize]byte, c.Len())
+	_ = parallel(c.Len(), func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			o := off + i*encoding.ElementSize
+			tags[i] = tagOf(&s.sid, s.ownPoints[o:o+encoding.ElementSize])
+		}
+		return nil
+	})
+	for i, t := range tags {
+		if _, dup := s.ownTags[t]; dup {
+			return fmt.Errorf("%w: evaluated element %d repeats an earlier one", ErrDuplicate, s.done+i)
+		}
+		s.ownTags[t] = int32(s.done + i)
+	}
+	s.done += c.Len()
+	if s.done == nI && s.peerSize == 0 {
+		s.finishAnswers()
+	}
+	return nil
+}
+
+func (s *session) receiveTags(f encoding.Frame) error {
+	if err := s.expect(f, encoding.TypeTags); err != nil {
+		return err
+	}
+	var c encoding.TagChunk
+	if err := decode(&c, f.Body); err != nil {
+		return err
+	}
+	if err := s.checkSession(&c.Session); err != nil {
+		return err
+	}
+	nI := len(s.set.Elements)
+	received := s.done - nI
+	if want := chunkLen(s.peerSize, received/encoding.MaxChunkElements); c.Len() != want {
+		return fmt.Errorf("%w: chunk of %d tags, expected %d of the declared %d", ErrMalformed, c.Len(), want, s.peerSize)
+	}
+	wantSealed := 0
+	if s.cfg.PayloadSize > 0 {
+		wantSealed = s.cfg.PayloadSize + encoding.SealOverhead
+	}
+	if int(c.SealedSize) != wantSealed {
+		return fmt.Errorf("%w: sealed payloads of %d bytes, expected %d", ErrMalformed, c.SealedSize, wantSealed)
+	}
+	for i := range c.Len() {
+		tagBytes, sealedPayload := c.Entry(i)
+		tag := [encoding.TagSize]byte(tagBytes)
+		if _, dup := s.peerTags[tag]; dup {
+			return fmt.Errorf("%w: tag %d repeats an earlier one", ErrDuplicate, received+i)
+		}
+		s.peerTags[tag] = struct{}{}
+		own, ok := s.ownTags[tag]
+		if !ok {
+			continue
+		}
+		m := found{own: own, position: uint32(received + i)}
+		if wantSealed > 0 && s.cfg.Mode != CardinalityOnly {
+			point := s.ownPoints[int(own)*encoding.ElementSize : int(own+1)*encoding.ElementSize]
+			payload, err := open(labelSealR2I, &s.sid, point, sealedPayload)
+			if err != nil {
+				return fmt.Errorf("%w: tag %d", err, received+i)
+			}
+			m.payload = payload
+		}
+		s.found = append(s.found, m)
+	}
+	s.done += c.Len()
+	if s.done == nI+s.peerSize {
+		s.finishAnswers()
+	}
+	return nil
+}
+
+// finishAnswers computes the initiator's result once every answer is in.
+func (s *session) finishAnswers() {
+	s.cardinality = len(s.found)
+	s.peerTags, s.ownTags = nil, nil
+	if s.cfg.Mode != CardinalityOnly {
+		// In the other modes evaluated elements come back in the order they
+		// were sent, so ownPoints index = element index.
+		for _, m := range s.found {
+			point := s.ownPoints[int(m.own)*encoding.ElementSize : int(m.own+1)*encoding.ElementSize]
+			s.matches = append(s.matches, Match{
+				Index:       int(m.own),
+				Handle:      derive(labelHandle, &s.sid, point),
+				PeerPayload: m.payload,
+			})
+		}
+		slices.SortFunc(s.matches, func(a, b Match) int { return cmp.Compare(a.Index, b.Index) })
+	}
+	s.done = 0
+	if s.cfg.Mode == BothLearn && len(s.found) > 0 {
+		slices.SortFunc(s.found, func(a, b found) int { return cmp.Compare(a.position, b.position) })
+		s.state = stInitSendReveal
+	} else {
+		s.found = nil
+		s.state = stInitSendFinish
+	}
+}
+
+// --- Initiator: reveal and finish out ---
+
+func (s *session) sendReveal() (encoding.MessageType, []byte, error) {
+	cnt := min(encoding.MaxChunkElements, len(s.found)-s.done)
+	c := encoding.RevealChunk{Session: s.sid, SealedSize: uint16(s.cfg.PayloadSize + encoding.SealOverhead)}
+	c.Entries = make([]byte, 0, cnt*c.EntrySize())
+	empty := make([]byte, 0)
+	for _, m := range s.found[s.done : s.done+cnt] {
+		point := s.ownPoints[int(m.own)*encoding.ElementSize : int(m.own+1)*encoding.ElementSize]
+		payload := empty
+		if s.cfg.PayloadSize > 0 {
+			payload = s.set.Payloads[m.own]
+		}
+		c.Entries = appendUint32(c.Entries, m.position)
+		// The seal proves the initiator holds b·H(y) for this position,
+		// which it can only have computed from the same element.
+		c.Entries = seal(c.Entries, labelSealI2R, &s.sid, point, payload)
+	}
+	s.done += cnt
+	if s.done == len(s.found) {
+		s.state = stInitSendFinish
+	}
+	body, err := c.AppendBinary(nil)
+	return encoding.TypeReveal, body, err
+}
+
+func (s *session) sendFinish() (encoding.MessageType, []byte, error) {
+	f := encoding.Finish{Session: s.sid, RevealCount: uint32(len(s.found))}
+	s.transcript.Sum(f.Transcript[:0])
+	body, err := f.AppendBinary(nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	s.complete(f.Transcript, true) // the initiator learns in every mode
+	return encoding.TypeFinish, body, nil
+}
+
+// --- Responder: reveal and finish in ---
+
+func (s *session) receiveRevealOrFinish(f encoding.Frame) error {
+	if s.cfg.Mode == BothLearn {
+		if err := s.expect(f, encoding.TypeReveal, encoding.TypeFinish); err != nil {
+			return err
+		}
+	} else if err := s.expect(f, encoding.TypeFinish); err != nil {
+		return err
+	}
+	if f.Type == encoding.TypeReveal {
+		return s.receiveReveal(f)
+	}
+	var fin encoding.Finish
+	if err := decode(&fin, f.Body); err != nil {
+		return err
+	}
+	if err := s.checkSession(&fin.Session); err != nil {
+		return err
+	}
+	if int(fin.RevealCount) != len(s.matches) {
+		return fmt.Errorf("%w: finish counts %d revealed matches, %d were received", ErrMalformed, fin.RevealCount, len(s.matches))
+	}
+	var mine [32]byte
+	s.transcript.Sum(mine[:0])
+	if mine != fin.Transcript {
+		return ErrTranscriptMismatch
+	}
+	s.cardinality = len(s.matches)
+	slices.SortFunc(s.matches, func(a, b Match) int { return cmp.Compare(a.Index, b.Index) })
+	s.complete(mine, s.cfg.Mode == BothLearn)
+	return nil
+}
+
+func (s *session) receiveReveal(f encoding.Frame) error {
+	var c encoding.RevealChunk
+	if err := decode(&c, f.Body); err != nil {
+		return err
+	}
+	if err := s.checkSession(&c.Session); err != nil {
+		return err
+	}
+	if int(c.SealedSize) != s.cfg.PayloadSize+encoding.SealOverhead {
+		return fmt.Errorf("%w: reveal seals of %d bytes, expected %d", ErrMalformed, c.SealedSize, s.cfg.PayloadSize+encoding.SealOverhead)
+	}
+	n := len(s.set.Elements)
+	for i := range c.Len() {
+		pos, sealedPayload := c.Entry(i)
+		// Strictly increasing positions: no repeats, one canonical order.
+		if int64(pos) <= s.lastReveal || int(pos) >= n {
+			return fmt.Errorf("%w: reveal position out of order or range", ErrMalformed)
+		}
+		s.lastReveal = int64(pos)
+		point := s.tagPoints[int(pos)*encoding.ElementSize : int(pos+1)*encoding.ElementSize]
+		payload, err := open(labelSealI2R, &s.sid, point, sealedPayload)
+		if err != nil {
+			return fmt.Errorf("%w: reveal entry %d", err, i)
+		}
+		m := Match{Index: int(s.tagOrder[pos]), Handle: derive(labelHandle, &s.sid, point)}
+		if s.cfg.PayloadSize > 0 {
+			m.PeerPayload = payload
+		}
+		s.matches = append(s.matches, m)
+	}
+	return nil
+}
+
+// complete records the result and releases the session's secrets.
+func (s *session) complete(transcript [32]byte, learned bool) {
+	s.result = &Result{
+		Role:         s.role,
+		Mode:         s.cfg.Mode,
+		Learned:      learned,
+		Matches:      s.matches,
+		Cardinality:  s.cardinality,
+		LocalSetSize: len(s.set.Elements),
+		PeerSetSize:  s.peerSize,
+		SessionID:    s.sid,
+		Transcript:   transcript,
+	}
+	if !learned {
+		s.result.Matches, s.result.Cardinality = nil, 0
+	}
+	s.dropState()
+	s.state = stDone
+}
+
+func appendUint32(b []byte, v uint32) []byte {
+	return append(b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+}

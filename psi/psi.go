@@ -1,0 +1,312 @@
+package psi
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/reunite-psi/reunite/encoding"
+)
+
+// Mode says who learns what. Both parties must configure the same mode; the
+// handshake refuses a mismatch.
+type Mode uint8
+
+const (
+	// BothLearn: each party learns which of its own elements are in the
+	// intersection, a match handle for each, and the peer's payload for each.
+	BothLearn Mode = 1
+	// InitiatorOnly: the initiator learns what BothLearn gives it; the
+	// responder learns only the initiator's set size.
+	InitiatorOnly Mode = 2
+	// CardinalityOnly: the initiator learns only the size of the
+	// intersection (the responder shuffles its answers so the initiator
+	// cannot tell which of its elements matched); the responder learns only
+	// the initiator's set size. Payloads are not allowed in this mode.
+	CardinalityOnly Mode = 3
+)
+
+// String returns the mode's name.
+func (m Mode) String() string {
+	switch m {
+	case BothLearn:
+		return "both-learn"
+	case InitiatorOnly:
+		return "initiator-only"
+	case CardinalityOnly:
+		return "cardinality-only"
+	}
+	return fmt.Sprintf("Mode(%d)", uint8(m))
+}
+
+// Suite identifies the protocol and its primitives on the wire.
+type Suite uint16
+
+// SuiteECDHRistretto255 is the mutual ECDH-PSI protocol of PROTOCOL.md on
+// ristretto255 with SHA-512 hash-to-group, SHA-256 derivations and
+// ChaCha20-Poly1305 payload seals. It is the only suite of wire version 1.
+const SuiteECDHRistretto255 Suite = 1
+
+// Limits of this implementation.
+const (
+	// DefaultMaxSetSize is the cap on both set sizes when Config.MaxSetSize
+	// is zero.
+	DefaultMaxSetSize = 1 << 20
+	// MaxSetSizeLimit is the largest cap a Config may set.
+	MaxSetSizeLimit = 1 << 26
+	// MaxPayloadSize is the largest per-element payload.
+	MaxPayloadSize = encoding.MaxPayloadSize
+	// MaxContextSize is the largest context identifier.
+	MaxContextSize = encoding.MaxContextSize
+)
+
+// Config holds the parameters a party brings to a session. Both parties must
+// use the same Context, Mode and PayloadSize; MaxSetSize may differ, and the
+// session runs under the smaller of the two.
+type Config struct {
+	// Context names what is being compared, for example the ID of the rule
+	// set that turned records into elements: 1 to MaxContextSize bytes. The
+	// handshake refuses a peer with a different context, and every hash in
+	// the session is bound to it.
+	Context []byte
+
+	// Mode says who learns what. It must be set.
+	Mode Mode
+
+	// MaxSetSize is the largest set this party will accept from its peer,
+	// and announces as the cap for both sets. A peer that declares a larger
+	// set is refused before any cryptographic work. Zero means
+	// DefaultMaxSetSize.
+	MaxSetSize int
+
+	// PayloadSize is the size in bytes of the payload attached to each
+	// element, 0 to MaxPayloadSize. Every payload must be exactly this long
+	// (pad it yourself), so payload lengths reveal nothing.
+	PayloadSize int
+}
+
+func (c *Config) maxSetSize() int {
+	if c.MaxSetSize == 0 {
+		return DefaultMaxSetSize
+	}
+	return c.MaxSetSize
+}
+
+func (c *Config) validate() error {
+	switch {
+	case len(c.Context) == 0 || len(c.Context) > MaxContextSize:
+		return fmt.Errorf("%w: context must be 1 to %d bytes, got %d", ErrConfig, MaxContextSize, len(c.Context))
+	case c.Mode < BothLearn || c.Mode > CardinalityOnly:
+		return fmt.Errorf("%w: mode %d is not a known mode", ErrConfig, c.Mode)
+	case c.MaxSetSize < 0 || c.MaxSetSize > MaxSetSizeLimit:
+		return fmt.Errorf("%w: max set size %d outside 0..%d", ErrConfig, c.MaxSetSize, MaxSetSizeLimit)
+	case c.PayloadSize < 0 || c.PayloadSize > MaxPayloadSize:
+		return fmt.Errorf("%w: payload size %d outside 0..%d", ErrConfig, c.PayloadSize, MaxPayloadSize)
+	case c.Mode == CardinalityOnly && c.PayloadSize != 0:
+		return fmt.Errorf("%w: payloads are not allowed in cardinality-only mode", ErrConfig)
+	}
+	return nil
+}
+
+// Set is one party's input: distinct elements and, when the session carries
+// payloads, one payload per element.
+type Set struct {
+	// Elements are the byte strings to compare. They must be distinct. They
+	// are never sent; only blinded group elements derived from them are.
+	Elements [][]byte
+	// Payloads, if Config.PayloadSize is non-zero, holds exactly one
+	// payload of exactly Config.PayloadSize bytes per element, in the same
+	// order. The peer can open a payload only if it holds the same element.
+	Payloads [][]byte
+}
+
+// Turn says what a session expects next.
+type Turn uint8
+
+const (
+	// TurnSend: call Send and deliver the frame to the peer.
+	TurnSend Turn = iota + 1
+	// TurnReceive: call Receive with the next frame from the peer.
+	TurnReceive
+	// TurnDone: the session is over; call Result.
+	TurnDone
+)
+
+// String returns the turn's name.
+func (t Turn) String() string {
+	switch t {
+	case TurnSend:
+		return "send"
+	case TurnReceive:
+		return "receive"
+	case TurnDone:
+		return "done"
+	}
+	return fmt.Sprintf("Turn(%d)", uint8(t))
+}
+
+// Session is what a transport drives: an Initiator or a Responder. A
+// session is a pure state machine: it does no I/O, and a transport moves
+// frames between Send and the peer's Receive, one at a time, in order. It is
+// not safe for concurrent use.
+type Session interface {
+	// Turn reports what the session expects next.
+	Turn() Turn
+	// Send returns the next frame to deliver to the peer. It is valid only
+	// when Turn returns TurnSend.
+	Send() (encoding.Frame, error)
+	// Receive consumes the next frame from the peer. It is valid only when
+	// Turn returns TurnReceive. Any error ends the session: Turn then
+	// returns TurnSend if an alert should be delivered to the peer, and
+	// TurnDone after that.
+	Receive(encoding.Frame) error
+	// Result returns what this party learned, once Turn returns TurnDone. It
+	// returns the error that ended the session if it failed.
+	Result() (*Result, error)
+	// Role says which side of the protocol this session plays.
+	Role() Role
+}
+
+// Role names the two sides of the protocol.
+type Role uint8
+
+const (
+	// RoleInitiator sends the first message.
+	RoleInitiator Role = 1
+	// RoleResponder answers it.
+	RoleResponder Role = 2
+)
+
+// String returns the role's name.
+func (r Role) String() string {
+	switch r {
+	case RoleInitiator:
+		return "initiator"
+	case RoleResponder:
+		return "responder"
+	}
+	return fmt.Sprintf("Role(%d)", uint8(r))
+}
+
+// Result is what one party learned from a completed session.
+type Result struct {
+	Role Role
+	Mode Mode
+	// Learned reports whether this party learns the intersection (or its
+	// size) in this mode. When false, Matches is empty and Cardinality is
+	// zero because the protocol told this party nothing, not because the
+	// sets are disjoint.
+	Learned bool
+	// Matches lists, in increasing Index order, the local elements in the
+	// intersection. Empty in CardinalityOnly mode.
+	Matches []Match
+	// Cardinality is the size of the intersection, when Learned.
+	Cardinality int
+	// LocalSetSize and PeerSetSize are the two set sizes, which both
+	// parties always learn.
+	LocalSetSize, PeerSetSize int
+	// SessionID identifies the session; both parties hold the same value.
+	SessionID [32]byte
+	// Transcript is the hash of every frame of the session before the last;
+	// both parties hold the same value, and each checked the other's.
+	Transcript [32]byte
+}
+
+// Match is one local element found in the intersection.
+type Match struct {
+	// Index is the element's position in the local Set.Elements.
+	Index int
+	// Handle is the same for both parties and unique to this element in
+	// this session: quote it in the follow-up request for the record.
+	Handle Handle
+	// PeerPayload is the payload the peer attached to this element, or nil
+	// when the session carries no payloads or the peer sent none.
+	PeerPayload []byte
+}
+
+// Handle is a match handle: a hash of the session ID and the element's
+// jointly computed group element, so both parties derive it and no one else
+// can.
+type Handle [32]byte
+
+// String returns the handle in hexadecimal.
+func (h Handle) String() string { return hex.EncodeToString(h[:]) }
+
+// Errors returned by sessions. Each is wrapped with context; use errors.Is.
+// When the peer aborts, the error also matches ErrPeerAborted.
+var (
+	ErrConfig             = errors.New("psi: invalid configuration")
+	ErrDuplicateElement   = errors.New("psi: duplicate element in local set")
+	ErrSetTooLarge        = errors.New("psi: set larger than the agreed maximum")
+	ErrUnsupported        = errors.New("psi: unsupported protocol version or suite")
+	ErrContextMismatch    = errors.New("psi: peer uses a different context")
+	ErrModeMismatch       = errors.New("psi: peer uses a different mode")
+	ErrPayloadMismatch    = errors.New("psi: peer uses a different payload size")
+	ErrMalformed          = errors.New("psi: malformed message")
+	ErrInvalidElement     = errors.New("psi: invalid group element from peer")
+	ErrDuplicate          = errors.New("psi: duplicate value from peer")
+	ErrUnexpectedMessage  = errors.New("psi: unexpected message")
+	ErrWrongSession       = errors.New("psi: message belongs to another session")
+	ErrSequence           = errors.New("psi: message out of sequence (replayed, reordered or dropped)")
+	ErrTranscriptMismatch = errors.New("psi: transcripts differ")
+	ErrPayloadAuth        = errors.New("psi: sealed payload failed authentication")
+	ErrAborted            = errors.New("psi: session aborted")
+	ErrPeerAborted        = errors.New("psi: peer aborted the session")
+	ErrWrongTurn          = errors.New("psi: call does not match the session's turn")
+)
+
+// alertCodes maps the wire alert codes (PROTOCOL.md §Alerts) to errors.
+var alertCodes = []error{
+	1:  ErrUnsupported,
+	2:  ErrContextMismatch,
+	3:  ErrModeMismatch,
+	4:  ErrPayloadMismatch,
+	5:  ErrSetTooLarge,
+	6:  ErrMalformed,
+	7:  ErrInvalidElement,
+	8:  ErrDuplicate,
+	9:  ErrUnexpectedMessage,
+	10: ErrWrongSession,
+	11: ErrSequence,
+	12: ErrTranscriptMismatch,
+	13: ErrPayloadAuth,
+	14: ErrAborted,
+}
+
+func alertCodeFor(err error) encoding.AlertCode {
+	for code, e := range alertCodes {
+		if e != nil && errors.Is(err, e) {
+			return encoding.AlertCode(code)
+		}
+	}
+	return 14
+}
+
+// PeerAbortError is returned when the peer ends the session with an alert.
+// It matches ErrPeerAborted and, for a known code, the error the peer
+// reported (so errors.Is(err, ErrContextMismatch) holds on both sides).
+type PeerAbortError struct {
+	Code encoding.AlertCode
+}
+
+func (e *PeerAbortError) Error() string {
+	if cause := e.cause(); cause != nil {
+		return fmt.Sprintf("%v: %v", ErrPeerAborted, cause)
+	}
+	return fmt.Sprintf("%v: alert code %d", ErrPeerAborted, e.Code)
+}
+
+func (e *PeerAbortError) cause() error {
+	if int(e.Code) < len(alertCodes) {
+		return alertCodes[e.Code]
+	}
+	return nil
+}
+
+// Unwrap returns ErrPeerAborted and the error the alert code names.
+func (e *PeerAbortError) Unwrap() []error {
+	if cause := e.cause(); cause != nil {
+		return []error{ErrPeerAborted, cause}
+	}
+	return []error{ErrPeerAborted}
+}

@@ -1,0 +1,502 @@
+package psi
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"hash"
+	"hash/maphash"
+	"io"
+	"slices"
+
+	"github.com/reunite-psi/reunite/encoding"
+	"github.com/reunite-psi/reunite/internal/ristretto255"
+)
+
+// Initiator is the party that opens a session. Create one with NewInitiator
+// and drive it with a transport such as reunite.Run.
+type Initiator struct{ *session }
+
+// Responder is the party that answers a session. Create one with
+// NewResponder and drive it with a transport such as reunite.Run.
+type Responder struct{ *session }
+
+// NewInitiator returns a session that opens the protocol with set under cfg.
+// The set's slices are used in place until the session is done: do not
+// modify them meanwhile.
+func NewInitiator(cfg Config, set Set) (*Initiator, error) {
+	s, err := newSession(RoleInitiator, cfg, set, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return &Initiator{s}, nil
+}
+
+// NewResponder returns a session that answers the protocol with set under
+// cfg. The set's slices are used in place until the session is done: do not
+// modify them meanwhile.
+func NewResponder(cfg Config, set Set) (*Responder, error) {
+	s, err := newSession(RoleResponder, cfg, set, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return &Responder{s}, nil
+}
+
+type state uint8
+
+const (
+	stInitSendHello state = iota + 1
+	stInitRecvReply
+	stInitSendBlinded
+	stInitRecvAnswers // evaluated chunks, then tag chunks
+	stInitSendReveal
+	stInitSendFinish
+	stRespRecvHello
+	stRespSendReply
+	stRespRecvBlinded
+	stRespSendEvaluated
+	stRespSendTags
+	stRespRecvFinish // reveal chunks, then finish
+	stSendAlert
+	stDone
+)
+
+// chunkLen returns the number of elements in chunk k of a stream of n
+// elements: every chunk is full except the last.
+func chunkLen(n, k int) int {
+	return min(encoding.MaxChunkElements, n-k*encoding.MaxChunkElements)
+}
+
+// session is the state machine shared by both roles; the role decides which
+// states it passes through (PROTOCOL.md §Message flow).
+type session struct {
+	role  Role
+	cfg   Config
+	set   Set
+	rand  io.Reader
+	key   *ristretto255.Scalar // this party's secret: a (initiator) or b (responder)
+	nonce [encoding.NonceSize]byte
+
+	state      state
+	err        error
+	alert      encoding.AlertCode
+	sendSeq    uint32
+	recvSeq    uint32
+	transcript hash.Hash
+	helloFrame []byte // initiator's Hello frame, kept until the session ID is known
+	sid        [32]byte
+	agreedMax  int
+	peerSize   int
+	done       int // elements (or reveal entries) sent or received in the current phase
+
+	// Initiator.
+	keyInv    *ristretto255.Scalar
+	ownPoints []byte                           // k_B·H(x) per element, in evaluated order
+	ownTags   map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
+	peerTags  map[[encoding.TagSize]byte]struct{}
+	found     []found
+
+	// Responder.
+	seenBlinded map[[16]byte]struct{}
+	evaluated   []byte
+	tagOrder    []int32 // position in the tag stream → element index
+	tagPoints   []byte  // k_B·H(y) by tag position
+	lastReveal  int64
+
+	matches     []Match
+	cardinality int
+	result      *Result
+}
+
+// found is a match the initiator has seen in the responder's tag stream.
+type found struct {
+	own      int32  // index into ownPoints
+	position uint32 // position in the tag stream
+	payload  []byte
+}
+
+func newSession(role Role, cfg Config, set Set, random io.Reader) (*session, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if len(set.Elements) > cfg.maxSetSize() {
+		return nil, fmt.Errorf("%w: local set of %d elements exceeds the configured maximum of %d", ErrSetTooLarge, len(set.Elements), cfg.maxSetSize())
+	}
+	if cfg.PayloadSize > 0 {
+		if len(set.Payloads) != len(set.Elements) {
+			return nil, fmt.Errorf("%w: %d payloads for %d elements", ErrConfig, len(set.Payloads), len(set.Elements))
+		}
+		for i, p := range set.Payloads {
+			if len(p) != cfg.PayloadSize {
+				return nil, fmt.Errorf("%w: payload %d is %d bytes, want exactly %d", ErrConfig, i, len(p), cfg.PayloadSize)
+			}
+		}
+	} else if len(set.Payloads) != 0 {
+		return nil, fmt.Errorf("%w: payloads given but Config.PayloadSize is 0", ErrConfig)
+	}
+	if i := duplicateIndex(set.Elements); i >= 0 {
+		return nil, fmt.Errorf("%w: element %d repeats an earlier one", ErrDuplicateElement, i)
+	}
+	s := &session{
+		role:       role,
+		cfg:        cfg,
+		set:        set,
+		rand:       bufio.NewReader(random),
+		transcript: sha256.New(),
+	}
+	var err error
+	if s.key, err = randomScalar(s.rand); err != nil {
+		return nil, fmt.Errorf("psi: reading randomness: %w", err)
+	}
+	if _, err := io.ReadFull(s.rand, s.nonce[:]); err != nil {
+		return nil, fmt.Errorf("psi: reading randomness: %w", err)
+	}
+	if role == RoleInitiator {
+		s.keyInv = new(ristretto255.Scalar).Invert(s.key)
+		s.state = stInitSendHello
+	} else {
+		s.state = stRespRecvHello
+	}
+	return s, nil
+}
+
+// duplicateIndex returns the index of the first element equal to an earlier
+// one, or -1.
+func duplicateIndex(elements [][]byte) int {
+	seed := maphash.MakeSeed()
+	first := make(map[uint64]int32, len(elements))
+	var slow map[string]struct{} // only after a 64-bit hash collision
+	for i, e := range elements {
+		h := maphash.Bytes(seed, e)
+		j, ok := first[h]
+		if !ok {
+			first[h] = int32(i)
+			continue
+		}
+		if bytes.Equal(elements[j], e) {
+			return i
+		}
+		if slow == nil {
+			slow = make(map[string]struct{}, len(elements))
+			for _, e := range elements[:i] {
+				slow[string(e)] = struct{}{}
+			}
+		}
+		if _, dup := slow[string(e)]; dup {
+			return i
+		}
+		slow[string(e)] = struct{}{}
+	}
+	return -1
+}
+
+// Role says which side of the protocol s plays.
+func (s *session) Role() Role { return s.role }
+
+// Turn reports what the session expects next.
+func (s *session) Turn() Turn {
+	switch s.state {
+	case stInitRecvReply, stInitRecvAnswers, stRespRecvHello, stRespRecvBlinded, stRespRecvFinish:
+		return TurnReceive
+	case stDone:
+		return TurnDone
+	}
+	return TurnSend
+}
+
+// Result returns what this party learned, or the error that ended the
+// session.
+func (s *session) Result() (*Result, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	if s.state != stDone {
+		return nil, fmt.Errorf("%w: result requested while the session expects to %v", ErrWrongTurn, s.Turn())
+	}
+	return s.result, nil
+}
+
+// fail ends the session with err. Unless the peer already aborted, an alert
+// is queued so the peer learns why.
+func (s *session) fail(err error) error {
+	if s.err != nil {
+		return s.err
+	}
+	s.err = err
+	s.dropState()
+	if _, peer := err.(*PeerAbortError); peer {
+		s.state = stDone
+	} else {
+		s.alert = alertCodeFor(err)
+		s.state = stSendAlert
+	}
+	return err
+}
+
+// dropState releases everything the session no longer needs, so secrets
+// and large buffers do not outlive it.
+func (s *session) dropState() {
+	s.key, s.keyInv = nil, nil
+	s.ownPoints, s.ownTags, s.peerTags, s.found = nil, nil, nil, nil
+	s.seenBlinded, s.evaluated, s.tagOrder, s.tagPoints = nil, nil, nil, nil
+	s.helloFrame = nil
+}
+
+// Send returns the next frame to deliver to the peer.
+func (s *session) Send() (encoding.Frame, error) {
+	if s.Turn() != TurnSend {
+		return encoding.Frame{}, fmt.Errorf("%w: Send called while the session expects to %v", ErrWrongTurn, s.Turn())
+	}
+	var (
+		typ  encoding.MessageType
+		body []byte
+		err  error
+	)
+	switch s.state {
+	case stSendAlert:
+		s.state = stDone
+		body, _ = (&encoding.Alert{Code: s.alert}).AppendBinary(nil)
+		return s.frame(encoding.TypeAlert, body), nil
+	case stInitSendHello, stRespSendReply:
+		typ, body, err = s.sendHello()
+	case stInitSendBlinded:
+		typ, body, err = s.sendBlinded()
+	case stRespSendEvaluated:
+		typ, body, err = s.sendEvaluated()
+	case stRespSendTags:
+		typ, body, err = s.sendTags()
+	case stInitSendReveal:
+		typ, body, err = s.sendReveal()
+	case stInitSendFinish:
+		typ, body, err = s.sendFinish()
+	}
+	if err != nil {
+		return encoding.Frame{}, s.fail(err)
+	}
+	f := s.frame(typ, body)
+	if typ == encoding.TypeHelloReply {
+		s.deriveSessionID(f)
+		s.advance()
+	}
+	return f, nil
+}
+
+// frame wraps body in the next outgoing frame and adds it to the transcript.
+func (s *session) frame(typ encoding.MessageType, body []byte) encoding.Frame {
+	f := encoding.Frame{Type: typ, Seq: s.sendSeq, Body: body}
+	s.sendSeq++
+	s.record(f)
+	return f
+}
+
+func (s *session) record(f encoding.Frame) {
+	var hdr [encoding.HeaderSize]byte
+	b, _ := encoding.Frame{Type: f.Type, Seq: f.Seq}.AppendBinary(hdr[:0])
+	binary.BigEndian.PutUint32(b[10:14], uint32(len(f.Body)))
+	s.transcript.Write(b)
+	s.transcript.Write(f.Body)
+}
+
+// Receive consumes the next frame from the peer.
+func (s *session) Receive(f encoding.Frame) error {
+	if s.Turn() != TurnReceive {
+		return fmt.Errorf("%w: Receive called while the session expects to %v", ErrWrongTurn, s.Turn())
+	}
+	if f.Type == encoding.TypeAlert {
+		var a encoding.Alert
+		if err := a.UnmarshalBinary(f.Body); err != nil {
+			return s.fail(fmt.Errorf("%w: %w", ErrMalformed, err))
+		}
+		return s.fail(&PeerAbortError{Code: a.Code})
+	}
+	if f.Seq != s.recvSeq {
+		return s.fail(fmt.Errorf("%w: got %s frame %d, expected frame %d", ErrSequence, f.Type, f.Seq, s.recvSeq))
+	}
+	var err error
+	switch s.state {
+	case stRespRecvHello:
+		err = s.receiveHello(f)
+	case stInitRecvReply:
+		err = s.receiveReply(f)
+	case stRespRecvBlinded:
+		err = s.receiveBlinded(f)
+	case stInitRecvAnswers:
+		err = s.receiveAnswer(f)
+	case stRespRecvFinish:
+		err = s.receiveRevealOrFinish(f)
+	}
+	if err != nil {
+		return s.fail(fmt.Errorf("%w (in %s frame %d)", err, f.Type, f.Seq))
+	}
+	s.record(f)
+	s.recvSeq++
+	return nil
+}
+
+func (s *session) expect(f encoding.Frame, want ...encoding.MessageType) error {
+	if !slices.Contains(want, f.Type) {
+		return fmt.Errorf("%w: %s frame where %v was expected", ErrUnexpectedMessage, f.Type, want)
+	}
+	return nil
+}
+
+func (s *session) checkSession(got *[encoding.SessionIDSize]byte) error {
+	if *got != s.sid {
+		return ErrWrongSession
+	}
+	return nil
+}
+
+func decode(what interface{ UnmarshalBinary([]byte) error }, body []byte) error {
+	if err := what.UnmarshalBinary(body); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return nil
+}
+
+// --- Handshake ---
+
+func (s *session) sendHello() (encoding.MessageType, []byte, error) {
+	h := encoding.Hello{
+		Suite:       uint16(SuiteECDHRistretto255),
+		Mode:        uint8(s.cfg.Mode),
+		PayloadSize: uint16(s.cfg.PayloadSize),
+		MaxSetSize:  uint32(s.cfg.maxSetSize()),
+		SetSize:     uint32(len(s.set.Elements)),
+		Context:     s.cfg.Context,
+		Nonce:       s.nonce,
+	}
+	typ := encoding.TypeHello
+	if s.role == RoleResponder {
+		typ = encoding.TypeHelloReply
+		h.MaxSetSize = uint32(s.agreedMax)
+	}
+	body, err := h.AppendBinary(nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	if s.role == RoleInitiator {
+		s.state = stInitRecvReply
+		s.helloFrame, _ = encoding.Frame{Type: typ, Seq: s.sendSeq, Body: body}.MarshalBinary()
+	}
+	return typ, body, nil
+}
+
+// checkPeerHello applies the rules both roles share: same suite, mode,
+// context and payload size.
+func (s *session) checkPeerHello(h *encoding.Hello) error {
+	switch {
+	case Suite(h.Suite) != SuiteECDHRistretto255:
+		return fmt.Errorf("%w: suite %d", ErrUnsupported, h.Suite)
+	case Mode(h.Mode) != s.cfg.Mode:
+		return fmt.Errorf("%w: peer wants %v, this party is configured for %v", ErrModeMismatch, Mode(h.Mode), s.cfg.Mode)
+	case !bytes.Equal(h.Context, s.cfg.Context):
+		return ErrContextMismatch
+	case int(h.PayloadSize) != s.cfg.PayloadSize:
+		return fmt.Errorf("%w: peer uses %d bytes, this party %d", ErrPayloadMismatch, h.PayloadSize, s.cfg.PayloadSize)
+	}
+	return nil
+}
+
+func (s *session) receiveHello(f encoding.Frame) error {
+	if err := s.expect(f, encoding.TypeHello); err != nil {
+		return err
+	}
+	var h encoding.Hello
+	if err := decode(&h, f.Body); err != nil {
+		return err
+	}
+	if err := s.checkPeerHello(&h); err != nil {
+		return err
+	}
+	s.agreedMax = min(int(h.MaxSetSize), s.cfg.maxSetSize())
+	if int(h.SetSize) > s.agreedMax {
+		return fmt.Errorf("%w: peer declares %d elements, agreed maximum is %d", ErrSetTooLarge, h.SetSize, s.agreedMax)
+	}
+	if len(s.set.Elements) > s.agreedMax {
+		return fmt.Errorf("%w: local set of %d elements exceeds the agreed maximum of %d", ErrSetTooLarge, len(s.set.Elements), s.agreedMax)
+	}
+	s.peerSize = int(h.SetSize)
+	s.helloFrame, _ = f.MarshalBinary()
+	s.state = stRespSendReply
+	return nil
+}
+
+func (s *session) receiveReply(f encoding.Frame) error {
+	if err := s.expect(f, encoding.TypeHelloReply); err != nil {
+		return err
+	}
+	var h encoding.Hello
+	if err := decode(&h, f.Body); err != nil {
+		return err
+	}
+	if err := s.checkPeerHello(&h); err != nil {
+		return err
+	}
+	s.agreedMax = int(h.MaxSetSize)
+	switch {
+	case s.agreedMax > s.cfg.maxSetSize():
+		return fmt.Errorf("%w: peer announces a maximum of %d, above this party's %d", ErrSetTooLarge, h.MaxSetSize, s.cfg.maxSetSize())
+	case int(h.SetSize) > s.agreedMax:
+		return fmt.Errorf("%w: peer declares %d elements, agreed maximum is %d", ErrSetTooLarge, h.SetSize, s.agreedMax)
+	case len(s.set.Elements) > s.agreedMax:
+		return fmt.Errorf("%w: local set of %d elements exceeds the agreed maximum of %d", ErrSetTooLarge, len(s.set.Elements), s.agreedMax)
+	}
+	s.peerSize = int(h.SetSize)
+	s.deriveSessionID(f)
+	s.advance()
+	return nil
+}
+
+// deriveSessionID computes the session ID from both handshake frames
+// (PROTOCOL.md §Session ID) and starts the transcript with them.
+func (s *session) deriveSessionID(reply encoding.Frame) {
+	replyBytes, _ := reply.MarshalBinary()
+	h := sha256.New()
+	h.Write([]byte(labelSessionID))
+	h.Write([]byte{0})
+	h.Write(s.helloFrame)
+	h.Write(replyBytes)
+	h.Sum(s.sid[:0])
+	s.helloFrame = nil
+}
+
+// advance moves past the handshake into the first phase with work in it;
+// phases with no elements have no frames, so both parties skip them alike.
+func (s *session) advance() {
+	nI, nR := len(s.set.Elements), s.peerSize
+	if s.role == RoleResponder {
+		nI, nR = s.peerSize, len(s.set.Elements)
+	}
+	s.done = 0
+	switch s.role {
+	case RoleInitiator:
+		s.ownPoints = make([]byte, nI*encoding.ElementSize)
+		s.ownTags = make(map[[encoding.TagSize]byte]int32, nI)
+		s.peerTags = make(map[[encoding.TagSize]byte]struct{}, nR)
+		switch {
+		case nI > 0:
+			s.state = stInitSendBlinded
+		case nR > 0:
+			s.state = stInitRecvAnswers
+		default:
+			s.finishAnswers()
+		}
+	case RoleResponder:
+		s.evaluated = make([]byte, nI*encoding.ElementSize)
+		s.seenBlinded = make(map[[16]byte]struct{}, nI)
+		s.lastReveal = -1
+		switch {
+		case nI > 0:
+			s.state = stRespRecvBlinded
+		case nR > 0:
+			s.state = stRespSendTags
+		default:
+			s.state = stRespRecvFinish
+		}
+	}
+}
