@@ -1,62 +1,75 @@
 package psi
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/stretchr/testify/require"
 )
 
-// exchange drives two sessions against each other in memory, passing each
-// frame through its encoding so the wire format is exercised too. It
-// returns every frame in order, tagged with its sender, and both results.
+// wireFrame is one frame as it crossed the wire, tagged with its sender.
 type wireFrame struct {
 	From  Role
 	Bytes []byte
 }
 
-func exchange(t testing.TB, a, b Session) (frames []wireFrame, ra, rb *Result, erra, errb error) {
+// tamper is called with every frame in flight (its index in the session
+// and the frame); it returns the frame to deliver instead.
+type tamper func(i int, f encoding.Frame) encoding.Frame
+
+// pump drives two sessions against each other in memory, the way a
+// buffered full-duplex connection would: each side's frames queue up until
+// the other side turns to receive them. Frames pass through their byte
+// encoding, and through tp if it is not nil. pump stops when neither side
+// can move: both done, or one waiting for frames that will never come (a
+// transport would then report the closed connection).
+func pump(t testing.TB, a, b Session, tp tamper) (frames []wireFrame, ra, rb *Result, erra, errb error) {
 	t.Helper()
+	queues := map[Session][]encoding.Frame{}
+	peer := map[Session]Session{a: b, b: a}
 	for steps := 0; ; steps++ {
 		require.Less(t, steps, 1<<20, "sessions do not terminate")
-		ta, tb := a.Turn(), b.Turn()
-		switch {
-		case ta == TurnDone && tb == TurnDone:
-			ra, erra = a.Result()
-			rb, errb = b.Result()
-			return frames, ra, rb, erra, errb
-		case ta == TurnSend:
-			frames = append(frames, deliver(t, a, b))
-		case tb == TurnSend:
-			frames = append(frames, deliver(t, b, a))
-		case ta == TurnDone || tb == TurnDone:
-			// One side finished (or failed) while the other waits: the
-			// transport would now report a closed connection.
-			ra, erra = a.Result()
-			rb, errb = b.Result()
-			if erra == nil && errb == nil {
-				panic(fmt.Sprintf("deadlock: %v vs %v", ta, tb))
+		moved := false
+		for _, s := range []Session{a, b} {
+			switch s.Turn() {
+			case TurnSend:
+				f, err := s.Send()
+				moved = true
+				if err != nil {
+					continue
+				}
+				raw, err := f.MarshalBinary()
+				require.NoError(t, err)
+				f, err = encoding.ParseFrame(raw)
+				require.NoError(t, err)
+				if tp != nil {
+					f = tp(len(frames), f)
+				}
+				frames = append(frames, wireFrame{From: s.Role(), Bytes: raw})
+				queues[peer[s]] = append(queues[peer[s]], f)
+			case TurnReceive:
+				if q := queues[s]; len(q) > 0 {
+					queues[s] = q[1:]
+					_ = s.Receive(q[0])
+					moved = true
+				}
 			}
+		}
+		if !moved {
+			ra, erra = a.Result()
+			rb, errb = b.Result()
 			return frames, ra, rb, erra, errb
-		default:
-			t.Fatalf("both sessions wait to receive (%v, %v)", ta, tb)
 		}
 	}
 }
 
-func deliver(t testing.TB, from, to Session) wireFrame {
+func exchange(t testing.TB, a, b Session) (frames []wireFrame, ra, rb *Result, erra, errb error) {
 	t.Helper()
-	f, err := from.Send()
-	if err != nil {
-		return wireFrame{From: from.Role()}
-	}
-	raw, err := f.MarshalBinary()
-	require.NoError(t, err)
-	if to.Turn() == TurnReceive {
-		parsed, err := encoding.ParseFrame(raw)
-		require.NoError(t, err)
-		_ = to.Receive(parsed)
-	}
-	return wireFrame{From: from.Role(), Bytes: raw}
+	return pump(t, a, b, nil)
+}
+
+func relay(t testing.TB, a, b Session, tp tamper) (erra, errb error) {
+	t.Helper()
+	_, _, _, erra, errb = pump(t, a, b, tp)
+	return erra, errb
 }

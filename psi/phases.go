@@ -17,6 +17,7 @@ import (
 //	          tags matched                 ←   Tags: tag(b·H(y)) and sealed payloads, shuffled
 //	Reveal    matched positions + seals  →     (both-learn only)
 //	Finish    transcript hash            →
+//	          transcript hash              ←   Finish (confirmation)
 
 // --- Initiator: blinded elements out ---
 
@@ -317,14 +318,65 @@ func (s *session) sendReveal() (encoding.MessageType, []byte, error) {
 	return encoding.TypeReveal, body, err
 }
 
+// sendFinish closes the initiator's side: it commits to the transcript so
+// far, and then waits for the responder's confirmation, so neither party
+// reports a result the other rejected.
 func (s *session) sendFinish() (encoding.MessageType, []byte, error) {
-	f := encoding.Finish{Session: s.sid, RevealCount: uint32(len(s.found))}
+	s.revealed = len(s.found)
+	s.found = nil
+	f := encoding.Finish{Session: s.sid, RevealCount: uint32(s.revealed)}
+	s.transcript.Sum(f.Transcript[:0])
+	body, err := f.AppendBinary(nil)
+	s.state = stInitRecvConfirm
+	return encoding.TypeFinish, body, err
+}
+
+// receiveConfirm checks the responder's closing Finish: it must count the
+// revealed matches the responder accepted and hash the whole transcript.
+func (s *session) receiveConfirm(f encoding.Frame) error {
+	if err := s.expect(f, encoding.TypeFinish); err != nil {
+		return err
+	}
+	fin, err := s.checkFinish(f, s.revealed)
+	if err != nil {
+		return err
+	}
+	s.complete(fin.Transcript, true) // the initiator learns in every mode
+	return nil
+}
+
+// checkFinish decodes a Finish and checks it against this party's view.
+func (s *session) checkFinish(f encoding.Frame, revealed int) (*encoding.Finish, error) {
+	var fin encoding.Finish
+	if err := decode(&fin, f.Body); err != nil {
+		return nil, err
+	}
+	if err := s.checkSession(&fin.Session); err != nil {
+		return nil, err
+	}
+	if int(fin.RevealCount) != revealed {
+		return nil, fmt.Errorf("%w: finish counts %d revealed matches, this party has %d", ErrMalformed, fin.RevealCount, revealed)
+	}
+	var mine [32]byte
+	s.transcript.Sum(mine[:0])
+	if mine != fin.Transcript {
+		return nil, ErrTranscriptMismatch
+	}
+	return &fin, nil
+}
+
+// sendConfirm is the responder's last frame: the hash of the whole
+// transcript, including the initiator's Finish.
+func (s *session) sendConfirm() (encoding.MessageType, []byte, error) {
+	f := encoding.Finish{Session: s.sid, RevealCount: uint32(len(s.matches))}
 	s.transcript.Sum(f.Transcript[:0])
 	body, err := f.AppendBinary(nil)
 	if err != nil {
 		return 0, nil, err
 	}
-	s.complete(f.Transcript, true) // the initiator learns in every mode
+	s.cardinality = len(s.matches)
+	slices.SortFunc(s.matches, func(a, b Match) int { return cmp.Compare(a.Index, b.Index) })
+	s.complete(f.Transcript, s.cfg.Mode == BothLearn)
 	return encoding.TypeFinish, body, nil
 }
 
@@ -341,24 +393,10 @@ func (s *session) receiveRevealOrFinish(f encoding.Frame) error {
 	if f.Type == encoding.TypeReveal {
 		return s.receiveReveal(f)
 	}
-	var fin encoding.Finish
-	if err := decode(&fin, f.Body); err != nil {
+	if _, err := s.checkFinish(f, len(s.matches)); err != nil {
 		return err
 	}
-	if err := s.checkSession(&fin.Session); err != nil {
-		return err
-	}
-	if int(fin.RevealCount) != len(s.matches) {
-		return fmt.Errorf("%w: finish counts %d revealed matches, %d were received", ErrMalformed, fin.RevealCount, len(s.matches))
-	}
-	var mine [32]byte
-	s.transcript.Sum(mine[:0])
-	if mine != fin.Transcript {
-		return ErrTranscriptMismatch
-	}
-	s.cardinality = len(s.matches)
-	slices.SortFunc(s.matches, func(a, b Match) int { return cmp.Compare(a.Index, b.Index) })
-	s.complete(mine, s.cfg.Mode == BothLearn)
+	s.state = stRespSendConfirm
 	return nil
 }
 

@@ -55,12 +55,14 @@ const (
 	stInitRecvAnswers // evaluated chunks, then tag chunks
 	stInitSendReveal
 	stInitSendFinish
+	stInitRecvConfirm
 	stRespRecvHello
 	stRespSendReply
 	stRespRecvBlinded
 	stRespSendEvaluated
 	stRespSendTags
 	stRespRecvFinish // reveal chunks, then finish
+	stRespSendConfirm
 	stSendAlert
 	stDone
 )
@@ -99,6 +101,7 @@ type session struct {
 	ownTags   map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
 	peerTags  map[[encoding.TagSize]byte]struct{}
 	found     []found
+	revealed  int // matches revealed to the responder
 
 	// Responder.
 	seenBlinded map[[16]byte]struct{}
@@ -200,7 +203,7 @@ func (s *session) Role() Role { return s.role }
 // Turn reports what the session expects next.
 func (s *session) Turn() Turn {
 	switch s.state {
-	case stInitRecvReply, stInitRecvAnswers, stRespRecvHello, stRespRecvBlinded, stRespRecvFinish:
+	case stInitRecvReply, stInitRecvAnswers, stInitRecvConfirm, stRespRecvHello, stRespRecvBlinded, stRespRecvFinish:
 		return TurnReceive
 	case stDone:
 		return TurnDone
@@ -273,6 +276,8 @@ func (s *session) Send() (encoding.Frame, error) {
 		typ, body, err = s.sendReveal()
 	case stInitSendFinish:
 		typ, body, err = s.sendFinish()
+	case stRespSendConfirm:
+		typ, body, err = s.sendConfirm()
 	}
 	if err != nil {
 		return encoding.Frame{}, s.fail(err)
@@ -328,6 +333,8 @@ func (s *session) Receive(f encoding.Frame) error {
 		err = s.receiveAnswer(f)
 	case stRespRecvFinish:
 		err = s.receiveRevealOrFinish(f)
+	case stInitRecvConfirm:
+		err = s.receiveConfirm(f)
 	}
 	if err != nil {
 		return s.fail(fmt.Errorf("%w (in %s frame %d)", err, f.Type, f.Seq))

@@ -1,0 +1,300 @@
+package psi
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/reunite-psi/reunite/encoding"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func hostileSessions(t *testing.T, mode Mode, payload int) (*Initiator, *Responder) {
+	t.Helper()
+	a := [][]byte{[]byte("alpha"), []byte("beta"), []byte("gamma"), []byte("delta")}
+	b := [][]byte{[]byte("gamma"), []byte("alpha"), []byte("omega")}
+	cfg := Config{Context: []byte("hostile"), Mode: mode, PayloadSize: payload}
+	ini, err := NewInitiator(cfg, Set{Elements: a, Payloads: payloads("A", a, payload)})
+	require.NoError(t, err)
+	resp, err := NewResponder(cfg, Set{Elements: b, Payloads: payloads("B", b, payload)})
+	require.NoError(t, err)
+	return ini, resp
+}
+
+// Frame indices in a both-learn session of hostileSessions: 0 Hello,
+// 1 HelloReply, 2 Blinded, 3 Evaluated, 4 Tags, 5 Reveal, 6 Finish,
+// 7 the responder's confirming Finish.
+const (
+	fHello = iota
+	fReply
+	fBlinded
+	fEvaluated
+	fTags
+	fReveal
+	fFinish
+	fConfirm
+)
+
+const pointsOffset = encoding.SessionIDSize + 4 // session ID and count precede the points
+
+func editBody(at int, edit func(body []byte) []byte) tamper {
+	return func(i int, f encoding.Frame) encoding.Frame {
+		if i == at {
+			f.Body = edit(bytes.Clone(f.Body))
+		}
+		return f
+	}
+}
+
+func TestHostilePeer(t *testing.T) {
+	nonCanonical := bytes.Repeat([]byte{0xff}, 32)
+	nonCanonical[31] = 0x7f
+	other, otherResp := hostileSessions(t, BothLearn, 8) // a second session, for its frames
+	var otherFrames []encoding.Frame
+	_, _ = relay(t, other, otherResp, func(i int, f encoding.Frame) encoding.Frame {
+		otherFrames = append(otherFrames, f)
+		return f
+	})
+	require.Len(t, otherFrames, 8)
+
+	tests := []struct {
+		name    string
+		tp      tamper
+		victim  Role  // who detects the deviation
+		want    error // the victim's error; the other side gets it via an alert
+		viaPeer bool  // false when the victim cannot alert (it received an alert)
+	}{
+		{"identity point in blinded set", editBody(fBlinded, func(b []byte) []byte {
+			clear(b[pointsOffset : pointsOffset+32])
+			return b
+		}), RoleResponder, ErrInvalidElement, true},
+		{"non-canonical point in blinded set", editBody(fBlinded, func(b []byte) []byte {
+			copy(b[pointsOffset:], nonCanonical)
+			return b
+		}), RoleResponder, ErrInvalidElement, true},
+		{"identity point in evaluated set", editBody(fEvaluated, func(b []byte) []byte {
+			clear(b[pointsOffset+32 : pointsOffset+64])
+			return b
+		}), RoleInitiator, ErrInvalidElement, true},
+		{"duplicate point in blinded set", editBody(fBlinded, func(b []byte) []byte {
+			copy(b[pointsOffset+32:pointsOffset+64], b[pointsOffset:pointsOffset+32])
+			return b
+		}), RoleResponder, ErrDuplicate, true},
+		{"duplicate point in evaluated set", editBody(fEvaluated, func(b []byte) []byte {
+			copy(b[pointsOffset+32:pointsOffset+64], b[pointsOffset:pointsOffset+32])
+			return b
+		}), RoleInitiator, ErrDuplicate, true},
+		{"duplicate tag", editBody(fTags, func(b []byte) []byte {
+			off, size := pointsOffset+2, encoding.TagSize+8+encoding.SealOverhead
+			copy(b[off+size:off+size+encoding.TagSize], b[off:off+encoding.TagSize])
+			return b
+		}), RoleInitiator, ErrDuplicate, true},
+		{"more elements than declared", editBody(fBlinded, func(b []byte) []byte {
+			b[pointsOffset-1]++
+			return append(b, b[pointsOffset:pointsOffset+32]...)
+		}), RoleResponder, ErrMalformed, true},
+		{"truncated chunk body", editBody(fBlinded, func(b []byte) []byte { return b[:len(b)-1] }), RoleResponder, ErrMalformed, true},
+		{"wrong message type", func(i int, f encoding.Frame) encoding.Frame {
+			if i == fBlinded {
+				f.Type = encoding.TypeEvaluated
+			}
+			return f
+		}, RoleResponder, ErrUnexpectedMessage, true},
+		{"replayed frame", func(i int, f encoding.Frame) encoding.Frame {
+			if i == fEvaluated {
+				f.Seq = 0
+			}
+			return f
+		}, RoleInitiator, ErrSequence, true},
+		{"skipped frame", func(i int, f encoding.Frame) encoding.Frame {
+			if i == fTags {
+				f.Seq++
+			}
+			return f
+		}, RoleInitiator, ErrSequence, true},
+		{"frame from another session", func(i int, f encoding.Frame) encoding.Frame {
+			if i == fBlinded {
+				return otherFrames[fBlinded]
+			}
+			return f
+		}, RoleResponder, ErrWrongSession, true},
+		{"tampered payload seal", editBody(fTags, func(b []byte) []byte {
+			b[len(b)-1] ^= 1 // a seal of some tag; flips it whether or not it matched
+			for i := pointsOffset + 2 + encoding.TagSize; i < len(b); i += encoding.TagSize + 8 + encoding.SealOverhead {
+				b[i] ^= 1
+			}
+			return b
+		}), RoleInitiator, ErrPayloadAuth, true},
+		{"fabricated reveal", editBody(fReveal, func(b []byte) []byte {
+			b[len(b)-1] ^= 1
+			return b
+		}), RoleResponder, ErrPayloadAuth, true},
+		{"reveal out of order", editBody(fReveal, func(b []byte) []byte {
+			entry := 4 + 8 + encoding.SealOverhead
+			off := pointsOffset + 2
+			first := bytes.Clone(b[off : off+entry])
+			copy(b[off:], b[off+entry:off+2*entry])
+			copy(b[off+entry:], first)
+			return b
+		}), RoleResponder, ErrMalformed, true},
+		{"transcript mismatch", editBody(fFinish, func(b []byte) []byte {
+			b[len(b)-1] ^= 1
+			return b
+		}), RoleResponder, ErrTranscriptMismatch, true},
+		{"confirmation mismatch", editBody(fConfirm, func(b []byte) []byte {
+			b[len(b)-1] ^= 1
+			return b
+		}), RoleInitiator, ErrTranscriptMismatch, false},
+		{"garbage body", editBody(fReply, func(b []byte) []byte { return []byte("garbage") }), RoleInitiator, ErrMalformed, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ini, resp := hostileSessions(t, BothLearn, 8)
+			erra, errb := relay(t, ini, resp, tc.tp)
+			victim, peer := erra, errb
+			if tc.victim == RoleResponder {
+				victim, peer = errb, erra
+			}
+			require.ErrorIs(t, victim, tc.want)
+			var pae *PeerAbortError
+			assert.False(t, errors.As(victim, &pae), "the victim detected it itself")
+			if tc.viaPeer {
+				require.ErrorIs(t, peer, ErrPeerAborted, "the other side is told")
+				assert.ErrorIs(t, peer, tc.want)
+			}
+			// A failed session yields no result, on either side that knows.
+			var victimSession, peerSession Session = ini, resp
+			if tc.victim == RoleResponder {
+				victimSession, peerSession = resp, ini
+			}
+			r, err := victimSession.Result()
+			assert.Error(t, err)
+			assert.Nil(t, r)
+			if tc.viaPeer {
+				r, err = peerSession.Result()
+				assert.Error(t, err)
+				assert.Nil(t, r)
+			}
+		})
+	}
+}
+
+func TestHandshakeRefusals(t *testing.T) {
+	base := Config{Context: []byte("rules-v1"), Mode: BothLearn, PayloadSize: 8}
+	elems := func(n int) Set {
+		s := Set{}
+		for i := range n {
+			s.Elements = append(s.Elements, []byte{byte(i), byte(i >> 8)})
+			s.Payloads = append(s.Payloads, make([]byte, 8))
+		}
+		return s
+	}
+	tests := []struct {
+		name       string
+		ini, resp  Config
+		nIni, nRsp int
+		want       error
+	}{
+		{"context mismatch", base, Config{Context: []byte("rules-v2"), Mode: BothLearn, PayloadSize: 8}, 3, 3, ErrContextMismatch},
+		{"mode mismatch", base, Config{Context: []byte("rules-v1"), Mode: InitiatorOnly, PayloadSize: 8}, 3, 3, ErrModeMismatch},
+		{"payload size mismatch", base, Config{Context: []byte("rules-v1"), Mode: BothLearn, PayloadSize: 9}, 3, 3, ErrPayloadMismatch},
+		{"initiator set above responder cap", base, Config{Context: []byte("rules-v1"), Mode: BothLearn, PayloadSize: 8, MaxSetSize: 10}, 11, 3, ErrSetTooLarge},
+		{"responder set above initiator cap", Config{Context: []byte("rules-v1"), Mode: BothLearn, PayloadSize: 8, MaxSetSize: 10}, base, 3, 11, ErrSetTooLarge},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			respSet := elems(tc.nRsp)
+			if tc.resp.PayloadSize == 9 {
+				for i := range respSet.Payloads {
+					respSet.Payloads[i] = make([]byte, 9)
+				}
+			}
+			ini, err := NewInitiator(tc.ini, elems(tc.nIni))
+			require.NoError(t, err)
+			resp, err := NewResponder(tc.resp, respSet)
+			require.NoError(t, err)
+			var sent []encoding.MessageType
+			erra, errb := relay(t, ini, resp, func(i int, f encoding.Frame) encoding.Frame {
+				sent = append(sent, f.Type)
+				return f
+			})
+			// Both sides report the same reason.
+			assert.ErrorIs(t, erra, tc.want)
+			assert.ErrorIs(t, errb, tc.want)
+			// Refused during the handshake: no element ever left either side.
+			assert.NotContains(t, sent, encoding.TypeBlinded)
+			assert.NotContains(t, sent, encoding.TypeTags)
+		})
+	}
+}
+
+func TestDeclaredSizeAboveCapRefusedBeforeWork(t *testing.T) {
+	resp, err := NewResponder(Config{Context: []byte("c"), Mode: BothLearn, MaxSetSize: 100}, Set{})
+	require.NoError(t, err)
+	h := encoding.Hello{Suite: 1, Mode: uint8(BothLearn), MaxSetSize: 1 << 26, SetSize: 1 << 26, Context: []byte("c")}
+	body, err := h.AppendBinary(nil)
+	require.NoError(t, err)
+	err = resp.Receive(encoding.Frame{Type: encoding.TypeHello, Body: body})
+	require.ErrorIs(t, err, ErrSetTooLarge)
+	assert.Equal(t, TurnSend, resp.Turn(), "an alert is owed")
+	f, err := resp.Send()
+	require.NoError(t, err)
+	assert.Equal(t, encoding.TypeAlert, f.Type)
+	assert.Equal(t, TurnDone, resp.Turn())
+}
+
+func TestConfigAndInputErrors(t *testing.T) {
+	ok := Config{Context: []byte("c"), Mode: BothLearn}
+	tests := []struct {
+		name string
+		cfg  Config
+		set  Set
+		want error
+	}{
+		{"no context", Config{Mode: BothLearn}, Set{}, ErrConfig},
+		{"long context", Config{Context: make([]byte, 65), Mode: BothLearn}, Set{}, ErrConfig},
+		{"no mode", Config{Context: []byte("c")}, Set{}, ErrConfig},
+		{"payload in cardinality mode", Config{Context: []byte("c"), Mode: CardinalityOnly, PayloadSize: 4}, Set{}, ErrConfig},
+		{"payload too large", Config{Context: []byte("c"), Mode: BothLearn, PayloadSize: 513}, Set{}, ErrConfig},
+		{"negative cap", Config{Context: []byte("c"), Mode: BothLearn, MaxSetSize: -1}, Set{}, ErrConfig},
+		{"set above own cap", Config{Context: []byte("c"), Mode: BothLearn, MaxSetSize: 1}, Set{Elements: [][]byte{{1}, {2}}}, ErrSetTooLarge},
+		{"duplicate elements", ok, Set{Elements: [][]byte{{1}, {2}, {1}}}, ErrDuplicateElement},
+		{"payloads without size", ok, Set{Elements: [][]byte{{1}}, Payloads: [][]byte{{1}}}, ErrConfig},
+		{"missing payloads", Config{Context: []byte("c"), Mode: BothLearn, PayloadSize: 2}, Set{Elements: [][]byte{{1}}}, ErrConfig},
+		{"short payload", Config{Context: []byte("c"), Mode: BothLearn, PayloadSize: 2}, Set{Elements: [][]byte{{1}}, Payloads: [][]byte{{1}}}, ErrConfig},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewInitiator(tc.cfg, tc.set)
+			assert.ErrorIs(t, err, tc.want)
+			_, err = NewResponder(tc.cfg, tc.set)
+			assert.ErrorIs(t, err, tc.want)
+		})
+	}
+}
+
+func TestWrongTurn(t *testing.T) {
+	ini, resp := hostileSessions(t, BothLearn, 0)
+	err := ini.Receive(encoding.Frame{Type: encoding.TypeHelloReply})
+	assert.ErrorIs(t, err, ErrWrongTurn)
+	_, err = resp.Send()
+	assert.ErrorIs(t, err, ErrWrongTurn)
+	_, err = ini.Result()
+	assert.ErrorIs(t, err, ErrWrongTurn)
+	// Misuse does not break the session.
+	_, ra, rb, erra, errb := exchange(t, ini, resp)
+	require.NoError(t, erra)
+	require.NoError(t, errb)
+	assert.Equal(t, 2, ra.Cardinality)
+	assert.Equal(t, 2, rb.Cardinality)
+}
+
+// TestErrorsCarryNoSecrets checks error strings name no element bytes.
+func TestErrorsCarryNoSecrets(t *testing.T) {
+	secret := []byte("Oleksandr Kovalenko 2011-03-04")
+	_, err := NewInitiator(Config{Context: []byte("c"), Mode: BothLearn}, Set{Elements: [][]byte{secret, secret}})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), string(secret))
+	assert.NotContains(t, err.Error(), "Oleksandr")
+}
