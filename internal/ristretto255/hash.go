@@ -2,6 +2,7 @@ package ristretto255
 
 import (
 	"crypto"
+	_ "crypto/sha512" // registers crypto.SHA512, which the expander looks up at run time
 
 	"github.com/cloudflare/circl/expander"
 )

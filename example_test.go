@@ -1,0 +1,51 @@
+package reunite_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/psi"
+)
+
+// Two parties learn which elements they share over an in-memory
+// connection. Each learns only its own matching elements and the size of
+// the other's set.
+func ExampleRun() {
+	cfg := psi.Config{Context: []byte("example-rules-v1"), Mode: psi.BothLearn}
+	ini, _ := psi.NewInitiator(cfg, psi.Set{Elements: [][]byte{[]byte("alice"), []byte("bob"), []byte("carol")}})
+	resp, _ := psi.NewResponder(cfg, psi.Set{Elements: [][]byte{[]byte("carol"), []byte("dave"), []byte("alice")}})
+
+	connA, connB := net.Pipe()
+	defer connA.Close()
+	defer connB.Close()
+	done := make(chan *psi.Result)
+	go func() {
+		r, err := reunite.Run(context.Background(), connB, resp)
+		if err != nil {
+			fmt.Println("responder:", err)
+		}
+		done <- r
+	}()
+	ra, err := reunite.Run(context.Background(), connA, ini)
+	if err != nil {
+		fmt.Println("initiator:", err)
+		return
+	}
+	rb := <-done
+
+	for _, m := range ra.Matches {
+		fmt.Println("initiator's element", m.Index, "is shared")
+	}
+	for _, m := range rb.Matches {
+		fmt.Println("responder's element", m.Index, "is shared")
+	}
+	fmt.Println("same handle on both sides:", ra.Matches[0].Handle == rb.Matches[1].Handle)
+	// Output:
+	// initiator's element 0 is shared
+	// initiator's element 2 is shared
+	// responder's element 0 is shared
+	// responder's element 2 is shared
+	// same handle on both sides: true
+}

@@ -1,0 +1,258 @@
+package reunite_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/encoding"
+	"github.com/reunite-psi/reunite/psi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func elements(prefix string, from, to int) [][]byte {
+	var out [][]byte
+	for i := from; i < to; i++ {
+		out = append(out, fmt.Appendf(nil, "%s%d", prefix, i))
+	}
+	return out
+}
+
+var testConfig = psi.Config{Context: []byte("transport-test"), Mode: psi.BothLearn}
+
+func newPair(t *testing.T, a, b [][]byte) (*psi.Initiator, *psi.Responder) {
+	t.Helper()
+	ini, err := psi.NewInitiator(testConfig, psi.Set{Elements: a})
+	require.NoError(t, err)
+	resp, err := psi.NewResponder(testConfig, psi.Set{Elements: b})
+	require.NoError(t, err)
+	return ini, resp
+}
+
+type outcome struct {
+	res *psi.Result
+	err error
+}
+
+// runBoth runs the two sessions over the two ends of a connection and
+// returns both outcomes.
+func runBoth(ctx context.Context, ini psi.Session, connA io.ReadWriter, resp psi.Session, connB io.ReadWriter) (a, b outcome) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); a.res, a.err = reunite.Run(ctx, connA, ini) }()
+	go func() { defer wg.Done(); b.res, b.err = reunite.Run(ctx, connB, resp) }()
+	wg.Wait()
+	return a, b
+}
+
+func tcpPair(t *testing.T) (net.Conn, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	server := <-accepted
+	require.NotNil(t, server)
+	t.Cleanup(func() { client.Close(); server.Close() })
+	return client, server
+}
+
+// checkNoLeak fails the test if goroutines started during it are still
+// running shortly after it ends.
+func checkNoLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(2 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines leaked")
+	})
+}
+
+func TestRunOverTCP(t *testing.T) {
+	checkNoLeak(t)
+	a := elements("x", 0, 6000) // more than one chunk
+	b := elements("x", 3000, 9000)
+	ini, resp := newPair(t, a, b)
+	ca, cb := tcpPair(t)
+	ra, rb := runBoth(context.Background(), ini, ca, resp, cb)
+	require.NoError(t, ra.err)
+	require.NoError(t, rb.err)
+	assert.Equal(t, 3000, ra.res.Cardinality)
+	assert.Equal(t, 3000, rb.res.Cardinality)
+	assert.Equal(t, 3000, ra.res.Matches[0].Index)
+	assert.Equal(t, 0, rb.res.Matches[0].Index)
+	assert.Equal(t, ra.res.Matches[0].Handle, rb.res.Matches[0].Handle)
+}
+
+// choppyConn delivers reads in random small pieces, as a slow network might.
+type choppyConn struct {
+	net.Conn
+	rng *rand.Rand
+}
+
+func (c *choppyConn) Read(p []byte) (int, error) {
+	if len(p) > 1 {
+		p = p[:1+c.rng.IntN(min(len(p), 97))]
+	}
+	return c.Conn.Read(p)
+}
+
+func TestShortReadsGiveIdenticalResults(t *testing.T) {
+	checkNoLeak(t)
+	a := elements("e", 0, 300)
+	b := elements("e", 200, 500)
+	ini, resp := newPair(t, a, b)
+	ca, cb := net.Pipe()
+	defer ca.Close()
+	defer cb.Close()
+	rng := rand.New(rand.NewPCG(7, 7))
+	ra, rb := runBoth(context.Background(), ini, &choppyConn{ca, rng}, resp, &choppyConn{cb, rand.New(rand.NewPCG(8, 8))})
+	require.NoError(t, ra.err)
+	require.NoError(t, rb.err)
+
+	ini2, resp2 := newPair(t, a, b)
+	ca2, cb2 := tcpPair(t)
+	ra2, rb2 := runBoth(context.Background(), ini2, ca2, resp2, cb2)
+	require.NoError(t, ra2.err)
+	require.NoError(t, rb2.err)
+	// Fresh secrets make handles differ; the matched indices must not.
+	idx := func(r *psi.Result) (out []int) {
+		for _, m := range r.Matches {
+			out = append(out, m.Index)
+		}
+		return out
+	}
+	assert.Equal(t, idx(ra2.res), idx(ra.res))
+	assert.Equal(t, idx(rb2.res), idx(rb.res))
+	assert.Len(t, ra.res.Matches, 100)
+}
+
+// cutConn closes the connection after n bytes have been written through it.
+type cutConn struct {
+	net.Conn
+	left int
+}
+
+func (c *cutConn) Write(p []byte) (int, error) {
+	if len(p) > c.left {
+		n, _ := c.Conn.Write(p[:c.left])
+		c.left = 0
+		c.Conn.Close()
+		return n, io.ErrClosedPipe
+	}
+	c.left -= len(p)
+	return c.Conn.Write(p)
+}
+
+func TestConnectionCutMidSession(t *testing.T) {
+	for _, cutSide := range []string{"initiator", "responder"} {
+		for _, at := range []int{10, 200, 50_000} {
+			t.Run(fmt.Sprintf("%s after %d bytes", cutSide, at), func(t *testing.T) {
+				checkNoLeak(t)
+				ini, resp := newPair(t, elements("c", 0, 2000), elements("c", 1000, 3000))
+				ca, cb := tcpPair(t)
+				var connA, connB io.ReadWriter = ca, cb
+				if cutSide == "initiator" {
+					connA = &cutConn{ca, at}
+				} else {
+					connB = &cutConn{cb, at}
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				ra, rb := runBoth(ctx, ini, connA, resp, connB)
+				require.Error(t, ra.err)
+				require.Error(t, rb.err)
+				assert.Nil(t, ra.res, "no partial result is reported")
+				assert.Nil(t, rb.res, "no partial result is reported")
+				assert.ErrorIs(t, errors.Join(ra.err, rb.err), reunite.ErrTransport)
+			})
+		}
+	}
+}
+
+func TestTruncatedStream(t *testing.T) {
+	checkNoLeak(t)
+	ini, _ := newPair(t, elements("t", 0, 3), nil)
+	ca, cb := net.Pipe()
+	go func() {
+		// A peer that reads the hello, then sends half a frame and hangs up.
+		_, _ = encoding.ReadFrame(cb)
+		_, _ = cb.Write([]byte{'R', 'N', 'T', 'E', 1, 2, 0, 0})
+		cb.Close()
+	}()
+	_, err := reunite.Run(context.Background(), ca, ini)
+	require.ErrorIs(t, err, encoding.ErrTruncated)
+	assert.ErrorIs(t, err, reunite.ErrTransport)
+}
+
+func TestNotAReuniteStream(t *testing.T) {
+	ini, _ := newPair(t, elements("t", 0, 3), nil)
+	ca, cb := net.Pipe()
+	go func() {
+		_, _ = encoding.ReadFrame(cb)
+		_, _ = cb.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
+		cb.Close()
+	}()
+	_, err := reunite.Run(context.Background(), ca, ini)
+	require.ErrorIs(t, err, encoding.ErrBadMagic)
+	assert.ErrorIs(t, err, psi.ErrMalformed)
+}
+
+func TestStalledPeerAndCancellation(t *testing.T) {
+	checkNoLeak(t)
+	ini, resp := newPair(t, elements("s", 0, 10), elements("s", 5, 15))
+	ca, cb := tcpPair(t)
+	// The responder's side never answers: its peer stalls.
+	go func() { _, _ = io.Copy(io.Discard, cb) }()
+	_ = resp
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	res, err := reunite.Run(ctx, ca, ini)
+	assert.Nil(t, res)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, reunite.ErrTransport)
+	assert.Less(t, time.Since(start), 5*time.Second, "returns promptly after the deadline")
+	cb.Close()
+}
+
+func TestAlreadyCancelled(t *testing.T) {
+	ini, _ := newPair(t, nil, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ca, cb := net.Pipe()
+	defer ca.Close()
+	defer cb.Close()
+	_, err := reunite.Run(ctx, ca, ini)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestRefusalReachesBothSides(t *testing.T) {
+	checkNoLeak(t)
+	ini, err := psi.NewInitiator(psi.Config{Context: []byte("rules-A"), Mode: psi.BothLearn}, psi.Set{Elements: elements("r", 0, 3)})
+	require.NoError(t, err)
+	resp, err := psi.NewResponder(psi.Config{Context: []byte("rules-B"), Mode: psi.BothLearn}, psi.Set{Elements: elements("r", 0, 3)})
+	require.NoError(t, err)
+	ca, cb := tcpPair(t)
+	ra, rb := runBoth(context.Background(), ini, ca, resp, cb)
+	assert.ErrorIs(t, ra.err, psi.ErrContextMismatch)
+	assert.ErrorIs(t, ra.err, psi.ErrPeerAborted)
+	assert.ErrorIs(t, rb.err, psi.ErrContextMismatch)
+}
