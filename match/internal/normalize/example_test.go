@@ -1,0 +1,61 @@
+package normalize_test
+
+import (
+	"fmt"
+
+	"github.com/reunite-psi/reunite/match/internal/normalize"
+)
+
+func ExampleText() {
+	fmt.Println(normalize.Text("Олександр Коваленко"))
+	fmt.Println(normalize.Text("  José-María O’Brien "))
+	fmt.Println(normalize.Text("Νίκος Παπαδόπουλος"))
+	fmt.Println(normalize.Text("李小龍"))
+	// Output:
+	// oleksandr kovalenko
+	// jose maria o brien
+	// nikos papadopoulos
+	// 李小龍
+}
+
+func ExampleVariants() {
+	fmt.Println(normalize.Variants("Дмитрий"))
+	fmt.Println(normalize.Variants("Юлія"))
+	fmt.Println(normalize.Variants("Müller"))
+	// Output:
+	// [dmitrii dmitriy dmitry dmytryi dmytryy]
+	// [iuliia yuliia yuliya]
+	// [mueller muller]
+}
+
+func ExampleNameKey() {
+	fmt.Println(normalize.NameKey("Kovalenko Oleksandr"))
+	fmt.Println(normalize.NameKey("oleksandr KOVALENKO"))
+	fmt.Println(normalize.NameKey("al-Hassan"))
+	fmt.Println(normalize.NameKey("O'Brien"))
+	// Output:
+	// kovalenko oleksandr
+	// kovalenko oleksandr
+	// hassan
+	// obrien
+}
+
+func ExampleConsonantSkeleton() {
+	for _, name := range []string{"Muhammad", "Mohamed", "محمد", "Anna", "Olena"} {
+		fmt.Println(normalize.ConsonantSkeleton(normalize.Text(name)))
+	}
+	// Output:
+	// mhmt
+	// mhmt
+	// mhmt
+	// an
+	// aln
+}
+
+func ExampleSkeletonKey() {
+	fmt.Println(normalize.SkeletonKey("Олександр Коваленко"))
+	fmt.Println(normalize.SkeletonKey("Kovalenko, Alexander"))
+	// Output:
+	// alksndr kvlnk
+	// alksndr kvlnk
+}

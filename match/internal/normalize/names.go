@@ -1,0 +1,247 @@
+package normalize
+
+import (
+	"sort"
+	"strings"
+)
+
+// NameTokens returns the tokens of [Text](s) with the joins that records
+// are inconsistent about undone, in the written order:
+//
+//   - A one-letter elision prefix d, l, o, n or m, which Text split off at
+//     its apostrophe, is joined to the token after it, so O'Brien, O Brien
+//     and OBrien all give "obrien", D'Souza and DSouza give "dsouza",
+//     N'Diaye and Ndiaye give "ndiaye". The prefix is joined only when a
+//     token follows, so a trailing middle initial ("Anna M") stays.
+//   - mac and mc followed by a token are joined to it (Mc Donald →
+//     mcdonald).
+//   - Arabic compounds with abd ("servant of") are written as one word or
+//     several: Abdul Rahman, Abd al-Rahman, Abdel Rahman, Abdurrahman,
+//     Abdulrahman. All become "abd" + the following name ("abdrahman"), and
+//     a one-word "abdullah"/"abdallah" becomes "abdlah".
+//
+// Particles are not removed here; see [DropParticles].
+func NameTokens(s string) []string {
+	toks := Tokens(s)
+	if len(toks) == 0 {
+		return nil
+	}
+	// out shares toks' array; it never overtakes the read position.
+	out := toks[:0]
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if i+1 < len(toks) && (isElision(t) || t == "mc" || t == "mac") {
+			toks[i+1] = t + toks[i+1]
+			continue
+		}
+		if i+1 < len(toks) && isAbdPrefix(t) {
+			j := i + 1
+			// Skip the article between abd and the name (abd al-rahman).
+			for j+1 < len(toks) && isArticle(toks[j]) {
+				j++
+			}
+			name := toks[j]
+			// "Allah" carries its article inside: Abd Allah is Abdullah.
+			switch name {
+			case "allah":
+				name = "lah"
+			case "alla":
+				name = "la"
+			}
+			out = append(out, "abd"+name)
+			i = j
+			continue
+		}
+		out = append(out, abdJoined(t))
+	}
+	return out
+}
+
+func isArticle(t string) bool {
+	return t == "al" || t == "el" || t == "ul"
+}
+
+func isElision(t string) bool {
+	switch t {
+	case "d", "l", "o", "n", "m":
+		return true
+	}
+	return false
+}
+
+// isAbdPrefix reports whether t is abd written as its own word, with or
+// without the article joined to it: abd, abdu, abdul, abdel, abdal, abdol,
+// abdoul, abdil, and the forms assimilated to a following sun letter such
+// as abdur, abdus, abdun.
+func isAbdPrefix(t string) bool {
+	if !strings.HasPrefix(t, "abd") {
+		return false
+	}
+	rest := t[3:]
+	switch rest {
+	case "", "u", "ul", "el", "al", "ol", "oul", "il", "ur", "us", "ush", "un", "ud", "ut", "uz", "ar", "er", "ed", "en", "es":
+		return true
+	}
+	return false
+}
+
+// abdJoined canonicalizes a one-word abd compound (abdullah, abdelkader,
+// abdurrahman): the connector after abd, a vowel and the article's l or a
+// vowel and the first of a doubled sun letter, is dropped, leaving "abd" +
+// name ("abdlah", "abdkader", "abdrahman"). Words that start with abd but
+// have no connector followed by at least two letters are left alone.
+func abdJoined(t string) string {
+	if !strings.HasPrefix(t, "abd") {
+		return t
+	}
+	rest := t[3:]
+	for _, p := range [...]string{"oul", "ul", "el", "al", "ol", "il"} {
+		if strings.HasPrefix(rest, p) && len(rest) >= len(p)+2 {
+			return "abd" + rest[len(p):]
+		}
+	}
+	// Assimilated article: abd + vowel + doubled sun letter.
+	if len(rest) >= 5 && isVowel(rest[0]) && rest[1] == rest[2] && isSunLetter(rest[1]) {
+		return "abd" + rest[2:]
+	}
+	return t
+}
+
+func isVowel(c byte) bool {
+	switch c {
+	case 'a', 'e', 'i', 'o', 'u':
+		return true
+	}
+	return false
+}
+
+// isSunLetter reports whether c starts the Latin spelling of an Arabic sun
+// letter, to which the article al- assimilates (ar-Rahman, as-Salam).
+func isSunLetter(c byte) bool {
+	switch c {
+	case 't', 'd', 'r', 'z', 's', 'n', 'l':
+		return true
+	}
+	return false
+}
+
+// IsParticle reports whether token t is a name particle or connector that
+// [DropParticles] removes: al, el, ul, bin, ibn, bint, ben, abu, abou, van,
+// von, der, den, ter, ten, zu, de, del, della, dello, delle, dei, degli,
+// di, da, dos, das, du, la, le, los, las, and the Spanish connector y. The
+// Arabic-script forms are included as [Text] writes them (بن → bn,
+// ابن → abn, بنت → bnt, أبو → abw). mac and mc are not particles: they are
+// part of the name (McDonald is not Donald). Single letters are not
+// particles either; d', l', o' are joined by [NameTokens] instead.
+//
+// The list holds real surnames and given names too (Le and La are
+// Vietnamese surnames, Van a Vietnamese middle name, Ben a given name);
+// records that write them are still keyed alike on both sides, but such a
+// name adds nothing to a key when another token follows it.
+func IsParticle(t string) bool {
+	switch t {
+	case "al", "el", "ul",
+		"bin", "ibn", "bint", "ben", "abu", "abou", "bn", "abn", "bnt", "abw",
+		"van", "von", "der", "den", "ter", "ten", "zu",
+		"de", "del", "della", "dello", "delle", "dei", "degli",
+		"di", "da", "dos", "das", "du", "la", "le", "los", "las", "y":
+		return true
+	}
+	return false
+}
+
+// DropParticles returns tokens without the name particles, in order. A
+// particle is dropped only when a non-particle token follows it, since
+// particles stand before the name they belong to: "van der Berg" gives
+// "berg", "al Hassan" gives "hassan", but a name that is only "Le" or
+// "Ben" keeps it. The input slice is not modified.
+//
+// Dropping is right for family names, where records disagree about
+// particles. For given names it can lose a real name ("Ben David"), so
+// rules on given names should use [FirstGiven] or [NameTokens].
+//
+// A particle written solid with the name (DeLuca, Vandyke, Alhassan) is
+// not recognized: no rule can tell the de of Deluca from that of Delgado.
+func DropParticles(tokens []string) []string {
+	out := make([]string, 0, len(tokens))
+	for i, t := range tokens {
+		if IsParticle(t) && hasNonParticleAfter(tokens[i+1:]) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func hasNonParticleAfter(rest []string) bool {
+	for _, t := range rest {
+		if !IsParticle(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// NameKey returns an order-free key for a name: the tokens of
+// [NameTokens](s) with particles dropped ([DropParticles]), sorted and
+// joined by single spaces. "Kovalenko Oleksandr", "oleksandr KOVALENKO"
+// and "Oleksandr  Kovalenko-" all give "kovalenko oleksandr";
+// "al-Hassan", "Al Hassan" and "Hassan" all give "hassan".
+func NameKey(s string) string {
+	toks := DropParticles(NameTokens(s))
+	sort.Strings(toks)
+	return strings.Join(toks, " ")
+}
+
+// SkeletonKey returns the order-free skeleton key of a name: the
+// [ConsonantSkeleton] of each token of [NameTokens](s) with particles
+// dropped, sorted and joined by single spaces. The skeletons are sorted
+// after they are computed; sorting the tokens first, as [NameKey] does,
+// would put "kovalenko oleksandr" and "aleksandr kovalenko" in different
+// orders. "Олександр Коваленко", "Aleksandr Kovalenko" and "Alexander
+// Kowalenko" all give "alksndr kvlnk".
+func SkeletonKey(s string) string {
+	toks := DropParticles(NameTokens(s))
+	for i, t := range toks {
+		toks[i] = ConsonantSkeleton(t)
+	}
+	sort.Strings(toks)
+	return strings.Join(toks, " ")
+}
+
+// FirstGiven returns the first token of a given-names field, for rules
+// that tolerate dropped middle names ("Maria José" and "Maria" share
+// "maria"). Particles are not dropped: Ben and Abu are given names too.
+// It returns "" when s has no token.
+func FirstGiven(s string) string {
+	toks := NameTokens(s)
+	if len(toks) == 0 {
+		return ""
+	}
+	return toks[0]
+}
+
+// FirstFamily returns the first family name of a family-names field, with
+// particles dropped, for rules that tolerate a dropped second surname
+// (Spanish "García López" and "García" share "garcia"). It returns "" when
+// s has no token.
+func FirstFamily(s string) string {
+	toks := DropParticles(NameTokens(s))
+	if len(toks) == 0 {
+		return ""
+	}
+	return toks[0]
+}
+
+// LastFamily returns the last family name of a family-names field, with
+// particles dropped. Portuguese and Brazilian records put the principal
+// surname last ("Silva Santos" is usually shortened to "Santos"), so rules
+// that use FirstFamily should also use LastFamily. It returns "" when s
+// has no token.
+func LastFamily(s string) string {
+	toks := DropParticles(NameTokens(s))
+	if len(toks) == 0 {
+		return ""
+	}
+	return toks[len(toks)-1]
+}
