@@ -1,12 +1,42 @@
 // Package match turns agency records on children into the exact match keys
-// that package psi compares privately.
+// that package psi compares privately, and turns the shared keys back into
+// scored pairs of records.
 //
-// This release provides the record model and the readers for the record
-// CSV and JSON Lines contract: strict by default, with errors that name
-// file, line, column and reason but never a record value, and a lenient
-// mode that reports everything it skipped. Normalization (scripts,
-// transliteration, phonetics), key rules and record-level linking build on
-// it; until they land, callers derive their own keys.
+// PSI only finds byte-identical strings, while the same child is
+// "Олександр Коваленко" in one file and "Aleksandr Kovalenko" in another,
+// born 2011-03-04 here and 2011-04-03 or just 2011 there. The bridge is a
+// rule set: each rule combines normalized fields (names after
+// transliteration, consonant skeletons, phonetic codes, dates tolerant of
+// day/month swaps or estimated years, birth place, document number with
+// one typo, …) into a fixed-length, domain-separated key. Two records that
+// agree on all of a rule's fields share that rule's key.
+//
+//	records ─ReadFile─▶ []Record ─NewIndex(rules)─▶ keys (PSI elements)
+//	                                                   │ private set intersection
+//	pairs ◀─Index.Link(threshold)── key hits + peer record pseudonyms
+//
+// Most callers use reunite.Match, which does all of this over a
+// connection. The pieces are exported for tools that need them: ReadFile,
+// ReadCSV and ReadJSONL read the record contract strictly (errors name
+// file, line, column and reason, never a record value) or leniently (with
+// a report of everything skipped); DefaultRules and NewRuleSet define rule
+// sets, whose ID both parties must share; NewIndex and Index.Link derive
+// keys and link hits.
+//
+// # Guarantees and limits
+//
+//   - Every rule carries given-name signal or a document number, so twins
+//     and siblings (same family name, date, parents, place) share no key of
+//     a rule that could link them. NewRuleSet refuses rules without.
+//   - Scores are computed per pair of records (local record, peer record
+//     pseudonym), never per local record, so evidence from two different
+//     peer records never adds up.
+//   - Rule-set IDs hash the rules, the key cap and NormalizationVersion;
+//     any change to keys must change the ID (a golden test enforces it).
+//   - Limits: Han, Hangul and other scripts without a transliteration table
+//     only match the same script; names that collide as consonant skeletons
+//     (Maria/Mario) are told apart only by other fields; keys per record are
+//     capped (DefaultMaxKeysPerRecord) and the excess is reported.
 //
 // It is not a cryptographic package: nothing here is secret-safe beyond
 // never echoing record values in errors.

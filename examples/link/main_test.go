@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLinkFixtures(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(&out, &errOut, "../../testdata/agency-a.csv", "../../testdata/agency-b.csv", 0))
+	want, err := os.ReadFile("../../testdata/agency-expected.csv")
+	require.NoError(t, err)
+	var pairs []string
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		f := strings.Split(line, ",")
+		require.Len(t, f, 4, line)
+		pairs = append(pairs, f[0]+","+f[1])
+	}
+	assert.Equal(t, strings.TrimSpace(string(want)), strings.Join(pairs, "\n"))
+	assert.Contains(t, errOut.String(), "linked pairs")
+	assert.NotContains(t, errOut.String(), "Kovalenko", "statistics hold no record values")
+}
+
+func TestLinkBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("id,given_names,birth_date\nX-1,Anna,2023-02-30\n"), 0o644))
+	var out, errOut bytes.Buffer
+	err := run(&out, &errOut, bad, "../../testdata/agency-b.csv", 0)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "bad.csv:2:3")
+	assert.Empty(t, out.String(), "nothing on stdout after bad input")
+	assert.Error(t, run(&out, &errOut, "../../testdata/agency-a.csv", "../../testdata/agency-b.csv", 1.5))
+}

@@ -1,0 +1,255 @@
+package reunite
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/reunite-psi/reunite/match"
+	"github.com/reunite-psi/reunite/psi"
+)
+
+// MatchConfig configures Match.
+type MatchConfig struct {
+	// Role says whether this party opens the session (psi.RoleInitiator)
+	// or answers it (psi.RoleResponder). Required.
+	Role psi.Role
+	// Rules turns records into keys; nil means match.DefaultRules(). Both
+	// parties must use the same rule set: the handshake refuses a peer whose
+	// rule-set ID differs.
+	Rules *match.RuleSet
+	// Threshold is the score a record pair needs to be reported; 0 means
+	// the rule set's default. It is this party's own policy and need not
+	// match the peer's.
+	Threshold float64
+	// Mode is psi.BothLearn (the default when zero) or psi.InitiatorOnly.
+	// Cardinality-only sessions have no record-level output; use package
+	// psi directly for them.
+	Mode psi.Mode
+	// MaxKeys caps the number of keys (PSI elements) each side may bring;
+	// 0 means psi.DefaultMaxSetSize.
+	MaxKeys int
+	// Peer names the other agency in the audit record.
+	Peer string
+}
+
+// MatchResult is what Match found.
+type MatchResult struct {
+	// Hits lists the local records that match a peer record, sorted by
+	// local record, best score first. Empty when this party learns nothing
+	// in the session's mode.
+	Hits []Hit
+	// Audit describes the session for the agency's audit log. It holds no
+	// record values.
+	Audit Audit
+}
+
+// Hit is one local record that matches one peer record.
+type Hit struct {
+	// RecordID is the local record's ID and Record its index in the input.
+	RecordID string
+	Record   int
+	// Peer is the peer's pseudonym for its record. It is random and valid
+	// for this session only; it identifies nothing outside it.
+	Peer uint32
+	// Handle is the same for both agencies for this pair of records in this
+	// session: quote it in the formal request for the peer's record.
+	Handle psi.Handle
+	// Score combines the weights of Rules, in [0, 1].
+	Score float64
+	// Rules are the rules on which the two records share a key.
+	Rules []string
+}
+
+// Audit is the accountable summary of one session: who, under which rules,
+// how many, with what outcome. It never holds record values.
+type Audit struct {
+	Time        time.Time
+	Peer        string
+	Role        string
+	Mode        string
+	RuleSetID   string
+	Records     int // local records
+	LocalKeys   int // local set size
+	PeerKeys    int // peer's set size
+	KeyHits     int // local keys in the intersection (0 when this party learns nothing)
+	RecordHits  int // hits reported
+	SessionID   string
+	Transcript  string
+	Outcome     string // "ok", or the error that ended the session
+	Unmatchable int    // local records that produced no key
+	Truncated   int    // keys dropped by the per-record cap
+	Overfull    int    // keys shared by more local records than a payload can name
+}
+
+// pseudonymsPerKey is how many record pseudonyms fit in one payload: a
+// count byte and 4-byte pseudonyms, padded to payloadSize.
+const (
+	payloadSize      = 64
+	pseudonymsPerKey = (payloadSize - 1) / 4
+)
+
+// ErrMatchConfig reports an invalid MatchConfig.
+var ErrMatchConfig = errors.New("reunite: invalid match configuration")
+
+// Match runs one record-matching session with a peer over conn: it derives
+// match keys from records, runs private set intersection on them, and links
+// the shared keys back to pairs of records. Each key carries, sealed so
+// only a holder of the same key can read it, the pseudonyms of the records
+// that produced it; scores are therefore computed per pair of records.
+//
+// On error Match still returns a result holding the Audit record (with the
+// outcome), and no hits.
+func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg MatchConfig) (*MatchResult, error) {
+	rules := cfg.Rules
+	if rules == nil {
+		rules = match.DefaultRules()
+	}
+	mode := cfg.Mode
+	if mode == 0 {
+		mode = psi.BothLearn
+	}
+	threshold := cfg.Threshold
+	if threshold == 0 {
+		threshold = rules.Threshold()
+	}
+	res := &MatchResult{Audit: Audit{
+		Time: time.Now().UTC(), Peer: cfg.Peer, Role: cfg.Role.String(), Mode: mode.String(),
+		RuleSetID: rules.ID(), Records: len(records), Outcome: "ok",
+	}}
+	fail := func(err error) (*MatchResult, error) {
+		res.Hits = nil
+		res.Audit.Outcome = err.Error()
+		return res, err
+	}
+	switch {
+	case mode != psi.BothLearn && mode != psi.InitiatorOnly:
+		return fail(fmt.Errorf("%w: mode %v has no record-level output", ErrMatchConfig, mode))
+	case cfg.Role != psi.RoleInitiator && cfg.Role != psi.RoleResponder:
+		return fail(fmt.Errorf("%w: role must be initiator or responder", ErrMatchConfig))
+	case !(threshold > 0 && threshold <= 1):
+		return fail(fmt.Errorf("%w: threshold must be in (0, 1]", ErrMatchConfig))
+	}
+
+	ix := match.NewIndex(records, rules)
+	res.Audit.LocalKeys, res.Audit.Truncated, res.Audit.Unmatchable = len(ix.Keys), ix.Truncated, len(ix.NoKeys)
+	pseudonyms, err := newPseudonyms(len(records))
+	if err != nil {
+		return fail(err)
+	}
+	payloads := make([][]byte, len(ix.Keys))
+	for k, owners := range ix.Owners {
+		p := make([]byte, 1, payloadSize)
+		if len(owners) > pseudonymsPerKey {
+			res.Audit.Overfull++
+			owners = owners[:pseudonymsPerKey]
+		}
+		p[0] = byte(len(owners))
+		for _, o := range owners {
+			p = binary.BigEndian.AppendUint32(p, pseudonyms[o])
+		}
+		payloads[k] = p[:payloadSize]
+	}
+
+	pcfg := psi.Config{Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: payloadSize}
+	set := psi.Set{Elements: ix.Keys, Payloads: payloads}
+	var session psi.Session
+	if cfg.Role == psi.RoleInitiator {
+		session, err = psi.NewInitiator(pcfg, set)
+	} else {
+		session, err = psi.NewResponder(pcfg, set)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	r, err := Run(ctx, conn, session)
+	if err != nil {
+		return fail(err)
+	}
+	res.Audit.PeerKeys, res.Audit.KeyHits = r.PeerSetSize, r.Cardinality
+	res.Audit.SessionID, res.Audit.Transcript = hex.EncodeToString(r.SessionID[:]), hex.EncodeToString(r.Transcript[:])
+
+	hits := make([]match.KeyHit, 0, len(r.Matches))
+	for _, m := range r.Matches {
+		peers, err := decodePseudonyms(m.PeerPayload)
+		if err != nil {
+			return fail(err)
+		}
+		hits = append(hits, match.KeyHit{Key: m.Index, Peers: peers})
+	}
+	for _, l := range ix.Link(hits, threshold) {
+		own := pseudonyms[l.Record]
+		ini, resp := own, l.Peer
+		if cfg.Role == psi.RoleResponder {
+			ini, resp = l.Peer, own
+		}
+		res.Hits = append(res.Hits, Hit{
+			RecordID: records[l.Record].ID, Record: l.Record, Peer: l.Peer,
+			Handle: pairHandle(r.SessionID, ini, resp), Score: l.Score, Rules: l.Rules,
+		})
+	}
+	res.Audit.RecordHits = len(res.Hits)
+	return res, nil
+}
+
+// newPseudonyms draws n distinct random 32-bit pseudonyms, one per record.
+// They are fresh per session, so they link nothing across sessions.
+func newPseudonyms(n int) ([]uint32, error) {
+	out := make([]uint32, n)
+	seen := make(map[uint32]struct{}, n)
+	buf := make([]byte, 4*n)
+	for i := 0; i < n; {
+		if _, err := rand.Read(buf[:4*(n-i)]); err != nil {
+			return nil, err
+		}
+		for j := 0; j+4 <= 4*(n-i) && i < n; j += 4 {
+			v := binary.BigEndian.Uint32(buf[j:])
+			if _, dup := seen[v]; dup {
+				continue
+			}
+			seen[v] = struct{}{}
+			out[i] = v
+			i++
+		}
+	}
+	return out, nil
+}
+
+// ErrPayload reports a peer payload that does not follow the pseudonym
+// layout.
+var ErrPayload = errors.New("reunite: malformed pseudonym payload from peer")
+
+func decodePseudonyms(p []byte) ([]uint32, error) {
+	if len(p) != payloadSize || p[0] == 0 || int(p[0]) > pseudonymsPerKey {
+		return nil, ErrPayload
+	}
+	out := make([]uint32, p[0])
+	for i := range out {
+		out[i] = binary.BigEndian.Uint32(p[1+4*i:])
+	}
+	for _, b := range p[1+4*len(out):] {
+		if b != 0 {
+			return nil, ErrPayload
+		}
+	}
+	return out, nil
+}
+
+// pairHandle is the handle both parties compute for a pair of records:
+// both know the session ID and both pseudonyms.
+func pairHandle(sid [32]byte, initiator, responder uint32) psi.Handle {
+	h := sha256.New()
+	h.Write([]byte("reunite-match-v1 pair handle"))
+	h.Write(sid[:])
+	h.Write(binary.BigEndian.AppendUint32(nil, initiator))
+	h.Write(binary.BigEndian.AppendUint32(nil, responder))
+	var out psi.Handle
+	h.Sum(out[:0])
+	return out
+}

@@ -1,0 +1,501 @@
+package match
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/reunite-psi/reunite/match/internal/normalize"
+	"github.com/reunite-psi/reunite/match/internal/phonetic"
+)
+
+// NormalizationVersion names the normalization this package applies before
+// deriving keys. It is part of every rule set's identity: a change to
+// normalization changes keys, so it must change the ID too, or two parties
+// would run a session that silently finds nothing.
+const NormalizationVersion = "reunite-normalize-v1"
+
+// KeySize is the size of a match key.
+const KeySize = 32
+
+// DefaultMaxKeysPerRecord caps the keys one record contributes, so a record
+// stuffed with aliases cannot probe the peer with hundreds of guesses.
+const DefaultMaxKeysPerRecord = 32
+
+// Errors for rule sets.
+var ErrRuleSet = errors.New("match: invalid rule set")
+
+// Field is one input a rule combines. Each derives zero or more canonical
+// values from a record; a rule yields one key per combination of its
+// fields' values, and none when any field has no value.
+type Field string
+
+// The fields rules can use. Name fields are computed for the record's name
+// and for each alias.
+const (
+	FieldName          Field = "name"           // all name tokens, normalized, order-free, particles dropped
+	FieldNameSkeleton  Field = "name-skeleton"  // consonant skeletons of all name tokens, order-free
+	FieldFirstNames    Field = "first-names"    // skeletons of the first given name and the first (or last) family name, order-free
+	FieldFirstPhonetic Field = "first-phonetic" // Double Metaphone codes of the first given and first family name, order-free
+	FieldGiven         Field = "given"          // skeleton of the first given name
+	FieldDate          Field = "date"           // full birth date
+	FieldDateSwapped   Field = "date-unordered" // birth year with day and month unordered: catches day/month swaps
+	FieldYear          Field = "year"           // birth year; year ± 1 for records that only have a year (estimated age)
+	FieldBirthPlace    Field = "birth-place"
+	FieldDocument      Field = "document"      // document number, letters and digits only
+	FieldDocumentNear  Field = "document-near" // the document number with one character deleted, at each position: tolerates one typo
+	FieldParents       Field = "parents"       // skeletons of the parents' names, order-free
+	FieldPostcode      Field = "postcode"
+	FieldAddress       Field = "address"
+	FieldLocality      Field = "locality"
+)
+
+// givenSignal are the fields that carry given-name signal; strongIDs are
+// identifiers strong enough to stand without it. Every rule needs one or
+// the other, or twins and siblings (same family, date, parents, place)
+// would share keys.
+var (
+	givenSignal = []Field{FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldGiven}
+	strongIDs   = []Field{FieldDocument, FieldDocumentNear}
+	knownFields = knownFieldsOrder[:]
+)
+
+// knownFieldsOrder lists every field; rules refer to fields by their
+// position here internally.
+var knownFieldsOrder = [...]Field{
+	FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldGiven,
+	FieldDate, FieldDateSwapped, FieldYear, FieldBirthPlace, FieldDocument, FieldDocumentNear,
+	FieldParents, FieldPostcode, FieldAddress, FieldLocality,
+}
+
+// Rule turns records into keys: records that agree on all of a rule's
+// fields share that rule's key. Weight, in (0, 1), is how strongly a shared
+// key says "same child"; a pair's score combines the weights of every rule
+// it shares a key on.
+type Rule struct {
+	Name   string
+	Weight float64
+	Fields []Field
+}
+
+// RuleSet is a named, versioned list of rules with a stable identity that
+// both parties must agree on before a session (the PSI handshake refuses a
+// mismatch). Create one with DefaultRules or NewRuleSet.
+type RuleSet struct {
+	name      string
+	rules     []Rule
+	threshold float64
+	maxKeys   int
+	id        [32]byte
+	fieldIdx  [][]int // per rule, its fields' positions in knownFieldsOrder
+}
+
+// DefaultRules returns reunite's default rule set, tuned on synthetic
+// cross-border child records and on the FEBRL4 benchmark (see bench/).
+func DefaultRules() *RuleSet {
+	rs, err := NewRuleSet("reunite-default-v1", defaultRules, 0.8, DefaultMaxKeysPerRecord)
+	if err != nil {
+		panic(err) // the default rules are valid; a test checks it
+	}
+	return rs
+}
+
+var defaultRules = []Rule{
+	{"document", 0.99, []Field{FieldDocument}},
+	{"name+date", 0.99, []Field{FieldName, FieldDate}},
+	{"name-skeleton+date", 0.97, []Field{FieldNameSkeleton, FieldDate}},
+	{"first-names+date", 0.95, []Field{FieldFirstNames, FieldDate}},
+	{"first-phonetic+date", 0.9, []Field{FieldFirstPhonetic, FieldDate}},
+	{"first-names+date-unordered", 0.9, []Field{FieldFirstNames, FieldDateSwapped}},
+	{"given+date+birth-place", 0.85, []Field{FieldGiven, FieldDate, FieldBirthPlace}},
+	{"given+parents+year", 0.85, []Field{FieldGiven, FieldParents, FieldYear}},
+	{"document-near+date", 0.95, []Field{FieldDocumentNear, FieldDate}},
+	{"document-near+given", 0.7, []Field{FieldDocumentNear, FieldGiven}},
+	{"given+date+postcode", 0.9, []Field{FieldGiven, FieldDate, FieldPostcode}},
+	{"given+date+locality", 0.85, []Field{FieldGiven, FieldDate, FieldLocality}},
+	{"first-names+postcode", 0.7, []Field{FieldFirstNames, FieldPostcode}},
+	{"given+address", 0.7, []Field{FieldGiven, FieldAddress}},
+	{"name-skeleton+locality", 0.6, []Field{FieldNameSkeleton, FieldLocality}},
+	{"first-names+year+birth-place", 0.85, []Field{FieldFirstNames, FieldYear, FieldBirthPlace}},
+	// Names and a year alone also fit namesakes born the same year, so
+	// these two together stay below the default threshold: they only
+	// strengthen other evidence.
+	{"name+year", 0.5, []Field{FieldName, FieldYear}},
+	{"first-names+year", 0.4, []Field{FieldFirstNames, FieldYear}},
+}
+
+// NewRuleSet validates rules and returns a rule set named name. threshold
+// is the default score a pair needs to be reported; maxKeys caps the keys
+// per record (0 means DefaultMaxKeysPerRecord). Every rule must use a
+// given-name field or a document number.
+func NewRuleSet(name string, rules []Rule, threshold float64, maxKeys int) (*RuleSet, error) {
+	if name == "" || len(rules) == 0 || len(rules) > 255 {
+		return nil, fmt.Errorf("%w: need a name and 1 to 255 rules", ErrRuleSet)
+	}
+	if !(threshold > 0 && threshold <= 1) {
+		return nil, fmt.Errorf("%w: threshold must be in (0, 1]", ErrRuleSet)
+	}
+	if maxKeys == 0 {
+		maxKeys = DefaultMaxKeysPerRecord
+	}
+	if maxKeys < 1 || maxKeys > 1024 {
+		return nil, fmt.Errorf("%w: max keys per record must be 1 to 1024", ErrRuleSet)
+	}
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if r.Name == "" || seen[r.Name] {
+			return nil, fmt.Errorf("%w: rule names must be non-empty and unique", ErrRuleSet)
+		}
+		seen[r.Name] = true
+		if !(r.Weight > 0 && r.Weight < 1) {
+			return nil, fmt.Errorf("%w: rule %s: weight must be in (0, 1)", ErrRuleSet, r.Name)
+		}
+		if len(r.Fields) == 0 {
+			return nil, fmt.Errorf("%w: rule %s has no fields", ErrRuleSet, r.Name)
+		}
+		signal := false
+		for _, f := range r.Fields {
+			if !slices.Contains(knownFields, f) {
+				return nil, fmt.Errorf("%w: rule %s: unknown field %q", ErrRuleSet, r.Name, f)
+			}
+			signal = signal || slices.Contains(givenSignal, f) || slices.Contains(strongIDs, f)
+		}
+		if !signal {
+			return nil, fmt.Errorf("%w: rule %s has neither given-name signal nor a document number, so twins would share its keys", ErrRuleSet, r.Name)
+		}
+	}
+	rs := &RuleSet{name: name, rules: slices.Clone(rules), threshold: threshold, maxKeys: maxKeys}
+	for i := range rs.rules {
+		rs.rules[i].Fields = slices.Clone(rules[i].Fields)
+		var idx []int
+		for _, f := range rules[i].Fields {
+			idx = append(idx, slices.Index(knownFields, f))
+		}
+		rs.fieldIdx = append(rs.fieldIdx, idx)
+	}
+	rs.id = rs.computeID()
+	return rs, nil
+}
+
+// computeID hashes everything that decides which keys a record gets: the
+// normalization version, the rule set's name, key cap and rules in order.
+// The threshold is excluded: it is each party's own reporting policy and
+// does not change keys.
+func (rs *RuleSet) computeID() [32]byte {
+	h := sha256.New()
+	field := func(s string) {
+		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(s))))
+		h.Write([]byte(s))
+	}
+	field("reunite-ruleset-v1")
+	field(NormalizationVersion)
+	field(rs.name)
+	field(strconv.Itoa(rs.maxKeys))
+	for _, r := range rs.rules {
+		field(r.Name)
+		field(strconv.FormatFloat(r.Weight, 'g', -1, 64))
+		for _, f := range r.Fields {
+			field(string(f))
+		}
+		field("")
+	}
+	var id [32]byte
+	h.Sum(id[:0])
+	return id
+}
+
+// ID returns the rule set's identity, suitable as psi.Config.Context: the
+// set's name and the first 16 bytes of its hash, in hex.
+func (rs *RuleSet) ID() string {
+	return rs.name + ":" + hex.EncodeToString(rs.id[:16])
+}
+
+// Rules returns a copy of the rules.
+func (rs *RuleSet) Rules() []Rule {
+	out := slices.Clone(rs.rules)
+	for i := range out {
+		out[i].Fields = slices.Clone(out[i].Fields)
+	}
+	return out
+}
+
+// Threshold returns the rule set's default reporting threshold.
+func (rs *RuleSet) Threshold() float64 { return rs.threshold }
+
+// MaxKeysPerRecord returns the cap on keys per record.
+func (rs *RuleSet) MaxKeysPerRecord() int { return rs.maxKeys }
+
+// Score combines the weights of the given rules (indices into Rules) as
+// independent evidence: 1 − Π(1 − weight). Repeated rules count once.
+func (rs *RuleSet) Score(rules []int) float64 {
+	miss := 1.0
+	var seen [256]bool
+	for _, r := range rules {
+		if !seen[r] {
+			seen[r] = true
+			miss *= 1 - rs.rules[r].Weight
+		}
+	}
+	return math.Round((1-miss)*1e6) / 1e6
+}
+
+// Key is one match key derived from a record.
+type Key struct {
+	Rule  int // index into the rule set's rules
+	Value [KeySize]byte
+}
+
+// Keys derives the record's match keys, in rule order, without
+// duplicates, at most MaxKeysPerRecord of them. truncated reports how many
+// were dropped by the cap (they are the last rules' keys, the weakest by
+// convention). A key is SHA-256(rule-set hash ‖ rule index ‖ field values),
+// so keys of different rules and rule sets never collide.
+func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
+	f := extract(r)
+	var vals [len(knownFieldsOrder)][]string
+	var have [len(knownFieldsOrder)]bool
+	var buf [512]byte
+	for ri, fields := range rs.fieldIdx {
+		ok := true
+		for _, fi := range fields {
+			if !have[fi] {
+				vals[fi], have[fi] = f.values(knownFieldsOrder[fi], nil), true
+			}
+			ok = ok && len(vals[fi]) > 0
+		}
+		if !ok {
+			continue
+		}
+		prefix := append(buf[:0], "reunite-match-key-v1"...)
+		prefix = append(prefix, rs.id[:]...)
+		prefix = append(prefix, byte(ri))
+		// Walk every combination of the fields' values, hashing each.
+		var walk func(b []byte, j int)
+		walk = func(b []byte, j int) {
+			if j == len(fields) {
+				k := Key{Rule: ri, Value: sha256.Sum256(b)}
+				switch {
+				case slices.Contains(keys, k):
+				case len(keys) == rs.maxKeys:
+					truncated++
+				default:
+					keys = append(keys, k)
+				}
+				return
+			}
+			for _, v := range vals[fields[j]] {
+				// 0x1f cannot occur in normalized values, so the encoding
+				// is unambiguous.
+				walk(append(append(b, 0x1f), v...), j+1)
+			}
+		}
+		walk(prefix, 0)
+	}
+	return keys, truncated
+}
+
+// features holds a record's canonical values, computed once per record.
+type features struct {
+	names                             []nameForm
+	date                              Date
+	place, doc, postcode, addr, local string
+	parents                           string
+}
+
+type nameForm struct {
+	full, skeleton, given string
+	firstNames, phonetic  []string
+}
+
+func extract(r *Record) *features {
+	f := &features{
+		date:     r.BirthDate,
+		place:    normalize.Text(r.BirthPlace),
+		doc:      documentValue(r.DocumentNumber),
+		postcode: strings.ReplaceAll(normalize.Text(r.Postcode), " ", ""),
+		addr:     normalize.Text(r.Address),
+		local:    normalize.Text(r.Locality),
+	}
+	if n, ok := nameFormOf(r.GivenNames, r.FamilyNames); ok {
+		f.names = append(f.names, n)
+	}
+	for _, a := range r.Aliases {
+		// An alias is one full name; its first token is taken as the given
+		// name and the rest as family names.
+		toks := normalize.NameTokens(a)
+		if len(toks) == 0 {
+			continue
+		}
+		if n, ok := nameFormOf(toks[0], strings.Join(toks[1:], " ")); ok {
+			f.names = append(f.names, n)
+		}
+	}
+	var parents []string
+	for _, p := range r.ParentNames {
+		if k := normalize.SkeletonKey(p); k != "" {
+			parents = append(parents, k)
+		}
+	}
+	slices.Sort(parents)
+	f.parents = strings.Join(parents, ";")
+	return f
+}
+
+func nameFormOf(given, family string) (nameForm, bool) {
+	// Tokenize each field once and build what normalize.NameKey,
+	// SkeletonKey, FirstGiven, FirstFamily and LastFamily would give, each
+	// of which would tokenize again. The full name is the given tokens
+	// followed by the family tokens.
+	givenToks := normalize.NameTokens(given)
+	familyToks := normalize.NameTokens(family)
+	full := normalize.DropParticles(append(slices.Clip(givenToks), familyToks...))
+	if len(full) == 0 {
+		return nameForm{}, false
+	}
+	sorted := slices.Clone(full)
+	slices.Sort(sorted)
+	skel := make([]string, len(full))
+	for i, t := range full {
+		skel[i] = normalize.ConsonantSkeleton(t)
+	}
+	slices.Sort(skel)
+	n := nameForm{full: strings.Join(sorted, " "), skeleton: strings.Join(skel, " ")}
+	if len(givenToks) == 0 {
+		return n, true
+	}
+	g := givenToks[0]
+	n.given = normalize.ConsonantSkeleton(g)
+	gp, _ := phonetic.DoubleMetaphone(g)
+	famToks := normalize.DropParticles(familyToks)
+	if len(famToks) == 0 {
+		return n, true
+	}
+	for _, fam := range uniq(famToks[0], famToks[len(famToks)-1]) {
+		n.firstNames = append(n.firstNames, unordered(n.given, normalize.ConsonantSkeleton(fam)))
+		fp, _ := phonetic.DoubleMetaphone(fam)
+		if gp != "" && fp != "" {
+			n.phonetic = append(n.phonetic, unordered(gp, fp))
+		}
+	}
+	n.phonetic = uniq(n.phonetic...)
+	return n, true
+}
+
+// unordered joins two values so that swapped given and family fields give
+// the same key.
+func unordered(a, b string) string {
+	if a > b {
+		a, b = b, a
+	}
+	return a + " " + b
+}
+
+func uniq(vs ...string) []string {
+	var out []string
+	for _, v := range vs {
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func documentValue(s string) string {
+	var b strings.Builder
+	for _, c := range strings.ToUpper(s) {
+		if (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') {
+			b.WriteRune(c)
+		}
+	}
+	if b.Len() < 4 { // too short to be an identifier
+		return ""
+	}
+	return b.String()
+}
+
+// values appends the record's values of field fld to dst.
+func (f *features) values(fld Field, dst []string) []string {
+	add := func(v string) {
+		if v != "" && !slices.Contains(dst, v) {
+			dst = append(dst, v)
+		}
+	}
+	switch fld {
+	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic:
+		for _, n := range f.names {
+			switch fld {
+			case FieldName:
+				add(n.full)
+			case FieldNameSkeleton:
+				add(n.skeleton)
+			case FieldGiven:
+				add(n.given)
+			case FieldFirstNames:
+				for _, v := range n.firstNames {
+					add(v)
+				}
+			case FieldFirstPhonetic:
+				for _, v := range n.phonetic {
+					add(v)
+				}
+			}
+		}
+	case FieldDate:
+		if f.date.Precision() == PrecisionDay {
+			add(dayString(f.date))
+		}
+	case FieldDateSwapped:
+		if f.date.Precision() == PrecisionDay {
+			d, m := f.date.Day, f.date.Month
+			add(strconv.Itoa(f.date.Year) + "|" + strconv.Itoa(min(d, m)) + "|" + strconv.Itoa(max(d, m)))
+		}
+	case FieldYear:
+		switch f.date.Precision() {
+		case PrecisionNone:
+		case PrecisionYear:
+			// Only an estimated age: allow a year either way.
+			for y := f.date.Year - 1; y <= f.date.Year+1; y++ {
+				add(strconv.Itoa(y))
+			}
+		default:
+			add(strconv.Itoa(f.date.Year))
+		}
+	case FieldBirthPlace:
+		add(f.place)
+	case FieldDocument:
+		add(f.doc)
+	case FieldDocumentNear:
+		// Two numbers one substitution or one adjacent swap apart share
+		// one of these; so, more rarely, do numbers two edits apart, which
+		// is why the rules pair this field with another.
+		for i := range len(f.doc) {
+			add(f.doc[:i] + f.doc[i+1:])
+		}
+	case FieldParents:
+		add(f.parents)
+	case FieldPostcode:
+		add(f.postcode)
+	case FieldAddress:
+		add(f.addr)
+	case FieldLocality:
+		add(f.local)
+	}
+	return dst
+}
+
+// dayString is Date.String for a full date, without fmt on the hot path.
+func dayString(d Date) string {
+	b := [10]byte{'0', '0', '0', '0', '-', '0', '0', '-', '0', '0'}
+	for i, v := 3, d.Year; i >= 0; i, v = i-1, v/10 {
+		b[i] = byte('0' + v%10)
+	}
+	b[5], b[6] = byte('0'+d.Month/10), byte('0'+d.Month%10)
+	b[8], b[9] = byte('0'+d.Day/10), byte('0'+d.Day%10)
+	return string(b[:])
+}

@@ -1,0 +1,133 @@
+package reunite_test
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"testing"
+
+	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/match"
+	"github.com/reunite-psi/reunite/psi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func readRecords(t *testing.T, path string) []match.Record {
+	t.Helper()
+	recs, _, err := match.ReadFile(path, match.ReadOptions{})
+	require.NoError(t, err)
+	return recs
+}
+
+// matchBoth runs Match for two agencies over a real TCP connection.
+func matchBoth(t *testing.T, a, b []match.Record, cfgA, cfgB reunite.MatchConfig) (ra, rb *reunite.MatchResult, errA, errB error) {
+	t.Helper()
+	ca, cb := tcpPair(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rb, errB = reunite.Match(context.Background(), cb, b, cfgB)
+	}()
+	ra, errA = reunite.Match(context.Background(), ca, a, cfgA)
+	<-done
+	return ra, rb, errA, errB
+}
+
+// TestMatchEndToEnd runs two small agency files through the real protocol
+// and checks the linked pairs are exactly the expected ones, with the same
+// handle, score and rules on both sides.
+func TestMatchEndToEnd(t *testing.T) {
+	checkNoLeak(t)
+	a := readRecords(t, "testdata/agency-a.csv")
+	b := readRecords(t, "testdata/agency-b.csv")
+	f, err := os.Open("testdata/agency-expected.csv")
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	want := map[[2]string]bool{}
+	for _, r := range rows[1:] {
+		want[[2]string{r[0], r[1]}] = true
+	}
+	require.Len(t, want, 6)
+
+	ra, rb, errA, errB := matchBoth(t, a, b,
+		reunite.MatchConfig{Role: psi.RoleInitiator, Peer: "B"},
+		reunite.MatchConfig{Role: psi.RoleResponder, Peer: "A"})
+	require.NoError(t, errA)
+	require.NoError(t, errB)
+
+	byHandle := map[psi.Handle]reunite.Hit{}
+	for _, h := range rb.Hits {
+		byHandle[h.Handle] = h
+	}
+	got := map[[2]string]bool{}
+	for _, h := range ra.Hits {
+		hb, ok := byHandle[h.Handle]
+		require.True(t, ok, "A's hit %s has no counterpart on B's side", h.RecordID)
+		assert.Equal(t, h.Score, hb.Score)
+		assert.Equal(t, h.Rules, hb.Rules)
+		got[[2]string{h.RecordID, hb.RecordID}] = true
+	}
+	assert.Equal(t, want, got)
+	assert.Len(t, rb.Hits, len(ra.Hits))
+
+	for _, au := range []reunite.Audit{ra.Audit, rb.Audit} {
+		assert.Equal(t, "ok", au.Outcome)
+		assert.Equal(t, match.DefaultRules().ID(), au.RuleSetID)
+		assert.Equal(t, 8, au.Records)
+		assert.Equal(t, 6, au.RecordHits)
+		assert.NotEmpty(t, au.SessionID)
+		assert.Positive(t, au.KeyHits)
+	}
+	assert.Equal(t, ra.Audit.Transcript, rb.Audit.Transcript)
+	assert.Equal(t, ra.Audit.LocalKeys, rb.Audit.PeerKeys)
+}
+
+func TestMatchRefusesAnotherRuleSet(t *testing.T) {
+	checkNoLeak(t)
+	other, err := match.NewRuleSet("other-rules", []match.Rule{{Name: "name+date", Weight: 0.9, Fields: []match.Field{match.FieldName, match.FieldDate}}}, 0.8, 0)
+	require.NoError(t, err)
+	a := readRecords(t, "testdata/agency-a.csv")
+	b := readRecords(t, "testdata/agency-b.csv")
+	ra, rb, errA, errB := matchBoth(t, a, b,
+		reunite.MatchConfig{Role: psi.RoleInitiator},
+		reunite.MatchConfig{Role: psi.RoleResponder, Rules: other})
+	require.ErrorIs(t, errA, psi.ErrContextMismatch)
+	require.ErrorIs(t, errB, psi.ErrContextMismatch)
+	// The failed session still yields its audit record, and no hits.
+	for _, r := range []*reunite.MatchResult{ra, rb} {
+		require.NotNil(t, r)
+		assert.Empty(t, r.Hits)
+		assert.Contains(t, r.Audit.Outcome, "context")
+	}
+}
+
+func TestMatchInitiatorOnly(t *testing.T) {
+	a := readRecords(t, "testdata/agency-a.csv")
+	b := readRecords(t, "testdata/agency-b.csv")
+	ra, rb, errA, errB := matchBoth(t, a, b,
+		reunite.MatchConfig{Role: psi.RoleInitiator, Mode: psi.InitiatorOnly},
+		reunite.MatchConfig{Role: psi.RoleResponder, Mode: psi.InitiatorOnly})
+	require.NoError(t, errA)
+	require.NoError(t, errB)
+	assert.Len(t, ra.Hits, 6)
+	assert.Empty(t, rb.Hits)
+	assert.Zero(t, rb.Audit.KeyHits)
+}
+
+func TestMatchConfigErrors(t *testing.T) {
+	ca, cb := tcpPair(t)
+	_ = cb
+	for _, cfg := range []reunite.MatchConfig{
+		{},
+		{Role: psi.RoleInitiator, Mode: psi.CardinalityOnly},
+		{Role: psi.RoleInitiator, Threshold: 2},
+	} {
+		r, err := reunite.Match(context.Background(), ca, nil, cfg)
+		assert.ErrorIs(t, err, reunite.ErrMatchConfig)
+		require.NotNil(t, r)
+		assert.NotEqual(t, "ok", r.Audit.Outcome)
+	}
+}
