@@ -1,59 +1,39 @@
-// Command quickstart runs one private set intersection between two
-// agencies in this process, over a real loopback TCP connection, and prints
-// what each learned.
+// Command quickstart runs one private record-matching session between two
+// agencies, in this process, over a real loopback TCP connection, on a few
+// embedded synthetic child records, and prints what each agency learned.
 //
 //	go run ./examples/quickstart
 //
-// Each agency holds a few match keys (here, plain strings standing in for
-// the keys package match derives from child records) and a small payload
-// per key: its own case reference, which the other agency can read only
-// for keys both hold. Neither agency learns anything about the other's
-// non-matching keys beyond how many there are.
+// Agency A (a missing-children unit) writes names in Cyrillic and Greek;
+// agency B (another country's police) writes them in Latin, with other
+// spellings, swapped fields, a day/month swap, an estimated birth year and
+// a false identity that keeps the real name as an alias. The files also
+// hold a twin, a sibling and a namesake who must not be linked. Neither
+// agency sees the other's records: each learns only which of its own
+// records match, with a score, the rules that matched, and a handle both
+// share for the formal request that follows.
 package main
 
 import (
+	"bytes"
 	"context"
+	"embed"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"strings"
 	"sync"
+	"text/tabwriter"
 	"time"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
 )
 
-type agency struct {
-	name  string
-	keys  []string
-	cases []string // case reference per key, sent sealed to the peer
-}
-
-var (
-	agencyA = agency{"Agency A (missing-children unit)",
-		[]string{"oleksandr|kovalenko|2011-03-04", "maria|ionescu|2009-11-20", "amina|yusuf|2012-07-01", "li|wei|2010-10-10"},
-		[]string{"A-2023-0117", "A-2024-0042", "A-2024-0311", "A-2025-0009"}}
-	agencyB = agency{"Agency B (anti-trafficking police)",
-		[]string{"amina|yusuf|2012-07-01", "jonas|berg|2008-02-29", "oleksandr|kovalenko|2011-03-04"},
-		[]string{"B/77/2024", "B/12/2025", "B/03/2025"}}
-)
-
-// payloadSize fits every case reference; shorter ones are zero-padded so
-// payload lengths reveal nothing.
-const payloadSize = 16
-
-func (a agency) set() psi.Set {
-	s := psi.Set{}
-	for i, k := range a.keys {
-		s.Elements = append(s.Elements, []byte(k))
-		p := make([]byte, payloadSize)
-		copy(p, a.cases[i])
-		s.Payloads = append(s.Payloads, p)
-	}
-	return s
-}
+//go:embed data/agency-a.csv data/agency-b.csv
+var data embed.FS
 
 func main() {
 	if err := run(os.Stdout); err != nil {
@@ -62,10 +42,26 @@ func main() {
 	}
 }
 
+func load(name string) ([]match.Record, error) {
+	raw, err := data.ReadFile("data/" + name)
+	if err != nil {
+		return nil, err
+	}
+	recs, _, err := match.ReadCSV(bytes.NewReader(raw), name, match.ReadOptions{})
+	return recs, err
+}
+
 func run(out io.Writer) error {
+	recsA, err := load("agency-a.csv")
+	if err != nil {
+		return err
+	}
+	recsB, err := load("agency-b.csv")
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cfg := psi.Config{Context: []byte("quickstart-rules-v1"), Mode: psi.BothLearn, PayloadSize: payloadSize}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -74,7 +70,7 @@ func run(out io.Writer) error {
 	defer ln.Close()
 
 	var wg sync.WaitGroup
-	var resB *psi.Result
+	var resB *reunite.MatchResult
 	var errB error
 	wg.Add(1)
 	go func() { // Agency B answers on the listener.
@@ -85,25 +81,15 @@ func run(out io.Writer) error {
 			return
 		}
 		defer conn.Close()
-		resp, err := psi.NewResponder(cfg, agencyB.set())
-		if err != nil {
-			errB = err
-			return
-		}
-		resB, errB = reunite.Run(ctx, conn, resp)
+		resB, errB = reunite.Match(ctx, conn, recsB, reunite.MatchConfig{Role: psi.RoleResponder, Peer: "Agency A"})
 	}()
 
-	// Agency A connects and opens the session.
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	ini, err := psi.NewInitiator(cfg, agencyA.set())
-	if err != nil {
-		return err
-	}
-	resA, errA := reunite.Run(ctx, conn, ini)
+	resA, errA := reunite.Match(ctx, conn, recsA, reunite.MatchConfig{Role: psi.RoleInitiator, Peer: "Agency B"})
 	wg.Wait()
 	if errA != nil {
 		return fmt.Errorf("agency A: %w", errA)
@@ -111,17 +97,24 @@ func run(out io.Writer) error {
 	if errB != nil {
 		return fmt.Errorf("agency B: %w", errB)
 	}
-	report(out, agencyA, resA)
-	report(out, agencyB, resB)
-	fmt.Fprintf(out, "Both agencies hold the same match handles; each quotes its handle in the\nformal request for the other's file.\n")
+	report(out, "Agency A (missing-children unit)", recsA, resA)
+	report(out, "Agency B (police, destination country)", recsB, resB)
+	fmt.Fprintln(out, "Each agency saw only its own records. Matching handles name the same pair on both")
+	fmt.Fprintln(out, "sides: each agency quotes its handle in the formal request for the other's file.")
 	return nil
 }
 
-func report(out io.Writer, a agency, r *psi.Result) {
-	fmt.Fprintf(out, "%s — %d own keys, peer has %d; %d in common:\n", a.name, r.LocalSetSize, r.PeerSetSize, r.Cardinality)
-	for _, m := range r.Matches {
-		peerCase := strings.TrimRight(string(m.PeerPayload), "\x00")
-		fmt.Fprintf(out, "  own key %-32q own case %-12s peer case %-12s handle %s…\n", a.keys[m.Index], a.cases[m.Index], peerCase, m.Handle.String()[:16])
+func report(out io.Writer, name string, recs []match.Record, r *reunite.MatchResult) {
+	au := r.Audit
+	fmt.Fprintf(out, "%s: %d records → %d keys; peer sent %d keys; %d keys in common; %d matching records\n",
+		name, au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits)
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  own record\tname as recorded here\tborn\tscore\thandle\trules")
+	for _, h := range r.Hits {
+		rec := recs[h.Record]
+		fmt.Fprintf(tw, "  %s\t%s %s\t%s\t%.3f\t%s…\t%s\n", h.RecordID, rec.GivenNames, rec.FamilyNames,
+			rec.BirthDate, h.Score, h.Handle.String()[:12], strings.Join(h.Rules, ", "))
 	}
+	tw.Flush()
 	fmt.Fprintln(out)
 }
