@@ -28,6 +28,7 @@ func (s *session) sendBlinded() (encoding.MessageType, []byte, error) {
 	c := encoding.PointChunk{Session: s.sid, Points: make([]byte, cnt*encoding.ElementSize)}
 	blindElements(c.Points, &s.sid, s.key, s.set.Elements[s.done:s.done+cnt])
 	s.done += cnt
+	s.progress("blind", s.done, n)
 	if s.done == n {
 		s.done = 0
 		s.state = stInitRecvAnswers
@@ -64,6 +65,7 @@ func (s *session) receiveBlinded(f encoding.Frame) error {
 		return err
 	}
 	s.done += c.Len()
+	s.progress("evaluate", s.done, s.peerSize)
 	if s.done == s.peerSize {
 		s.seenBlinded = nil
 		s.done = 0
@@ -153,6 +155,7 @@ func (s *session) sendTags() (encoding.MessageType, []byte, error) {
 		return nil
 	})
 	s.done += cnt
+	s.progress("tags", s.done, n)
 	if s.done == n {
 		s.done = 0
 		s.state = stRespRecvFinish
@@ -207,6 +210,7 @@ func (s *session) receiveEvaluated(f encoding.Frame) error {
 		s.ownTags[t] = int32(s.done + i)
 	}
 	s.done += c.Len()
+	s.progress("unblind", s.done, nI)
 	if s.done == nI && s.peerSize == 0 {
 		s.finishAnswers()
 	}
@@ -259,6 +263,7 @@ func (s *session) receiveTags(f encoding.Frame) error {
 		s.found = append(s.found, m)
 	}
 	s.done += c.Len()
+	s.progress("match", s.done-nI, s.peerSize)
 	if s.done == nI+s.peerSize {
 		s.finishAnswers()
 	}
@@ -311,6 +316,7 @@ func (s *session) sendReveal() (encoding.MessageType, []byte, error) {
 		c.Entries = seal(c.Entries, labelSealI2R, &s.sid, point, payload)
 	}
 	s.done += cnt
+	s.progress("reveal", s.done, len(s.found))
 	if s.done == len(s.found) {
 		s.state = stInitSendFinish
 	}

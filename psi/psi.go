@@ -83,6 +83,35 @@ type Config struct {
 	// element, 0 to MaxPayloadSize. Every payload must be exactly this long
 	// (pad it yourself), so payload lengths reveal nothing.
 	PayloadSize int
+
+	// ChannelBinding, if set, binds the session to the channel it runs on:
+	// for TLS, keying material exported from the connection (RFC 5705 /
+	// RFC 8446 §7.5), which both ends of one TLS connection share and no
+	// other connection has. It is hashed into the session ID, so a relay
+	// that forwards messages between two separate connections produces two
+	// different session IDs and both parties refuse the spliced messages
+	// (ErrWrongSession). At most MaxContextSize bytes; both parties must
+	// supply the same value.
+	ChannelBinding []byte
+
+	// Admit, if set, is called with the peer's declared set size as soon as
+	// the handshake reveals it, before any element is hashed, blinded or
+	// sent. Returning an error refuses the session: the peer is told
+	// ErrRefused and this party's error wraps the one Admit returned. Use it
+	// for per-peer budgets against dictionary attacks.
+	Admit func(peerSetSize int) error
+
+	// Progress, if set, is called after each chunk of elements a session
+	// sends or receives. It runs on the goroutine driving the session and
+	// must not block.
+	Progress func(Progress)
+}
+
+// Progress reports how far a session is through one phase.
+type Progress struct {
+	Phase string // "blind", "evaluate", "tags", "unblind", "match", "reveal"
+	Done  int    // elements of this phase done so far
+	Total int    // elements in this phase
 }
 
 func (c *Config) maxSetSize() int {
@@ -104,6 +133,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: payload size %d outside 0..%d", ErrConfig, c.PayloadSize, MaxPayloadSize)
 	case c.Mode == CardinalityOnly && c.PayloadSize != 0:
 		return fmt.Errorf("%w: payloads are not allowed in cardinality-only mode", ErrConfig)
+	case len(c.ChannelBinding) > MaxContextSize:
+		return fmt.Errorf("%w: channel binding must be at most %d bytes", ErrConfig, MaxContextSize)
 	}
 	return nil
 }
@@ -253,6 +284,7 @@ var (
 	ErrAborted            = errors.New("psi: session aborted")
 	ErrPeerAborted        = errors.New("psi: peer aborted the session")
 	ErrWrongTurn          = errors.New("psi: call does not match the session's turn")
+	ErrRefused            = errors.New("psi: session refused by the peer's policy")
 )
 
 // alertCodes maps the wire alert codes (PROTOCOL.md §Alerts) to errors.
@@ -271,6 +303,7 @@ var alertCodes = []error{
 	12: ErrTranscriptMismatch,
 	13: ErrPayloadAuth,
 	14: ErrAborted,
+	15: ErrRefused,
 }
 
 func alertCodeFor(err error) encoding.AlertCode {

@@ -427,6 +427,9 @@ func (s *session) receiveHello(f encoding.Frame) error {
 	if len(s.set.Elements) > s.agreedMax {
 		return fmt.Errorf("%w: local set of %d elements exceeds the agreed maximum of %d", ErrSetTooLarge, len(s.set.Elements), s.agreedMax)
 	}
+	if err := s.admit(int(h.SetSize)); err != nil {
+		return err
+	}
 	s.peerSize = int(h.SetSize)
 	s.helloFrame, _ = f.MarshalBinary()
 	s.state = stRespSendReply
@@ -453,10 +456,32 @@ func (s *session) receiveReply(f encoding.Frame) error {
 	case len(s.set.Elements) > s.agreedMax:
 		return fmt.Errorf("%w: local set of %d elements exceeds the agreed maximum of %d", ErrSetTooLarge, len(s.set.Elements), s.agreedMax)
 	}
+	if err := s.admit(int(h.SetSize)); err != nil {
+		return err
+	}
 	s.peerSize = int(h.SetSize)
 	s.deriveSessionID(f)
 	s.advance()
 	return nil
+}
+
+// admit applies the caller's admission policy to the peer's declared set
+// size, before any work on elements.
+func (s *session) admit(peerSize int) error {
+	if s.cfg.Admit == nil {
+		return nil
+	}
+	if err := s.cfg.Admit(peerSize); err != nil {
+		return fmt.Errorf("%w: %w", ErrRefused, err)
+	}
+	return nil
+}
+
+// progress reports a phase's progress to the caller, if it asked.
+func (s *session) progress(phase string, done, total int) {
+	if s.cfg.Progress != nil {
+		s.cfg.Progress(Progress{Phase: phase, Done: done, Total: total})
+	}
 }
 
 // deriveSessionID computes the session ID from both handshake frames
@@ -468,6 +493,10 @@ func (s *session) deriveSessionID(reply encoding.Frame) {
 	h.Write([]byte{0})
 	h.Write(s.helloFrame)
 	h.Write(replyBytes)
+	// The binding is fixed-length after hashing, so it cannot run into
+	// the frames before it.
+	binding := sha256.Sum256(s.cfg.ChannelBinding)
+	h.Write(binding[:])
 	h.Sum(s.sid[:0])
 	s.helloFrame = nil
 }
