@@ -22,11 +22,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/reunite-psi/reunite"
@@ -56,91 +54,38 @@ func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64) error
 	if threshold < 0 || threshold > 1 {
 		return errors.New("-threshold must be in [0, 1]")
 	}
-	recsA, repA, err := match.ReadFile(pathA, match.ReadOptions{})
+	// Strict reading: the first bad field is an error naming file, line
+	// and column, and nothing is skipped.
+	recsA, _, err := match.ReadFile(pathA, match.ReadOptions{})
 	if err != nil {
 		return err
 	}
-	recsB, repB, err := match.ReadFile(pathB, match.ReadOptions{})
+	recsB, _, err := match.ReadFile(pathB, match.ReadOptions{})
 	if err != nil {
 		return err
 	}
-	_, _ = repA, repB // strict mode: nothing was skipped
 
 	start := time.Now()
-	resA, resB, err := linkInProcess(recsA, recsB, threshold)
+	pairs, resA, resB, err := reunite.LinkInProcess(context.Background(), recsA, recsB,
+		reunite.MatchConfig{Threshold: threshold, MaxKeys: psi.MaxSetSizeLimit})
 	if err != nil {
 		return err
 	}
-	pairs := join(resA, resB)
 
 	w := csv.NewWriter(stdout)
 	_ = w.Write([]string{"a_id", "b_id", "score", "rules"})
 	for _, p := range pairs {
-		_ = w.Write([]string{p.a, p.b, strconv.FormatFloat(p.score, 'f', 4, 64), strings.Join(p.rules, ";")})
+		_ = w.Write([]string{p.A, p.B, strconv.FormatFloat(p.Score, 'f', 4, 64), strings.Join(p.Rules, ";")})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
 		return err
 	}
-	for _, r := range []*reunite.MatchResult{resA, resB} {
+	for i, r := range []*reunite.MatchResult{resA, resB} {
 		au := r.Audit
-		fmt.Fprintf(stderr, "%s: %d records, %d keys (peer %d), %d shared keys, %d record hits; %d records without keys, %d keys over the per-record cap, %d keys naming too many records\n",
-			au.Peer, au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits, au.Unmatchable, au.Truncated, au.Overfull)
+		fmt.Fprintf(stderr, "agency %c: %d records, %d keys (peer %d), %d shared keys, %d record hits; %d records without keys, %d keys over the per-record cap, %d keys naming too many records\n",
+			"AB"[i], au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits, au.Unmatchable, au.Truncated, au.Overfull)
 	}
 	fmt.Fprintf(stderr, "rule set %s; %d linked pairs in %v\n", resA.Audit.RuleSetID, len(pairs), time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// linkInProcess runs both agencies' sessions against each other over an
-// in-memory connection.
-func linkInProcess(recsA, recsB []match.Record, threshold float64) (resA, resB *reunite.MatchResult, err error) {
-	ctx := context.Background()
-	connA, connB := net.Pipe()
-	defer connA.Close()
-	defer connB.Close()
-	var errB error
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		resB, errB = reunite.Match(ctx, connB, recsB, reunite.MatchConfig{Role: psi.RoleResponder, Threshold: threshold, Peer: "agency A", MaxKeys: 1 << 24})
-		if errB != nil {
-			connB.Close() // unblock A
-		}
-	}()
-	resA, errA := reunite.Match(ctx, connA, recsA, reunite.MatchConfig{Role: psi.RoleInitiator, Threshold: threshold, Peer: "agency B", MaxKeys: 1 << 24})
-	if errA != nil {
-		connA.Close()
-	}
-	wg.Wait()
-	if errA != nil {
-		return nil, nil, fmt.Errorf("agency A: %w", errA)
-	}
-	if errB != nil {
-		return nil, nil, fmt.Errorf("agency B: %w", errB)
-	}
-	resA.Audit.Peer, resB.Audit.Peer = "agency A", "agency B"
-	return resA, resB, nil
-}
-
-type pair struct {
-	a, b  string
-	score float64
-	rules []string
-}
-
-// join pairs A's and B's hits by their shared handle; a hit only one side
-// reports (possible when the two thresholds differ) is left out.
-func join(resA, resB *reunite.MatchResult) []pair {
-	bByHandle := make(map[psi.Handle]reunite.Hit, len(resB.Hits))
-	for _, h := range resB.Hits {
-		bByHandle[h.Handle] = h
-	}
-	var out []pair
-	for _, h := range resA.Hits {
-		if hb, ok := bByHandle[h.Handle]; ok {
-			out = append(out, pair{a: h.RecordID, b: hb.RecordID, score: h.Score, rules: h.Rules})
-		}
-	}
-	return out
 }
