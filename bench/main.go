@@ -722,29 +722,9 @@ func verify(o options, in *inputs, ri, rr *psi.Result) error {
 			return fmt.Errorf("initiator got %d matches, want %d", len(ri.Matches), half)
 		}
 		handles = make([]psi.Handle, half)
-		prev := -1
-		for _, m := range ri.Matches {
-			if m.Index <= prev || m.Index >= n {
-				return fmt.Errorf("initiator match index %d out of order or range", m.Index)
-			}
-			prev = m.Index
-			e := in.initSet.Elements[m.Index]
-			c := counterOf(e)
-			if c < uint64(half) || c >= uint64(n) {
-				return fmt.Errorf("initiator match %d is not a shared element", m.Index)
-			}
-			j := in.respPos[c-uint64(half)]
-			if !bytes.Equal(e, in.respSet.Elements[j]) {
-				return fmt.Errorf("initiator match %d is not in the responder's set", m.Index)
-			}
-			handles[c-uint64(half)] = m.Handle
-			var want []byte
-			if o.payload > 0 {
-				want = in.respSet.Payloads[j]
-			}
-			if !bytes.Equal(m.PeerPayload, want) {
-				return fmt.Errorf("initiator match %d carries the wrong payload", m.Index)
-			}
+		respIndex := func(c uint64) int { return int(in.respPos[c-uint64(half)]) }
+		if err := checkMatches("initiator", ri.Matches, in.initSet, in.respSet, respIndex, handles, true, n, o.payload > 0); err != nil {
+			return err
 		}
 	}
 
@@ -760,26 +740,42 @@ func verify(o options, in *inputs, ri, rr *psi.Result) error {
 	case rr.Cardinality != half || len(rr.Matches) != half:
 		return fmt.Errorf("responder cardinality %d with %d matches, want %d", rr.Cardinality, len(rr.Matches), half)
 	}
+	initIndex := func(c uint64) int { return int(c) }
+	return checkMatches("responder", rr.Matches, in.respSet, in.initSet, initIndex, handles, false, n, o.payload > 0)
+}
+
+// checkMatches checks one party's matches: increasing indices, each a
+// shared element (counter in [n/2, n)) that the peer holds at peerIndex,
+// carrying the peer's payload for it. The initiator's pass records each
+// handle by counter; the responder's pass checks its handles equal them.
+func checkMatches(side string, ms []psi.Match, own, peer psi.Set, peerIndex func(uint64) int, handles []psi.Handle, record bool, n int, payload bool) error {
+	half := n / 2
 	prev := -1
-	for _, m := range rr.Matches {
+	for _, m := range ms {
 		if m.Index <= prev || m.Index >= n {
-			return fmt.Errorf("responder match index %d out of order or range", m.Index)
+			return fmt.Errorf("%s match index %d out of order or range", side, m.Index)
 		}
 		prev = m.Index
-		e := in.respSet.Elements[m.Index]
+		e := own.Elements[m.Index]
 		c := counterOf(e)
-		if c < uint64(half) || c >= uint64(n) || !bytes.Equal(e, in.initSet.Elements[c]) {
-			return fmt.Errorf("responder match %d is not in the initiator's set", m.Index)
+		if c < uint64(half) || c >= uint64(n) {
+			return fmt.Errorf("%s match %d is not a shared element", side, m.Index)
 		}
-		if m.Handle != handles[c-uint64(half)] {
-			return fmt.Errorf("responder match %d has a handle the initiator does not", m.Index)
+		j := peerIndex(c)
+		if !bytes.Equal(e, peer.Elements[j]) {
+			return fmt.Errorf("%s match %d is not in the peer's set", side, m.Index)
+		}
+		if record {
+			handles[c-uint64(half)] = m.Handle
+		} else if m.Handle != handles[c-uint64(half)] {
+			return fmt.Errorf("%s match %d has a handle the peer does not", side, m.Index)
 		}
 		var want []byte
-		if o.payload > 0 {
-			want = in.initSet.Payloads[c]
+		if payload {
+			want = peer.Payloads[j]
 		}
 		if !bytes.Equal(m.PeerPayload, want) {
-			return fmt.Errorf("responder match %d carries the wrong payload", m.Index)
+			return fmt.Errorf("%s match %d carries the wrong payload", side, m.Index)
 		}
 	}
 	return nil
