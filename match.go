@@ -37,6 +37,14 @@ type MatchConfig struct {
 	MaxKeys int
 	// Peer names the other agency in the audit record.
 	Peer string
+	// ChannelBinding binds the session to its connection; see
+	// psi.Config.ChannelBinding. MatchTLS sets it from the TLS connection.
+	ChannelBinding []byte
+	// Admit, if set, may refuse the peer once its key count is known and
+	// before any cryptographic work; see psi.Config.Admit.
+	Admit func(peerKeys int) error
+	// Progress, if set, receives progress reports; see psi.Config.Progress.
+	Progress func(psi.Progress)
 }
 
 // MatchResult is what Match found.
@@ -157,7 +165,10 @@ func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg 
 		payloads[k] = p[:payloadSize]
 	}
 
-	pcfg := psi.Config{Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: payloadSize}
+	pcfg := psi.Config{
+		Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: payloadSize,
+		ChannelBinding: cfg.ChannelBinding, Admit: cfg.Admit, Progress: cfg.Progress,
+	}
 	set := psi.Set{Elements: ix.Keys, Payloads: payloads}
 	var session psi.Session
 	if cfg.Role == psi.RoleInitiator {
