@@ -96,6 +96,40 @@ type Audit struct {
 	Overfull    int    // keys shared by more local records than a payload can name
 }
 
+// resolve returns the rule set, mode and threshold cfg asks for, with
+// defaults filled in.
+func (cfg *MatchConfig) resolve() (rules *match.RuleSet, mode psi.Mode, threshold float64) {
+	rules, mode, threshold = cfg.Rules, cfg.Mode, cfg.Threshold
+	if rules == nil {
+		rules = match.DefaultRules()
+	}
+	if mode == 0 {
+		mode = psi.BothLearn
+	}
+	if threshold == 0 {
+		threshold = rules.Threshold()
+	}
+	return rules, mode, threshold
+}
+
+// newAudit starts the audit record of a session; Outcome stays "ok" until
+// something fails.
+func newAudit(cfg MatchConfig, records int) Audit {
+	rules, mode, _ := cfg.resolve()
+	return Audit{
+		Time: time.Now().UTC(), Peer: cfg.Peer, Role: cfg.Role.String(), Mode: mode.String(),
+		RuleSetID: rules.ID(), Records: records, Outcome: "ok",
+	}
+}
+
+// failedAudit is the audit record of a session that failed before Match
+// could start it.
+func failedAudit(cfg MatchConfig, records int, err error) Audit {
+	a := newAudit(cfg, records)
+	a.Outcome = err.Error()
+	return a
+}
+
 // pseudonymsPerKey is how many record pseudonyms fit in one payload: a
 // count byte and 4-byte pseudonyms, padded to payloadSize.
 const (
@@ -115,22 +149,8 @@ var ErrMatchConfig = errors.New("reunite: invalid match configuration")
 // On error Match still returns a result holding the Audit record (with the
 // outcome), and no hits.
 func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg MatchConfig) (*MatchResult, error) {
-	rules := cfg.Rules
-	if rules == nil {
-		rules = match.DefaultRules()
-	}
-	mode := cfg.Mode
-	if mode == 0 {
-		mode = psi.BothLearn
-	}
-	threshold := cfg.Threshold
-	if threshold == 0 {
-		threshold = rules.Threshold()
-	}
-	res := &MatchResult{Audit: Audit{
-		Time: time.Now().UTC(), Peer: cfg.Peer, Role: cfg.Role.String(), Mode: mode.String(),
-		RuleSetID: rules.ID(), Records: len(records), Outcome: "ok",
-	}}
+	rules, mode, threshold := cfg.resolve()
+	res := &MatchResult{Audit: newAudit(cfg, len(records))}
 	fail := func(err error) (*MatchResult, error) {
 		res.Hits = nil
 		res.Audit.Outcome = err.Error()
