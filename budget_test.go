@@ -1,0 +1,237 @@
+package reunite_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/reunite-psi/reunite"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var budgetT0 = time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+
+func openBudget(t *testing.T, limit int, window time.Duration) (*reunite.BudgetStore, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "budget.json")
+	b, err := reunite.OpenBudgetStore(path, limit, window)
+	require.NoError(t, err)
+	return b, path
+}
+
+func TestBudgetWithinAndOverLimit(t *testing.T) {
+	const peerA, peerB = "sha256:aaaa", "sha256:bbbb"
+	steps := []struct {
+		peer     string
+		elements int
+		ok       bool
+		usedA    int
+		usedB    int
+	}{
+		{peerA, 40, true, 40, 0},
+		{peerA, 60, true, 100, 0}, // exactly the limit
+		{peerA, 1, false, 100, 0},
+		{peerA, 0, true, 100, 0}, // nothing to reserve
+		{peerB, 101, false, 100, 0},
+		{peerB, 100, true, 100, 100}, // peers have separate budgets
+		{peerB, 1, false, 100, 100},
+	}
+	b, _ := openBudget(t, 100, time.Hour)
+	for i, s := range steps {
+		err := b.Reserve(s.peer, s.elements, budgetT0)
+		if s.ok {
+			require.NoError(t, err, "step %d", i)
+		} else {
+			require.ErrorIs(t, err, reunite.ErrBudgetExceeded, "step %d", i)
+			assert.NotContains(t, err.Error(), "sha256:", "step %d: the error names no peer", i)
+		}
+		assert.Equal(t, s.usedA, b.Used(peerA, budgetT0), "step %d", i)
+		assert.Equal(t, s.usedB, b.Used(peerB, budgetT0), "step %d", i)
+	}
+
+	err := b.Reserve(peerA, 5, budgetT0)
+	assert.EqualError(t, err, reunite.ErrBudgetExceeded.Error()+": 100 used + 5 requested > limit 100")
+}
+
+func TestBudgetWindowExpiry(t *testing.T) {
+	const peer = "peer"
+	b, _ := openBudget(t, 100, time.Hour)
+	require.NoError(t, b.Reserve(peer, 60, budgetT0))
+	require.NoError(t, b.Reserve(peer, 40, budgetT0.Add(30*time.Minute)))
+
+	tests := []struct {
+		at   time.Duration // after budgetT0
+		used int
+	}{
+		{0, 100}, // the later reservation counts too: the clock may have gone back
+		{30 * time.Minute, 100},
+		{59*time.Minute + 59*time.Second, 100},
+		{time.Hour, 40}, // the first reservation leaves the window
+		{90*time.Minute - time.Nanosecond, 40},
+		{90 * time.Minute, 0},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.used, b.Used(peer, budgetT0.Add(tt.at)), "at %v", tt.at)
+	}
+
+	require.ErrorIs(t, b.Reserve(peer, 1, budgetT0.Add(59*time.Minute)), reunite.ErrBudgetExceeded)
+	require.NoError(t, b.Reserve(peer, 60, budgetT0.Add(time.Hour)))
+	require.ErrorIs(t, b.Reserve(peer, 1, budgetT0.Add(time.Hour)), reunite.ErrBudgetExceeded)
+	assert.Equal(t, 60, b.Used(peer, budgetT0.Add(90*time.Minute)))
+}
+
+func TestBudgetPersistsAcrossReopen(t *testing.T) {
+	const limit, window = 100, time.Hour
+	b, path := openBudget(t, limit, window)
+	require.NoError(t, b.Reserve("old", 10, budgetT0))
+	require.NoError(t, b.Reserve("peer", 70, budgetT0.Add(time.Minute)))
+	require.NoError(t, b.Reserve("peer", 25, budgetT0.Add(2*time.Minute)))
+
+	// A restart does not reset the budget.
+	b, err := reunite.OpenBudgetStore(path, limit, window)
+	require.NoError(t, err)
+	now := budgetT0.Add(3 * time.Minute)
+	assert.Equal(t, 95, b.Used("peer", now))
+	assert.Equal(t, 10, b.Used("old", now))
+	require.ErrorIs(t, b.Reserve("peer", 6, now), reunite.ErrBudgetExceeded)
+	require.NoError(t, b.Reserve("peer", 5, now))
+
+	// Expired reservations are pruned from the file on the next Reserve.
+	later := budgetT0.Add(time.Hour + 90*time.Second)
+	require.NoError(t, b.Reserve("new", 1, later))
+	var file struct {
+		Version int `json:"version"`
+		Peers   map[string][]struct {
+			Time time.Time `json:"time"`
+			N    int       `json:"n"`
+		} `json:"peers"`
+	}
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &file))
+	assert.Equal(t, 1, file.Version)
+	assert.NotContains(t, file.Peers, "old")
+	require.Len(t, file.Peers["peer"], 2)
+	assert.Equal(t, 25, file.Peers["peer"][0].N)
+	assert.Equal(t, 5, file.Peers["peer"][1].N)
+
+	b, err = reunite.OpenBudgetStore(path, limit, window)
+	require.NoError(t, err)
+	assert.Equal(t, 30, b.Used("peer", later))
+	assert.Equal(t, 1, b.Used("new", later))
+}
+
+func TestBudgetConcurrentReserveNeverExceedsLimit(t *testing.T) {
+	const limit, goroutines, attempts, size = 100, 16, 10, 3
+	b, path := openBudget(t, limit, time.Hour)
+	var granted atomic.Int64
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range attempts {
+				switch err := b.Reserve("peer", size, budgetT0); {
+				case err == nil:
+					granted.Add(size)
+				default:
+					assert.ErrorIs(t, err, reunite.ErrBudgetExceeded)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, int64(limit/size*size), granted.Load())
+	assert.Equal(t, limit/size*size, b.Used("peer", budgetT0))
+
+	b, err := reunite.OpenBudgetStore(path, limit, time.Hour)
+	require.NoError(t, err)
+	assert.Equal(t, limit/size*size, b.Used("peer", budgetT0))
+}
+
+func TestBudgetCorruptFileRefused(t *testing.T) {
+	tests := []struct {
+		name, content string
+	}{
+		{"empty", ""},
+		{"truncated", `{"version":1,"peers":{"p":[{"time":"2026-05-01T09:00:00Z","n":5}`},
+		{"null", "null"},
+		{"array", "[]"},
+		{"no version", `{"peers":{}}`},
+		{"future version", `{"version":2,"peers":{}}`},
+		{"no peers", `{"version":1}`},
+		{"unknown member", `{"version":1,"peers":{},"reset":true}`},
+		{"negative count", `{"version":1,"peers":{"p":[{"time":"2026-05-01T09:00:00Z","n":-50}]}}`},
+		{"zero count", `{"version":1,"peers":{"p":[{"time":"2026-05-01T09:00:00Z","n":0}]}}`},
+		{"no time", `{"version":1,"peers":{"p":[{"n":5}]}}`},
+		{"bad time", `{"version":1,"peers":{"p":[{"time":"yesterday","n":5}]}}`},
+		{"trailing data", `{"version":1,"peers":{}}{}`},
+		{"trailing garbage", `{"version":1,"peers":{}} x`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "budget.json")
+			require.NoError(t, os.WriteFile(path, []byte(tt.content), 0o600))
+			b, err := reunite.OpenBudgetStore(path, 100, time.Hour)
+			require.ErrorIs(t, err, reunite.ErrBudgetCorrupt)
+			assert.Nil(t, b)
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Equal(t, tt.content, string(data), "the file is left as it was")
+		})
+	}
+}
+
+func TestBudgetFileMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permissions")
+	}
+	b, path := openBudget(t, 100, time.Hour)
+	mode := func() os.FileMode {
+		info, err := os.Stat(path)
+		require.NoError(t, err)
+		return info.Mode().Perm()
+	}
+	assert.Equal(t, os.FileMode(0o600), mode(), "on creation")
+	require.NoError(t, b.Reserve("peer", 1, budgetT0))
+	assert.Equal(t, os.FileMode(0o600), mode(), "after an update")
+
+	entries, err := os.ReadDir(filepath.Dir(path))
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no temporary file is left behind")
+	assert.Equal(t, "budget.json", entries[0].Name())
+}
+
+func TestBudgetInvalidArguments(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "budget.json")
+	_, err := reunite.OpenBudgetStore(path, 0, time.Hour)
+	require.Error(t, err)
+	_, err = reunite.OpenBudgetStore(path, 10, 0)
+	require.Error(t, err)
+	_, err = os.Stat(path)
+	require.ErrorIs(t, err, os.ErrNotExist, "invalid arguments create no file")
+
+	b, _ := openBudget(t, 10, time.Hour)
+	require.Error(t, b.Reserve("peer", -5, budgetT0))
+	assert.Zero(t, b.Used("peer", budgetT0))
+	require.NoError(t, b.Reserve("peer", 10, budgetT0))
+}
+
+func TestBudgetPersistFailureRecordsNothing(t *testing.T) {
+	b, path := openBudget(t, 10, time.Hour)
+	require.NoError(t, b.Reserve("peer", 2, budgetT0))
+	// A non-empty directory in the file's place makes the rename fail.
+	require.NoError(t, os.Remove(path))
+	require.NoError(t, os.Mkdir(path, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(path, "x"), nil, 0o600))
+
+	require.Error(t, b.Reserve("peer", 5, budgetT0))
+	assert.Equal(t, 2, b.Used("peer", budgetT0), "a reservation that was not persisted is not recorded")
+	entries, err := os.ReadDir(filepath.Dir(path))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "the temporary file is removed")
+}
