@@ -3,8 +3,12 @@ package reunite_test
 import (
 	"context"
 	"encoding/csv"
+	"io"
+	"net"
 	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/reunite-psi/reunite"
 	"github.com/reunite-psi/reunite/match"
@@ -129,5 +133,72 @@ func TestMatchConfigErrors(t *testing.T) {
 		assert.ErrorIs(t, err, reunite.ErrMatchConfig)
 		require.NotNil(t, r)
 		assert.NotEqual(t, "ok", r.Audit.Outcome)
+	}
+}
+
+// TestMatchFaultsAreAudited cuts the connection mid-session on either side
+// and lets a peer stall: both sides fail within their deadlines, report no
+// hits, leave no goroutine, and their audit records say what happened.
+func TestMatchFaultsAreAudited(t *testing.T) {
+	a := readRecords(t, "testdata/agency-a.csv")
+	b := readRecords(t, "testdata/agency-b.csv")
+	for _, tc := range []struct {
+		name  string
+		setup func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter)
+	}{
+		{"initiator cut", func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter) { return &cutConn{ca, 300}, cb }},
+		{"responder cut", func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter) { return ca, &cutConn{cb, 300} }},
+		{"responder stalls", func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter) { return ca, stalled{cb} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkNoLeak(t)
+			ca, cb := tcpPair(t)
+			connA, connB := tc.setup(ca, cb)
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			var rb *reunite.MatchResult
+			var errB error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				rb, errB = reunite.Match(ctx, connB, b, reunite.MatchConfig{Role: psi.RoleResponder})
+			}()
+			start := time.Now()
+			ra, errA := reunite.Match(ctx, connA, a, reunite.MatchConfig{Role: psi.RoleInitiator})
+			<-done
+			assert.Less(t, time.Since(start), 5*time.Second)
+			require.Error(t, errA)
+			require.Error(t, errB)
+
+			logPath := filepath.Join(t.TempDir(), "audit.jsonl")
+			log, err := reunite.OpenAuditLog(logPath)
+			require.NoError(t, err)
+			for _, r := range []*reunite.MatchResult{ra, rb} {
+				require.NotNil(t, r)
+				assert.Empty(t, r.Hits, "no partial result")
+				assert.NotEqual(t, "ok", r.Audit.Outcome)
+				require.NoError(t, log.Append(r.Audit))
+			}
+			require.NoError(t, log.Close())
+			f, err := os.Open(logPath)
+			require.NoError(t, err)
+			defer f.Close()
+			n, err := reunite.VerifyAuditLog(f)
+			require.NoError(t, err)
+			assert.Equal(t, 2, n)
+		})
+	}
+}
+
+// stalled is a connection whose reads never return data; its writes go
+// through. Only the deadline Run sets on cancellation unblocks it.
+type stalled struct{ net.Conn }
+
+func (s stalled) Read(p []byte) (int, error) {
+	var one [1]byte
+	for {
+		if _, err := s.Conn.Read(one[:]); err != nil {
+			return 0, err
+		}
 	}
 }
