@@ -5,7 +5,9 @@
 // turns its records into exact match keys (package match), and the two run
 // a cryptographic protocol over those keys (package psi) whose messages
 // travel in strictly validated frames (package encoding). This package
-// joins them: Run drives a protocol session over any connection.
+// joins them: Match (or MatchTLS, over mutual TLS with channel binding)
+// takes records and returns scored pairs of records; Run drives a raw PSI
+// session over any connection.
 //
 //	agency A                                          agency B
 //	records ─▶ keys ─▶ psi.Initiator ◀── frames ──▶ psi.Responder ◀─ keys ◀─ records
@@ -22,6 +24,8 @@
 // let it learn only the size of the intersection. See psi/PROTOCOL.md for
 // the protocol and SECURITY.md for the threat model.
 //
-// Most users should start with Run and psi.NewInitiator / psi.NewResponder;
-// examples/quickstart shows a complete session over TCP.
+// Most users should start with MatchTLS, PinnedTLSConfig and an AuditLog
+// for every session; a serving agency adds a BudgetStore through
+// MatchConfig.Admit. examples/quickstart shows a complete session, and
+// examples/agency two agencies as separate processes.
 package reunite
