@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/reunite-psi/reunite/match/internal/normalize"
 	"github.com/reunite-psi/reunite/match/internal/phonetic"
@@ -19,7 +20,7 @@ import (
 // deriving keys. It is part of every rule set's identity: a change to
 // normalization changes keys, so it must change the ID too, or two parties
 // would run a session that silently finds nothing.
-const NormalizationVersion = "reunite-normalize-v1"
+const NormalizationVersion = "reunite-normalize-v2"
 
 // KeySize is the size of a match key.
 const KeySize = 32
@@ -50,7 +51,7 @@ const (
 	FieldBirthPlace    Field = "birth-place"
 	FieldDocument      Field = "document"      // document number, letters and digits only
 	FieldDocumentNear  Field = "document-near" // the document number with one character deleted, at each position: tolerates one typo
-	FieldParents       Field = "parents"       // skeletons of the parents' names, order-free
+	FieldParents       Field = "parents"       // the skeleton of each parent's name: records that agree on one parent share a key
 	FieldPostcode      Field = "postcode"
 	FieldAddress       Field = "address"
 	FieldLocality      Field = "locality"
@@ -115,6 +116,7 @@ var defaultRules = []Rule{
 	{"first-names+date-unordered", 0.9, []Field{FieldFirstNames, FieldDateSwapped}},
 	{"given+date+birth-place", 0.85, []Field{FieldGiven, FieldDate, FieldBirthPlace}},
 	{"given+parents+year", 0.85, []Field{FieldGiven, FieldParents, FieldYear}},
+	{"first-names+parents", 0.7, []Field{FieldFirstNames, FieldParents}},
 	{"document-near+date", 0.95, []Field{FieldDocumentNear, FieldDate}},
 	{"document-near+given", 0.7, []Field{FieldDocumentNear, FieldGiven}},
 	{"given+date+postcode", 0.9, []Field{FieldGiven, FieldDate, FieldPostcode}},
@@ -122,6 +124,7 @@ var defaultRules = []Rule{
 	{"first-names+postcode", 0.7, []Field{FieldFirstNames, FieldPostcode}},
 	{"given+address", 0.7, []Field{FieldGiven, FieldAddress}},
 	{"name-skeleton+locality", 0.6, []Field{FieldNameSkeleton, FieldLocality}},
+	{"name-skeleton+birth-place", 0.6, []Field{FieldNameSkeleton, FieldBirthPlace}},
 	{"first-names+year+birth-place", 0.85, []Field{FieldFirstNames, FieldYear, FieldBirthPlace}},
 	// Names and a year alone also fit namesakes born the same year, so
 	// these two together stay below the default threshold: they only
@@ -305,7 +308,7 @@ type features struct {
 	names                             []nameForm
 	date                              Date
 	place, doc, postcode, addr, local string
-	parents                           string
+	parents                           []string
 }
 
 type nameForm struct {
@@ -336,14 +339,10 @@ func extract(r *Record) *features {
 			f.names = append(f.names, n)
 		}
 	}
-	var parents []string
 	for _, p := range r.ParentNames {
-		if k := normalize.SkeletonKey(p); k != "" {
-			parents = append(parents, k)
-		}
+		f.parents = append(f.parents, normalize.SkeletonKey(p))
 	}
-	slices.Sort(parents)
-	f.parents = strings.Join(parents, ";")
+	f.parents = uniq(f.parents...)
 	return f
 }
 
@@ -352,8 +351,8 @@ func nameFormOf(given, family string) (nameForm, bool) {
 	// SkeletonKey, FirstGiven, FirstFamily and LastFamily would give, each
 	// of which would tokenize again. The full name is the given tokens
 	// followed by the family tokens.
-	givenToks := normalize.NameTokens(given)
-	familyToks := normalize.NameTokens(family)
+	givenToks := normalize.NameTokens(stripAssimilatedArticles(given))
+	familyToks := normalize.NameTokens(stripAssimilatedArticles(family))
 	full := normalize.DropParticles(append(slices.Clip(givenToks), familyToks...))
 	if len(full) == 0 {
 		return nameForm{}, false
@@ -362,29 +361,97 @@ func nameFormOf(given, family string) (nameForm, bool) {
 	slices.Sort(sorted)
 	skel := make([]string, len(full))
 	for i, t := range full {
-		skel[i] = normalize.ConsonantSkeleton(t)
+		skel[i] = skeleton(t)
 	}
 	slices.Sort(skel)
 	n := nameForm{full: strings.Join(sorted, " "), skeleton: strings.Join(skel, " ")}
-	if len(givenToks) == 0 {
-		return n, true
-	}
-	g := givenToks[0]
-	n.given = normalize.ConsonantSkeleton(g)
-	gp, _ := phonetic.DoubleMetaphone(g)
+
 	famToks := normalize.DropParticles(familyToks)
-	if len(famToks) == 0 {
-		return n, true
-	}
-	for _, fam := range uniq(famToks[0], famToks[len(famToks)-1]) {
-		n.firstNames = append(n.firstNames, unordered(n.given, normalize.ConsonantSkeleton(fam)))
-		fp, _ := phonetic.DoubleMetaphone(fam)
-		if gp != "" && fp != "" {
-			n.phonetic = append(n.phonetic, unordered(gp, fp))
+	switch {
+	case len(givenToks) > 0 && len(famToks) > 0:
+		g := givenToks[0]
+		n.given = skeleton(g)
+		for _, fam := range uniq(famToks[0], famToks[len(famToks)-1]) {
+			n.addPair(g, fam)
 		}
+	case len(givenToks)+len(familyToks) >= 2:
+		// The whole name is in one field, in an order the record does not
+		// say (family first or last). Pair its first, second and last
+		// tokens, particles included, since which token is a particle
+		// depends on the order; no single token can be trusted as the given
+		// name, so rules on the given name alone do not apply.
+		raw := append(slices.Clip(givenToks), familyToks...)
+		last := raw[len(raw)-1]
+		n.addPair(raw[0], raw[1])
+		n.addPair(raw[0], last)
+		n.addPair(raw[1], last)
 	}
+	n.firstNames = uniq(n.firstNames...)
 	n.phonetic = uniq(n.phonetic...)
 	return n, true
+}
+
+// addPair records the order-free skeleton and phonetic pairs of a given
+// and a family name token.
+func (n *nameForm) addPair(given, family string) {
+	if given == family {
+		return
+	}
+	n.firstNames = append(n.firstNames, unordered(skeleton(given), skeleton(family)))
+	gp, _ := phonetic.DoubleMetaphone(given)
+	fp, _ := phonetic.DoubleMetaphone(family)
+	if gp != "" && fp != "" {
+		n.phonetic = append(n.phonetic, unordered(gp+ending(given), fp+ending(family)))
+	}
+}
+
+// skeleton is normalize.ConsonantSkeleton plus the name's ending: the
+// skeleton alone makes Daniel and Daniela, Ivan and Ivana, Mario and Maria
+// one name, and boy–girl twins are often named so. A final "a" (or "ah",
+// as in Fatimah and in the transliteration of Arabic ة) is kept as a mark;
+// transliteration rarely adds or removes it.
+func skeleton(tok string) string {
+	return normalize.ConsonantSkeleton(tok) + ending(tok)
+}
+
+func ending(tok string) string {
+	if strings.HasSuffix(tok, "a") || strings.HasSuffix(tok, "ah") {
+		return "~a"
+	}
+	return ""
+}
+
+// stripAssimilatedArticles removes the Arabic article where it is written
+// assimilated to a following sun letter and joined by a hyphen or
+// apostrophe (az-Zubaidi, ar-Rashid, ash-Shami, an-Nasser), which
+// normalize does not treat as a particle because "an", "as" and "at" are
+// also given names or words elsewhere. Only the joined, assimilated form is
+// removed, where no such reading exists.
+func stripAssimilatedArticles(s string) string {
+	if !strings.ContainsAny(s, "-'’ʼ‐‑") {
+		return s
+	}
+	words := strings.Fields(s)
+	for i, w := range words {
+		lw := strings.ToLower(w)
+		for _, art := range []string{"ash", "ath", "adh", "ad", "an", "ar", "as", "at", "az", "al", "el"} {
+			if len(lw) <= len(art)+1 || !strings.HasPrefix(lw, art) {
+				continue
+			}
+			sep, size := utf8.DecodeRuneInString(lw[len(art):])
+			if !strings.ContainsRune("-'’ʼ‐‑", sep) {
+				continue
+			}
+			rest := lw[len(art)+size:]
+			// The article's consonant doubles the next letter (ar-R…),
+			// except al/el, which are removed by normalize anyway.
+			if art == "al" || art == "el" || strings.HasPrefix(rest, art[len(art)-1:]) || strings.HasPrefix(rest, art[1:]) {
+				words[i] = w[len(art)+size:]
+			}
+			break
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // unordered joins two values so that swapped given and family fields give
@@ -478,7 +545,9 @@ func (f *features) values(fld Field, dst []string) []string {
 			add(f.doc[:i] + f.doc[i+1:])
 		}
 	case FieldParents:
-		add(f.parents)
+		for _, p := range f.parents {
+			add(p)
+		}
 	case FieldPostcode:
 		add(f.postcode)
 	case FieldAddress:

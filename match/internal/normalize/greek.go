@@ -9,15 +9,16 @@ import (
 
 // Greek transliteration styles.
 const (
-	// greekELOT is ELOT 743 (ISO 843 type 2), the system of Greek passports,
-	// with the initial-position rules of its 1982 edition that records
-	// still follow: μπ→b and ντ→d at the start of a word (mp, nt inside),
-	// γκ→g at the start (gk inside), γγ→ng, η→i, υ→y, χ→ch, ξ→x, ου→ou,
-	// αυ/ευ/ηυ→av/ev/iv (af/ef/if before a voiceless consonant).
+	// greekELOT is ELOT 743 (ISO 843 type 2) as Greek passports apply it:
+	// μπ→mp, ντ→nt and γκ→gk in every position (Ntokou, Mpakogianni), γγ→ng,
+	// η→i, υ→y, χ→ch, ξ→x, ου→ou, αυ/ευ/ηυ→av/ev/iv (af/ef/if before a
+	// voiceless consonant). The 1982 edition's word-initial b, d, g are in
+	// greekPhonetic, which Variants also returns.
 	greekELOT = iota
 	// greekPhonetic is the common English spelling: ι η υ ει οι υι→i,
-	// αι→e, χ→h, γ→y before a front vowel, μπ→mb and ντ→nd inside a word,
-	// γκ→ng inside (Yiorgos, Hristos, Lambrakis, Pandelis).
+	// αι→e, χ→h, γ→y before a front vowel, μπ→b, ντ→d, γκ→g at the start
+	// of a word and mb, nd, ng inside (Yiorgos, Hristos, Lambrakis,
+	// Pandelis, Dokou).
 	greekPhonetic
 	// greekAlt is ELOT with ξ→ks, χ→kh and ου→u (Aleksandros, Khristos,
 	// Papadopulos), which older and foreign records use.
@@ -217,7 +218,7 @@ func (r *renderer) greekWord(w []greekLetter) {
 				continue
 			case 'κ':
 				switch {
-				case initial:
+				case st == greekPhonetic && initial:
 					r.emit("g")
 				case st == greekPhonetic:
 					r.emit("ng")
@@ -257,7 +258,7 @@ func (r *renderer) greekWord(w []greekLetter) {
 		case 'μ':
 			if next == 'π' {
 				switch {
-				case initial:
+				case st == greekPhonetic && initial:
 					r.emit("b")
 				case st == greekPhonetic:
 					r.emit("mb")
@@ -271,7 +272,7 @@ func (r *renderer) greekWord(w []greekLetter) {
 		case 'ν':
 			if next == 'τ' {
 				switch {
-				case initial:
+				case st == greekPhonetic && initial:
 					r.emit("d")
 				case st == greekPhonetic:
 					r.emit("nd")
