@@ -369,7 +369,7 @@ func nameFormOf(given, family string) (nameForm, bool) {
 	famToks := normalize.DropParticles(familyToks)
 	switch {
 	case len(givenToks) > 0 && len(famToks) > 0:
-		g := givenToks[0]
+		g := firstGiven(givenToks)
 		n.given = skeleton(g)
 		for _, fam := range uniq(famToks[0], famToks[len(famToks)-1]) {
 			n.addPair(g, fam)
@@ -389,6 +389,17 @@ func nameFormOf(given, family string) (nameForm, bool) {
 	n.firstNames = uniq(n.firstNames...)
 	n.phonetic = uniq(n.phonetic...)
 	return n, true
+}
+
+// firstGiven picks the given name that identifies a child: the first
+// token, except that the Vietnamese middle names Văn and Thị, which mark
+// sex and which half the children of a family share, give way to the name
+// after them.
+func firstGiven(toks []string) string {
+	for len(toks) > 1 && (toks[0] == "van" || toks[0] == "thi") {
+		toks = toks[1:]
+	}
+	return toks[0]
 }
 
 // addPair records the order-free skeleton and phonetic pairs of a given

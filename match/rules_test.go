@@ -101,6 +101,7 @@ func TestDifferentChildrenDoNotMatch(t *testing.T) {
 		{"boy-girl twins Daniel and Daniela", family(rec("a", "Daniel", "Kovalenko", "2011-03-04")), family(rec("b", "Daniela", "Kovalenko", "2011-03-04"))},
 		{"boy-girl twins Ivan and Ivana", family(rec("a", "Ivan", "Kovalenko", "2011-03-04")), family(rec("b", "Ivana", "Kovalenko", "2011-03-04"))},
 		{"boy-girl twins Mario and Maria", family(rec("a", "Mario", "Rossi", "2011-03-04")), family(rec("b", "Maria", "Rossi", "2011-03-04"))},
+		{"Vietnamese siblings share the middle name Văn", rec("a", "Văn Phong", "Nguyễn", "2019-09-18"), rec("b", "Văn Anh", "Nguyễn", "2019-09-18")},
 		{"twins, name in one field", family(rec("a", "Kovalenko Taras", "", "2011-03-04")), family(rec("b", "Kovalenko Mariia", "", "2011-03-04"))},
 		{"namesakes, same year", rec("a", "Thomas", "Campbell", "1964-01-05"), rec("b", "Thomas", "Campbell", "1964-01-29")},
 		{"namesakes, swapped fields, same year", rec("a", "Matthew", "Ryan", "1951-09-05"), rec("b", "Ryan", "Matthew", "1951-04-17")},
