@@ -149,33 +149,72 @@ var ErrMatchConfig = errors.New("reunite: invalid match configuration")
 // On error Match still returns a result holding the Audit record (with the
 // outcome), and no hits.
 func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg MatchConfig) (*MatchResult, error) {
-	rules, mode, threshold := cfg.resolve()
-	res := &MatchResult{Audit: newAudit(cfg, len(records))}
-	fail := func(err error) (*MatchResult, error) {
-		res.Hits = nil
-		res.Audit.Outcome = err.Error()
-		return res, err
+	m, err := newMatchSetup(records, cfg, nil)
+	if err != nil {
+		return m.fail(err)
 	}
+	var session psi.Session
+	if cfg.Role == psi.RoleInitiator {
+		session, err = psi.NewInitiator(m.pcfg, m.set)
+	} else {
+		session, err = psi.NewResponder(m.pcfg, m.set)
+	}
+	if err != nil {
+		return m.fail(err)
+	}
+	r, err := Run(ctx, conn, session)
+	if err != nil {
+		return m.fail(err)
+	}
+	return m.finish(r)
+}
+
+// matchSetup is one party's side of a record-matching session, shared by
+// Match and FileExchange: the keys derived from its records, the records'
+// per-session pseudonyms, the PSI configuration and set built from them,
+// and the result being filled in.
+type matchSetup struct {
+	records    []match.Record
+	role       psi.Role
+	threshold  float64
+	ix         *match.Index
+	pseudonyms []uint32
+	pcfg       psi.Config
+	set        psi.Set
+	res        *MatchResult
+}
+
+// newMatchSetup validates cfg and builds the PSI configuration and set for
+// records. It draws fresh pseudonyms when pseudonyms is nil and otherwise
+// uses the given ones (a resumed session's: one per record, distinct). It
+// always returns a setup, whose fail method yields the audit record.
+func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32) (*matchSetup, error) {
+	rules, mode, threshold := cfg.resolve()
+	m := &matchSetup{records: records, role: cfg.Role, threshold: threshold, res: &MatchResult{Audit: newAudit(cfg, len(records))}}
 	switch {
 	case mode != psi.BothLearn && mode != psi.InitiatorOnly:
-		return fail(fmt.Errorf("%w: mode %v has no record-level output", ErrMatchConfig, mode))
+		return m, fmt.Errorf("%w: mode %v has no record-level output", ErrMatchConfig, mode)
 	case cfg.Role != psi.RoleInitiator && cfg.Role != psi.RoleResponder:
-		return fail(fmt.Errorf("%w: role must be initiator or responder", ErrMatchConfig))
+		return m, fmt.Errorf("%w: role must be initiator or responder", ErrMatchConfig)
 	case !(threshold > 0 && threshold <= 1):
-		return fail(fmt.Errorf("%w: threshold must be in (0, 1]", ErrMatchConfig))
+		return m, fmt.Errorf("%w: threshold must be in (0, 1]", ErrMatchConfig)
 	}
 
 	ix := match.NewIndex(records, rules)
-	res.Audit.LocalKeys, res.Audit.Truncated, res.Audit.Unmatchable = len(ix.Keys), ix.Truncated, len(ix.NoKeys)
-	pseudonyms, err := newPseudonyms(len(records))
-	if err != nil {
-		return fail(err)
+	m.ix = ix
+	m.res.Audit.LocalKeys, m.res.Audit.Truncated, m.res.Audit.Unmatchable = len(ix.Keys), ix.Truncated, len(ix.NoKeys)
+	if pseudonyms == nil {
+		var err error
+		if pseudonyms, err = newPseudonyms(len(records)); err != nil {
+			return m, err
+		}
 	}
+	m.pseudonyms = pseudonyms
 	payloads := make([][]byte, len(ix.Keys))
 	for k, owners := range ix.Owners {
 		p := make([]byte, 1, payloadSize)
 		if len(owners) > pseudonymsPerKey {
-			res.Audit.Overfull++
+			m.res.Audit.Overfull++
 			owners = owners[:pseudonymsPerKey]
 		}
 		p[0] = byte(len(owners))
@@ -185,43 +224,45 @@ func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg 
 		payloads[k] = p[:payloadSize]
 	}
 
-	pcfg := psi.Config{
+	m.pcfg = psi.Config{
 		Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: payloadSize,
 		ChannelBinding: cfg.ChannelBinding, Admit: cfg.Admit, Progress: cfg.Progress,
 	}
-	set := psi.Set{Elements: ix.Keys, Payloads: payloads}
-	var session psi.Session
-	if cfg.Role == psi.RoleInitiator {
-		session, err = psi.NewInitiator(pcfg, set)
-	} else {
-		session, err = psi.NewResponder(pcfg, set)
-	}
-	if err != nil {
-		return fail(err)
-	}
-	r, err := Run(ctx, conn, session)
-	if err != nil {
-		return fail(err)
-	}
+	m.set = psi.Set{Elements: ix.Keys, Payloads: payloads}
+	return m, nil
+}
+
+// fail records err as the session's outcome and returns the result, with
+// no hits, and err.
+func (m *matchSetup) fail(err error) (*MatchResult, error) {
+	m.res.Hits = nil
+	m.res.Audit.Outcome = err.Error()
+	return m.res, err
+}
+
+// finish links the PSI result's key hits back to pairs of records and
+// completes the audit record.
+func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
+	res := m.res
 	res.Audit.PeerKeys, res.Audit.KeyHits = r.PeerSetSize, r.Cardinality
 	res.Audit.SessionID, res.Audit.Transcript = hex.EncodeToString(r.SessionID[:]), hex.EncodeToString(r.Transcript[:])
 
 	hits := make([]match.KeyHit, 0, len(r.Matches))
-	for _, m := range r.Matches {
-		peers, err := decodePseudonyms(m.PeerPayload)
+	for _, hm := range r.Matches {
+		peers, err := decodePseudonyms(hm.PeerPayload)
 		if err != nil {
-			return fail(err)
+			return m.fail(err)
 		}
-		hits = append(hits, match.KeyHit{Key: m.Index, Peers: peers})
+		hits = append(hits, match.KeyHit{Key: hm.Index, Peers: peers})
 	}
-	for _, l := range ix.Link(hits, threshold) {
-		own := pseudonyms[l.Record]
+	for _, l := range m.ix.Link(hits, m.threshold) {
+		own := m.pseudonyms[l.Record]
 		ini, resp := own, l.Peer
-		if cfg.Role == psi.RoleResponder {
+		if m.role == psi.RoleResponder {
 			ini, resp = l.Peer, own
 		}
 		res.Hits = append(res.Hits, Hit{
-			RecordID: records[l.Record].ID, Record: l.Record, Peer: l.Peer,
+			RecordID: m.records[l.Record].ID, Record: l.Record, Peer: l.Peer,
 			Handle: pairHandle(r.SessionID, ini, resp), Score: l.Score, Rules: l.Rules,
 		})
 	}

@@ -123,26 +123,8 @@ type found struct {
 }
 
 func newSession(role Role, cfg Config, set Set, random io.Reader) (*session, error) {
-	if err := cfg.validate(); err != nil {
+	if err := checkInputs(cfg, set); err != nil {
 		return nil, err
-	}
-	if len(set.Elements) > cfg.maxSetSize() {
-		return nil, fmt.Errorf("%w: local set of %d elements exceeds the configured maximum of %d", ErrSetTooLarge, len(set.Elements), cfg.maxSetSize())
-	}
-	if cfg.PayloadSize > 0 {
-		if len(set.Payloads) != len(set.Elements) {
-			return nil, fmt.Errorf("%w: %d payloads for %d elements", ErrConfig, len(set.Payloads), len(set.Elements))
-		}
-		for i, p := range set.Payloads {
-			if len(p) != cfg.PayloadSize {
-				return nil, fmt.Errorf("%w: payload %d is %d bytes, want exactly %d", ErrConfig, i, len(p), cfg.PayloadSize)
-			}
-		}
-	} else if len(set.Payloads) != 0 {
-		return nil, fmt.Errorf("%w: payloads given but Config.PayloadSize is 0", ErrConfig)
-	}
-	if i := duplicateIndex(set.Elements); i >= 0 {
-		return nil, fmt.Errorf("%w: element %d repeats an earlier one", ErrDuplicateElement, i)
 	}
 	s := &session{
 		role:       role,
@@ -165,6 +147,33 @@ func newSession(role Role, cfg Config, set Set, random io.Reader) (*session, err
 		s.state = stRespRecvHello
 	}
 	return s, nil
+}
+
+// checkInputs validates a configuration and a set before a session is
+// created or resumed with them.
+func checkInputs(cfg Config, set Set) error {
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	if len(set.Elements) > cfg.maxSetSize() {
+		return fmt.Errorf("%w: local set of %d elements exceeds the configured maximum of %d", ErrSetTooLarge, len(set.Elements), cfg.maxSetSize())
+	}
+	if cfg.PayloadSize > 0 {
+		if len(set.Payloads) != len(set.Elements) {
+			return fmt.Errorf("%w: %d payloads for %d elements", ErrConfig, len(set.Payloads), len(set.Elements))
+		}
+		for i, p := range set.Payloads {
+			if len(p) != cfg.PayloadSize {
+				return fmt.Errorf("%w: payload %d is %d bytes, want exactly %d", ErrConfig, i, len(p), cfg.PayloadSize)
+			}
+		}
+	} else if len(set.Payloads) != 0 {
+		return fmt.Errorf("%w: payloads given but Config.PayloadSize is 0", ErrConfig)
+	}
+	if i := duplicateIndex(set.Elements); i >= 0 {
+		return fmt.Errorf("%w: element %d repeats an earlier one", ErrDuplicateElement, i)
+	}
+	return nil
 }
 
 // duplicateIndex returns the index of the first element equal to an earlier

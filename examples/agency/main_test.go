@@ -85,7 +85,7 @@ func runQuery(t *testing.T, keys, peer, addr string, extra ...string) (code int,
 
 func TestAgencies(t *testing.T) {
 	a, b, c := keygenT(t, "agency-a"), keygenT(t, "agency-b"), keygenT(t, "agency-c")
-	srv := startServer(t, b, "-peer", a, "-peer", c, "-budget", "200", "-window", "1h")
+	srv := startServer(t, b, "-peer", a, "-peer", c, "-budget", "250", "-window", "1h")
 
 	// A queries B: both print the same handles.
 	code, out, errOut := runQuery(t, a, b, srv.addr)
@@ -114,15 +114,15 @@ func TestAgencies(t *testing.T) {
 	assert.Contains(t, errOut, "different rule set")
 	require.Eventually(t, func() bool { return strings.Count(srv.stderr.String(), "different rule set") == 1 }, 10*time.Second, 10*time.Millisecond)
 
-	// A cap below B's key count (A brings 96 keys, B 102) is refused on
+	// A cap below B's key count (A brings 111 keys, B 112) is refused on
 	// both sides: the agreed maximum is the smaller of the two caps.
-	code, _, errOut = runQuery(t, a, b, srv.addr, "-max-keys", "100")
+	code, _, errOut = runQuery(t, a, b, srv.addr, "-max-keys", "111")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "above the agreed maximum")
 	require.Eventually(t, func() bool { return strings.Contains(srv.stderr.String(), "above the agreed maximum") }, 10*time.Second, 10*time.Millisecond)
 
-	// C, pinned by B, may query until its budget (200 keys; a query brings
-	// 96) is spent: the third query is refused before any cryptographic work.
+	// C, pinned by B, may query until its budget (250 keys; a query brings
+	// 111) is spent: the third query is refused before any cryptographic work.
 	for range 2 {
 		code, _, errOut = runQuery(t, c, b, srv.addr)
 		require.Equal(t, 0, code, errOut)
@@ -131,7 +131,7 @@ func TestAgencies(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "budget")
 
-	// And A still can (96 + 96 keys): budgets are per peer.
+	// And A still can (111 + 111 keys): budgets are per peer.
 	code, _, errOut = runQuery(t, a, b, srv.addr)
 	require.Equal(t, 0, code, errOut)
 

@@ -1,0 +1,446 @@
+package reunite_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/match"
+	"github.com/reunite-psi/reunite/psi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fileParty is one agency in an offline exchange driven by a test.
+type fileParty struct {
+	name    string
+	records []match.Record
+	cfg     reunite.FileExchangeConfig
+	state   string // path of its state file
+	x       *reunite.FileExchange
+}
+
+func newKey(t testing.TB) ed25519.PrivateKey {
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	return k
+}
+
+func pub(k ed25519.PrivateKey) ed25519.PublicKey { return k.Public().(ed25519.PublicKey) }
+
+// fileParties returns agencies A (initiator) and B (responder) on the test
+// files, with fresh keys, each pinning the other's.
+func fileParties(t *testing.T) (a, b *fileParty) {
+	dir := t.TempDir()
+	ka, kb := newKey(t), newKey(t)
+	a = &fileParty{name: "A", records: readRecords(t, "testdata/agency-a.csv"), state: filepath.Join(dir, "a.state")}
+	b = &fileParty{name: "B", records: readRecords(t, "testdata/agency-b.csv"), state: filepath.Join(dir, "b.state")}
+	a.cfg = reunite.FileExchangeConfig{MatchConfig: reunite.MatchConfig{Role: psi.RoleInitiator, Peer: "B"}, SigningKey: ka, PeerKey: pub(kb)}
+	b.cfg = reunite.FileExchangeConfig{MatchConfig: reunite.MatchConfig{Role: psi.RoleResponder, Peer: "A"}, SigningKey: kb, PeerKey: pub(ka)}
+	return a, b
+}
+
+func (p *fileParty) start(t *testing.T) {
+	x, err := reunite.StartFileExchange(p.records, p.cfg)
+	require.NoError(t, err)
+	p.x = x
+	p.save(t)
+}
+
+func (p *fileParty) save(t *testing.T) {
+	require.NoError(t, p.x.SaveState(p.state))
+	fi, err := os.Stat(p.state)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "state file mode")
+}
+
+// reopen replaces the party's exchange with one loaded from its state
+// file, as a new process would.
+func (p *fileParty) reopen(t *testing.T) {
+	x, err := reunite.OpenFileExchange(p.state, p.records, p.cfg)
+	require.NoError(t, err)
+	p.x = x
+}
+
+func (p *fileParty) write(t *testing.T, dir string) string {
+	n, ok := p.x.Outgoing()
+	require.True(t, ok, "%s owes no message", p.name)
+	path := filepath.Join(dir, fmt.Sprintf("%s-%d.msg", p.name, n))
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, p.x.WriteMessage(f))
+	require.NoError(t, f.Close())
+	return path
+}
+
+func (p *fileParty) readBytes(b []byte) error {
+	return p.x.ReadMessage(bytes.NewReader(b))
+}
+
+// stateBytes saves the party's state to a side file and returns it, to
+// compare states before and after a refused file.
+func (p *fileParty) stateBytes(t *testing.T) []byte {
+	side := p.state + ".check"
+	require.NoError(t, p.x.SaveState(side))
+	b, err := os.ReadFile(side)
+	require.NoError(t, err)
+	return b
+}
+
+// runFiles runs a whole exchange through files in a temporary directory,
+// A first. With restart, each party is reloaded from its state file before
+// each of its steps. hook, if set, runs before each read with the step, the
+// reader and the file it is about to read. It returns the files in order.
+func runFiles(t *testing.T, a, b *fileParty, restart bool, hook func(step int, to *fileParty, file []byte)) []string {
+	dir := t.TempDir()
+	a.start(t)
+	b.start(t)
+	var files []string
+	from, to := a, b
+	for step := 0; !(a.x.Done() && b.x.Done()); step++ {
+		require.Less(t, step, 10, "exchange does not end")
+		if restart {
+			from.reopen(t)
+		}
+		file := from.write(t, dir)
+		files = append(files, file)
+		if restart {
+			to.reopen(t)
+		}
+		raw, err := os.ReadFile(file)
+		require.NoError(t, err)
+		if hook != nil {
+			hook(step, to, raw)
+		}
+		require.NoError(t, to.readBytes(raw), "%s reading message %d", to.name, step)
+		to.save(t)
+		from, to = to, from
+	}
+	return files
+}
+
+type pairKey struct{ a, b string }
+
+// joinHits pairs A's and B's hits on their shared handles.
+func joinHits(t *testing.T, ra, rb *reunite.MatchResult) map[pairKey]reunite.Hit {
+	byHandle := map[psi.Handle]reunite.Hit{}
+	for _, h := range rb.Hits {
+		byHandle[h.Handle] = h
+	}
+	out := map[pairKey]reunite.Hit{}
+	for _, h := range ra.Hits {
+		hb, ok := byHandle[h.Handle]
+		require.True(t, ok, "A's hit %s has no counterpart", h.RecordID)
+		assert.Equal(t, h.Score, hb.Score)
+		assert.Equal(t, h.Rules, hb.Rules)
+		out[pairKey{h.RecordID, hb.RecordID}] = h
+	}
+	require.Len(t, rb.Hits, len(ra.Hits))
+	return out
+}
+
+func expectedPairs(t *testing.T) map[pairKey]bool {
+	f, err := os.Open("testdata/agency-expected.csv")
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	want := map[pairKey]bool{}
+	for _, r := range rows[1:] {
+		want[pairKey{r[0], r[1]}] = true
+	}
+	return want
+}
+
+// TestFileExchangeMatchesMatch runs A → B → A … through message files and
+// requires the same pairs, scores, rules and audit records as Match, with
+// and without a restart from the state file before every step.
+func TestFileExchangeMatchesMatch(t *testing.T) {
+	a0, b0 := fileParties(t)
+	_, refA, refB, err := reunite.LinkInProcess(context.Background(), a0.records, b0.records, reunite.MatchConfig{})
+	require.NoError(t, err)
+	ref := joinHits(t, refA, refB)
+	want := expectedPairs(t)
+	got := map[pairKey]bool{}
+	for k := range ref {
+		got[k] = true
+	}
+	require.Equal(t, want, got, "reference run")
+
+	for _, restart := range []bool{false, true} {
+		t.Run(fmt.Sprintf("restart=%v", restart), func(t *testing.T) {
+			a, b := fileParties(t)
+			files := runFiles(t, a, b, restart, nil)
+			assert.Len(t, files, 6)
+			ra, err := a.x.Result()
+			require.NoError(t, err)
+			rb, err := b.x.Result()
+			require.NoError(t, err)
+			pairs := joinHits(t, ra, rb)
+			require.Len(t, pairs, len(ref))
+			for k, h := range pairs {
+				r, ok := ref[k]
+				require.True(t, ok, "pair %v not found by Match", k)
+				assert.Equal(t, r.Score, h.Score, "%v", k)
+				assert.Equal(t, r.Rules, h.Rules, "%v", k)
+			}
+			for _, c := range []struct{ got, want reunite.Audit }{{ra.Audit, refA.Audit}, {rb.Audit, refB.Audit}} {
+				g, w := c.got, c.want
+				assert.Equal(t, "ok", g.Outcome)
+				assert.NotEmpty(t, g.SessionID)
+				g.Time = w.Time
+				g.SessionID, w.SessionID, g.Transcript, w.Transcript = "", "", "", ""
+				w.Peer = g.Peer
+				assert.Equal(t, w, g)
+			}
+			assert.Equal(t, ra.Audit.SessionID, rb.Audit.SessionID)
+			assert.Equal(t, ra.Audit.Transcript, rb.Audit.Transcript)
+			assert.Equal(t, "B", ra.Audit.Peer)
+
+			// A finished exchange reopens to the same result, and reads
+			// nothing more.
+			a.reopen(t)
+			again, err := a.x.Result()
+			require.NoError(t, err)
+			assert.Equal(t, ra.Hits, again.Hits)
+			assert.Equal(t, ra.Audit, again.Audit)
+			last, err := os.ReadFile(files[5])
+			require.NoError(t, err)
+			require.ErrorIs(t, a.readBytes(last), reunite.ErrFileReplay)
+			_, ok := a.x.Outgoing()
+			assert.False(t, ok)
+			require.ErrorIs(t, a.x.WriteMessage(&bytes.Buffer{}), reunite.ErrNothingToWrite)
+		})
+	}
+}
+
+// TestFileExchangeRefusals offers each reader, before the right file,
+// truncated, altered, replayed, foreign and misaddressed files: each must be
+// refused with its error and leave the state exactly as it was, and the
+// right file must then still be read.
+func TestFileExchangeRefusals(t *testing.T) {
+	// A second exchange between the same agencies supplies foreign files.
+	a2, b2 := fileParties(t)
+	a, b := fileParties(t)
+	a2.cfg.SigningKey, a2.cfg.PeerKey = a.cfg.SigningKey, a.cfg.PeerKey
+	b2.cfg.SigningKey, b2.cfg.PeerKey = b.cfg.SigningKey, b.cfg.PeerKey
+	var foreign [][]byte
+	for _, f := range runFiles(t, a2, b2, false, nil) {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		foreign = append(foreign, raw)
+	}
+
+	var seen [][]byte // files read so far, in order
+	runFiles(t, a, b, true, func(step int, to *fileParty, file []byte) {
+		before := to.stateBytes(t)
+		refuse := func(bad []byte, want error, what string) {
+			t.Helper()
+			err := to.readBytes(bad)
+			require.ErrorIs(t, err, want, "%s reading %s at step %d", to.name, what, step)
+			require.Equal(t, before, to.stateBytes(t), "%s's state changed after %s at step %d", to.name, what, step)
+		}
+		for _, n := range []int{0, 1, 37, 38, 39, len(file) / 2, len(file) - 65, len(file) - 1} {
+			refuse(file[:n], reunite.ErrFileTruncated, fmt.Sprintf("the file cut to %d bytes", n))
+		}
+		refuse(append(bytes.Clone(file), 0), reunite.ErrFileFormat, "the file with a byte appended")
+		for i := 0; i < len(file); i += 1 + i/8 {
+			bad := bytes.Clone(file)
+			bad[i] ^= 0x20
+			err := to.readBytes(bad)
+			require.Error(t, err, "byte %d altered", i)
+			if i >= 38 {
+				require.ErrorIs(t, err, reunite.ErrFileSignature, "byte %d altered", i)
+			}
+			require.Equal(t, before, to.stateBytes(t), "state changed after altering byte %d", i)
+		}
+		refuse([]byte("not a message file at all, but long enough to hold a header"), reunite.ErrFileFormat, "garbage")
+		if step > 0 {
+			refuse(foreign[step], reunite.ErrFileExchange, "the same message of another exchange")
+			refuse(seen[len(seen)-1], reunite.ErrFileSignature, "its own last message")
+		}
+		if step > 1 {
+			refuse(seen[len(seen)-2], reunite.ErrFileReplay, "the peer's previous message")
+		}
+		seen = append(seen, file)
+	})
+	_, err := a.x.Result()
+	require.NoError(t, err)
+	_, err = b.x.Result()
+	require.NoError(t, err)
+}
+
+// TestFileExchangeOrder gives a party a later message than the next one it
+// expects, and a message signed by someone it does not pin.
+func TestFileExchangeOrder(t *testing.T) {
+	a, b := fileParties(t)
+	var startA, startB []byte // each party's state file after its first step
+	var files [][]byte
+	runFiles(t, a, b, false, func(step int, to *fileParty, file []byte) {
+		files = append(files, file)
+		if step == 0 {
+			startB = to.stateBytes(t)
+		}
+		if step == 1 {
+			startA = to.stateBytes(t)
+		}
+	})
+	reload := func(p *fileParty, state []byte) {
+		require.NoError(t, os.WriteFile(p.state, state, 0o600))
+		p.reopen(t)
+	}
+	reload(b, startB)
+	require.ErrorIs(t, b.readBytes(files[2]), reunite.ErrFileOrder, "message 2 before message 0")
+	require.ErrorIs(t, b.readBytes(files[1]), reunite.ErrFileSignature, "its own message")
+	require.NoError(t, b.readBytes(files[0]), "message 0 after the refusals")
+	reload(a, startA)
+	require.ErrorIs(t, a.readBytes(files[3]), reunite.ErrFileOrder, "message 3 before message 1")
+	require.NoError(t, a.readBytes(files[1]))
+
+	// B pinning another key than A's refuses A's message 0, and so does an
+	// agency D that pins A's key but was not the file's recipient.
+	for name, cfg := range map[string]reunite.FileExchangeConfig{
+		"wrong pin":       {MatchConfig: b.cfg.MatchConfig, SigningKey: b.cfg.SigningKey, PeerKey: pub(newKey(t))},
+		"other recipient": {MatchConfig: b.cfg.MatchConfig, SigningKey: newKey(t), PeerKey: pub(a.cfg.SigningKey)},
+	} {
+		x, err := reunite.StartFileExchange(b.records, cfg)
+		require.NoError(t, err)
+		require.ErrorIs(t, x.ReadMessage(bytes.NewReader(files[0])), reunite.ErrFileSignature, name)
+	}
+}
+
+func TestFileExchangeWriteRules(t *testing.T) {
+	a, b := fileParties(t)
+	x, err := reunite.StartFileExchange(a.records, a.cfg)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.ErrorIs(t, x.WriteMessage(&buf), reunite.ErrStateUnsaved)
+	require.NoError(t, x.SaveState(a.state))
+	require.NoError(t, x.WriteMessage(&buf))
+	var again bytes.Buffer
+	require.NoError(t, x.WriteMessage(&again))
+	assert.Equal(t, buf.Bytes(), again.Bytes(), "writing again gives the same file")
+	n, ok := x.Outgoing()
+	assert.True(t, ok)
+	assert.Zero(t, n)
+
+	y, err := reunite.StartFileExchange(b.records, b.cfg)
+	require.NoError(t, err)
+	require.ErrorIs(t, y.WriteMessage(&buf), reunite.ErrNothingToWrite)
+	require.NoError(t, y.ReadMessage(bytes.NewReader(again.Bytes())))
+	require.ErrorIs(t, y.WriteMessage(&buf), reunite.ErrStateUnsaved)
+	assert.Equal(t, x.ExchangeID(), y.ExchangeID())
+
+	for name, cfg := range map[string]reunite.FileExchangeConfig{
+		"no signing key":  {MatchConfig: a.cfg.MatchConfig, PeerKey: a.cfg.PeerKey},
+		"no peer key":     {MatchConfig: a.cfg.MatchConfig, SigningKey: a.cfg.SigningKey},
+		"own key as peer": {MatchConfig: a.cfg.MatchConfig, SigningKey: a.cfg.SigningKey, PeerKey: pub(a.cfg.SigningKey)},
+		"binding":         {MatchConfig: reunite.MatchConfig{Role: psi.RoleInitiator, ChannelBinding: []byte("x")}, SigningKey: a.cfg.SigningKey, PeerKey: a.cfg.PeerKey},
+		"no role":         {SigningKey: a.cfg.SigningKey, PeerKey: a.cfg.PeerKey},
+	} {
+		_, err := reunite.StartFileExchange(a.records, cfg)
+		require.ErrorIs(t, err, reunite.ErrMatchConfig, name)
+	}
+}
+
+// TestOpenFileExchangeMismatch reopens a state file with other inputs, and
+// damaged state files.
+func TestOpenFileExchangeMismatch(t *testing.T) {
+	a, _ := fileParties(t)
+	a.start(t)
+	other, err := match.NewRuleSet("other-rules", []match.Rule{{Name: "name+date", Weight: 0.9, Fields: []match.Field{match.FieldName, match.FieldDate}}}, 0.8, 0)
+	require.NoError(t, err)
+	changed := append([]match.Record(nil), a.records...)
+	changed[0].GivenNames = "Someone Else"
+
+	for name, c := range map[string]struct {
+		records []match.Record
+		cfg     func(*reunite.FileExchangeConfig)
+	}{
+		"fewer records":  {records: a.records[1:]},
+		"other record":   {records: changed},
+		"other rules":    {cfg: func(c *reunite.FileExchangeConfig) { c.Rules = other }},
+		"other mode":     {cfg: func(c *reunite.FileExchangeConfig) { c.Mode = psi.InitiatorOnly }},
+		"other cap":      {cfg: func(c *reunite.FileExchangeConfig) { c.MaxKeys = 5000 }},
+		"other role":     {cfg: func(c *reunite.FileExchangeConfig) { c.Role = psi.RoleResponder }},
+		"other key":      {cfg: func(c *reunite.FileExchangeConfig) { c.SigningKey = newKey(t) }},
+		"other peer key": {cfg: func(c *reunite.FileExchangeConfig) { c.PeerKey = pub(newKey(t)) }},
+	} {
+		recs, cfg := a.records, a.cfg
+		if c.records != nil {
+			recs = c.records
+		}
+		if c.cfg != nil {
+			c.cfg(&cfg)
+		}
+		_, err := reunite.OpenFileExchange(a.state, recs, cfg)
+		require.ErrorIs(t, err, psi.ErrStateMismatch, name)
+	}
+	// Local policy may change between steps.
+	cfg := a.cfg
+	cfg.Threshold, cfg.Peer = 0.9, "agency B"
+	_, err = reunite.OpenFileExchange(a.state, a.records, cfg)
+	require.NoError(t, err)
+
+	state, err := os.ReadFile(a.state)
+	require.NoError(t, err)
+	bad := filepath.Join(t.TempDir(), "bad.state")
+	for i := 0; i < len(state); i += 1 + i/16 {
+		for _, b := range [][]byte{state[:i], flip(state, i)} {
+			require.NoError(t, os.WriteFile(bad, b, 0o600))
+			_, err := reunite.OpenFileExchange(bad, a.records, a.cfg)
+			require.ErrorIs(t, err, psi.ErrStateCorrupt, "byte %d", i)
+		}
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	out := bytes.Clone(b)
+	out[i] ^= 1
+	return out
+}
+
+// TestFileExchangeProtocolFailure runs agencies with different rule sets:
+// B refuses message 0, tells A why in message 1, and both exchanges end
+// failed, also after a restart.
+func TestFileExchangeProtocolFailure(t *testing.T) {
+	a, b := fileParties(t)
+	other, err := match.NewRuleSet("other-rules", []match.Rule{{Name: "name+date", Weight: 0.9, Fields: []match.Field{match.FieldName, match.FieldDate}}}, 0.8, 0)
+	require.NoError(t, err)
+	b.cfg.Rules = other
+	dir := t.TempDir()
+	a.start(t)
+	b.start(t)
+	m0, err := os.ReadFile(a.write(t, dir))
+	require.NoError(t, err)
+	err = b.readBytes(m0)
+	require.ErrorIs(t, err, reunite.ErrExchangeFailed)
+	require.ErrorIs(t, err, psi.ErrContextMismatch)
+	require.True(t, b.x.Done())
+	b.save(t)
+	b.reopen(t)
+	require.True(t, b.x.Done())
+	res, err := b.x.Result()
+	require.ErrorIs(t, err, reunite.ErrExchangeFailed)
+	require.NotNil(t, res)
+	assert.Contains(t, res.Audit.Outcome, "context")
+	assert.Empty(t, res.Hits)
+	require.ErrorIs(t, b.readBytes(m0), reunite.ErrExchangeFailed)
+
+	m1, err := os.ReadFile(b.write(t, dir)) // the alert
+	require.NoError(t, err)
+	err = a.readBytes(m1)
+	require.ErrorIs(t, err, psi.ErrPeerAborted)
+	require.ErrorIs(t, err, psi.ErrContextMismatch)
+	_, err = a.x.Result()
+	require.ErrorIs(t, err, reunite.ErrExchangeFailed)
+	_, ok := a.x.Outgoing()
+	assert.False(t, ok, "nothing to answer to an alert")
+}
