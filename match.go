@@ -130,13 +130,6 @@ func failedAudit(cfg MatchConfig, records int, err error) Audit {
 	return a
 }
 
-// pseudonymsPerKey is how many record pseudonyms fit in one payload: a
-// count byte and 4-byte pseudonyms, padded to payloadSize.
-const (
-	payloadSize      = 64
-	pseudonymsPerKey = (payloadSize - 1) / 4
-)
-
 // ErrMatchConfig reports an invalid MatchConfig.
 var ErrMatchConfig = errors.New("reunite: invalid match configuration")
 
@@ -211,21 +204,15 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 	}
 	m.pseudonyms = pseudonyms
 	payloads := make([][]byte, len(ix.Keys))
-	for k, owners := range ix.Owners {
-		p := make([]byte, 1, payloadSize)
-		if len(owners) > pseudonymsPerKey {
+	for k := range ix.Keys {
+		var overfull bool
+		if payloads[k], overfull = ix.Payload(k, pseudonyms); overfull {
 			m.res.Audit.Overfull++
-			owners = owners[:pseudonymsPerKey]
 		}
-		p[0] = byte(len(owners))
-		for _, o := range owners {
-			p = binary.BigEndian.AppendUint32(p, pseudonyms[o])
-		}
-		payloads[k] = p[:payloadSize]
 	}
 
 	m.pcfg = psi.Config{
-		Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: payloadSize,
+		Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: match.PayloadSize,
 		ChannelBinding: cfg.ChannelBinding, Admit: cfg.Admit, Progress: cfg.Progress,
 	}
 	m.set = psi.Set{Elements: ix.Keys, Payloads: payloads}
@@ -249,7 +236,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 
 	hits := make([]match.KeyHit, 0, len(r.Matches))
 	for _, hm := range r.Matches {
-		peers, err := decodePseudonyms(hm.PeerPayload)
+		peers, err := match.DecodePayload(hm.PeerPayload)
 		if err != nil {
 			return m.fail(err)
 		}
@@ -288,26 +275,6 @@ func newPseudonyms(n int) ([]uint32, error) {
 			seen[v] = struct{}{}
 			out[i] = v
 			i++
-		}
-	}
-	return out, nil
-}
-
-// ErrPayload reports a peer payload that does not follow the pseudonym
-// layout.
-var ErrPayload = errors.New("reunite: malformed pseudonym payload from peer")
-
-func decodePseudonyms(p []byte) ([]uint32, error) {
-	if len(p) != payloadSize || p[0] == 0 || int(p[0]) > pseudonymsPerKey {
-		return nil, ErrPayload
-	}
-	out := make([]uint32, p[0])
-	for i := range out {
-		out[i] = binary.BigEndian.Uint32(p[1+4*i:])
-	}
-	for _, b := range p[1+4*len(out):] {
-		if b != 0 {
-			return nil, ErrPayload
 		}
 	}
 	return out, nil

@@ -2,6 +2,8 @@ package match
 
 import (
 	"cmp"
+	"encoding/binary"
+	"errors"
 	"slices"
 )
 
@@ -24,13 +26,16 @@ type Index struct {
 	// NoKeys lists the records that produced no key at all and can
 	// therefore never match.
 	NoKeys []int
+	// imprecise[i] reports that record i has no full birth date.
+	imprecise []bool
 }
 
 // NewIndex derives the keys of every record under rs.
 func NewIndex(records []Record, rs *RuleSet) *Index {
-	ix := &Index{rules: rs}
+	ix := &Index{rules: rs, imprecise: make([]bool, len(records))}
 	pos := make(map[[KeySize]byte]int, len(records)*8)
 	for i := range records {
+		ix.imprecise[i] = records[i].BirthDate.Precision() != PrecisionDay
 		keys, truncated := rs.Keys(&records[i])
 		ix.Truncated += truncated
 		if len(keys) == 0 {
@@ -55,11 +60,83 @@ func NewIndex(records []Record, rs *RuleSet) *Index {
 // RuleSet returns the rule set the index was built with.
 func (ix *Index) RuleSet() *RuleSet { return ix.rules }
 
+// PayloadSize is the size of the payload each key carries to the peer,
+// sealed so that only a holder of the same key can open it: the peer
+// records that produced the key, each as a per-session pseudonym and a
+// flag byte. Every payload has this size, so its length says nothing.
+const PayloadSize = 64
+
+// MaxRecordsPerKey is how many records one payload can name. A key shared
+// by more local records names only the first ones (Index.Payload reports
+// it); such a key is so common that it is weak evidence anyway.
+const MaxRecordsPerKey = (PayloadSize - 1) / 5
+
+// ErrPayload reports a peer payload that does not follow the format.
+var ErrPayload = errors.New("match: malformed record payload from peer")
+
+const flagImpreciseDate = 1 << 0
+
+// PeerRecord is one of the peer's records named in a key's payload.
+type PeerRecord struct {
+	// Pseudonym is the peer's name for its record in this session only.
+	Pseudonym uint32
+	// ImpreciseDate reports that the peer's record has no full birth date
+	// (only a year, or none). Year-based rules count only when one side's
+	// date is imprecise: two full dates that differ rule the pair out
+	// more surely than a shared year rules it in. Revealing this bit for
+	// records that share a key is part of the protocol's leakage.
+	ImpreciseDate bool
+}
+
+// Payload returns the payload of key k: the number of records named, then
+// per record its pseudonym (4 bytes, big-endian) and a flag byte, then zero
+// padding to PayloadSize. pseudonyms maps local record indices to their
+// pseudonyms. overfull reports that the key has more owners than fit.
+func (ix *Index) Payload(k int, pseudonyms []uint32) (payload []byte, overfull bool) {
+	owners := ix.Owners[k]
+	if len(owners) > MaxRecordsPerKey {
+		owners, overfull = owners[:MaxRecordsPerKey], true
+	}
+	p := make([]byte, 1, PayloadSize)
+	p[0] = byte(len(owners))
+	for _, o := range owners {
+		p = binary.BigEndian.AppendUint32(p, pseudonyms[o])
+		var flags byte
+		if ix.imprecise[o] {
+			flags |= flagImpreciseDate
+		}
+		p = append(p, flags)
+	}
+	return p[:PayloadSize], overfull
+}
+
+// DecodePayload parses a payload made by Payload, strictly: the length,
+// the count, known flags only, and zero padding.
+func DecodePayload(p []byte) ([]PeerRecord, error) {
+	if len(p) != PayloadSize || p[0] == 0 || int(p[0]) > MaxRecordsPerKey {
+		return nil, ErrPayload
+	}
+	out := make([]PeerRecord, p[0])
+	for i := range out {
+		e := p[1+5*i:]
+		if e[4]&^flagImpreciseDate != 0 {
+			return nil, ErrPayload
+		}
+		out[i] = PeerRecord{Pseudonym: binary.BigEndian.Uint32(e), ImpreciseDate: e[4]&flagImpreciseDate != 0}
+	}
+	for _, b := range p[1+5*len(out):] {
+		if b != 0 {
+			return nil, ErrPayload
+		}
+	}
+	return out, nil
+}
+
 // KeyHit is one of this party's keys that the peer also holds, with the
-// peer's pseudonyms of the records that produced it on its side.
+// peer's records that produced it on its side.
 type KeyHit struct {
 	Key   int // index into Index.Keys
-	Peers []uint32
+	Peers []PeerRecord
 }
 
 // Link is a (local record, peer record) pair whose shared keys score at
@@ -74,8 +151,9 @@ type Link struct {
 // Link turns key hits into record pairs. Scores are computed per pair of
 // records, never per local record: evidence from keys that belong to two
 // different peer records (one twin's key and the other twin's key) never
-// adds up. Pairs scoring below threshold are dropped; the result is sorted
-// by local record, then by descending score.
+// adds up. Rules on the birth year count only when at least one of the two
+// records lacks a full date. Pairs scoring below threshold are dropped; the
+// result is sorted by local record, then by descending score.
 func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
 	type pair struct {
 		record int32
@@ -84,9 +162,13 @@ func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
 	evidence := map[pair][]int{}
 	for _, h := range hits {
 		rule := ix.KeyRule[h.Key]
+		byYear := ix.rules.usesYear[rule]
 		for _, own := range ix.Owners[h.Key] {
 			for _, peer := range h.Peers {
-				p := pair{own, peer}
+				if byYear && !ix.imprecise[own] && !peer.ImpreciseDate {
+					continue // both dates are full: the date rules decide
+				}
+				p := pair{own, peer.Pseudonym}
 				if !slices.Contains(evidence[p], rule) {
 					evidence[p] = append(evidence[p], rule)
 				}

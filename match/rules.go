@@ -95,6 +95,7 @@ type RuleSet struct {
 	maxKeys   int
 	id        [32]byte
 	fieldIdx  [][]int // per rule, its fields' positions in knownFieldsOrder
+	usesYear  []bool  // per rule, whether it uses FieldYear
 }
 
 // DefaultRules returns reunite's default rule set, tuned on synthetic
@@ -126,11 +127,11 @@ var defaultRules = []Rule{
 	{"name-skeleton+locality", 0.6, []Field{FieldNameSkeleton, FieldLocality}},
 	{"name-skeleton+birth-place", 0.6, []Field{FieldNameSkeleton, FieldBirthPlace}},
 	{"first-names+year+birth-place", 0.85, []Field{FieldFirstNames, FieldYear, FieldBirthPlace}},
-	// Names and a year alone also fit namesakes born the same year, so
-	// these two together stay below the default threshold: they only
-	// strengthen other evidence.
-	{"name+year", 0.5, []Field{FieldName, FieldYear}},
-	{"first-names+year", 0.4, []Field{FieldFirstNames, FieldYear}},
+	// Rules on the year count only when one record lacks a full date (see
+	// Index.Link); names and a year then link on their own, since nothing
+	// finer is known.
+	{"name+year", 0.7, []Field{FieldName, FieldYear}},
+	{"first-names+year", 0.5, []Field{FieldFirstNames, FieldYear}},
 }
 
 // NewRuleSet validates rules and returns a rule set named name. threshold
@@ -181,6 +182,7 @@ func NewRuleSet(name string, rules []Rule, threshold float64, maxKeys int) (*Rul
 			idx = append(idx, slices.Index(knownFields, f))
 		}
 		rs.fieldIdx = append(rs.fieldIdx, idx)
+		rs.usesYear = append(rs.usesYear, slices.Contains(rules[i].Fields, FieldYear))
 	}
 	rs.id = rs.computeID()
 	return rs, nil

@@ -36,7 +36,7 @@ func score(t *testing.T, rs *match.RuleSet, a, b match.Record) (float64, []strin
 	var hits []match.KeyHit
 	for k, v := range ix.Keys {
 		if theirs[string(v)] {
-			hits = append(hits, match.KeyHit{Key: k, Peers: []uint32{7}})
+			hits = append(hits, match.KeyHit{Key: k, Peers: []match.PeerRecord{{Pseudonym: 7, ImpreciseDate: b.BirthDate.Precision() != match.PrecisionDay}}})
 		}
 	}
 	links := ix.Link(hits, 1e-9)
@@ -120,7 +120,7 @@ func TestDifferentChildrenDoNotMatch(t *testing.T) {
 // weak pairs, not one strong one.
 func TestScoresArePerPair(t *testing.T) {
 	rs := match.DefaultRules()
-	r := rec("a", "Oleksandr", "Kovalenko", "2011-03-04")
+	r := rec("a", "Oleksandr", "Kovalenko", "2011")
 	r.DocumentNumber = "UA998877"
 	ix := match.NewIndex([]match.Record{r}, rs)
 	rules := rs.Rules()
@@ -134,15 +134,15 @@ func TestScoresArePerPair(t *testing.T) {
 		return -1
 	}
 	hits := []match.KeyHit{
-		{Key: keyOf("name+year"), Peers: []uint32{1}},
-		{Key: keyOf("first-names+year"), Peers: []uint32{2}},
+		{Key: keyOf("name+year"), Peers: []match.PeerRecord{{Pseudonym: 1}}},
+		{Key: keyOf("first-names+year"), Peers: []match.PeerRecord{{Pseudonym: 2}}},
 	}
-	assert.Empty(t, ix.Link(hits, rs.Threshold()), "0.5 and 0.4 from two different peer records must not combine")
-	hits[1].Peers = []uint32{1}
+	assert.Empty(t, ix.Link(hits, rs.Threshold()), "0.7 and 0.5 from two different peer records must not combine")
+	hits[1].Peers = []match.PeerRecord{{Pseudonym: 1}}
 	links := ix.Link(hits, 0.1)
 	require.Len(t, links, 1)
 	assert.Equal(t, uint32(1), links[0].Peer)
-	assert.InDelta(t, 0.7, links[0].Score, 1e-9)
+	assert.InDelta(t, 0.85, links[0].Score, 1e-9)
 	assert.Equal(t, []string{"name+year", "first-names+year"}, links[0].Rules)
 }
 
