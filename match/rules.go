@@ -44,6 +44,7 @@ const (
 	FieldNameSkeleton  Field = "name-skeleton"  // consonant skeletons of all name tokens, order-free
 	FieldFirstNames    Field = "first-names"    // skeletons of the first given name and the first (or last) family name, order-free
 	FieldFirstPhonetic Field = "first-phonetic" // Double Metaphone codes of the first given and first family name, order-free
+	FieldFirstSound    Field = "first-sound"    // coarse sound codes of the first given and first family name, order-free: tolerates other romanizations
 	FieldGiven         Field = "given"          // skeleton of the first given name
 	FieldDate          Field = "date"           // full birth date
 	FieldDateSwapped   Field = "date-unordered" // birth year with day and month unordered: catches day/month swaps
@@ -62,7 +63,7 @@ const (
 // the other, or twins and siblings (same family, date, parents, place)
 // would share keys.
 var (
-	givenSignal = []Field{FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldGiven}
+	givenSignal = []Field{FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldGiven}
 	strongIDs   = []Field{FieldDocument, FieldDocumentNear}
 	knownFields = knownFieldsOrder[:]
 )
@@ -70,7 +71,7 @@ var (
 // knownFieldsOrder lists every field; rules refer to fields by their
 // position here internally.
 var knownFieldsOrder = [...]Field{
-	FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldGiven,
+	FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldGiven,
 	FieldDate, FieldDateSwapped, FieldYear, FieldBirthPlace, FieldDocument, FieldDocumentNear,
 	FieldParents, FieldPostcode, FieldAddress, FieldLocality,
 }
@@ -115,6 +116,7 @@ var defaultRules = []Rule{
 	{"first-names+date", 0.95, []Field{FieldFirstNames, FieldDate}},
 	{"first-phonetic+date", 0.9, []Field{FieldFirstPhonetic, FieldDate}},
 	{"first-names+date-unordered", 0.9, []Field{FieldFirstNames, FieldDateSwapped}},
+	{"first-sound+date", 0.85, []Field{FieldFirstSound, FieldDate}},
 	{"given+date+birth-place", 0.85, []Field{FieldGiven, FieldDate, FieldBirthPlace}},
 	{"given+parents+year", 0.85, []Field{FieldGiven, FieldParents, FieldYear}},
 	{"first-names+parents", 0.7, []Field{FieldFirstNames, FieldParents}},
@@ -132,6 +134,7 @@ var defaultRules = []Rule{
 	// finer is known.
 	{"name+year", 0.7, []Field{FieldName, FieldYear}},
 	{"first-names+year", 0.5, []Field{FieldFirstNames, FieldYear}},
+	{"first-sound+year", 0.6, []Field{FieldFirstSound, FieldYear}},
 }
 
 // NewRuleSet validates rules and returns a rule set named name. threshold
@@ -199,6 +202,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v1")
+	field("key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...)")
 	field(NormalizationVersion)
 	field(rs.name)
 	field(strconv.Itoa(rs.maxKeys))
@@ -259,10 +263,12 @@ type Key struct {
 // Keys derives the record's match keys, in rule order, without
 // duplicates, at most MaxKeysPerRecord of them. truncated reports how many
 // were dropped by the cap (they are the last rules' keys, the weakest by
-// convention). A key is SHA-256(rule-set hash ‖ rule index ‖ field values),
-// so keys of different rules and rule sets never collide.
+// convention). A key is SHA-256(first 16 bytes of the rule-set hash ‖ rule
+// index ‖ field values, each preceded by 0x1f), so keys of different rules
+// and rule sets never collide.
 func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
 	f := extract(r)
+	keys = make([]Key, 0, rs.maxKeys)
 	var vals [len(knownFieldsOrder)][]string
 	var have [len(knownFieldsOrder)]bool
 	var buf [512]byte
@@ -277,20 +283,21 @@ func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
 		if !ok {
 			continue
 		}
-		prefix := append(buf[:0], "reunite-match-key-v1"...)
-		prefix = append(prefix, rs.id[:]...)
+		// The rule set's hash (which names this key construction) and
+		// the rule index separate every rule's keys; 16 bytes of the hash
+		// keep most keys to one SHA-256 block.
+		prefix := append(buf[:0], rs.id[:16]...)
 		prefix = append(prefix, byte(ri))
 		// Walk every combination of the fields' values, hashing each.
 		var walk func(b []byte, j int)
 		walk = func(b []byte, j int) {
 			if j == len(fields) {
-				k := Key{Rule: ri, Value: sha256.Sum256(b)}
-				switch {
-				case slices.Contains(keys, k):
-				case len(keys) == rs.maxKeys:
+				// Values within a field are distinct and the rule index is
+				// hashed, so no two combinations give the same key.
+				if len(keys) == rs.maxKeys {
 					truncated++
-				default:
-					keys = append(keys, k)
+				} else {
+					keys = append(keys, Key{Rule: ri, Value: sha256.Sum256(b)})
 				}
 				return
 			}
@@ -314,8 +321,8 @@ type features struct {
 }
 
 type nameForm struct {
-	full, skeleton, given string
-	firstNames, phonetic  []string
+	full, skeleton, given        string
+	firstNames, phonetic, sounds []string
 }
 
 func extract(r *Record) *features {
@@ -375,6 +382,11 @@ func nameFormOf(given, family string) (nameForm, bool) {
 		n.given = skeleton(g)
 		for _, fam := range uniq(famToks[0], famToks[len(famToks)-1]) {
 			n.addPair(g, fam)
+			// Arabic family names are also written with the article
+			// joined (Alkhateeb, Alali): pair the bare name too.
+			if bare, ok := strings.CutPrefix(fam, "al"); ok && len(bare) >= 3 {
+				n.addPair(g, bare)
+			}
 		}
 	case len(givenToks)+len(familyToks) >= 2:
 		// The whole name is in one field, in an order the record does not
@@ -390,6 +402,7 @@ func nameFormOf(given, family string) (nameForm, bool) {
 	}
 	n.firstNames = uniq(n.firstNames...)
 	n.phonetic = uniq(n.phonetic...)
+	n.sounds = uniq(n.sounds...)
 	return n, true
 }
 
@@ -410,7 +423,14 @@ func (n *nameForm) addPair(given, family string) {
 	if given == family {
 		return
 	}
+	if n.firstNames == nil {
+		// Room for the usual three or four pairs without regrowing.
+		n.firstNames, n.phonetic, n.sounds = make([]string, 0, 4), make([]string, 0, 4), make([]string, 0, 4)
+	}
 	n.firstNames = append(n.firstNames, unordered(skeleton(given), skeleton(family)))
+	if gs, fs := soundCode(given), soundCode(family); gs != "" && fs != "" {
+		n.sounds = append(n.sounds, unordered(gs, fs))
+	}
 	gp, _ := phonetic.DoubleMetaphone(given)
 	fp, _ := phonetic.DoubleMetaphone(family)
 	if gp != "" && fp != "" {
@@ -507,7 +527,7 @@ func (f *features) values(fld Field, dst []string) []string {
 		}
 	}
 	switch fld {
-	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic:
+	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound:
 		for _, n := range f.names {
 			switch fld {
 			case FieldName:
@@ -522,6 +542,10 @@ func (f *features) values(fld Field, dst []string) []string {
 				}
 			case FieldFirstPhonetic:
 				for _, v := range n.phonetic {
+					add(v)
+				}
+			case FieldFirstSound:
+				for _, v := range n.sounds {
 					add(v)
 				}
 			}

@@ -6,11 +6,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/reunite-psi/reunite/match"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -83,9 +85,21 @@ func runQuery(t *testing.T, keys, peer, addr string, extra ...string) (code int,
 	return code, out.String(), errOut.String()
 }
 
+// keyCount is how many keys an agency's file brings to a session.
+func keyCount(t *testing.T, path string) int {
+	t.Helper()
+	recs, _, err := match.ReadFile(path, match.ReadOptions{})
+	require.NoError(t, err)
+	return len(match.NewIndex(recs, match.DefaultRules()).Keys)
+}
+
 func TestAgencies(t *testing.T) {
 	a, b, c := keygenT(t, "agency-a"), keygenT(t, "agency-b"), keygenT(t, "agency-c")
-	srv := startServer(t, b, "-peer", a, "-peer", c, "-budget", "250", "-window", "1h")
+	keysA, keysB := keyCount(t, recordsA), keyCount(t, recordsB)
+	require.Greater(t, keysB, keysA, "the cap test below needs B to bring more keys than A")
+	// A budget for two queries of A's records, not three.
+	budget := strconv.Itoa(2*keysA + keysA/2)
+	srv := startServer(t, b, "-peer", a, "-peer", c, "-budget", budget, "-window", "1h")
 
 	// A queries B: both print the same handles.
 	code, out, errOut := runQuery(t, a, b, srv.addr)
@@ -114,15 +128,15 @@ func TestAgencies(t *testing.T) {
 	assert.Contains(t, errOut, "different rule set")
 	require.Eventually(t, func() bool { return strings.Count(srv.stderr.String(), "different rule set") == 1 }, 10*time.Second, 10*time.Millisecond)
 
-	// A cap below B's key count (A brings 111 keys, B 112) is refused on
-	// both sides: the agreed maximum is the smaller of the two caps.
-	code, _, errOut = runQuery(t, a, b, srv.addr, "-max-keys", "111")
+	// A cap below B's key count is refused on both sides: the agreed
+	// maximum is the smaller of the two caps.
+	code, _, errOut = runQuery(t, a, b, srv.addr, "-max-keys", strconv.Itoa(keysA))
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "above the agreed maximum")
 	require.Eventually(t, func() bool { return strings.Contains(srv.stderr.String(), "above the agreed maximum") }, 10*time.Second, 10*time.Millisecond)
 
-	// C, pinned by B, may query until its budget (250 keys; a query brings
-	// 111) is spent: the third query is refused before any cryptographic work.
+	// C, pinned by B, may query until its budget is spent: the third query
+	// is refused before any cryptographic work.
 	for range 2 {
 		code, _, errOut = runQuery(t, c, b, srv.addr)
 		require.Equal(t, 0, code, errOut)
@@ -131,7 +145,7 @@ func TestAgencies(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "budget")
 
-	// And A still can (111 + 111 keys): budgets are per peer.
+	// And A still can (its second query): budgets are per peer.
 	code, _, errOut = runQuery(t, a, b, srv.addr)
 	require.Equal(t, 0, code, errOut)
 
