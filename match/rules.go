@@ -127,6 +127,8 @@ var defaultRules = []Rule{
 	{"first-names+postcode", 0.7, []Field{FieldFirstNames, FieldPostcode}},
 	{"given+address", 0.7, []Field{FieldGiven, FieldAddress}},
 	{"name-skeleton+locality", 0.6, []Field{FieldNameSkeleton, FieldLocality}},
+	{"first-names+locality", 0.6, []Field{FieldFirstNames, FieldLocality}},
+	{"given+locality", 0.4, []Field{FieldGiven, FieldLocality}},
 	{"name-skeleton+birth-place", 0.6, []Field{FieldNameSkeleton, FieldBirthPlace}},
 	{"first-names+year+birth-place", 0.85, []Field{FieldFirstNames, FieldYear, FieldBirthPlace}},
 	// Rules on the year count only when one record lacks a full date (see
