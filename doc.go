@@ -26,6 +26,8 @@
 //
 // Most users should start with MatchTLS, PinnedTLSConfig and an AuditLog
 // for every session; a serving agency adds a BudgetStore through
-// MatchConfig.Admit. examples/quickstart shows a complete session, and
-// examples/agency two agencies as separate processes.
+// MatchConfig.Admit. Agencies that can only exchange files use
+// FileExchange: the same protocol, one signed message file per turn.
+// examples/quickstart shows a complete session, examples/agency two
+// agencies as separate processes, examples/offline an exchange by file.
 package reunite
