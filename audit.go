@@ -38,8 +38,8 @@ var ErrAuditTampered = errors.New("reunite: audit log is not intact")
 //   - prev is the previous entry's hash, or 64 zeros for the first entry;
 //   - audit holds the Audit fields under the snake_case names time, peer,
 //     role, mode, rule_set_id, records, local_keys, peer_keys, key_hits,
-//     record_hits, session_id, transcript, outcome, unmatchable, truncated
-//     and overfull, in that order; time is RFC 3339 in UTC with exactly
+//     record_hits, session_id, transcript, outcome, unmatchable, truncated,
+//     overfull and bad_payloads, in that order; time is RFC 3339 in UTC with exactly
 //     nine fractional digits (2006-01-02T15:04:05.000000000Z), and strings
 //     that are not valid UTF-8 have each invalid byte sequence replaced by
 //     U+FFFD before they are written;
@@ -109,6 +109,7 @@ type auditJSON struct {
 	Unmatchable int    `json:"unmatchable"`
 	Truncated   int    `json:"truncated"`
 	Overfull    int    `json:"overfull"`
+	BadPayloads int    `json:"bad_payloads"`
 }
 
 // auditEntry is an entry without its hash member. Its field order is part
@@ -128,6 +129,7 @@ func toAuditJSON(a Audit) auditJSON {
 		KeyHits: a.KeyHits, RecordHits: a.RecordHits,
 		SessionID: s(a.SessionID), Transcript: s(a.Transcript), Outcome: s(a.Outcome),
 		Unmatchable: a.Unmatchable, Truncated: a.Truncated, Overfull: a.Overfull,
+		BadPayloads: a.BadPayloads,
 	}
 }
 

@@ -143,7 +143,8 @@ func TestAuditLogRoundTrip(t *testing.T) {
 			"record_hits": float64(want.RecordHits), "session_id": want.SessionID,
 			"transcript": want.Transcript, "outcome": want.Outcome,
 			"unmatchable": float64(want.Unmatchable), "truncated": float64(want.Truncated),
-			"overfull": float64(want.Overfull),
+			"overfull":     float64(want.Overfull),
+			"bad_payloads": float64(want.BadPayloads),
 		}, got.Audit, "line %d", i+1)
 		ts, err := time.Parse(time.RFC3339Nano, got.Audit["time"].(string))
 		require.NoError(t, err)
@@ -264,7 +265,7 @@ func TestAuditLogTampering(t *testing.T) {
 			return with(2, reforge(t, orig[2], replaceOnce(t, `"seq":3,`, `"seq": 3,`)))
 		}, 3, "not in canonical form"},
 		{"unknown member", func() [][]byte {
-			return with(2, reforge(t, orig[2], replaceOnce(t, `"overfull":3}`, `"overfull":3,"x":1}`)))
+			return with(2, reforge(t, orig[2], replaceOnce(t, `"bad_payloads":0}`, `"bad_payloads":0,"x":1}`)))
 		}, 3, "not a well-formed entry"},
 		{"uppercase hex", func() [][]byte {
 			return with(2, bytes.ToUpper(orig[2]))

@@ -94,6 +94,7 @@ type Audit struct {
 	Unmatchable int    // local records that produced no key
 	Truncated   int    // keys dropped by the per-record cap
 	Overfull    int    // keys shared by more local records than a payload can name
+	BadPayloads int    // shared keys whose peer payload did not open or parse (never from an honest peer)
 }
 
 // resolve returns the rule set, mode and threshold cfg asks for, with
@@ -238,7 +239,12 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	for _, hm := range r.Matches {
 		peers, err := match.DecodePayload(hm.PeerPayload)
 		if err != nil {
-			return m.fail(err)
+			// A seal that did not open or a malformed payload names no
+			// peer record. The session has completed on both sides, so
+			// failing now would leave the peer reporting success; the key
+			// is skipped and counted instead.
+			res.Audit.BadPayloads++
+			continue
 		}
 		hits = append(hits, match.KeyHit{Key: hm.Index, Peers: peers})
 	}

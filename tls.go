@@ -88,9 +88,16 @@ func MatchTLS(ctx context.Context, conn *tls.Conn, records []match.Record, cfg M
 	if err != nil {
 		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
 	}
+	peers := conn.ConnectionState().PeerCertificates
+	if len(peers) == 0 {
+		// Only a tls.Config that does not require client certificates
+		// lets this happen; PinnedTLSConfig never does.
+		err := fmt.Errorf("%w: the peer presented no certificate", ErrPeerNotPinned)
+		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
+	}
 	cfg.ChannelBinding = binding
 	if cfg.Peer == "" {
-		cfg.Peer = CertFingerprint(conn.ConnectionState().PeerCertificates[0])
+		cfg.Peer = CertFingerprint(peers[0])
 	}
 	return Match(ctx, conn, records, cfg)
 }

@@ -16,6 +16,9 @@ import (
 // was cancelled.
 var ErrTransport = errors.New("reunite: transport failed")
 
+// alertTimeout bounds the best-effort write of an alert to a failed peer.
+const alertTimeout = 2 * time.Second
+
 // deadliner is implemented by net.Conn and *os.File.
 type deadliner interface {
 	SetDeadline(time.Time) error
@@ -62,6 +65,17 @@ func Run(ctx context.Context, conn io.ReadWriter, s psi.Session) (*psi.Result, e
 			f, err := s.Send()
 			if err != nil {
 				continue // the session now holds the error, and may owe an alert
+			}
+			if f.Type == encoding.TypeAlert {
+				// The session has failed; telling the peer is a courtesy.
+				// The peer may still be streaming to us and not reading, so
+				// the alert gets a short deadline, and the error returned
+				// is the session's own, whatever the write does.
+				if d, ok := conn.(deadliner); ok {
+					_ = d.SetDeadline(time.Now().Add(alertTimeout))
+				}
+				_ = encoding.WriteFrame(conn, f)
+				return s.Result()
 			}
 			if err := encoding.WriteFrame(conn, f); err != nil {
 				return nil, wrap(err)

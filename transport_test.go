@@ -256,3 +256,47 @@ func TestRefusalReachesBothSides(t *testing.T) {
 	assert.ErrorIs(t, ra.err, psi.ErrPeerAborted)
 	assert.ErrorIs(t, rb.err, psi.ErrContextMismatch)
 }
+
+// TestFailureMidStreamReturnsTheProtocolError has the responder reject the
+// initiator's first chunk while the initiator is still streaming chunks
+// over an unbuffered pipe: the responder must return the protocol error
+// promptly, not hang writing its alert.
+func TestFailureMidStreamReturnsTheProtocolError(t *testing.T) {
+	checkNoLeak(t)
+	a := elements("m", 0, 10000)
+	ini, err := psi.NewInitiator(psi.Config{Context: []byte("c"), Mode: psi.BothLearn}, psi.Set{Elements: a})
+	require.NoError(t, err)
+	resp, err := psi.NewResponder(psi.Config{Context: []byte("c"), Mode: psi.BothLearn}, psi.Set{Elements: a[:10]})
+	require.NoError(t, err)
+	ca, cb := net.Pipe()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := reunite.Run(ctx, ca, ini)
+		done <- err
+	}()
+	start := time.Now()
+	_, errB := reunite.Run(ctx, cb, &tamperSession{Session: resp, at: 1})
+	assert.ErrorIs(t, errB, psi.ErrWrongSession)
+	assert.Less(t, time.Since(start), 10*time.Second)
+	cb.Close()
+	assert.Error(t, <-done)
+	ca.Close()
+}
+
+// tamperSession corrupts the session ID in the body of the at-th frame it
+// receives (counting from 0), as a hostile or broken peer would send it.
+type tamperSession struct {
+	psi.Session
+	at, seen int
+}
+
+func (s *tamperSession) Receive(f encoding.Frame) error {
+	if s.seen == s.at {
+		f.Body = append([]byte(nil), f.Body...)
+		f.Body[0] ^= 1
+	}
+	s.seen++
+	return s.Session.Receive(f)
+}

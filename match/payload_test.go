@@ -95,3 +95,21 @@ func TestYearRulesNeedAnImpreciseDate(t *testing.T) {
 	s, rules = score(t, rs, place(rec("a", "Omar", "Jama", "2017-01-21")), place(rec("b", "Omar", "Jama", "2017")))
 	assert.GreaterOrEqual(t, s, rs.Threshold(), "rules %v", rules)
 }
+
+// FuzzKeys derives keys from arbitrary field values: never a panic, never
+// more keys than the cap, and always the same keys for the same record.
+func FuzzKeys(f *testing.F) {
+	f.Add("Олександр", "Коваленко", "FE1234567", "Харків", "Ірина Коваленко", "", 2011, 3, 4)
+	f.Add("", "", "", "", "", "", 0, 0, 0)
+	f.Add("a", "b", "12", "x", "y", "z", 2011, 0, 0)
+	rs := match.DefaultRules()
+	f.Fuzz(func(t *testing.T, given, family, doc, place, parent, alias string, y, m, d int) {
+		r := match.Record{ID: "x", GivenNames: given, FamilyNames: family, DocumentNumber: doc,
+			BirthPlace: place, ParentNames: []string{parent}, Aliases: []string{alias},
+			BirthDate: match.Date{Year: y, Month: m, Day: d}}
+		keys, _ := rs.Keys(&r)
+		require.LessOrEqual(t, len(keys), rs.MaxKeysPerRecord())
+		again, _ := rs.Keys(&r)
+		require.Equal(t, keys, again)
+	})
+}

@@ -51,7 +51,7 @@ const (
 	FieldYear          Field = "year"           // birth year; year ± 1 for records that only have a year (estimated age)
 	FieldBirthPlace    Field = "birth-place"
 	FieldDocument      Field = "document"      // document number, letters and digits only
-	FieldDocumentNear  Field = "document-near" // the document number with one character deleted, at each position: tolerates one typo
+	FieldDocumentNear  Field = "document-near" // the document number with one character deleted, at each position but the last, and with its last two sorted: tolerates one typo or swap
 	FieldParents       Field = "parents"       // the skeleton of each parent's name: records that agree on one parent share a key
 	FieldPostcode      Field = "postcode"
 	FieldAddress       Field = "address"
@@ -64,6 +64,8 @@ const (
 // would share keys.
 var (
 	givenSignal = []Field{FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldGiven}
+	// FieldDocumentNear counts as strong because consecutively issued
+	// numbers (twins' passports) share none of its variants; see values.
 	strongIDs   = []Field{FieldDocument, FieldDocumentNear}
 	knownFields = knownFieldsOrder[:]
 )
@@ -120,8 +122,6 @@ var defaultRules = []Rule{
 	{"given+date+birth-place", 0.85, []Field{FieldGiven, FieldDate, FieldBirthPlace}},
 	{"given+parents+year", 0.85, []Field{FieldGiven, FieldParents, FieldYear}},
 	{"first-names+parents", 0.7, []Field{FieldFirstNames, FieldParents}},
-	{"document-near+date", 0.95, []Field{FieldDocumentNear, FieldDate}},
-	{"document-near+given", 0.7, []Field{FieldDocumentNear, FieldGiven}},
 	{"given+date+postcode", 0.9, []Field{FieldGiven, FieldDate, FieldPostcode}},
 	{"given+date+locality", 0.85, []Field{FieldGiven, FieldDate, FieldLocality}},
 	{"first-names+postcode", 0.7, []Field{FieldFirstNames, FieldPostcode}},
@@ -137,6 +137,10 @@ var defaultRules = []Rule{
 	{"name+year", 0.7, []Field{FieldName, FieldYear}},
 	{"first-names+year", 0.5, []Field{FieldFirstNames, FieldYear}},
 	{"first-sound+year", 0.6, []Field{FieldFirstSound, FieldYear}},
+	// Last, so that under the per-record key cap a long document number's
+	// many near variants never crowd out the rules above.
+	{"document-near+date", 0.95, []Field{FieldDocumentNear, FieldDate}},
+	{"document-near+given", 0.7, []Field{FieldDocumentNear, FieldGiven}},
 }
 
 // NewRuleSet validates rules and returns a rule set named name. threshold
@@ -579,9 +583,23 @@ func (f *features) values(fld Field, dst []string) []string {
 	case FieldDocumentNear:
 		// Two numbers one substitution or one adjacent swap apart share
 		// one of these; so, more rarely, do numbers two edits apart, which
-		// is why the rules pair this field with another.
-		for i := range len(f.doc) {
+		// is why the rules pair this field with another. The last character
+		// is never deleted: consecutively issued numbers, such as twins'
+		// passports, differ only there (or, after a carry, in more places
+		// than one deletion removes) and must share nothing. A swap of the
+		// last two characters is caught by sorting them instead, which
+		// consecutive numbers never make equal.
+		n := len(f.doc)
+		if n == 0 {
+			break // documentValue gives "" or at least four characters
+		}
+		for i := range n - 1 {
 			add(f.doc[:i] + f.doc[i+1:])
+		}
+		if a, b := f.doc[n-2], f.doc[n-1]; a > b {
+			add(f.doc[:n-2] + string([]byte{b, a}))
+		} else {
+			add(f.doc)
 		}
 	case FieldParents:
 		for _, p := range f.parents {

@@ -254,11 +254,15 @@ func (s *session) receiveTags(f encoding.Frame) error {
 		m := found{own: own, position: uint32(received + i)}
 		if wantSealed > 0 && s.cfg.Mode != CardinalityOnly {
 			point := s.ownPoints[int(own)*encoding.ElementSize : int(own+1)*encoding.ElementSize]
-			payload, err := open(labelSealR2I, &s.sid, point, sealedPayload)
-			if err != nil {
-				return fmt.Errorf("%w: tag %d", err, received+i)
+			// A seal that fails to open must not end the session: the
+			// responder would learn that the initiator holds the element it
+			// corrupted. The match stands, without its payload, and the
+			// failure is counted in the result only.
+			if payload, err := open(labelSealR2I, &s.sid, point, sealedPayload); err == nil {
+				m.payload = payload
+			} else {
+				s.badPayloads++
 			}
-			m.payload = payload
 		}
 		s.found = append(s.found, m)
 	}
@@ -447,6 +451,7 @@ func (s *session) complete(transcript [32]byte, learned bool) {
 		Learned:      learned,
 		Matches:      s.matches,
 		Cardinality:  s.cardinality,
+		BadPayloads:  s.badPayloads,
 		LocalSetSize: len(s.set.Elements),
 		PeerSetSize:  s.peerSize,
 		SessionID:    s.sid,

@@ -233,6 +233,11 @@ type Result struct {
 	Matches []Match
 	// Cardinality is the size of the intersection, when Learned.
 	Cardinality int
+	// BadPayloads counts matches whose sealed payload from the peer did not
+	// open; their PeerPayload is nil. An honest peer never causes this.
+	// The session does not abort for it, because aborting would tell the
+	// peer that this party holds the element whose seal it corrupted.
+	BadPayloads int
 	// LocalSetSize and PeerSetSize are the two set sizes, which both
 	// parties always learn.
 	LocalSetSize, PeerSetSize int

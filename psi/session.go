@@ -96,12 +96,13 @@ type session struct {
 	done       int // elements (or reveal entries) sent or received in the current phase
 
 	// Initiator.
-	keyInv    *ristretto255.Scalar
-	ownPoints []byte                           // k_B·H(x) per element, in evaluated order
-	ownTags   map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
-	peerTags  map[[encoding.TagSize]byte]struct{}
-	found     []found
-	revealed  int // matches revealed to the responder
+	keyInv      *ristretto255.Scalar
+	ownPoints   []byte                           // k_B·H(x) per element, in evaluated order
+	ownTags     map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
+	peerTags    map[[encoding.TagSize]byte]struct{}
+	found       []found
+	revealed    int // matches revealed to the responder
+	badPayloads int // matched elements whose sealed payload did not open
 
 	// Responder.
 	seenBlinded map[[16]byte]struct{}

@@ -138,13 +138,22 @@ func (s *session) MarshalState() ([]byte, error) {
 	for _, m := range found {
 		b.AddUint32(uint32(m.own))
 		b.AddUint32(m.position)
-		b.AddBytes(m.payload[:p])
+		payload, opened := m.payload, uint8(1)
+		if payload == nil {
+			payload = make([]byte, p)
+			if p > 0 {
+				opened = 0 // a seal that did not open; see badPayloads
+			}
+		}
+		b.AddUint8(opened)
+		b.AddBytes(payload[:p])
 	}
 	revealed := 0 // checked against the responder's Finish, then unused
 	if s.state == stInitRecvConfirm {
 		revealed = s.revealed
 	}
 	b.AddUint32(uint32(revealed))
+	b.AddUint32(uint32(s.badPayloads))
 
 	// Responder: blinded elements seen (sorted), evaluations, tag order and
 	// points, last revealed position.
@@ -427,15 +436,19 @@ func (s *session) resumeInitiator(in *cryptobyte.String, nI, nP, p int) error {
 			prev = t
 			s.peerTags[[encoding.TagSize]byte(t)] = struct{}{}
 		}
-		if int64(nFound)*int64(8+p) > int64(len(*in)) {
+		if int64(nFound)*int64(9+p) > int64(len(*in)) {
 			return corrupt("truncated")
 		}
 		owns := make(map[int32]struct{}, nFound)
 		for i := range int(nFound) {
 			var own, pos uint32
+			var opened uint8
 			var payload []byte
-			if !in.ReadUint32(&own) || !in.ReadUint32(&pos) || !in.ReadBytes(&payload, p) {
+			if !in.ReadUint32(&own) || !in.ReadUint32(&pos) || !in.ReadUint8(&opened) || !in.ReadBytes(&payload, p) {
 				return corrupt("truncated")
+			}
+			if opened > 1 || (opened == 0 && (p == 0 || !allZero(payload))) {
+				return corrupt("payload flag")
 			}
 			if int64(own) >= int64(nI) || int64(pos) >= int64(received) || (i > 0 && pos <= s.found[i-1].position) {
 				return corrupt("match found out of range or order")
@@ -445,19 +458,24 @@ func (s *session) resumeInitiator(in *cryptobyte.String, nI, nP, p int) error {
 			}
 			owns[int32(own)] = struct{}{}
 			m := found{own: int32(own), position: pos}
-			if p > 0 {
+			if p > 0 && opened == 1 {
 				m.payload = bytes.Clone(payload)
 			}
 			s.found = append(s.found, m)
 		}
 	}
-	if !in.ReadUint32(&revealed) {
+	var bad uint32
+	if !in.ReadUint32(&revealed) || !in.ReadUint32(&bad) {
 		return corrupt("truncated")
 	}
 	if int64(revealed) > int64(nI) || (revealed != 0 && s.state != stInitRecvConfirm) {
 		return corrupt("reveal count")
 	}
+	if int64(bad) > int64(nFound) {
+		return corrupt("bad payload count")
+	}
 	s.revealed = int(revealed)
+	s.badPayloads = int(bad)
 	return nil
 }
 
@@ -667,4 +685,13 @@ func readBytes32(in *cryptobyte.String, out *cryptobyte.String) bool {
 
 func addBytes32(b *cryptobyte.Builder, v []byte) {
 	b.AddUint32LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(v) })
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
