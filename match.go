@@ -1,6 +1,7 @@
 package reunite
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/reunite-psi/reunite/match"
@@ -175,6 +177,7 @@ type matchSetup struct {
 	pseudonyms []uint32
 	pcfg       psi.Config
 	set        psi.Set
+	order      []int // position in set → index into ix.Keys
 	res        *MatchResult
 }
 
@@ -216,7 +219,16 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 		Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: match.PayloadSize,
 		ChannelBinding: cfg.ChannelBinding, Admit: cfg.Admit, Progress: cfg.Progress,
 	}
-	m.set = psi.Set{Elements: ix.Keys, Payloads: payloads}
+	// Keys go to PSI in a secret, per-session order: in index order they
+	// would follow record order, and a dishonest responder evaluating each
+	// chunk under its own scalar could tell which part of the file matched.
+	// The order is derived from the pseudonyms, so a resumed session finds
+	// it again.
+	m.order = sessionOrder(ix.Keys, pseudonyms)
+	m.set = psi.Set{Elements: make([][]byte, len(ix.Keys)), Payloads: make([][]byte, len(ix.Keys))}
+	for pos, k := range m.order {
+		m.set.Elements[pos], m.set.Payloads[pos] = ix.Keys[k], payloads[k]
+	}
 	return m, nil
 }
 
@@ -246,7 +258,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 			res.Audit.BadPayloads++
 			continue
 		}
-		hits = append(hits, match.KeyHit{Key: hm.Index, Peers: peers})
+		hits = append(hits, match.KeyHit{Key: m.order[hm.Index], Peers: peers})
 	}
 	for _, l := range m.ix.Link(hits, m.threshold) {
 		own := m.pseudonyms[l.Record]
@@ -284,6 +296,29 @@ func newPseudonyms(n int) ([]uint32, error) {
 		}
 	}
 	return out, nil
+}
+
+// sessionOrder returns a permutation of keys, secret to this session: the
+// keys sorted by SHA-256 of a seed derived from the records' (random,
+// per-session) pseudonyms and the key.
+func sessionOrder(keys [][]byte, pseudonyms []uint32) []int {
+	seed := sha256.New()
+	seed.Write([]byte("reunite-match-v1 element order"))
+	for _, p := range pseudonyms {
+		seed.Write(binary.BigEndian.AppendUint32(nil, p))
+	}
+	var prefix [32]byte
+	seed.Sum(prefix[:0])
+	rank := make([][32]byte, len(keys))
+	for i, k := range keys {
+		rank[i] = sha256.Sum256(append(prefix[:], k...))
+	}
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(rank[a][:], rank[b][:]) })
+	return order
 }
 
 // pairHandle is the handle both parties compute for a pair of records:
