@@ -136,7 +136,7 @@ var defaultRules = []Rule{
 	// finer is known.
 	{"name+year", 0.7, []Field{FieldName, FieldYear}},
 	{"first-names+year", 0.5, []Field{FieldFirstNames, FieldYear}},
-	{"first-sound+year", 0.6, []Field{FieldFirstSound, FieldYear}},
+	{"first-sound+year", 0.5, []Field{FieldFirstSound, FieldYear}},
 	// Last, so that under the per-record key cap a long document number's
 	// many near variants never crowd out the rules above.
 	{"document-near+date", 0.95, []Field{FieldDocumentNear, FieldDate}},
