@@ -126,9 +126,12 @@ func (e *Element) Equal(x *Element) int {
 }
 
 // IsIdentity returns 1 if e is the identity element and 0 otherwise, in
-// constant time.
+// constant time. It is Equal against the identity (0, 1, 1, 0), which
+// reduces to X = 0 or Y = 0 (RFC 9496 §4.3.3).
 func (e *Element) IsIdentity() int {
-	return e.Equal(NewElement())
+	x, y, _, _ := e.p.ExtendedCoordinates()
+	var zero field.Element
+	return x.Equal(&zero) | y.Equal(&zero)
 }
 
 // SetCanonicalBytes sets e to the element encoded by b, per RFC 9496 §4.3.1.

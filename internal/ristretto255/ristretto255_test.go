@@ -240,3 +240,29 @@ func TestHasherAgainstCIRCL(t *testing.T) {
 		assert.Equal(t, want, h.Hash(new(Element), []byte(msg)).Bytes(), "%q", msg)
 	}
 }
+
+// TestIsIdentityMatchesEqual checks the shortcut against the definition on
+// the identity, the generator, random points and the identity's other
+// representatives (the 4-torsion points, which ristretto255 identifies).
+func TestIsIdentityMatchesEqual(t *testing.T) {
+	id := NewElement()
+	cases := []*Element{NewElement(), NewGeneratorElement()}
+	for i := 0; i < 20; i++ {
+		var seed [64]byte
+		_, _ = rand.Read(seed[:])
+		cases = append(cases, new(Element).FromUniformBytes(seed[:]))
+	}
+	// (0, -1) and (±sqrt(-1)·…) representatives: decode of all-zero bytes
+	// gives the identity; adding the 4-torsion point (0, -1) keeps it.
+	var minusOne field.Element
+	minusOne.Negate(constOne)
+	var zero field.Element
+	tors := &Element{}
+	_, err := tors.p.SetExtendedCoordinates(&zero, &minusOne, constOne, &zero)
+	require.NoError(t, err)
+	cases = append(cases, tors)
+	for i, c := range cases {
+		assert.Equal(t, c.Equal(id), c.IsIdentity(), "case %d", i)
+	}
+	assert.Equal(t, 1, tors.IsIdentity())
+}
