@@ -434,8 +434,12 @@ func (n *nameForm) addPair(given, family string) {
 		n.firstNames, n.phonetic, n.sounds = make([]string, 0, 4), make([]string, 0, 4), make([]string, 0, 4)
 	}
 	n.firstNames = append(n.firstNames, unordered(skeleton(given), skeleton(family)))
-	if gs, fs := soundCode(given), soundCode(family); gs != "" && fs != "" {
-		n.sounds = append(n.sounds, unordered(gs, fs))
+	for _, gs := range soundCodes(given) {
+		for _, fs := range soundCodes(family) {
+			if gs != "" && fs != "" {
+				n.sounds = append(n.sounds, unordered(gs, fs))
+			}
+		}
 	}
 	gp, _ := phonetic.DoubleMetaphone(given)
 	fp, _ := phonetic.DoubleMetaphone(family)

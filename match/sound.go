@@ -14,6 +14,19 @@ import "strings"
 // s z ş š ž ç (and sh, sch, zh, ts, tz) → S; d t (and th) → T; l → L;
 // m → M; n → N; r → R. Vowels and j, y are dropped after the first letter;
 // a leading vowel is kept as "0". Repeats collapse; at most five classes.
+// soundCodes returns the sound codes of tok: one, or two for a token that
+// starts with c and a vowel, which Somali writes for the ʿayn that other
+// spellings drop (Cabdi / Abdi, Cali / Ali).
+func soundCodes(tok string) []string {
+	code := soundCode(tok)
+	if len(tok) > 2 && tok[0] == 'c' && soundClass(tok[1]) == 0 && tok[1] != 'h' {
+		if alt := soundCode(tok[1:]); alt != code {
+			return []string{code, alt}
+		}
+	}
+	return []string{code}
+}
+
 func soundCode(tok string) string {
 	if tok == "" {
 		return ""
