@@ -151,8 +151,8 @@ type Link struct {
 // Link turns key hits into record pairs. Scores are computed per pair of
 // records, never per local record: evidence from keys that belong to two
 // different peer records (one twin's key and the other twin's key) never
-// adds up. Rules on the birth year count only when at least one of the two
-// records lacks a full date. Pairs scoring below threshold are dropped; the
+// adds up. Rules on the birth year, and rules marked WithoutFullDate, count
+// only when at least one of the two records lacks a full date. Pairs scoring below threshold are dropped; the
 // result is sorted by local record, then by descending score.
 func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
 	type pair struct {
@@ -162,10 +162,10 @@ func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
 	evidence := map[pair][]int{}
 	for _, h := range hits {
 		rule := ix.KeyRule[h.Key]
-		byYear := ix.rules.usesYear[rule]
+		gated := ix.rules.gated[rule]
 		for _, own := range ix.Owners[h.Key] {
 			for _, peer := range h.Peers {
-				if byYear && !ix.imprecise[own] && !peer.ImpreciseDate {
+				if gated && !ix.imprecise[own] && !peer.ImpreciseDate {
 					continue // both dates are full: the date rules decide
 				}
 				p := pair{own, peer.Pseudonym}

@@ -86,6 +86,12 @@ type Rule struct {
 	Name   string
 	Weight float64
 	Fields []Field
+	// WithoutFullDate makes the rule count only for pairs in which at
+	// least one record lacks a full birth date. Two full dates that differ
+	// rule a pair out more surely than, say, a shared name and birth place
+	// rule it in; without a date, such fields are the best evidence left.
+	// Rules on FieldYear behave this way whatever this says.
+	WithoutFullDate bool
 }
 
 // RuleSet is a named, versioned list of rules with a stable identity that
@@ -98,7 +104,7 @@ type RuleSet struct {
 	maxKeys   int
 	id        [32]byte
 	fieldIdx  [][]int // per rule, its fields' positions in knownFieldsOrder
-	usesYear  []bool  // per rule, whether it uses FieldYear
+	gated     []bool  // per rule, whether it counts only without a full date on one side
 }
 
 // DefaultRules returns reunite's default rule set, tuned on synthetic
@@ -112,35 +118,37 @@ func DefaultRules() *RuleSet {
 }
 
 var defaultRules = []Rule{
-	{"document", 0.99, []Field{FieldDocument}},
-	{"name+date", 0.99, []Field{FieldName, FieldDate}},
-	{"name-skeleton+date", 0.97, []Field{FieldNameSkeleton, FieldDate}},
-	{"first-names+date", 0.95, []Field{FieldFirstNames, FieldDate}},
-	{"first-phonetic+date", 0.9, []Field{FieldFirstPhonetic, FieldDate}},
-	{"first-names+date-unordered", 0.9, []Field{FieldFirstNames, FieldDateSwapped}},
-	{"first-sound+date", 0.85, []Field{FieldFirstSound, FieldDate}},
-	{"given+date+birth-place", 0.85, []Field{FieldGiven, FieldDate, FieldBirthPlace}},
-	{"given+parents+year", 0.85, []Field{FieldGiven, FieldParents, FieldYear}},
-	{"first-names+parents", 0.7, []Field{FieldFirstNames, FieldParents}},
-	{"given+date+postcode", 0.9, []Field{FieldGiven, FieldDate, FieldPostcode}},
-	{"given+date+locality", 0.85, []Field{FieldGiven, FieldDate, FieldLocality}},
-	{"first-names+postcode", 0.7, []Field{FieldFirstNames, FieldPostcode}},
-	{"given+address", 0.7, []Field{FieldGiven, FieldAddress}},
-	{"name-skeleton+locality", 0.6, []Field{FieldNameSkeleton, FieldLocality}},
-	{"first-names+locality", 0.6, []Field{FieldFirstNames, FieldLocality}},
-	{"given+locality", 0.4, []Field{FieldGiven, FieldLocality}},
-	{"name-skeleton+birth-place", 0.6, []Field{FieldNameSkeleton, FieldBirthPlace}},
-	{"first-names+year+birth-place", 0.85, []Field{FieldFirstNames, FieldYear, FieldBirthPlace}},
+	{"document", 0.99, []Field{FieldDocument}, false},
+	{"name+date", 0.99, []Field{FieldName, FieldDate}, false},
+	{"name-skeleton+date", 0.97, []Field{FieldNameSkeleton, FieldDate}, false},
+	{"first-names+date", 0.95, []Field{FieldFirstNames, FieldDate}, false},
+	{"first-phonetic+date", 0.9, []Field{FieldFirstPhonetic, FieldDate}, false},
+	{"first-names+date-unordered", 0.9, []Field{FieldFirstNames, FieldDateSwapped}, false},
+	{"first-sound+date", 0.85, []Field{FieldFirstSound, FieldDate}, false},
+	{"given+date+birth-place", 0.85, []Field{FieldGiven, FieldDate, FieldBirthPlace}, false},
+	{"given+parents+year", 0.85, []Field{FieldGiven, FieldParents, FieldYear}, false},
+	{"first-names+parents", 0.7, []Field{FieldFirstNames, FieldParents}, false},
+	{"given+date+postcode", 0.9, []Field{FieldGiven, FieldDate, FieldPostcode}, false},
+	{"given+date+locality", 0.85, []Field{FieldGiven, FieldDate, FieldLocality}, false},
+	{"first-names+postcode", 0.7, []Field{FieldFirstNames, FieldPostcode}, false},
+	{"given+address", 0.7, []Field{FieldGiven, FieldAddress}, false},
+	{"name-skeleton+locality", 0.6, []Field{FieldNameSkeleton, FieldLocality}, false},
+	{"first-names+locality", 0.6, []Field{FieldFirstNames, FieldLocality}, false},
+	{"given+locality", 0.4, []Field{FieldGiven, FieldLocality}, false},
+	{"name-skeleton+birth-place", 0.6, []Field{FieldNameSkeleton, FieldBirthPlace}, false},
+	{"no-date:first-sound+birth-place", 0.7, []Field{FieldFirstSound, FieldBirthPlace}, true},
+	{"no-date:first-names+parents", 0.8, []Field{FieldFirstNames, FieldParents}, true},
+	{"first-names+year+birth-place", 0.85, []Field{FieldFirstNames, FieldYear, FieldBirthPlace}, false},
 	// Rules on the year count only when one record lacks a full date (see
 	// Index.Link); names and a year then link on their own, since nothing
 	// finer is known.
-	{"name+year", 0.7, []Field{FieldName, FieldYear}},
-	{"first-names+year", 0.5, []Field{FieldFirstNames, FieldYear}},
-	{"first-sound+year", 0.5, []Field{FieldFirstSound, FieldYear}},
+	{"name+year", 0.7, []Field{FieldName, FieldYear}, false},
+	{"first-names+year", 0.5, []Field{FieldFirstNames, FieldYear}, false},
+	{"first-sound+year", 0.5, []Field{FieldFirstSound, FieldYear}, false},
 	// Last, so that under the per-record key cap a long document number's
 	// many near variants never crowd out the rules above.
-	{"document-near+date", 0.95, []Field{FieldDocumentNear, FieldDate}},
-	{"document-near+given", 0.7, []Field{FieldDocumentNear, FieldGiven}},
+	{"document-near+date", 0.95, []Field{FieldDocumentNear, FieldDate}, false},
+	{"document-near+given", 0.7, []Field{FieldDocumentNear, FieldGiven}, false},
 }
 
 // NewRuleSet validates rules and returns a rule set named name. threshold
@@ -191,7 +199,7 @@ func NewRuleSet(name string, rules []Rule, threshold float64, maxKeys int) (*Rul
 			idx = append(idx, slices.Index(knownFields, f))
 		}
 		rs.fieldIdx = append(rs.fieldIdx, idx)
-		rs.usesYear = append(rs.usesYear, slices.Contains(rules[i].Fields, FieldYear))
+		rs.gated = append(rs.gated, rules[i].WithoutFullDate || slices.Contains(rules[i].Fields, FieldYear))
 	}
 	rs.id = rs.computeID()
 	return rs, nil
@@ -217,6 +225,9 @@ func (rs *RuleSet) computeID() [32]byte {
 		field(strconv.FormatFloat(r.Weight, 'g', -1, 64))
 		for _, f := range r.Fields {
 			field(string(f))
+		}
+		if r.WithoutFullDate {
+			field("without-full-date")
 		}
 		field("")
 	}

@@ -79,8 +79,13 @@ func keygenT(t *testing.T, name string) string {
 
 func runQuery(t *testing.T, keys, peer, addr string, extra ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runQueryFile(t, recordsA, keys, peer, addr, extra...)
+}
+
+func runQueryFile(t *testing.T, records, keys, peer, addr string, extra ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	args := append([]string{"query", "-records", recordsA, "-keys", keys, "-peer", peer, "-connect", addr, "-timeout", "20s"}, extra...)
+	args := append([]string{"query", "-records", records, "-keys", keys, "-peer", peer, "-connect", addr, "-timeout", "20s"}, extra...)
 	code = run(context.Background(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
@@ -96,7 +101,13 @@ func keyCount(t *testing.T, path string) int {
 func TestAgencies(t *testing.T) {
 	a, b, c := keygenT(t, "agency-a"), keygenT(t, "agency-b"), keygenT(t, "agency-c")
 	keysA, keysB := keyCount(t, recordsA), keyCount(t, recordsB)
-	require.Greater(t, keysB, keysA, "the cap test below needs B to bring more keys than A")
+	// For the cap test, a smaller file for A: its first four records.
+	raw, err := os.ReadFile(recordsA)
+	require.NoError(t, err)
+	smallA := filepath.Join(t.TempDir(), "small-a.csv")
+	require.NoError(t, os.WriteFile(smallA, []byte(strings.Join(strings.SplitAfter(string(raw), "\n")[:5], "")), 0o600))
+	keysSmallA := keyCount(t, smallA)
+	require.Greater(t, keysB, keysSmallA, "the cap test below needs B to bring more keys than A's small file")
 	// A budget for two queries of A's records, not three.
 	budget := strconv.Itoa(2*keysA + keysA/2)
 	srv := startServer(t, b, "-peer", a, "-peer", c, "-budget", budget, "-window", "1h")
@@ -130,7 +141,7 @@ func TestAgencies(t *testing.T) {
 
 	// A cap below B's key count is refused on both sides: the agreed
 	// maximum is the smaller of the two caps.
-	code, _, errOut = runQuery(t, a, b, srv.addr, "-max-keys", strconv.Itoa(keysA))
+	code, _, errOut = runQueryFile(t, smallA, a, b, srv.addr, "-max-keys", strconv.Itoa(keysSmallA))
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "above the agreed maximum")
 	require.Eventually(t, func() bool { return strings.Contains(srv.stderr.String(), "above the agreed maximum") }, 10*time.Second, 10*time.Millisecond)
@@ -162,7 +173,7 @@ func TestAgencies(t *testing.T) {
 	assert.Contains(t, vout.String(), "intact, 4 entries") // ok, rule set, cap, ok (C and D keep their own logs)
 
 	// Tampering with the log is detected.
-	raw, err := os.ReadFile(filepath.Join(a, "audit.jsonl"))
+	raw, err = os.ReadFile(filepath.Join(a, "audit.jsonl"))
 	require.NoError(t, err)
 	lines := strings.SplitAfter(string(raw), "\n")
 	tampered := filepath.Join(t.TempDir(), "tampered.jsonl")
