@@ -106,7 +106,10 @@ func ConsonantSkeleton(token string) string {
 		case strings.HasPrefix(rest, "dt"):
 			unit, adv = 't', 2
 		case c == 'x':
-			if len(u) == 0 || u[len(u)-1] != 'k' {
+			// x is ks; a doubled x (already "ks") adds only its s, which
+			// then collapses, so no skeleton outgrows its word.
+			doubled := len(u) >= 2 && u[len(u)-2] == 'k' && u[len(u)-1] == 's'
+			if !doubled && (len(u) == 0 || u[len(u)-1] != 'k') {
 				u = append(u, 'k')
 			}
 			unit = 's'
