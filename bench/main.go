@@ -63,6 +63,7 @@ type options struct {
 	febrl    string // directory of the FEBRL4 files
 	children int    // synthetic children in both files
 	seed     uint64
+	seeds    int
 }
 
 func main() {
@@ -104,6 +105,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.febrl, "febrl", "../shared/data/febrl4", "with -linkage: `directory` holding FEBRL4's a.csv, b.csv and truth.csv (skipped with a message when absent)")
 	fs.IntVar(&o.children, "children", 2000, "with -linkage: synthetic children present in both agencies' files")
 	fs.Uint64Var(&o.seed, "seed", 1, "with -linkage: seed of the synthetic data")
+	fs.IntVar(&o.seeds, "seeds", 1, "with -linkage: synthetic data sets to link, with seeds seed, seed+1, …; the per-variation table is for the first")
 	fs.Usage = func() {
 		out := fs.Output()
 		fmt.Fprint(out, `usage: go run ./bench [flags]
@@ -161,6 +163,10 @@ Flags:
 		return o, errors.New("-payload must be 0 with -mode cardinality")
 	case o.floorElems < 1 || o.floorRuns < 1:
 		return o, errors.New("-floor-elements and -floor-runs must be positive")
+	case o.seeds < 1 || o.seeds > 100:
+		return o, fmt.Errorf("-seeds %d: want 1..100", o.seeds)
+	case o.children < 1:
+		return o, fmt.Errorf("-children %d: must be positive", o.children)
 	}
 	return o, nil
 }

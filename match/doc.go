@@ -33,10 +33,18 @@
 //     peer records never adds up.
 //   - Rule-set IDs hash the rules, the key cap and NormalizationVersion;
 //     any change to keys must change the ID (a golden test enforces it).
+//   - Keys per record are capped (DefaultMaxKeysPerRecord). Over the cap,
+//     every rule keeps a fair share of its keys, so no rule is silenced, and
+//     the excess is reported.
+//   - Rules marked ViaAlias link a record held under a false identity, with
+//     the real name as an alias, to the record under the real name; they
+//     never count for two records' own names.
 //   - Limits: Han, Hangul and other scripts without a transliteration table
 //     only match the same script; names that collide as consonant skeletons
-//     (Maria/Mario) are told apart only by other fields; keys per record are
-//     capped (DefaultMaxKeysPerRecord) and the excess is reported.
+//     (Maria/Mario) are told apart only by other fields; a typo in a given
+//     name is tolerated only where another rule still agrees (a typo in
+//     the family name is tolerated by rule name-part+date), since tolerating
+//     one would link twins whose names differ by one letter.
 //
 // It is not a cryptographic package: nothing here is secret-safe beyond
 // never echoing record values in errors.

@@ -28,6 +28,9 @@ type Index struct {
 	NoKeys []int
 	// imprecise[i] reports that record i has no full birth date.
 	imprecise []bool
+	// viaAlias[k][j] reports that record Owners[k][j] has key k from one
+	// of its aliases, not from its own name.
+	viaAlias [][]bool
 }
 
 // NewIndex derives the keys of every record under rs.
@@ -50,8 +53,12 @@ func NewIndex(records []Record, rs *RuleSet) *Index {
 				ix.Keys = append(ix.Keys, v[:])
 				ix.Owners = append(ix.Owners, nil)
 				ix.KeyRule = append(ix.KeyRule, k.Rule)
+				ix.viaAlias = append(ix.viaAlias, nil)
 			}
 			ix.Owners[p] = append(ix.Owners[p], int32(i))
+			// Only rules that need it learn where a key came from: the
+			// flag tells the peer that its name is an alias here.
+			ix.viaAlias[p] = append(ix.viaAlias[p], k.FromAlias && rs.viaAlias[k.Rule])
 		}
 	}
 	return ix
@@ -74,7 +81,12 @@ const MaxRecordsPerKey = (PayloadSize - 1) / 5
 // ErrPayload reports a peer payload that does not follow the format.
 var ErrPayload = errors.New("match: malformed record payload from peer")
 
-const flagImpreciseDate = 1 << 0
+// Flags in a payload's per-record byte.
+const (
+	flagImpreciseDate = 1 << 0
+	flagViaAlias      = 1 << 1
+	knownFlags        = flagImpreciseDate | flagViaAlias
+)
 
 // PeerRecord is one of the peer's records named in a key's payload.
 type PeerRecord struct {
@@ -86,6 +98,11 @@ type PeerRecord struct {
 	// more surely than a shared year rules it in. Revealing this bit for
 	// records that share a key is part of the protocol's leakage.
 	ImpreciseDate bool
+	// ViaAlias reports that the peer's record holds the key through one of
+	// its aliases, not its own name. Rules marked ViaAlias count only when
+	// one side's key comes from an alias; revealing this bit for keys the
+	// two sides share is part of the protocol's leakage.
+	ViaAlias bool
 }
 
 // Payload returns the payload of key k: the number of records named, then
@@ -99,11 +116,14 @@ func (ix *Index) Payload(k int, pseudonyms []uint32) (payload []byte, overfull b
 	}
 	p := make([]byte, 1, PayloadSize)
 	p[0] = byte(len(owners))
-	for _, o := range owners {
+	for j, o := range owners {
 		p = binary.BigEndian.AppendUint32(p, pseudonyms[o])
 		var flags byte
 		if ix.imprecise[o] {
 			flags |= flagImpreciseDate
+		}
+		if ix.viaAlias[k][j] {
+			flags |= flagViaAlias
 		}
 		p = append(p, flags)
 	}
@@ -119,10 +139,14 @@ func DecodePayload(p []byte) ([]PeerRecord, error) {
 	out := make([]PeerRecord, p[0])
 	for i := range out {
 		e := p[1+5*i:]
-		if e[4]&^flagImpreciseDate != 0 {
+		if e[4]&^knownFlags != 0 {
 			return nil, ErrPayload
 		}
-		out[i] = PeerRecord{Pseudonym: binary.BigEndian.Uint32(e), ImpreciseDate: e[4]&flagImpreciseDate != 0}
+		out[i] = PeerRecord{
+			Pseudonym:     binary.BigEndian.Uint32(e),
+			ImpreciseDate: e[4]&flagImpreciseDate != 0,
+			ViaAlias:      e[4]&flagViaAlias != 0,
+		}
 	}
 	for _, b := range p[1+5*len(out):] {
 		if b != 0 {
@@ -152,7 +176,8 @@ type Link struct {
 // records, never per local record: evidence from keys that belong to two
 // different peer records (one twin's key and the other twin's key) never
 // adds up. Rules on the birth year, and rules marked WithoutFullDate, count
-// only when at least one of the two records lacks a full date. Pairs scoring below threshold are dropped; the
+// only when at least one of the two records lacks a full date; rules marked
+// ViaAlias only when at least one side holds the key through an alias. Pairs scoring below threshold are dropped; the
 // result is sorted by local record, then by descending score.
 func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
 	type pair struct {
@@ -162,11 +187,14 @@ func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
 	evidence := map[pair][]int{}
 	for _, h := range hits {
 		rule := ix.KeyRule[h.Key]
-		gated := ix.rules.gated[rule]
-		for _, own := range ix.Owners[h.Key] {
+		gated, viaAlias := ix.rules.gated[rule], ix.rules.viaAlias[rule]
+		for j, own := range ix.Owners[h.Key] {
 			for _, peer := range h.Peers {
 				if gated && !ix.imprecise[own] && !peer.ImpreciseDate {
 					continue // both dates are full: the date rules decide
+				}
+				if viaAlias && !ix.viaAlias[h.Key][j] && !peer.ViaAlias {
+					continue // two own names: the stricter name rules decide
 				}
 				p := pair{own, peer.Pseudonym}
 				if !slices.Contains(evidence[p], rule) {

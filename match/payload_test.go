@@ -61,7 +61,7 @@ func TestDecodePayloadIsStrict(t *testing.T) {
 		"short":           good[:match.PayloadSize-1],
 		"zero count":      mutate(0, 0),
 		"count too large": mutate(0, match.MaxRecordsPerKey+1),
-		"unknown flag":    mutate(5, 2),
+		"unknown flag":    mutate(5, 4),
 		"non-zero pad":    mutate(match.PayloadSize-1, 1),
 	} {
 		_, err := match.DecodePayload(p)
@@ -84,6 +84,59 @@ func FuzzDecodePayload(f *testing.F) {
 	})
 }
 
+// TestPayloadCarriesAliasOrigin checks that a key a record holds only
+// through an alias is flagged as such for that record, and not for a record
+// that holds it through its own name.
+func TestPayloadCarriesAliasOrigin(t *testing.T) {
+	rs := match.DefaultRules()
+	own := rec("own", "Denis", "Zakharov", "2013-06-19")
+	own.Sex = match.SexMale
+	hidden := rec("false-identity", "Evgenii", "Novikov", "2011-06-19")
+	hidden.Sex = match.SexMale
+	hidden.Aliases = []string{"Denis Zakharov"}
+	ix := match.NewIndex([]match.Record{own, hidden}, rs)
+	shared := 0
+	for k, owners := range ix.Owners {
+		if len(owners) != 2 {
+			continue
+		}
+		p, _ := ix.Payload(k, []uint32{10, 11})
+		peers, err := match.DecodePayload(p)
+		require.NoError(t, err)
+		rule := rs.Rules()[ix.KeyRule[k]]
+		if !rule.ViaAlias {
+			// Other rules do not need the flag, so the peer is not told.
+			assert.Equal(t, []match.PeerRecord{{Pseudonym: 10}, {Pseudonym: 11}}, peers, rule.Name)
+			continue
+		}
+		shared++
+		assert.Equal(t, []match.PeerRecord{{Pseudonym: 10}, {Pseudonym: 11, ViaAlias: true}}, peers)
+	}
+	assert.Positive(t, shared, "the own name and the alias share an alias-rule key")
+}
+
+// TestViaAliasRulesNeedAnAlias checks that a rule marked ViaAlias never
+// counts for two records' own names, and counts when one side's name is an
+// alias of a record whose false birth date is a few years earlier.
+func TestViaAliasRulesNeedAnAlias(t *testing.T) {
+	rs := match.DefaultRules()
+	withSex := func(r match.Record) match.Record { r.Sex = match.SexFemale; return r }
+	real := withSex(rec("a", "Anna", "Morozova", "2015-09-16"))
+	namesake := withSex(rec("b", "Anna", "Morozova", "2012-02-01"))
+	s, rules := score(t, rs, real, namesake)
+	assert.Less(t, s, rs.Threshold(), "two own names, other dates: rules %v", rules)
+
+	falseID := withSex(rec("b", "Olga", "Nikolaeva", "2012-05-29"))
+	falseID.Aliases = []string{"Anna Morozova"}
+	s, rules = score(t, rs, real, falseID)
+	assert.GreaterOrEqual(t, s, rs.Threshold(), "alias, false date three years earlier: rules %v", rules)
+
+	tooFar := withSex(rec("b", "Olga", "Nikolaeva", "2003-05-29"))
+	tooFar.Aliases = falseID.Aliases
+	s, rules = score(t, rs, real, tooFar)
+	assert.Less(t, s, rs.Threshold(), "alias of a child twelve years older: rules %v", rules)
+}
+
 // TestYearRulesNeedAnImpreciseDate checks that two records with full,
 // different birth dates are never linked on a shared year, while a record
 // with only a year can be.
@@ -103,13 +156,18 @@ func FuzzKeys(f *testing.F) {
 	f.Add("", "", "", "", "", "", 0, 0, 0)
 	f.Add("a", "b", "12", "x", "y", "z", 2011, 0, 0)
 	rs := match.DefaultRules()
+	uncapped, err := match.NewRuleSet("uncapped", rs.Rules(), rs.Threshold(), 1024)
+	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, given, family, doc, place, parent, alias string, y, m, d int) {
 		r := match.Record{ID: "x", GivenNames: given, FamilyNames: family, DocumentNumber: doc,
 			BirthPlace: place, ParentNames: []string{parent}, Aliases: []string{alias},
 			BirthDate: match.Date{Year: y, Month: m, Day: d}}
-		keys, _ := rs.Keys(&r)
+		keys, truncated := rs.Keys(&r)
 		require.LessOrEqual(t, len(keys), rs.MaxKeysPerRecord())
 		again, _ := rs.Keys(&r)
 		require.Equal(t, keys, again)
+		all, none := uncapped.Keys(&r)
+		require.Zero(t, none)
+		require.Equal(t, len(all), len(keys)+truncated, "truncated counts what the cap dropped")
 	})
 }

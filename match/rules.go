@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/reunite-psi/reunite/match/internal/normalize"
@@ -20,7 +21,7 @@ import (
 // deriving keys. It is part of every rule set's identity: a change to
 // normalization changes keys, so it must change the ID too, or two parties
 // would run a session that silently finds nothing.
-const NormalizationVersion = "reunite-normalize-v2"
+const NormalizationVersion = "reunite-normalize-v3"
 
 // KeySize is the size of a match key.
 const KeySize = 32
@@ -38,21 +39,30 @@ var ErrRuleSet = errors.New("match: invalid rule set")
 type Field string
 
 // The fields rules can use. Name fields are computed for the record's name
-// and for each alias.
+// and for each alias. "The first given name" is the one a child is called
+// by: the first token of the given names, after Văn or Thị; for a
+// Vietnamese name, the last, and the name fields then use tokens as written
+// instead of skeletons and codes, which would make short Vietnamese names
+// one. A family name written with its European particles apart (van der
+// Meer) is also paired in its solid spelling (vandermeer).
 const (
-	FieldName          Field = "name"           // all name tokens, normalized, order-free, particles dropped
+	FieldName          Field = "name"           // all name tokens, normalized, order-free, particles and patronymics dropped
 	FieldNameSkeleton  Field = "name-skeleton"  // consonant skeletons of all name tokens, order-free
 	FieldFirstNames    Field = "first-names"    // skeletons of the first given name and the first (or last) family name, order-free
-	FieldFirstPhonetic Field = "first-phonetic" // Double Metaphone codes of the first given and first family name, order-free
+	FieldFirstPhonetic Field = "first-phonetic" // Double Metaphone codes of the first given and first family name, marked for a leading y and a final a, order-free
 	FieldFirstSound    Field = "first-sound"    // coarse sound codes of the first given and first family name, order-free: tolerates other romanizations
 	FieldGiven         Field = "given"          // skeleton of the first given name
+	FieldNamePart      Field = "name-part"      // the first given name as written, with the first or the last four letters of the first family name: one typo spares one of them in a family name of eight letters or more, often in a shorter one
 	FieldDate          Field = "date"           // full birth date
-	FieldDateSwapped   Field = "date-unordered" // birth year with day and month unordered: catches day/month swaps
+	FieldDateSwapped   Field = "date-unordered" // birth year with day and month unordered, for dates whose day could be a month: catches day/month swaps
 	FieldYear          Field = "year"           // birth year; year ± 1 for records that only have a year (estimated age)
+	FieldAliasBand     Field = "alias-band"     // two overlapping six-year bands around the birth year, or, with a name from an alias, around the year two later: a false identity usually makes a child older, so a real birth year 0 to 4 years after the false one shares a band
 	FieldBirthPlace    Field = "birth-place"
+	FieldSex           Field = "sex"           // F, M or X; no value when unknown
 	FieldDocument      Field = "document"      // document number, letters and digits only
-	FieldDocumentNear  Field = "document-near" // the document number with one character deleted, at each position but the last, and with its last two sorted: tolerates one typo or swap
-	FieldParents       Field = "parents"       // the skeleton of each parent's name: records that agree on one parent share a key
+	FieldDocumentNear  Field = "document-near" // the document number's second half; its first half and last digit; its characters sorted: numbers with one wrong character (not the last digit) or two swapped share one, consecutively issued numbers none
+	FieldDocumentHalf  Field = "document-half" // each half of the document number: numbers with one wrong character share one, and so do consecutively issued numbers
+	FieldParents       Field = "parents"       // the skeleton of each parent's name, patronymic dropped: records that agree on one parent share a key
 	FieldPostcode      Field = "postcode"
 	FieldAddress       Field = "address"
 	FieldLocality      Field = "locality"
@@ -63,9 +73,12 @@ const (
 // the other, or twins and siblings (same family, date, parents, place)
 // would share keys.
 var (
-	givenSignal = []Field{FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldGiven}
+	givenSignal = []Field{FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldGiven, FieldNamePart}
 	// FieldDocumentNear counts as strong because consecutively issued
-	// numbers (twins' passports) share none of its variants; see values.
+	// numbers (twins' passports) differ in their last digit, so in their
+	// second half, and in their digit sums, so in their sorted characters;
+	// the first half (in FieldDocumentHalf) they share, so a rule on it
+	// needs given-name signal.
 	strongIDs   = []Field{FieldDocument, FieldDocumentNear}
 	knownFields = knownFieldsOrder[:]
 )
@@ -74,8 +87,8 @@ var (
 // position here internally.
 var knownFieldsOrder = [...]Field{
 	FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldGiven,
-	FieldDate, FieldDateSwapped, FieldYear, FieldBirthPlace, FieldDocument, FieldDocumentNear,
-	FieldParents, FieldPostcode, FieldAddress, FieldLocality,
+	FieldNamePart, FieldDate, FieldDateSwapped, FieldYear, FieldAliasBand, FieldBirthPlace, FieldDocument, FieldDocumentNear,
+	FieldDocumentHalf, FieldParents, FieldSex, FieldPostcode, FieldAddress, FieldLocality,
 }
 
 // Rule turns records into keys: records that agree on all of a rule's
@@ -92,6 +105,13 @@ type Rule struct {
 	// rule it in; without a date, such fields are the best evidence left.
 	// Rules on FieldYear behave this way whatever this says.
 	WithoutFullDate bool
+	// ViaAlias makes the rule count only for pairs in which, on at least
+	// one side, the shared key comes from an alias, not from the record's
+	// own name: a child held under a false identity, with the real name
+	// kept as an alias, shares little else with the record under the real
+	// name. Two records' own names never meet through such a rule, so it
+	// can be looser than name rules that stand alone (no birth date).
+	ViaAlias bool
 }
 
 // RuleSet is a named, versioned list of rules with a stable identity that
@@ -105,12 +125,13 @@ type RuleSet struct {
 	id        [32]byte
 	fieldIdx  [][]int // per rule, its fields' positions in knownFieldsOrder
 	gated     []bool  // per rule, whether it counts only without a full date on one side
+	viaAlias  []bool  // per rule, whether it counts only through an alias on one side
 }
 
 // DefaultRules returns reunite's default rule set, tuned on synthetic
 // cross-border child records and on the FEBRL4 benchmark (see bench/).
 func DefaultRules() *RuleSet {
-	rs, err := NewRuleSet("reunite-default-v1", defaultRules, 0.8, DefaultMaxKeysPerRecord)
+	rs, err := NewRuleSet("reunite-default-v2", defaultRules, 0.8, DefaultMaxKeysPerRecord)
 	if err != nil {
 		panic(err) // the default rules are valid; a test checks it
 	}
@@ -118,37 +139,37 @@ func DefaultRules() *RuleSet {
 }
 
 var defaultRules = []Rule{
-	{"document", 0.99, []Field{FieldDocument}, false},
-	{"name+date", 0.99, []Field{FieldName, FieldDate}, false},
-	{"name-skeleton+date", 0.97, []Field{FieldNameSkeleton, FieldDate}, false},
-	{"first-names+date", 0.95, []Field{FieldFirstNames, FieldDate}, false},
-	{"first-phonetic+date", 0.9, []Field{FieldFirstPhonetic, FieldDate}, false},
-	{"first-names+date-unordered", 0.9, []Field{FieldFirstNames, FieldDateSwapped}, false},
-	{"first-sound+date", 0.85, []Field{FieldFirstSound, FieldDate}, false},
-	{"given+date+birth-place", 0.85, []Field{FieldGiven, FieldDate, FieldBirthPlace}, false},
-	{"given+parents+year", 0.85, []Field{FieldGiven, FieldParents, FieldYear}, false},
-	{"first-names+parents", 0.7, []Field{FieldFirstNames, FieldParents}, false},
-	{"given+date+postcode", 0.9, []Field{FieldGiven, FieldDate, FieldPostcode}, false},
-	{"given+date+locality", 0.85, []Field{FieldGiven, FieldDate, FieldLocality}, false},
-	{"first-names+postcode", 0.7, []Field{FieldFirstNames, FieldPostcode}, false},
-	{"given+address", 0.7, []Field{FieldGiven, FieldAddress}, false},
-	{"name-skeleton+locality", 0.6, []Field{FieldNameSkeleton, FieldLocality}, false},
-	{"first-names+locality", 0.6, []Field{FieldFirstNames, FieldLocality}, false},
-	{"given+locality", 0.4, []Field{FieldGiven, FieldLocality}, false},
-	{"name-skeleton+birth-place", 0.6, []Field{FieldNameSkeleton, FieldBirthPlace}, false},
-	{"no-date:first-sound+birth-place", 0.7, []Field{FieldFirstSound, FieldBirthPlace}, true},
-	{"no-date:first-names+parents", 0.8, []Field{FieldFirstNames, FieldParents}, true},
-	{"first-names+year+birth-place", 0.85, []Field{FieldFirstNames, FieldYear, FieldBirthPlace}, false},
+	{Name: "document", Weight: 0.99, Fields: []Field{FieldDocument}},
+	{Name: "via-alias:name+sex+alias-band", Weight: 0.8, Fields: []Field{FieldName, FieldSex, FieldAliasBand}, ViaAlias: true},
+	{Name: "via-alias:name-skeleton+sex+alias-band", Weight: 0.5, Fields: []Field{FieldNameSkeleton, FieldSex, FieldAliasBand}, ViaAlias: true},
+	{Name: "name+date", Weight: 0.99, Fields: []Field{FieldName, FieldDate}},
+	{Name: "name-skeleton+date", Weight: 0.97, Fields: []Field{FieldNameSkeleton, FieldDate}},
+	{Name: "first-names+date", Weight: 0.95, Fields: []Field{FieldFirstNames, FieldDate}},
+	{Name: "first-phonetic+date", Weight: 0.9, Fields: []Field{FieldFirstPhonetic, FieldDate}},
+	{Name: "first-names+date-unordered", Weight: 0.9, Fields: []Field{FieldFirstNames, FieldDateSwapped}},
+	{Name: "first-sound+date", Weight: 0.85, Fields: []Field{FieldFirstSound, FieldDate}},
+	{Name: "name-part+date", Weight: 0.85, Fields: []Field{FieldNamePart, FieldDate}},
+	{Name: "given+date+birth-place", Weight: 0.85, Fields: []Field{FieldGiven, FieldDate, FieldBirthPlace}},
+	{Name: "given+parents+year", Weight: 0.85, Fields: []Field{FieldGiven, FieldParents, FieldYear}},
+	{Name: "given+date+postcode", Weight: 0.9, Fields: []Field{FieldGiven, FieldDate, FieldPostcode}},
+	{Name: "given+date+locality", Weight: 0.85, Fields: []Field{FieldGiven, FieldDate, FieldLocality}},
+	{Name: "first-names+postcode", Weight: 0.7, Fields: []Field{FieldFirstNames, FieldPostcode}},
+	{Name: "given+address", Weight: 0.7, Fields: []Field{FieldGiven, FieldAddress}},
+	{Name: "name-skeleton+locality", Weight: 0.6, Fields: []Field{FieldNameSkeleton, FieldLocality}},
+	{Name: "first-names+locality", Weight: 0.6, Fields: []Field{FieldFirstNames, FieldLocality}},
+	{Name: "given+locality", Weight: 0.4, Fields: []Field{FieldGiven, FieldLocality}},
+	{Name: "name-skeleton+birth-place", Weight: 0.6, Fields: []Field{FieldNameSkeleton, FieldBirthPlace}},
+	{Name: "no-date:first-sound+birth-place", Weight: 0.7, Fields: []Field{FieldFirstSound, FieldBirthPlace}, WithoutFullDate: true},
+	{Name: "no-date:first-names+parents", Weight: 0.8, Fields: []Field{FieldFirstNames, FieldParents}, WithoutFullDate: true},
+	{Name: "first-names+year+birth-place", Weight: 0.85, Fields: []Field{FieldFirstNames, FieldYear, FieldBirthPlace}},
 	// Rules on the year count only when one record lacks a full date (see
 	// Index.Link); names and a year then link on their own, since nothing
 	// finer is known.
-	{"name+year", 0.7, []Field{FieldName, FieldYear}, false},
-	{"first-names+year", 0.5, []Field{FieldFirstNames, FieldYear}, false},
-	{"first-sound+year", 0.5, []Field{FieldFirstSound, FieldYear}, false},
-	// Last, so that under the per-record key cap a long document number's
-	// many near variants never crowd out the rules above.
-	{"document-near+date", 0.95, []Field{FieldDocumentNear, FieldDate}, false},
-	{"document-near+given", 0.7, []Field{FieldDocumentNear, FieldGiven}, false},
+	{Name: "name+year", Weight: 0.7, Fields: []Field{FieldName, FieldYear}},
+	{Name: "first-names+year", Weight: 0.5, Fields: []Field{FieldFirstNames, FieldYear}},
+	{Name: "first-sound+year", Weight: 0.5, Fields: []Field{FieldFirstSound, FieldYear}},
+	{Name: "document-near+date", Weight: 0.95, Fields: []Field{FieldDocumentNear, FieldDate}},
+	{Name: "document-half+given", Weight: 0.7, Fields: []Field{FieldDocumentHalf, FieldGiven}},
 }
 
 // NewRuleSet validates rules and returns a rule set named name. threshold
@@ -190,6 +211,12 @@ func NewRuleSet(name string, rules []Rule, threshold float64, maxKeys int) (*Rul
 		if !signal {
 			return nil, fmt.Errorf("%w: rule %s has neither given-name signal nor a document number, so twins would share its keys", ErrRuleSet, r.Name)
 		}
+		if r.ViaAlias && !slices.ContainsFunc(r.Fields, isNameField) {
+			return nil, fmt.Errorf("%w: rule %s counts only through an alias but uses no name field", ErrRuleSet, r.Name)
+		}
+		if i := slices.Index(r.Fields, FieldAliasBand); i >= 0 && !slices.ContainsFunc(r.Fields[:i], isNameField) {
+			return nil, fmt.Errorf("%w: rule %s: %s must follow a name field", ErrRuleSet, r.Name, FieldAliasBand)
+		}
 	}
 	rs := &RuleSet{name: name, rules: slices.Clone(rules), threshold: threshold, maxKeys: maxKeys}
 	for i := range rs.rules {
@@ -200,6 +227,7 @@ func NewRuleSet(name string, rules []Rule, threshold float64, maxKeys int) (*Rul
 		}
 		rs.fieldIdx = append(rs.fieldIdx, idx)
 		rs.gated = append(rs.gated, rules[i].WithoutFullDate || slices.Contains(rules[i].Fields, FieldYear))
+		rs.viaAlias = append(rs.viaAlias, rules[i].ViaAlias)
 	}
 	rs.id = rs.computeID()
 	return rs, nil
@@ -228,6 +256,9 @@ func (rs *RuleSet) computeID() [32]byte {
 		}
 		if r.WithoutFullDate {
 			field("without-full-date")
+		}
+		if r.ViaAlias {
+			field("via-alias")
 		}
 		field("")
 	}
@@ -275,29 +306,72 @@ func (rs *RuleSet) Score(rules []int) float64 {
 type Key struct {
 	Rule  int // index into the rule set's rules
 	Value [KeySize]byte
+	// FromAlias reports that the key's name values come from one of the
+	// record's aliases and not from its own name.
+	FromAlias bool
 }
 
 // Keys derives the record's match keys, in rule order, without
-// duplicates, at most MaxKeysPerRecord of them. truncated reports how many
-// were dropped by the cap (they are the last rules' keys, the weakest by
-// convention). A key is SHA-256(first 16 bytes of the rule-set hash ‖ rule
-// index ‖ field values, each preceded by 0x1f), so keys of different rules
-// and rule sets never collide.
+// duplicates, at most MaxKeysPerRecord of them. When a record has more,
+// every rule keeps a fair share rather than the last rules losing all of
+// theirs: each rule keeps up to q keys, the largest q the cap allows, and
+// any room left goes one key each to the rules, in order, that had more.
+// A rule's kept keys are its first combinations of values, which come
+// from the record's own name before its aliases, except for rules marked
+// ViaAlias, which exist for the aliases and keep theirs first. truncated
+// reports how
+// many keys the cap dropped. Only the first 16 aliases and 8 parent names
+// of a record are keyed. A key is SHA-256(first 16 bytes of the
+// rule-set hash ‖ rule index ‖ field values, each preceded by 0x1f), so
+// keys of different rules and rule sets never collide.
 func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
 	f := extract(r)
-	keys = make([]Key, 0, rs.maxKeys)
 	var vals [len(knownFieldsOrder)][]string
+	// aliasFrom[fi] is the index of the first value of field fi that only
+	// an alias gives; aliasVals[fi], if not nil, replaces vals[fi] in
+	// combinations with such a value.
+	var aliasFrom [len(knownFieldsOrder)]int
+	var aliasVals [len(knownFieldsOrder)][]string
 	var have [len(knownFieldsOrder)]bool
-	var buf [512]byte
+	choices := func(fi int, alias bool) []string {
+		if alias && aliasVals[fi] != nil {
+			return aliasVals[fi]
+		}
+		return vals[fi]
+	}
+	// count counts the combinations of fields[j:] after a choice of values
+	// that is alias-derived or not: for each field, the values before
+	// aliasFrom keep the flag, those after set it.
+	count := func(fields []int) int {
+		own, alias := 1, 1 // combinations of fields[j:] with the flag clear, set
+		for j := len(fields) - 1; j >= 0; j-- {
+			fi := fields[j]
+			ownVals := len(vals[fi])
+			own, alias = min(aliasFrom[fi], ownVals)*own+(ownVals-min(aliasFrom[fi], ownVals))*alias, len(choices(fi, true))*alias
+		}
+		return own
+	}
+	// Per rule, how many combinations of its fields' values the record has.
+	var combos [256]int
+	total := 0
 	for ri, fields := range rs.fieldIdx {
-		ok := true
 		for _, fi := range fields {
 			if !have[fi] {
-				vals[fi], have[fi] = f.values(knownFieldsOrder[fi], nil), true
+				vals[fi], aliasFrom[fi] = f.values(knownFieldsOrder[fi])
+				if knownFieldsOrder[fi] == FieldAliasBand {
+					aliasVals[fi] = f.bands(2)
+				}
+				have[fi] = true
 			}
-			ok = ok && len(vals[fi]) > 0
 		}
-		if !ok {
+		combos[ri] = count(fields)
+		total += combos[ri]
+	}
+	quota := fairShares(combos[:len(rs.fieldIdx)], rs.maxKeys)
+	keys = make([]Key, 0, min(total, rs.maxKeys))
+	var buf [512]byte
+	for ri, fields := range rs.fieldIdx {
+		if quota[ri] == 0 {
 			continue
 		}
 		// The rule set's hash (which names this key construction) and
@@ -305,45 +379,104 @@ func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
 		// keep most keys to one SHA-256 block.
 		prefix := append(buf[:0], rs.id[:16]...)
 		prefix = append(prefix, byte(ri))
-		// Walk every combination of the fields' values, hashing each.
-		var walk func(b []byte, j int)
-		walk = func(b []byte, j int) {
+		left := quota[ri]
+		// A rule that counts only through an alias exists for the alias's
+		// keys: under the cap, they go before those of the record's own
+		// name.
+		aliasFirst := rs.viaAlias[ri]
+		// Walk the combinations of the fields' values in order, hashing
+		// each until the rule's share is used.
+		var walk func(b []byte, j int, alias bool)
+		walk = func(b []byte, j int, alias bool) {
 			if j == len(fields) {
 				// Values within a field are distinct and the rule index is
 				// hashed, so no two combinations give the same key.
-				if len(keys) == rs.maxKeys {
-					truncated++
-				} else {
-					keys = append(keys, Key{Rule: ri, Value: sha256.Sum256(b)})
-				}
+				keys = append(keys, Key{Rule: ri, Value: sha256.Sum256(b), FromAlias: alias})
+				left--
 				return
 			}
-			for _, v := range vals[fields[j]] {
+			fi := fields[j]
+			list := choices(fi, alias)
+			for k := range list {
+				if left == 0 {
+					return
+				}
+				vi := k
+				if aliasFirst {
+					vi = (k + aliasFrom[fi]) % len(list)
+				}
 				// 0x1f cannot occur in normalized values, so the encoding
 				// is unambiguous.
-				walk(append(append(b, 0x1f), v...), j+1)
+				walk(append(append(b, 0x1f), list[vi]...), j+1, alias || vi >= aliasFrom[fi])
 			}
 		}
-		walk(prefix, 0)
+		walk(prefix, 0, false)
 	}
-	return keys, truncated
+	return keys, total - len(keys)
 }
+
+// fairShares splits room keys among rules that have counts[i] each: all of
+// them when they fit; otherwise each rule gets min(count, q) for the
+// largest q that fits, and the room left over goes one each to the rules
+// with more than q, in order.
+func fairShares(counts []int, room int) []int {
+	shares := slices.Clone(counts)
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	if total <= room {
+		return shares
+	}
+	used := func(q int) int {
+		s := 0
+		for _, c := range counts {
+			s += min(c, q)
+		}
+		return s
+	}
+	q := 0
+	for used(q+1) <= room {
+		q++
+	}
+	left := room - used(q)
+	for i, c := range counts {
+		shares[i] = min(c, q)
+		if c > q && left > 0 {
+			shares[i]++
+			left--
+		}
+	}
+	return shares
+}
+
+// A record's first maxAliasesKeyed aliases and maxParentsKeyed parent names
+// are keyed: the key cap leaves no room for more, and a record stuffed with
+// thousands would only cost time.
+const (
+	maxAliasesKeyed = 16
+	maxParentsKeyed = 8
+)
 
 // features holds a record's canonical values, computed once per record.
 type features struct {
-	names                             []nameForm
+	names                             []nameForm // the record's own name first (if any), then its aliases
+	ownNames                          int        // 1 if names[0] is the record's own name, else 0
+	sex                               string
 	date                              Date
 	place, doc, postcode, addr, local string
 	parents                           []string
 }
 
 type nameForm struct {
-	full, skeleton, given        string
-	firstNames, phonetic, sounds []string
+	exact                                   bool // a Vietnamese name: given-name fields use tokens, not skeletons
+	full, skeleton, given                   string
+	firstNames, phonetic, sounds, nameParts []string
 }
 
 func extract(r *Record) *features {
 	f := &features{
+		sex:      sexValue(r.Sex),
 		date:     r.BirthDate,
 		place:    normalize.Text(r.BirthPlace),
 		doc:      documentValue(r.DocumentNumber),
@@ -353,8 +486,9 @@ func extract(r *Record) *features {
 	}
 	if n, ok := nameFormOf(r.GivenNames, r.FamilyNames); ok {
 		f.names = append(f.names, n)
+		f.ownNames = 1
 	}
-	for _, a := range r.Aliases {
+	for _, a := range r.Aliases[:min(len(r.Aliases), maxAliasesKeyed)] {
 		// An alias is one full name; its first token is taken as the given
 		// name and the rest as family names.
 		toks := normalize.NameTokens(a)
@@ -365,8 +499,8 @@ func extract(r *Record) *features {
 			f.names = append(f.names, n)
 		}
 	}
-	for _, p := range r.ParentNames {
-		f.parents = append(f.parents, normalize.SkeletonKey(p))
+	for _, p := range r.ParentNames[:min(len(r.ParentNames), maxParentsKeyed)] {
+		f.parents = append(f.parents, parentKey(p))
 	}
 	f.parents = uniq(f.parents...)
 	return f
@@ -379,6 +513,11 @@ func nameFormOf(given, family string) (nameForm, bool) {
 	// followed by the family tokens.
 	givenToks := normalize.NameTokens(stripAssimilatedArticles(given))
 	familyToks := normalize.NameTokens(stripAssimilatedArticles(family))
+	if len(familyToks) > 0 {
+		// Only beside a family name: a whole name in the given field
+		// (Marko Petrovich) may end with a family name of that form.
+		givenToks = dropPatronymics(givenToks, 1)
+	}
 	full := normalize.DropParticles(append(slices.Clip(givenToks), familyToks...))
 	if len(full) == 0 {
 		return nameForm{}, false
@@ -395,8 +534,33 @@ func nameFormOf(given, family string) (nameForm, bool) {
 	famToks := normalize.DropParticles(familyToks)
 	switch {
 	case len(givenToks) > 0 && len(famToks) > 0:
+		if len(givenToks) == 1 && vietnameseFamily[givenToks[0]] && !vietnameseFamily[famToks[0]] && !ambiguousVietnameseFamily[famToks[0]] {
+			// A Vietnamese name with its fields swapped (Nguyễn | Khánh
+			// Oanh): the family name is unmistakable.
+			givenToks, famToks = famToks, givenToks
+		}
 		g := firstGiven(givenToks)
-		n.given = skeleton(g)
+		vn, maybe := isVietnamese(famToks[0], givenToks, family, given+family)
+		if vn {
+			// A Vietnamese child is called by the last given name; the
+			// middle name before it is the one records drop, and siblings
+			// often share it (Khánh Linh and Khánh Ngọc). Vietnamese names
+			// are short and romanized one way, so skeletons, which make
+			// Khánh and Huyền one name, would only lose what tells them
+			// apart.
+			g = givenToks[len(givenToks)-1]
+			n.exact = true
+		}
+		n.given = n.givenForm(g)
+		if fam := famToks[0]; len(fam) >= 5 && isASCIILetters(fam) && isASCIILetters(g) {
+			// One typo in the family name spares its first four letters
+			// or its last four (in a name of eight letters or more,
+			// always one of them). So little of the family name is left
+			// that the given name must agree as written, not just in
+			// skeleton (Olena and Uliana share one). Scripts normalize
+			// does not transliterate have no letters to count.
+			n.nameParts = []string{g + " <" + fam[:4], g + " >" + fam[len(fam)-4:]}
+		}
 		for _, fam := range uniq(famToks[0], famToks[len(famToks)-1]) {
 			n.addPair(g, fam)
 			// Arabic family names are also written with the article
@@ -405,6 +569,21 @@ func nameFormOf(given, family string) (nameForm, bool) {
 				n.addPair(g, bare)
 			}
 		}
+		// European particles are also written solid with the name
+		// (Vandermeer, Dejong, Delafuente), and no rule can tell the de
+		// of Dejong from that of Delgado: the record that writes them
+		// apart pairs the solid spelling too.
+		if solid := solidParticles(familyToks); solid != "" {
+			n.addPair(g, solid)
+		}
+		if maybe && len(givenToks) == 1 {
+			// A family name that may or may not be Vietnamese (Le, Ho,
+			// Kim), without the cue that would tell: pair the name as a
+			// Vietnamese record would too.
+			n.exact = true
+			n.addPair(g, famToks[0])
+			n.exact = false
+		}
 	case len(givenToks)+len(familyToks) >= 2:
 		// The whole name is in one field, in an order the record does not
 		// say (family first or last). Pair its first, second and last
@@ -412,6 +591,9 @@ func nameFormOf(given, family string) (nameForm, bool) {
 		// depends on the order; no single token can be trusted as the given
 		// name, so rules on the given name alone do not apply.
 		raw := append(slices.Clip(givenToks), familyToks...)
+		vnFirst, _ := isVietnamese(raw[0], raw, "", given+family)
+		vnLast, _ := isVietnamese(raw[len(raw)-1], raw, "", given+family)
+		n.exact = vnFirst || vnLast
 		last := raw[len(raw)-1]
 		n.addPair(raw[0], raw[1])
 		n.addPair(raw[0], last)
@@ -421,6 +603,95 @@ func nameFormOf(given, family string) (nameForm, bool) {
 	n.phonetic = uniq(n.phonetic...)
 	n.sounds = uniq(n.sounds...)
 	return n, true
+}
+
+// isASCIILetters reports whether s holds only the letters a to z, as
+// normalize.Text writes every script it transliterates.
+func isASCIILetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// isVietnamese reports whether a name with family name fam (normalized),
+// given tokens givenToks and raw text raw is Vietnamese (vn), or may be
+// without a way to tell (maybe). A family name only Vietnamese people bear
+// decides; one borne elsewhere too (Le, Ho, Kim, Lam) needs a cue: a
+// letter only Vietnamese writes (ơ ư ă đ, a tone mark with a hook or a dot
+// below), a diacritic on the family name itself, or the middle name Văn or
+// Thị.
+func isVietnamese(fam string, givenToks []string, rawFamily, raw string) (vn, maybe bool) {
+	if vietnameseFamily[fam] {
+		return true, false
+	}
+	if !ambiguousVietnameseFamily[fam] {
+		return false, false
+	}
+	if slices.Contains(givenToks, "van") || slices.Contains(givenToks, "thi") {
+		return true, false
+	}
+	for _, c := range rawFamily {
+		// Lê, Hồ, Lâm, Tô: elsewhere these names are written without marks.
+		if c > unicode.MaxASCII && unicode.IsLetter(c) {
+			return true, false
+		}
+	}
+	for _, c := range raw {
+		switch {
+		case c >= 0x1EA0 && c <= 0x1EF9, // Latin Extended Additional: Vietnamese tone marks
+			c == 'ơ', c == 'Ơ', c == 'ư', c == 'Ư', c == 'ă', c == 'Ă', c == 'đ', c == 'Đ',
+			c == 0x0309, c == 0x0323, c == 0x031B: // combining hook above, dot below, horn
+			return true, false
+		}
+	}
+	return false, true
+}
+
+// vietnameseFamily holds family names, as normalize.Text writes them, that
+// nearly only Vietnamese people bear; ambiguousVietnameseFamily those that
+// are common Vietnamese family names and family names elsewhere too
+// (Korean Kim and Ha, Chinese Lam and Ho, Portuguese do, French Le).
+var (
+	vietnameseFamily = map[string]bool{
+		"nguyen": true, "tran": true, "pham": true, "hoang": true, "huynh": true, "phan": true,
+		"vu": true, "vo": true, "dang": true, "bui": true, "duong": true, "trinh": true,
+		"dinh": true, "dao": true, "doan": true, "truong": true, "luong": true, "phung": true,
+		"quach": true, "kieu": true, "khuc": true, "nghiem": true, "tieu": true, "trieu": true,
+		"vuong": true, "khong": true, "diep": true, "khuat": true, "thach": true, "ngo": true,
+	}
+	ambiguousVietnameseFamily = map[string]bool{
+		"le": true, "ho": true, "do": true, "ly": true, "mai": true, "lam": true, "cao": true,
+		"to": true, "ta": true, "ha": true, "chau": true, "luu": true, "thai": true, "tang": true,
+		"dam": true, "dong": true, "giang": true, "luc": true, "mac": true, "ong": true,
+		"quan": true, "tong": true, "chu": true, "lai": true, "lac": true, "au": true,
+		"hua": true, "kim": true, "la": true, "than": true, "ton": true, "tu": true, "ung": true,
+		"vi": true, "lo": true, "hong": true, "son": true, "man": true, "yen": true, "van": true,
+	}
+)
+
+// solidParticles returns the family name's leading European particles
+// written solid with the name after them (van der Meer → vandermeer), or
+// "" when it does not start with one.
+func solidParticles(toks []string) string {
+	i := 0
+	for i < len(toks)-1 && europeanParticle(toks[i]) {
+		i++
+	}
+	if i == 0 {
+		return ""
+	}
+	return strings.Join(toks[:i+1], "")
+}
+
+func europeanParticle(t string) bool {
+	switch t {
+	case "van", "von", "der", "den", "ter", "ten", "zu", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le":
+		return true
+	}
+	return false
 }
 
 // firstGiven picks the given name that identifies a child: the first
@@ -437,26 +708,100 @@ func firstGiven(toks []string) string {
 // addPair records the order-free skeleton and phonetic pairs of a given
 // and a family name token.
 func (n *nameForm) addPair(given, family string) {
-	if given == family {
-		return
-	}
 	if n.firstNames == nil {
 		// Room for the usual three or four pairs without regrowing.
 		n.firstNames, n.phonetic, n.sounds = make([]string, 0, 4), make([]string, 0, 4), make([]string, 0, 4)
 	}
-	n.firstNames = append(n.firstNames, unordered(skeleton(given), skeleton(family)))
-	for _, gs := range soundCodes(given) {
-		for _, fs := range soundCodes(family) {
-			if gs != "" && fs != "" {
-				n.sounds = append(n.sounds, unordered(gs, fs))
-			}
+	n.firstNames = append(n.firstNames, unordered(n.givenForm(given), n.givenForm(family)))
+	// The two readings of soundCodes stand for two spelling conventions,
+	// and a record spells all its names in one: pair first readings and
+	// second readings, not one with the other.
+	if n.exact {
+		// Vietnamese romanization is stable and its names short: coarse
+		// codes would only make different names one.
+		n.sounds = append(n.sounds, unordered(given, family))
+		n.phonetic = append(n.phonetic, unordered(given, family))
+		return
+	}
+	gs, fs := soundCodes(given), soundCodes(family)
+	if gs[0] != "" && fs[0] != "" {
+		n.sounds = append(n.sounds, unordered(gs[0], fs[0]))
+		if len(gs) > 1 || len(fs) > 1 {
+			n.sounds = append(n.sounds, unordered(gs[len(gs)-1], fs[len(fs)-1]))
 		}
 	}
 	gp, _ := phonetic.DoubleMetaphone(given)
 	fp, _ := phonetic.DoubleMetaphone(family)
 	if gp != "" && fp != "" {
-		n.phonetic = append(n.phonetic, unordered(gp+ending(given), fp+ending(family)))
+		n.phonetic = append(n.phonetic, unordered(glide(given)+gp+ending(given), glide(family)+fp+ending(family)))
 	}
+}
+
+// parentKey is the order-free skeleton of a parent's name. A patronymic is
+// dropped when the name has three tokens or more: records from Russia and
+// Ukraine name parents as "Family Given Patronymic", others as "Given
+// Family".
+func parentKey(name string) string {
+	toks := normalize.DropParticles(dropPatronymics(normalize.NameTokens(name), 2))
+	for i, t := range toks {
+		toks[i] = normalize.ConsonantSkeleton(initialYe(t))
+	}
+	slices.Sort(toks)
+	return strings.Join(toks, " ")
+}
+
+// dropPatronymics removes East Slavic patronymics (Ivanovich, Petrivna,
+// Ilyich) from toks, keeping the first keep tokens whatever they are: a
+// child's given names are written with the patronymic in Russian and
+// Ukrainian records and without it in passports and records abroad.
+func dropPatronymics(toks []string, keep int) []string {
+	out := toks[:0:0]
+	for i, t := range toks {
+		if i < keep || !isPatronymic(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// isPatronymic reports whether a normalized token has the ending of a
+// Russian or Ukrainian patronymic in one of its romanizations. Surnames
+// with these endings (Petrovich, Babich) are family names, which
+// dropPatronymics is never given; -rich is excluded for German given names
+// (Heinrich, Ulrich).
+func isPatronymic(t string) bool {
+	if len(t) < 5 {
+		return false
+	}
+	for _, end := range [...]string{"ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna", "ichna", "yich", "iich"} {
+		if strings.HasSuffix(t, end) {
+			return true
+		}
+	}
+	return strings.HasSuffix(t, "ich") && !strings.HasSuffix(t, "rich")
+}
+
+// initialYe drops the y (or i, or j) of an initial ye (or ie, je), which
+// Russian and Ukrainian romanizations write or not for one letter
+// (Yevgeniy, Ievgen, Jewgeni and Evgenii; Yelena, Jelena and Elena).
+//
+// Only before v, w, l, k, g or h, the letters that follow є and е in the
+// names concerned (Yevhen, Yelena, Yekaterina, Yegor), so that Jemma,
+// Jessie and Jens do not become Emma, Essie and Enis.
+func initialYe(tok string) string {
+	if len(tok) > 3 && (strings.HasPrefix(tok, "ye") || strings.HasPrefix(tok, "ie") || strings.HasPrefix(tok, "je")) &&
+		strings.IndexByte("vwlkgh", tok[2]) >= 0 {
+		return tok[1:]
+	}
+	return tok
+}
+
+// givenForm is the form of tok that given-name fields use.
+func (n *nameForm) givenForm(tok string) string {
+	if n.exact {
+		return tok
+	}
+	return skeleton(tok)
 }
 
 // skeleton is normalize.ConsonantSkeleton plus the name's ending: the
@@ -465,7 +810,16 @@ func (n *nameForm) addPair(given, family string) {
 // as in Fatimah and in the transliteration of Arabic ة) is kept as a mark;
 // transliteration rarely adds or removes it.
 func skeleton(tok string) string {
-	return normalize.ConsonantSkeleton(tok) + ending(tok)
+	return normalize.ConsonantSkeleton(initialYe(tok)) + ending(tok)
+}
+
+// glide marks a name that starts with the sound y, which Double Metaphone
+// and vowel-dropping codes lose: Yana is not Anna, Yusuf not Usuf.
+func glide(tok string) string {
+	if startsWithGlide(initialYe(tok)) {
+		return "y~"
+	}
+	return ""
 }
 
 func ending(tok string) string {
@@ -540,16 +894,22 @@ func documentValue(s string) string {
 	return b.String()
 }
 
-// values appends the record's values of field fld to dst.
-func (f *features) values(fld Field, dst []string) []string {
+// values returns the record's values of field fld, distinct, and the index
+// of the first value that only an alias gives (len(vals) if none does).
+func (f *features) values(fld Field) (vals []string, aliasFrom int) {
+	var dst []string
 	add := func(v string) {
 		if v != "" && !slices.Contains(dst, v) {
 			dst = append(dst, v)
 		}
 	}
+	aliasFrom = -1
 	switch fld {
-	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound:
-		for _, n := range f.names {
+	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldNamePart:
+		for i, n := range f.names {
+			if i == f.ownNames {
+				aliasFrom = len(dst)
+			}
 			switch fld {
 			case FieldName:
 				add(n.full)
@@ -569,6 +929,10 @@ func (f *features) values(fld Field, dst []string) []string {
 				for _, v := range n.sounds {
 					add(v)
 				}
+			case FieldNamePart:
+				for _, v := range n.nameParts {
+					add(v)
+				}
 			}
 		}
 	case FieldDate:
@@ -576,10 +940,14 @@ func (f *features) values(fld Field, dst []string) []string {
 			add(dayString(f.date))
 		}
 	case FieldDateSwapped:
-		if f.date.Precision() == PrecisionDay {
+		// Only dates that can be misread with day and month swapped: for
+		// others this is the full date again, already keyed by FieldDate.
+		if f.date.Precision() == PrecisionDay && f.date.Day <= 12 && f.date.Day != f.date.Month {
 			d, m := f.date.Day, f.date.Month
 			add(strconv.Itoa(f.date.Year) + "|" + strconv.Itoa(min(d, m)) + "|" + strconv.Itoa(max(d, m)))
 		}
+	case FieldAliasBand:
+		dst = f.bands(0)
 	case FieldYear:
 		switch f.date.Precision() {
 		case PrecisionNone:
@@ -595,27 +963,36 @@ func (f *features) values(fld Field, dst []string) []string {
 		add(f.place)
 	case FieldDocument:
 		add(f.doc)
-	case FieldDocumentNear:
-		// Two numbers one substitution or one adjacent swap apart share
-		// one of these; so, more rarely, do numbers two edits apart, which
-		// is why the rules pair this field with another. The last character
-		// is never deleted: consecutively issued numbers, such as twins'
-		// passports, differ only there (or, after a carry, in more places
-		// than one deletion removes) and must share nothing. A swap of the
-		// last two characters is caught by sorting them instead, which
-		// consecutive numbers never make equal.
+	case FieldDocumentNear, FieldDocumentHalf:
+		// A wrong character spares one half of the number, and a swap of
+		// two characters spares their multiset; each value is tagged with
+		// its kind and the number's length. A handful of values per record
+		// instead of one per position keeps room under the key cap.
+		// Consecutive numbers differ in their last digit (where the count
+		// runs), so in the second half, and in their digit sums, so in
+		// their sorted characters, but share the first half, hence the two
+		// fields. Numbers shorter than six characters have halves too
+		// short to mean anything.
 		n := len(f.doc)
-		if n == 0 {
-			break // documentValue gives "" or at least four characters
+		if n < 6 {
+			break
 		}
-		for i := range n - 1 {
-			add(f.doc[:i] + f.doc[i+1:])
-		}
-		if a, b := f.doc[n-2], f.doc[n-1]; a > b {
-			add(f.doc[:n-2] + string([]byte{b, a}))
+		tag := strconv.Itoa(n)
+		if fld == FieldDocumentHalf {
+			add("<" + tag + ":" + f.doc[:n/2])
 		} else {
-			add(f.doc)
+			// The first half with the last digit spares a wrong
+			// character in the second half but that digit, which is
+			// where consecutive numbers differ (a trailing letter, as in
+			// CA12345AB, is often fixed).
+			if d := strings.LastIndexAny(f.doc, "0123456789"); d >= n/2 {
+				add("<" + tag + ":" + f.doc[:n/2] + "." + f.doc[d:d+1])
+			}
+			sorted := []byte(f.doc)
+			slices.Sort(sorted)
+			add("~" + tag + ":" + string(sorted))
 		}
+		add(">" + tag + ":" + f.doc[n/2:])
 	case FieldParents:
 		for _, p := range f.parents {
 			add(p)
@@ -626,8 +1003,39 @@ func (f *features) values(fld Field, dst []string) []string {
 		add(f.addr)
 	case FieldLocality:
 		add(f.local)
+	case FieldSex:
+		add(f.sex)
 	}
-	return dst
+	if aliasFrom < 0 {
+		aliasFrom = len(dst)
+	}
+	return dst, aliasFrom
+}
+
+// bands returns the two overlapping six-year bands, offset by three years,
+// that hold the birth year plus shift: two years less than three apart
+// share at least one, two years six or more apart share none.
+func (f *features) bands(shift int) []string {
+	if f.date.Precision() == PrecisionNone {
+		return []string{}
+	}
+	y := f.date.Year + shift
+	return []string{"a" + strconv.Itoa(y/6), "b" + strconv.Itoa((y+3)/6)}
+}
+
+func isNameField(f Field) bool {
+	switch f {
+	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldNamePart:
+		return true
+	}
+	return false
+}
+
+func sexValue(s Sex) string {
+	if s == SexUnknown {
+		return ""
+	}
+	return s.String()
 }
 
 // dayString is Date.String for a full date, without fmt on the hot path.

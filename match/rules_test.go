@@ -29,14 +29,18 @@ func score(t *testing.T, rs *match.RuleSet, a, b match.Record) (float64, []strin
 	t.Helper()
 	ix := match.NewIndex([]match.Record{a}, rs)
 	other := match.NewIndex([]match.Record{b}, rs)
-	theirs := map[string]bool{}
-	for _, k := range other.Keys {
-		theirs[string(k)] = true
+	theirs := map[string]int{}
+	for k, v := range other.Keys {
+		theirs[string(v)] = k
 	}
 	var hits []match.KeyHit
 	for k, v := range ix.Keys {
-		if theirs[string(v)] {
-			hits = append(hits, match.KeyHit{Key: k, Peers: []match.PeerRecord{{Pseudonym: 7, ImpreciseDate: b.BirthDate.Precision() != match.PrecisionDay}}})
+		if j, ok := theirs[string(v)]; ok {
+			// The peer's side of the hit, as the protocol delivers it.
+			p, _ := other.Payload(j, []uint32{7})
+			peers, err := match.DecodePayload(p)
+			require.NoError(t, err)
+			hits = append(hits, match.KeyHit{Key: k, Peers: peers})
 		}
 	}
 	links := ix.Link(hits, 1e-9)
@@ -74,6 +78,26 @@ func TestSameChildMatches(t *testing.T) {
 		{"assimilated Arabic article", rec("a", "أحمد", "الزبيدي", "2024-02-10"), rec("b", "Ahmet", "Az-Zobaidi", "2024-02-10")},
 		{"Fatimah", rec("a", "فاطمة", "حسن", "2016-06-06"), rec("b", "Fatimah", "Hassan", "2016-06-06")},
 		{"document number with a typo", withDoc(rec("a", "Anna", "Smith", "2012-02-02"), "AB123456"), withDoc(rec("b", "Anna", "Smyth", "2012-02-02"), "AB123465")},
+		{"document number with two digits swapped, other given name", withDoc(rec("a", "Alana", "Thredgold", "1925-05-25"), "2372845"), withDoc(rec("b", "", "Thredgold", "1925-05-25"), "2372485")},
+		{"document number with a wrong digit in its second half", withDoc(rec("a", "Benjamin", "White", "1990-07-16"), "7111467"), withDoc(rec("b", "Jack", "White", "1990-07-16"), "7111367")},
+		{"Vietnamese middle name dropped", rec("a", "Khánh Linh", "Vũ", "2019-02-19"), rec("b", "Linh", "VŨ", "2019-02-19")},
+		{"Vietnamese fields swapped", rec("a", "Thị Hương", "Nguyễn", "2017-02-28"), rec("b", "Nguyen", "Thi Huong", "2017-02-28")},
+		{"Dutch particle written solid", rec("a", "Lisa", "van der Meer", "2021-09-02"), rec("b", "Lisa", "Vandermeer", "2021-09-02")},
+		{"Abdullah in Arabic script with the article", rec("a", "محمد", "العبدالله", "2025-04-13"), rec("b", "Muhammad", "AL-ABDULLAH", "2025-04-13")},
+		{"Abdullahi with one l", rec("a", "Abdullahi", "Mohamed Ahmed", "2019-10-15"), rec("b", "Abdulahi", "Mohammed Ahmad", "2019-10-15")},
+		{"Greek phonetic spelling", rec("a", "Γεωργία", "Βασιλείου", "2015-06-08"), rec("b", "Yeorya", "VASILIOU", "2015-06-08")},
+		{"Greek initial nt", rec("a", "Ευάγγελος", "Ντόκος", "2014-05-14"), rec("b", "Evangelos", "Dokos", "2014-05-14")},
+		{"German romanization", rec("a", "Денис", "Кравченко", "2013-06-16"), rec("b", "Denys", "Krawtschenko", "2013-06-16")},
+		{"German initial je", rec("a", "Елена", "Иванова", "2009-06-30"), rec("b", "Jelena", "Iwanowa", "2009-06-30")},
+		{"French ch", rec("a", "محمد", "درويش", "2023-01-27"), rec("b", "Mohamed", "DARWICH", "2023-01-27")},
+		{"Somali x", rec("a", "Ifraax", "Maxamed Cismaan", "2024-12-25"), rec("b", "Ifrah", "Mohamed Osman", "2024-12-25")},
+		{"patronymic, year only", rec("a", "Иван Ильич", "Попов", "2008-09-02"), rec("b", "Ivan", "POPOV", "2008")},
+		{"typo in the family name", rec("a", "Roxana", "Tudorescu", "2020-09-27"), rec("b", "Roxana", "TUDORSECU", "2020-09-27")},
+		{"same given and family name", rec("a", "Mohamed", "Mohamed Mohamed", "2013-08-06"), rec("b", "Mohammed", "Mohammed", "2013-08-06")},
+		{"Abd al-Ahad", rec("a", "Abdulahad", "Hassan", "2013-08-06"), rec("b", "Abdul Ahad", "Hassan", "2013-08-06")},
+		{"a whole name in the given field ending like a patronymic", rec("a", "Marko Petrovich", "", "2010-01-02"), rec("b", "Marko", "Petrovich", "2010-01-02")},
+		{"Greek gi and yi", rec("a", "Giorgos", "Papadopoulos", "2010-05-05"), rec("b", "Yiorgos", "Papadopoulos", "2010-05-05")},
+		{"Vietnamese family name borne elsewhere too, with a cue", rec("a", "Khánh Linh", "Lê", "2019-02-19"), rec("b", "Linh", "Le", "2019-02-19")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,6 +133,27 @@ func TestDifferentChildrenDoNotMatch(t *testing.T) {
 		{"namesakes, same year", rec("a", "Thomas", "Campbell", "1964-01-05"), rec("b", "Thomas", "Campbell", "1964-01-29")},
 		{"namesakes, swapped fields, same year", rec("a", "Matthew", "Ryan", "1951-09-05"), rec("b", "Ryan", "Matthew", "1951-04-17")},
 		{"same birthday, different names", rec("a", "Amina", "Yusuf", "2014-05-09"), rec("b", "Hodan", "Warsame", "2014-05-09")},
+		{"twins Yana and Anna", family(rec("a", "Yana", "Tkachenko", "2020-05-17")), family(rec("b", "Anna", "Tkatchenko", "2020-05-17"))},
+		{"twins Iana and Anna", family(rec("a", "Анна", "Ткаченко", "2020-05-17")), family(rec("b", "Iana", "Tkatchenko", "2020-05-17"))},
+		{"Vietnamese twins with short names", family(rec("a", "Khánh My", "Nguyễn", "2024-04-30")), family(rec("b", "Hoàng", "Nguyen", "2024-04-30"))},
+		{"Vietnamese siblings", family(rec("a", "Công Khánh", "Lê", "2020-05-28")), family(rec("b", "Thu Huyen", "Le", ""))},
+		{"Vietnamese twins sharing a middle name", rec("a", "Khánh Linh", "Vũ", "2019-02-19"), rec("b", "Khánh Ngọc", "Vu", "2019-02-19")},
+		{"twins with consecutive passport numbers, one first name missing", withDocs(family(rec("a", "Olena", "Kovalenko", "2012-05-07")), "FE1234569"), withDocs(family(rec("b", "", "Kovalenko", "2012-05-07")), "FE1234570")},
+		{"twins whose numbers differ in the last digit only", withDocs(family(rec("a", "Olena", "Kovalenko", "2012-05-07")), "2372845"), withDocs(family(rec("b", "", "Kovalenko", "2012-05-07")), "2372846")},
+		{"same given name and birthday, family names alike at one end", rec("a", "Олена", "Шевчук", "2011-02-16"), rec("b", "Uliana", "Kovalchuk", "2011-02-16")},
+		{"twins, the given name of one inside the other's", family(rec("a", "Anna", "Kovalenko", "2011-03-04")), family(rec("b", "Hanna", "Kovalenko", "2011-03-04"))},
+		{"twins Sam and Kim (Kim is also a Vietnamese family name)", family(rec("a", "Sam", "Smith", "2011-03-04")), family(rec("b", "Kim", "Smith", "2011-03-04"))},
+		{"Korean siblings sharing a generation syllable", family(rec("a", "Ji-hoon", "Kim", "2011-03-04")), family(rec("b", "Tae-hoon", "Kim", "2011-03-04"))},
+		{"Cantonese siblings sharing a generation name", family(rec("a", "Ka Wai", "Lam", "2011-03-04")), family(rec("b", "Chi Wai", "Lam", "2011-03-04"))},
+		{"twins Gemma and Emma", family(rec("a", "Gemma", "Rossi", "2011-03-04")), family(rec("b", "Emma", "Rossi", "2011-03-04"))},
+		{"twins Gina and Anna", family(rec("a", "Gina", "Rossi", "2011-03-04")), family(rec("b", "Anna", "Rossi", "2011-03-04"))},
+		{"twins Max and Mia", family(rec("a", "Max", "Rossi", "2011-03-04")), family(rec("b", "Mia", "Rossi", "2011-03-04"))},
+		{"twins Chiara and Sara", family(rec("a", "Chiara", "Rossi", "2011-03-04")), family(rec("b", "Sara", "Rossi", "2011-03-04"))},
+		{"twins Jemma and Emma", family(rec("a", "Jemma", "Rossi", "2011-03-04")), family(rec("b", "Emma", "Rossi", "2011-03-04"))},
+		{"twins with consecutive identity cards and a fixed suffix", withDocs(family(rec("a", "Giulia", "Rossi", "2011-03-04")), "CA12345AB"), withDocs(family(rec("b", "Marco", "Rossi", "2011-03-04")), "CA12346AB")},
+		{"twins in Han script", family(rec("a", "明", "李", "2011-03-04")), family(rec("b", "华", "李", "2011-03-04"))},
+		{"strangers in Hangul born the same day", rec("a", "민준", "김", "2011-03-04"), rec("b", "서연", "박", "2011-03-04")},
+		{"different children with names that end like patronymics", rec("a", "Marko Petrovich", "", "2010-01-02"), rec("b", "Marko Jovanovich", "", "2010-01-02")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -183,6 +228,39 @@ func TestSharedKeysAreOneElement(t *testing.T) {
 	}
 }
 
+// TestKeyCapIsFair checks that when a record has more keys than the cap,
+// every rule that has keys keeps at least one, and an alias-only rule keeps
+// the alias's keys first.
+func TestKeyCapIsFair(t *testing.T) {
+	rs := match.DefaultRules()
+	r := rec("a", "Oleksandr Petrovych", "Kovalenko Shevchenko", "2011-03-04")
+	r.Sex, r.BirthPlace, r.DocumentNumber = match.SexMale, "Kharkiv", "FE1234567"
+	r.ParentNames = []string{"Iryna Kovalenko", "Petro Kovalenko"}
+	r.Address, r.Locality, r.Postcode = "12 Sumska", "Kharkiv", "61000"
+	r.Aliases = []string{"Sasha Kovalenko", "Alexander Kovalenko"}
+	keys, truncated := rs.Keys(&r)
+	require.Positive(t, truncated, "the record must exceed the cap for this test")
+	require.Len(t, keys, rs.MaxKeysPerRecord())
+
+	uncapped, err := match.NewRuleSet("reunite-default-v2", rs.Rules(), rs.Threshold(), 1024)
+	require.NoError(t, err)
+	all, none := uncapped.Keys(&r)
+	require.Zero(t, none)
+	assert.Equal(t, len(all), len(keys)+truncated)
+	kept := map[int]bool{}
+	for _, k := range keys {
+		kept[k.Rule] = true
+	}
+	for _, k := range all {
+		assert.True(t, kept[k.Rule], "rule %s lost all its keys", rs.Rules()[k.Rule].Name)
+	}
+	for _, k := range keys {
+		if rs.Rules()[k.Rule].ViaAlias {
+			assert.True(t, k.FromAlias, "an alias-only rule keeps its alias keys first")
+		}
+	}
+}
+
 func TestNewRuleSetValidation(t *testing.T) {
 	ok := []match.Rule{{Name: "r", Weight: 0.9, Fields: []match.Field{match.FieldGiven, match.FieldDate}}}
 	tests := []struct {
@@ -197,6 +275,9 @@ func TestNewRuleSetValidation(t *testing.T) {
 		{"duplicate names", append(ok, ok...), 0.8},
 		{"threshold 0", ok, 0},
 		{"no rules", nil, 0.8},
+		{"via alias without a name", []match.Rule{{Name: "x", Weight: 0.9, Fields: []match.Field{match.FieldDocument, match.FieldDate}, ViaAlias: true}}, 0.8},
+		{"alias band before a name", []match.Rule{{Name: "x", Weight: 0.9, Fields: []match.Field{match.FieldAliasBand, match.FieldName}, ViaAlias: true}}, 0.8},
+		{"document half without a name", []match.Rule{{Name: "x", Weight: 0.9, Fields: []match.Field{match.FieldDocumentHalf, match.FieldDate}}}, 0.8},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

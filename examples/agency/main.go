@@ -141,7 +141,7 @@ func parseOptions(cmd string, args []string, stderr io.Writer) (*options, error)
 	}
 	addr := fs.String(addrFlag, "", addrHelp)
 	audit := fs.String("audit", "", "audit log (default KEYS/audit.jsonl)")
-	rulesName := fs.String("rules-name", "reunite-default-v1", "name of the rule set; both agencies must use the same")
+	rulesName := fs.String("rules-name", "reunite-default-v2", "name of the rule set; both agencies must use the same")
 	maxKeys := fs.Int("max-keys", 1<<20, "largest key set accepted from the peer (and sent)")
 	limit := fs.Int("budget", 1<<21, "serve: keys each peer may submit per window")
 	window := fs.Duration("window", 24*time.Hour, "serve: budget window")

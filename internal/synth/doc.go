@@ -139,7 +139,9 @@
 // family name, parents, birth place and birth date, different given names,
 // of different sex 40% of the time. Config.Siblings (12%) are in groups of
 // two or (30%) three with the same family name, parents and birth place,
-// different given names, born one to six years apart. Config.Namesakes
+// different given names, born one to six years apart. Twins and siblings
+// never share the given name each is called by (the first; for Vietnamese
+// children the last), though they may share a middle name. Config.Namesakes
 // (3%) are pairs with the same given and family names, other parents and
 // another birth date, in the same year 30% of the time. All these children
 // are in both files, and every cross pair (twin 1 in A with twin 2 in B,

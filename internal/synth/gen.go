@@ -201,8 +201,14 @@ func (g *gen) population() []*person {
 	return people
 }
 
+// sameGiven reports whether two siblings would share a given name: all of
+// them, or the one each is called by (the first; the last for Vietnamese
+// children). Parents rarely give two of their children the name they call
+// them by, and a record that keeps only that name could not tell them
+// apart.
 func sameGiven(a, b *person) bool {
-	return namesKey(a.given, a.sex) == namesKey(b.given, b.sex)
+	return namesKey(a.given, a.sex) == namesKey(b.given, b.sex) ||
+		a.given[a.primary()].nat(a.sex) == b.given[b.primary()].nat(b.sex)
 }
 
 // nameKey identifies a child's full name: same origin, same given names and

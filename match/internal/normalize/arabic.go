@@ -74,6 +74,15 @@ func (r *renderer) arabicRun(p string, i int) int {
 
 func (r *renderer) arabicWord(w []rune) {
 	st := arabicStyle(r.sc)
+	// Allah (الله), alone or closing a compound such as Abdullah
+	// (عبدالله), is written with its vowels in every Latin spelling;
+	// letter by letter it would be "llh" and lose the "ah" ending that
+	// Latin spellings carry.
+	n := len(w)
+	allah := n >= 4 && (w[n-4] == 'ا' || w[n-4] == 'ٱ') && w[n-3] == 'ل' && w[n-2] == 'ل' && w[n-1] == 'ه'
+	if allah {
+		w = w[:n-4]
+	}
 	start := 0
 	if st != arabicUnsplit && len(w) >= 4 && (w[0] == 'ا' || w[0] == 'ٱ') && w[1] == 'ل' {
 		r.emit("al")
@@ -87,6 +96,9 @@ func (r *renderer) arabicWord(w []rune) {
 			continue
 		}
 		r.emit(s)
+	}
+	if allah {
+		r.emit("allah")
 	}
 }
 

@@ -97,7 +97,13 @@ func abdJoined(t string) string {
 	rest := t[3:]
 	for _, p := range [...]string{"oul", "ul", "el", "al", "ol", "il"} {
 		if strings.HasPrefix(rest, p) && len(rest) >= len(p)+2 {
-			return "abd" + rest[len(p):]
+			name := rest[len(p):]
+			if name == "ah" || name == "ahi" {
+				// Allah with one l (Abdulahi, Abdalah): the connector's l
+				// is also the name's.
+				return "abdl" + name
+			}
+			return "abd" + name
 		}
 	}
 	// Assimilated article: abd + vowel + doubled sun letter.
