@@ -469,7 +469,8 @@ type features struct {
 }
 
 type nameForm struct {
-	exact                                   bool // a Vietnamese name: given-name fields use tokens, not skeletons
+	codes                                   []tokenCodes // cache for addPair
+	exact                                   bool         // a Vietnamese name: given-name fields use tokens, not skeletons
 	full, skeleton, given                   string
 	firstNames, phonetic, sounds, nameParts []string
 }
@@ -712,10 +713,8 @@ func (n *nameForm) addPair(given, family string) {
 		// Room for the usual three or four pairs without regrowing.
 		n.firstNames, n.phonetic, n.sounds = make([]string, 0, 4), make([]string, 0, 4), make([]string, 0, 4)
 	}
-	n.firstNames = append(n.firstNames, unordered(n.givenForm(given), n.givenForm(family)))
-	// The two readings of soundCodes stand for two spelling conventions,
-	// and a record spells all its names in one: pair first readings and
-	// second readings, not one with the other.
+	g, f := n.codesOf(given), n.codesOf(family)
+	n.firstNames = append(n.firstNames, unordered(g.form, f.form))
 	if n.exact {
 		// Vietnamese romanization is stable and its names short: coarse
 		// codes would only make different names one.
@@ -723,18 +722,45 @@ func (n *nameForm) addPair(given, family string) {
 		n.phonetic = append(n.phonetic, unordered(given, family))
 		return
 	}
-	gs, fs := soundCodes(given), soundCodes(family)
+	// The two readings of soundCodes stand for two spelling conventions,
+	// and a record spells all its names in one: pair first readings and
+	// second readings, not one with the other.
+	gs, fs := g.sounds, f.sounds
 	if gs[0] != "" && fs[0] != "" {
 		n.sounds = append(n.sounds, unordered(gs[0], fs[0]))
 		if len(gs) > 1 || len(fs) > 1 {
 			n.sounds = append(n.sounds, unordered(gs[len(gs)-1], fs[len(fs)-1]))
 		}
 	}
-	gp, _ := phonetic.DoubleMetaphone(given)
-	fp, _ := phonetic.DoubleMetaphone(family)
-	if gp != "" && fp != "" {
-		n.phonetic = append(n.phonetic, unordered(glide(given)+gp+ending(given), glide(family)+fp+ending(family)))
+	if g.phonetic != "" && f.phonetic != "" {
+		n.phonetic = append(n.phonetic, unordered(g.phonetic, f.phonetic))
 	}
+}
+
+// tokenCodes are the forms of one name token that addPair pairs.
+type tokenCodes struct {
+	tok, form, phonetic string
+	exact               bool // the forms of a Vietnamese name
+	sounds              []string
+}
+
+// codesOf returns the forms of tok, computing them once per name: a given
+// name is paired with up to three family names.
+func (n *nameForm) codesOf(tok string) *tokenCodes {
+	for i := range n.codes {
+		if n.codes[i].tok == tok && n.codes[i].exact == n.exact {
+			return &n.codes[i]
+		}
+	}
+	c := tokenCodes{tok: tok, exact: n.exact, form: n.givenForm(tok)}
+	if !n.exact {
+		c.sounds = soundCodes(tok)
+		if p, _ := phonetic.DoubleMetaphone(tok); p != "" {
+			c.phonetic = glide(tok) + p + ending(tok)
+		}
+	}
+	n.codes = append(n.codes, c)
+	return &n.codes[len(n.codes)-1]
 }
 
 // parentKey is the order-free skeleton of a parent's name. A patronymic is

@@ -107,6 +107,22 @@ func TestSameChildMatches(t *testing.T) {
 	}
 }
 
+// TestVietnameseDroppedMiddleName checks that the first-name rules carry a
+// dropped Vietnamese middle name, also when the shorter record's family
+// name is one that other peoples bear too and it gives no cue. Day and
+// month are swapped, so that no full-name rule links the pair instead.
+func TestVietnameseDroppedMiddleName(t *testing.T) {
+	rs := match.DefaultRules()
+	for _, b := range []match.Record{rec("b", "Linh", "Vu", "2019-09-02"), rec("b", "Linh", "Le", "2019-09-02")} {
+		a := rec("a", "Khánh Linh", "Vũ", "2019-02-09")
+		if b.FamilyNames == "Le" {
+			a.FamilyNames = "Lê"
+		}
+		_, rules := score(t, rs, a, b)
+		assert.Contains(t, rules, "first-names+date-unordered", "%s %s", b.GivenNames, b.FamilyNames)
+	}
+}
+
 func withDocs(r match.Record, doc string) match.Record { r.DocumentNumber = doc; return r }
 
 func TestDifferentChildrenDoNotMatch(t *testing.T) {

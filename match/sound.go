@@ -35,9 +35,15 @@ import "strings"
 //     Darwish, Tkatchouk / Tkachuk); at the start it stays k, so that
 //     Chiara is not Sara.
 func soundCodes(tok string) []string {
-	code := soundCode(initialYe(tok), false)
+	read := initialYe(tok)
+	code := soundCode(read, false)
 	if code == "" {
 		return []string{""}
+	}
+	// Only c, x and g read otherwise, and an initial ye that the first
+	// reading took for e.
+	if read == tok && strings.IndexAny(tok, "cxg") < 0 {
+		return []string{code}
 	}
 	if alt := soundCode(tok, true); alt != code {
 		return []string{code, alt}
@@ -102,7 +108,7 @@ func soundCode(tok string, alt bool) string {
 func soundAt(tok string, i int, alt bool) (class byte, size int) {
 	rest := tok[i:]
 	for _, d := range soundDigraphs {
-		if strings.HasPrefix(rest, d[0]) {
+		if d[0][0] == rest[0] && strings.HasPrefix(rest, d[0]) {
 			if alt && d[0] == "ch" && i > 0 {
 				return 'S', 2
 			}
