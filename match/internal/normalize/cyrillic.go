@@ -3,8 +3,6 @@ package normalize
 import (
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Cyrillic transliteration styles. Style 0 is the canonical one used by
@@ -108,7 +106,12 @@ func cyrStyle(sc int, l langSet) int {
 }
 
 func isCyrillicLetter(c rune) bool {
-	return c >= 0x400 && c <= 0x52f && unicode.IsLetter(c)
+	// U+0400–U+0481 are all letters, and they are nearly all that names
+	// use; the general test costs a table search.
+	if 0x400 <= c && c <= 0x481 {
+		return true
+	}
+	return c >= 0x482 && c <= 0x52f && unicode.IsLetter(c)
 }
 
 // cyrHomoglyph maps the Latin letters that look like Cyrillic ones to them.
@@ -147,7 +150,7 @@ func startsCyrillic(p string, i int) bool {
 	if i >= len(p) {
 		return false
 	}
-	c, _ := utf8.DecodeRuneInString(p[i:])
+	c, _ := decodeRune(p, i)
 	return isCyrillicLetter(c)
 }
 
@@ -166,7 +169,7 @@ func (r *renderer) cyrillicRun(p string, i int) int {
 	var buf [32]rune
 	w := buf[:0]
 	for i < len(p) {
-		c, size := utf8.DecodeRuneInString(p[i:])
+		c, size := decodeRune(p, i)
 		switch {
 		case isCyrillicLetter(c):
 			w = append(w, c)
@@ -490,9 +493,8 @@ func cyrLetter(st int, c, prev, next rune, initial, nextLast bool) string {
 // example one with an accent that NFKC keeps composed) and returns the
 // transliteration of its base letter.
 func cyrBase(c rune) (string, bool) {
-	var src [utf8.UTFMax]byte
 	var buf [16]byte
-	d := norm.NFD.Append(buf[:0], src[:utf8.EncodeRune(src[:], c)]...)
+	d := nfdRune(buf[:0], c)
 	base, n := utf8.DecodeRune(d)
 	if n == len(d) || base == c {
 		return "", false

@@ -3,8 +3,6 @@ package normalize
 import (
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Greek transliteration styles.
@@ -26,6 +24,12 @@ const (
 )
 
 func isGreekLetter(c rune) bool {
+	// U+03AC–U+03CE, the lowercase letters with and without tonos, are
+	// all letters and nearly all that folded names hold; the general test
+	// costs a table search.
+	if 0x3ac <= c && c <= 0x3ce {
+		return true
+	}
 	return ((c >= 0x370 && c <= 0x3ff) || (c >= 0x1f00 && c <= 0x1fff)) && unicode.IsLetter(c)
 }
 
@@ -50,14 +54,14 @@ func (r *renderer) greekRun(p string, i int) int {
 	var buf [32]greekLetter
 	w := buf[:0]
 	for i < len(p) {
-		c, size := utf8.DecodeRuneInString(p[i:])
+		c, size := decodeRune(p, i)
 		switch {
 		case isGreekLetter(c):
 			g, ok := greekMonotonic(c)
 			if !ok {
 				// Polytonic and rare letters: decompose.
 				var db [16]byte
-				d := norm.NFD.AppendString(db[:0], p[i:i+size])
+				d := nfdRune(db[:0], c)
 				base, n := utf8.DecodeRune(d)
 				g = greekLetter{c: base, dia: hasMark(d[n:], markDiaeresis)}
 			}

@@ -74,38 +74,73 @@ func ConsonantSkeleton(token string) string {
 		if i+1 < len(token) {
 			next = token[i+1]
 		}
+		var next2 byte
+		if i+2 < len(token) {
+			next2 = token[i+2]
+		}
+		// The digraphs and trigraphs of rule 1 are found by their first
+		// letter: no two of them with the same first letter share their
+		// second, so the order of the checks within a letter is free.
 		unit, adv := c, 1
-		switch rest := token[i:]; {
-		case strings.HasPrefix(rest, "sch"):
-			unit, adv = 's', 3
-		case strings.HasPrefix(rest, "tch"):
-			unit, adv = 'h', 3
-		case strings.HasPrefix(rest, "dzh"):
-			unit, adv = 'Y', 3
-		case strings.HasPrefix(rest, "dj"):
-			unit, adv = 'Y', 2
-		case strings.HasPrefix(rest, "ph"):
-			unit, adv = 'f', 2
-		case strings.HasPrefix(rest, "th"):
-			unit, adv = 't', 2
-		case strings.HasPrefix(rest, "dh"):
-			unit, adv = 'd', 2
-		case strings.HasPrefix(rest, "sh"):
-			unit, adv = 's', 2
-		case strings.HasPrefix(rest, "zh"):
-			unit, adv = 'z', 2
-		case strings.HasPrefix(rest, "gh"):
-			unit, adv = 'h', 2
-			if first {
-				unit = 'g'
+		switch c {
+		case 's':
+			switch {
+			case next == 'c' && next2 == 'h':
+				adv = 3 // sch
+			case next == 'h':
+				adv = 2 // sh
 			}
-		case strings.HasPrefix(rest, "kh"), strings.HasPrefix(rest, "ch"), strings.HasPrefix(rest, "cz"):
-			unit, adv = 'h', 2
-		case strings.HasPrefix(rest, "ck"):
-			unit, adv = 'k', 2
-		case strings.HasPrefix(rest, "dt"):
-			unit, adv = 't', 2
-		case c == 'x':
+		case 't':
+			switch {
+			case next == 'c' && next2 == 'h':
+				unit, adv = 'h', 3 // tch
+			case next == 'h':
+				adv = 2 // th
+			}
+		case 'd':
+			switch {
+			case next == 'z' && next2 == 'h':
+				unit, adv = 'Y', 3 // dzh
+			case next == 'j':
+				unit, adv = 'Y', 2 // dj
+			case next == 'h':
+				adv = 2 // dh
+			case next == 't':
+				unit, adv = 't', 2 // dt
+			}
+		case 'p':
+			if next == 'h' {
+				unit, adv = 'f', 2 // ph
+			}
+		case 'z':
+			if next == 'h' {
+				adv = 2 // zh
+			}
+		case 'k':
+			if next == 'h' {
+				unit, adv = 'h', 2 // kh
+			}
+		case 'g':
+			switch {
+			case next == 'h' && first:
+				adv = 2 // gh, which keeps its g at the start
+			case next == 'h':
+				unit, adv = 'h', 2 // gh
+			case !first:
+				unit = 'h'
+			}
+		case 'c':
+			switch next {
+			case 'h', 'z':
+				unit, adv = 'h', 2 // ch, cz
+			case 'k':
+				unit, adv = 'k', 2 // ck
+			case 'e', 'i', 'y':
+				unit = 's'
+			default:
+				unit = 'k'
+			}
+		case 'x':
 			// x is ks; a doubled x (already "ks") adds only its s, which
 			// then collapses, so no skeleton outgrows its word.
 			doubled := len(u) >= 2 && u[len(u)-2] == 'k' && u[len(u)-1] == 's'
@@ -113,32 +148,23 @@ func ConsonantSkeleton(token string) string {
 				u = append(u, 'k')
 			}
 			unit = 's'
-		case c == 'q':
+		case 'q':
 			unit = 'k'
-		case c == 'c':
-			unit = 'k'
-			if next == 'e' || next == 'i' || next == 'y' {
-				unit = 's'
-			}
-		case c == 'w':
+		case 'w':
 			unit = 'Y'
 			if first || isVowel(next) {
 				unit = 'v'
 			}
-		case c == 'j', c == 'y':
+		case 'j', 'y':
 			unit = 'Y'
-		case c == 'h':
+		case 'h':
 			unit = 'H'
-		case c == 'g':
-			if !first {
-				unit = 'h'
-			}
-		case c == 'i':
+		case 'i':
 			unit = 'A'
 			if first && isVowel(next) {
 				unit = 'Y'
 			}
-		case isVowel(c):
+		case 'a', 'e', 'o', 'u':
 			unit = 'A'
 		}
 		if len(u) == 0 || u[len(u)-1] != unit {

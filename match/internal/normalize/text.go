@@ -99,6 +99,15 @@ func asciiText(s string) string {
 // plus a combining dot), and the renderer expects composed letters such as
 // й and ї, which it must not confuse with и or і plus a mark.
 func prepare(s string) string {
+	if p, ok := prepareSimple(s); ok {
+		return p
+	}
+	return prepareFull(s)
+}
+
+// prepareFull is prepare done with the Unicode machinery; it is right for
+// every input.
+func prepareFull(s string) string {
 	s = norm.NFKC.String(s)
 	// A Caser may be stateful and must not be shared between goroutines,
 	// so each call makes its own.
@@ -107,6 +116,63 @@ func prepare(s string) string {
 		return s
 	}
 	return norm.NFKC.String(f)
+}
+
+// prepareSimple is prepare for the strings that most records hold: every
+// rune is one that NFKC leaves alone wherever it stands and whose case
+// folding is one or two such runes (see foldTable). For them NFKC is the
+// identity, and folding maps rune by rune, so prepare reduces to a table
+// look-up. It reports false, and leaves the work to prepareFull, for
+// anything else: combining marks, compatibility characters, invalid UTF-8,
+// runes past the table.
+func prepareSimple(s string) (string, bool) {
+	t := foldTable()
+	// Nothing is written until a rune changes, so that a string that is
+	// already folded is returned as it is; copied is the length of s
+	// already in out.
+	var out strings.Builder
+	copied := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				if out.Cap() == 0 {
+					out.Grow(len(s) + 8)
+				}
+				out.WriteString(s[copied:i])
+				out.WriteByte(c + 'a' - 'A')
+				copied = i + 1
+			}
+			i++
+			continue
+		}
+		r, size := decodeRune(s, i)
+		// An invalid byte decodes to U+FFFD, which is past the table.
+		if r >= foldTableSize {
+			return "", false
+		}
+		e := t[r]
+		if e[0] == notSimple {
+			return "", false
+		}
+		if rune(e[0]) != r || e[1] != 0 {
+			if out.Cap() == 0 {
+				out.Grow(len(s) + 8)
+			}
+			out.WriteString(s[copied:i])
+			out.WriteRune(rune(e[0]))
+			if e[1] != 0 {
+				out.WriteRune(rune(e[1]))
+			}
+			copied = i + size
+		}
+		i += size
+	}
+	if copied == 0 {
+		return s, true
+	}
+	out.WriteString(s[copied:])
+	return out.String(), true
 }
 
 // render is the full, non-ASCII path of Text under transliteration scheme
@@ -127,9 +193,9 @@ func render(s string, sc int) string {
 // output with kept runes can change, so the loop almost never runs twice.
 func renderPrepared(p string, sc int, lang langSet) string {
 	r := renderer{sc: sc, lang: lang}
-	r.out = make([]byte, 0, len(p)+8)
+	r.out.Grow(len(p))
 	r.run(p)
-	out := string(r.out)
+	out := r.out.String()
 	for i := 0; i < 4 && !isASCII(out); i++ {
 		next := render1(out)
 		if next == out {
@@ -144,16 +210,20 @@ func renderPrepared(p string, sc int, lang langSet) string {
 func render1(s string) string {
 	p := prepare(s)
 	r := renderer{}
-	r.out = make([]byte, 0, len(p)+8)
+	r.out.Grow(len(p))
 	r.run(p)
-	return string(r.out)
+	return r.out.String()
 }
 
 // renderer accumulates normalized output. Separators are not written
 // eagerly: a pending separator becomes one space only when another token
 // character follows, which collapses runs and trims both ends.
 type renderer struct {
-	out     []byte
+	// out is a Builder so that the result becomes a string without a
+	// copy. Output is rarely longer than the prepared input (a Cyrillic or
+	// Greek letter takes two bytes and gives one or two, é gives e), so
+	// sizing it to the input avoids regrowing.
+	out     strings.Builder
 	pending bool
 	// kept is true right after a rune that was copied unchanged (a script
 	// without a table); combining marks that follow such a rune belong to
@@ -169,8 +239,8 @@ func (r *renderer) sep() {
 }
 
 func (r *renderer) space() {
-	if r.pending && len(r.out) > 0 {
-		r.out = append(r.out, ' ')
+	if r.pending && r.out.Len() > 0 {
+		r.out.WriteByte(' ')
 	}
 	r.pending = false
 }
@@ -180,20 +250,20 @@ func (r *renderer) emit(s string) {
 		return
 	}
 	r.space()
-	r.out = append(r.out, s...)
+	r.out.WriteString(s)
 	r.kept = false
 }
 
 func (r *renderer) emitByte(c byte) {
 	r.space()
-	r.out = append(r.out, c)
+	r.out.WriteByte(c)
 	r.kept = false
 }
 
 func (r *renderer) emitKept(c rune) {
 	c = cherokeeFold(c)
 	r.space()
-	r.out = utf8.AppendRune(r.out, c)
+	r.out.WriteRune(c)
 	r.kept = true
 }
 
@@ -218,7 +288,7 @@ func (r *renderer) run(p string) {
 			i++
 			continue
 		}
-		ch, size := utf8.DecodeRuneInString(p[i:])
+		ch, size := decodeRune(p, i)
 		switch {
 		case ch == utf8.RuneError && size == 1:
 			r.sep()
@@ -242,7 +312,7 @@ func (r *renderer) run(p string) {
 			// primes (ʹ ʺ) sit inside words; they must neither split a token
 			// nor survive in it.
 		case unicode.Is(unicode.Latin, ch) && unicode.IsLetter(ch):
-			r.latin(p[i:i+size], ch)
+			r.latin(ch)
 		case unicode.IsDigit(ch):
 			if d, ok := asciiDigit(ch); ok {
 				r.emitByte(d)
@@ -315,9 +385,9 @@ func asciiDigit(ch rune) (byte, bool) {
 // latin handles one non-ASCII Latin letter: canonical decomposition gives
 // the base letter and its marks; the marks are dropped, except that some
 // variant schemes spell particular mark+letter pairs out (ü→ue, š→sh).
-func (r *renderer) latin(src string, ch rune) {
+func (r *renderer) latin(ch rune) {
 	var buf [16]byte
-	d := norm.NFD.AppendString(buf[:0], src)
+	d := nfdRune(buf[:0], ch)
 	base, n := utf8.DecodeRune(d)
 	marks := d[n:]
 	if r.sc != 0 {
