@@ -33,36 +33,62 @@ type Index struct {
 	viaAlias [][]bool
 }
 
-// NewIndex derives the keys of every record under rs.
+// NewIndex derives the keys of every record under rs, as Keys does.
 func NewIndex(records []Record, rs *RuleSet) *Index {
-	ix := &Index{rules: rs, imprecise: make([]bool, len(records))}
-	pos := make(map[[KeySize]byte]int, len(records)*8)
+	// Records have about twenty keys each, most of them their own.
+	est := len(records) * 16
+	ix := &Index{
+		rules: rs, imprecise: make([]bool, len(records)),
+		Keys: make([][]byte, 0, est), Owners: make([][]int32, 0, est),
+		KeyRule: make([]int, 0, est), viaAlias: make([][]bool, 0, est),
+	}
+	pos := make(map[[KeySize]byte]int, est)
+	// Most keys have one owner: their values, owners and flags are cut
+	// from shared blocks rather than allocated one by one. A second owner
+	// moves a key's owners to a slice of its own (capacity 1 forces it).
+	var values []byte
+	var owners []int32
+	var flags []bool
+	var keys []Key
 	for i := range records {
 		ix.imprecise[i] = records[i].BirthDate.Precision() != PrecisionDay
-		keys, truncated := rs.Keys(&records[i])
+		var truncated int
+		keys, truncated = rs.keys(&records[i], keys)
 		ix.Truncated += truncated
 		if len(keys) == 0 {
 			ix.NoKeys = append(ix.NoKeys, i)
 		}
 		for _, k := range keys {
-			p, ok := pos[k.Value]
-			if !ok {
-				p = len(ix.Keys)
-				pos[k.Value] = p
-				v := k.Value
-				ix.Keys = append(ix.Keys, v[:])
-				ix.Owners = append(ix.Owners, nil)
-				ix.KeyRule = append(ix.KeyRule, k.Rule)
-				ix.viaAlias = append(ix.viaAlias, nil)
-			}
-			ix.Owners[p] = append(ix.Owners[p], int32(i))
 			// Only rules that need it learn where a key came from: the
 			// flag tells the peer that its name is an alias here.
-			ix.viaAlias[p] = append(ix.viaAlias[p], k.FromAlias && rs.viaAlias[k.Rule])
+			fromAlias := k.FromAlias && rs.viaAlias[k.Rule]
+			p, ok := pos[k.Value]
+			if ok {
+				ix.Owners[p] = append(ix.Owners[p], int32(i))
+				ix.viaAlias[p] = append(ix.viaAlias[p], fromAlias)
+				continue
+			}
+			if len(owners) == cap(owners) {
+				values = make([]byte, 0, indexBlock*KeySize)
+				owners, flags = make([]int32, 0, indexBlock), make([]bool, 0, indexBlock)
+			}
+			p = len(ix.Keys)
+			pos[k.Value] = p
+			n := len(values)
+			values = append(values, k.Value[:]...)
+			owners, flags = append(owners, int32(i)), append(flags, fromAlias)
+			ix.Keys = append(ix.Keys, values[n:n+KeySize:n+KeySize])
+			ix.Owners = append(ix.Owners, owners[len(owners)-1:len(owners):len(owners)])
+			ix.KeyRule = append(ix.KeyRule, k.Rule)
+			ix.viaAlias = append(ix.viaAlias, flags[len(flags)-1:len(flags):len(flags)])
 		}
 	}
 	return ix
 }
+
+// indexBlock is how many keys' values, owners and flags NewIndex cuts from
+// one allocation.
+const indexBlock = 4096
 
 // RuleSet returns the rule set the index was built with.
 func (ix *Index) RuleSet() *RuleSet { return ix.rules }

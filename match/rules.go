@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -319,57 +320,44 @@ type Key struct {
 // A rule's kept keys are its first combinations of values, which come
 // from the record's own name before its aliases, except for rules marked
 // ViaAlias, which exist for the aliases and keep theirs first. truncated
-// reports how
-// many keys the cap dropped. Only the first 16 aliases and 8 parent names
-// of a record are keyed. A key is SHA-256(first 16 bytes of the
-// rule-set hash ‖ rule index ‖ field values, each preceded by 0x1f), so
-// keys of different rules and rule sets never collide.
+// reports how many keys the cap dropped. Only the first 16 aliases and 8
+// parent names of a record are keyed. A key is SHA-256(first 16 bytes of
+// the rule-set hash ‖ rule index ‖ field values, each preceded by 0x1f),
+// so keys of different rules and rule sets never collide. Keys is safe for
+// concurrent use.
 func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
+	return rs.keys(r, nil)
+}
+
+// keys is Keys appending to dst[:0], so that NewIndex reuses one slice.
+func (rs *RuleSet) keys(r *Record, dst []Key) (keys []Key, truncated int) {
 	f := extract(r)
-	var vals [len(knownFieldsOrder)][]string
-	// aliasFrom[fi] is the index of the first value of field fi that only
-	// an alias gives; aliasVals[fi], if not nil, replaces vals[fi] in
-	// combinations with such a value.
-	var aliasFrom [len(knownFieldsOrder)]int
-	var aliasVals [len(knownFieldsOrder)][]string
-	var have [len(knownFieldsOrder)]bool
-	choices := func(fi int, alias bool) []string {
-		if alias && aliasVals[fi] != nil {
-			return aliasVals[fi]
-		}
-		return vals[fi]
-	}
-	// count counts the combinations of fields[j:] after a choice of values
-	// that is alias-derived or not: for each field, the values before
-	// aliasFrom keep the flag, those after set it.
-	count := func(fields []int) int {
-		own, alias := 1, 1 // combinations of fields[j:] with the flag clear, set
-		for j := len(fields) - 1; j >= 0; j-- {
-			fi := fields[j]
-			ownVals := len(vals[fi])
-			own, alias = min(aliasFrom[fi], ownVals)*own+(ownVals-min(aliasFrom[fi], ownVals))*alias, len(choices(fi, true))*alias
-		}
-		return own
-	}
+	w := keyScratchPool.Get().(*keyWalker)
+	defer keyScratchPool.Put(w)
+	*w = keyWalker{}
+	used := 0
 	// Per rule, how many combinations of its fields' values the record has.
 	var combos [256]int
 	total := 0
 	for ri, fields := range rs.fieldIdx {
 		for _, fi := range fields {
-			if !have[fi] {
-				vals[fi], aliasFrom[fi] = f.values(knownFieldsOrder[fi])
+			if !w.have[fi] {
+				w.vals[fi], w.aliasFrom[fi] = f.values(knownFieldsOrder[fi], w.arena[used:used:len(w.arena)])
+				used += min(len(w.vals[fi]), len(w.arena)-used)
 				if knownFieldsOrder[fi] == FieldAliasBand {
-					aliasVals[fi] = f.bands(2)
+					w.aliasVals[fi] = f.bands(2)
 				}
-				have[fi] = true
+				w.have[fi] = true
 			}
 		}
-		combos[ri] = count(fields)
+		combos[ri] = w.count(fields)
 		total += combos[ri]
 	}
 	quota := fairShares(combos[:len(rs.fieldIdx)], rs.maxKeys)
-	keys = make([]Key, 0, min(total, rs.maxKeys))
-	var buf [512]byte
+	w.keys = dst[:0]
+	if cap(w.keys) < min(total, rs.maxKeys) {
+		w.keys = make([]Key, 0, min(total, rs.maxKeys))
+	}
 	for ri, fields := range rs.fieldIdx {
 		if quota[ri] == 0 {
 			continue
@@ -377,42 +365,90 @@ func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
 		// The rule set's hash (which names this key construction) and
 		// the rule index separate every rule's keys; 16 bytes of the hash
 		// keep most keys to one SHA-256 block.
-		prefix := append(buf[:0], rs.id[:16]...)
+		prefix := append(w.buf[:0], rs.id[:16]...)
 		prefix = append(prefix, byte(ri))
-		left := quota[ri]
+		w.rule, w.fields, w.left = ri, fields, quota[ri]
 		// A rule that counts only through an alias exists for the alias's
 		// keys: under the cap, they go before those of the record's own
 		// name.
-		aliasFirst := rs.viaAlias[ri]
-		// Walk the combinations of the fields' values in order, hashing
-		// each until the rule's share is used.
-		var walk func(b []byte, j int, alias bool)
-		walk = func(b []byte, j int, alias bool) {
-			if j == len(fields) {
-				// Values within a field are distinct and the rule index is
-				// hashed, so no two combinations give the same key.
-				keys = append(keys, Key{Rule: ri, Value: sha256.Sum256(b), FromAlias: alias})
-				left--
-				return
-			}
-			fi := fields[j]
-			list := choices(fi, alias)
-			for k := range list {
-				if left == 0 {
-					return
-				}
-				vi := k
-				if aliasFirst {
-					vi = (k + aliasFrom[fi]) % len(list)
-				}
-				// 0x1f cannot occur in normalized values, so the encoding
-				// is unambiguous.
-				walk(append(append(b, 0x1f), list[vi]...), j+1, alias || vi >= aliasFrom[fi])
-			}
-		}
-		walk(prefix, 0, false)
+		w.aliasFirst = rs.viaAlias[ri]
+		w.walk(prefix, 0, false)
 	}
+	keys = w.keys
 	return keys, total - len(keys)
+}
+
+// keyScratchPool recycles Keys' working space, which is too large for the
+// stack once the recursive walk takes its address.
+var keyScratchPool = sync.Pool{New: func() any { return new(keyWalker) }}
+
+// keyWalker holds one record's field values while Keys hashes the
+// combinations of one rule's values, in order, until the rule's share of
+// keys is used.
+type keyWalker struct {
+	vals [len(knownFieldsOrder)][]string
+	// aliasFrom[fi] is the index of the first value of field fi that only
+	// an alias gives; aliasVals[fi], if not nil, replaces vals[fi] in
+	// combinations with such a value.
+	aliasFrom [len(knownFieldsOrder)]int
+	aliasVals [len(knownFieldsOrder)][]string
+	have      [len(knownFieldsOrder)]bool
+	arena     [64]string // the fields' values share this array while they fit
+
+	rule       int
+	fields     []int
+	left       int
+	aliasFirst bool
+	keys       []Key
+	buf        [512]byte
+}
+
+// choices returns field fi's values in a combination that is alias-derived
+// or not.
+func (w *keyWalker) choices(fi int, alias bool) []string {
+	if alias && w.aliasVals[fi] != nil {
+		return w.aliasVals[fi]
+	}
+	return w.vals[fi]
+}
+
+// count counts the combinations of fields' values: for each field, the
+// values before aliasFrom keep a combination's alias flag, those after set
+// it, and a set flag picks the alias values of later fields.
+func (w *keyWalker) count(fields []int) int {
+	own, alias := 1, 1 // combinations of fields[j:] with the flag clear, set
+	for j := len(fields) - 1; j >= 0; j-- {
+		fi := fields[j]
+		n := len(w.vals[fi])
+		from := min(w.aliasFrom[fi], n)
+		own, alias = from*own+(n-from)*alias, len(w.choices(fi, true))*alias
+	}
+	return own
+}
+
+func (w *keyWalker) walk(b []byte, j int, alias bool) {
+	if j == len(w.fields) {
+		// Values within a field are distinct and the rule index is
+		// hashed, so no two combinations give the same key.
+		w.keys = append(w.keys, Key{Rule: w.rule, Value: sha256.Sum256(b), FromAlias: alias})
+		w.left--
+		return
+	}
+	fi := w.fields[j]
+	list := w.choices(fi, alias)
+	from := w.aliasFrom[fi]
+	for k := range list {
+		if w.left == 0 {
+			return
+		}
+		vi := k
+		if w.aliasFirst {
+			vi = (k + from) % len(list)
+		}
+		// 0x1f cannot occur in normalized values, so the encoding is
+		// unambiguous.
+		w.walk(append(append(b, 0x1f), list[vi]...), j+1, alias || vi >= from)
+	}
 }
 
 // fairShares splits room keys among rules that have counts[i] each: all of
@@ -469,7 +505,8 @@ type features struct {
 }
 
 type nameForm struct {
-	codes                                   []tokenCodes // cache for addPair
+	skeletons                               [][2]string  // cache for skeletonOf: token, skeleton
+	codes                                   []tokenCodes // cache for codesOf
 	exact                                   bool         // a Vietnamese name: given-name fields use tokens, not skeletons
 	full, skeleton, given                   string
 	firstNames, phonetic, sounds, nameParts []string
@@ -525,12 +562,13 @@ func nameFormOf(given, family string) (nameForm, bool) {
 	}
 	sorted := slices.Clone(full)
 	slices.Sort(sorted)
+	var n nameForm
 	skel := make([]string, len(full))
 	for i, t := range full {
-		skel[i] = skeleton(t)
+		skel[i] = n.skeletonOf(t)
 	}
 	slices.Sort(skel)
-	n := nameForm{full: strings.Join(sorted, " "), skeleton: strings.Join(skel, " ")}
+	n.full, n.skeleton = strings.Join(sorted, " "), strings.Join(skel, " ")
 
 	famToks := normalize.DropParticles(familyToks)
 	switch {
@@ -713,8 +751,9 @@ func (n *nameForm) addPair(given, family string) {
 		// Room for the usual three or four pairs without regrowing.
 		n.firstNames, n.phonetic, n.sounds = make([]string, 0, 4), make([]string, 0, 4), make([]string, 0, 4)
 	}
-	g, f := n.codesOf(given), n.codesOf(family)
-	n.firstNames = append(n.firstNames, unordered(g.form, f.form))
+	gForm, g := n.codesOf(given)
+	fForm, f := n.codesOf(family)
+	n.firstNames = append(n.firstNames, unordered(gForm, fForm))
 	if n.exact {
 		// Vietnamese romanization is stable and its names short: coarse
 		// codes would only make different names one.
@@ -737,30 +776,33 @@ func (n *nameForm) addPair(given, family string) {
 	}
 }
 
-// tokenCodes are the forms of one name token that addPair pairs.
+// tokenCodes are the coarse codes of one name token that addPair pairs.
 type tokenCodes struct {
-	tok, form, phonetic string
-	exact               bool // the forms of a Vietnamese name
-	sounds              []string
+	tok      string
+	phonetic string
+	sounds   []string
 }
 
-// codesOf returns the forms of tok, computing them once per name: a given
-// name is paired with up to three family names.
-func (n *nameForm) codesOf(tok string) *tokenCodes {
-	for i := range n.codes {
-		if n.codes[i].tok == tok && n.codes[i].exact == n.exact {
-			return &n.codes[i]
+// codesOf returns the forms of tok that addPair pairs: its given-name
+// form, and its phonetic and sound codes unless the name is Vietnamese.
+// Codes are computed once per name: a given name is paired with up to
+// three family names.
+func (n *nameForm) codesOf(tok string) (form string, c tokenCodes) {
+	form = n.givenForm(tok)
+	if n.exact {
+		return form, tokenCodes{}
+	}
+	for _, c := range n.codes {
+		if c.tok == tok {
+			return form, c
 		}
 	}
-	c := tokenCodes{tok: tok, exact: n.exact, form: n.givenForm(tok)}
-	if !n.exact {
-		c.sounds = soundCodes(tok)
-		if p, _ := phonetic.DoubleMetaphone(tok); p != "" {
-			c.phonetic = glide(tok) + p + ending(tok)
-		}
+	c = tokenCodes{tok: tok, sounds: soundCodes(tok)}
+	if p, _ := phonetic.DoubleMetaphone(tok); p != "" {
+		c.phonetic = glide(tok) + p + ending(tok)
 	}
 	n.codes = append(n.codes, c)
-	return &n.codes[len(n.codes)-1]
+	return form, c
 }
 
 // parentKey is the order-free skeleton of a parent's name. A patronymic is
@@ -781,7 +823,10 @@ func parentKey(name string) string {
 // child's given names are written with the patronymic in Russian and
 // Ukrainian records and without it in passports and records abroad.
 func dropPatronymics(toks []string, keep int) []string {
-	out := toks[:0:0]
+	if !slices.ContainsFunc(toks[min(keep, len(toks)):], isPatronymic) {
+		return toks
+	}
+	out := make([]string, 0, len(toks)-1)
 	for i, t := range toks {
 		if i < keep || !isPatronymic(t) {
 			out = append(out, t)
@@ -827,7 +872,19 @@ func (n *nameForm) givenForm(tok string) string {
 	if n.exact {
 		return tok
 	}
-	return skeleton(tok)
+	return n.skeletonOf(tok)
+}
+
+// skeletonOf is skeleton(tok), computed once per token of a name.
+func (n *nameForm) skeletonOf(tok string) string {
+	for _, s := range n.skeletons {
+		if s[0] == tok {
+			return s[1]
+		}
+	}
+	sk := skeleton(tok)
+	n.skeletons = append(n.skeletons, [2]string{tok, sk})
+	return sk
 }
 
 // skeleton is normalize.ConsonantSkeleton plus the name's ending: the
@@ -897,8 +954,10 @@ func unordered(a, b string) string {
 	return a + " " + b
 }
 
+// uniq removes empty and repeated values from vs, in place, keeping the
+// first of each.
 func uniq(vs ...string) []string {
-	var out []string
+	out := vs[:0]
 	for _, v := range vs {
 		if v != "" && !slices.Contains(out, v) {
 			out = append(out, v)
@@ -920,10 +979,10 @@ func documentValue(s string) string {
 	return b.String()
 }
 
-// values returns the record's values of field fld, distinct, and the index
-// of the first value that only an alias gives (len(vals) if none does).
-func (f *features) values(fld Field) (vals []string, aliasFrom int) {
-	var dst []string
+// values appends the record's values of field fld, distinct, to dst and
+// returns them with the index of the first value that only an alias gives
+// (len(vals) if none does).
+func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int) {
 	add := func(v string) {
 		if v != "" && !slices.Contains(dst, v) {
 			dst = append(dst, v)

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 
+	"github.com/reunite-psi/reunite/internal/synth"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -382,4 +384,34 @@ func BenchmarkKeysFEBRL(b *testing.B) {
 		i++
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// TestIndexMatchesKeys checks that NewIndex, which remembers normalized
+// values from record to record, derives exactly the keys Keys derives for
+// each record alone.
+func TestIndexMatchesKeys(t *testing.T) {
+	rs := match.DefaultRules()
+	d := synth.Generate(synth.DefaultConfig(3, 300))
+	records := append(slices.Clone(d.A), d.B...)
+	ix := match.NewIndex(records, rs)
+	got := make([]map[[match.KeySize]byte]bool, len(records))
+	for k, owners := range ix.Owners {
+		for _, o := range owners {
+			if got[o] == nil {
+				got[o] = map[[match.KeySize]byte]bool{}
+			}
+			got[o][[match.KeySize]byte(ix.Keys[k])] = true
+		}
+	}
+	for i := range records {
+		keys, _ := rs.Keys(&records[i])
+		want := map[[match.KeySize]byte]bool{}
+		for _, k := range keys {
+			want[k.Value] = true
+		}
+		if len(want) == 0 {
+			want = nil
+		}
+		require.Equal(t, want, got[i], "record %s", records[i].ID)
+	}
 }
