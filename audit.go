@@ -110,6 +110,9 @@ type auditJSON struct {
 	Truncated   int    `json:"truncated"`
 	Overfull    int    `json:"overfull"`
 	BadPayloads int    `json:"bad_payloads"`
+	// Added after the first entries were written: omitted when zero, so
+	// older entries keep their canonical form.
+	Alternatives int `json:"alternatives,omitempty"`
 }
 
 // auditEntry is an entry without its hash member. Its field order is part
@@ -129,7 +132,7 @@ func toAuditJSON(a Audit) auditJSON {
 		KeyHits: a.KeyHits, RecordHits: a.RecordHits,
 		SessionID: s(a.SessionID), Transcript: s(a.Transcript), Outcome: s(a.Outcome),
 		Unmatchable: a.Unmatchable, Truncated: a.Truncated, Overfull: a.Overfull,
-		BadPayloads: a.BadPayloads,
+		BadPayloads: a.BadPayloads, Alternatives: a.Alternatives,
 	}
 }
 

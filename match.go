@@ -55,6 +55,12 @@ type MatchResult struct {
 	// local record, best score first. Empty when this party learns nothing
 	// in the session's mode.
 	Hits []Hit
+	// Alternatives lists pairs that score above the threshold but clearly
+	// below another pair of one of their records (match.Link.Alternative):
+	// most likely a namesake or a twin of the child in the better pair.
+	// They are not hits; the peer reports the same ones, with the same
+	// handles, for review when the better pair turns out wrong.
+	Alternatives []Hit
 	// Audit describes the session for the agency's audit log. It holds no
 	// record values.
 	Audit Audit
@@ -97,6 +103,9 @@ type Audit struct {
 	Truncated   int    // keys dropped by the per-record cap
 	Overfull    int    // keys shared by more local records than a payload can name
 	BadPayloads int    // shared keys whose peer payload did not open or parse (never from an honest peer)
+	// Alternatives counts the pairs reported as alternatives to better
+	// ones (MatchResult.Alternatives).
+	Alternatives int
 }
 
 // resolve returns the rule set, mode and threshold cfg asks for, with
@@ -235,7 +244,7 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 // fail records err as the session's outcome and returns the result, with
 // no hits, and err.
 func (m *matchSetup) fail(err error) (*MatchResult, error) {
-	m.res.Hits = nil
+	m.res.Hits, m.res.Alternatives = nil, nil
 	m.res.Audit.Outcome = err.Error()
 	return m.res, err
 }
@@ -266,12 +275,17 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 		if m.role == psi.RoleResponder {
 			ini, resp = l.Peer, own
 		}
-		res.Hits = append(res.Hits, Hit{
+		h := Hit{
 			RecordID: m.records[l.Record].ID, Record: l.Record, Peer: l.Peer,
 			Handle: pairHandle(r.SessionID, ini, resp), Score: l.Score, Rules: l.Rules,
-		})
+		}
+		if l.Alternative {
+			res.Alternatives = append(res.Alternatives, h)
+		} else {
+			res.Hits = append(res.Hits, h)
+		}
 	}
-	res.Audit.RecordHits = len(res.Hits)
+	res.Audit.RecordHits, res.Audit.Alternatives = len(res.Hits), len(res.Alternatives)
 	return res, nil
 }
 

@@ -196,14 +196,28 @@ type Link struct {
 	Peer   uint32 // the peer's pseudonym for its record, valid for this session only
 	Score  float64
 	Rules  []string // the rules on which the pair shares a key, in rule order
+	// Alternative reports that another link of the same local record, or
+	// of the same peer record, scores more than AlternativeMargin higher:
+	// this pair is then most likely a namesake or a twin of the child in
+	// the better pair. Both parties see the same pairs and scores, so they
+	// mark the same links.
+	Alternative bool
 }
+
+// AlternativeMargin is how far below the best link of one of its records a
+// link's score must fall to be marked Alternative. Links that score about
+// as well are all kept: two records of one child in one file, or a pair
+// the rules cannot tell apart, must both reach a person.
+const AlternativeMargin = 0.05
 
 // Link turns key hits into record pairs. Scores are computed per pair of
 // records, never per local record: evidence from keys that belong to two
 // different peer records (one twin's key and the other twin's key) never
 // adds up. Rules on the birth year, and rules marked WithoutFullDate, count
 // only when at least one of the two records lacks a full date; rules marked
-// ViaAlias only when at least one side holds the key through an alias. Pairs scoring below threshold are dropped; the
+// ViaAlias only when at least one side holds the key through an alias.
+// Pairs scoring below threshold are dropped, and those scoring clearly
+// below another pair of one of their records are marked Alternative; the
 // result is sorted by local record, then by descending score.
 func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
 	type pair struct {
@@ -241,6 +255,17 @@ func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
 			names[i] = ix.rules.rules[r].Name
 		}
 		links = append(links, Link{Record: int(p.record), Peer: p.peer, Score: score, Rules: names})
+	}
+	// A link competes with the other links of its local record and with
+	// those of its peer record.
+	bestOwn, bestPeer := map[int]float64{}, map[uint32]float64{}
+	for _, l := range links {
+		bestOwn[l.Record] = max(bestOwn[l.Record], l.Score)
+		bestPeer[l.Peer] = max(bestPeer[l.Peer], l.Score)
+	}
+	for i := range links {
+		l := &links[i]
+		l.Alternative = l.Score < bestOwn[l.Record]-AlternativeMargin || l.Score < bestPeer[l.Peer]-AlternativeMargin
 	}
 	slices.SortFunc(links, func(a, b Link) int {
 		if c := cmp.Compare(a.Record, b.Record); c != 0 {

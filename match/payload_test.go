@@ -171,3 +171,42 @@ func FuzzKeys(f *testing.F) {
 		require.Equal(t, len(all), len(keys)+truncated, "truncated counts what the cap dropped")
 	})
 }
+
+// TestLinkMarksAlternatives checks that a link scoring clearly below
+// another link of its local record, or of its peer record, is marked
+// Alternative, and that links scoring alike are not.
+func TestLinkMarksAlternatives(t *testing.T) {
+	rs, err := match.NewRuleSet("alternatives", []match.Rule{
+		{Name: "document", Weight: 0.9, Fields: []match.Field{match.FieldDocument}},
+		{Name: "name", Weight: 0.8, Fields: []match.Field{match.FieldName}},
+	}, 0.5, 0)
+	require.NoError(t, err)
+	records := []match.Record{
+		{ID: "0", GivenNames: "Anna", FamilyNames: "Smith", DocumentNumber: "D0000001"},
+		{ID: "1", GivenNames: "Olga", FamilyNames: "Brown"},
+		{ID: "2", DocumentNumber: "D0000003"},
+		{ID: "3", DocumentNumber: "D0000003"},
+	}
+	ix := match.NewIndex(records, rs)
+	keyOf := func(rule string, owner int32) int {
+		for k, owners := range ix.Owners {
+			if rs.Rules()[ix.KeyRule[k]].Name == rule && owners[0] == owner {
+				return k
+			}
+		}
+		t.Fatalf("no %s key for record %d", rule, owner)
+		return -1
+	}
+	peer := func(p uint32) []match.PeerRecord { return []match.PeerRecord{{Pseudonym: p}} }
+	links := ix.Link([]match.KeyHit{
+		{Key: keyOf("document", 0), Peers: peer(7)}, // 0–7: 0.9
+		{Key: keyOf("name", 0), Peers: peer(8)},     // 0–8: 0.8, below 0–7
+		{Key: keyOf("name", 1), Peers: peer(7)},     // 1–7: 0.8, below 0–7
+		{Key: keyOf("document", 2), Peers: peer(9)}, // 2–9 and 3–9: 0.9 each
+	}, rs.Threshold())
+	got := map[[2]int]bool{}
+	for _, l := range links {
+		got[[2]int{l.Record, int(l.Peer)}] = l.Alternative
+	}
+	assert.Equal(t, map[[2]int]bool{{0, 7}: false, {0, 8}: true, {1, 7}: true, {2, 9}: false, {3, 9}: false}, got)
+}

@@ -142,7 +142,6 @@ func DefaultRules() *RuleSet {
 var defaultRules = []Rule{
 	{Name: "document", Weight: 0.99, Fields: []Field{FieldDocument}},
 	{Name: "via-alias:name+sex+alias-band", Weight: 0.8, Fields: []Field{FieldName, FieldSex, FieldAliasBand}, ViaAlias: true},
-	{Name: "via-alias:name-skeleton+sex+alias-band", Weight: 0.5, Fields: []Field{FieldNameSkeleton, FieldSex, FieldAliasBand}, ViaAlias: true},
 	{Name: "name+date", Weight: 0.99, Fields: []Field{FieldName, FieldDate}},
 	{Name: "name-skeleton+date", Weight: 0.97, Fields: []Field{FieldNameSkeleton, FieldDate}},
 	{Name: "first-names+date", Weight: 0.95, Fields: []Field{FieldFirstNames, FieldDate}},
@@ -167,6 +166,7 @@ var defaultRules = []Rule{
 	// Index.Link); names and a year then link on their own, since nothing
 	// finer is known.
 	{Name: "name+year", Weight: 0.7, Fields: []Field{FieldName, FieldYear}},
+	{Name: "name-skeleton+year", Weight: 0.6, Fields: []Field{FieldNameSkeleton, FieldYear}},
 	{Name: "first-names+year", Weight: 0.5, Fields: []Field{FieldFirstNames, FieldYear}},
 	{Name: "first-sound+year", Weight: 0.5, Fields: []Field{FieldFirstSound, FieldYear}},
 	{Name: "document-near+date", Weight: 0.95, Fields: []Field{FieldDocumentNear, FieldDate}},

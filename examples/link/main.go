@@ -83,8 +83,8 @@ func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64) error
 	}
 	for i, r := range []*reunite.MatchResult{resA, resB} {
 		au := r.Audit
-		fmt.Fprintf(stderr, "agency %c: %d records, %d keys (peer %d), %d shared keys, %d record hits; %d records without keys, %d keys over the per-record cap, %d keys naming too many records\n",
-			"AB"[i], au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits, au.Unmatchable, au.Truncated, au.Overfull)
+		fmt.Fprintf(stderr, "agency %c: %d records, %d keys (peer %d), %d shared keys, %d record hits (and %d alternatives scoring clearly below a better pair, not listed); %d records without keys, %d keys over the per-record cap, %d keys naming too many records\n",
+			"AB"[i], au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits, au.Alternatives, au.Unmatchable, au.Truncated, au.Overfull)
 	}
 	fmt.Fprintf(stderr, "rule set %s; %d linked pairs in %v\n", resA.Audit.RuleSetID, len(pairs), time.Since(start).Round(time.Millisecond))
 	return nil

@@ -116,5 +116,8 @@ func report(out io.Writer, name string, recs []match.Record, r *reunite.MatchRes
 			rec.BirthDate, h.Score, h.Handle.String()[:12], strings.Join(h.Rules, ", "))
 	}
 	tw.Flush()
+	if n := len(r.Alternatives); n > 0 {
+		fmt.Fprintf(out, "  and %d lower-ranked candidates (a better pair exists for one of their records): see MatchResult.Alternatives\n", n)
+	}
 	fmt.Fprintln(out)
 }
