@@ -41,10 +41,12 @@
 //     never count for two records' own names.
 //   - Limits: Han, Hangul and other scripts without a transliteration table
 //     only match the same script; names that collide as consonant skeletons
-//     (Maria/Mario) are told apart only by other fields; a typo in a given
-//     name is tolerated only where another rule still agrees (a typo in
-//     the family name is tolerated by rule name-part+date), since tolerating
-//     one would link twins whose names differ by one letter.
+//     (Maria/Mario) are told apart only by other fields; a typo in a name
+//     is tolerated where NewIndex can correct it from the rest of the file
+//     (a rare token one edit from a common one; see NewIndex) or where
+//     another rule still agrees (rule name-part+date tolerates one in the
+//     family name), since a rule that tolerated any one-letter difference
+//     in given names would link twins whose names differ by one letter.
 //
 // It is not a cryptographic package: nothing here is secret-safe beyond
 // never echoing record values in errors.

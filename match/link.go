@@ -33,7 +33,16 @@ type Index struct {
 	viaAlias [][]bool
 }
 
-// NewIndex derives the keys of every record under rs, as Keys does.
+// NewIndex derives the keys of every record under rs, as Keys does, and
+// also reads each record's names as the spelling of the whole file
+// corrects them: a name token borne by this record only, one edit (a
+// letter wrong, missing, added, or two swapped) from exactly one token
+// borne by at least three records, is most likely a typo of it, so the
+// record also gets the keys of its name so corrected. A rule that
+// tolerated such typos for every record would link twins whose names
+// differ by one letter; correcting only names rare in the file, toward
+// names common in it, does not, unless one twin's name is rare there and
+// the other's common.
 func NewIndex(records []Record, rs *RuleSet) *Index {
 	// Records have about twenty keys each, most of them their own.
 	est := len(records) * 16
@@ -50,10 +59,11 @@ func NewIndex(records []Record, rs *RuleSet) *Index {
 	var owners []int32
 	var flags []bool
 	var keys []Key
+	sp := newSpeller(records)
 	for i := range records {
 		ix.imprecise[i] = records[i].BirthDate.Precision() != PrecisionDay
 		var truncated int
-		keys, truncated = rs.keys(&records[i], keys)
+		keys, truncated = rs.keys(&records[i], sp, keys)
 		ix.Truncated += truncated
 		if len(keys) == 0 {
 			ix.NoKeys = append(ix.NoKeys, i)

@@ -326,12 +326,14 @@ type Key struct {
 // so keys of different rules and rule sets never collide. Keys is safe for
 // concurrent use.
 func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
-	return rs.keys(r, nil)
+	return rs.keys(r, nil, nil)
 }
 
-// keys is Keys appending to dst[:0], so that NewIndex reuses one slice.
-func (rs *RuleSet) keys(r *Record, dst []Key) (keys []Key, truncated int) {
-	f := extract(r)
+// keys is Keys appending to dst[:0], so that NewIndex reuses one slice,
+// and reading the record's names also as sp corrects them, when sp is not
+// nil.
+func (rs *RuleSet) keys(r *Record, sp *speller, dst []Key) (keys []Key, truncated int) {
+	f := extract(r, sp)
 	w := keyScratchPool.Get().(*keyWalker)
 	defer keyScratchPool.Put(w)
 	*w = keyWalker{}
@@ -497,7 +499,7 @@ const (
 // features holds a record's canonical values, computed once per record.
 type features struct {
 	names                             []nameForm // the record's own name first (if any), then its aliases
-	ownNames                          int        // 1 if names[0] is the record's own name, else 0
+	ownNames                          int        // how many of names are the record's own: its name, and that name spelling-corrected
 	sex                               string
 	date                              Date
 	place, doc, postcode, addr, local string
@@ -512,7 +514,7 @@ type nameForm struct {
 	firstNames, phonetic, sounds, nameParts []string
 }
 
-func extract(r *Record) *features {
+func extract(r *Record, sp *speller) *features {
 	f := &features{
 		sex:      sexValue(r.Sex),
 		date:     r.BirthDate,
@@ -525,6 +527,16 @@ func extract(r *Record) *features {
 	if n, ok := nameFormOf(r.GivenNames, r.FamilyNames); ok {
 		f.names = append(f.names, n)
 		f.ownNames = 1
+		if sp != nil {
+			given, g := sp.correctName(r.GivenNames)
+			family, fam := sp.correctName(r.FamilyNames)
+			if g || fam {
+				if n, ok := nameFormOf(given, family); ok {
+					f.names = append(f.names, n)
+					f.ownNames = 2
+				}
+			}
+		}
 	}
 	for _, a := range r.Aliases[:min(len(r.Aliases), maxAliasesKeyed)] {
 		// An alias is one full name; its first token is taken as the given

@@ -386,9 +386,8 @@ func BenchmarkKeysFEBRL(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
 
-// TestIndexMatchesKeys checks that NewIndex, which remembers normalized
-// values from record to record, derives exactly the keys Keys derives for
-// each record alone.
+// TestIndexMatchesKeys checks that NewIndex derives, for each record, the
+// keys of its names as written and as its file's spelling corrects them.
 func TestIndexMatchesKeys(t *testing.T) {
 	rs := match.DefaultRules()
 	d := synth.Generate(synth.DefaultConfig(3, 300))
@@ -403,8 +402,9 @@ func TestIndexMatchesKeys(t *testing.T) {
 			got[o][[match.KeySize]byte(ix.Keys[k])] = true
 		}
 	}
+	corrected := 0
 	for i := range records {
-		keys, _ := rs.Keys(&records[i])
+		keys := match.KeysAsIndexed(records, rs, i)
 		want := map[[match.KeySize]byte]bool{}
 		for _, k := range keys {
 			want[k.Value] = true
@@ -413,5 +413,10 @@ func TestIndexMatchesKeys(t *testing.T) {
 			want = nil
 		}
 		require.Equal(t, want, got[i], "record %s", records[i].ID)
+		plain, _ := rs.Keys(&records[i])
+		if len(plain) != len(keys) {
+			corrected++
+		}
 	}
+	assert.Positive(t, corrected, "some synthetic typos are corrected")
 }

@@ -1,0 +1,8 @@
+package match
+
+// KeysAsIndexed returns the keys NewIndex derives for records[i]: those of
+// its names as written and as the file's spelling corrects them.
+func KeysAsIndexed(records []Record, rs *RuleSet, i int) []Key {
+	keys, _ := rs.keys(&records[i], newSpeller(records), nil)
+	return keys
+}
