@@ -39,7 +39,10 @@ var ErrAuditTampered = errors.New("reunite: audit log is not intact")
 //   - audit holds the Audit fields under the snake_case names time, peer,
 //     role, mode, rule_set_id, records, local_keys, peer_keys, key_hits,
 //     record_hits, session_id, transcript, outcome, unmatchable, truncated,
-//     overfull and bad_payloads, in that order; time is RFC 3339 in UTC with exactly
+//     overfull, bad_payloads and alternatives, in that order, alternatives
+//     only when it is not zero (entries written before it existed lack
+//     it; a verifier older than it refuses entries that have it);
+//     record_hits counts hits, not alternatives; time is RFC 3339 in UTC with exactly
 //     nine fractional digits (2006-01-02T15:04:05.000000000Z), and strings
 //     that are not valid UTF-8 have each invalid byte sequence replaced by
 //     U+FFFD before they are written;

@@ -28,7 +28,8 @@ type LinkedPair struct {
 // machine and sees only its own side.
 //
 // cfg applies to both sides; its Role is ignored. A pair is returned only
-// when both sides report it.
+// when both sides report it as a hit; alternatives (lower-ranked pairs) are
+// in resA.Alternatives and resB.Alternatives.
 func LinkInProcess(ctx context.Context, a, b []match.Record, cfg MatchConfig) (pairs []LinkedPair, resA, resB *MatchResult, err error) {
 	connA, connB := net.Pipe()
 	defer connA.Close()

@@ -58,8 +58,9 @@ type MatchResult struct {
 	// Alternatives lists pairs that score above the threshold but clearly
 	// below another pair of one of their records (match.Link.Alternative):
 	// most likely a namesake or a twin of the child in the better pair.
-	// They are not hits; the peer reports the same ones, with the same
-	// handles, for review when the better pair turns out wrong.
+	// They are not hits; a peer with the same threshold reports the same
+	// ones, with the same handles, for review when the better pair turns
+	// out wrong.
 	Alternatives []Hit
 	// Audit describes the session for the agency's audit log. It holds no
 	// record values.

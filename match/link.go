@@ -34,15 +34,19 @@ type Index struct {
 }
 
 // NewIndex derives the keys of every record under rs, as Keys does, and
-// also reads each record's names as the spelling of the whole file
-// corrects them: a name token borne by this record only, one edit (a
-// letter wrong, missing, added, or two swapped) from exactly one token
-// borne by at least three records, is most likely a typo of it, so the
-// record also gets the keys of its name so corrected. A rule that
-// tolerated such typos for every record would link twins whose names
-// differ by one letter; correcting only names rare in the file, toward
-// names common in it, does not, unless one twin's name is rare there and
-// the other's common.
+// also those of a record's name as the spelling of the whole file corrects
+// it, in the room its own keys leave under the cap. A name token borne by
+// that record only, one edit (a letter wrong, missing or added, or two
+// neighbours swapped) from exactly one token borne by at least three
+// records (of the same sex, for a given name) and ending alike, is most
+// likely a typo of it; tokens of fewer than four letters, or corrected to
+// fewer than five, Vietnamese names, and corrections that would give the
+// name and birth date of another record of the file are left alone. A rule
+// that tolerated such typos for every record would link twins whose names
+// differ by one letter; correcting only names rare in the file toward
+// names common in it links them only when one twin's name is rare there
+// and the other's common. A pair's Rules do not say whether the names
+// matched as written or as corrected.
 func NewIndex(records []Record, rs *RuleSet) *Index {
 	// Records have about twenty keys each, most of them their own.
 	est := len(records) * 16
@@ -209,8 +213,10 @@ type Link struct {
 	// Alternative reports that another link of the same local record, or
 	// of the same peer record, scores more than AlternativeMargin higher:
 	// this pair is then most likely a namesake or a twin of the child in
-	// the better pair. Both parties see the same pairs and scores, so they
-	// mark the same links.
+	// the better pair. Both parties weigh the same evidence for every pair,
+	// so with the same threshold they mark the same links (with another
+	// threshold, a pair may be an alternative on one side and below the
+	// threshold on the other).
 	Alternative bool
 }
 
@@ -238,7 +244,12 @@ func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
 	for _, h := range hits {
 		rule := ix.KeyRule[h.Key]
 		gated, viaAlias := ix.rules.gated[rule], ix.rules.viaAlias[rule]
-		for j, own := range ix.Owners[h.Key] {
+		// Only the owners the peer was told of (Payload names the first
+		// MaxRecordsPerKey) count, so that both parties weigh the same
+		// evidence for every pair.
+		owners := ix.Owners[h.Key]
+		owners = owners[:min(len(owners), MaxRecordsPerKey)]
+		for j, own := range owners {
 			for _, peer := range h.Peers {
 				if gated && !ix.imprecise[own] && !peer.ImpreciseDate {
 					continue // both dates are full: the date rules decide
@@ -255,11 +266,13 @@ func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
 	}
 	var links []Link
 	for p, rules := range evidence {
+		// Sorted first, so that both parties multiply the weights in the
+		// same order and get the same score to the last bit.
+		slices.Sort(rules)
 		score := ix.rules.Score(rules)
 		if score < threshold {
 			continue
 		}
-		slices.Sort(rules)
 		names := make([]string, len(rules))
 		for i, r := range rules {
 			names[i] = ix.rules.rules[r].Name

@@ -327,11 +327,34 @@ func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
 	return rs.keys(r, nil, nil)
 }
 
-// keys is Keys appending to dst[:0], so that NewIndex reuses one slice,
-// and reading the record's names also as sp corrects them, when sp is not
-// nil.
+// keys is Keys appending to dst[:0], so that NewIndex reuses one slice.
+// With a speller, the record's name as sp corrects it, if it does, also
+// gets keys, in the room the record's own keys leave under the cap: a
+// correction must never cost the record the keys of its aliases. truncated
+// counts only the record's own keys.
 func (rs *RuleSet) keys(r *Record, sp *speller, dst []Key) (keys []Key, truncated int) {
-	f := extract(r, sp)
+	keys, truncated = rs.keysOf(extract(r), dst)
+	if sp == nil || len(keys) >= rs.maxKeys {
+		return keys, truncated
+	}
+	corrected, ok := sp.correctRecord(r)
+	if !ok {
+		return keys, truncated
+	}
+	more, _ := rs.keysOf(extract(&corrected), nil)
+	for _, k := range more {
+		if len(keys) == rs.maxKeys {
+			break
+		}
+		if !slices.ContainsFunc(keys, func(o Key) bool { return o.Value == k.Value }) {
+			keys = append(keys, k)
+		}
+	}
+	return keys, truncated
+}
+
+// keysOf derives the keys of a record's features, appending to dst[:0].
+func (rs *RuleSet) keysOf(f *features, dst []Key) (keys []Key, truncated int) {
 	w := keyScratchPool.Get().(*keyWalker)
 	defer keyScratchPool.Put(w)
 	*w = keyWalker{}
@@ -497,7 +520,7 @@ const (
 // features holds a record's canonical values, computed once per record.
 type features struct {
 	names                             []nameForm // the record's own name first (if any), then its aliases
-	ownNames                          int        // how many of names are the record's own: its name, and that name spelling-corrected
+	ownNames                          int        // 1 if names[0] is the record's own name, else 0
 	sex                               string
 	date                              Date
 	place, doc, postcode, addr, local string
@@ -512,7 +535,7 @@ type nameForm struct {
 	firstNames, phonetic, sounds, nameParts []string
 }
 
-func extract(r *Record, sp *speller) *features {
+func extract(r *Record) *features {
 	f := &features{
 		sex:      sexValue(r.Sex),
 		date:     r.BirthDate,
@@ -525,16 +548,6 @@ func extract(r *Record, sp *speller) *features {
 	if n, ok := nameFormOf(r.GivenNames, r.FamilyNames); ok {
 		f.names = append(f.names, n)
 		f.ownNames = 1
-		if sp != nil {
-			given, g := sp.correctName(r.GivenNames)
-			family, fam := sp.correctName(r.FamilyNames)
-			if g || fam {
-				if n, ok := nameFormOf(given, family); ok {
-					f.names = append(f.names, n)
-					f.ownNames = 2
-				}
-			}
-		}
 	}
 	for _, a := range r.Aliases[:min(len(r.Aliases), maxAliasesKeyed)] {
 		// An alias is one full name; its first token is taken as the given

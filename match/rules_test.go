@@ -387,7 +387,8 @@ func BenchmarkKeysFEBRL(b *testing.B) {
 }
 
 // TestIndexMatchesKeys checks that NewIndex derives, for each record, the
-// keys of its names as written and as its file's spelling corrects them.
+// keys Keys derives and, after them, those of its name as its file's
+// spelling corrects it.
 func TestIndexMatchesKeys(t *testing.T) {
 	rs := match.DefaultRules()
 	d := synth.Generate(synth.DefaultConfig(3, 300))
@@ -413,7 +414,10 @@ func TestIndexMatchesKeys(t *testing.T) {
 			want = nil
 		}
 		require.Equal(t, want, got[i], "record %s", records[i].ID)
+		// The record's own keys, as Keys derives them, come first and
+		// whole; a spelling correction only adds keys after them.
 		plain, _ := rs.Keys(&records[i])
+		require.Equal(t, plain, keys[:len(plain)], "record %s", records[i].ID)
 		if len(plain) != len(keys) {
 			corrected++
 		}

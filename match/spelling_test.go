@@ -35,34 +35,77 @@ func TestOneEdit(t *testing.T) {
 	}
 }
 
-func names(given ...string) []Record {
+func names(sex Sex, given ...string) []Record {
 	var rs []Record
 	for i, g := range given {
-		rs = append(rs, Record{ID: fmt.Sprint(i), GivenNames: g, FamilyNames: fmt.Sprintf("Family%c", 'a'+i)})
+		rs = append(rs, Record{ID: fmt.Sprint(i), GivenNames: g, FamilyNames: fmt.Sprintf("Family%c", 'a'+i), Sex: sex})
 	}
 	return rs
 }
 
 func TestSpeller(t *testing.T) {
-	sp := newSpeller(names("Jules", "Jules", "Jules", "Jues", "Maria", "Maria", "Maria", "Marta", "Marta", "Marta", "Mara", "Julian", "Julien", "Tom", "Tom", "Tom", "Tm"))
+	file := append(names(SexMale, "Jules", "Jules", "Jules", "Julian", "Julien", "Thomas", "Thomas", "Thomas", "Evan", "Eva", "Eva", "Eva", "Gabriel"),
+		names(SexFemale, "Maria", "Maria", "Maria", "Marta", "Marta", "Marta", "Gabriela", "Gabriela", "Gabriela")...)
 	tests := []struct {
-		in, want string
+		given string
+		sex   Sex
+		want  string // "" for no correction
 	}{
-		{"jues", "jules"}, // rare, one edit from one frequent name
-		{"jules", ""},     // frequent: never corrected
-		{"mara", ""},      // one edit from two frequent names: ambiguous
-		{"julian", ""},    // rare, but no frequent name one edit away (Julien is rare too)
-		{"tm", ""},        // too short
-		{"xyzzy", ""},     // unknown: not in this file
+		{"Jues", SexMale, "jules"},      // rare, one edit from one frequent name of the same sex
+		{"Julse", SexMale, "jules"},     // two letters swapped
+		{"Jules", SexMale, ""},          // frequent: never corrected
+		{"Jues", SexFemale, ""},         // Jules is frequent among boys only
+		{"Mrata", SexFemale, "marta"},   // two letters swapped; two edits from Maria
+		{"Julian", SexMale, ""},         // rare, but Julien is rare too
+		{"Evan", SexMale, ""},           // too short
+		{"Gabriel", SexMale, ""},        // Gabriela is frequent, but among girls, and ends otherwise
+		{"Gabriel", SexUnknown, ""},     // ends otherwise than Gabriela
+		{"Tomas", SexUnknown, "thomas"}, // sex unknown: all records count
 	}
 	for _, tc := range tests {
-		got, ok := sp.correct(tc.in)
-		assert.Equal(t, tc.want, got, tc.in)
-		assert.Equal(t, tc.want != "", ok, tc.in)
+		r := Record{GivenNames: tc.given, FamilyNames: "Otherfamily", Sex: tc.sex}
+		file := append(file, r)
+		sp := newSpeller(file)
+		c, ok := sp.correctRecord(&r)
+		if tc.want == "" {
+			assert.False(t, ok, "%s %v: %+v", tc.given, tc.sex, c)
+			continue
+		}
+		require.True(t, ok, "%s %v", tc.given, tc.sex)
+		assert.Equal(t, tc.want, c.GivenNames)
 	}
-	field, changed := sp.correctName("Jues Marta")
-	assert.True(t, changed)
-	assert.Equal(t, "jules marta", field)
+}
+
+// TestSpellerLeavesTwinsAlone checks that a name is not corrected to that
+// of another record of the same file with the same family name and birth
+// date, nor when it is Vietnamese.
+func TestSpellerLeavesTwinsAlone(t *testing.T) {
+	date := Date{Year: 2019, Month: 4, Day: 2}
+	file := names(SexMale, "Julien", "Julien", "Julien")
+	twin := Record{GivenNames: "Julian", FamilyNames: "Silva", Sex: SexMale, BirthDate: date}
+	other := Record{GivenNames: "Julien", FamilyNames: "Silva", Sex: SexMale, BirthDate: date}
+	file = append(file, twin, other)
+	sp := newSpeller(file)
+	_, ok := sp.correctRecord(&twin)
+	assert.False(t, ok, "the correction would be the twin's name and date")
+
+	vn := append(names(SexFemale, "Linh", "Linh", "Linh"), Record{GivenNames: "Khánh Lihn", FamilyNames: "Lê", Sex: SexFemale})
+	sp = newSpeller(vn)
+	_, ok = sp.correctRecord(&vn[3])
+	assert.False(t, ok, "Vietnamese names are left alone")
+}
+
+// TestSpellingCorrectionKeepsAliases checks that the keys of a corrected
+// name only fill the room the record's own keys leave under the cap.
+func TestSpellingCorrectionKeepsAliases(t *testing.T) {
+	rs := DefaultRules()
+	r := Record{ID: "x", GivenNames: "Jues", FamilyNames: "Martin", Sex: SexMale, BirthDate: Date{Year: 2015, Month: 3, Day: 4},
+		Aliases: []string{"Yusuf Karimi", "Youssef Karimi", "Yousef Karimi", "Jusuf Karimi"}}
+	file := append(names(SexMale, "Jules", "Jules", "Jules"), r)
+	plain, _ := rs.Keys(&r)
+	withSpelling, _ := rs.keys(&r, newSpeller(file), nil)
+	require.GreaterOrEqual(t, len(withSpelling), len(plain))
+	assert.Equal(t, plain, withSpelling[:len(plain)], "the record's own keys come first and are all kept")
 }
 
 // TestSpellingCorrectionLinksTypos checks that a typo in a given name, which
@@ -70,9 +113,9 @@ func TestSpeller(t *testing.T) {
 // written is rare and one letter from a common one.
 func TestSpellingCorrectionLinksTypos(t *testing.T) {
 	rs := DefaultRules()
-	a := names("Jules", "Jules", "Jules")
+	a := names(SexMale, "Jules", "Jules", "Jules")
 	a[0].FamilyNames, a[0].BirthDate = "Guérin", Date{Year: 2023, Month: 1, Day: 8}
-	b := names("Jues", "Jules", "Jules", "Jules")
+	b := names(SexMale, "Jues", "Jules", "Jules", "Jules")
 	b[0].FamilyNames, b[0].BirthDate = "Guerin", Date{Year: 2023, Month: 1, Day: 8}
 	ia, ib := NewIndex(a, rs), NewIndex(b, rs)
 	theirs := map[string]int{}

@@ -288,13 +288,18 @@ func report(stdout, stderr io.Writer, log *reunite.AuditLog, records []match.Rec
 	au := res.Audit
 	fmt.Fprintf(stdout, "session with %s: %d own records, %d own keys, %d peer keys, %d keys in common, %d matching records (session %s…)\n",
 		peer, au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits, au.SessionID[:16])
-	if len(res.Hits) == 0 {
+	if len(res.Hits)+len(res.Alternatives) == 0 {
 		return
 	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  record\thandle\tscore\trules")
 	for _, h := range res.Hits {
 		fmt.Fprintf(tw, "  %s\t%s\t%.3f\t%s\n", h.RecordID, h.Handle, h.Score, strings.Join(h.Rules, ","))
+	}
+	// Lower-ranked candidates: a better pair exists for one of their
+	// records. Listed for review, not for a formal request.
+	for _, h := range res.Alternatives {
+		fmt.Fprintf(tw, "  %s (alternative)\t%s\t%.3f\t%s\n", h.RecordID, h.Handle, h.Score, strings.Join(h.Rules, ","))
 	}
 	tw.Flush()
 }

@@ -213,6 +213,13 @@ func report(out io.Writer, name string, recs []match.Record, r *reunite.MatchRes
 		fmt.Fprintf(tw, "  %s\t%s %s\t%s\t%.3f\t%s…\t%s\n", h.RecordID, rec.GivenNames, rec.FamilyNames,
 			rec.BirthDate, h.Score, h.Handle.String()[:12], strings.Join(h.Rules, ", "))
 	}
+	// Lower-ranked candidates: a better pair exists for one of their
+	// records. Listed for review, not for a formal request.
+	for _, h := range r.Alternatives {
+		rec := recs[h.Record]
+		fmt.Fprintf(tw, "  %s (alternative)\t%s %s\t%s\t%.3f\t%s…\t%s\n", h.RecordID, rec.GivenNames, rec.FamilyNames,
+			rec.BirthDate, h.Score, h.Handle.String()[:12], strings.Join(h.Rules, ", "))
+	}
 	tw.Flush()
 	fmt.Fprintln(out)
 }
