@@ -144,14 +144,12 @@ var defaultRules = []Rule{
 	{Name: "via-alias:name+sex+alias-band", Weight: 0.8, Fields: []Field{FieldName, FieldSex, FieldAliasBand}, ViaAlias: true},
 	{Name: "name+date", Weight: 0.99, Fields: []Field{FieldName, FieldDate}},
 	{Name: "name-skeleton+date", Weight: 0.97, Fields: []Field{FieldNameSkeleton, FieldDate}},
-	{Name: "first-names+date", Weight: 0.95, Fields: []Field{FieldFirstNames, FieldDate}},
 	{Name: "first-phonetic+date", Weight: 0.9, Fields: []Field{FieldFirstPhonetic, FieldDate}},
 	{Name: "first-names+date-unordered", Weight: 0.9, Fields: []Field{FieldFirstNames, FieldDateSwapped}},
 	{Name: "first-sound+date", Weight: 0.85, Fields: []Field{FieldFirstSound, FieldDate}},
 	{Name: "name-part+date", Weight: 0.85, Fields: []Field{FieldNamePart, FieldDate}},
 	{Name: "given+date+birth-place", Weight: 0.85, Fields: []Field{FieldGiven, FieldDate, FieldBirthPlace}},
 	{Name: "given+parents+year", Weight: 0.85, Fields: []Field{FieldGiven, FieldParents, FieldYear}},
-	{Name: "given+date+postcode", Weight: 0.9, Fields: []Field{FieldGiven, FieldDate, FieldPostcode}},
 	{Name: "given+date+locality", Weight: 0.85, Fields: []Field{FieldGiven, FieldDate, FieldLocality}},
 	{Name: "first-names+postcode", Weight: 0.7, Fields: []Field{FieldFirstNames, FieldPostcode}},
 	{Name: "given+address", Weight: 0.7, Fields: []Field{FieldGiven, FieldAddress}},
@@ -159,13 +157,10 @@ var defaultRules = []Rule{
 	{Name: "name-skeleton+birth-place", Weight: 0.6, Fields: []Field{FieldNameSkeleton, FieldBirthPlace}},
 	{Name: "no-date:first-sound+birth-place", Weight: 0.7, Fields: []Field{FieldFirstSound, FieldBirthPlace}, WithoutFullDate: true},
 	{Name: "no-date:first-names+parents", Weight: 0.8, Fields: []Field{FieldFirstNames, FieldParents}, WithoutFullDate: true},
-	{Name: "first-names+year+birth-place", Weight: 0.85, Fields: []Field{FieldFirstNames, FieldYear, FieldBirthPlace}},
 	// Rules on the year count only when one record lacks a full date (see
 	// Index.Link); names and a year then link on their own, since nothing
 	// finer is known.
-	{Name: "name+year", Weight: 0.7, Fields: []Field{FieldName, FieldYear}},
 	{Name: "name-skeleton+year", Weight: 0.6, Fields: []Field{FieldNameSkeleton, FieldYear}},
-	{Name: "first-names+year", Weight: 0.5, Fields: []Field{FieldFirstNames, FieldYear}},
 	{Name: "first-sound+year", Weight: 0.5, Fields: []Field{FieldFirstSound, FieldYear}},
 	{Name: "document-near+date", Weight: 0.95, Fields: []Field{FieldDocumentNear, FieldDate}},
 	{Name: "document-half+given", Weight: 0.7, Fields: []Field{FieldDocumentHalf, FieldGiven}},

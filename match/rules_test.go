@@ -200,16 +200,16 @@ func TestScoresArePerPair(t *testing.T) {
 		return -1
 	}
 	hits := []match.KeyHit{
-		{Key: keyOf("name+year"), Peers: []match.PeerRecord{{Pseudonym: 1}}},
-		{Key: keyOf("first-names+year"), Peers: []match.PeerRecord{{Pseudonym: 2}}},
+		{Key: keyOf("name-skeleton+year"), Peers: []match.PeerRecord{{Pseudonym: 1, ImpreciseDate: true}}},
+		{Key: keyOf("first-sound+year"), Peers: []match.PeerRecord{{Pseudonym: 2, ImpreciseDate: true}}},
 	}
-	assert.Empty(t, ix.Link(hits, rs.Threshold()), "0.7 and 0.5 from two different peer records must not combine")
-	hits[1].Peers = []match.PeerRecord{{Pseudonym: 1}}
+	assert.Empty(t, ix.Link(hits, rs.Threshold()), "0.6 and 0.5 from two different peer records must not combine")
+	hits[1].Peers = []match.PeerRecord{{Pseudonym: 1, ImpreciseDate: true}}
 	links := ix.Link(hits, 0.1)
 	require.Len(t, links, 1)
 	assert.Equal(t, uint32(1), links[0].Peer)
-	assert.InDelta(t, 0.85, links[0].Score, 1e-9)
-	assert.Equal(t, []string{"name+year", "first-names+year"}, links[0].Rules)
+	assert.InDelta(t, 0.8, links[0].Score, 1e-9)
+	assert.Equal(t, []string{"name-skeleton+year", "first-sound+year"}, links[0].Rules)
 }
 
 func TestKeyCapAndDuplicates(t *testing.T) {
