@@ -119,12 +119,24 @@ func TestAgencies(t *testing.T) {
 	for _, id := range []string{"A-001", "A-003", "A-007"} {
 		assert.Contains(t, out, id)
 	}
-	require.Eventually(t, func() bool { return strings.Contains(srv.stdout.String(), "6 matching records") }, 10*time.Second, 10*time.Millisecond)
+	var handles []string
 	for _, line := range strings.Split(out, "\n") {
 		if f := strings.Fields(line); len(f) == 4 && strings.HasPrefix(f[0], "A-") {
-			assert.Contains(t, srv.stdout.String(), f[1], "B reports the same handle")
+			handles = append(handles, f[1])
 		}
 	}
+	require.Len(t, handles, 6)
+	// B prints its summary line before its table: wait for the whole table.
+	allPrinted := func() bool {
+		got := srv.stdout.String()
+		for _, h := range handles {
+			if !strings.Contains(got, h) {
+				return false
+			}
+		}
+		return strings.Contains(got, "6 matching records")
+	}
+	assert.Eventually(t, allPrinted, 10*time.Second, 10*time.Millisecond, "B reports the same handles:\n%s", srv.stdout.String())
 
 	// D, unknown to B, is refused at the TLS handshake; B keeps serving.
 	d := keygenT(t, "agency-d")
