@@ -22,12 +22,11 @@ import (
 	"io"
 	"net"
 	"os"
-	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/examples/internal/report"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
 )
@@ -97,31 +96,9 @@ func run(out io.Writer) error {
 	if errB != nil {
 		return fmt.Errorf("agency B: %w", errB)
 	}
-	report(out, "Agency A (missing-children unit)", recsA, resA)
-	report(out, "Agency B (police, destination country)", recsB, resB)
+	report.Print(out, "Agency A (missing-children unit)", recsA, resA)
+	report.Print(out, "Agency B (police, destination country)", recsB, resB)
 	fmt.Fprintln(out, "Each agency saw only its own records. Matching handles name the same pair on both")
 	fmt.Fprintln(out, "sides: each agency quotes its handle in the formal request for the other's file.")
 	return nil
-}
-
-func report(out io.Writer, name string, recs []match.Record, r *reunite.MatchResult) {
-	au := r.Audit
-	fmt.Fprintf(out, "%s: %d records → %d keys; peer sent %d keys; %d keys in common; %d matching records\n",
-		name, au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits)
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  own record\tname as recorded here\tborn\tscore\thandle\trules")
-	for _, h := range r.Hits {
-		rec := recs[h.Record]
-		fmt.Fprintf(tw, "  %s\t%s %s\t%s\t%.3f\t%s…\t%s\n", h.RecordID, rec.GivenNames, rec.FamilyNames,
-			rec.BirthDate, h.Score, h.Handle.String()[:12], strings.Join(h.Rules, ", "))
-	}
-	// Lower-ranked candidates: a better pair exists for one of their
-	// records. Listed for review, not for a formal request.
-	for _, h := range r.Alternatives {
-		rec := recs[h.Record]
-		fmt.Fprintf(tw, "  %s (alternative)\t%s %s\t%s\t%.3f\t%s…\t%s\n", h.RecordID, rec.GivenNames, rec.FamilyNames,
-			rec.BirthDate, h.Score, h.Handle.String()[:12], strings.Join(h.Rules, ", "))
-	}
-	tw.Flush()
-	fmt.Fprintln(out)
 }

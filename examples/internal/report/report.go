@@ -1,0 +1,38 @@
+// Package report prints one agency's side of a session as the examples
+// show it to an operator: a summary line, then a table of the matching
+// records, with alternatives (lower-ranked pairs) marked.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/match"
+)
+
+// Print writes agency name's result r over its records recs to out.
+func Print(out io.Writer, name string, recs []match.Record, r *reunite.MatchResult) {
+	au := r.Audit
+	fmt.Fprintf(out, "%s: %d records → %d keys; peer sent %d keys; %d keys in common; %d matching records\n",
+		name, au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits)
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  own record\tname as recorded here\tborn\tscore\thandle\trules")
+	row := func(h reunite.Hit, mark string) {
+		rec := recs[h.Record]
+		fmt.Fprintf(tw, "  %s%s\t%s %s\t%s\t%.3f\t%s…\t%s\n", h.RecordID, mark, rec.GivenNames, rec.FamilyNames,
+			rec.BirthDate, h.Score, h.Handle.String()[:12], strings.Join(h.Rules, ", "))
+	}
+	for _, h := range r.Hits {
+		row(h, "")
+	}
+	// Lower-ranked candidates: a better pair exists for one of their
+	// records. Listed for review, not for a formal request.
+	for _, h := range r.Alternatives {
+		row(h, " (alternative)")
+	}
+	tw.Flush()
+	fmt.Fprintln(out)
+}
