@@ -597,7 +597,7 @@ func nameFormOf(given, family string) (nameForm, bool) {
 			givenToks, famToks = famToks, givenToks
 		}
 		g := firstGiven(givenToks)
-		vn, maybe := isVietnamese(famToks[0], givenToks, family, given+family)
+		vn, maybe := isVietnamese(famToks[0], givenToks, family, given)
 		if vn {
 			// A Vietnamese child is called by the last given name; the
 			// middle name before it is the one records drop, and siblings
@@ -648,8 +648,8 @@ func nameFormOf(given, family string) (nameForm, bool) {
 		// depends on the order; no single token can be trusted as the given
 		// name, so rules on the given name alone do not apply.
 		raw := append(slices.Clip(givenToks), familyToks...)
-		vnFirst, _ := isVietnamese(raw[0], raw, "", given+family)
-		vnLast, _ := isVietnamese(raw[len(raw)-1], raw, "", given+family)
+		vnFirst, _ := isVietnamese(raw[0], raw, family, given)
+		vnLast, _ := isVietnamese(raw[len(raw)-1], raw, family, given)
 		n.exact = vnFirst || vnLast
 		last := raw[len(raw)-1]
 		n.addPair(raw[0], raw[1])
@@ -674,13 +674,13 @@ func isASCIILetters(s string) bool {
 }
 
 // isVietnamese reports whether a name with family name fam (normalized),
-// given tokens givenToks and raw text raw is Vietnamese (vn), or may be
+// given tokens givenToks and raw fields rawFamily and rawGiven is Vietnamese (vn), or may be
 // without a way to tell (maybe). A family name only Vietnamese people bear
 // decides; one borne elsewhere too (Le, Ho, Kim, Lam) needs a cue: a
 // letter only Vietnamese writes (ơ ư ă đ, a tone mark with a hook or a dot
 // below), a diacritic on the family name itself, or the middle name Văn or
 // Thị.
-func isVietnamese(fam string, givenToks []string, rawFamily, raw string) (vn, maybe bool) {
+func isVietnamese(fam string, givenToks []string, rawFamily, rawGiven string) (vn, maybe bool) {
 	if vietnameseFamily[fam] {
 		return true, false
 	}
@@ -696,7 +696,7 @@ func isVietnamese(fam string, givenToks []string, rawFamily, raw string) (vn, ma
 			return true, false
 		}
 	}
-	for _, c := range raw {
+	for _, c := range rawGiven + rawFamily {
 		switch {
 		case c >= 0x1EA0 && c <= 0x1EF9, // Latin Extended Additional: Vietnamese tone marks
 			c == 'ơ', c == 'Ơ', c == 'ư', c == 'Ư', c == 'ă', c == 'Ă', c == 'đ', c == 'Đ',

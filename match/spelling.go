@@ -142,7 +142,7 @@ func (tc *tokenCounts) correct(t string, rare map[string]int) (string, bool) {
 func (sp *speller) correctRecord(r *Record) (Record, bool) {
 	given, family := normalize.NameTokens(r.GivenNames), normalize.NameTokens(r.FamilyNames)
 	if len(family) > 0 {
-		if vn, _ := isVietnamese(family[0], given, r.FamilyNames, r.GivenNames+r.FamilyNames); vn {
+		if vn, _ := isVietnamese(family[0], given, r.FamilyNames, r.GivenNames); vn {
 			return Record{}, false
 		}
 	}

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -160,7 +161,8 @@ func IsParticle(t string) bool {
 // particle is dropped only when a non-particle token follows it, since
 // particles stand before the name they belong to: "van der Berg" gives
 // "berg", "al Hassan" gives "hassan", but a name that is only "Le" or
-// "Ben" keeps it. The input slice is not modified.
+// "Ben" keeps it. The input slice is not modified, and is returned itself
+// when it holds no particle.
 //
 // Dropping is right for family names, where records disagree about
 // particles. For given names it can lose a real name ("Ben David"), so
@@ -169,6 +171,9 @@ func IsParticle(t string) bool {
 // A particle written solid with the name (DeLuca, Vandyke, Alhassan) is
 // not recognized: no rule can tell the de of Deluca from that of Delgado.
 func DropParticles(tokens []string) []string {
+	if !slices.ContainsFunc(tokens, IsParticle) {
+		return tokens // nothing to drop: most names
+	}
 	out := make([]string, 0, len(tokens))
 	for i, t := range tokens {
 		if IsParticle(t) && hasNonParticleAfter(tokens[i+1:]) {
