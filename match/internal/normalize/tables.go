@@ -64,25 +64,35 @@ var foldTable = sync.OnceValue(func() *[foldTableSize][2]uint16 {
 		if err != nil || nSrc != n {
 			continue
 		}
+		// The folding must be inert too, or prepareFull's second NFKC
+		// could change it.
 		var e [2]uint16
-		ok := nDst > 0
-		k := 0
-		for i := 0; ok && i < nDst; k++ {
-			x, size := utf8.DecodeRune(dst[i:nDst])
-			// The folding must be inert too, or prepareFull's second NFKC
-			// could change it; notSimple and 0 must stay free as markers.
-			ok = k < len(e) && x != utf8.RuneError && isInert(x) && x > 0 && x < notSimple
-			if ok {
-				e[k] = uint16(x)
-			}
-			i += size
-		}
-		if ok {
+		if packRunes(e[:], dst[:nDst], isInert) {
 			t[r] = e
 		}
 	}
 	return t
 })
+
+// packRunes decodes the UTF-8 in b into e, one rune per element, and
+// reports whether b was non-empty, valid, fit in e, and every rune passed
+// keep and fits a uint16 without taking the values 0 and notSimple, which
+// the tables use as markers.
+func packRunes(e []uint16, b []byte, keep func(rune) bool) bool {
+	if len(b) == 0 {
+		return false
+	}
+	k := 0
+	for i := 0; i < len(b); k++ {
+		x, size := utf8.DecodeRune(b[i:])
+		if k >= len(e) || x == utf8.RuneError || x <= 0 || x >= notSimple || !keep(x) {
+			return false
+		}
+		e[k] = uint16(x)
+		i += size
+	}
+	return true
+}
 
 // nfkcInert reports whether NFKC leaves r unchanged in every context: r is
 // its own normal form, is a starter (canonical combining class 0) and
@@ -119,17 +129,7 @@ var nfdTable = sync.OnceValue(func() *[foldTableSize][3]uint16 {
 			d = b
 		}
 		var e [3]uint16
-		ok := len(d) > 0
-		k := 0
-		for i := 0; ok && i < len(d); k++ {
-			x, size := utf8.DecodeRune(d[i:])
-			ok = k < len(e) && x != utf8.RuneError && x > 0 && x < notSimple
-			if ok {
-				e[k] = uint16(x)
-			}
-			i += size
-		}
-		if ok {
+		if packRunes(e[:], d, func(rune) bool { return true }) {
 			t[r] = e
 		}
 	}
