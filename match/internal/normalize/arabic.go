@@ -1,9 +1,6 @@
 package normalize
 
-import (
-	"unicode"
-	"unicode/utf8"
-)
+import "unicode"
 
 // Arabic-script transliteration styles.
 //
@@ -45,17 +42,22 @@ func isArabicLetter(c rune) bool {
 	if c == '\u0640' { // tatweel: a stretch, not a letter
 		return false
 	}
+	// The letters of Arabic, Persian and Urdu names are nearly all in
+	// these two runs of letters; the general test costs a table search.
+	if 0x620 <= c && c <= 0x64a || 0x671 <= c && c <= 0x6d3 {
+		return true
+	}
 	return ((c >= 0x600 && c <= 0x6ff) || (c >= 0x750 && c <= 0x77f) ||
 		(c >= 0x8a0 && c <= 0x8ff)) && unicode.IsLetter(c)
 }
 
 // arabicRun reads one Arabic-script word starting at p[i:], emits its
 // transliteration and returns the index after it.
-func (r *renderer) arabicRun(p string, i int) int {
+func (r *renderer) arabicRun(p []byte, i int) int {
 	var buf [32]rune
 	w := buf[:0]
 	for i < len(p) {
-		c, size := utf8.DecodeRuneInString(p[i:])
+		c, size := decodeRune(p, i)
 		switch {
 		case isArabicLetter(c):
 			w = append(w, c)

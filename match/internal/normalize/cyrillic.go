@@ -54,10 +54,10 @@ type langSet struct {
 	sr   bool // ђ ј љ њ ћ џ ѓ ќ ѕ: Serbian or Macedonian
 }
 
-func detectLang(p string) langSet {
+func detectLang(p []byte) langSet {
 	var l langSet
 	var i, yi bool
-	for _, c := range p {
+	for _, c := range string(p) {
 		switch c {
 		case 'ы', 'э', 'ё':
 			l.ru = true
@@ -146,7 +146,7 @@ func cyrHomoglyph(c byte) rune {
 }
 
 // startsCyrillic reports whether a Cyrillic letter starts at p[i:].
-func startsCyrillic(p string, i int) bool {
+func startsCyrillic(p []byte, i int) bool {
 	if i >= len(p) {
 		return false
 	}
@@ -155,7 +155,7 @@ func startsCyrillic(p string, i int) bool {
 }
 
 // isASCIILetterAt reports whether p[i] is an ASCII letter.
-func isASCIILetterAt(p string, i int) bool {
+func isASCIILetterAt(p []byte, i int) bool {
 	return i < len(p) && 'a' <= p[i] && p[i] <= 'z'
 }
 
@@ -165,10 +165,17 @@ func isASCIILetterAt(p string, i int) bool {
 // is the Ukrainian and Belarusian hard-sign apostrophe (Мар'яна) and is
 // part of the word, not a separator; a Latin look-alike letter next to
 // Cyrillic letters is read as the Cyrillic one.
-func (r *renderer) cyrillicRun(p string, i int) int {
+func (r *renderer) cyrillicRun(p []byte, i int) int {
 	var buf [32]rune
 	w := buf[:0]
 	for i < len(p) {
+		// Nearly every letter of a word is in U+0400–U+047F, two bytes
+		// led by 0xD0 or 0xD1, all letters: they skip the calls below.
+		if c0 := p[i]; c0&^1 == 0xd0 && i+1 < len(p) && p[i+1]&0xc0 == 0x80 {
+			w = append(w, rune(c0&0x1f)<<6|rune(p[i+1]&0x3f))
+			i += 2
+			continue
+		}
 		c, size := decodeRune(p, i)
 		switch {
 		case isCyrillicLetter(c):

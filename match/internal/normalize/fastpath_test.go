@@ -15,6 +15,13 @@ import (
 // tests compare them directly; TestEquivalence compares the public
 // functions against the output recorded before the fast paths existed.
 
+// prepareSimple is appendPrepareSimple with a string result, which the
+// tests compare with prepareFull's.
+func prepareSimple(s string) (string, bool) {
+	b, ok := appendPrepareSimple(nil, s)
+	return string(b), ok
+}
+
 // checkPrepare fails when prepareSimple accepts s but disagrees with
 // prepareFull.
 func checkPrepare(t testing.TB, s string) bool {
@@ -129,10 +136,12 @@ func TestNFDRune(t *testing.T) {
 func TestDecodeRune(t *testing.T) {
 	check := func(s string) {
 		for i := 0; i <= len(s); i++ {
-			r, n := decodeRune(s, i)
 			wr, wn := utf8.DecodeRuneInString(s[i:])
-			if r != wr || n != wn {
+			if r, n := decodeRune([]byte(s), i); r != wr || n != wn {
 				t.Fatalf("decodeRune(%q, %d) = %U, %d, want %U, %d", s, i, r, n, wr, wn)
+			}
+			if r, n := decodeRuneInString(s, i); r != wr || n != wn {
+				t.Fatalf("decodeRuneInString(%q, %d) = %U, %d, want %U, %d", s, i, r, n, wr, wn)
 			}
 		}
 	}
@@ -146,16 +155,51 @@ func TestDecodeRune(t *testing.T) {
 	check(string(runePool))
 }
 
-// TestScriptLetters checks the shortcuts of isCyrillicLetter and
-// isGreekLetter against the Unicode tables.
+// TestScriptLetters checks the shortcuts of isCyrillicLetter,
+// isGreekLetter, isArabicLetter and isMark against the Unicode tables,
+// and that greekMonotonic covers the letters that greekRun gives it
+// without asking.
 func TestScriptLetters(t *testing.T) {
+	for c := rune(0x3ac); c <= 0x3ce; c++ {
+		if _, ok := greekMonotonic(c); !ok {
+			t.Fatalf("greekMonotonic(%U) is not ok", c)
+		}
+	}
 	for c := rune(0); c <= unicode.MaxRune; c++ {
+		arabic := (c >= 0x600 && c <= 0x6ff) || (c >= 0x750 && c <= 0x77f) || (c >= 0x8a0 && c <= 0x8ff)
+		if got, want := isArabicLetter(c), arabic && c != 0x640 && unicode.IsLetter(c); got != want {
+			t.Fatalf("isArabicLetter(%U) = %v", c, got)
+		}
+		if got, want := isMark(c), unicode.In(c, unicode.Mn, unicode.Me, unicode.Mc); got != want {
+			t.Fatalf("isMark(%U) = %v", c, got)
+		}
 		if got, want := isCyrillicLetter(c), c >= 0x400 && c <= 0x52f && unicode.IsLetter(c); got != want {
 			t.Fatalf("isCyrillicLetter(%U) = %v", c, got)
 		}
 		greek := (c >= 0x370 && c <= 0x3ff) || (c >= 0x1f00 && c <= 0x1fff)
 		if got, want := isGreekLetter(c), greek && unicode.IsLetter(c); got != want {
 			t.Fatalf("isGreekLetter(%U) = %v", c, got)
+		}
+	}
+}
+
+// TestLongText runs the renderer past its stack buffers, where the input
+// and output move to the heap.
+func TestLongText(t *testing.T) {
+	words := []string{"Щукін", "Ωμέγα", "محمد", "Zoë", "李", "ᏍᏣ", "O'Brien", "Mar'яна", "ΨΥΧΉ"}
+	for n := 1; n < 60; n++ {
+		var in []string
+		var want []string
+		for k := range n {
+			w := words[k%len(words)]
+			in = append(in, w)
+			if tw := Text(w); tw != "" {
+				want = append(want, tw)
+			}
+		}
+		s := strings.Join(in, " ")
+		if got := Text(s); got != strings.Join(want, " ") {
+			t.Fatalf("Text(%q) = %q, want %q", s, got, strings.Join(want, " "))
 		}
 	}
 }

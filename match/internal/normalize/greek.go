@@ -50,10 +50,23 @@ type greekLetter struct {
 
 // greekRun reads one Greek word starting at p[i:], emits its
 // transliteration and returns the index after it.
-func (r *renderer) greekRun(p string, i int) int {
+func (r *renderer) greekRun(p []byte, i int) int {
 	var buf [32]greekLetter
 	w := buf[:0]
 	for i < len(p) {
+		// Nearly every letter of a word is one of U+03AC–U+03CE, two
+		// bytes led by 0xCE or 0xCF, all letters that greekMonotonic
+		// decomposes: they skip the general decoding and letter test.
+		if i+1 < len(p) && (p[i] == 0xce && 0xac <= p[i+1] && p[i+1] <= 0xbf ||
+			p[i] == 0xcf && 0x80 <= p[i+1] && p[i+1] <= 0x8e) {
+			g, _ := greekMonotonic(rune(p[i]&0x1f)<<6 | rune(p[i+1]&0x3f))
+			if g.c == 'ς' {
+				g.c = 'σ'
+			}
+			w = append(w, g)
+			i += 2
+			continue
+		}
 		c, size := decodeRune(p, i)
 		switch {
 		case isGreekLetter(c):

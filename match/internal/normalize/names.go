@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // NameTokens returns the tokens of [Text](s) with the joins that records
@@ -23,9 +25,111 @@ import (
 //
 // Particles are not removed here; see [DropParticles].
 func NameTokens(s string) []string {
-	toks := Tokens(s)
+	return AppendNameTokens(nil, s)
+}
+
+// AppendNameTokens appends the tokens of [NameTokens](s) to dst, so that a
+// caller tokenizing many names can reuse one slice.
+func AppendNameTokens(dst []string, s string) []string {
+	start := len(dst)
+	return joinNameTokens(appendTokens(dst, Text(s)), start)
+}
+
+// Tokenizer is [AppendNameTokens] with a memory: it keeps the tokens of
+// every word (run of non-space characters) it has met, so that a file
+// whose names share words, as given names, family names and parents'
+// names do from record to record, is normalized once per distinct word.
+// Its results are those of AppendNameTokens, exactly: [Text] reads no
+// context across a space (transliteration, marks and folding work within
+// a word), and the joins of NameTokens (O' Brien, Abd al-Rahman) are made
+// on the tokens of the whole name. A Tokenizer is not safe for concurrent
+// use, and its memory grows with the distinct words it is given; the zero
+// value is ready to use.
+type Tokenizer struct {
+	words map[string][]string
+	texts map[string]string
+}
+
+// Text returns [Text](s), remembered: for fields that repeat whole from
+// record to record, such as birth places. ASCII input is not remembered:
+// its Text costs less than remembering it.
+func (tz *Tokenizer) Text(s string) string {
+	if isASCII(s) {
+		return asciiText(s)
+	}
+	if tz.texts == nil {
+		tz.texts = map[string]string{}
+	}
+	t, ok := tz.texts[s]
+	if !ok {
+		t = Text(s)
+		tz.texts[s] = t
+	}
+	return t
+}
+
+// AppendNameTokens appends the tokens of [NameTokens](s) to dst.
+func (tz *Tokenizer) AppendNameTokens(dst []string, s string) []string {
+	if tz.words == nil {
+		tz.words = map[string][]string{}
+	}
+	start := len(dst)
+	for s != "" {
+		var w string
+		w, s = nextWord(s)
+		if w == "" {
+			break
+		}
+		toks, ok := tz.words[w]
+		if !ok {
+			toks = Tokens(w)
+			tz.words[w] = toks
+		}
+		dst = append(dst, toks...)
+	}
+	return joinNameTokens(dst, start)
+}
+
+// nextWord returns the first word of s, as strings.Fields splits s, and
+// what follows it; w is "" when s has no word.
+func nextWord(s string) (w, rest string) {
+	i := 0
+	for i < len(s) {
+		size := spaceAt(s, i)
+		if size == 0 {
+			break
+		}
+		i += size
+	}
+	j := i
+	for j < len(s) && spaceAt(s, j) == 0 {
+		j++
+	}
+	return s[i:j], s[j:]
+}
+
+// spaceAt returns the size of the white space character (unicode.IsSpace)
+// at s[i], or 0 if there is none. Outside ASCII, only the lead bytes
+// 0xC2, 0xE1, 0xE2 and 0xE3 start one; any other byte, including every
+// byte inside a character, can be skipped alone.
+func spaceAt(s string, i int) int {
+	switch c := s[i]; c {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
+		return 1
+	case 0xC2, 0xE1, 0xE2, 0xE3:
+		if r, size := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+			return size
+		}
+	}
+	return 0
+}
+
+// joinNameTokens makes the joins of NameTokens on dst[start:], the tokens
+// of Text, in place.
+func joinNameTokens(dst []string, start int) []string {
+	toks := dst[start:]
 	if len(toks) == 0 {
-		return nil
+		return dst
 	}
 	// out shares toks' array; it never overtakes the read position.
 	out := toks[:0]
@@ -55,7 +159,7 @@ func NameTokens(s string) []string {
 		}
 		out = append(out, abdJoined(t))
 	}
-	return out
+	return dst[:start+len(out)]
 }
 
 func isArticle(t string) bool {

@@ -55,14 +55,37 @@ func ConsonantSkeleton(token string) string {
 		}
 		return strings.Join(f, " ")
 	}
+	if !isLowerLetters(token) {
+		return token
+	}
+	var buf [48]byte
+	return string(appendSkeleton(buf[:0], token))
+}
+
+// AppendConsonantSkeleton appends [ConsonantSkeleton](token) to dst. It
+// allocates nothing when dst has room, which matters to callers that
+// skeletonize every token of many records.
+func AppendConsonantSkeleton(dst []byte, token string) []byte {
+	if strings.IndexByte(token, ' ') >= 0 || !isLowerLetters(token) {
+		return append(dst, ConsonantSkeleton(token)...)
+	}
+	return appendSkeleton(dst, token)
+}
+
+// isLowerLetters reports whether token is made of the letters a to z only
+// (the empty token is).
+func isLowerLetters(token string) bool {
 	for i := 0; i < len(token); i++ {
 		if c := token[i]; c < 'a' || c > 'z' {
-			return token
+			return false
 		}
 	}
-	if token == "" {
-		return ""
-	}
+	return true
+}
+
+// appendSkeleton appends the skeleton of a token of lowercase ASCII
+// letters to dst.
+func appendSkeleton(dst []byte, token string) []byte {
 	// Units: 'A' vowel, 'Y' glide, 'H' a plain h, 'h' the h/kh/ch/g
 	// class, any other byte a consonant.
 	var ubuf [48]byte
@@ -172,8 +195,8 @@ func ConsonantSkeleton(token string) string {
 		}
 		i += adv
 	}
-	var obuf [48]byte
-	out := obuf[:0]
+	start := len(dst)
+	out := dst
 	for k, x := range u {
 		if k == 0 {
 			switch x {
@@ -198,7 +221,7 @@ func ConsonantSkeleton(token string) string {
 		}
 		out = append(out, x)
 	}
-	if n := len(out); n > 1 {
+	if n := len(out); n-start > 1 {
 		switch out[n-1] {
 		case 'd':
 			out[n-1] = 't'
@@ -210,5 +233,5 @@ func ConsonantSkeleton(token string) string {
 			out[n-1] = 'f'
 		}
 	}
-	return string(out)
+	return out
 }

@@ -16,7 +16,7 @@ import (
 // start-up, since only non-ASCII input needs them.
 
 // foldTableSize bounds the runes that the tables cover, and so those that
-// prepareSimple handles. Of the runes below it, those of inTables are
+// appendPrepareSimple handles. Of the runes below it, those of inTables are
 // filled in: Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic and the
 // other alphabets up to U+08FF, Vietnamese (U+1Exx), polytonic Greek
 // (U+1Fxx) and the general punctuation block with its quotes and dashes
@@ -31,7 +31,7 @@ func inTables(r rune) bool {
 	return 0 <= r && r < 0x900 || 0x1e00 <= r && r < foldTableSize
 }
 
-// notSimple marks a rune that prepareSimple must not handle.
+// notSimple marks a rune that appendPrepareSimple must not handle.
 const notSimple = 0xffff
 
 // foldTable maps each rune below foldTableSize to its full case folding,
@@ -157,18 +157,35 @@ func nfdRune(buf []byte, r rune) []byte {
 	return append(buf, norm.NFD.String(string(r))...)
 }
 
-// decodeRune is utf8.DecodeRuneInString(s[i:]) with the two-byte
-// sequences of the Latin, Greek, Cyrillic and Arabic letters decoded
-// inline: the renderer decodes every rune more than once, and the general
-// decoder is a call that dominated its profile.
-func decodeRune(s string, i int) (rune, int) {
+// decodeRune is utf8.DecodeRune(p[i:]) with the two-byte sequences of the
+// Latin, Greek, Cyrillic and Arabic letters decoded inline: the renderer
+// decodes every rune more than once, and the general decoder is a call
+// that dominated its profile.
+func decodeRune(p []byte, i int) (rune, int) {
+	if i+1 < len(p) {
+		if r, ok := decode2(p[i], p[i+1]); ok {
+			return r, 2
+		}
+	}
+	return utf8.DecodeRune(p[i:])
+}
+
+// decodeRuneInString is decodeRune for a string.
+func decodeRuneInString(s string, i int) (rune, int) {
 	if i+1 < len(s) {
-		c0, c1 := s[i], s[i+1]
-		// 0xC2 is the lowest lead byte of a shortest-form two-byte
-		// sequence; 0xC0 and 0xC1 would be overlong and are invalid.
-		if 0xc2 <= c0 && c0 <= 0xdf && c1&0xc0 == 0x80 {
-			return rune(c0&0x1f)<<6 | rune(c1&0x3f), 2
+		if r, ok := decode2(s[i], s[i+1]); ok {
+			return r, 2
 		}
 	}
 	return utf8.DecodeRuneInString(s[i:])
+}
+
+// decode2 decodes c0 c1 when they are a valid two-byte sequence.
+func decode2(c0, c1 byte) (rune, bool) {
+	// 0xC2 is the lowest lead byte of a shortest-form two-byte sequence;
+	// 0xC0 and 0xC1 would be overlong and are invalid.
+	if 0xc2 <= c0 && c0 <= 0xdf && c1&0xc0 == 0x80 {
+		return rune(c0&0x1f)<<6 | rune(c1&0x3f), true
+	}
+	return 0, false
 }

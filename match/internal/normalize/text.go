@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -32,11 +33,27 @@ func Text(s string) string {
 
 // Tokens returns the tokens of [Text](s). It returns nil when s has none.
 func Tokens(s string) []string {
-	t := Text(s)
-	if t == "" {
-		return nil
+	return appendTokens(nil, Text(s))
+}
+
+// appendTokens appends the space-separated tokens of t, an output of
+// Text, to dst.
+func appendTokens(dst []string, t string) []string {
+	if !isASCII(t) {
+		// Kept runes of other scripts: let Fields decide what is space.
+		return append(dst, strings.Fields(t)...)
 	}
-	return strings.Fields(t)
+	for t != "" {
+		i := strings.IndexByte(t, ' ')
+		if i < 0 {
+			return append(dst, t)
+		}
+		if i > 0 {
+			dst = append(dst, t[:i])
+		}
+		t = t[i+1:]
+	}
+	return dst
 }
 
 // isASCII reports whether s is pure 7-bit ASCII. ASCII is already NFKC and
@@ -94,19 +111,22 @@ func asciiText(s string) string {
 	return string(out)
 }
 
-// prepare applies NFKC and full case folding. NFKC runs again after folding
-// because folding can leave sequences that are not composed (İ folds to i
-// plus a combining dot), and the renderer expects composed letters such as
-// й and ї, which it must not confuse with и or і plus a mark.
-func prepare(s string) string {
-	if p, ok := prepareSimple(s); ok {
+// appendPrepared appends s with NFKC and full case folding applied to
+// dst. NFKC runs again after folding because folding can leave sequences
+// that are not composed (İ folds to i plus a combining dot), and the
+// renderer expects composed letters such as й and ї, which it must not
+// confuse with и or і plus a mark. The result is bytes so that callers can
+// keep it in a buffer on their stack: for most records the prepared form
+// is thrown away as soon as it is rendered.
+func appendPrepared(dst []byte, s string) []byte {
+	if p, ok := appendPrepareSimple(dst, s); ok {
 		return p
 	}
-	return prepareFull(s)
+	return append(dst, prepareFull(s)...)
 }
 
-// prepareFull is prepare done with the Unicode machinery; it is right for
-// every input.
+// prepareFull is the work of appendPrepared done with the Unicode
+// machinery; it is right for every input.
 func prepareFull(s string) string {
 	s = norm.NFKC.String(s)
 	// A Caser may be stateful and must not be shared between goroutines,
@@ -118,67 +138,62 @@ func prepareFull(s string) string {
 	return norm.NFKC.String(f)
 }
 
-// prepareSimple is prepare for the strings that most records hold: every
-// rune is one that NFKC leaves alone wherever it stands and whose case
-// folding is one or two such runes (see foldTable). For them NFKC is the
-// identity, and folding maps rune by rune, so prepare reduces to a table
-// look-up. It reports false, and leaves the work to prepareFull, for
-// anything else: combining marks, compatibility characters, invalid UTF-8,
-// runes past the table.
-func prepareSimple(s string) (string, bool) {
+// appendPrepareSimple is appendPrepared for the strings that most records
+// hold: every rune is one that NFKC leaves alone wherever it stands and
+// whose case folding is one or two such runes (see foldTable). For them
+// NFKC is the identity, and folding maps rune by rune, so preparing
+// reduces to a table look-up. It reports false, and leaves the work to
+// prepareFull, for anything else: combining marks, compatibility
+// characters, invalid UTF-8, runes past the table.
+func appendPrepareSimple(dst []byte, s string) ([]byte, bool) {
 	t := foldTable()
-	// Nothing is written until a rune changes, so that a string that is
-	// already folded is returned as it is; copied is the length of s
-	// already in out.
-	var out strings.Builder
+	out := dst
+	// Runs of unchanged bytes are copied in one go; copied is the length
+	// of s already in out.
 	copied := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
-				if out.Cap() == 0 {
-					out.Grow(len(s) + 8)
-				}
-				out.WriteString(s[copied:i])
-				out.WriteByte(c + 'a' - 'A')
+				out = append(out, s[copied:i]...)
+				out = append(out, c+'a'-'A')
 				copied = i + 1
 			}
 			i++
 			continue
 		}
-		r, size := decodeRune(s, i)
+		r, size := decodeRuneInString(s, i)
 		// An invalid byte decodes to U+FFFD, which is past the table.
 		if r >= foldTableSize {
-			return "", false
+			return dst, false
 		}
 		e := t[r]
 		if e[0] == notSimple {
-			return "", false
+			return dst, false
 		}
 		if rune(e[0]) != r || e[1] != 0 {
-			if out.Cap() == 0 {
-				out.Grow(len(s) + 8)
-			}
-			out.WriteString(s[copied:i])
-			out.WriteRune(rune(e[0]))
+			out = append(out, s[copied:i]...)
+			out = utf8.AppendRune(out, rune(e[0]))
 			if e[1] != 0 {
-				out.WriteRune(rune(e[1]))
+				out = utf8.AppendRune(out, rune(e[1]))
 			}
 			copied = i + size
 		}
 		i += size
 	}
-	if copied == 0 {
-		return s, true
-	}
-	out.WriteString(s[copied:])
-	return out.String(), true
+	return append(out, s[copied:]...), true
 }
+
+// prepareBufSize is the stack buffer that render prepares its input in,
+// and that the renderer writes its output to before making the result
+// string; it fits the names and places of nearly all records.
+const prepareBufSize = 128
 
 // render is the full, non-ASCII path of Text under transliteration scheme
 // sc (0 is the canonical scheme).
 func render(s string, sc int) string {
-	p := prepare(s)
+	var buf [prepareBufSize]byte
+	p := appendPrepared(buf[:0], s)
 	var lang langSet
 	if sc != 0 {
 		lang = detectLang(p)
@@ -186,16 +201,19 @@ func render(s string, sc int) string {
 	return renderPrepared(p, sc, lang)
 }
 
-// renderPrepared renders p, which prepare has already normalized. The
-// output is pushed through the canonical pipeline again until it no longer
-// changes: dropping marks and separators can make kept (untransliterated)
-// runes meet in ways that NFKC composes, and Text must be idempotent. Only
-// output with kept runes can change, so the loop almost never runs twice.
-func renderPrepared(p string, sc int, lang langSet) string {
+// renderPrepared renders p, which appendPrepared has already normalized.
+// The output is pushed through the canonical pipeline again until it no
+// longer changes: dropping marks and separators can make kept
+// (untransliterated) runes meet in ways that NFKC composes, and Text must
+// be idempotent. Only output with kept runes can change, so the loop
+// almost never runs twice.
+func renderPrepared(p []byte, sc int, lang langSet) string {
 	r := renderer{sc: sc, lang: lang}
-	r.out.Grow(len(p))
 	r.run(p)
-	out := r.out.String()
+	out := r.out.string()
+	if !r.anyKept {
+		return out
+	}
 	for i := 0; i < 4 && !isASCII(out); i++ {
 		next := render1(out)
 		if next == out {
@@ -208,29 +226,96 @@ func renderPrepared(p string, sc int, lang langSet) string {
 
 // render1 is one canonical pass with no stabilization loop.
 func render1(s string) string {
-	p := prepare(s)
-	r := renderer{}
-	r.out.Grow(len(p))
-	r.run(p)
-	return r.out.String()
+	var buf [prepareBufSize]byte
+	var r renderer
+	r.run(appendPrepared(buf[:0], s))
+	return r.out.string()
+}
+
+// outBuf is an append-only byte buffer that starts in an array of its
+// own. A slice or strings.Builder that the renderer's methods append to
+// would be moved to the heap, and would cost an allocation besides the
+// result string and a write barrier on every write; the array lives
+// wherever the renderer does, on the stack.
+type outBuf struct {
+	arr [prepareBufSize]byte
+	n   int
+	// spill holds the contents once they outgrow arr.
+	spill []byte
+}
+
+func (b *outBuf) len() int {
+	if b.spill != nil {
+		return len(b.spill)
+	}
+	return b.n
+}
+
+func (b *outBuf) writeByte(c byte) {
+	if b.spill == nil && b.n < len(b.arr) {
+		b.arr[b.n] = c
+		b.n++
+		return
+	}
+	b.grow()
+	b.spill = append(b.spill, c)
+}
+
+func (b *outBuf) writeString(s string) {
+	if b.spill == nil && len(s) <= len(b.arr)-b.n {
+		// Byte by byte: s is mostly one or two letters, for which a call
+		// to memmove costs more than the copy.
+		for i := 0; i < len(s); i++ {
+			b.arr[b.n+i] = s[i]
+		}
+		b.n += len(s)
+		return
+	}
+	b.grow()
+	b.spill = append(b.spill, s...)
+}
+
+func (b *outBuf) writeRune(c rune) {
+	var enc [utf8.UTFMax]byte
+	n := utf8.EncodeRune(enc[:], c)
+	if b.spill == nil && n <= len(b.arr)-b.n {
+		b.n += copy(b.arr[b.n:], enc[:n])
+		return
+	}
+	b.grow()
+	b.spill = append(b.spill, enc[:n]...)
+}
+
+// grow moves the contents to spill, if they are not there yet.
+func (b *outBuf) grow() {
+	if b.spill == nil {
+		b.spill = make([]byte, b.n, 2*len(b.arr))
+		copy(b.spill, b.arr[:b.n])
+	}
+}
+
+func (b *outBuf) string() string {
+	if b.spill != nil {
+		return string(b.spill)
+	}
+	return string(b.arr[:b.n])
 }
 
 // renderer accumulates normalized output. Separators are not written
 // eagerly: a pending separator becomes one space only when another token
 // character follows, which collapses runs and trims both ends.
 type renderer struct {
-	// out is a Builder so that the result becomes a string without a
-	// copy. Output is rarely longer than the prepared input (a Cyrillic or
-	// Greek letter takes two bytes and gives one or two, é gives e), so
-	// sizing it to the input avoids regrowing.
-	out     strings.Builder
+	out     outBuf
 	pending bool
 	// kept is true right after a rune that was copied unchanged (a script
 	// without a table); combining marks that follow such a rune belong to
 	// it and are kept too, everywhere else marks are dropped.
 	kept bool
-	sc   int
-	lang langSet
+	// anyKept records that some rune was copied unchanged. Without one
+	// the output is ASCII, and renderPrepared need not look at it again.
+	anyKept bool
+	sc      int
+	lang    langSet
 }
 
 func (r *renderer) sep() {
@@ -239,8 +324,8 @@ func (r *renderer) sep() {
 }
 
 func (r *renderer) space() {
-	if r.pending && r.out.Len() > 0 {
-		r.out.WriteByte(' ')
+	if r.pending && r.out.len() > 0 {
+		r.out.writeByte(' ')
 	}
 	r.pending = false
 }
@@ -250,24 +335,79 @@ func (r *renderer) emit(s string) {
 		return
 	}
 	r.space()
-	r.out.WriteString(s)
+	r.out.writeString(s)
 	r.kept = false
 }
 
 func (r *renderer) emitByte(c byte) {
 	r.space()
-	r.out.WriteByte(c)
+	r.out.writeByte(c)
 	r.kept = false
 }
 
 func (r *renderer) emitKept(c rune) {
 	c = cherokeeFold(c)
 	r.space()
-	r.out.WriteRune(c)
+	r.out.writeRune(c)
 	r.kept = true
+	r.anyKept = true
 }
 
-func (r *renderer) run(p string) {
+// runeClass is what the renderer does with a non-ASCII rune.
+type runeClass uint8
+
+const (
+	classSep runeClass = iota
+	classCyrillic
+	classGreek
+	classArabic
+	classMark
+	classApostrophe
+	classDropped
+	classLatin
+	classDigit
+	classKept
+)
+
+// classify gives the class of ch: the first test that ch passes, in the
+// order of the cases in run.
+func classify(ch rune) runeClass {
+	switch {
+	case isCyrillicLetter(ch):
+		return classCyrillic
+	case isGreekLetter(ch):
+		return classGreek
+	case isArabicLetter(ch):
+		return classArabic
+	case isMark(ch):
+		return classMark
+	case isApostrophe(ch):
+		return classApostrophe
+	case isDroppedFormat(ch):
+		return classDropped
+	case unicode.Is(unicode.Latin, ch) && unicode.IsLetter(ch):
+		return classLatin
+	case unicode.IsDigit(ch):
+		return classDigit
+	case unicode.IsLetter(ch) || unicode.IsNumber(ch):
+		return classKept
+	}
+	return classSep
+}
+
+// classTable holds classify for the runes below foldTableSize: the tests
+// of the later classes search the Unicode range tables, several of them
+// for a single Latin letter.
+var classTable = sync.OnceValue(func() *[foldTableSize]runeClass {
+	t := new([foldTableSize]runeClass)
+	for r := range rune(foldTableSize) {
+		t[r] = classify(r)
+	}
+	return t
+})
+
+func (r *renderer) run(p []byte) {
+	classes := classTable()
 	for i := 0; i < len(p); {
 		c := p[i]
 		if c < utf8.RuneSelf {
@@ -289,37 +429,46 @@ func (r *renderer) run(p string) {
 			continue
 		}
 		ch, size := decodeRune(p, i)
-		switch {
-		case ch == utf8.RuneError && size == 1:
+		if ch == utf8.RuneError && size == 1 {
 			r.sep()
-		case isCyrillicLetter(ch):
+			i++
+			continue
+		}
+		var class runeClass
+		if ch < foldTableSize {
+			class = classes[ch]
+		} else {
+			class = classify(ch)
+		}
+		switch class {
+		case classCyrillic:
 			i = r.cyrillicRun(p, i)
 			continue
-		case isGreekLetter(ch):
+		case classGreek:
 			i = r.greekRun(p, i)
 			continue
-		case isArabicLetter(ch):
+		case classArabic:
 			i = r.arabicRun(p, i)
 			continue
-		case isMark(ch):
+		case classMark:
 			if r.kept {
 				r.emitKept(ch)
 			}
-		case isApostrophe(ch):
+		case classApostrophe:
 			r.sep()
-		case isDroppedFormat(ch):
+		case classDropped:
 			// Zero-width joiners, soft hyphens, tatweel and transliteration
 			// primes (ʹ ʺ) sit inside words; they must neither split a token
 			// nor survive in it.
-		case unicode.Is(unicode.Latin, ch) && unicode.IsLetter(ch):
+		case classLatin:
 			r.latin(ch)
-		case unicode.IsDigit(ch):
+		case classDigit:
 			if d, ok := asciiDigit(ch); ok {
 				r.emitByte(d)
 			} else {
 				r.emitKept(ch)
 			}
-		case unicode.IsLetter(ch) || unicode.IsNumber(ch):
+		case classKept:
 			r.emitKept(ch)
 		default:
 			r.sep()
@@ -343,6 +492,12 @@ func cherokeeFold(c rune) rune {
 }
 
 func isMark(ch rune) bool {
+	// The word loops ask this of the space or punctuation that ends every
+	// word; no mark comes before U+0300, and the general test costs a
+	// table search.
+	if ch < 0x300 {
+		return false
+	}
 	return unicode.In(ch, unicode.Mn, unicode.Me, unicode.Mc)
 }
 

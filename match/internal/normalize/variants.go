@@ -68,7 +68,8 @@ func Variants(s string) []string {
 	}
 	out := make([]string, 1, MaxVariants)
 	out[0] = first
-	p := prepare(s)
+	var buf [prepareBufSize]byte
+	p := appendPrepared(buf[:0], s)
 	lang := detectLang(p)
 	for sc := 1; sc < numSchemes && len(out) < MaxVariants; sc++ {
 		v := renderPrepared(p, sc, lang)
