@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -107,22 +106,16 @@ func runLinkage(o options, out io.Writer) error {
 		printVariationRecall(out, synthCase, synthMissed)
 	}
 	fmt.Fprintln(out, "\n- twins / siblings / namesakes linked: confounder pairs (different children in the two files) that were wrongly linked; confounder counts are in the synthetic data's own summary (`go test -v -run Summary ./internal/synth/`).")
-	fmt.Fprintln(out, "- keys/s per core: records per second through RuleSet.Keys, one goroutine, over every agency-A record, normalization included (best of three passes).")
+	fmt.Fprintln(out, "- keys/s per core: records per second through RuleSet.Keys over every agency-A record, normalization included, with GOMAXPROCS=1 so that garbage collection is counted (median of five passes run back to back).")
 	fmt.Fprintln(out, "- indexed/s per core: the same through match.NewIndex, as Match derives keys: with the file's spelling correction and the index of distinct keys.")
 	return nil
 }
 
 // indexRate measures match.NewIndex, in records per second on one core:
 // key derivation as Match does it, with the file's spelling correction and
-// the index of distinct keys (best of three passes).
+// the index of distinct keys.
 func indexRate(rules *match.RuleSet, records []match.Record) float64 {
-	best := time.Duration(math.MaxInt64)
-	for range 3 {
-		start := time.Now()
-		_ = match.NewIndex(records, rules)
-		best = min(best, time.Since(start))
-	}
-	return float64(len(records)) / best.Seconds()
+	return oneCoreRate(len(records), func() { _ = match.NewIndex(records, rules) })
 }
 
 func mean(xs []float64) float64 {
@@ -140,19 +133,32 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// keyRate measures single-core key derivation (RuleSet.Keys), in records
-// per second: the fastest of three passes over the records, since one pass
-// takes tens of milliseconds and this machine is shared.
+// keyRate measures key derivation (RuleSet.Keys), in records per second
+// on one core.
 func keyRate(rules *match.RuleSet, records []match.Record) float64 {
-	best := time.Duration(math.MaxInt64)
-	for range 3 {
-		start := time.Now()
+	return oneCoreRate(len(records), func() {
 		for i := range records {
 			_, _ = rules.Keys(&records[i])
 		}
-		best = min(best, time.Since(start))
+	})
+}
+
+// oneCoreRate times pass, which handles n records, with GOMAXPROCS at 1 so
+// that the garbage collector's work is counted too rather than done on
+// another core, and returns the records per second of the median of five
+// passes run back to back, so that each pays for the garbage of the one
+// before as a long run would: one pass takes tens of milliseconds, and this
+// machine is shared.
+func oneCoreRate(n int, pass func()) float64 {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	var times [5]time.Duration
+	for i := range times {
+		start := time.Now()
+		pass()
+		times[i] = time.Since(start)
 	}
-	return float64(len(records)) / best.Seconds()
+	slices.Sort(times[:])
+	return float64(n) / times[len(times)/2].Seconds()
 }
 
 func printVariationRecall(out io.Writer, c *linkageCase, missed map[[2]string]bool) {

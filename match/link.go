@@ -1,9 +1,11 @@
 package match
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"slices"
 )
 
@@ -15,11 +17,6 @@ type Index struct {
 	rules *RuleSet
 	// Keys are the distinct key values, the elements to send to PSI.
 	Keys [][]byte
-	// Owners[k] lists, in increasing order, the indices of the records
-	// that produced Keys[k].
-	Owners [][]int32
-	// KeyRule[k] is the index of the rule that produced Keys[k].
-	KeyRule []int
 	// Truncated counts the keys dropped by the per-record cap, so callers
 	// can report it: nothing is dropped silently.
 	Truncated int
@@ -28,9 +25,34 @@ type Index struct {
 	NoKeys []int
 	// imprecise[i] reports that record i has no full birth date.
 	imprecise []bool
-	// viaAlias[k][j] reports that record Owners[k][j] has key k from one
-	// of its aliases, not from its own name.
-	viaAlias [][]bool
+	// keyRule[k] is the index of the rule that produced Keys[k].
+	keyRule []uint8
+	// The owners of key k are owners[ownersFrom[k]:ownersFrom[k+1]], and
+	// ownerViaAlias[j] reports that owners[j] holds its key through one
+	// of its aliases, not its own name. One array for all keys costs far
+	// less than a slice per key.
+	ownersFrom    []int32
+	owners        []int32
+	ownerViaAlias []bool
+}
+
+// Owners returns, in increasing order, the indices of the records that
+// produced Keys[k]. The slice must not be modified.
+func (ix *Index) Owners(k int) []int32 {
+	from, to := ix.ownersFrom[k], ix.ownersFrom[k+1]
+	return ix.owners[from:to:to]
+}
+
+// Rule returns the index, in the rule set, of the rule that produced
+// Keys[k].
+func (ix *Index) Rule(k int) int {
+	return int(ix.keyRule[k])
+}
+
+// viaAlias reports whether the j-th owner of key k holds it through one of
+// its aliases.
+func (ix *Index) viaAlias(k, j int) bool {
+	return ix.ownerViaAlias[int(ix.ownersFrom[k])+j]
 }
 
 // NewIndex derives the keys of every record under rs, as Keys does, and
@@ -48,61 +70,119 @@ type Index struct {
 // and the other's common. A pair's Rules do not say whether the names
 // matched as written or as corrected.
 func NewIndex(records []Record, rs *RuleSet) *Index {
-	// Records have about twenty keys each, most of them their own.
-	est := len(records) * 16
-	ix := &Index{
-		rules: rs, imprecise: make([]bool, len(records)),
-		Keys: make([][]byte, 0, est), Owners: make([][]int32, 0, est),
-		KeyRule: make([]int, 0, est), viaAlias: make([][]bool, 0, est),
-	}
-	pos := make(map[[KeySize]byte]int, est)
-	// Most keys have one owner: their values, owners and flags are cut
-	// from shared blocks rather than allocated one by one. A second owner
-	// moves a key's owners to a slice of its own (capacity 1 forces it).
-	var values []byte
-	var owners []int32
-	var flags []bool
-	var keys []Key
-	sp := newSpeller(records)
+	ix := &Index{rules: rs, imprecise: make([]bool, len(records))}
+	// Every record's keys, in record order, before the keys several
+	// records share are merged. Records have about twenty keys each.
+	all := make([]Key, 0, len(records)*24)
+	recordFrom := make([]int32, len(records)+1) // record i has all[recordFrom[i]:recordFrom[i+1]]
+	d := newFileDeriver(rs)
+	sp := newSpeller(records, d)
 	for i := range records {
 		ix.imprecise[i] = records[i].BirthDate.Precision() != PrecisionDay
 		var truncated int
-		keys, truncated = rs.keys(&records[i], sp, keys)
+		all, truncated = d.keys(&records[i], sp, i, all)
 		ix.Truncated += truncated
-		if len(keys) == 0 {
+		if int(recordFrom[i]) == len(all) {
 			ix.NoKeys = append(ix.NoKeys, i)
 		}
-		for _, k := range keys {
+		recordFrom[i+1] = int32(len(all))
+	}
+	// distinct[j] is the position in ix.Keys of values[j]. firstOccurrences
+	// gives, for each value, where it first occurs; a value's position is
+	// then that of its first occurrence, which comes before it.
+	distinct := firstOccurrences(all)
+	n := 0
+	for j, f := range distinct {
+		if int(f) == j {
+			distinct[j] = int32(n)
+			n++
+		} else {
+			distinct[j] = distinct[f]
+		}
+	}
+	ix.Keys, ix.keyRule = make([][]byte, n), make([]uint8, n)
+	ix.ownersFrom = make([]int32, n+1)
+	for j, k := range distinct {
+		if ix.Keys[k] == nil {
+			ix.Keys[k], ix.keyRule[k] = all[j].Value[:KeySize:KeySize], uint8(all[j].Rule)
+		}
+		ix.ownersFrom[k+1]++
+	}
+	for k := range n {
+		ix.ownersFrom[k+1] += ix.ownersFrom[k]
+	}
+	// Records are visited in order, so each key's owners come out sorted.
+	ix.owners, ix.ownerViaAlias = make([]int32, len(all)), make([]bool, len(all))
+	next := slices.Clone(ix.ownersFrom[:n])
+	for i := range records {
+		for j := recordFrom[i]; j < recordFrom[i+1]; j++ {
+			k := distinct[j]
 			// Only rules that need it learn where a key came from: the
 			// flag tells the peer that its name is an alias here.
-			fromAlias := k.FromAlias && rs.viaAlias[k.Rule]
-			p, ok := pos[k.Value]
-			if ok {
-				ix.Owners[p] = append(ix.Owners[p], int32(i))
-				ix.viaAlias[p] = append(ix.viaAlias[p], fromAlias)
-				continue
-			}
-			if len(owners) == cap(owners) {
-				values = make([]byte, 0, indexBlock*KeySize)
-				owners, flags = make([]int32, 0, indexBlock), make([]bool, 0, indexBlock)
-			}
-			p = len(ix.Keys)
-			pos[k.Value] = p
-			n := len(values)
-			values = append(values, k.Value[:]...)
-			owners, flags = append(owners, int32(i)), append(flags, fromAlias)
-			ix.Keys = append(ix.Keys, values[n:n+KeySize:n+KeySize])
-			ix.Owners = append(ix.Owners, owners[len(owners)-1:len(owners):len(owners)])
-			ix.KeyRule = append(ix.KeyRule, k.Rule)
-			ix.viaAlias = append(ix.viaAlias, flags[len(flags)-1:len(flags):len(flags)])
+			ix.owners[next[k]], ix.ownerViaAlias[next[k]] = int32(i), all[j].FromAlias && rs.viaAlias[all[j].Rule]
+			next[k]++
 		}
 	}
 	return ix
 }
 
-// indexBlock is how many keys' values, owners and flags NewIndex cuts from
-// one allocation.
-const indexBlock = 4096
+// firstOccurrences returns, for each of values, the index of the first
+// value equal to it. Keys are SHA-256 outputs: one pass spreads them into
+// buckets by their leading bits, about one key per bucket, and only keys
+// of one bucket are compared, by their first eight bytes and, where those
+// agree, whole. A map of that many keys would cost a cache miss or two per
+// key; here buckets are filled and read in order.
+func firstOccurrences(values []Key) []int32 {
+	first := make([]int32, len(values))
+	if len(values) == 0 {
+		return first
+	}
+	width := min(bits.Len(uint(len(values))), 24)
+	bucketOf := func(prefix uint64) uint64 { return prefix >> (64 - width) }
+	type entry struct {
+		prefix uint64
+		index  int32
+	}
+	start := make([]int32, 1<<width+1)
+	for _, v := range values {
+		start[bucketOf(binary.BigEndian.Uint64(v.Value[:8]))+1]++
+	}
+	for b := 1; b < len(start); b++ {
+		start[b] += start[b-1]
+	}
+	next := slices.Clone(start[:len(start)-1])
+	entries := make([]entry, len(values))
+	for j, v := range values {
+		prefix := binary.BigEndian.Uint64(v.Value[:8])
+		b := bucketOf(prefix)
+		entries[next[b]] = entry{prefix, int32(j)}
+		next[b]++
+	}
+	for b := 0; b+1 < len(start); b++ {
+		bucket := entries[start[b]:start[b+1]]
+		if len(bucket) == 1 {
+			first[bucket[0].index] = bucket[0].index
+			continue
+		}
+		// Equal keys end up next to each other, the first one first.
+		slices.SortFunc(bucket, func(x, y entry) int {
+			if c := cmp.Compare(x.prefix, y.prefix); c != 0 {
+				return c
+			}
+			if c := bytes.Compare(values[x.index].Value[:], values[y.index].Value[:]); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.index, y.index)
+		})
+		for k := 0; k < len(bucket); {
+			run, f := k, bucket[k].index
+			for ; k < len(bucket) && bucket[k].prefix == bucket[run].prefix && values[bucket[k].index].Value == values[f].Value; k++ {
+				first[bucket[k].index] = f
+			}
+		}
+	}
+	return first
+}
 
 // RuleSet returns the rule set the index was built with.
 func (ix *Index) RuleSet() *RuleSet { return ix.rules }
@@ -150,7 +230,7 @@ type PeerRecord struct {
 // padding to PayloadSize. pseudonyms maps local record indices to their
 // pseudonyms. overfull reports that the key has more owners than fit.
 func (ix *Index) Payload(k int, pseudonyms []uint32) (payload []byte, overfull bool) {
-	owners := ix.Owners[k]
+	owners := ix.Owners(k)
 	if len(owners) > MaxRecordsPerKey {
 		owners, overfull = owners[:MaxRecordsPerKey], true
 	}
@@ -162,7 +242,7 @@ func (ix *Index) Payload(k int, pseudonyms []uint32) (payload []byte, overfull b
 		if ix.imprecise[o] {
 			flags |= flagImpreciseDate
 		}
-		if ix.viaAlias[k][j] {
+		if ix.viaAlias(k, j) {
 			flags |= flagViaAlias
 		}
 		p = append(p, flags)
@@ -242,19 +322,19 @@ func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
 	}
 	evidence := map[pair][]int{}
 	for _, h := range hits {
-		rule := ix.KeyRule[h.Key]
+		rule := ix.Rule(h.Key)
 		gated, viaAlias := ix.rules.gated[rule], ix.rules.viaAlias[rule]
 		// Only the owners the peer was told of (Payload names the first
 		// MaxRecordsPerKey) count, so that both parties weigh the same
 		// evidence for every pair.
-		owners := ix.Owners[h.Key]
+		owners := ix.Owners(h.Key)
 		owners = owners[:min(len(owners), MaxRecordsPerKey)]
 		for j, own := range owners {
 			for _, peer := range h.Peers {
 				if gated && !ix.imprecise[own] && !peer.ImpreciseDate {
 					continue // both dates are full: the date rules decide
 				}
-				if viaAlias && !ix.viaAlias[h.Key][j] && !peer.ViaAlias {
+				if viaAlias && !ix.viaAlias(h.Key, j) && !peer.ViaAlias {
 					continue // two own names: the stricter name rules decide
 				}
 				p := pair{own, peer.Pseudonym}

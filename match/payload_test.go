@@ -23,7 +23,8 @@ func TestPayloadRoundTrip(t *testing.T) {
 	}
 	// A key all records share is overfull; one only record 1 has is not.
 	var sharedKey, ownKey = -1, -1
-	for k, owners := range ix.Owners {
+	for k := range ix.Keys {
+		owners := ix.Owners(k)
 		switch len(owners) {
 		case len(records):
 			sharedKey = k
@@ -96,14 +97,15 @@ func TestPayloadCarriesAliasOrigin(t *testing.T) {
 	hidden.Aliases = []string{"Denis Zakharov"}
 	ix := match.NewIndex([]match.Record{own, hidden}, rs)
 	shared := 0
-	for k, owners := range ix.Owners {
+	for k := range ix.Keys {
+		owners := ix.Owners(k)
 		if len(owners) != 2 {
 			continue
 		}
 		p, _ := ix.Payload(k, []uint32{10, 11})
 		peers, err := match.DecodePayload(p)
 		require.NoError(t, err)
-		rule := rs.Rules()[ix.KeyRule[k]]
+		rule := rs.Rules()[ix.Rule(k)]
 		if !rule.ViaAlias {
 			// Other rules do not need the flag, so the peer is not told.
 			assert.Equal(t, []match.PeerRecord{{Pseudonym: 10}, {Pseudonym: 11}}, peers, rule.Name)
@@ -189,8 +191,9 @@ func TestLinkMarksAlternatives(t *testing.T) {
 	}
 	ix := match.NewIndex(records, rs)
 	keyOf := func(rule string, owner int32) int {
-		for k, owners := range ix.Owners {
-			if rs.Rules()[ix.KeyRule[k]].Name == rule && owners[0] == owner {
+		for k := range ix.Keys {
+			owners := ix.Owners(k)
+			if rs.Rules()[ix.Rule(k)].Name == rule && owners[0] == owner {
 				return k
 			}
 		}

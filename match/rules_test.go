@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/reunite-psi/reunite/internal/synth"
@@ -15,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var updateGolden = flag.Bool("update", false, "rewrite testdata/keys-golden.json")
+var updateGolden = flag.Bool("update", false, "rewrite the golden files of the tests that run (testdata/keys-golden.json, testdata/soundcodes.golden.gz)")
 
 func rec(id, given, family, date string) match.Record {
 	d, err := match.ParseDate(date)
@@ -191,8 +192,8 @@ func TestScoresArePerPair(t *testing.T) {
 	ix := match.NewIndex([]match.Record{r}, rs)
 	rules := rs.Rules()
 	keyOf := func(rule string) int {
-		for k, ri := range ix.KeyRule {
-			if rules[ri].Name == rule {
+		for k := range ix.Keys {
+			if rules[ix.Rule(k)].Name == rule {
 				return k
 			}
 		}
@@ -242,7 +243,7 @@ func TestSharedKeysAreOneElement(t *testing.T) {
 	dup := rec("2", "Oleksandr", "Kovalenko", "2011-03-04")
 	ix := match.NewIndex([]match.Record{twinA, dup}, rs)
 	for k := range ix.Keys {
-		assert.Equal(t, []int32{0, 1}, ix.Owners[k])
+		assert.Equal(t, []int32{0, 1}, ix.Owners(k))
 	}
 }
 
@@ -369,6 +370,40 @@ func BenchmarkKeys(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
 
+// BenchmarkKeysStuffedRecord derives the keys of a record whose aliases
+// and family name hold thousands of distinct tokens, as a hostile or broken
+// input file could: its cost must grow with the record's size, not with
+// its square.
+func BenchmarkKeysStuffedRecord(b *testing.B) {
+	for _, perField := range []int{250, 1000, 4000} {
+		b.Run(fmt.Sprint(perField), func(b *testing.B) {
+			word := func(i int) string {
+				w := []byte("k")
+				for ; i > 0; i /= 26 {
+					w = append(w, byte('a'+i%26))
+				}
+				return string(w)
+			}
+			field := func(from int) string {
+				words := make([]string, perField)
+				for i := range words {
+					words[i] = word(from + i)
+				}
+				return strings.Join(words, " ")
+			}
+			r := rec("a", "Olena", field(0), "2011-03-04")
+			for k := range 16 {
+				r.Aliases = append(r.Aliases, field((k+1)*perField))
+			}
+			rs := match.DefaultRules()
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = rs.Keys(&r)
+			}
+		})
+	}
+}
+
 // BenchmarkKeysFEBRL derives keys for the FEBRL4 records (Latin script,
 // addresses and document numbers) when the data set is present.
 func BenchmarkKeysFEBRL(b *testing.B) {
@@ -395,7 +430,8 @@ func TestIndexMatchesKeys(t *testing.T) {
 	records := append(slices.Clone(d.A), d.B...)
 	ix := match.NewIndex(records, rs)
 	got := make([]map[[match.KeySize]byte]bool, len(records))
-	for k, owners := range ix.Owners {
+	for k := range ix.Keys {
+		owners := ix.Owners(k)
 		for _, o := range owners {
 			if got[o] == nil {
 				got[o] = map[[match.KeySize]byte]bool{}

@@ -2,10 +2,11 @@ package match
 
 import "strings"
 
-// soundCodes returns the coarse sound codes of one name token (after
-// normalize.Text): its code, and a second one where the token may be read
-// another way, so that the common romanizations of one written name share
-// a code. The code is much coarser than a consonant skeleton, so rules pair
+// appendSoundCodes appends to dst the coarse sound codes of one name
+// token (after normalize.Text), one after the other, and returns the
+// length of each (0 for none): its code, and a second one where the token
+// may be read another way, so that the common romanizations of one written
+// name share a code. The code is much coarser than a consonant skeleton, so rules pair
 // it with the full birth date; and it keeps the name's ending mark, so
 // Daniel and Daniela stay apart. A token without a Latin letter (a script
 // normalize cannot transliterate) has no code.
@@ -34,26 +35,27 @@ import "strings"
 //   - ch after the first letter is s, as French writes it (Darwich /
 //     Darwish, Tkatchouk / Tkachuk); at the start it stays k, so that
 //     Chiara is not Sara.
-func soundCodes(tok string) []string {
+func appendSoundCodes(dst []byte, tok string) (out []byte, first, second int) {
+	start := len(dst)
 	read := initialYe(tok)
-	code := soundCode(read, false)
-	if code == "" {
-		return []string{""}
-	}
+	dst = appendSoundCode(dst, read, false)
+	first = len(dst) - start
 	// Only c, x and g read otherwise, and an initial ye that the first
 	// reading took for e.
-	if read == tok && strings.IndexAny(tok, "cxg") < 0 {
-		return []string{code}
+	if first == 0 || (read == tok && !hasAny(tok, 'c', 'x', 'g')) {
+		return dst, first, 0
 	}
-	if alt := soundCode(tok, true); alt != code {
-		return []string{code, alt}
+	dst = appendSoundCode(dst, tok, true)
+	if string(dst[start+first:]) == string(dst[start:start+first]) {
+		return dst[:start+first], first, 0
 	}
-	return []string{code}
+	return dst, first, len(dst) - start - first
 }
 
-func soundCode(tok string, alt bool) string {
-	if strings.IndexFunc(tok, func(c rune) bool { return c >= 'a' && c <= 'z' }) < 0 {
-		return ""
+// appendSoundCode appends the code of tok in one reading (alt) to dst.
+func appendSoundCode(dst []byte, tok string, alt bool) []byte {
+	if !hasLatinLetter(tok) {
+		return dst
 	}
 	var out [5]byte
 	n := 0
@@ -69,7 +71,12 @@ func soundCode(tok string, alt bool) string {
 		out[0], n, i = 'Y', 1, 1
 	}
 	for i < len(tok) && n < len(out) {
-		c, size := soundAt(tok, i, alt)
+		// Vowels and other letters without a class start no digraph and
+		// follow no rule: skip the call for them.
+		c, size := soundClass(tok[i]), 1
+		if c != 0 {
+			c, size = soundAt(tok, i, alt)
+		}
 		i += size
 		if c == 'X' {
 			if last != 'K' {
@@ -99,27 +106,82 @@ func soundCode(tok string, alt bool) string {
 	if alt && strings.HasSuffix(tok, "aax") {
 		end = "~a" // Somali Ifraax is Ifrah
 	}
-	return string(out[:n]) + end
+	return append(append(dst, out[:n]...), end...)
 }
 
 // soundAt returns the class of the sound starting at tok[i] and how many
-// bytes it spans: the longest matching digraph, else one letter. Class 'X'
-// stands for the two classes of x.
+// bytes it spans: the longest digraph that spells one sound, else one
+// letter. Class 'X' stands for the two classes of x. A letter without a
+// class is always (0, 1): appendSoundCode relies on that to skip the call.
+// Each digraph is tried under its first letter, longest first, where a
+// scan of all of them for every letter of every name token was costly.
 func soundAt(tok string, i int, alt bool) (class byte, size int) {
 	rest := tok[i:]
-	for _, d := range soundDigraphs {
-		if d[0][0] == rest[0] && strings.HasPrefix(rest, d[0]) {
-			if alt && d[0] == "ch" && i > 0 {
-				return 'S', 2
-			}
-			return soundClass(d[1][0]), len(d[0])
-		}
-	}
 	var next byte
 	if len(rest) > 1 {
 		next = rest[1]
 	}
 	switch rest[0] {
+	case 's':
+		switch {
+		case strings.HasPrefix(rest, "schtsch"):
+			return 'S', 7
+		case strings.HasPrefix(rest, "shch"):
+			return 'S', 4
+		case strings.HasPrefix(rest, "sch"):
+			return 'S', 3
+		case next == 'h':
+			return 'S', 2
+		}
+	case 'c':
+		switch {
+		case strings.HasPrefix(rest, "chtch"):
+			return 'S', 5
+		case next == 'h':
+			if alt && i > 0 {
+				return 'S', 2 // French ch
+			}
+			return 'K', 2
+		}
+	case 't':
+		switch {
+		case strings.HasPrefix(rest, "tsch"):
+			return 'K', 4
+		case strings.HasPrefix(rest, "tch"):
+			return 'K', 3
+		case next == 'h':
+			return 'T', 2
+		case next == 's' || next == 'z':
+			return 'S', 2
+		}
+	case 'z':
+		if next == 'h' {
+			return 'S', 2
+		}
+	case 'k':
+		if next == 'h' {
+			return 'K', 2
+		}
+	case 'd':
+		switch {
+		case next == 'h':
+			return 'T', 2
+		case strings.HasPrefix(rest, "dzh"):
+			return 'K', 3
+		case next == 'j':
+			return 'K', 2
+		}
+	case 'p':
+		if next == 'h' {
+			return 'V', 2
+		}
+	case 'g':
+		switch {
+		case next == 'h':
+			return 'K', 2
+		case alt && (next == 'e' || next == 'i' || next == 'y'):
+			return 0, 1
+		}
 	case 'h':
 		// A final h after a is silent (Sarah, Fatimah); after other
 		// vowels it is the Ukrainian h of Oleh (Oleg).
@@ -140,12 +202,30 @@ func soundAt(tok string, i int, alt bool) (class byte, size int) {
 		if i > 0 && !isVowelByte(tok[i-1]) && (next == 0 || !isVowelByte(next)) {
 			return 0, 1
 		}
-	case 'g':
-		if alt && (next == 'e' || next == 'i' || next == 'y') {
-			return 0, 1
-		}
 	}
 	return soundClass(rest[0]), 1
+}
+
+// hasLatinLetter reports whether tok has a letter a to z. Bytes suffice,
+// for a byte below 0x80 is never part of a longer UTF-8 character.
+func hasLatinLetter(tok string) bool {
+	for i := 0; i < len(tok); i++ {
+		if 'a' <= tok[i] && tok[i] <= 'z' {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAny reports whether tok has one of the bytes a, b and c: a plain loop,
+// where strings.IndexAny looks each byte up in its set by a call.
+func hasAny(tok string, a, b, c byte) bool {
+	for i := 0; i < len(tok); i++ {
+		if x := tok[i]; x == a || x == b || x == c {
+			return true
+		}
+	}
+	return false
 }
 
 // startsWithGlide reports whether tok starts with the sound y: y or j
@@ -173,32 +253,20 @@ func isVowelByte(c byte) bool {
 	return false
 }
 
-// soundDigraphs are matched before single letters, longest first, so
-// that each spelling of one sound becomes one class.
-var soundDigraphs = [][2]string{
-	{"schtsch", "s"}, {"chtch", "s"}, {"shch", "s"}, {"tsch", "k"}, {"tch", "k"}, {"sch", "s"},
-	{"sh", "s"}, {"zh", "s"}, {"ch", "k"}, {"kh", "k"}, {"gh", "k"}, {"th", "t"}, {"dh", "t"}, {"ph", "f"},
-	{"ts", "s"}, {"tz", "s"}, {"dzh", "k"}, {"dj", "k"},
+// soundClass returns the class of one letter, 0 for vowels, j, y, digits
+// and anything else. A table, because it is looked up for most letters of
+// every name token.
+func soundClass(c byte) byte {
+	return soundClasses[c]
 }
 
-func soundClass(c byte) byte {
-	switch c {
-	case 'b', 'p', 'f', 'v', 'w':
-		return 'V'
-	case 'c', 'g', 'k', 'q', 'x', 'h':
-		return 'K'
-	case 's', 'z':
-		return 'S'
-	case 'd', 't':
-		return 'T'
-	case 'l':
-		return 'L'
-	case 'm':
-		return 'M'
-	case 'n':
-		return 'N'
-	case 'r':
-		return 'R'
-	}
-	return 0 // vowels, j, y, digits and anything else
+var soundClasses = [256]byte{
+	'b': 'V', 'p': 'V', 'f': 'V', 'v': 'V', 'w': 'V',
+	'c': 'K', 'g': 'K', 'k': 'K', 'q': 'K', 'x': 'K', 'h': 'K',
+	's': 'S', 'z': 'S',
+	'd': 'T', 't': 'T',
+	'l': 'L',
+	'm': 'M',
+	'n': 'N',
+	'r': 'R',
 }

@@ -2,10 +2,24 @@ package match
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 )
+
+// soundCodes returns the readings of appendSoundCodes(tok), or [""] for
+// none.
+func soundCodes(tok string) []string {
+	b, first, second := appendSoundCodes(nil, tok)
+	switch {
+	case first == 0:
+		return []string{""}
+	case second == 0:
+		return []string{string(b)}
+	}
+	return []string{string(b[:first]), string(b[first:])}
+}
 
 // TestSoundCodes checks that spellings of one name share a sound code (any
 // reading) and that different names do not.
@@ -54,7 +68,7 @@ func TestSoundCodes(t *testing.T) {
 	for _, p := range different {
 		assert.False(t, share(p[0], p[1]), "%s and %s should not share a code: %v %v", p[0], p[1], soundCodes(p[0]), soundCodes(p[1]))
 	}
-	assert.Empty(t, soundCode("", false))
+	assert.Empty(t, appendSoundCode(nil, "", false))
 	assert.Equal(t, []string{""}, soundCodes("明"), "no code for a script without Latin letters")
 }
 
@@ -73,7 +87,8 @@ func TestFairShares(t *testing.T) {
 		{[]int{0, 0}, 0, []int{0, 0}},
 	}
 	for _, tc := range tests {
-		got := fairShares(tc.counts, tc.room)
+		got := make([]int, len(tc.counts))
+		fairShares(tc.counts, tc.room, got)
 		assert.Equal(t, tc.want, got, "%v into %d", tc.counts, tc.room)
 		sum := 0
 		for i, g := range got {
@@ -91,4 +106,49 @@ func TestIsPatronymic(t *testing.T) {
 	for _, n := range []string{"ulrich", "heinrich", "ivan", "anna", "sofia", "mich"} {
 		assert.False(t, isPatronymic(n), n)
 	}
+}
+
+func FuzzSoundCodes(f *testing.F) {
+	for _, s := range []string{
+		"", "a", "h", "x", "w", "c", "g", "ah", "aax", "ifraax", "cabdi", "maxamed", "schtschuk", "shchur",
+		"tkatchouk", "darwich", "chiara", "giorgos", "yeoryios", "ntokos", "mpampis", "iana", "iuliia",
+		"khwry", "sarah", "oleh", "jevgenij", "yelena", "dzhamal", "djordje", "明", "o'brien", "x-y",
+		"ça", "\xc3", "mp", "nt", "c", "xxxxxxxx", "cgx",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, tok string) {
+		readings := soundCodes(tok)
+		if len(readings) == 0 || len(readings) > 2 {
+			t.Fatalf("soundCodes(%q) = %q: want one or two readings", tok, readings)
+		}
+		if len(readings) == 2 && (readings[0] == readings[1] || readings[1] == "") {
+			t.Fatalf("soundCodes(%q) = %q: a second reading must differ and not be empty", tok, readings)
+		}
+		if (readings[0] != "") != hasLatinLetter(tok) {
+			t.Fatalf("soundCodes(%q) = %q: a code is due exactly when the token has a letter a-z", tok, readings)
+		}
+		for _, r := range readings {
+			if r != "" && !validSoundCode(r) {
+				t.Fatalf("soundCodes(%q) = %q: %q is not up to five classes and an optional ~a", tok, readings, r)
+			}
+		}
+		// Key derivation appends codes after others in a shared buffer.
+		dst := append(make([]byte, 0, 64), "prefix"...)
+		got, first, second := appendSoundCodes(dst, tok)
+		want, wantSecond := "prefix"+strings.Join(readings, ""), 0
+		if len(readings) == 2 {
+			wantSecond = len(readings[1])
+		}
+		if string(got) != want || first != len(readings[0]) || second != wantSecond {
+			t.Fatalf("appendSoundCodes(prefix, %q) = %q, %d, %d; soundCodes gives %q", tok, got, first, second, readings)
+		}
+	})
+}
+
+// validSoundCode reports whether code is one to five class letters (or
+// the 0 and Y of a leading vowel and glide) followed by an optional ~a.
+func validSoundCode(code string) bool {
+	code = strings.TrimSuffix(code, "~a")
+	return len(code) >= 1 && len(code) <= 5 && strings.Trim(code, "VKSTLMNR0Y") == ""
 }

@@ -1,9 +1,8 @@
 package match
 
 import (
+	"strconv"
 	"strings"
-
-	"github.com/reunite-psi/reunite/match/internal/normalize"
 )
 
 // Spelling correction against the agency's own file.
@@ -39,79 +38,142 @@ const (
 
 // speller corrects rare name tokens to frequent ones of the same file.
 type speller struct {
-	given  [4]tokenCounts // per Sex: SexUnknown counts every record
-	family tokenCounts
+	// given[s] counts the records of sex s that bear each given-name
+	// token; given[SexUnknown] counts every record. family counts
+	// family-name tokens.
+	given  [4]map[string]int
+	family map[string]int
+	// givenNear and familyNear map each frequent token, and each of its
+	// one-letter deletions, to the frequent tokens it comes from. One
+	// index of the given names of every record serves each sex: a
+	// candidate is then checked against the counts of the record's sex.
+	givenNear, familyNear map[string][]string
 	// taken holds, for each record, its given and family tokens and birth
 	// date, so that a correction that would give another record's name
 	// and date is not made.
 	taken map[string]bool
+	// names holds every record's given then family tokens: record i's
+	// are names[nameFrom[2i]:nameFrom[2i+1]] and
+	// names[nameFrom[2i+1]:nameFrom[2i+2]].
+	names    []string
+	nameFrom []int32
+	// Scratch space.
+	givenToks, familyToks, u []string
+	buf                      []byte
 }
 
-type tokenCounts struct {
-	count map[string]int
-	// index maps each frequent token, and each of its one-letter
-	// deletions, to the frequent tokens it comes from.
-	index map[string][]string
-}
-
-// newSpeller counts the name tokens of records.
-func newSpeller(records []Record) *speller {
-	sp := &speller{family: tokenCounts{count: map[string]int{}}, taken: map[string]bool{}}
+// newSpeller counts the name tokens of records, tokenized by d.
+func newSpeller(records []Record, d *deriver) *speller {
+	sp := &speller{
+		family: map[string]int{}, taken: make(map[string]bool, len(records)),
+		names: make([]string, 0, 3*len(records)), nameFrom: make([]int32, 1, 2*len(records)+1),
+	}
 	for i := range sp.given {
-		sp.given[i].count = map[string]int{}
+		sp.given[i] = map[string]int{}
 	}
 	for i := range records {
 		r := &records[i]
-		given, family := normalize.NameTokens(r.GivenNames), normalize.NameTokens(r.FamilyNames)
-		for _, t := range uniqTokens(given) {
-			sp.given[SexUnknown].count[t]++
+		sp.names = d.nameTokens(sp.names, r.GivenNames)
+		sp.nameFrom = append(sp.nameFrom, int32(len(sp.names)))
+		sp.names = d.nameTokens(sp.names, r.FamilyNames)
+		sp.nameFrom = append(sp.nameFrom, int32(len(sp.names)))
+		given, family := sp.tokens(i)
+		sp.u = uniq(append(sp.u[:0], given...)...)
+		for _, t := range sp.u {
+			sp.given[SexUnknown][t]++
 			if r.Sex != SexUnknown && int(r.Sex) < len(sp.given) {
-				sp.given[r.Sex].count[t]++
+				sp.given[r.Sex][t]++
 			}
 		}
-		for _, t := range uniqTokens(family) {
-			sp.family.count[t]++
+		sp.u = uniq(append(sp.u[:0], family...)...)
+		for _, t := range sp.u {
+			sp.family[t]++
 		}
-		sp.taken[identityKey(given, family, r.BirthDate)] = true
+		sp.buf = appendIdentity(sp.buf[:0], given, family, r.BirthDate)
+		sp.taken[string(sp.buf)] = true
 	}
-	for i := range sp.given {
-		sp.given[i].buildIndex()
-	}
-	sp.family.buildIndex()
+	sp.givenNear, sp.familyNear = nearIndex(sp.given[SexUnknown]), nearIndex(sp.family)
 	return sp
 }
 
-func uniqTokens(toks []string) []string {
-	return uniq(append([]string(nil), toks...)...)
+// tokens returns the given and family tokens of record i. They must not be
+// modified.
+func (sp *speller) tokens(i int) (given, family []string) {
+	from := sp.nameFrom[2*i:]
+	return sp.names[from[0]:from[1]:from[1]], sp.names[from[1]:from[2]:from[2]]
 }
 
-func identityKey(given, family []string, d Date) string {
-	return strings.Join(given, " ") + "|" + strings.Join(family, " ") + "|" + d.String()
-}
-
-func (tc *tokenCounts) buildIndex() {
-	tc.index = map[string][]string{}
-	for t, n := range tc.count {
-		if n < minCorrectTo || len(t) < minCorrectToLen || !isASCIILetters(t) {
-			continue
+// appendIdentity appends to b what tells a record from others of its file
+// for spelling correction: its given and family tokens and birth date.
+func appendIdentity(b []byte, given, family []string, d Date) []byte {
+	for i, t := range given {
+		if i > 0 {
+			b = append(b, ' ')
 		}
-		tc.index[t] = append(tc.index[t], t)
-		for i := range len(t) {
-			d := t[:i] + t[i+1:]
-			tc.index[d] = append(tc.index[d], t)
+		b = append(b, t...)
+	}
+	b = append(b, '|')
+	for i, t := range family {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, t...)
+	}
+	// Only the parts the date's precision covers, as Date.String writes
+	// them: a day without a month says nothing, and two dates that differ
+	// only there are one date.
+	b = append(b, '|')
+	p := d.Precision()
+	if p >= PrecisionYear {
+		b = strconv.AppendInt(b, int64(d.Year), 10)
+	}
+	if p >= PrecisionMonth {
+		b = strconv.AppendInt(append(b, '-'), int64(d.Month), 10)
+	}
+	if p >= PrecisionDay {
+		b = strconv.AppendInt(append(b, '-'), int64(d.Day), 10)
+	}
+	return b
+}
+
+// nearIndex maps each token that count makes frequent, and each of its
+// one-letter deletions, to the frequent tokens it comes from.
+func nearIndex(count map[string]int) map[string][]string {
+	frequent := func(t string, n int) bool {
+		return n >= minCorrectTo && len(t) >= minCorrectToLen && isASCIILetters(t)
+	}
+	// Sized first: growing the map would cost as much as filling it.
+	size := 0
+	for t, n := range count {
+		if frequent(t, n) {
+			size += len(t) + 1
 		}
 	}
+	near := make(map[string][]string, size)
+	for t, n := range count {
+		if !frequent(t, n) {
+			continue
+		}
+		near[t] = append(near[t], t)
+		for i := range len(t) {
+			d := t[:i] + t[i+1:]
+			near[d] = append(near[d], t)
+		}
+	}
+	return near
 }
 
-// correct returns the frequent token one edit from t, if t is rare (as
-// counted in rare) and exactly one such token exists in tc.
-func (tc *tokenCounts) correct(t string, rare map[string]int) (string, bool) {
+// correctToken returns the token one edit from t, borne by at least
+// minCorrectTo records as counted in frequent and found through near, if
+// t is rare (borne by one record, as counted in rare) and exactly one such
+// token exists.
+func correctToken(t string, rare map[string]int, near map[string][]string, frequent map[string]int) (string, bool) {
 	if rare[t] != 1 || len(t) < minCorrectLen || !isASCIILetters(t) {
 		return "", false
 	}
 	var found string
 	consider := func(c string) bool {
-		if c == t || c == found || !oneEdit(t, c) || ending(c) != ending(t) {
+		if c == t || c == found || frequent[c] < minCorrectTo || !oneEdit(t, c) || ending(c) != ending(t) {
 			return true
 		}
 		if found != "" {
@@ -122,13 +184,13 @@ func (tc *tokenCounts) correct(t string, rare map[string]int) (string, bool) {
 	}
 	// A frequent token one edit from t shares t itself or one of t's
 	// one-letter deletions with the index.
-	for _, c := range tc.index[t] {
+	for _, c := range near[t] {
 		if !consider(c) {
 			return "", false
 		}
 	}
 	for i := range len(t) {
-		for _, c := range tc.index[t[:i]+t[i+1:]] {
+		for _, c := range near[t[:i]+t[i+1:]] {
 			if !consider(c) {
 				return "", false
 			}
@@ -137,13 +199,15 @@ func (tc *tokenCounts) correct(t string, rare map[string]int) (string, bool) {
 	return found, found != ""
 }
 
-// correctRecord returns r with its name corrected, and whether anything
-// was: r's aliases are left out, since the correction is of its own name.
-func (sp *speller) correctRecord(r *Record) (Record, bool) {
-	given, family := normalize.NameTokens(r.GivenNames), normalize.NameTokens(r.FamilyNames)
-	if len(family) > 0 {
-		if vn, _ := isVietnamese(family[0], given, r.FamilyNames, r.GivenNames); vn {
-			return Record{}, false
+// correct returns the given and family names of r, record i of the file,
+// as corrected, and whether anything was. r's aliases are not corrected:
+// the correction is of its own name.
+func (sp *speller) correct(i int, r *Record) (given, family string, ok bool) {
+	g, f := sp.tokens(i)
+	sp.givenToks, sp.familyToks = append(sp.givenToks[:0], g...), append(sp.familyToks[:0], f...)
+	if len(sp.familyToks) > 0 {
+		if vn, _ := isVietnamese(sp.familyToks[0], sp.givenToks, r.FamilyNames, r.GivenNames); vn {
+			return "", "", false
 		}
 	}
 	sex := r.Sex
@@ -151,22 +215,24 @@ func (sp *speller) correctRecord(r *Record) (Record, bool) {
 		sex = SexUnknown
 	}
 	changed := false
-	for i, t := range given {
-		if c, ok := sp.given[sex].correct(t, sp.given[SexUnknown].count); ok {
-			given[i], changed = c, true
+	for k, t := range sp.givenToks {
+		if c, ok := correctToken(t, sp.given[SexUnknown], sp.givenNear, sp.given[sex]); ok {
+			sp.givenToks[k], changed = c, true
 		}
 	}
-	for i, t := range family {
-		if c, ok := sp.family.correct(t, sp.family.count); ok {
-			family[i], changed = c, true
+	for k, t := range sp.familyToks {
+		if c, ok := correctToken(t, sp.family, sp.familyNear, sp.family); ok {
+			sp.familyToks[k], changed = c, true
 		}
 	}
-	if !changed || sp.taken[identityKey(given, family, r.BirthDate)] {
-		return Record{}, false
+	if !changed {
+		return "", "", false
 	}
-	c := *r
-	c.GivenNames, c.FamilyNames, c.Aliases = strings.Join(given, " "), strings.Join(family, " "), nil
-	return c, true
+	sp.buf = appendIdentity(sp.buf[:0], sp.givenToks, sp.familyToks, r.BirthDate)
+	if sp.taken[string(sp.buf)] {
+		return "", "", false
+	}
+	return strings.Join(sp.givenToks, " "), strings.Join(sp.familyToks, " "), true
 }
 
 // oneEdit reports whether a and b (ASCII) differ by exactly one

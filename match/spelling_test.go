@@ -65,14 +65,14 @@ func TestSpeller(t *testing.T) {
 	for _, tc := range tests {
 		r := Record{GivenNames: tc.given, FamilyNames: "Otherfamily", Sex: tc.sex}
 		file := append(file, r)
-		sp := newSpeller(file)
-		c, ok := sp.correctRecord(&r)
+		sp := spellerOf(file)
+		given, _, ok := sp.correct(len(file)-1, &r)
 		if tc.want == "" {
-			assert.False(t, ok, "%s %v: %+v", tc.given, tc.sex, c)
+			assert.False(t, ok, "%s %v: %s", tc.given, tc.sex, given)
 			continue
 		}
 		require.True(t, ok, "%s %v", tc.given, tc.sex)
-		assert.Equal(t, tc.want, c.GivenNames)
+		assert.Equal(t, tc.want, given)
 	}
 }
 
@@ -85,14 +85,44 @@ func TestSpellerLeavesTwinsAlone(t *testing.T) {
 	twin := Record{GivenNames: "Julian", FamilyNames: "Silva", Sex: SexMale, BirthDate: date}
 	other := Record{GivenNames: "Julien", FamilyNames: "Silva", Sex: SexMale, BirthDate: date}
 	file = append(file, twin, other)
-	sp := newSpeller(file)
-	_, ok := sp.correctRecord(&twin)
+	sp := spellerOf(file)
+	_, _, ok := sp.correct(len(file)-2, &twin)
 	assert.False(t, ok, "the correction would be the twin's name and date")
 
 	vn := append(names(SexFemale, "Linh", "Linh", "Linh"), Record{GivenNames: "Khánh Lihn", FamilyNames: "Lê", Sex: SexFemale})
-	sp = newSpeller(vn)
-	_, ok = sp.correctRecord(&vn[3])
+	sp = spellerOf(vn)
+	_, _, ok = sp.correct(3, &vn[3])
 	assert.False(t, ok, "Vietnamese names are left alone")
+}
+
+// TestSpellerComparesDatesAsKnown checks that the guard against giving a
+// record another record's name and date compares dates by the parts they
+// know: a day without a month, or a month and day without a year, is no
+// date at all, as Date.String writes it.
+func TestSpellerComparesDatesAsKnown(t *testing.T) {
+	for _, tc := range []struct{ taken, typo Date }{
+		{Date{Year: 2010}, Date{Year: 2010, Day: 5}},
+		{Date{}, Date{Month: 4, Day: 5}},
+		{Date{Year: 2010, Month: 4}, Date{Year: 2010, Month: 4}},
+	} {
+		file := []Record{
+			{GivenNames: "Jonathan", FamilyNames: "Smith", BirthDate: tc.taken},
+			{GivenNames: "Jonathan", FamilyNames: "Brown", BirthDate: Date{Year: 2011, Month: 2, Day: 3}},
+			{GivenNames: "Jonathan", FamilyNames: "Green", BirthDate: Date{Year: 2012, Month: 2, Day: 3}},
+			{GivenNames: "Jonathxn", FamilyNames: "Smith", BirthDate: tc.typo},
+		}
+		_, _, ok := spellerOf(file).correct(3, &file[3])
+		assert.False(t, ok, "%v is the date of %v: the correction is another record's name and date", tc.typo, tc.taken)
+	}
+	file := []Record{
+		{GivenNames: "Jonathan", FamilyNames: "Smith", BirthDate: Date{Year: 2010}},
+		{GivenNames: "Jonathan", FamilyNames: "Brown"},
+		{GivenNames: "Jonathan", FamilyNames: "Green"},
+		{GivenNames: "Jonathxn", FamilyNames: "Smith", BirthDate: Date{Year: 2011}},
+	}
+	given, _, ok := spellerOf(file).correct(3, &file[3])
+	require.True(t, ok, "another year: the correction is made")
+	assert.Equal(t, "jonathan", given)
 }
 
 // TestSpellingCorrectionKeepsAliases checks that the keys of a corrected
@@ -103,7 +133,8 @@ func TestSpellingCorrectionKeepsAliases(t *testing.T) {
 		Aliases: []string{"Yusuf Karimi", "Youssef Karimi", "Yousef Karimi", "Jusuf Karimi"}}
 	file := append(names(SexMale, "Jules", "Jules", "Jules"), r)
 	plain, _ := rs.Keys(&r)
-	withSpelling, _ := rs.keys(&r, newSpeller(file), nil)
+	d := newFileDeriver(rs)
+	withSpelling, _ := d.keys(&r, newSpeller(file, d), len(file)-1, nil)
 	require.GreaterOrEqual(t, len(withSpelling), len(plain))
 	assert.Equal(t, plain, withSpelling[:len(plain)], "the record's own keys come first and are all kept")
 }
@@ -126,7 +157,7 @@ func TestSpellingCorrectionLinksTypos(t *testing.T) {
 	for k, v := range ia.Keys {
 		if j, ok := theirs[string(v)]; ok {
 			var peers []PeerRecord
-			for _, o := range ib.Owners[j] {
+			for _, o := range ib.Owners(j) {
 				peers = append(peers, PeerRecord{Pseudonym: uint32(o)})
 			}
 			hits = append(hits, KeyHit{Key: k, Peers: peers})
@@ -137,4 +168,9 @@ func TestSpellingCorrectionLinksTypos(t *testing.T) {
 	assert.Equal(t, 0, links[0].Record)
 	assert.Equal(t, uint32(0), links[0].Peer)
 	assert.False(t, links[0].Alternative)
+}
+
+// spellerOf counts the name tokens of records as NewIndex does.
+func spellerOf(records []Record) *speller {
+	return newSpeller(records, newFileDeriver(DefaultRules()))
 }

@@ -1,0 +1,927 @@
+package match
+
+import (
+	"crypto/sha256"
+	"hash"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/reunite-psi/reunite/match/internal/normalize"
+	"github.com/reunite-psi/reunite/match/internal/phonetic"
+)
+
+// Keys derives the record's match keys, in rule order, without
+// duplicates, at most MaxKeysPerRecord of them. When a record has more,
+// every rule keeps a fair share rather than the last rules losing all of
+// theirs: each rule keeps up to q keys, the largest q the cap allows, and
+// any room left goes one key each to the rules, in order, that had more.
+// A rule's kept keys are its first combinations of values, which come
+// from the record's own name before its aliases, except for rules marked
+// ViaAlias, which exist for the aliases and keep theirs first. truncated
+// reports how many keys the cap dropped. Only the first 16 aliases and 8
+// parent names of a record are keyed. A key is SHA-256(first 16 bytes of
+// the rule-set hash ‖ rule index ‖ field values, each preceded by 0x1f),
+// so keys of different rules and rule sets never collide. Keys is safe for
+// concurrent use.
+func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
+	d := derivers.Get().(*deriver)
+	defer d.release()
+	d.rs = rs
+	return d.keys(r, nil, 0, nil)
+}
+
+// deriver turns records into keys under one rule set. It is one
+// goroutine's working space, reused from record to record so that a record
+// costs few allocations, and it holds the codes of the name tokens it has
+// met: those of one record (Keys), or, for a file (newFileDeriver), those
+// of every record, since given and family names repeat from record to
+// record.
+type deriver struct {
+	rs    *RuleSet
+	f     features
+	codes codebook
+	// words, for a file, remembers the tokens of every word of a name.
+	words *normalize.Tokenizer
+	// Scratch space, reused from record to record.
+	given, family, full, sorted, skel, aliasToks, parentToks []string
+	buf                                                      []byte
+	pairs                                                    []byte     // addPair's values, written one after another
+	pairEnds                                                 []pairSpan // where each of them ends in pairs, and its list
+	more                                                     []Key      // the keys of a corrected name
+	w                                                        keyWalker
+}
+
+// derivers recycles the derivers of Keys.
+var derivers = sync.Pool{New: func() any { return new(deriver) }}
+
+// newFileDeriver returns a deriver for the records of one file, which
+// keeps what it learns of names from one record to the next.
+func newFileDeriver(rs *RuleSet) *deriver {
+	return &deriver{
+		rs:    rs,
+		words: new(normalize.Tokenizer),
+		codes: codebook{index: map[string]int32{}, file: true},
+	}
+}
+
+// release returns d to the pool. What it still holds of the last record
+// is not wiped: the pool drops its contents at the second garbage
+// collection after, as garbage would be.
+func (d *deriver) release() {
+	d.rs = nil
+	derivers.Put(d)
+}
+
+// keys derives the keys of r, appending them to dst. With a speller, r is
+// record i of the file sp was built from, and the record's name as sp
+// corrects it, if it does, also gets keys, in the room the record's own
+// keys leave under the cap: a correction must never cost the record the
+// keys of its aliases. truncated counts only the record's own keys.
+func (d *deriver) keys(r *Record, sp *speller, i int, dst []Key) (keys []Key, truncated int) {
+	d.codes.reset()
+	d.extract(r)
+	start := len(dst)
+	keys, truncated = d.keysOf(dst)
+	if sp == nil || len(keys)-start >= d.rs.maxKeys {
+		return keys, truncated
+	}
+	given, family, ok := sp.correct(i, r)
+	if !ok {
+		return keys, truncated
+	}
+	// The corrected record is r with its own name corrected and no
+	// aliases: every other feature stays as extracted.
+	d.f.names, d.f.ownNames = d.f.names[:0], 0
+	if d.addName(given, family) {
+		d.f.ownNames = 1
+	}
+	d.more, _ = d.keysOf(d.more[:0])
+	for _, k := range d.more {
+		if len(keys)-start == d.rs.maxKeys {
+			break
+		}
+		if !slices.ContainsFunc(keys[start:], func(o Key) bool { return o.Value == k.Value }) {
+			keys = append(keys, k)
+		}
+	}
+	return keys, truncated
+}
+
+// keysOf derives the keys of the features d holds, appending them to dst.
+func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
+	rs, f, w := d.rs, &d.f, &d.w
+	w.reset()
+	used := 0
+	// Per rule, how many combinations of its fields' values the record
+	// has, and how many of them get a key.
+	n := len(rs.fieldIdx)
+	if len(w.combos) < n {
+		w.combos, w.quota = make([]int, n), make([]int, n)
+	}
+	combos, quota := w.combos[:n], w.quota[:n]
+	total := 0
+	for ri, fields := range rs.fieldIdx {
+		for _, fi := range fields {
+			if !w.have[fi] {
+				w.vals[fi], w.aliasFrom[fi] = f.values(knownFieldsOrder[fi], w.arena[used:used:len(w.arena)])
+				used += min(len(w.vals[fi]), len(w.arena)-used)
+				if knownFieldsOrder[fi] == FieldAliasBand {
+					w.aliasVals[fi] = f.appendBands(w.aliasBands[:0], 2)
+				}
+				w.have[fi] = true
+			}
+		}
+		combos[ri] = w.count(fields)
+		total += combos[ri]
+	}
+	fairShares(combos, rs.maxKeys, quota)
+	w.keys = slices.Grow(dst, min(total, rs.maxKeys))
+	for ri, fields := range rs.fieldIdx {
+		if quota[ri] == 0 {
+			continue
+		}
+		// The rule set's hash (which names this key construction) and
+		// the rule index separate every rule's keys; 16 bytes of the hash
+		// keep most keys to one SHA-256 block.
+		prefix := append(w.buf[:0], rs.id[:16]...)
+		prefix = append(prefix, byte(ri))
+		w.rule, w.fields, w.left = ri, fields, quota[ri]
+		// A rule that counts only through an alias exists for the alias's
+		// keys: under the cap, they go before those of the record's own
+		// name.
+		w.aliasFirst = rs.viaAlias[ri]
+		w.walk(prefix, 0, false)
+	}
+	keys, w.keys = w.keys, nil
+	return keys, total - (len(keys) - len(dst))
+}
+
+// keyWalker holds one record's field values while keysOf hashes the
+// combinations of one rule's values, in order, until the rule's share of
+// keys is used.
+type keyWalker struct {
+	vals [len(knownFieldsOrder)][]string
+	// aliasFrom[fi] is the index of the first value of field fi that only
+	// an alias gives; aliasVals[fi], if not nil, replaces vals[fi] in
+	// combinations with such a value.
+	aliasFrom  [len(knownFieldsOrder)]int
+	aliasVals  [len(knownFieldsOrder)][]string
+	have       [len(knownFieldsOrder)]bool
+	arena      [64]string // the fields' values share this array while they fit
+	aliasBands [2]string
+	// combos and quota, per rule, count the combinations of its fields'
+	// values and those that get a key.
+	combos, quota []int
+
+	rule       int
+	fields     []int
+	left       int
+	aliasFirst bool
+	keys       []Key
+	buf        [512]byte
+	hash       hash.Hash
+}
+
+// reset forgets the previous record's values.
+func (w *keyWalker) reset() {
+	w.have = [len(knownFieldsOrder)]bool{}
+	w.aliasVals = [len(knownFieldsOrder)][]string{}
+}
+
+// choices returns field fi's values in a combination that is alias-derived
+// or not.
+func (w *keyWalker) choices(fi int, alias bool) []string {
+	if alias && w.aliasVals[fi] != nil {
+		return w.aliasVals[fi]
+	}
+	return w.vals[fi]
+}
+
+// count counts the combinations of fields' values: for each field, the
+// values before aliasFrom keep a combination's alias flag, those after set
+// it, and a set flag picks the alias values of later fields.
+func (w *keyWalker) count(fields []int) int {
+	own, alias := 1, 1 // combinations of fields[j:] with the flag clear, set
+	for j := len(fields) - 1; j >= 0; j-- {
+		fi := fields[j]
+		n := len(w.vals[fi])
+		from := min(w.aliasFrom[fi], n)
+		own, alias = from*own+(n-from)*alias, len(w.choices(fi, true))*alias
+	}
+	return own
+}
+
+func (w *keyWalker) walk(b []byte, j int, alias bool) {
+	if j == len(w.fields) {
+		// Values within a field are distinct and the rule index is
+		// hashed, so no two combinations give the same key.
+		w.keys = append(w.keys, Key{Rule: w.rule, FromAlias: alias})
+		if w.hash == nil {
+			w.hash = sha256.New()
+		}
+		// One digest, reset for every key, costs less than sha256.Sum256.
+		w.hash.Reset()
+		w.hash.Write(b)
+		w.hash.Sum(w.keys[len(w.keys)-1].Value[:0])
+		w.left--
+		return
+	}
+	fi := w.fields[j]
+	list := w.choices(fi, alias)
+	from := w.aliasFrom[fi]
+	for k := range list {
+		if w.left == 0 {
+			return
+		}
+		vi := k
+		if w.aliasFirst {
+			vi = (k + from) % len(list)
+		}
+		// 0x1f cannot occur in normalized values, so the encoding is
+		// unambiguous.
+		w.walk(append(append(b, 0x1f), list[vi]...), j+1, alias || vi >= from)
+	}
+}
+
+// fairShares splits room keys among rules that have counts[i] each, into
+// shares (of the same length): all of them when they fit; otherwise each
+// rule gets min(count, q) for the largest q that fits, and the room left
+// over goes one each to the rules with more than q, in order.
+func fairShares(counts []int, room int, shares []int) {
+	copy(shares, counts)
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	if total <= room {
+		return
+	}
+	used := func(q int) int {
+		s := 0
+		for _, c := range counts {
+			s += min(c, q)
+		}
+		return s
+	}
+	q := 0
+	for used(q+1) <= room {
+		q++
+	}
+	left := room - used(q)
+	for i, c := range counts {
+		shares[i] = min(c, q)
+		if c > q && left > 0 {
+			shares[i]++
+			left--
+		}
+	}
+}
+
+// A record's first maxAliasesKeyed aliases and maxParentsKeyed parent names
+// are keyed: the key cap leaves no room for more, and a record stuffed with
+// thousands would only cost time.
+const (
+	maxAliasesKeyed = 16
+	maxParentsKeyed = 8
+)
+
+// features holds a record's canonical values, computed once per record.
+type features struct {
+	names                             []nameForm // the record's own name first (if any), then its aliases
+	ownNames                          int        // 1 if names[0] is the record's own name, else 0
+	sex                               string
+	date                              Date
+	place, doc, postcode, addr, local string
+	parents                           []string
+}
+
+// nameForm holds the values name fields take for one name.
+type nameForm struct {
+	exact                                   bool // a Vietnamese name: given-name fields use tokens, not skeletons
+	full, skeleton, given                   string
+	firstNames, phonetic, sounds, nameParts []string
+}
+
+// fieldValues returns n's values of the name field fld: one value, or a
+// list.
+func (n *nameForm) fieldValues(fld Field) (one string, list []string) {
+	switch fld {
+	case FieldName:
+		return n.full, nil
+	case FieldNameSkeleton:
+		return n.skeleton, nil
+	case FieldGiven:
+		return n.given, nil
+	case FieldFirstNames:
+		return "", n.firstNames
+	case FieldFirstPhonetic:
+		return "", n.phonetic
+	case FieldFirstSound:
+		return "", n.sounds
+	case FieldNamePart:
+		return "", n.nameParts
+	}
+	return "", nil
+}
+
+// reset empties n, keeping its slices' arrays for the next name.
+func (n *nameForm) reset() {
+	*n = nameForm{firstNames: n.firstNames[:0], phonetic: n.phonetic[:0], sounds: n.sounds[:0], nameParts: n.nameParts[:0]}
+}
+
+// extract computes the features of r into d.f.
+func (d *deriver) extract(r *Record) {
+	d.f = features{
+		names:    d.f.names[:0],
+		parents:  d.f.parents[:0],
+		sex:      sexValue(r.Sex),
+		date:     r.BirthDate,
+		place:    d.text(r.BirthPlace),
+		doc:      documentValue(r.DocumentNumber),
+		postcode: strings.ReplaceAll(normalize.Text(r.Postcode), " ", ""),
+		addr:     normalize.Text(r.Address),
+		local:    d.text(r.Locality),
+	}
+	if d.addName(r.GivenNames, r.FamilyNames) {
+		d.f.ownNames = 1
+	}
+	for _, a := range r.Aliases[:min(len(r.Aliases), maxAliasesKeyed)] {
+		// An alias is one full name; its first token is taken as the given
+		// name and the rest as family names.
+		d.aliasToks = d.nameTokens(d.aliasToks[:0], a)
+		if len(d.aliasToks) == 0 {
+			continue
+		}
+		d.addName(d.aliasToks[0], strings.Join(d.aliasToks[1:], " "))
+	}
+	for _, p := range r.ParentNames[:min(len(r.ParentNames), maxParentsKeyed)] {
+		d.f.parents = append(d.f.parents, d.parentKey(p))
+	}
+	d.f.parents = uniq(d.f.parents...)
+}
+
+// nameTokens appends normalize.NameTokens(s) to dst.
+func (d *deriver) nameTokens(dst []string, s string) []string {
+	if d.words != nil {
+		return d.words.AppendNameTokens(dst, s)
+	}
+	return normalize.AppendNameTokens(dst, s)
+}
+
+// text is normalize.Text(s), remembered for a file: for birth places and
+// localities, which repeat whole from record to record (addresses mostly
+// do not).
+func (d *deriver) text(s string) string {
+	if d.words != nil {
+		return d.words.Text(s)
+	}
+	return normalize.Text(s)
+}
+
+// addName adds the name form of a given and a family name to the
+// features, and reports whether the name had any token.
+func (d *deriver) addName(given, family string) bool {
+	if len(d.f.names) < cap(d.f.names) {
+		d.f.names = d.f.names[:len(d.f.names)+1]
+	} else {
+		d.f.names = append(d.f.names, nameForm{})
+	}
+	n := &d.f.names[len(d.f.names)-1]
+	n.reset()
+	if !d.nameForm(n, given, family) {
+		d.f.names = d.f.names[:len(d.f.names)-1]
+		return false
+	}
+	return true
+}
+
+// nameForm computes n for a given and a family name, and reports whether
+// the name had any token.
+func (d *deriver) nameForm(n *nameForm, given, family string) bool {
+	// Tokenize each field once and build what normalize.NameKey,
+	// SkeletonKey, FirstGiven, FirstFamily and LastFamily would give, each
+	// of which would tokenize again. The full name is the given tokens
+	// followed by the family tokens.
+	d.given = d.nameTokens(d.given[:0], stripAssimilatedArticles(given))
+	d.family = d.nameTokens(d.family[:0], stripAssimilatedArticles(family))
+	givenToks, familyToks := d.given, d.family
+	if len(familyToks) > 0 {
+		// Only beside a family name: a whole name in the given field
+		// (Marko Petrovich) may end with a family name of that form.
+		givenToks = dropPatronymics(givenToks, 1)
+	}
+	d.full = append(append(d.full[:0], givenToks...), familyToks...)
+	full := normalize.DropParticles(d.full)
+	if len(full) == 0 {
+		return false
+	}
+	d.sorted = append(d.sorted[:0], full...)
+	slices.Sort(d.sorted)
+	d.skel = d.skel[:0]
+	for _, t := range full {
+		d.skel = append(d.skel, d.token(t, false).skeleton)
+	}
+	slices.Sort(d.skel)
+	n.full, n.skeleton = strings.Join(d.sorted, " "), strings.Join(d.skel, " ")
+
+	d.pairs, d.pairEnds = d.pairs[:0], d.pairEnds[:0]
+	famToks := normalize.DropParticles(familyToks)
+	switch {
+	case len(givenToks) > 0 && len(famToks) > 0:
+		if len(givenToks) == 1 && vietnameseFamily[givenToks[0]] && !vietnameseFamily[famToks[0]] && !ambiguousVietnameseFamily[famToks[0]] {
+			// A Vietnamese name with its fields swapped (Nguyễn | Khánh
+			// Oanh): the family name is unmistakable.
+			givenToks, famToks = famToks, givenToks
+		}
+		g := firstGiven(givenToks)
+		vn, maybe := isVietnamese(famToks[0], givenToks, family, given)
+		if vn {
+			// A Vietnamese child is called by the last given name; the
+			// middle name before it is the one records drop, and siblings
+			// often share it (Khánh Linh and Khánh Ngọc). Vietnamese names
+			// are short and romanized one way, so skeletons, which make
+			// Khánh and Huyền one name, would only lose what tells them
+			// apart.
+			g = givenToks[len(givenToks)-1]
+			n.exact = true
+		}
+		n.given = d.givenForm(n, g)
+		if fam := famToks[0]; len(fam) >= 5 && isASCIILetters(fam) && isASCIILetters(g) {
+			// One typo in the family name spares its first four letters
+			// or its last four (in a name of eight letters or more,
+			// always one of them). So little of the family name is left
+			// that the given name must agree as written, not just in
+			// skeleton (Olena and Uliana share one). Scripts normalize
+			// does not transliterate have no letters to count. One
+			// string holds both values.
+			both := g + " <" + fam[:4] + g + " >" + fam[len(fam)-4:]
+			half := len(g) + 6
+			n.nameParts = append(n.nameParts, both[:half], both[half:])
+		}
+		for _, fam := range uniq(famToks[0], famToks[len(famToks)-1]) {
+			d.addPair(n, g, fam)
+			// Arabic family names are also written with the article
+			// joined (Alkhateeb, Alali): pair the bare name too.
+			if bare, ok := strings.CutPrefix(fam, "al"); ok && len(bare) >= 3 {
+				d.addPair(n, g, bare)
+			}
+		}
+		// European particles are also written solid with the name
+		// (Vandermeer, Dejong, Delafuente), and no rule can tell the de
+		// of Dejong from that of Delgado: the record that writes them
+		// apart pairs the solid spelling too.
+		if solid := solidParticles(familyToks); solid != "" {
+			d.addPair(n, g, solid)
+		}
+		if maybe && len(givenToks) == 1 {
+			// A family name that may or may not be Vietnamese (Le, Ho,
+			// Kim), without the cue that would tell: pair the name as a
+			// Vietnamese record would too.
+			n.exact = true
+			d.addPair(n, g, famToks[0])
+			n.exact = false
+		}
+	case len(givenToks)+len(familyToks) >= 2:
+		// The whole name is in one field, in an order the record does not
+		// say (family first or last). Pair its first, second and last
+		// tokens, particles included, since which token is a particle
+		// depends on the order; no single token can be trusted as the given
+		// name, so rules on the given name alone do not apply.
+		raw := append(slices.Clip(givenToks), familyToks...)
+		vnFirst, _ := isVietnamese(raw[0], raw, family, given)
+		vnLast, _ := isVietnamese(raw[len(raw)-1], raw, family, given)
+		n.exact = vnFirst || vnLast
+		last := raw[len(raw)-1]
+		d.addPair(n, raw[0], raw[1])
+		d.addPair(n, raw[0], last)
+		d.addPair(n, raw[1], last)
+	}
+	d.finishPairs(n)
+	return true
+}
+
+// The lists of a name form that addPair writes to.
+const (
+	pairFirstNames = iota
+	pairSounds
+	pairPhonetic
+)
+
+// pairSpan is where one of addPair's values ends in deriver.pairs, and
+// which list of the name form it goes to.
+type pairSpan struct {
+	end  int
+	list uint8
+}
+
+// addPair records the order-free skeleton and phonetic pairs of a given
+// and a family name token. The values are written into d.pairs, to become
+// one string when the name is done (finishPairs).
+func (d *deriver) addPair(n *nameForm, given, family string) {
+	gForm, g := d.codesOf(n, given)
+	fForm, f := d.codesOf(n, family)
+	d.pair(pairFirstNames, gForm, fForm)
+	if n.exact {
+		// Vietnamese romanization is stable and its names short: coarse
+		// codes would only make different names one.
+		d.pair(pairSounds, given, family)
+		d.pair(pairPhonetic, given, family)
+		return
+	}
+	// The two readings of appendSoundCodes stand for two spelling conventions,
+	// and a record spells all its names in one: pair first readings and
+	// second readings, not one with the other.
+	if g.readings > 0 && f.readings > 0 {
+		d.pair(pairSounds, g.sounds[0], f.sounds[0])
+		if g.readings > 1 || f.readings > 1 {
+			d.pair(pairSounds, g.sounds[g.readings-1], f.sounds[f.readings-1])
+		}
+	}
+	if g.phonetic != "" && f.phonetic != "" {
+		d.pair(pairPhonetic, g.phonetic, f.phonetic)
+	}
+}
+
+// pair writes a and b to d.pairs, for list, in sorted order and joined by
+// a space, so that swapped given and family fields give the same value.
+func (d *deriver) pair(list uint8, a, b string) {
+	if a > b {
+		a, b = b, a
+	}
+	d.pairs = append(append(append(d.pairs, a...), ' '), b...)
+	d.pairEnds = append(d.pairEnds, pairSpan{end: len(d.pairs), list: list})
+}
+
+// finishPairs turns the values addPair wrote into strings, cut from one,
+// and adds them, distinct, to n's lists.
+func (d *deriver) finishPairs(n *nameForm) {
+	all := string(d.pairs)
+	start := 0
+	for _, p := range d.pairEnds {
+		v := all[start:p.end]
+		start = p.end
+		list := &n.firstNames
+		switch p.list {
+		case pairSounds:
+			list = &n.sounds
+		case pairPhonetic:
+			list = &n.phonetic
+		}
+		if !slices.Contains(*list, v) {
+			*list = append(*list, v)
+		}
+	}
+}
+
+// codesOf returns the forms of tok that addPair pairs: its given-name
+// form, and its phonetic and sound codes unless the name is Vietnamese.
+func (d *deriver) codesOf(n *nameForm, tok string) (form string, c tokenCodes) {
+	if n.exact {
+		return tok, tokenCodes{}
+	}
+	c = d.token(tok, true)
+	return c.skeleton, c
+}
+
+// givenForm is the form of tok that given-name fields use.
+func (d *deriver) givenForm(n *nameForm, tok string) string {
+	if n.exact {
+		return tok
+	}
+	return d.token(tok, false).skeleton
+}
+
+// tokenCodes are the codes of one name token.
+type tokenCodes struct {
+	// skeleton is the token's consonant skeleton with its ending mark,
+	// the given-name form; bare is the skeleton alone, the form of
+	// parents' names.
+	skeleton, bare string
+	// With coded set, phonetic is the token's Double Metaphone code,
+	// marked for a leading glide and the ending ("" if it has none), and
+	// sounds[:readings] are its sound codes (appendSoundCodes): none, one,
+	// or two readings.
+	coded    bool
+	phonetic string
+	sounds   [2]string
+	readings int
+}
+
+// codebook holds the codes of name tokens, each computed once.
+type codebook struct {
+	toks  []string
+	codes []tokenCodes
+	// index maps every token to its position in toks: always for a file
+	// (file is set), and for one record once it has more than
+	// linearTokens tokens, where a scan per token would make a record
+	// stuffed with long aliases cost time quadratic in its size.
+	index map[string]int32
+	file  bool
+}
+
+// linearTokens is how many tokens of one record a codebook scans before it
+// indexes them.
+const linearTokens = 32
+
+// reset forgets one record's tokens; a file's codebook keeps them.
+func (c *codebook) reset() {
+	if !c.file {
+		c.toks, c.codes, c.index = c.toks[:0], c.codes[:0], nil
+	}
+}
+
+// find returns the position of tok in c.toks, or -1.
+func (c *codebook) find(tok string) int {
+	if c.index == nil {
+		return slices.Index(c.toks, tok)
+	}
+	if i, ok := c.index[tok]; ok {
+		return int(i)
+	}
+	return -1
+}
+
+// add adds tok with its codes and returns its position.
+func (c *codebook) add(tok string, codes tokenCodes) int {
+	i := len(c.toks)
+	c.toks, c.codes = append(c.toks, tok), append(c.codes, codes)
+	switch {
+	case c.index != nil:
+		c.index[tok] = int32(i)
+	case len(c.toks) > linearTokens:
+		c.index = make(map[string]int32, 2*len(c.toks))
+		for j, t := range c.toks {
+			c.index[t] = int32(j)
+		}
+	}
+	return i
+}
+
+// token returns the codes of tok, with its phonetic and sound codes if
+// coded is set.
+func (d *deriver) token(tok string, coded bool) tokenCodes {
+	c := &d.codes
+	i := c.find(tok)
+	if i < 0 {
+		i = c.add(tok, d.skeletonCodes(tok))
+	}
+	if coded && !c.codes[i].coded {
+		d.addSoundCodes(&c.codes[i], tok)
+	}
+	return c.codes[i]
+}
+
+// skeletonCodes computes tok's skeletons, cut from one string.
+func (d *deriver) skeletonCodes(tok string) tokenCodes {
+	b := normalize.AppendConsonantSkeleton(d.buf[:0], initialYe(tok))
+	bare := len(b)
+	b = append(b, ending(tok)...)
+	d.buf = b
+	s := string(b)
+	return tokenCodes{skeleton: s, bare: s[:bare]}
+}
+
+// addSoundCodes computes tok's phonetic and sound codes into c, cut from
+// one string.
+func (d *deriver) addSoundCodes(c *tokenCodes, tok string) {
+	b, first, second := appendSoundCodes(d.buf[:0], tok)
+	soundsEnd := len(b)
+	b = append(b, glide(tok)...)
+	code := len(b)
+	b = phonetic.AppendPrimary(b, tok, phonetic.DefaultMaxLength)
+	if len(b) == code {
+		b = b[:soundsEnd] // no phonetic code
+	} else {
+		b = append(b, ending(tok)...)
+	}
+	d.buf = b
+	s := string(b)
+	c.coded, c.phonetic = true, s[soundsEnd:]
+	switch {
+	case first == 0:
+		c.readings = 0
+	case second == 0:
+		c.sounds[0], c.readings = s[:first], 1
+	default:
+		c.sounds[0], c.sounds[1], c.readings = s[:first], s[first:first+second], 2
+	}
+}
+
+// parentKey is the order-free skeleton of a parent's name. A patronymic is
+// dropped when the name has three tokens or more: records from Russia and
+// Ukraine name parents as "Family Given Patronymic", others as "Given
+// Family".
+func (d *deriver) parentKey(name string) string {
+	d.parentToks = d.nameTokens(d.parentToks[:0], name)
+	toks := normalize.DropParticles(dropPatronymics(d.parentToks, 2))
+	d.skel = d.skel[:0]
+	for _, t := range toks {
+		d.skel = append(d.skel, d.token(t, false).bare)
+	}
+	slices.Sort(d.skel)
+	return strings.Join(d.skel, " ")
+}
+
+// documentValue is a document number's letters (upper-cased) and digits,
+// or "" if they are too few to identify anything.
+func documentValue(s string) string {
+	var buf [32]byte
+	b := buf[:0]
+	clean := true
+	for _, c := range s {
+		u := c
+		if c >= 'a' && c <= 'z' {
+			u = c - 'a' + 'A'
+		} else if c >= utf8.RuneSelf {
+			u = unicode.ToUpper(c)
+		}
+		if (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') {
+			b = append(b, byte(u))
+			clean = clean && u == c
+		} else {
+			clean = false
+		}
+	}
+	if len(b) < 4 { // too short to be an identifier
+		return ""
+	}
+	if clean {
+		return s
+	}
+	return string(b)
+}
+
+// values appends the record's values of field fld, distinct, to dst and
+// returns them with the index of the first value that only an alias gives
+// (len(vals) if none does).
+func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int) {
+	add := func(v string) {
+		if v != "" && !slices.Contains(dst, v) {
+			dst = append(dst, v)
+		}
+	}
+	aliasFrom = -1
+	switch fld {
+	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldNamePart:
+		for i := range f.names {
+			if i == f.ownNames {
+				aliasFrom = len(dst)
+			}
+			one, list := f.names[i].fieldValues(fld)
+			add(one)
+			for _, v := range list {
+				add(v)
+			}
+		}
+	case FieldDate:
+		if f.date.Precision() == PrecisionDay {
+			add(dayString(f.date))
+		}
+	case FieldDateSwapped:
+		// Only dates that can be misread with day and month swapped: for
+		// others this is the full date again, already keyed by FieldDate.
+		if f.date.Precision() == PrecisionDay && f.date.Day <= 12 && f.date.Day != f.date.Month {
+			d, m := f.date.Day, f.date.Month
+			var buf [24]byte
+			b := strconv.AppendInt(buf[:0], int64(f.date.Year), 10)
+			b = strconv.AppendInt(append(b, '|'), int64(min(d, m)), 10)
+			b = strconv.AppendInt(append(b, '|'), int64(max(d, m)), 10)
+			add(string(b))
+		}
+	case FieldAliasBand:
+		dst = f.appendBands(dst, 0)
+	case FieldYear:
+		switch f.date.Precision() {
+		case PrecisionNone:
+		case PrecisionYear:
+			// Only an estimated age: allow a year either way.
+			for y := f.date.Year - 1; y <= f.date.Year+1; y++ {
+				add(yearString(y))
+			}
+		default:
+			add(yearString(f.date.Year))
+		}
+	case FieldBirthPlace:
+		add(f.place)
+	case FieldDocument:
+		add(f.doc)
+	case FieldDocumentNear, FieldDocumentHalf:
+		// A wrong character spares one half of the number, and a swap of
+		// two characters spares their multiset; each value is tagged with
+		// its kind and the number's length. A handful of values per record
+		// instead of one per position keeps room under the key cap.
+		// Consecutive numbers differ in their last digit (where the count
+		// runs), so in the second half, and in their digit sums, so in
+		// their sorted characters, but share the first half, hence the two
+		// fields. Numbers shorter than six characters have halves too
+		// short to mean anything.
+		n := len(f.doc)
+		if n < 6 {
+			break
+		}
+		tag := strconv.Itoa(n)
+		if fld == FieldDocumentHalf {
+			add("<" + tag + ":" + f.doc[:n/2])
+		} else {
+			// The first half with the last digit spares a wrong
+			// character in the second half but that digit, which is
+			// where consecutive numbers differ (a trailing letter, as in
+			// CA12345AB, is often fixed).
+			if d := strings.LastIndexAny(f.doc, "0123456789"); d >= n/2 {
+				add("<" + tag + ":" + f.doc[:n/2] + "." + f.doc[d:d+1])
+			}
+			sorted := []byte(f.doc)
+			slices.Sort(sorted)
+			add("~" + tag + ":" + string(sorted))
+		}
+		add(">" + tag + ":" + f.doc[n/2:])
+	case FieldParents:
+		for _, p := range f.parents {
+			add(p)
+		}
+	case FieldPostcode:
+		add(f.postcode)
+	case FieldAddress:
+		add(f.addr)
+	case FieldLocality:
+		add(f.local)
+	case FieldSex:
+		add(f.sex)
+	}
+	if aliasFrom < 0 {
+		aliasFrom = len(dst)
+	}
+	return dst, aliasFrom
+}
+
+// appendBands appends to dst the two overlapping six-year bands, offset
+// by three years, that hold the birth year plus shift: two years less than
+// three apart share at least one, two years six or more apart share none.
+func (f *features) appendBands(dst []string, shift int) []string {
+	if f.date.Precision() == PrecisionNone {
+		return dst
+	}
+	y := f.date.Year + shift
+	return append(dst, bandString('a', y/6), bandString('b', (y+3)/6))
+}
+
+// Years and bands of the years children are born in are written once, not
+// for every record.
+const (
+	firstTabledYear = 1900
+	lastTabledYear  = 2199
+)
+
+// tabled holds the strings of the years from firstTabledYear to
+// lastTabledYear and of their bands (appendBands), written once.
+var tabled = func() (t struct{ years, bandsA, bandsB []string }) {
+	for y := firstTabledYear; y <= lastTabledYear; y++ {
+		t.years = append(t.years, strconv.Itoa(y))
+	}
+	for b := firstTabledYear / 6; b <= lastTabledYear/6+1; b++ {
+		t.bandsA = append(t.bandsA, "a"+strconv.Itoa(b))
+		t.bandsB = append(t.bandsB, "b"+strconv.Itoa(b))
+	}
+	return t
+}()
+
+// yearString is strconv.Itoa(y).
+func yearString(y int) string {
+	if y >= firstTabledYear && y <= lastTabledYear {
+		return tabled.years[y-firstTabledYear]
+	}
+	return strconv.Itoa(y)
+}
+
+// bandString is the name of band b of kind ('a' or 'b').
+func bandString(kind byte, b int) string {
+	if i := b - firstTabledYear/6; i >= 0 && i < len(tabled.bandsA) {
+		if kind == 'a' {
+			return tabled.bandsA[i]
+		}
+		return tabled.bandsB[i]
+	}
+	return string(kind) + strconv.Itoa(b)
+}
+
+func sexValue(s Sex) string {
+	if s == SexUnknown {
+		return ""
+	}
+	return s.String()
+}
+
+// dayString is Date.String for a full date, without fmt on the hot path.
+func dayString(d Date) string {
+	b := [10]byte{'0', '0', '0', '0', '-', '0', '0', '-', '0', '0'}
+	for i, v := 3, d.Year; i >= 0; i, v = i-1, v/10 {
+		b[i] = byte('0' + v%10)
+	}
+	b[5], b[6] = byte('0'+d.Month/10), byte('0'+d.Month%10)
+	b[8], b[9] = byte('0'+d.Day/10), byte('0'+d.Day%10)
+	return string(b[:])
+}
