@@ -20,7 +20,9 @@
 // [SkeletonKey] is the order-free key of skeletons for a full name.
 // [FirstGiven], [FirstFamily] and [LastFamily] support rules that tolerate
 // dropped middle names and dropped second surnames; [NameTokens],
-// [DropParticles] and [IsParticle] are the steps these are built from.
+// [DropParticles] and [IsParticle] are the steps these are built from. A
+// [Tokenizer] gives what NameTokens and Text give while remembering each
+// word, for callers that normalize whole files, whose names repeat.
 //
 // # What this package is not for
 //
@@ -45,5 +47,6 @@
 //     Pyotr) are out of scope.
 //
 // All functions are pure and safe for concurrent use; the package keeps no
-// mutable state.
+// mutable state. A [Tokenizer] holds its own memory and is for one
+// goroutine at a time.
 package normalize
