@@ -49,9 +49,10 @@ type deriver struct {
 	// Scratch space, reused from record to record.
 	given, family, full, sorted, skel, aliasToks, parentToks []string
 	buf                                                      []byte
-	pairs                                                    []byte     // addPair's values, written one after another
-	pairEnds                                                 []pairSpan // where each of them ends in pairs, and its list
-	more                                                     []Key      // the keys of a corrected name
+	pairs                                                    []byte      // addPair's values, written one after another
+	pairEnds                                                 []pairSpan  // where each of them ends in pairs, and its list
+	more                                                     []Key       // the keys of a corrected name
+	known                                                    [2][]string // a record\'s own name tokens, when the speller has them
 	w                                                        keyWalker
 }
 
@@ -83,7 +84,15 @@ func (d *deriver) release() {
 // keys of its aliases. truncated counts only the record's own keys.
 func (d *deriver) keys(r *Record, sp *speller, i int, dst []Key) (keys []Key, truncated int) {
 	d.codes.reset()
-	d.extract(r)
+	var known *[2][]string
+	if sp != nil && !mayJoinArticle(r.GivenNames) && !mayJoinArticle(r.FamilyNames) {
+		// The speller has tokenized the record's own names already; only
+		// names with a joiner would be tokenized otherwise here, after
+		// stripAssimilatedArticles.
+		d.known[0], d.known[1] = sp.tokens(i)
+		known = &d.known
+	}
+	d.extract(r, known)
 	start := len(dst)
 	keys, truncated = d.keysOf(dst)
 	if sp == nil || len(keys)-start >= d.rs.maxKeys {
@@ -96,7 +105,7 @@ func (d *deriver) keys(r *Record, sp *speller, i int, dst []Key) (keys []Key, tr
 	// The corrected record is r with its own name corrected and no
 	// aliases: every other feature stays as extracted.
 	d.f.names, d.f.ownNames = d.f.names[:0], 0
-	if d.addName(given, family) {
+	if d.addName(given, family, nil) {
 		d.f.ownNames = 1
 	}
 	d.more, _ = d.keysOf(d.more[:0])
@@ -333,8 +342,9 @@ func (n *nameForm) reset() {
 	*n = nameForm{firstNames: n.firstNames[:0], phonetic: n.phonetic[:0], sounds: n.sounds[:0], nameParts: n.nameParts[:0]}
 }
 
-// extract computes the features of r into d.f.
-func (d *deriver) extract(r *Record) {
+// extract computes the features of r into d.f. known, if not nil, holds
+// the tokens of r's own given and family names.
+func (d *deriver) extract(r *Record, known *[2][]string) {
 	d.f = features{
 		names:    d.f.names[:0],
 		parents:  d.f.parents[:0],
@@ -346,7 +356,7 @@ func (d *deriver) extract(r *Record) {
 		addr:     normalize.Text(r.Address),
 		local:    d.text(r.Locality),
 	}
-	if d.addName(r.GivenNames, r.FamilyNames) {
+	if d.addName(r.GivenNames, r.FamilyNames, known) {
 		d.f.ownNames = 1
 	}
 	for _, a := range r.Aliases[:min(len(r.Aliases), maxAliasesKeyed)] {
@@ -356,7 +366,7 @@ func (d *deriver) extract(r *Record) {
 		if len(d.aliasToks) == 0 {
 			continue
 		}
-		d.addName(d.aliasToks[0], strings.Join(d.aliasToks[1:], " "))
+		d.addName(d.aliasToks[0], strings.Join(d.aliasToks[1:], " "), nil)
 	}
 	for _, p := range r.ParentNames[:min(len(r.ParentNames), maxParentsKeyed)] {
 		d.f.parents = append(d.f.parents, d.parentKey(p))
@@ -383,8 +393,9 @@ func (d *deriver) text(s string) string {
 }
 
 // addName adds the name form of a given and a family name to the
-// features, and reports whether the name had any token.
-func (d *deriver) addName(given, family string) bool {
+// features, and reports whether the name had any token. known, if not
+// nil, holds their tokens.
+func (d *deriver) addName(given, family string, known *[2][]string) bool {
 	if len(d.f.names) < cap(d.f.names) {
 		d.f.names = d.f.names[:len(d.f.names)+1]
 	} else {
@@ -392,7 +403,7 @@ func (d *deriver) addName(given, family string) bool {
 	}
 	n := &d.f.names[len(d.f.names)-1]
 	n.reset()
-	if !d.nameForm(n, given, family) {
+	if !d.nameForm(n, given, family, known) {
 		d.f.names = d.f.names[:len(d.f.names)-1]
 		return false
 	}
@@ -400,14 +411,18 @@ func (d *deriver) addName(given, family string) bool {
 }
 
 // nameForm computes n for a given and a family name, and reports whether
-// the name had any token.
-func (d *deriver) nameForm(n *nameForm, given, family string) bool {
+// the name had any token. known, if not nil, holds their tokens.
+func (d *deriver) nameForm(n *nameForm, given, family string, known *[2][]string) bool {
 	// Tokenize each field once and build what normalize.NameKey,
 	// SkeletonKey, FirstGiven, FirstFamily and LastFamily would give, each
 	// of which would tokenize again. The full name is the given tokens
 	// followed by the family tokens.
-	d.given = d.nameTokens(d.given[:0], stripAssimilatedArticles(given))
-	d.family = d.nameTokens(d.family[:0], stripAssimilatedArticles(family))
+	if known != nil {
+		d.given, d.family = append(d.given[:0], known[0]...), append(d.family[:0], known[1]...)
+	} else {
+		d.given = d.nameTokens(d.given[:0], stripAssimilatedArticles(given))
+		d.family = d.nameTokens(d.family[:0], stripAssimilatedArticles(family))
+	}
 	givenToks, familyToks := d.given, d.family
 	if len(familyToks) > 0 {
 		// Only beside a family name: a whole name in the given field

@@ -143,17 +143,20 @@ func firstOccurrences(values []Key) []int32 {
 		prefix uint64
 		index  int32
 	}
+	// One pass over the keys reads their prefixes; the rest of the work
+	// reads those.
+	prefixes := make([]uint64, len(values))
 	start := make([]int32, 1<<width+1)
-	for _, v := range values {
-		start[bucketOf(binary.BigEndian.Uint64(v.Value[:8]))+1]++
+	for j := range values {
+		prefixes[j] = binary.BigEndian.Uint64(values[j].Value[:8])
+		start[bucketOf(prefixes[j])+1]++
 	}
 	for b := 1; b < len(start); b++ {
 		start[b] += start[b-1]
 	}
 	next := slices.Clone(start[:len(start)-1])
 	entries := make([]entry, len(values))
-	for j, v := range values {
-		prefix := binary.BigEndian.Uint64(v.Value[:8])
+	for j, prefix := range prefixes {
 		b := bucketOf(prefix)
 		entries[next[b]] = entry{prefix, int32(j)}
 		next[b]++

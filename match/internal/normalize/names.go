@@ -102,24 +102,32 @@ func nextWord(s string) (w, rest string) {
 		i += size
 	}
 	j := i
-	for j < len(s) && spaceAt(s, j) == 0 {
+	for j < len(s) && (!mayStartSpace[s[j]] || spaceAt(s, j) == 0) {
 		j++
 	}
 	return s[i:j], s[j:]
 }
 
-// spaceAt returns the size of the white space character (unicode.IsSpace)
-// at s[i], or 0 if there is none. Outside ASCII, only the lead bytes
-// 0xC2, 0xE1, 0xE2 and 0xE3 start one; any other byte, including every
-// byte inside a character, can be skipped alone.
+// mayStartSpace marks the bytes that can start a white space character
+// (unicode.IsSpace): the ASCII ones, and the lead bytes 0xC2, 0xE1, 0xE2
+// and 0xE3. Any other byte, including every byte inside a character, can
+// be skipped alone.
+var mayStartSpace = [256]bool{
+	' ': true, '\t': true, '\n': true, '\v': true, '\f': true, '\r': true,
+	0xC2: true, 0xE1: true, 0xE2: true, 0xE3: true,
+}
+
+// spaceAt returns the size of the white space character at s[i], or 0 if
+// there is none.
 func spaceAt(s string, i int) int {
-	switch c := s[i]; c {
-	case ' ', '\t', '\n', '\v', '\f', '\r':
+	switch c := s[i]; {
+	case !mayStartSpace[c]:
+		return 0
+	case c < utf8.RuneSelf:
 		return 1
-	case 0xC2, 0xE1, 0xE2, 0xE3:
-		if r, size := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
-			return size
-		}
+	}
+	if r, size := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+		return size
 	}
 	return 0
 }
