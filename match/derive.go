@@ -44,7 +44,8 @@ type deriver struct {
 	rs    *RuleSet
 	f     features
 	codes codebook
-	// words, for a file, remembers the tokens of every word of a name.
+	// words, for a file, remembers the tokens of every word of a name and
+	// the Text of birth places and localities.
 	words *normalize.Tokenizer
 	// Scratch space, reused from record to record.
 	given, family, full, sorted, skel, aliasToks, parentToks []string
@@ -52,7 +53,7 @@ type deriver struct {
 	pairs                                                    []byte      // addPair's values, written one after another
 	pairEnds                                                 []pairSpan  // where each of them ends in pairs, and its list
 	more                                                     []Key       // the keys of a corrected name
-	known                                                    [2][]string // a record\'s own name tokens, when the speller has them
+	known                                                    [2][]string // a record's own name tokens, when the speller has them
 	w                                                        keyWalker
 }
 
