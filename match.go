@@ -270,7 +270,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 		}
 		hits = append(hits, match.KeyHit{Key: m.order[hm.Index], Peers: peers})
 	}
-	for _, l := range m.ix.Link(hits, m.threshold) {
+	for _, l := range m.ix.Link(hits, m.pseudonyms, m.threshold) {
 		own := m.pseudonyms[l.Record]
 		ini, resp := own, l.Peer
 		if m.role == psi.RoleResponder {
@@ -278,7 +278,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 		}
 		h := Hit{
 			RecordID: m.records[l.Record].ID, Record: l.Record, Peer: l.Peer,
-			Handle: pairHandle(r.SessionID, ini, resp), Score: l.Score, Rules: l.Rules,
+			Handle: pairHandle(r.SessionID, ini, resp), Score: l.Score, Rules: l.Evidence,
 		}
 		if l.Alternative {
 			res.Alternatives = append(res.Alternatives, h)

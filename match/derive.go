@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/reunite-psi/reunite/match/internal/nickname"
 	"github.com/reunite-psi/reunite/match/internal/normalize"
 	"github.com/reunite-psi/reunite/match/internal/phonetic"
 )
@@ -306,7 +307,9 @@ type features struct {
 	sex                               string
 	date                              Date
 	place, doc, postcode, addr, local string
+	rawPostcode, nationality          string
 	parents                           []string
+	presence                          Presence
 }
 
 // nameForm holds the values name fields take for one name.
@@ -314,6 +317,11 @@ type nameForm struct {
 	exact                                   bool // a Vietnamese name: given-name fields use tokens, not skeletons
 	full, skeleton, given                   string
 	firstNames, phonetic, sounds, nameParts []string
+	// The parts the comparisons use: the first given name as written, its
+	// nickname group and initial, the first family name as written, and
+	// the sound codes of both.
+	givenExact, givenInitial, familyExact string
+	givenNicks, givenSounds, familySounds []string
 }
 
 // fieldValues returns n's values of the name field fld: one value, or a
@@ -334,28 +342,43 @@ func (n *nameForm) fieldValues(fld Field) (one string, list []string) {
 		return "", n.sounds
 	case FieldNamePart:
 		return "", n.nameParts
+	case FieldGivenExact:
+		return n.givenExact, nil
+	case FieldGivenNick:
+		return "", n.givenNicks
+	case FieldGivenInitial:
+		return n.givenInitial, nil
+	case FieldFamilyExact:
+		return n.familyExact, nil
+	case FieldGivenSound:
+		return "", n.givenSounds
+	case FieldFamilySound:
+		return "", n.familySounds
 	}
 	return "", nil
 }
 
 // reset empties n, keeping its slices' arrays for the next name.
 func (n *nameForm) reset() {
-	*n = nameForm{firstNames: n.firstNames[:0], phonetic: n.phonetic[:0], sounds: n.sounds[:0], nameParts: n.nameParts[:0]}
+	*n = nameForm{firstNames: n.firstNames[:0], phonetic: n.phonetic[:0], sounds: n.sounds[:0], nameParts: n.nameParts[:0],
+		givenSounds: n.givenSounds[:0], familySounds: n.familySounds[:0]}
 }
 
 // extract computes the features of r into d.f. known, if not nil, holds
 // the tokens of r's own given and family names.
 func (d *deriver) extract(r *Record, known *[2][]string) {
 	d.f = features{
-		names:    d.f.names[:0],
-		parents:  d.f.parents[:0],
-		sex:      sexValue(r.Sex),
-		date:     r.BirthDate,
-		place:    d.text(r.BirthPlace),
-		doc:      documentValue(r.DocumentNumber),
-		postcode: strings.ReplaceAll(normalize.Text(r.Postcode), " ", ""),
-		addr:     normalize.Text(r.Address),
-		local:    d.text(r.Locality),
+		names:       d.f.names[:0],
+		parents:     d.f.parents[:0],
+		sex:         sexValue(r.Sex),
+		date:        r.BirthDate,
+		place:       d.text(r.BirthPlace),
+		doc:         documentValue(r.DocumentNumber),
+		postcode:    strings.ReplaceAll(normalize.Text(r.Postcode), " ", ""),
+		rawPostcode: r.Postcode,
+		nationality: strings.ToUpper(r.Nationality),
+		addr:        normalize.Text(r.Address),
+		local:       d.text(r.Locality),
 	}
 	if d.addName(r.GivenNames, r.FamilyNames, known) {
 		d.f.ownNames = 1
@@ -373,6 +396,45 @@ func (d *deriver) extract(r *Record, known *[2][]string) {
 		d.f.parents = append(d.f.parents, d.parentKey(p))
 	}
 	d.f.parents = uniq(d.f.parents...)
+	d.f.presence = d.f.presenceMask()
+}
+
+// presenceMask says which fields the record has, as its comparisons see
+// them: a name part counts when the record's own name gives it.
+func (f *features) presenceMask() Presence {
+	p := Presence(f.date.Precision()) << dateShift
+	set := func(bit Presence, ok bool) {
+		if ok {
+			p |= bit
+		}
+	}
+	if f.ownNames == 1 {
+		set(HasGiven, f.names[0].givenExact != "")
+		set(HasFamily, f.names[0].familyExact != "")
+		set(GivenIsInitial, f.names[0].givenExact != "" && f.names[0].givenExact == f.names[0].givenInitial)
+	}
+	set(HasSex, f.sex != "")
+	set(HasBirthPlace, f.place != "")
+	set(HasParents, len(f.parents) > 0)
+	set(HasDocument, f.doc != "")
+	set(HasPostcode, f.postcode != "")
+	set(HasLocality, f.local != "")
+	set(HasNationality, f.nationality != "")
+	set(HasAddress, f.addr != "")
+	return p
+}
+
+// postcodeArea is the part of a postcode that names an area: the first word
+// of a postcode written in two (SW1A 2BJ, 75 008), or all but the last two
+// characters of one written solid (4223, 10115); "" when nothing is left.
+func postcodeArea(solid, raw string) string {
+	if i := strings.IndexAny(strings.TrimSpace(raw), " -"); i > 0 {
+		return strings.ToLower(strings.TrimSpace(raw)[:i])
+	}
+	if len(solid) < 4 {
+		return ""
+	}
+	return solid[:len(solid)-2]
 }
 
 // nameTokens appends normalize.NameTokens(s) to dst.
@@ -466,6 +528,7 @@ func (d *deriver) nameForm(n *nameForm, given, family string, known *[2][]string
 			n.exact = true
 		}
 		n.given = d.givenForm(n, g)
+		d.compareParts(n, g, famToks[0])
 		if fam := famToks[0]; len(fam) >= 5 && isASCIILetters(fam) && isASCIILetters(g) {
 			// One typo in the family name spares its first four letters
 			// or its last four (in a name of eight letters or more,
@@ -501,6 +564,10 @@ func (d *deriver) nameForm(n *nameForm, given, family string, known *[2][]string
 			d.addPair(n, g, famToks[0])
 			n.exact = false
 		}
+	case len(givenToks) == 1 && len(famToks) == 0:
+		d.compareParts(n, firstGiven(givenToks), "")
+	case len(givenToks) == 0 && len(famToks) == 1:
+		d.compareParts(n, "", famToks[0])
 	case len(givenToks)+len(familyToks) >= 2:
 		// The whole name is in one field, in an order the record does not
 		// say (family first or last). Pair its first, second and last
@@ -518,6 +585,38 @@ func (d *deriver) nameForm(n *nameForm, given, family string, known *[2][]string
 	}
 	d.finishPairs(n)
 	return true
+}
+
+// compareParts sets the parts of n that comparisons use, for the first
+// given name g and the first family name fam.
+func (d *deriver) compareParts(n *nameForm, g, fam string) {
+	n.givenExact, n.familyExact = g, fam
+	if g != "" {
+		n.givenNicks = nickname.Groups(g)
+		_, size := utf8.DecodeRuneInString(g)
+		n.givenInitial = g[:size]
+		n.givenSounds = d.appendSounds(n, n.givenSounds[:0], g)
+	}
+	if fam != "" {
+		n.familySounds = d.appendSounds(n, n.familySounds[:0], fam)
+	}
+}
+
+// appendSounds appends tok's sound codes to dst: both readings, or the
+// token itself in a Vietnamese name, whose romanization is stable.
+func (d *deriver) appendSounds(n *nameForm, dst []string, tok string) []string {
+	if n.exact {
+		return append(dst, tok)
+	}
+	c := d.token(tok, true)
+	if c.readings == 0 {
+		return append(dst, tok)
+	}
+	dst = append(dst, c.sounds[0])
+	if c.readings > 1 && c.sounds[1] != c.sounds[0] {
+		dst = append(dst, c.sounds[1])
+	}
+	return dst
 }
 
 // The lists of a name form that addPair writes to.
@@ -782,7 +881,8 @@ func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int
 	}
 	aliasFrom = -1
 	switch fld {
-	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldNamePart:
+	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldNamePart,
+		FieldGivenExact, FieldGivenNick, FieldGivenInitial, FieldFamilyExact, FieldGivenSound, FieldFamilySound:
 		for i := range f.names {
 			if i == f.ownNames {
 				aliasFrom = len(dst)
@@ -821,6 +921,25 @@ func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int
 		default:
 			add(yearString(f.date.Year))
 		}
+	case FieldYearMonth:
+		if f.date.Precision() >= PrecisionMonth {
+			add(dayString(f.date)[:7])
+		}
+	case FieldBirthYear:
+		if f.date.Precision() != PrecisionNone {
+			add(yearString(f.date.Year))
+		}
+	case FieldYearBand:
+		if f.date.Precision() != PrecisionNone {
+			// Bands of two years at both offsets: years one apart always
+			// share one, years three or more apart never.
+			add(bandString('c', f.date.Year/2))
+			add(bandString('d', (f.date.Year+1)/2))
+		}
+	case FieldNationality:
+		add(f.nationality)
+	case FieldPostcodeArea:
+		add(postcodeArea(f.postcode, f.rawPostcode))
 	case FieldBirthPlace:
 		add(f.place)
 	case FieldDocument:

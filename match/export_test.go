@@ -7,3 +7,55 @@ func KeysAsIndexed(records []Record, rs *RuleSet, i int) []Key {
 	keys, _ := d.keys(&records[i], newSpeller(records, d), i, nil)
 	return keys
 }
+
+// PlainHits intersects the keys of two indexes in the clear, as PSI would
+// privately, and returns a's hits with b's payloads decoded. pseudonymsB
+// names b's records.
+func PlainHits(a, b *Index, pseudonymsB []uint32) []KeyHit {
+	theirs := map[string]int{}
+	for k, v := range b.Keys {
+		theirs[string(v)] = k
+	}
+	var hits []KeyHit
+	for k, v := range a.Keys {
+		if j, ok := theirs[string(v)]; ok {
+			p, _ := b.Payload(j, pseudonymsB)
+			peers, err := DecodePayload(p)
+			if err != nil {
+				panic(err)
+			}
+			hits = append(hits, KeyHit{Key: k, Peers: peers})
+		}
+	}
+	return hits
+}
+
+// PairScorer scores single pairs of records with the model Link learns
+// from a background pair of files, so that a test can ask what a pair
+// would score among realistic candidates.
+type PairScorer struct {
+	rs *RuleSet
+	md *model
+}
+
+// NewPairScorer fits the model on the candidate pairs of a and b.
+func NewPairScorer(rs *RuleSet, a, b []Record) *PairScorer {
+	ia, ib := NewIndex(a, rs), NewIndex(b, rs)
+	pb := make([]uint32, len(b))
+	for i := range pb {
+		pb[i] = uint32(i)
+	}
+	_, vectors, fixed, _ := ia.candidates(PlainHits(ia, ib, pb))
+	return &PairScorer{rs: rs, md: fitModel(rs, vectors, fixed)}
+}
+
+// Score returns the probability the background model gives the pair
+// (a, b), and its evidence; 0 and nil when they share no key.
+func (s *PairScorer) Score(a, b Record) (float64, []string) {
+	ia, ib := NewIndex([]Record{a}, s.rs), NewIndex([]Record{b}, s.rs)
+	_, vectors, _, kin := ia.candidates(PlainHits(ia, ib, []uint32{7}))
+	if len(vectors) == 0 {
+		return 0, nil
+	}
+	return s.md.probability(vectors[0], kin[0]), s.rs.evidence(vectors[0])
+}

@@ -23,17 +23,14 @@ type Index struct {
 	// NoKeys lists the records that produced no key at all and can
 	// therefore never match.
 	NoKeys []int
-	// imprecise[i] reports that record i has no full birth date.
-	imprecise []bool
+	// presence[i] says which fields record i has.
+	presence []Presence
 	// keyRule[k] is the index of the rule that produced Keys[k].
 	keyRule []uint8
-	// The owners of key k are owners[ownersFrom[k]:ownersFrom[k+1]], and
-	// ownerViaAlias[j] reports that owners[j] holds its key through one
-	// of its aliases, not its own name. One array for all keys costs far
-	// less than a slice per key.
-	ownersFrom    []int32
-	owners        []int32
-	ownerViaAlias []bool
+	// The owners of key k are owners[ownersFrom[k]:ownersFrom[k+1]]. One
+	// array for all keys costs far less than a slice per key.
+	ownersFrom []int32
+	owners     []int32
 }
 
 // Owners returns, in increasing order, the indices of the records that
@@ -47,12 +44,6 @@ func (ix *Index) Owners(k int) []int32 {
 // Keys[k].
 func (ix *Index) Rule(k int) int {
 	return int(ix.keyRule[k])
-}
-
-// viaAlias reports whether the j-th owner of key k holds it through one of
-// its aliases.
-func (ix *Index) viaAlias(k, j int) bool {
-	return ix.ownerViaAlias[int(ix.ownersFrom[k])+j]
 }
 
 // NewIndex derives the keys of every record under rs, as Keys does, and
@@ -70,7 +61,7 @@ func (ix *Index) viaAlias(k, j int) bool {
 // and the other's common. A pair's Rules do not say whether the names
 // matched as written or as corrected.
 func NewIndex(records []Record, rs *RuleSet) *Index {
-	ix := &Index{rules: rs, imprecise: make([]bool, len(records))}
+	ix := &Index{rules: rs, presence: make([]Presence, len(records))}
 	// Every record's keys, in record order, before the keys several
 	// records share are merged. Records have about twenty keys each.
 	all := make([]Key, 0, len(records)*24)
@@ -78,9 +69,9 @@ func NewIndex(records []Record, rs *RuleSet) *Index {
 	d := newFileDeriver(rs)
 	sp := newSpeller(records, d)
 	for i := range records {
-		ix.imprecise[i] = records[i].BirthDate.Precision() != PrecisionDay
 		var truncated int
 		all, truncated = d.keys(&records[i], sp, i, all)
+		ix.presence[i] = d.f.presence
 		ix.Truncated += truncated
 		if int(recordFrom[i]) == len(all) {
 			ix.NoKeys = append(ix.NoKeys, i)
@@ -112,14 +103,12 @@ func NewIndex(records []Record, rs *RuleSet) *Index {
 		ix.ownersFrom[k+1] += ix.ownersFrom[k]
 	}
 	// Records are visited in order, so each key's owners come out sorted.
-	ix.owners, ix.ownerViaAlias = make([]int32, len(all)), make([]bool, len(all))
+	ix.owners = make([]int32, len(all))
 	next := slices.Clone(ix.ownersFrom[:n])
 	for i := range records {
 		for j := recordFrom[i]; j < recordFrom[i+1]; j++ {
 			k := distinct[j]
-			// Only rules that need it learn where a key came from: the
-			// flag tells the peer that its name is an alias here.
-			ix.owners[next[k]], ix.ownerViaAlias[next[k]] = int32(i), all[j].FromAlias && rs.viaAlias[all[j].Rule]
+			ix.owners[next[k]] = int32(i)
 			next[k]++
 		}
 	}
@@ -192,46 +181,39 @@ func (ix *Index) RuleSet() *RuleSet { return ix.rules }
 
 // PayloadSize is the size of the payload each key carries to the peer,
 // sealed so that only a holder of the same key can open it: the peer
-// records that produced the key, each as a per-session pseudonym and a
-// flag byte. Every payload has this size, so its length says nothing.
+// records that produced the key, each as a per-session pseudonym and its
+// presence mask. Every payload has this size, so its length says nothing.
 const PayloadSize = 64
+
+// payloadEntrySize is the size of one record in a payload: its pseudonym
+// and its presence mask.
+const payloadEntrySize = 6
 
 // MaxRecordsPerKey is how many records one payload can name. A key shared
 // by more local records names only the first ones (Index.Payload reports
 // it); such a key is so common that it is weak evidence anyway.
-const MaxRecordsPerKey = (PayloadSize - 1) / 5
+const MaxRecordsPerKey = (PayloadSize - 1) / payloadEntrySize
 
 // ErrPayload reports a peer payload that does not follow the format.
 var ErrPayload = errors.New("match: malformed record payload from peer")
-
-// Flags in a payload's per-record byte.
-const (
-	flagImpreciseDate = 1 << 0
-	flagViaAlias      = 1 << 1
-	knownFlags        = flagImpreciseDate | flagViaAlias
-)
 
 // PeerRecord is one of the peer's records named in a key's payload.
 type PeerRecord struct {
 	// Pseudonym is the peer's name for its record in this session only.
 	Pseudonym uint32
-	// ImpreciseDate reports that the peer's record has no full birth date
-	// (only a year, or none). Year-based rules count only when one side's
-	// date is imprecise: two full dates that differ rule the pair out
-	// more surely than a shared year rules it in. Revealing this bit for
-	// records that share a key is part of the protocol's leakage.
-	ImpreciseDate bool
-	// ViaAlias reports that the peer's record holds the key through one of
-	// its aliases, not its own name. Rules marked ViaAlias count only when
-	// one side's key comes from an alias; revealing this bit for keys the
-	// two sides share is part of the protocol's leakage.
-	ViaAlias bool
+	// Presence says which fields the peer's record has and how precise
+	// its birth date is, so that a pair that agrees at no level of a field
+	// both records have counts as disagreeing on it, and one where a
+	// record lacks the field as missing it. Revealing the mask of records
+	// that share a key is part of the protocol's leakage (SECURITY.md).
+	Presence Presence
 }
 
 // Payload returns the payload of key k: the number of records named, then
-// per record its pseudonym (4 bytes, big-endian) and a flag byte, then zero
-// padding to PayloadSize. pseudonyms maps local record indices to their
-// pseudonyms. overfull reports that the key has more owners than fit.
+// per record its pseudonym (4 bytes, big-endian) and presence mask (2
+// bytes, big-endian), then zero padding to PayloadSize. pseudonyms maps
+// local record indices to their pseudonyms. overfull reports that the key
+// has more owners than fit.
 func (ix *Index) Payload(k int, pseudonyms []uint32) (payload []byte, overfull bool) {
 	owners := ix.Owners(k)
 	if len(owners) > MaxRecordsPerKey {
@@ -239,39 +221,29 @@ func (ix *Index) Payload(k int, pseudonyms []uint32) (payload []byte, overfull b
 	}
 	p := make([]byte, 1, PayloadSize)
 	p[0] = byte(len(owners))
-	for j, o := range owners {
+	for _, o := range owners {
 		p = binary.BigEndian.AppendUint32(p, pseudonyms[o])
-		var flags byte
-		if ix.imprecise[o] {
-			flags |= flagImpreciseDate
-		}
-		if ix.viaAlias(k, j) {
-			flags |= flagViaAlias
-		}
-		p = append(p, flags)
+		p = binary.BigEndian.AppendUint16(p, uint16(ix.presence[o]))
 	}
 	return p[:PayloadSize], overfull
 }
 
 // DecodePayload parses a payload made by Payload, strictly: the length,
-// the count, known flags only, and zero padding.
+// the count, known presence bits only, and zero padding.
 func DecodePayload(p []byte) ([]PeerRecord, error) {
 	if len(p) != PayloadSize || p[0] == 0 || int(p[0]) > MaxRecordsPerKey {
 		return nil, ErrPayload
 	}
 	out := make([]PeerRecord, p[0])
 	for i := range out {
-		e := p[1+5*i:]
-		if e[4]&^knownFlags != 0 {
+		e := p[1+payloadEntrySize*i:]
+		mask := Presence(binary.BigEndian.Uint16(e[4:]))
+		if mask&^knownPresence != 0 {
 			return nil, ErrPayload
 		}
-		out[i] = PeerRecord{
-			Pseudonym:     binary.BigEndian.Uint32(e),
-			ImpreciseDate: e[4]&flagImpreciseDate != 0,
-			ViaAlias:      e[4]&flagViaAlias != 0,
-		}
+		out[i] = PeerRecord{Pseudonym: binary.BigEndian.Uint32(e), Presence: mask}
 	}
-	for _, b := range p[1+5*len(out):] {
+	for _, b := range p[1+payloadEntrySize*len(out):] {
 		if b != 0 {
 			return nil, ErrPayload
 		}
@@ -286,101 +258,143 @@ type KeyHit struct {
 	Peers []PeerRecord
 }
 
-// Link is a (local record, peer record) pair whose shared keys score at
+// Link is a (local record, peer record) pair whose match probability is at
 // least the threshold.
 type Link struct {
 	Record int    // index of the local record
 	Peer   uint32 // the peer's pseudonym for its record, valid for this session only
-	Score  float64
-	Rules  []string // the rules on which the pair shares a key, in rule order
-	// Alternative reports that another link of the same local record, or
-	// of the same peer record, scores more than AlternativeMargin higher:
-	// this pair is then most likely a namesake or a twin of the child in
-	// the better pair. Both parties weigh the same evidence for every pair,
-	// so with the same threshold they mark the same links (with another
-	// threshold, a pair may be an alternative on one side and below the
-	// threshold on the other).
+	// Score is the pair's match probability under the model Link learned
+	// from the session's candidate pairs.
+	Score float64
+	// Evidence is the pair's comparison vector, one entry per compared
+	// field that both records have: "given=exact", "date=year±1",
+	// "sex=disagree".
+	Evidence []string
+	// Alternative reports that the pair reached the threshold but lost to
+	// a better pair of one of its records in one-to-one resolution: most
+	// likely a namesake or a twin of the child in the better pair, or a
+	// second record of one child. Both parties weigh the same evidence
+	// for every pair and resolve in the same order, so with the same
+	// threshold they mark the same links.
 	Alternative bool
 }
 
-// AlternativeMargin is how far below the best link of one of its records a
-// link's score must fall to be marked Alternative. Links that score about
-// as well are all kept: two records of one child in one file, or a pair
-// the rules cannot tell apart, must both reach a person.
-const AlternativeMargin = 0.05
+// Link turns key hits into record pairs and judges each pair by the
+// Fellegi–Sunter model. A candidate pair is a (local record, peer record)
+// pair that shares at least one key; which keys it shares give, per
+// compared field, the best level the two records agree at, and the
+// presence masks tell disagreement from missing data. The model's
+// parameters (the probability of each outcome for pairs of one child, m,
+// and of two children, u, and the share of pairs of one child) are learned
+// by expectation–maximisation over all candidate pairs' vectors, which
+// both parties hold alike, so both compute the same probability for every
+// pair to the last bit. Evidence never adds up across two peer records.
+//
+// Pairs below threshold are dropped. The rest are resolved one-to-one,
+// best first: a pair whose local or peer record is already linked is kept
+// as an Alternative. pseudonyms are the local records' pseudonyms, which
+// break ties between equally probable pairs in the same way on both sides
+// (nil means the records' indices, for callers that play both sides).
+// The result is sorted by local record, then by descending score.
+func (ix *Index) Link(hits []KeyHit, pseudonyms []uint32, threshold float64) []Link {
+	rs := ix.rules
+	pairs, vectors, fixed, kin := ix.candidates(hits)
+	model := fitModel(rs, vectors, fixed)
 
-// Link turns key hits into record pairs. Scores are computed per pair of
-// records, never per local record: evidence from keys that belong to two
-// different peer records (one twin's key and the other twin's key) never
-// adds up. Rules on the birth year, and rules marked WithoutFullDate, count
-// only when at least one of the two records lacks a full date; rules marked
-// ViaAlias only when at least one side holds the key through an alias.
-// Pairs scoring below threshold are dropped, and those scoring clearly
-// below another pair of one of their records are marked Alternative; the
-// result is sorted by local record, then by descending score.
-func (ix *Index) Link(hits []KeyHit, threshold float64) []Link {
-	type pair struct {
-		record int32
-		peer   uint32
+	var links []Link
+	for i, p := range pairs {
+		score := model.probability(vectors[i], kin[i])
+		if score < threshold {
+			continue
+		}
+		links = append(links, Link{Record: int(p.record), Peer: p.peer, Score: score, Evidence: rs.evidence(vectors[i])})
 	}
-	evidence := map[pair][]int{}
+	// One-to-one, best first. Ties are broken by the pair's two
+	// pseudonyms, smaller first, which both parties see alike.
+	tie := func(l Link) (uint32, uint32) {
+		a, b := uint32(l.Record), l.Peer
+		if pseudonyms != nil {
+			a = pseudonyms[l.Record]
+		}
+		return min(a, b), max(a, b)
+	}
+	slices.SortFunc(links, func(a, b Link) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		a1, a2 := tie(a)
+		b1, b2 := tie(b)
+		return cmp.Or(cmp.Compare(a1, b1), cmp.Compare(a2, b2))
+	})
+	ownTaken, peerTaken := map[int]bool{}, map[uint32]bool{}
+	for i := range links {
+		l := &links[i]
+		l.Alternative = ownTaken[l.Record] || peerTaken[l.Peer]
+		if !l.Alternative {
+			ownTaken[l.Record], peerTaken[l.Peer] = true, true
+		}
+	}
+	slices.SortStableFunc(links, func(a, b Link) int {
+		return cmp.Compare(a.Record, b.Record)
+	})
+	return links
+}
+
+// candidate is a (local record, peer record) pair that shares a key.
+type candidate struct {
+	record int32
+	peer   uint32
+}
+
+// candidates gathers the pairs that share at least one of hits, with their
+// comparison vectors, and for each the comparisons that every block it
+// shares settles by itself (a bit mask): a pair found only through a block
+// on names agrees on names because of the block, so such a pair says
+// nothing of how often pairs agree on names, and the model learns each
+// comparison only from the pairs for which it is free. kinOnly says, per
+// pair, whether it agrees on kin fields only (RuleSet.kinOnly).
+func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector, fixed []uint32, kinOnly []bool) {
+	rs := ix.rules
+	type evidence struct {
+		agrees   []uint8
+		presence Presence
+		blocks   uint32 // the blocks the pair shares
+	}
+	found := map[candidate]*evidence{}
 	for _, h := range hits {
-		rule := ix.Rule(h.Key)
-		gated, viaAlias := ix.rules.gated[rule], ix.rules.viaAlias[rule]
+		r := &rs.rules[ix.Rule(h.Key)]
 		// Only the owners the peer was told of (Payload names the first
 		// MaxRecordsPerKey) count, so that both parties weigh the same
 		// evidence for every pair.
 		owners := ix.Owners(h.Key)
 		owners = owners[:min(len(owners), MaxRecordsPerKey)]
-		for j, own := range owners {
+		for _, own := range owners {
 			for _, peer := range h.Peers {
-				if gated && !ix.imprecise[own] && !peer.ImpreciseDate {
-					continue // both dates are full: the date rules decide
+				p := candidate{own, peer.Pseudonym}
+				e := found[p]
+				if e == nil {
+					e = &evidence{agrees: slices.Clone(r.agrees), presence: peer.Presence}
+					found[p] = e
 				}
-				if viaAlias && !ix.viaAlias(h.Key, j) && !peer.ViaAlias {
-					continue // two own names: the stricter name rules decide
-				}
-				p := pair{own, peer.Pseudonym}
-				if !slices.Contains(evidence[p], rule) {
-					evidence[p] = append(evidence[p], rule)
+				e.blocks |= 1 << r.block
+				for c, l := range r.agrees {
+					e.agrees[c] = min(e.agrees[c], l)
 				}
 			}
 		}
 	}
-	var links []Link
-	for p, rules := range evidence {
-		// Sorted first, so that both parties multiply the weights in the
-		// same order and get the same score to the last bit.
-		slices.Sort(rules)
-		score := ix.rules.Score(rules)
-		if score < threshold {
-			continue
+	for p, e := range found {
+		pairs = append(pairs, p)
+		v := rs.compare(e.agrees, ix.presence[p.record], e.presence)
+		vectors = append(vectors, v)
+		kinOnly = append(kinOnly, rs.kinOnly(v, ix.presence[p.record], e.presence))
+		f := ^uint32(0)
+		for b := range rs.blocks {
+			if e.blocks&(1<<b) != 0 {
+				f &= rs.fixes[b]
+			}
 		}
-		names := make([]string, len(rules))
-		for i, r := range rules {
-			names[i] = ix.rules.rules[r].Name
-		}
-		links = append(links, Link{Record: int(p.record), Peer: p.peer, Score: score, Rules: names})
+		fixed = append(fixed, f)
 	}
-	// A link competes with the other links of its local record and with
-	// those of its peer record.
-	bestOwn, bestPeer := map[int]float64{}, map[uint32]float64{}
-	for _, l := range links {
-		bestOwn[l.Record] = max(bestOwn[l.Record], l.Score)
-		bestPeer[l.Peer] = max(bestPeer[l.Peer], l.Score)
-	}
-	for i := range links {
-		l := &links[i]
-		l.Alternative = l.Score < bestOwn[l.Record]-AlternativeMargin || l.Score < bestPeer[l.Peer]-AlternativeMargin
-	}
-	slices.SortFunc(links, func(a, b Link) int {
-		if c := cmp.Compare(a.Record, b.Record); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Peer, b.Peer)
-	})
-	return links
+	return pairs, vectors, fixed, kinOnly
 }

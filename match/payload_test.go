@@ -1,8 +1,10 @@
 package match_test
 
 import (
+	"slices"
 	"testing"
 
+	"github.com/reunite-psi/reunite/internal/synth"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,14 +43,17 @@ func TestPayloadRoundTrip(t *testing.T) {
 	peers, err := match.DecodePayload(p)
 	require.NoError(t, err)
 	require.Len(t, peers, match.MaxRecordsPerKey)
-	assert.Equal(t, match.PeerRecord{Pseudonym: 1000, ImpreciseDate: true}, peers[0])
-	assert.Equal(t, match.PeerRecord{Pseudonym: 1001, ImpreciseDate: false}, peers[1])
+	yearOnly := match.HasGiven | match.HasFamily | match.Presence(match.PrecisionYear)<<10
+	fullDate := match.HasGiven | match.HasFamily | match.Presence(match.PrecisionDay)<<10
+	assert.Equal(t, match.PeerRecord{Pseudonym: 1000, Presence: yearOnly}, peers[0])
+	assert.Equal(t, match.PeerRecord{Pseudonym: 1001, Presence: fullDate}, peers[1])
+	assert.Equal(t, match.PrecisionYear, peers[0].Presence.DatePrecision())
 
 	p, overfull = ix.Payload(ownKey, pseudonyms)
 	assert.False(t, overfull)
 	peers, err = match.DecodePayload(p)
 	require.NoError(t, err)
-	assert.Equal(t, []match.PeerRecord{{Pseudonym: 1001}}, peers)
+	assert.Equal(t, []match.PeerRecord{{Pseudonym: 1001, Presence: fullDate}}, peers)
 }
 
 func TestDecodePayloadIsStrict(t *testing.T) {
@@ -87,68 +92,44 @@ func FuzzDecodePayload(f *testing.F) {
 
 // TestPayloadCarriesAliasOrigin checks that a key a record holds only
 // through an alias is flagged as such for that record, and not for a record
-// that holds it through its own name.
-func TestPayloadCarriesAliasOrigin(t *testing.T) {
-	rs := match.DefaultRules()
-	own := rec("own", "Denis", "Zakharov", "2013-06-19")
-	own.Sex = match.SexMale
-	hidden := rec("false-identity", "Evgenii", "Novikov", "2011-06-19")
-	hidden.Sex = match.SexMale
-	hidden.Aliases = []string{"Denis Zakharov"}
-	ix := match.NewIndex([]match.Record{own, hidden}, rs)
-	shared := 0
-	for k := range ix.Keys {
-		owners := ix.Owners(k)
-		if len(owners) != 2 {
-			continue
-		}
-		p, _ := ix.Payload(k, []uint32{10, 11})
-		peers, err := match.DecodePayload(p)
-		require.NoError(t, err)
-		rule := rs.Rules()[ix.Rule(k)]
-		if !rule.ViaAlias {
-			// Other rules do not need the flag, so the peer is not told.
-			assert.Equal(t, []match.PeerRecord{{Pseudonym: 10}, {Pseudonym: 11}}, peers, rule.Name)
-			continue
-		}
-		shared++
-		assert.Equal(t, []match.PeerRecord{{Pseudonym: 10}, {Pseudonym: 11, ViaAlias: true}}, peers)
+// TestPresenceTellsDisagreementFromMissing checks the comparison vector
+// the presence masks give: two records that both have a birth place and
+// share no key on it disagree on it, and a record without one leaves the
+// comparison missing, which weighs nothing either way.
+func TestPresenceTellsDisagreementFromMissing(t *testing.T) {
+	a := rec("a", "Oleksandr", "Kovalenko", "2011-03-04")
+	a.BirthPlace = "Kharkiv"
+	b := a
+	b.BirthPlace = "Odesa"
+	_, evidence := score(t, nil, a, b)
+	assert.Contains(t, evidence, "birth-place=disagree")
+	assert.Contains(t, evidence, "given=exact")
+	assert.Contains(t, evidence, "date=exact")
+
+	b.BirthPlace = ""
+	_, evidence = score(t, nil, a, b)
+	for _, e := range evidence {
+		assert.NotContains(t, e, "birth-place", "a missing birth place is not evidence")
 	}
-	assert.Positive(t, shared, "the own name and the alias share an alias-rule key")
+	sameMissing, _ := score(t, nil, a, b)
+	b.BirthPlace = "Odesa"
+	differs, _ := score(t, nil, a, b)
+	assert.Greater(t, sameMissing, differs, "disagreement must weigh against the pair, missing data not")
 }
 
-// TestViaAliasRulesNeedAnAlias checks that a rule marked ViaAlias never
-// counts for two records' own names, and counts when one side's name is an
-// alias of a record whose false birth date is a few years earlier.
-func TestViaAliasRulesNeedAnAlias(t *testing.T) {
-	rs := match.DefaultRules()
-	withSex := func(r match.Record) match.Record { r.Sex = match.SexFemale; return r }
-	real := withSex(rec("a", "Anna", "Morozova", "2015-09-16"))
-	namesake := withSex(rec("b", "Anna", "Morozova", "2012-02-01"))
-	s, rules := score(t, rs, real, namesake)
-	assert.Less(t, s, rs.Threshold(), "two own names, other dates: rules %v", rules)
-
-	falseID := withSex(rec("b", "Olga", "Nikolaeva", "2012-05-29"))
-	falseID.Aliases = []string{"Anna Morozova"}
-	s, rules = score(t, rs, real, falseID)
-	assert.GreaterOrEqual(t, s, rs.Threshold(), "alias, false date three years earlier: rules %v", rules)
-
-	tooFar := withSex(rec("b", "Olga", "Nikolaeva", "2003-05-29"))
-	tooFar.Aliases = falseID.Aliases
-	s, rules = score(t, rs, real, tooFar)
-	assert.Less(t, s, rs.Threshold(), "alias of a child twelve years older: rules %v", rules)
-}
-
-// TestYearRulesNeedAnImpreciseDate checks that two records with full,
-// different birth dates are never linked on a shared year, while a record
-// with only a year can be.
-func TestYearRulesNeedAnImpreciseDate(t *testing.T) {
-	rs := match.DefaultRules()
-	place := func(r match.Record) match.Record { r.BirthPlace = "Mogadishu"; return r }
-	s, rules := score(t, rs, place(rec("a", "Omar", "Jama", "2017-01-21")), place(rec("b", "Omar", "Jama", "2017-07-23")))
-	assert.Less(t, s, rs.Threshold(), "namesakes born the same year in the same city: rules %v", rules)
-	s, rules = score(t, rs, place(rec("a", "Omar", "Jama", "2017-01-21")), place(rec("b", "Omar", "Jama", "2017")))
-	assert.GreaterOrEqual(t, s, rs.Threshold(), "rules %v", rules)
+// TestConflictingYearsDoNotLink checks negative evidence on the date: the
+// same names with birth years far apart, or a year-only record whose year
+// is far from the other's, are not linked.
+func TestConflictingYearsDoNotLink(t *testing.T) {
+	for _, tc := range []struct{ a, b string }{
+		{"2011-03-04", "2001-03-04"},
+		{"2011", "1999"},
+		{"2011-03-04", "2019"},
+	} {
+		s, evidence := score(t, nil, rec("a", "Amina", "Yusuf", tc.a), rec("b", "Amina", "Yusuf", tc.b))
+		assert.Less(t, s, match.DefaultThreshold, "%s vs %s: %v", tc.a, tc.b, evidence)
+		assert.Contains(t, evidence, "date=disagree")
+	}
 }
 
 // FuzzKeys derives keys from arbitrary field values: never a panic, never
@@ -158,7 +139,7 @@ func FuzzKeys(f *testing.F) {
 	f.Add("", "", "", "", "", "", 0, 0, 0)
 	f.Add("a", "b", "12", "x", "y", "z", 2011, 0, 0)
 	rs := match.DefaultRules()
-	uncapped, err := match.NewRuleSet("uncapped", rs.Rules(), rs.Threshold(), 1024)
+	uncapped, err := match.NewRuleSet("uncapped", rs.Blocks(), rs.Comparisons(), 1024)
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, given, family, doc, place, parent, alias string, y, m, d int) {
 		r := match.Record{ID: "x", GivenNames: given, FamilyNames: family, DocumentNumber: doc,
@@ -174,42 +155,53 @@ func FuzzKeys(f *testing.F) {
 	})
 }
 
-// TestLinkMarksAlternatives checks that a link scoring clearly below
-// another link of its local record, or of its peer record, is marked
-// Alternative, and that links scoring alike are not.
-func TestLinkMarksAlternatives(t *testing.T) {
-	rs, err := match.NewRuleSet("alternatives", []match.Rule{
-		{Name: "document", Weight: 0.9, Fields: []match.Field{match.FieldDocument}},
-		{Name: "name", Weight: 0.8, Fields: []match.Field{match.FieldName}},
-	}, 0.5, 0)
-	require.NoError(t, err)
-	records := []match.Record{
-		{ID: "0", GivenNames: "Anna", FamilyNames: "Smith", DocumentNumber: "D0000001"},
-		{ID: "1", GivenNames: "Olga", FamilyNames: "Brown"},
-		{ID: "2", DocumentNumber: "D0000003"},
-		{ID: "3", DocumentNumber: "D0000003"},
+// TestLinkResolvesOneToOne checks that each record links at most once, its
+// best pair winning, and that a pair that reaches the threshold but loses
+// is kept as an Alternative; the two sides' results agree.
+func TestLinkResolvesOneToOne(t *testing.T) {
+	d := synth.Generate(synth.DefaultConfig(2, 300))
+	rs := match.DefaultRules()
+	// B holds each record twice: every true pair has a twin pair with the
+	// same probability, and exactly one of them must win.
+	b := append(slices.Clone(d.B), d.B...)
+	for i := len(d.B); i < len(b); i++ {
+		b[i].ID += "-copy"
 	}
-	ix := match.NewIndex(records, rs)
-	keyOf := func(rule string, owner int32) int {
-		for k := range ix.Keys {
-			owners := ix.Owners(k)
-			if rs.Rules()[ix.Rule(k)].Name == rule && owners[0] == owner {
-				return k
-			}
+	ia, ib := match.NewIndex(d.A, rs), match.NewIndex(b, rs)
+	pa, pb := make([]uint32, len(d.A)), make([]uint32, len(b))
+	for i := range pa {
+		pa[i] = uint32(i)
+	}
+	for i := range pb {
+		pb[i] = uint32(1<<20 + i)
+	}
+	fromA := ia.Link(match.PlainHits(ia, ib, pb), pa, rs.Threshold())
+	fromB := ib.Link(match.PlainHits(ib, ia, pa), pb, rs.Threshold())
+	require.NotEmpty(t, fromA)
+	ownSeen, peerSeen := map[int]bool{}, map[uint32]bool{}
+	alternatives := 0
+	for _, l := range fromA {
+		assert.GreaterOrEqual(t, l.Score, rs.Threshold())
+		if l.Alternative {
+			alternatives++
+			continue
 		}
-		t.Fatalf("no %s key for record %d", rule, owner)
-		return -1
+		assert.False(t, ownSeen[l.Record], "record %d linked twice", l.Record)
+		assert.False(t, peerSeen[l.Peer], "peer %d linked twice", l.Peer)
+		ownSeen[l.Record], peerSeen[l.Peer] = true, true
 	}
-	peer := func(p uint32) []match.PeerRecord { return []match.PeerRecord{{Pseudonym: p}} }
-	links := ix.Link([]match.KeyHit{
-		{Key: keyOf("document", 0), Peers: peer(7)}, // 0–7: 0.9
-		{Key: keyOf("name", 0), Peers: peer(8)},     // 0–8: 0.8, below 0–7
-		{Key: keyOf("name", 1), Peers: peer(7)},     // 1–7: 0.8, below 0–7
-		{Key: keyOf("document", 2), Peers: peer(9)}, // 2–9 and 3–9: 0.9 each
-	}, rs.Threshold())
-	got := map[[2]int]bool{}
-	for _, l := range links {
-		got[[2]int{l.Record, int(l.Peer)}] = l.Alternative
+	assert.Positive(t, alternatives, "the copies must show up as alternatives")
+	// Both sides see the same pairs with the same scores and resolutions.
+	type view struct {
+		score float64
+		alt   bool
 	}
-	assert.Equal(t, map[[2]int]bool{{0, 7}: false, {0, 8}: true, {1, 7}: true, {2, 9}: false, {3, 9}: false}, got)
+	seenA, seenB := map[[2]uint32]view{}, map[[2]uint32]view{}
+	for _, l := range fromA {
+		seenA[[2]uint32{pa[l.Record], l.Peer}] = view{l.Score, l.Alternative}
+	}
+	for _, l := range fromB {
+		seenB[[2]uint32{l.Peer, pb[l.Record]}] = view{l.Score, l.Alternative}
+	}
+	assert.Equal(t, seenA, seenB)
 }

@@ -6,7 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
+	"github.com/reunite-psi/reunite/match/internal/nickname"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ const KeySize = 32
 
 // DefaultMaxKeysPerRecord caps the keys one record contributes, so a record
 // stuffed with aliases cannot probe the peer with hundreds of guesses.
-const DefaultMaxKeysPerRecord = 32
+const DefaultMaxKeysPerRecord = 96
 
 // Errors for rule sets.
 var ErrRuleSet = errors.New("match: invalid rule set")
@@ -65,19 +66,20 @@ const (
 	FieldLocality      Field = "locality"
 )
 
-// givenSignal are the fields that carry given-name signal; strongIDs are
-// identifiers strong enough to stand without it. Every rule needs one or
-// the other, or twins and siblings (same family, date, parents, place)
-// would share keys.
-var (
-	givenSignal = []Field{FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldGiven, FieldNamePart}
-	// FieldDocumentNear counts as strong because consecutively issued
-	// numbers (twins' passports) differ in their last digit, so in their
-	// second half, and in their digit sums, so in their sorted characters;
-	// the first half (in FieldDocumentHalf) they share, so a rule on it
-	// needs given-name signal.
-	strongIDs   = []Field{FieldDocument, FieldDocumentNear}
-	knownFields = knownFieldsOrder[:]
+// Fields for the comparison levels of the Fellegi–Sunter model (see
+// Comparison): each is one field of the record at one level of agreement.
+const (
+	FieldGivenExact   Field = "given-exact"   // the first given name, normalized, as written
+	FieldGivenSound   Field = "given-sound"   // coarse sound codes of the first given name
+	FieldGivenNick    Field = "given-nick"    // the nickname group of the first given name (William, Will, Bill, Billy); none if it has no group
+	FieldGivenInitial Field = "given-initial" // the first letter of the first given name
+	FieldFamilyExact  Field = "family-exact"  // the first family name, normalized, as written
+	FieldFamilySound  Field = "family-sound"  // coarse sound codes of the first family name
+	FieldYearMonth    Field = "year-month"    // birth year and month
+	FieldBirthYear    Field = "birth-year"    // birth year, whatever the date's precision
+	FieldYearBand     Field = "year-band"     // two overlapping two-year bands around the birth year: years one apart share one
+	FieldNationality  Field = "nationality"
+	FieldPostcodeArea Field = "postcode-area" // the postcode without its last part: its first word, or all but its last two characters
 )
 
 // knownFieldsOrder lists every field; rules refer to fields by their
@@ -86,92 +88,178 @@ var knownFieldsOrder = [...]Field{
 	FieldName, FieldNameSkeleton, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldGiven,
 	FieldNamePart, FieldDate, FieldDateSwapped, FieldYear, FieldAliasBand, FieldBirthPlace, FieldDocument, FieldDocumentNear,
 	FieldDocumentHalf, FieldParents, FieldSex, FieldPostcode, FieldAddress, FieldLocality,
+	FieldGivenExact, FieldGivenSound, FieldGivenNick, FieldGivenInitial, FieldFamilyExact, FieldFamilySound,
+	FieldYearMonth, FieldBirthYear, FieldYearBand, FieldNationality, FieldPostcodeArea,
 }
 
-// Rule turns records into keys: records that agree on all of a rule's
-// fields share that rule's key. Weight, in (0, 1), is how strongly a shared
-// key says "same child"; a pair's score combines the weights of every rule
-// it shares a key on.
-type Rule struct {
+var knownFields = knownFieldsOrder[:]
+
+// Block is a blocking part: records that agree on all of its fields are a
+// candidate pair, and only candidate pairs are compared. A block should be
+// loose enough that the two records of one child share at least one block
+// of the rule set whatever variation separates them, and tight enough that
+// few pairs of different children do: every candidate pair learns the
+// other's comparison vector (see Comparison).
+type Block struct {
 	Name   string
-	Weight float64
 	Fields []Field
-	// WithoutFullDate makes the rule count only for pairs in which at
-	// least one record lacks a full birth date. Two full dates that differ
-	// rule a pair out more surely than, say, a shared name and birth place
-	// rule it in; without a date, such fields are the best evidence left.
-	// Rules on FieldYear behave this way whatever this says.
-	WithoutFullDate bool
-	// ViaAlias makes the rule count only for pairs in which, on at least
-	// one side, the shared key comes from an alias, not from the record's
-	// own name: a child held under a false identity, with the real name
-	// kept as an alias, shares little else with the record under the real
-	// name. Two records' own names never meet through such a rule, so it
-	// can be looser than name rules that stand alone (no birth date).
-	ViaAlias bool
 }
 
-// RuleSet is a named, versioned list of rules with a stable identity that
-// both parties must agree on before a session (the PSI handshake refuses a
-// mismatch). Create one with DefaultRules or NewRuleSet.
+// Level is one level of agreement of a compared field: two records agree
+// on the field at this level when they share a value of Field.
+type Level struct {
+	Name  string
+	Field Field
+}
+
+// Comparison compares one field of a candidate pair at several levels,
+// best first (given name as written, then in sound, then as a nickname,
+// then by its initial). For every block, the rule set has a key of shape
+// block ‖ level field for each level, so a candidate pair learns the best
+// level it agrees at; where both records have the field (the presence
+// mask the payload carries says so) and no level agrees, they disagree.
+// Which of these outcomes a pair shows, per comparison, is its comparison
+// vector; Index.Link weighs it with parameters learned from the session's
+// own candidate pairs.
+type Comparison struct {
+	Name   string
+	Levels []Level
+	// Presence is the field of the presence mask that says whether a
+	// record has this field at all.
+	Presence Presence
+	// Kin marks a field that twins and siblings share (family name, birth
+	// date, parents, birth place, address). Agreement on it says "same
+	// family", not "same child": where the given names disagree, or agree
+	// only in their initial while both are written in full, it counts for
+	// nothing, however the model weighs it otherwise. Without this, the
+	// model, which takes comparisons as independent, would add up a twin's
+	// family fields into a confident link.
+	Kin bool
+}
+
+// Presence says which fields a record has. Each record's mask travels in
+// the sealed payload of its keys, so that a candidate pair can tell
+// disagreement (both have the field, no level agrees) from missing data.
+type Presence uint16
+
+// The bits of a presence mask. The birth date takes two bits: its
+// precision.
+const (
+	HasGiven Presence = 1 << iota
+	HasFamily
+	HasSex
+	HasBirthPlace
+	HasParents
+	HasDocument
+	HasPostcode
+	HasLocality
+	HasNationality
+	HasAddress
+	HasDate // the date takes this bit and the next: its DatePrecision
+	_
+	// GivenIsInitial says that the record's given name is only an
+	// initial, so that agreeing on the initial is all the two records can
+	// agree on.
+	GivenIsInitial
+
+	dateShift         = 10
+	knownPresence     = 1<<13 - 1
+	presenceDateMask  = 3 << dateShift
+	presenceFieldMask = HasDate - 1
+)
+
+// DatePrecision returns the birth date's precision in the mask.
+func (p Presence) DatePrecision() DatePrecision {
+	return DatePrecision((p & presenceDateMask) >> dateShift)
+}
+
+// RuleSet is a named, versioned layout of blocks and comparisons with a
+// stable identity that both parties must agree on before a session (the PSI
+// handshake refuses a mismatch). Create one with DefaultRules or
+// NewRuleSet.
 type RuleSet struct {
 	name      string
-	rules     []Rule
+	blocks    []Block
+	comps     []Comparison
 	threshold float64
 	maxKeys   int
 	id        [32]byte
-	fieldIdx  [][]int // per rule, its fields' positions in knownFieldsOrder
-	gated     []bool  // per rule, whether it counts only without a full date on one side
-	viaAlias  []bool  // per rule, whether it counts only through an alias on one side
+	rules     []rule
+	fixes     []uint32 // per block, the comparisons its own fields settle, as a bit mask
+	fieldIdx  [][]int  // per rule, its fields' positions in knownFieldsOrder
+	viaAlias  []bool   // per rule, whether its keys from aliases go first (none, in a comparison rule set)
 }
 
-// DefaultRules returns reunite's default rule set, tuned on synthetic
-// cross-border child records and on the FEBRL4 benchmark (see bench/).
+// rule is one key-producing combination: a block alone, or a block with
+// one level of one comparison. agrees lists, per comparison, the best
+// level a pair sharing the rule's key agrees at, or noLevel.
+type rule struct {
+	name   string
+	block  int
+	fields []Field
+	agrees []uint8
+}
+
+const noLevel = 0xff
+
+// DefaultThreshold is the match probability a pair needs to be reported
+// when the caller sets none.
+const DefaultThreshold = 0.9
+
+// DefaultRules returns reunite's default rule set: five blocks (names in
+// sound; family name and birth date; given name and birth date; family
+// name and given initial; document number) and eleven compared fields.
+// It was tuned on synthetic cross-border child records and on the FEBRL4
+// benchmark (see bench/), and weighs evidence with parameters it learns
+// from each session's candidate pairs.
 func DefaultRules() *RuleSet {
-	rs, err := NewRuleSet("reunite-default-v2", defaultRules, 0.8, DefaultMaxKeysPerRecord)
+	rs, err := NewRuleSet("reunite-default-v3", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
 	if err != nil {
 		panic(err) // the default rules are valid; a test checks it
 	}
 	return rs
 }
 
-var defaultRules = []Rule{
-	{Name: "document", Weight: 0.99, Fields: []Field{FieldDocument}},
-	{Name: "via-alias:name+sex+alias-band", Weight: 0.8, Fields: []Field{FieldName, FieldSex, FieldAliasBand}, ViaAlias: true},
-	{Name: "name+date", Weight: 0.99, Fields: []Field{FieldName, FieldDate}},
-	{Name: "name-skeleton+date", Weight: 0.97, Fields: []Field{FieldNameSkeleton, FieldDate}},
-	{Name: "first-phonetic+date", Weight: 0.9, Fields: []Field{FieldFirstPhonetic, FieldDate}},
-	{Name: "first-names+date-unordered", Weight: 0.9, Fields: []Field{FieldFirstNames, FieldDateSwapped}},
-	{Name: "first-sound+date", Weight: 0.85, Fields: []Field{FieldFirstSound, FieldDate}},
-	{Name: "name-part+date", Weight: 0.85, Fields: []Field{FieldNamePart, FieldDate}},
-	{Name: "given+date+birth-place", Weight: 0.85, Fields: []Field{FieldGiven, FieldDate, FieldBirthPlace}},
-	{Name: "given+parents+year", Weight: 0.85, Fields: []Field{FieldGiven, FieldParents, FieldYear}},
-	{Name: "given+date+locality", Weight: 0.85, Fields: []Field{FieldGiven, FieldDate, FieldLocality}},
-	{Name: "first-names+postcode", Weight: 0.7, Fields: []Field{FieldFirstNames, FieldPostcode}},
-	{Name: "given+address", Weight: 0.7, Fields: []Field{FieldGiven, FieldAddress}},
-	{Name: "first-names+locality", Weight: 0.6, Fields: []Field{FieldFirstNames, FieldLocality}},
-	{Name: "name-skeleton+birth-place", Weight: 0.6, Fields: []Field{FieldNameSkeleton, FieldBirthPlace}},
-	{Name: "no-date:first-sound+birth-place", Weight: 0.7, Fields: []Field{FieldFirstSound, FieldBirthPlace}, WithoutFullDate: true},
-	{Name: "no-date:first-names+parents", Weight: 0.8, Fields: []Field{FieldFirstNames, FieldParents}, WithoutFullDate: true},
-	// Rules on the year count only when one record lacks a full date (see
-	// Index.Link); names and a year then link on their own, since nothing
-	// finer is known.
-	{Name: "name-skeleton+year", Weight: 0.6, Fields: []Field{FieldNameSkeleton, FieldYear}},
-	{Name: "first-sound+year", Weight: 0.5, Fields: []Field{FieldFirstSound, FieldYear}},
-	{Name: "document-near+date", Weight: 0.95, Fields: []Field{FieldDocumentNear, FieldDate}},
-	{Name: "document-half+given", Weight: 0.7, Fields: []Field{FieldDocumentHalf, FieldGiven}},
+var defaultBlocks = []Block{
+	{Name: "names", Fields: []Field{FieldFirstSound}},
+	{Name: "family+date", Fields: []Field{FieldFamilySound, FieldDate}},
+	{Name: "given+date", Fields: []Field{FieldGivenSound, FieldDate}},
+	{Name: "family+initial", Fields: []Field{FieldFamilySound, FieldGivenInitial}},
+	{Name: "document", Fields: []Field{FieldDocument}},
 }
 
-// NewRuleSet validates rules and returns a rule set named name. threshold
-// is the default score a pair needs to be reported; maxKeys caps the keys
-// per record (0 means DefaultMaxKeysPerRecord). Every rule must use a
-// given-name field or a document number.
-func NewRuleSet(name string, rules []Rule, threshold float64, maxKeys int) (*RuleSet, error) {
-	if name == "" || len(rules) == 0 || len(rules) > 255 {
-		return nil, fmt.Errorf("%w: need a name and 1 to 255 rules", ErrRuleSet)
-	}
-	if !(threshold > 0 && threshold <= 1) {
-		return nil, fmt.Errorf("%w: threshold must be in (0, 1]", ErrRuleSet)
+var defaultComparisons = []Comparison{
+	{Name: "given", Presence: HasGiven, Levels: []Level{
+		{"exact", FieldGivenExact}, {"sound", FieldGivenSound}, {"nickname", FieldGivenNick}, {"initial", FieldGivenInitial}}},
+	{Name: "family", Presence: HasFamily, Kin: true, Levels: []Level{{"exact", FieldFamilyExact}, {"sound", FieldFamilySound}}},
+	{Name: "date", Presence: HasDate, Kin: true, Levels: []Level{
+		{"exact", FieldDate}, {"swapped", FieldDateSwapped}, {"month", FieldYearMonth}, {"year", FieldBirthYear}, {"year±1", FieldYearBand}}},
+	{Name: "sex", Presence: HasSex, Levels: []Level{{"same", FieldSex}}},
+	{Name: "birth-place", Kin: true, Presence: HasBirthPlace, Levels: []Level{{"same", FieldBirthPlace}}},
+	{Name: "parents", Kin: true, Presence: HasParents, Levels: []Level{{"one-same", FieldParents}}},
+	{Name: "document", Presence: HasDocument, Levels: []Level{{"exact", FieldDocument}, {"near", FieldDocumentNear}}},
+	{Name: "postcode", Kin: true, Presence: HasPostcode, Levels: []Level{{"exact", FieldPostcode}, {"area", FieldPostcodeArea}}},
+	{Name: "locality", Kin: true, Presence: HasLocality, Levels: []Level{{"same", FieldLocality}}},
+	{Name: "nationality", Kin: true, Presence: HasNationality, Levels: []Level{{"same", FieldNationality}}},
+	{Name: "address", Kin: true, Presence: HasAddress, Levels: []Level{{"same", FieldAddress}}},
+}
+
+// implied lists the levels a field says on its own: records that share a
+// value of the field agree at least at these levels. Blocks use it, so a
+// block on sound codes of both names needs no key for either name's sound.
+var implied = map[Field][]Field{
+	FieldFirstSound: {FieldGivenSound, FieldFamilySound},
+	FieldName:       {FieldGivenExact, FieldFamilyExact},
+}
+
+// NewRuleSet validates a layout of blocks and comparisons and returns a
+// rule set named name. maxKeys caps the keys per record (0 means
+// DefaultMaxKeysPerRecord). The rule set has a key rule per block, and per
+// block and comparison level unless the block's fields already imply that
+// level; there must be at most 255 such rules.
+func NewRuleSet(name string, blocks []Block, comps []Comparison, maxKeys int) (*RuleSet, error) {
+	if name == "" || len(blocks) == 0 || len(blocks) > 32 || len(comps) == 0 || len(comps) > 32 {
+		return nil, fmt.Errorf("%w: need a name, 1 to 32 blocks and 1 to 32 comparisons", ErrRuleSet)
 	}
 	if maxKeys == 0 {
 		maxKeys = DefaultMaxKeysPerRecord
@@ -179,78 +267,134 @@ func NewRuleSet(name string, rules []Rule, threshold float64, maxKeys int) (*Rul
 	if maxKeys < 1 || maxKeys > 1024 {
 		return nil, fmt.Errorf("%w: max keys per record must be 1 to 1024", ErrRuleSet)
 	}
+	known := func(f Field) error {
+		if !slices.Contains(knownFields, f) {
+			return fmt.Errorf("%w: unknown field %q", ErrRuleSet, f)
+		}
+		return nil
+	}
 	seen := map[string]bool{}
-	for _, r := range rules {
-		if r.Name == "" || seen[r.Name] {
-			return nil, fmt.Errorf("%w: rule names must be non-empty and unique", ErrRuleSet)
+	for _, b := range blocks {
+		if b.Name == "" || seen["block "+b.Name] || len(b.Fields) == 0 {
+			return nil, fmt.Errorf("%w: block names must be non-empty and unique, and blocks need fields", ErrRuleSet)
 		}
-		seen[r.Name] = true
-		if !(r.Weight > 0 && r.Weight < 1) {
-			return nil, fmt.Errorf("%w: rule %s: weight must be in (0, 1)", ErrRuleSet, r.Name)
-		}
-		if len(r.Fields) == 0 {
-			return nil, fmt.Errorf("%w: rule %s has no fields", ErrRuleSet, r.Name)
-		}
-		signal := false
-		for _, f := range r.Fields {
-			if !slices.Contains(knownFields, f) {
-				return nil, fmt.Errorf("%w: rule %s: unknown field %q", ErrRuleSet, r.Name, f)
+		seen["block "+b.Name] = true
+		for _, f := range b.Fields {
+			if err := known(f); err != nil {
+				return nil, err
 			}
-			signal = signal || slices.Contains(givenSignal, f) || slices.Contains(strongIDs, f)
-		}
-		if !signal {
-			return nil, fmt.Errorf("%w: rule %s has neither given-name signal nor a document number, so twins would share its keys", ErrRuleSet, r.Name)
-		}
-		if r.ViaAlias && !slices.ContainsFunc(r.Fields, isNameField) {
-			return nil, fmt.Errorf("%w: rule %s counts only through an alias but uses no name field", ErrRuleSet, r.Name)
-		}
-		if i := slices.Index(r.Fields, FieldAliasBand); i >= 0 && !slices.ContainsFunc(r.Fields[:i], isNameField) {
-			return nil, fmt.Errorf("%w: rule %s: %s must follow a name field", ErrRuleSet, r.Name, FieldAliasBand)
 		}
 	}
-	rs := &RuleSet{name: name, rules: slices.Clone(rules), threshold: threshold, maxKeys: maxKeys}
-	for i := range rs.rules {
-		rs.rules[i].Fields = slices.Clone(rules[i].Fields)
+	for _, c := range comps {
+		if c.Name == "" || seen["comparison "+c.Name] || len(c.Levels) == 0 || len(c.Levels) > 8 {
+			return nil, fmt.Errorf("%w: comparison names must be non-empty and unique, with 1 to 8 levels", ErrRuleSet)
+		}
+		seen["comparison "+c.Name] = true
+		if c.Presence == 0 || c.Presence&^knownPresence != 0 || bits.OnesCount16(uint16(c.Presence)) != 1 {
+			return nil, fmt.Errorf("%w: comparison %s: presence must be one Has bit", ErrRuleSet, c.Name)
+		}
+		for _, l := range c.Levels {
+			if err := known(l.Field); err != nil {
+				return nil, err
+			}
+		}
+	}
+	rs := &RuleSet{name: name, threshold: DefaultThreshold, maxKeys: maxKeys}
+	rs.blocks = slices.Clone(blocks)
+	for i := range rs.blocks {
+		rs.blocks[i].Fields = slices.Clone(blocks[i].Fields)
+	}
+	rs.comps = slices.Clone(comps)
+	for i := range rs.comps {
+		rs.comps[i].Levels = slices.Clone(comps[i].Levels)
+	}
+	for bi, b := range rs.blocks {
+		// What the block's own fields say, per comparison.
+		base := make([]uint8, len(rs.comps))
+		for ci := range base {
+			base[ci] = noLevel
+		}
+		says := func(agrees []uint8, f Field) {
+			for _, g := range append([]Field{f}, implied[f]...) {
+				for ci, c := range rs.comps {
+					for li, l := range c.Levels {
+						if l.Field == g && int(agrees[ci]) > li {
+							agrees[ci] = uint8(li)
+						}
+					}
+				}
+			}
+		}
+		for _, f := range b.Fields {
+			says(base, f)
+		}
+		rs.rules = append(rs.rules, rule{name: b.Name, block: bi, fields: b.Fields, agrees: base})
+		var fixes uint32
+		for ci, l := range base {
+			if l != noLevel {
+				fixes |= 1 << ci
+			}
+		}
+		rs.fixes = append(rs.fixes, fixes)
+		for ci, c := range rs.comps {
+			for li, l := range c.Levels {
+				if int(base[ci]) <= li || slices.Contains(b.Fields, l.Field) {
+					continue // the block says as much already
+				}
+				agrees := slices.Clone(base)
+				says(agrees, l.Field)
+				fields := append(slices.Clip(b.Fields), l.Field)
+				rs.rules = append(rs.rules, rule{name: b.Name + "/" + c.Name + ":" + l.Name, block: bi, fields: fields, agrees: agrees})
+			}
+		}
+	}
+	if len(rs.rules) > 255 {
+		return nil, fmt.Errorf("%w: %d key rules, more than 255", ErrRuleSet, len(rs.rules))
+	}
+	for _, r := range rs.rules {
 		var idx []int
-		for _, f := range rules[i].Fields {
+		for _, f := range r.fields {
 			idx = append(idx, slices.Index(knownFields, f))
 		}
 		rs.fieldIdx = append(rs.fieldIdx, idx)
-		rs.gated = append(rs.gated, rules[i].WithoutFullDate || slices.Contains(rules[i].Fields, FieldYear))
-		rs.viaAlias = append(rs.viaAlias, rules[i].ViaAlias)
+		rs.viaAlias = append(rs.viaAlias, false)
 	}
 	rs.id = rs.computeID()
 	return rs, nil
 }
 
-// computeID hashes everything that decides which keys a record gets: the
-// normalization version, the rule set's name, key cap and rules in order.
-// The threshold is excluded: it is each party's own reporting policy and
-// does not change keys.
+// computeID hashes everything that decides which keys a record gets and
+// how a pair is judged: the normalization version, the rule set's name, key
+// cap, blocks and comparisons in order. The threshold is excluded: it is
+// each party's own reporting policy and does not change keys.
 func (rs *RuleSet) computeID() [32]byte {
 	h := sha256.New()
 	field := func(s string) {
 		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(s))))
 		h.Write([]byte(s))
 	}
-	field("reunite-ruleset-v1")
-	field("key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...)")
+	field("reunite-ruleset-v2")
+	field("key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); Fellegi-Sunter comparisons, EM")
 	field(NormalizationVersion)
+	field(nickname.Version)
 	field(rs.name)
 	field(strconv.Itoa(rs.maxKeys))
-	for _, r := range rs.rules {
-		field(r.Name)
-		field(strconv.FormatFloat(r.Weight, 'g', -1, 64))
-		for _, f := range r.Fields {
+	for _, b := range rs.blocks {
+		field("block")
+		field(b.Name)
+		for _, f := range b.Fields {
 			field(string(f))
 		}
-		if r.WithoutFullDate {
-			field("without-full-date")
+	}
+	for _, c := range rs.comps {
+		field("comparison")
+		field(c.Name)
+		field(strconv.Itoa(int(c.Presence)))
+		field(strconv.FormatBool(c.Kin))
+		for _, l := range c.Levels {
+			field(l.Name)
+			field(string(l.Field))
 		}
-		if r.ViaAlias {
-			field("via-alias")
-		}
-		field("")
 	}
 	var id [32]byte
 	h.Sum(id[:0])
@@ -263,34 +407,41 @@ func (rs *RuleSet) ID() string {
 	return rs.name + ":" + hex.EncodeToString(rs.id[:16])
 }
 
-// Rules returns a copy of the rules.
-func (rs *RuleSet) Rules() []Rule {
-	out := slices.Clone(rs.rules)
+// Blocks returns a copy of the rule set's blocks.
+func (rs *RuleSet) Blocks() []Block {
+	out := slices.Clone(rs.blocks)
 	for i := range out {
 		out[i].Fields = slices.Clone(out[i].Fields)
 	}
 	return out
 }
 
-// Threshold returns the rule set's default reporting threshold.
+// Comparisons returns a copy of the rule set's comparisons.
+func (rs *RuleSet) Comparisons() []Comparison {
+	out := slices.Clone(rs.comps)
+	for i := range out {
+		out[i].Levels = slices.Clone(out[i].Levels)
+	}
+	return out
+}
+
+// RuleNames returns the names of the rule set's key rules, in the order
+// Key.Rule and Index.Rule number them: each block, followed by its
+// block/comparison:level rules.
+func (rs *RuleSet) RuleNames() []string {
+	out := make([]string, len(rs.rules))
+	for i, r := range rs.rules {
+		out[i] = r.name
+	}
+	return out
+}
+
+// Threshold returns the rule set's default reporting threshold, a match
+// probability.
 func (rs *RuleSet) Threshold() float64 { return rs.threshold }
 
 // MaxKeysPerRecord returns the cap on keys per record.
 func (rs *RuleSet) MaxKeysPerRecord() int { return rs.maxKeys }
-
-// Score combines the weights of the given rules (indices into Rules) as
-// independent evidence: 1 − Π(1 − weight). Repeated rules count once.
-func (rs *RuleSet) Score(rules []int) float64 {
-	miss := 1.0
-	var seen [256]bool
-	for _, r := range rules {
-		if !seen[r] {
-			seen[r] = true
-			miss *= 1 - rs.rules[r].Weight
-		}
-	}
-	return math.Round((1-miss)*1e6) / 1e6
-}
 
 // Key is one match key derived from a record.
 type Key struct {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/reunite-psi/reunite/internal/synth"
@@ -26,32 +27,19 @@ func rec(id, given, family, date string) match.Record {
 	return match.Record{ID: id, GivenNames: given, FamilyNames: family, BirthDate: d}
 }
 
-// score is what Link would give the pair (a, b) on its own: the score of
-// the rules on which they share a key.
-func score(t *testing.T, rs *match.RuleSet, a, b match.Record) (float64, []string) {
+// background is the model Link learns from a synthetic pair of files,
+// fitted once: a pair's probability depends on the candidates it is
+// judged among.
+var background = sync.OnceValue(func() *match.PairScorer {
+	d := synth.Generate(synth.DefaultConfig(1, 1000))
+	return match.NewPairScorer(match.DefaultRules(), d.A, d.B)
+})
+
+// score is the match probability of the pair (a, b) among the background
+// candidates, and its evidence.
+func score(t *testing.T, _ *match.RuleSet, a, b match.Record) (float64, []string) {
 	t.Helper()
-	ix := match.NewIndex([]match.Record{a}, rs)
-	other := match.NewIndex([]match.Record{b}, rs)
-	theirs := map[string]int{}
-	for k, v := range other.Keys {
-		theirs[string(v)] = k
-	}
-	var hits []match.KeyHit
-	for k, v := range ix.Keys {
-		if j, ok := theirs[string(v)]; ok {
-			// The peer's side of the hit, as the protocol delivers it.
-			p, _ := other.Payload(j, []uint32{7})
-			peers, err := match.DecodePayload(p)
-			require.NoError(t, err)
-			hits = append(hits, match.KeyHit{Key: k, Peers: peers})
-		}
-	}
-	links := ix.Link(hits, 1e-9)
-	if len(links) == 0 {
-		return 0, nil
-	}
-	require.Len(t, links, 1)
-	return links[0].Score, links[0].Rules
+	return background().Score(a, b)
 }
 
 func TestSameChildMatches(t *testing.T) {
@@ -183,40 +171,42 @@ func TestDifferentChildrenDoNotMatch(t *testing.T) {
 }
 
 // TestScoresArePerPair checks that keys shared with two different peer
-// records never add up: one twin's key and the other twin's key stay two
-// weak pairs, not one strong one.
+// records never add up: a key on the names shared with one peer record and
+// a key on the date shared with another give two pairs, each with only its
+// own evidence.
 func TestScoresArePerPair(t *testing.T) {
 	rs := match.DefaultRules()
-	r := rec("a", "Oleksandr", "Kovalenko", "2011")
-	r.DocumentNumber = "UA998877"
+	r := rec("a", "Oleksandr", "Kovalenko", "2011-03-04")
 	ix := match.NewIndex([]match.Record{r}, rs)
-	rules := rs.Rules()
+	names := rs.RuleNames()
 	keyOf := func(rule string) int {
 		for k := range ix.Keys {
-			if rules[ix.Rule(k)].Name == rule {
+			if names[ix.Rule(k)] == rule {
 				return k
 			}
 		}
 		t.Fatalf("no key for rule %s", rule)
 		return -1
 	}
+	full := match.HasGiven | match.HasFamily | match.Presence(match.PrecisionDay)<<10
 	hits := []match.KeyHit{
-		{Key: keyOf("name-skeleton+year"), Peers: []match.PeerRecord{{Pseudonym: 1, ImpreciseDate: true}}},
-		{Key: keyOf("first-sound+year"), Peers: []match.PeerRecord{{Pseudonym: 2, ImpreciseDate: true}}},
+		{Key: keyOf("names"), Peers: []match.PeerRecord{{Pseudonym: 1, Presence: full}}},
+		{Key: keyOf("names/date:exact"), Peers: []match.PeerRecord{{Pseudonym: 2, Presence: full}}},
+		{Key: keyOf("names/given:exact"), Peers: []match.PeerRecord{{Pseudonym: 2, Presence: full}}},
 	}
-	assert.Empty(t, ix.Link(hits, rs.Threshold()), "0.6 and 0.5 from two different peer records must not combine")
-	hits[1].Peers = []match.PeerRecord{{Pseudonym: 1, ImpreciseDate: true}}
-	links := ix.Link(hits, 0.1)
-	require.Len(t, links, 1)
-	assert.Equal(t, uint32(1), links[0].Peer)
-	assert.InDelta(t, 0.8, links[0].Score, 1e-9)
-	assert.Equal(t, []string{"name-skeleton+year", "first-sound+year"}, links[0].Rules)
+	evidence := map[uint32][]string{}
+	for _, l := range ix.Link(hits, nil, 0) {
+		evidence[l.Peer] = l.Evidence
+	}
+	assert.Contains(t, evidence[1], "date=disagree", "peer 1 shares no date key of its own")
+	assert.Contains(t, evidence[2], "date=exact")
+	assert.Contains(t, evidence[2], "given=exact")
 }
 
 func TestKeyCapAndDuplicates(t *testing.T) {
 	rs := match.DefaultRules()
 	r := rec("a", "Oleksandr", "Kovalenko", "2011-03-04")
-	for i := range 40 {
+	for i := range 60 {
 		r.Aliases = append(r.Aliases, fmt.Sprintf("Alias%c Name%c", 'a'+i%26, 'a'+i/26))
 	}
 	keys, truncated := rs.Keys(&r)
@@ -227,8 +217,6 @@ func TestKeyCapAndDuplicates(t *testing.T) {
 		assert.False(t, seen[k.Value], "duplicate key")
 		seen[k.Value] = true
 	}
-	// The primary name's strongest keys survive the cap.
-	assert.Equal(t, "document", rs.Rules()[0].Name)
 	empty := match.Record{ID: "x", Sex: match.SexFemale}
 	keys, _ = rs.Keys(&empty)
 	assert.Empty(t, keys)
@@ -248,20 +236,19 @@ func TestSharedKeysAreOneElement(t *testing.T) {
 }
 
 // TestKeyCapIsFair checks that when a record has more keys than the cap,
-// every rule that has keys keeps at least one, and an alias-only rule keeps
-// the alias's keys first.
+// every rule that has keys keeps at least one.
 func TestKeyCapIsFair(t *testing.T) {
 	rs := match.DefaultRules()
 	r := rec("a", "Oleksandr Petrovych", "Kovalenko Shevchenko", "2011-03-04")
 	r.Sex, r.BirthPlace, r.DocumentNumber = match.SexMale, "Kharkiv", "FE1234567"
 	r.ParentNames = []string{"Iryna Kovalenko", "Petro Kovalenko"}
 	r.Address, r.Locality, r.Postcode = "12 Sumska", "Kharkiv", "61000"
-	r.Aliases = []string{"Sasha Kovalenko", "Alexander Kovalenko"}
+	r.Aliases = []string{"Sasha Kovalenko", "Alexander Kovalenko", "Oleksii Kovalenko", "Aleksei Kovalenko", "Olek Kovalenko"}
 	keys, truncated := rs.Keys(&r)
 	require.Positive(t, truncated, "the record must exceed the cap for this test")
 	require.Len(t, keys, rs.MaxKeysPerRecord())
 
-	uncapped, err := match.NewRuleSet("reunite-default-v2", rs.Rules(), rs.Threshold(), 1024)
+	uncapped, err := match.NewRuleSet("reunite-default-v3", rs.Blocks(), rs.Comparisons(), 1024)
 	require.NoError(t, err)
 	all, none := uncapped.Keys(&r)
 	require.Zero(t, none)
@@ -271,47 +258,44 @@ func TestKeyCapIsFair(t *testing.T) {
 		kept[k.Rule] = true
 	}
 	for _, k := range all {
-		assert.True(t, kept[k.Rule], "rule %s lost all its keys", rs.Rules()[k.Rule].Name)
-	}
-	for _, k := range keys {
-		if rs.Rules()[k.Rule].ViaAlias {
-			assert.True(t, k.FromAlias, "an alias-only rule keeps its alias keys first")
-		}
+		assert.True(t, kept[k.Rule], "rule %s lost all its keys", rs.RuleNames()[k.Rule])
 	}
 }
 
 func TestNewRuleSetValidation(t *testing.T) {
-	ok := []match.Rule{{Name: "r", Weight: 0.9, Fields: []match.Field{match.FieldGiven, match.FieldDate}}}
+	blocks := []match.Block{{Name: "names", Fields: []match.Field{match.FieldFirstSound}}}
+	comps := []match.Comparison{{Name: "date", Presence: match.HasDate, Levels: []match.Level{{Name: "exact", Field: match.FieldDate}}}}
 	tests := []struct {
-		name  string
-		rules []match.Rule
-		thr   float64
+		name   string
+		blocks []match.Block
+		comps  []match.Comparison
 	}{
-		{"no given-name signal", []match.Rule{{Name: "family+date", Weight: 0.9, Fields: []match.Field{match.FieldDate, match.FieldParents}}}, 0.8},
-		{"unknown field", []match.Rule{{Name: "x", Weight: 0.9, Fields: []match.Field{"shoe-size", match.FieldGiven}}}, 0.8},
-		{"weight 1", []match.Rule{{Name: "x", Weight: 1, Fields: []match.Field{match.FieldGiven}}}, 0.8},
-		{"no fields", []match.Rule{{Name: "x", Weight: 0.5}}, 0.8},
-		{"duplicate names", append(ok, ok...), 0.8},
-		{"threshold 0", ok, 0},
-		{"no rules", nil, 0.8},
-		{"via alias without a name", []match.Rule{{Name: "x", Weight: 0.9, Fields: []match.Field{match.FieldDocument, match.FieldDate}, ViaAlias: true}}, 0.8},
-		{"alias band before a name", []match.Rule{{Name: "x", Weight: 0.9, Fields: []match.Field{match.FieldAliasBand, match.FieldName}, ViaAlias: true}}, 0.8},
-		{"document half without a name", []match.Rule{{Name: "x", Weight: 0.9, Fields: []match.Field{match.FieldDocumentHalf, match.FieldDate}}}, 0.8},
+		{"no blocks", nil, comps},
+		{"no comparisons", blocks, nil},
+		{"unknown block field", []match.Block{{Name: "x", Fields: []match.Field{"shoe-size"}}}, comps},
+		{"unknown level field", blocks, []match.Comparison{{Name: "x", Presence: match.HasSex, Levels: []match.Level{{Name: "a", Field: "shoe-size"}}}}},
+		{"block without fields", []match.Block{{Name: "x"}}, comps},
+		{"duplicate blocks", append(slices.Clone(blocks), blocks...), comps},
+		{"duplicate comparisons", blocks, append(slices.Clone(comps), comps...)},
+		{"comparison without levels", blocks, []match.Comparison{{Name: "x", Presence: match.HasSex}}},
+		{"comparison without presence", blocks, []match.Comparison{{Name: "x", Levels: comps[0].Levels}}},
+		{"comparison with two presence bits", blocks, []match.Comparison{{Name: "x", Presence: match.HasSex | match.HasGiven, Levels: comps[0].Levels}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := match.NewRuleSet("custom", tc.rules, tc.thr, 0)
+			_, err := match.NewRuleSet("custom", tc.blocks, tc.comps, 0)
 			assert.ErrorIs(t, err, match.ErrRuleSet)
 		})
 	}
-	a, err := match.NewRuleSet("custom", ok, 0.8, 0)
+	a, err := match.NewRuleSet("custom", blocks, comps, 0)
 	require.NoError(t, err)
-	b, err := match.NewRuleSet("custom", []match.Rule{{Name: "r", Weight: 0.8, Fields: ok[0].Fields}}, 0.8, 0)
+	assert.Equal(t, []string{"names", "names/date:exact"}, a.RuleNames())
+	other := slices.Clone(comps)
+	other[0].Levels = []match.Level{{Name: "exact", Field: match.FieldDate}, {Name: "year", Field: match.FieldBirthYear}}
+	b, err := match.NewRuleSet("custom", blocks, other, 0)
 	require.NoError(t, err)
-	assert.NotEqual(t, a.ID(), b.ID(), "a changed weight changes the ID")
-	c, err := match.NewRuleSet("custom", ok, 0.9, 0)
-	require.NoError(t, err)
-	assert.Equal(t, a.ID(), c.ID(), "the threshold is local policy, not part of the ID")
+	assert.NotEqual(t, a.ID(), b.ID(), "a changed comparison changes the ID")
+	assert.Equal(t, match.DefaultThreshold, a.Threshold())
 	assert.LessOrEqual(t, len(match.DefaultRules().ID()), 64, "fits a psi context")
 }
 
@@ -336,7 +320,7 @@ func TestGoldenKeys(t *testing.T) {
 	for i := range records {
 		keys, _ := rs.Keys(&records[i])
 		for _, k := range keys {
-			got.Records[records[i].ID] = append(got.Records[records[i].ID], rs.Rules()[k.Rule].Name+":"+hex.EncodeToString(k.Value[:]))
+			got.Records[records[i].ID] = append(got.Records[records[i].ID], rs.RuleNames()[k.Rule]+":"+hex.EncodeToString(k.Value[:]))
 		}
 	}
 	const path = "testdata/keys-golden.json"

@@ -176,7 +176,7 @@ func parseOptions(cmd string, args []string, stderr io.Writer) (*options, error)
 		o.peers = append(o.peers, c)
 	}
 	def := match.DefaultRules()
-	if o.rules, err = match.NewRuleSet(*rulesName, def.Rules(), def.Threshold(), def.MaxKeysPerRecord()); err != nil {
+	if o.rules, err = match.NewRuleSet(*rulesName, def.Blocks(), def.Comparisons(), def.MaxKeysPerRecord()); err != nil {
 		return nil, err
 	}
 	return o, nil
