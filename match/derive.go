@@ -2,6 +2,7 @@ package match
 
 import (
 	"crypto/sha256"
+	"golang.org/x/text/language"
 	"hash"
 	"slices"
 	"strconv"
@@ -56,6 +57,7 @@ type deriver struct {
 	more                                                     []Key       // the keys of a corrected name
 	known                                                    [2][]string // a record's own name tokens, when the speller has them
 	w                                                        keyWalker
+	stats                                                    *fileStats // for a file, its value counts
 }
 
 // derivers recycles the derivers of Keys.
@@ -97,6 +99,9 @@ func (d *deriver) keys(r *Record, sp *speller, i int, dst []Key) (keys []Key, tr
 	d.extract(r, known)
 	start := len(dst)
 	keys, truncated = d.keysOf(dst)
+	if d.stats != nil {
+		d.stats.add(&d.w, d.f.presence)
+	}
 	if sp == nil || len(keys)-start >= d.rs.maxKeys {
 		return keys, truncated
 	}
@@ -376,7 +381,7 @@ func (d *deriver) extract(r *Record, known *[2][]string) {
 		doc:         documentValue(r.DocumentNumber),
 		postcode:    strings.ReplaceAll(normalize.Text(r.Postcode), " ", ""),
 		rawPostcode: r.Postcode,
-		nationality: strings.ToUpper(r.Nationality),
+		nationality: nationalityValue(r.Nationality),
 		addr:        normalize.Text(r.Address),
 		local:       d.text(r.Locality),
 	}
@@ -422,6 +427,19 @@ func (f *features) presenceMask() Presence {
 	set(HasNationality, f.nationality != "")
 	set(HasAddress, f.addr != "")
 	return p
+}
+
+// nationalityValue is a nationality's ISO 3166-1 alpha-2 code, so that a
+// record that writes UKR and one that writes UA agree; a code the ISO table
+// does not know is kept as written, upper-cased.
+func nationalityValue(s string) string {
+	if s == "" {
+		return ""
+	}
+	if r, err := language.ParseRegion(s); err == nil && r.IsCountry() {
+		return r.String()
+	}
+	return strings.ToUpper(s)
 }
 
 // postcodeArea is the part of a postcode that names an area: the first word
@@ -595,19 +613,20 @@ func (d *deriver) compareParts(n *nameForm, g, fam string) {
 		n.givenNicks = nickname.Groups(g)
 		_, size := utf8.DecodeRuneInString(g)
 		n.givenInitial = g[:size]
-		n.givenSounds = d.appendSounds(n, n.givenSounds[:0], g)
+		n.givenSounds = d.appendSounds(n.givenSounds[:0], g)
 	}
 	if fam != "" {
-		n.familySounds = d.appendSounds(n, n.familySounds[:0], fam)
+		n.familySounds = d.appendSounds(n.familySounds[:0], fam)
 	}
 }
 
 // appendSounds appends tok's sound codes to dst: both readings, or the
-// token itself in a Vietnamese name, whose romanization is stable.
-func (d *deriver) appendSounds(n *nameForm, dst []string, tok string) []string {
-	if n.exact {
-		return append(dst, tok)
-	}
+// token itself when it has none. Vietnamese names get them too, unlike in
+// the name pairs (addPair): whether a name reads as Vietnamese depends on
+// marks one record writes and the other not (Vo, Võ, Vos), and a
+// comparison level must mean the same on both sides; the exact levels keep
+// Vietnamese names apart.
+func (d *deriver) appendSounds(dst []string, tok string) []string {
 	c := d.token(tok, true)
 	if c.readings == 0 {
 		return append(dst, tok)

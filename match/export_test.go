@@ -45,17 +45,17 @@ func NewPairScorer(rs *RuleSet, a, b []Record) *PairScorer {
 	for i := range pb {
 		pb[i] = uint32(i)
 	}
-	_, vectors, fixed, _ := ia.candidates(PlainHits(ia, ib, pb))
-	return &PairScorer{rs: rs, md: fitModel(rs, vectors, fixed)}
+	_, vectors, blocks, _ := ia.candidates(PlainHits(ia, ib, pb))
+	return &PairScorer{rs: rs, md: fitModel(rs, vectors, blocks, ia.stats, ib.stats)}
 }
 
 // Score returns the probability the background model gives the pair
 // (a, b), and its evidence; 0 and nil when they share no key.
 func (s *PairScorer) Score(a, b Record) (float64, []string) {
 	ia, ib := NewIndex([]Record{a}, s.rs), NewIndex([]Record{b}, s.rs)
-	_, vectors, _, kin := ia.candidates(PlainHits(ia, ib, []uint32{7}))
+	_, vectors, blocks, kin := ia.candidates(PlainHits(ia, ib, []uint32{7}))
 	if len(vectors) == 0 {
 		return 0, nil
 	}
-	return s.md.probability(vectors[0], kin[0]), s.rs.evidence(vectors[0])
+	return s.md.probability(vectors[0], blocks[0], kin[0]), s.rs.evidence(vectors[0])
 }

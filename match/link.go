@@ -25,6 +25,7 @@ type Index struct {
 	NoKeys []int
 	// presence[i] says which fields record i has.
 	presence []Presence
+	stats    Statistics
 	// keyRule[k] is the index of the rule that produced Keys[k].
 	keyRule []uint8
 	// The owners of key k are owners[ownersFrom[k]:ownersFrom[k+1]]. One
@@ -67,6 +68,7 @@ func NewIndex(records []Record, rs *RuleSet) *Index {
 	all := make([]Key, 0, len(records)*24)
 	recordFrom := make([]int32, len(records)+1) // record i has all[recordFrom[i]:recordFrom[i+1]]
 	d := newFileDeriver(rs)
+	d.stats = newFileStats(rs)
 	sp := newSpeller(records, d)
 	for i := range records {
 		var truncated int
@@ -81,6 +83,7 @@ func NewIndex(records []Record, rs *RuleSet) *Index {
 	// distinct[j] is the position in ix.Keys of values[j]. firstOccurrences
 	// gives, for each value, where it first occurs; a value's position is
 	// then that of its first occurrence, which comes before it.
+	ix.stats = d.stats.statistics()
 	distinct := firstOccurrences(all)
 	n := 0
 	for j, f := range distinct {
@@ -175,6 +178,10 @@ func firstOccurrences(values []Key) []int32 {
 	}
 	return first
 }
+
+// Statistics returns the file's chance-agreement rates, which the peer
+// needs to weigh evidence as this party does (see Statistics).
+func (ix *Index) Statistics() Statistics { return ix.stats }
 
 // RuleSet returns the rule set the index was built with.
 func (ix *Index) RuleSet() *RuleSet { return ix.rules }
@@ -296,14 +303,14 @@ type Link struct {
 // break ties between equally probable pairs in the same way on both sides
 // (nil means the records' indices, for callers that play both sides).
 // The result is sorted by local record, then by descending score.
-func (ix *Index) Link(hits []KeyHit, pseudonyms []uint32, threshold float64) []Link {
+func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, threshold float64) []Link {
 	rs := ix.rules
-	pairs, vectors, fixed, kin := ix.candidates(hits)
-	model := fitModel(rs, vectors, fixed)
+	pairs, vectors, blocks, kin := ix.candidates(hits)
+	model := fitModel(rs, vectors, blocks, ix.stats, peer)
 
 	var links []Link
 	for i, p := range pairs {
-		score := model.probability(vectors[i], kin[i])
+		score := model.probability(vectors[i], blocks[i], kin[i])
 		if score < threshold {
 			continue
 		}
@@ -353,7 +360,7 @@ type candidate struct {
 // nothing of how often pairs agree on names, and the model learns each
 // comparison only from the pairs for which it is free. kinOnly says, per
 // pair, whether it agrees on kin fields only (RuleSet.kinOnly).
-func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector, fixed []uint32, kinOnly []bool) {
+func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector, blocks []uint32, kinOnly []bool) {
 	rs := ix.rules
 	type evidence struct {
 		agrees   []uint8
@@ -388,13 +395,7 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 		v := rs.compare(e.agrees, ix.presence[p.record], e.presence)
 		vectors = append(vectors, v)
 		kinOnly = append(kinOnly, rs.kinOnly(v, ix.presence[p.record], e.presence))
-		f := ^uint32(0)
-		for b := range rs.blocks {
-			if e.blocks&(1<<b) != 0 {
-				f &= rs.fixes[b]
-			}
-		}
-		fixed = append(fixed, f)
+		blocks = append(blocks, e.blocks)
 	}
-	return pairs, vectors, fixed, kinOnly
+	return pairs, vectors, blocks, kinOnly
 }

@@ -1,7 +1,6 @@
 package match
 
 import (
-	"encoding/binary"
 	"math"
 	"slices"
 )
@@ -19,8 +18,11 @@ const missing = 0xff
 // have fields a and b.
 func (rs *RuleSet) compare(agrees []uint8, a, b Presence) vector {
 	v := make([]byte, len(rs.comps))
+	estimated := min(a.DatePrecision(), b.DatePrecision()) == PrecisionYear
 	for c, comp := range rs.comps {
 		switch {
+		case comp.Presence == HasDate && comp.Estimated != estimated:
+			v[c] = missing
 		case agrees[c] != noLevel:
 			v[c] = agrees[c]
 		case a.has(comp.Presence) && b.has(comp.Presence):
@@ -44,19 +46,22 @@ func (p Presence) has(bit Presence) bool {
 // kinOnly reports whether a pair with vector v, between records with
 // fields a and b, agrees on kin fields only (Comparison.Kin): both have given
 // names, and they disagree, or agree only in their initial although
-// neither is written as an initial.
+// neither is written as an initial, and no identifier (Comparison.Identifies)
+// agrees.
 func (rs *RuleSet) kinOnly(v vector, a, b Presence) bool {
+	only := false
 	for c, comp := range rs.comps {
-		if comp.Presence != HasGiven || v[c] == missing {
-			continue
-		}
 		o := int(v[c])
-		if o == len(comp.Levels) {
-			return true
+		switch {
+		case v[c] == missing:
+		case comp.Identifies && o < len(comp.Levels):
+			return false // one child's own identifier agrees
+		case comp.Presence == HasGiven:
+			only = o == len(comp.Levels) ||
+				comp.Levels[o].Field == FieldGivenInitial && a&GivenIsInitial == 0 && b&GivenIsInitial == 0
 		}
-		return comp.Levels[o].Field == FieldGivenInitial && a&GivenIsInitial == 0 && b&GivenIsInitial == 0
 	}
-	return false
+	return only
 }
 
 // evidence names the outcomes of v that are not missing.
@@ -86,9 +91,14 @@ const (
 	// Probabilities are kept within [emFloor, 1 − emFloor], so that no
 	// single outcome is taken as proof either way.
 	emFloor = 1e-4
-	// emPriorShare is the weight of the m prior, as a share of the
-	// pairs.
-	emPriorShare = 0
+	// lambdaPrior is where the share of pairs of one child starts from,
+	// with emPseudoCount pairs' weight.
+	lambdaPrior = 0.5
+	// uPseudoCount is the weight, in pairs, of the files' chance agreement
+	// as the prior of u: a block with few pairs of different children (one
+	// that gathers nearly only true pairs) keeps it, a block with many
+	// learns its own.
+	uPseudoCount = 100
 )
 
 // monotone makes the weights log(m/u) of one comparison's outcomes
@@ -132,110 +142,105 @@ func monotone(m, u []float64) {
 	}
 }
 
-// model is a fitted Fellegi–Sunter model: the prior log-odds that a
-// candidate pair is one child, and per comparison and outcome the log of
-// m/u, the outcome's weight of evidence.
+// model is a fitted Fellegi–Sunter model per block: a block decides which
+// pairs become candidates, and the pairs of different children it gathers
+// differ from block to block (namesakes for a block on names, twins and
+// siblings for one on family name and birth date), so each block has its
+// own.
 type model struct {
-	prior   float64
-	weights [][]float64
-	kin     []bool
+	blocks []blockModel
+	kin    []bool
 }
 
-// fitModel learns the model's parameters from the candidate pairs'
-// vectors by expectation–maximisation, under the usual assumption that
-// comparisons are independent given the class, with missing outcomes left
-// out. It is deterministic: distinct vectors are visited in sorted order,
-// so the same vectors give the same model to the last bit, whatever their
-// order. The m distributions start from a prior in which pairs of one
-// child mostly agree at the best level, the u distributions from the
-// outcomes' frequencies over all candidates (most of which are pairs of two
-// children).
-func fitModel(rs *RuleSet, vectors []vector, fixed []uint32) *model {
-	// A distinct vector is the outcomes followed by the fixed mask.
-	counts := map[vector]float64{}
-	for i, v := range vectors {
-		counts[v+vector(binary.BigEndian.AppendUint32(nil, fixed[i]))]++
-	}
-	distinct := make([]vector, 0, len(counts))
-	for v := range counts {
-		distinct = append(distinct, v)
-	}
-	slices.Sort(distinct)
-	nc := len(rs.comps)
-	free := func(v vector, c int) bool {
-		return binary.BigEndian.Uint32([]byte(v[nc:]))&(1<<c) == 0
-	}
+// blockModel is the model of one block's pairs: the prior log-odds that
+// one of them is one child's, and per learned comparison and outcome the
+// log of m/u, the outcome's weight of evidence.
+type blockModel struct {
+	prior   float64
+	learns  uint32
+	weights [][]float64
+}
 
-	outcomes := func(c int) int { return len(rs.comps[c].Levels) + 1 }
-	mPrior, uPrior := make([][]float64, nc), make([][]float64, nc)
-	for c := range nc {
-		k := outcomes(c)
-		mPrior[c], uPrior[c] = make([]float64, k), make([]float64, k)
-		// m: 0.8 at the best level, 0.15 shared by the other levels
-		// (all on the best if it is the only one), 0.05 on disagreement.
-		mPrior[c][0], mPrior[c][k-1] = 0.8, 0.05
-		for l := 1; l < k-1; l++ {
-			mPrior[c][l] = 0.15 / float64(k-2)
-		}
-		if k == 2 {
-			mPrior[c][0] = 0.95
-		}
-		// u: the outcomes' frequencies, with one pair of each for
-		// outcomes never seen.
-		total := float64(k)
-		for l := range k {
-			uPrior[c][l] = 1
-		}
-		for _, v := range distinct {
-			if o := v[c]; o != missing && free(v, c) {
-				uPrior[c][o] += counts[v]
-				total += counts[v]
+// fitModel learns, for each block, a Fellegi–Sunter model of its candidate
+// pairs by expectation–maximisation, without labels: the share of pairs of
+// one child, and for each comparison the block leaves open the probability
+// of each outcome for pairs of one child (m) and of two children (u),
+// assuming comparisons independent given the class and leaving missing
+// outcomes out. A comparison the block settles at its best level says
+// nothing about its pairs and is left out. u starts from the two files'
+// chance agreement (Statistics) and leans on it with uPseudoCount pairs'
+// weight, which anchors the model: a block whose pairs are nearly all of
+// one child keeps chance agreement as u and learns m, where an unanchored
+// EM would find two classes in it all the same (siblings who share an
+// address, say) and take one of them for the match class.
+//
+// blocks[i] is the set of blocks (bits) pair i shares. fitModel is
+// deterministic: distinct vectors are visited in sorted order, so the same
+// pairs give the same model to the last bit, whatever their order and
+// whichever party computes it.
+func fitModel(rs *RuleSet, vectors []vector, blocks []uint32, own, peer Statistics) *model {
+	chance := rs.chanceRates(own, peer)
+	md := &model{blocks: make([]blockModel, len(rs.blocks)), kin: make([]bool, len(rs.comps))}
+	for c, comp := range rs.comps {
+		md.kin[c] = comp.Kin
+	}
+	var in []vector
+	for b := range rs.blocks {
+		in = in[:0]
+		for i, v := range vectors {
+			if blocks[i]&(1<<b) != 0 {
+				in = append(in, v)
 			}
 		}
-		for l := range k {
-			uPrior[c][l] /= total
-		}
+		md.blocks[b] = learn(rs, in, rs.learns[b], chance)
+	}
+	return md
+}
+
+// learn fits the two-class model to vectors over the comparisons in
+// include (bits).
+func learn(rs *RuleSet, vectors []vector, include uint32, chance [][]float64) blockModel {
+	nc := len(rs.comps)
+	distinct, counts := tally(vectors)
+	used := func(v vector, c int) bool { return v[c] != missing && include&(1<<c) != 0 }
+	mPrior, uPrior := make([][]float64, nc), make([][]float64, nc)
+	for c := range nc {
+		k := len(rs.comps[c].Levels) + 1
+		mPrior[c] = defaultM(k)
+		// u: the two files' chance agreement.
+		uPrior[c] = chance[c]
 	}
 	m, u := clone2(mPrior), clone2(uPrior)
-	lambda := 0.1
-	// The m prior weighs as much as a share of the pairs themselves: pairs
-	// of different children that a block gathers share structure of their
-	// own (siblings share an address), and an unanchored EM would take that
-	// structure for the match class.
-	mWeight := max(emPseudoCount, emPriorShare*float64(len(vectors)))
+	lambda := 0.5
 	post := make([]float64, len(distinct))
 	for range emMaxRounds {
 		// Expectation: the probability that each distinct vector is one
 		// child's pair.
 		for i, v := range distinct {
-			lm, lu := math.Log(lambda), math.Log(1-lambda)
+			odds := math.Log(lambda / (1 - lambda))
 			for c := range nc {
-				if o := v[c]; o != missing {
-					lm += math.Log(m[c][o])
-					lu += math.Log(u[c][o])
+				if used(v, c) {
+					odds += math.Log(m[c][v[c]] / u[c][v[c]])
 				}
 			}
-			post[i] = 1 / (1 + math.Exp(lu-lm))
+			post[i] = 1 / (1 + math.Exp(-odds))
 		}
 		// Maximisation, with the priors as pseudo-counts.
 		var matches, all float64
-		mNext, uNext := scaled(mPrior, mWeight), scaled(uPrior, emPseudoCount)
+		mNext, uNext := scaled(mPrior, emPseudoCount), scaled(uPrior, uPseudoCount)
 		for i, v := range distinct {
-			n := counts[v]
-			pm := float64(n * post[i])
-			pu := float64(n - pm)
+			pm := float64(counts[i] * post[i])
 			matches += pm
-			all += n
+			all += counts[i]
 			for c := range nc {
-				if o := v[c]; o != missing && free(v, c) {
-					mNext[c][o] += pm
-					uNext[c][o] += pu
+				if used(v, c) {
+					mNext[c][v[c]] += pm
+					uNext[c][v[c]] += float64(counts[i] - pm)
 				}
 			}
 		}
-		change := 0.0
-		next := clamp(matches / max(all, 1))
-		change = math.Abs(next - lambda)
+		next := clamp((matches + lambdaPrior*emPseudoCount) / (all + emPseudoCount))
+		change := math.Abs(next - lambda)
 		lambda = next
 		for c := range nc {
 			change = max(change, normalizeInto(m[c], mNext[c]), normalizeInto(u[c], uNext[c]))
@@ -245,33 +250,76 @@ func fitModel(rs *RuleSet, vectors []vector, fixed []uint32) *model {
 			break
 		}
 	}
-	md := &model{prior: math.Log(lambda / (1 - lambda)), weights: make([][]float64, nc), kin: make([]bool, nc)}
+	bm := blockModel{prior: math.Log(lambda / (1 - lambda)), learns: include, weights: make([][]float64, nc)}
 	for c := range nc {
-		md.kin[c] = rs.comps[c].Kin
-		md.weights[c] = make([]float64, outcomes(c))
-		for o := range md.weights[c] {
-			md.weights[c][o] = math.Log(m[c][o] / u[c][o])
+		if include&(1<<c) == 0 {
+			continue
+		}
+		bm.weights[c] = make([]float64, len(m[c]))
+		for o := range m[c] {
+			bm.weights[c][o] = math.Log(m[c][o] / u[c][o])
 		}
 	}
-	return md
+	return bm
+}
+
+// defaultM is the m distribution EM starts from and leans on: 0.8 at the
+// best level, 0.15 shared by the other levels (all on the best if it is
+// the only one), 0.05 on disagreement.
+func defaultM(k int) []float64 {
+	m := make([]float64, k)
+	m[0], m[k-1] = 0.8, 0.05
+	for l := 1; l < k-1; l++ {
+		m[l] = 0.15 / float64(k-2)
+	}
+	if k == 2 {
+		m[0] = 0.95
+	}
+	return m
+}
+
+// tally returns the distinct vectors, sorted, and how many times each
+// occurs.
+func tally(vectors []vector) ([]vector, []float64) {
+	n := map[vector]float64{}
+	for _, v := range vectors {
+		n[v]++
+	}
+	distinct := make([]vector, 0, len(n))
+	for v := range n {
+		distinct = append(distinct, v)
+	}
+	slices.Sort(distinct)
+	counts := make([]float64, len(distinct))
+	for i, v := range distinct {
+		counts[i] = n[v]
+	}
+	return distinct, counts
 }
 
 // probability returns the probability that a pair with vector v is one
-// child's, rounded to six decimals. kinOnly says that the pair's given names
+// child's, rounded to six decimals: under the model of each block the pair
+// shares (blocks, bits), the highest. kinOnly says that the pair's given names
 // disagree (see Comparison.Kin): agreement on kin fields then counts for
 // nothing, disagreement still against.
-func (md *model) probability(v vector, kinOnly bool) float64 {
-	odds := md.prior
-	for c, w := range md.weights {
-		if o := v[c]; o != missing {
-			if kinOnly && md.kin[c] && w[o] > 0 {
-				continue
-			}
-			odds += w[o]
+func (md *model) probability(v vector, blocks uint32, kinOnly bool) float64 {
+	best := 0.0
+	for b, bm := range md.blocks {
+		if blocks&(1<<b) == 0 {
+			continue
 		}
+		odds := bm.prior
+		for c, w := range bm.weights {
+			if o := v[c]; w != nil && o != missing {
+				if kinOnly && md.kin[c] && w[o] > 0 {
+					continue
+				}
+				odds += w[o]
+			}
+		}
+		best = max(best, 1/(1+math.Exp(-odds)))
 	}
-	p := 1 / (1 + math.Exp(-odds))
-	return math.Round(p*1e6) / 1e6
+	return math.Round(best*1e6) / 1e6
 }
 
 // normalizeInto writes counts, scaled to sum to one and kept off 0 and 1,

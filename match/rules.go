@@ -135,6 +135,17 @@ type Comparison struct {
 	// model, which takes comparisons as independent, would add up a twin's
 	// family fields into a confident link.
 	Kin bool
+	// Estimated applies to comparisons of the birth date (Presence
+	// HasDate): an estimated comparison judges only pairs in which a
+	// record has the birth year alone (an estimated age), the others only
+	// pairs in which both have the month at least. The same year means
+	// little for two full dates, which could agree on the day, and all
+	// there is to agree on for an estimated one.
+	Estimated bool
+	// Identifies marks a field that belongs to one child only (a
+	// document number): a pair that agrees on it is not a pair of twins,
+	// so the rule of Kin does not apply to it.
+	Identifies bool
 }
 
 // Presence says which fields a record has. Each record's mask travels in
@@ -178,16 +189,18 @@ func (p Presence) DatePrecision() DatePrecision {
 // handshake refuses a mismatch). Create one with DefaultRules or
 // NewRuleSet.
 type RuleSet struct {
-	name      string
-	blocks    []Block
-	comps     []Comparison
-	threshold float64
-	maxKeys   int
-	id        [32]byte
-	rules     []rule
-	fixes     []uint32 // per block, the comparisons its own fields settle, as a bit mask
-	fieldIdx  [][]int  // per rule, its fields' positions in knownFieldsOrder
-	viaAlias  []bool   // per rule, whether its keys from aliases go first (none, in a comparison rule set)
+	name       string
+	blocks     []Block
+	comps      []Comparison
+	threshold  float64
+	maxKeys    int
+	id         [32]byte
+	rules      []rule
+	fixes      []uint32 // per block, the comparisons its own fields settle at their best level, as a bit mask
+	learns     []uint32 // per block, the comparisons the model learns from its pairs (fitModel)
+	levelField [][]int  // per comparison and level, the field's position in knownFieldsOrder
+	fieldIdx   [][]int  // per rule, its fields' positions in knownFieldsOrder
+	viaAlias   []bool   // per rule, whether its keys from aliases go first (none, in a comparison rule set)
 }
 
 // rule is one key-producing combination: a block alone, or a block with
@@ -230,14 +243,15 @@ var defaultBlocks = []Block{
 
 var defaultComparisons = []Comparison{
 	{Name: "given", Presence: HasGiven, Levels: []Level{
-		{"exact", FieldGivenExact}, {"sound", FieldGivenSound}, {"nickname", FieldGivenNick}, {"initial", FieldGivenInitial}}},
+		{"all-names", FieldName}, {"exact", FieldGivenExact}, {"sound", FieldGivenSound}, {"nickname", FieldGivenNick}, {"initial", FieldGivenInitial}}},
 	{Name: "family", Presence: HasFamily, Kin: true, Levels: []Level{{"exact", FieldFamilyExact}, {"sound", FieldFamilySound}}},
 	{Name: "date", Presence: HasDate, Kin: true, Levels: []Level{
 		{"exact", FieldDate}, {"swapped", FieldDateSwapped}, {"month", FieldYearMonth}, {"year", FieldBirthYear}, {"year±1", FieldYearBand}}},
+	{Name: "estimated-date", Presence: HasDate, Kin: true, Estimated: true, Levels: []Level{{"year", FieldBirthYear}, {"year±1", FieldYearBand}}},
 	{Name: "sex", Presence: HasSex, Levels: []Level{{"same", FieldSex}}},
 	{Name: "birth-place", Kin: true, Presence: HasBirthPlace, Levels: []Level{{"same", FieldBirthPlace}}},
 	{Name: "parents", Kin: true, Presence: HasParents, Levels: []Level{{"one-same", FieldParents}}},
-	{Name: "document", Presence: HasDocument, Levels: []Level{{"exact", FieldDocument}, {"near", FieldDocumentNear}}},
+	{Name: "document", Presence: HasDocument, Identifies: true, Levels: []Level{{"exact", FieldDocument}, {"near", FieldDocumentNear}}},
 	{Name: "postcode", Kin: true, Presence: HasPostcode, Levels: []Level{{"exact", FieldPostcode}, {"area", FieldPostcodeArea}}},
 	{Name: "locality", Kin: true, Presence: HasLocality, Levels: []Level{{"same", FieldLocality}}},
 	{Name: "nationality", Kin: true, Presence: HasNationality, Levels: []Level{{"same", FieldNationality}}},
@@ -331,22 +345,39 @@ func NewRuleSet(name string, blocks []Block, comps []Comparison, maxKeys int) (*
 		rs.rules = append(rs.rules, rule{name: b.Name, block: bi, fields: b.Fields, agrees: base})
 		var fixes uint32
 		for ci, l := range base {
-			if l != noLevel {
+			if l == 0 {
 				fixes |= 1 << ci
 			}
 		}
 		rs.fixes = append(rs.fixes, fixes)
+		keyed := slices.Clone(b.Fields)
 		for ci, c := range rs.comps {
 			for li, l := range c.Levels {
-				if int(base[ci]) <= li || slices.Contains(b.Fields, l.Field) {
-					continue // the block says as much already
+				if int(base[ci]) <= li || slices.Contains(keyed, l.Field) {
+					continue // the block, or a rule before, says as much already
 				}
+				keyed = append(keyed, l.Field)
 				agrees := slices.Clone(base)
 				says(agrees, l.Field)
 				fields := append(slices.Clip(b.Fields), l.Field)
 				rs.rules = append(rs.rules, rule{name: b.Name + "/" + c.Name + ":" + l.Name, block: bi, fields: fields, agrees: agrees})
 			}
 		}
+	}
+	levels := 0
+	for _, c := range rs.comps {
+		var idx []int
+		for _, l := range c.Levels {
+			idx = append(idx, slices.Index(knownFields, l.Field))
+		}
+		rs.levelField = append(rs.levelField, idx)
+		levels += len(c.Levels)
+	}
+	if levels > maxAgreeLevels {
+		return nil, fmt.Errorf("%w: %d comparison levels, more than %d", ErrRuleSet, levels, maxAgreeLevels)
+	}
+	for _, fixes := range rs.fixes {
+		rs.learns = append(rs.learns, ^fixes&(1<<len(rs.comps)-1))
 	}
 	if len(rs.rules) > 255 {
 		return nil, fmt.Errorf("%w: %d key rules, more than 255", ErrRuleSet, len(rs.rules))
@@ -391,6 +422,8 @@ func (rs *RuleSet) computeID() [32]byte {
 		field(c.Name)
 		field(strconv.Itoa(int(c.Presence)))
 		field(strconv.FormatBool(c.Kin))
+		field(strconv.FormatBool(c.Identifies))
+		field(strconv.FormatBool(c.Estimated))
 		for _, l := range c.Levels {
 			field(l.Name)
 			field(string(l.Field))

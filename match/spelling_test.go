@@ -163,7 +163,7 @@ func TestSpellingCorrectionLinksTypos(t *testing.T) {
 			hits = append(hits, KeyHit{Key: k, Peers: peers})
 		}
 	}
-	links := ia.Link(hits, nil, rs.Threshold())
+	links := ia.Link(hits, ib.Statistics(), nil, rs.Threshold())
 	require.NotEmpty(t, links)
 	assert.Equal(t, 0, links[0].Record)
 	assert.Equal(t, uint32(0), links[0].Peer)

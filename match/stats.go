@@ -1,0 +1,192 @@
+package match
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"math"
+)
+
+// Statistics are one file's chance-agreement rates: for each comparison
+// level of the rule set, the probability that two distinct records of the
+// file, both with the field, agree at that level (the u probabilities of
+// the Fellegi–Sunter model, from value frequencies). Link weighs a pair's
+// evidence against chance with the rates of both files, so each party
+// sends its own to the peer (StatisticsElement) and both compute the
+// same model. They are aggregates over the whole file: they say, for
+// example, how often two of its children share a birth date, never which
+// value is common. Their encoding, with the file's record count, is what
+// the peer learns.
+type Statistics struct {
+	records uint32
+	// agree[c][l] is the probability of agreeing at level l of comparison
+	// c, as -log2 in 1/1024 units, as encoded: both parties work from the
+	// encoded values, never from finer ones only one of them has.
+	agree [][]uint16
+}
+
+// ErrStatistics reports peer statistics that do not follow the format.
+var ErrStatistics = errors.New("match: malformed file statistics from peer")
+
+// statisticsMarker starts an encoded Statistics, where a record payload
+// starts with its record count, at most MaxRecordsPerKey.
+const statisticsMarker = 0xff
+
+// maxAgreeLevels is how many comparison levels fit a statistics payload:
+// the marker, the record count, then two bytes a level.
+const maxAgreeLevels = (PayloadSize - 5) / 2
+
+// fileStats counts, while NewIndex derives keys, how many records hold
+// each value of each comparison level's field.
+type fileStats struct {
+	rs      *RuleSet
+	records int
+	present []int              // per comparison, the records that have the field
+	values  [][]map[string]int // per comparison and level, records per value
+}
+
+func newFileStats(rs *RuleSet) *fileStats {
+	s := &fileStats{rs: rs, present: make([]int, len(rs.comps)), values: make([][]map[string]int, len(rs.comps))}
+	for c, comp := range rs.comps {
+		s.values[c] = make([]map[string]int, len(comp.Levels))
+		for l := range comp.Levels {
+			s.values[c][l] = map[string]int{}
+		}
+	}
+	return s
+}
+
+// add counts one record, whose field values w holds and whose fields p
+// says.
+func (s *fileStats) add(w *keyWalker, p Presence) {
+	s.records++
+	for c, comp := range s.rs.comps {
+		if !p.has(comp.Presence) {
+			continue
+		}
+		s.present[c]++
+		for l := range comp.Levels {
+			fi := s.rs.levelField[c][l]
+			if !w.have[fi] {
+				continue
+			}
+			for _, v := range w.vals[fi] {
+				s.values[c][l][v]++
+			}
+		}
+	}
+}
+
+// statistics turns the counts into agreement rates: the share of pairs of
+// distinct records with the field that share a value at the level, at
+// least one in a million.
+func (s *fileStats) statistics() Statistics {
+	st := Statistics{records: uint32(min(s.records, math.MaxUint32)), agree: make([][]uint16, len(s.rs.comps))}
+	for c, comp := range s.rs.comps {
+		st.agree[c] = make([]uint16, len(comp.Levels))
+		n := float64(s.present[c])
+		for l := range comp.Levels {
+			var same float64
+			for _, k := range s.values[c][l] {
+				same += float64(k) * float64(k-1)
+			}
+			p := 1.0
+			if n > 1 {
+				p = min(same/(n*(n-1)), 1)
+			}
+			st.agree[c][l] = encodeRate(p)
+		}
+	}
+	return st
+}
+
+func encodeRate(p float64) uint16 {
+	p = max(p, 1e-6)
+	return uint16(math.Round(-math.Log2(p) * 1024))
+}
+
+func decodeRate(x uint16) float64 { return math.Exp2(-float64(x) / 1024) }
+
+// MarshalBinary encodes s as a payload of PayloadSize bytes: a marker
+// byte, the record count (4 bytes, big-endian), then each comparison
+// level's rate (2 bytes each, big-endian, in rule-set order), then zero
+// padding.
+func (s Statistics) MarshalBinary() ([]byte, error) {
+	p := make([]byte, 5, PayloadSize)
+	p[0] = statisticsMarker
+	binary.BigEndian.PutUint32(p[1:], s.records)
+	for _, levels := range s.agree {
+		for _, x := range levels {
+			p = binary.BigEndian.AppendUint16(p, x)
+		}
+	}
+	return p[:PayloadSize], nil
+}
+
+// ParseStatistics decodes the peer's statistics, strictly, for the rule
+// set both parties agreed on.
+func (rs *RuleSet) ParseStatistics(p []byte) (Statistics, error) {
+	if len(p) != PayloadSize || p[0] != statisticsMarker {
+		return Statistics{}, ErrStatistics
+	}
+	s := Statistics{records: binary.BigEndian.Uint32(p[1:]), agree: make([][]uint16, len(rs.comps))}
+	off := 5
+	for c, comp := range rs.comps {
+		s.agree[c] = make([]uint16, len(comp.Levels))
+		for l := range comp.Levels {
+			s.agree[c][l] = binary.BigEndian.Uint16(p[off:])
+			off += 2
+		}
+	}
+	for _, b := range p[off:] {
+		if b != 0 {
+			return Statistics{}, ErrStatistics
+		}
+	}
+	return s, nil
+}
+
+// StatisticsElement returns the PSI element that carries each party's
+// Statistics as its payload. Both parties hold it, so it is always in the
+// intersection, and only it: it is bound to the rule set and tagged apart
+// from every match key.
+func (rs *RuleSet) StatisticsElement() []byte {
+	h := sha256.New()
+	h.Write(rs.id[:16])
+	h.Write([]byte{0xff})
+	h.Write([]byte("reunite file statistics"))
+	return h.Sum(nil)
+}
+
+// chanceRates combines two files' statistics into the probability of each
+// outcome of each comparison for a pair of records of different children:
+// per level, the geometric mean of the two files' rates of agreeing there
+// (an upper bound of the cross-file rate), made cumulative from the best
+// level down, since a pair is counted at its best level; what is left is
+// disagreement. The combination is symmetric, so both parties get the same
+// values to the last bit.
+func (rs *RuleSet) chanceRates(a, b Statistics) [][]float64 {
+	u := make([][]float64, len(rs.comps))
+	for c, comp := range rs.comps {
+		u[c] = make([]float64, len(comp.Levels)+1)
+		reached := 0.0
+		for l := range comp.Levels {
+			x, y := a.rate(c, l), b.rate(c, l)
+			g := math.Exp2(-(float64(x) + float64(y)) / 2048)
+			next := min(max(reached, g), 1-emFloor)
+			u[c][l] = max(next-reached, emFloor)
+			reached = next
+		}
+		u[c][len(comp.Levels)] = max(1-reached, emFloor)
+	}
+	return u
+}
+
+// rate returns the encoded rate of level l of comparison c, or that of
+// certain agreement when s has none (a rule set without that level).
+func (s Statistics) rate(c, l int) uint16 {
+	if c < len(s.agree) && l < len(s.agree[c]) {
+		return s.agree[c][l]
+	}
+	return 0
+}
