@@ -157,19 +157,24 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 	fairShares(combos, rs.maxKeys, quota)
 	w.keys = slices.Grow(dst, min(total, rs.maxKeys))
 	for ri, fields := range rs.fieldIdx {
-		if quota[ri] == 0 {
+		r := &rs.rules[ri]
+		if r.level >= 0 {
+			// A comparison rule: each combination of its block's values,
+			// hashed once by the block's rule, with each value of the
+			// level's field, one SHA-256 block each.
+			w.compare(ri, r.block, r.level, quota[ri])
 			continue
 		}
-		// The rule set's hash (which names this key construction) and
-		// the rule index separate every rule's keys; 16 bytes of the hash
-		// keep most keys to one SHA-256 block.
+		// A block's rule: the rule set's hash (which names this key
+		// construction) and the rule index separate every rule's keys;
+		// 16 bytes of the hash keep most keys to one SHA-256 block. Every
+		// combination is hashed, whatever the rule's share, since the
+		// block's comparison rules start from these digests.
 		prefix := append(w.buf[:0], rs.id[:16]...)
 		prefix = append(prefix, byte(ri))
 		w.rule, w.fields, w.left = ri, fields, quota[ri]
-		// A rule that counts only through an alias exists for the alias's
-		// keys: under the cap, they go before those of the record's own
-		// name.
-		w.aliasFirst = rs.viaAlias[ri]
+		w.block = r.block
+		w.digests[r.block] = w.digests[r.block][:0]
 		w.walk(prefix, 0, false)
 	}
 	keys, w.keys = w.keys, nil
@@ -200,6 +205,11 @@ type keyWalker struct {
 	keys       []Key
 	buf        [512]byte
 	hash       hash.Hash
+	// block is the block whose rule walk hashes; digests[b] are block
+	// b's combinations, hashed, for its comparison rules.
+	block   int
+	digests [32][]blockDigest
+	in, sum []byte // scratch space for hashing
 }
 
 // reset forgets the previous record's values.
@@ -235,24 +245,26 @@ func (w *keyWalker) walk(b []byte, j int, alias bool) {
 	if j == len(w.fields) {
 		// Values within a field are distinct and the rule index is
 		// hashed, so no two combinations give the same key.
-		w.keys = append(w.keys, Key{Rule: w.rule, FromAlias: alias})
 		if w.hash == nil {
 			w.hash = sha256.New()
 		}
 		// One digest, reset for every key, costs less than sha256.Sum256.
+		var sum [KeySize]byte
 		w.hash.Reset()
 		w.hash.Write(b)
-		w.hash.Sum(w.keys[len(w.keys)-1].Value[:0])
-		w.left--
+		w.sum = w.hash.Sum(w.sum[:0])
+		copy(sum[:], w.sum)
+		w.digests[w.block] = append(w.digests[w.block], blockDigest{sum, alias})
+		if w.left > 0 {
+			w.keys = append(w.keys, Key{Rule: w.rule, Value: sum, FromAlias: alias})
+			w.left--
+		}
 		return
 	}
 	fi := w.fields[j]
 	list := w.choices(fi, alias)
 	from := w.aliasFrom[fi]
 	for k := range list {
-		if w.left == 0 {
-			return
-		}
 		vi := k
 		if w.aliasFirst {
 			vi = (k + from) % len(list)
@@ -261,6 +273,32 @@ func (w *keyWalker) walk(b []byte, j int, alias bool) {
 		// unambiguous.
 		w.walk(append(append(b, 0x1f), list[vi]...), j+1, alias || vi >= from)
 	}
+}
+
+// compare appends up to left keys of comparison rule ri, whose block is
+// block and whose level field is fi: SHA-256(the first 16 bytes of a block
+// key ‖ rule index ‖ 0x1f ‖ value), for each of the block's combinations
+// (the digests its own rule left) and each of the field's values, in
+// order.
+func (w *keyWalker) compare(ri, block, fi, left int) {
+	vals := w.vals[fi]
+	for _, d := range w.digests[block] {
+		for _, v := range vals {
+			if left == 0 {
+				return
+			}
+			w.in = append(append(append(w.in[:0], d.sum[:16]...), byte(ri), 0x1f), v...)
+			w.keys = append(w.keys, Key{Rule: ri, Value: sha256.Sum256(w.in), FromAlias: d.alias})
+			left--
+		}
+	}
+}
+
+// blockDigest is one combination of a block's values, hashed: the block's
+// key, and whether an alias gave one of the values.
+type blockDigest struct {
+	sum   [KeySize]byte
+	alias bool
 }
 
 // fairShares splits room keys among rules that have counts[i] each, into

@@ -175,8 +175,8 @@ func TestLinkResolvesOneToOne(t *testing.T) {
 	for i := range pb {
 		pb[i] = uint32(1<<20 + i)
 	}
-	fromA := ia.Link(match.PlainHits(ia, ib, pb), pa, rs.Threshold())
-	fromB := ib.Link(match.PlainHits(ib, ia, pa), pb, rs.Threshold())
+	fromA := ia.Link(match.PlainHits(ia, ib, pb), ib.Statistics(), pa, rs.Threshold())
+	fromB := ib.Link(match.PlainHits(ib, ia, pa), ia.Statistics(), pb, rs.Threshold())
 	require.NotEmpty(t, fromA)
 	ownSeen, peerSeen := map[int]bool{}, map[uint32]bool{}
 	alternatives := 0

@@ -209,6 +209,7 @@ type RuleSet struct {
 type rule struct {
 	name   string
 	block  int
+	level  int // for a comparison rule, its level field's position in knownFieldsOrder; -1 for a block's rule
 	fields []Field
 	agrees []uint8
 }
@@ -342,7 +343,7 @@ func NewRuleSet(name string, blocks []Block, comps []Comparison, maxKeys int) (*
 		for _, f := range b.Fields {
 			says(base, f)
 		}
-		rs.rules = append(rs.rules, rule{name: b.Name, block: bi, fields: b.Fields, agrees: base})
+		rs.rules = append(rs.rules, rule{name: b.Name, block: bi, level: -1, fields: b.Fields, agrees: base})
 		var fixes uint32
 		for ci, l := range base {
 			if l == 0 {
@@ -360,7 +361,7 @@ func NewRuleSet(name string, blocks []Block, comps []Comparison, maxKeys int) (*
 				agrees := slices.Clone(base)
 				says(agrees, l.Field)
 				fields := append(slices.Clip(b.Fields), l.Field)
-				rs.rules = append(rs.rules, rule{name: b.Name + "/" + c.Name + ":" + l.Name, block: bi, fields: fields, agrees: agrees})
+				rs.rules = append(rs.rules, rule{name: b.Name + "/" + c.Name + ":" + l.Name, block: bi, level: slices.Index(knownFields, l.Field), fields: fields, agrees: agrees})
 			}
 		}
 	}
@@ -405,7 +406,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v2")
-	field("key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); Fellegi-Sunter comparisons, EM")
+	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value); Fellegi-Sunter comparisons, EM")
 	field(NormalizationVersion)
 	field(nickname.Version)
 	field(rs.name)

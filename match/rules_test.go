@@ -195,7 +195,7 @@ func TestScoresArePerPair(t *testing.T) {
 		{Key: keyOf("names/given:exact"), Peers: []match.PeerRecord{{Pseudonym: 2, Presence: full}}},
 	}
 	evidence := map[uint32][]string{}
-	for _, l := range ix.Link(hits, nil, 0) {
+	for _, l := range ix.Link(hits, ix.Statistics(), nil, 0) {
 		evidence[l.Peer] = l.Evidence
 	}
 	assert.Contains(t, evidence[1], "date=disagree", "peer 1 shares no date key of its own")
