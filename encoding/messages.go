@@ -29,6 +29,9 @@ const (
 	HashSize = 32
 	// MaxSealedSize bounds a sealed payload.
 	MaxSealedSize = MaxPayloadSize + SealOverhead
+	// ProofSize is the size of a batched DLEQ proof (RFC 9497 §2.2.1):
+	// two scalars.
+	ProofSize = 64
 	// PositionSize is the size of an element position in a reveal entry.
 	PositionSize = 4
 )
