@@ -81,9 +81,14 @@ func Run(ctx context.Context, conn io.ReadWriter, s psi.Session) (*psi.Result, e
 				return nil, wrap(err)
 			}
 		case psi.TurnReceive:
-			f, err := encoding.ReadFrame(conn)
+			f, err := encoding.ReadFrame(conn, s.MaxBody)
 			if err != nil {
-				if errors.Is(err, encoding.ErrBadMagic) || errors.Is(err, encoding.ErrVersion) ||
+				if errors.Is(err, encoding.ErrVersion) {
+					// A peer of another wire version (version 1 has no
+					// evaluation proofs) is refused, not misread.
+					return nil, fmt.Errorf("%w: %w", psi.ErrUnsupported, err)
+				}
+				if errors.Is(err, encoding.ErrBadMagic) ||
 					errors.Is(err, encoding.ErrUnknownType) || errors.Is(err, encoding.ErrTooLarge) {
 					// A well-formed stream with a bad frame: the peer is
 					// speaking something else, not a broken connection.

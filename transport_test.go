@@ -193,7 +193,7 @@ func TestTruncatedStream(t *testing.T) {
 	ca, cb := net.Pipe()
 	go func() {
 		// A peer that reads the hello, then sends half a frame and hangs up.
-		_, _ = encoding.ReadFrame(cb)
+		_, _ = encoding.ReadFrame(cb, nil)
 		_, _ = cb.Write([]byte{'R', 'N', 'T', 'E', 1, 2, 0, 0})
 		cb.Close()
 	}()
@@ -206,7 +206,7 @@ func TestNotAReuniteStream(t *testing.T) {
 	ini, _ := newPair(t, elements("t", 0, 3), nil)
 	ca, cb := net.Pipe()
 	go func() {
-		_, _ = encoding.ReadFrame(cb)
+		_, _ = encoding.ReadFrame(cb, nil)
 		_, _ = cb.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
 		cb.Close()
 	}()

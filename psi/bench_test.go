@@ -168,10 +168,10 @@ func benchClone(s *session) *session {
 	nOwn, nPeer := len(s.set.Elements), s.peerSize
 	c.ownTags = benchCloneMap(s.ownTags, nOwn)
 	c.peerTags = benchCloneMap(s.peerTags, nPeer)
-	c.seenBlinded = benchCloneMap(s.seenBlinded, nPeer)
 	c.ownPoints = slices.Clone(s.ownPoints)
 	c.found = slices.Clone(s.found)
 	c.evaluated = slices.Clone(s.evaluated)
+	c.proofs = slices.Clone(s.proofs)
 	c.tagOrder = slices.Clone(s.tagOrder)
 	c.tagPoints = slices.Clone(s.tagPoints)
 	c.matches = slices.Clone(s.matches)
@@ -237,16 +237,16 @@ func benchFrameElements(b *testing.B, f encoding.Frame) int {
 	var n int
 	var err error
 	switch f.Type {
-	case encoding.TypeBlinded, encoding.TypeEvaluated:
+	case encoding.TypeBlinded:
 		var c encoding.PointChunk
 		err = c.UnmarshalBinary(f.Body)
 		n = c.Len()
-	case encoding.TypeTags:
-		var c encoding.TagChunk
+	case encoding.TypeEvaluated:
+		var c encoding.EvaluatedChunk
 		err = c.UnmarshalBinary(f.Body)
 		n = c.Len()
-	case encoding.TypeReveal:
-		var c encoding.RevealChunk
+	case encoding.TypeTags, encoding.TypeReveal:
+		var c encoding.SealedChunk
 		err = c.UnmarshalBinary(f.Body)
 		n = c.Len()
 	default:

@@ -36,7 +36,11 @@ const (
 	fConfirm
 )
 
-const pointsOffset = encoding.SessionIDSize + 4 // session ID and count precede the points
+const (
+	pointsOffset    = encoding.SessionIDSize + 4         // session ID and count precede the points
+	evaluatedOffset = pointsOffset + encoding.ProofSize  // and the proof precedes evaluated points
+	sealedOffset    = encoding.SessionIDSize + 4 + 1 + 2 // session ID, count, prefix and seal sizes
+)
 
 func editBody(at int, edit func(body []byte) []byte) tamper {
 	return func(i int, f encoding.Frame) encoding.Frame {
@@ -74,19 +78,23 @@ func TestHostilePeer(t *testing.T) {
 			return b
 		}), RoleResponder, ErrInvalidElement, true},
 		{"identity point in evaluated set", editBody(fEvaluated, func(b []byte) []byte {
-			clear(b[pointsOffset+32 : pointsOffset+64])
+			clear(b[evaluatedOffset+32 : evaluatedOffset+64])
 			return b
 		}), RoleInitiator, ErrInvalidElement, true},
-		{"duplicate point in blinded set", editBody(fBlinded, func(b []byte) []byte {
+		{"blinded point replaced in flight", editBody(fBlinded, func(b []byte) []byte {
 			copy(b[pointsOffset+32:pointsOffset+64], b[pointsOffset:pointsOffset+32])
 			return b
-		}), RoleResponder, ErrDuplicate, true},
+		}), RoleInitiator, ErrBadProof, true},
 		{"duplicate point in evaluated set", editBody(fEvaluated, func(b []byte) []byte {
-			copy(b[pointsOffset+32:pointsOffset+64], b[pointsOffset:pointsOffset+32])
+			copy(b[evaluatedOffset+32:evaluatedOffset+64], b[evaluatedOffset:evaluatedOffset+32])
 			return b
-		}), RoleInitiator, ErrDuplicate, true},
+		}), RoleInitiator, ErrBadProof, true},
+		{"proof altered", editBody(fEvaluated, func(b []byte) []byte {
+			b[pointsOffset] ^= 1
+			return b
+		}), RoleInitiator, ErrBadProof, true},
 		{"duplicate tag", editBody(fTags, func(b []byte) []byte {
-			off, size := pointsOffset+2, encoding.TagSize+8+encoding.SealOverhead
+			off, size := sealedOffset, encoding.TagSize+8+encoding.SealOverhead
 			copy(b[off+size:off+size+encoding.TagSize], b[off:off+encoding.TagSize])
 			return b
 		}), RoleInitiator, ErrDuplicate, true},
@@ -125,7 +133,7 @@ func TestHostilePeer(t *testing.T) {
 		}), RoleResponder, ErrPayloadAuth, true},
 		{"reveal out of order", editBody(fReveal, func(b []byte) []byte {
 			entry := 4 + 8 + encoding.SealOverhead
-			off := pointsOffset + 2
+			off := sealedOffset
 			first := bytes.Clone(b[off : off+entry])
 			copy(b[off:], b[off+entry:off+2*entry])
 			copy(b[off+entry:], first)
@@ -302,7 +310,7 @@ func TestBadSealDoesNotAbort(t *testing.T) {
 	for _, mode := range []Mode{InitiatorOnly, BothLearn} {
 		ini, resp := hostileSessions(t, mode, 8)
 		frames, _, _, _, errb := pump(t, ini, resp, editBody(fTags, func(b []byte) []byte {
-			for i := pointsOffset + 2 + encoding.TagSize; i < len(b); i += encoding.TagSize + 8 + encoding.SealOverhead {
+			for i := sealedOffset + encoding.TagSize; i < len(b); i += encoding.TagSize + 8 + encoding.SealOverhead {
 				b[i] ^= 1 // every seal, matching or not
 			}
 			return b

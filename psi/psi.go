@@ -196,6 +196,9 @@ type Session interface {
 	Result() (*Result, error)
 	// Role says which side of the protocol this session plays.
 	Role() Role
+	// MaxBody returns the largest body of each message type the session
+	// can accept next; see encoding.ReadFrame.
+	MaxBody(encoding.MessageType) int
 }
 
 // Role names the two sides of the protocol.
@@ -290,6 +293,11 @@ var (
 	ErrPeerAborted        = errors.New("psi: peer aborted the session")
 	ErrWrongTurn          = errors.New("psi: call does not match the session's turn")
 	ErrRefused            = errors.New("psi: session refused by the peer's policy")
+	// ErrBadProof reports an Evaluated chunk whose proof does not show that
+	// every element was evaluated, in order, with the scalar the responder
+	// committed to. Only a deviating responder causes it; the session ends
+	// before any of that chunk's values is used.
+	ErrBadProof = errors.New("psi: evaluation proof does not verify")
 )
 
 // alertCodes maps the wire alert codes (PROTOCOL.md §Alerts) to errors.
@@ -309,6 +317,7 @@ var alertCodes = []error{
 	13: ErrPayloadAuth,
 	14: ErrAborted,
 	15: ErrRefused,
+	16: ErrBadProof,
 }
 
 func alertCodeFor(err error) encoding.AlertCode {

@@ -95,9 +95,14 @@ type session struct {
 	peerSize   int
 	done       int // elements (or reveal entries) sent or received in the current phase
 
+	// commit is the encoding of the responder's commitment B = b·G: the
+	// responder's own, or the one the initiator received in HelloReply.
+	commit [encoding.ElementSize]byte
+
 	// Initiator.
 	keyInv      *ristretto255.Scalar
-	ownPoints   []byte                           // k_B·H(x) per element, in evaluated order
+	commitPt    *ristretto255.Element            // commit, decoded
+	ownPoints   []byte                           // a·H(x) per element until its evaluation arrives, then b·H(x)
 	ownTags     map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
 	peerTags    map[[encoding.TagSize]byte]struct{}
 	found       []found
@@ -105,11 +110,11 @@ type session struct {
 	badPayloads int // matched elements whose sealed payload did not open
 
 	// Responder.
-	seenBlinded map[[16]byte]struct{}
-	evaluated   []byte
-	tagOrder    []int32 // position in the tag stream → element index
-	tagPoints   []byte  // k_B·H(y) by tag position
-	lastReveal  int64
+	evaluated  []byte  // b·a·H(x), grown chunk by chunk as Blinded frames arrive
+	proofs     []byte  // one DLEQ proof per evaluated chunk, except in cardinality-only mode
+	tagOrder   []int32 // position in the tag stream → element index
+	tagPoints  []byte  // k_B·H(y) by tag position
+	lastReveal int64
 
 	matches     []Match
 	cardinality int
@@ -145,6 +150,7 @@ func newSession(role Role, cfg Config, set Set, random io.Reader) (*session, err
 		s.keyInv = new(ristretto255.Scalar).Invert(s.key)
 		s.state = stInitSendHello
 	} else {
+		s.setCommitment()
 		s.state = stRespRecvHello
 	}
 	return s, nil
@@ -255,8 +261,46 @@ func (s *session) fail(err error) error {
 func (s *session) dropState() {
 	s.key, s.keyInv = nil, nil
 	s.ownPoints, s.ownTags, s.peerTags, s.found = nil, nil, nil, nil
-	s.seenBlinded, s.evaluated, s.tagOrder, s.tagPoints = nil, nil, nil, nil
+	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
 	s.helloFrame = nil
+}
+
+// MaxBody returns the largest frame body of type t that the session can
+// accept next: the exact size of the chunk it expects, the size of a
+// handshake or Finish body, or 0 for a type it cannot accept now. An
+// alert always fits. A transport passes it to encoding.ReadFrame, so a
+// peer cannot make this party hold more than its next message can need.
+func (s *session) MaxBody(t encoding.MessageType) int {
+	if t == encoding.TypeAlert {
+		return encoding.AlertSize
+	}
+	if s.Turn() != TurnReceive {
+		return 0
+	}
+	nI := len(s.set.Elements)
+	chunk := func(n, done int) int { return chunkLen(n, done/encoding.MaxChunkElements) }
+	sealed := 0
+	if s.cfg.PayloadSize > 0 {
+		sealed = s.cfg.PayloadSize + encoding.SealOverhead
+	}
+	switch {
+	case s.state == stRespRecvHello && t == encoding.TypeHello:
+		return encoding.HelloSize
+	case s.state == stInitRecvReply && t == encoding.TypeHelloReply:
+		return encoding.HelloReplySize
+	case s.state == stRespRecvBlinded && t == encoding.TypeBlinded:
+		return encoding.PointChunkSize(chunk(s.peerSize, s.done))
+	case s.state == stInitRecvAnswers && t == encoding.TypeEvaluated && s.done < nI:
+		return encoding.EvaluatedChunkSize(chunk(nI, s.done))
+	case s.state == stInitRecvAnswers && t == encoding.TypeTags && s.done >= nI:
+		return encoding.SealedChunkSize(chunk(s.peerSize, s.done-nI), encoding.TagSize, sealed)
+	case s.state == stRespRecvFinish && t == encoding.TypeReveal && s.cfg.Mode == BothLearn:
+		left := nI - int(s.lastReveal+1) // positions still possible, in increasing order
+		return encoding.SealedChunkSize(min(left, encoding.MaxChunkElements), encoding.PositionSize, s.cfg.PayloadSize+encoding.SealOverhead)
+	case (s.state == stRespRecvFinish || s.state == stInitRecvConfirm) && t == encoding.TypeFinish:
+		return encoding.FinishSize
+	}
+	return 0
 }
 
 // Send returns the next frame to deliver to the peer.
@@ -387,20 +431,24 @@ func (s *session) sendHello() (encoding.MessageType, []byte, error) {
 		Context:     s.cfg.Context,
 		Nonce:       s.nonce,
 	}
-	typ := encoding.TypeHello
 	if s.role == RoleResponder {
-		typ = encoding.TypeHelloReply
 		h.MaxSetSize = uint32(s.agreedMax)
+		body, err := (&encoding.HelloReply{Hello: h, Commitment: s.commit}).AppendBinary(nil)
+		return encoding.TypeHelloReply, body, err
 	}
 	body, err := h.AppendBinary(nil)
 	if err != nil {
 		return 0, nil, err
 	}
-	if s.role == RoleInitiator {
-		s.state = stInitRecvReply
-		s.helloFrame, _ = encoding.Frame{Type: typ, Seq: s.sendSeq, Body: body}.MarshalBinary()
-	}
-	return typ, body, nil
+	s.state = stInitRecvReply
+	s.helloFrame, _ = encoding.Frame{Type: encoding.TypeHello, Seq: s.sendSeq, Body: body}.MarshalBinary()
+	return encoding.TypeHello, body, nil
+}
+
+// setCommitment computes the responder's commitment B = b·G to its
+// secret, which every Evaluated chunk's proof refers to.
+func (s *session) setCommitment() {
+	new(ristretto255.Element).ScalarBaseMult(s.key).AppendBytes(s.commit[:0])
 }
 
 // checkPeerHello applies the rules both roles share: same suite, mode,
@@ -430,13 +478,13 @@ func (s *session) receiveHello(f encoding.Frame) error {
 	if err := s.checkPeerHello(&h); err != nil {
 		return err
 	}
-	s.agreedMax = min(int(h.MaxSetSize), s.cfg.maxSetSize())
-	if int(h.SetSize) > s.agreedMax {
-		return fmt.Errorf("%w: peer declares %d elements, agreed maximum is %d", ErrSetTooLarge, h.SetSize, s.agreedMax)
+	// Sizes are compared as declared (uint32) against int64 limits, so no
+	// conversion can wrap on a 32-bit platform.
+	agreedMax := min(int64(h.MaxSetSize), int64(s.cfg.maxSetSize()))
+	if err := s.checkSizes(int64(h.SetSize), agreedMax); err != nil {
+		return err
 	}
-	if len(s.set.Elements) > s.agreedMax {
-		return fmt.Errorf("%w: local set of %d elements exceeds the agreed maximum of %d", ErrSetTooLarge, len(s.set.Elements), s.agreedMax)
-	}
+	s.agreedMax = int(agreedMax)
 	if err := s.admit(int(h.SetSize)); err != nil {
 		return err
 	}
@@ -446,32 +494,56 @@ func (s *session) receiveHello(f encoding.Frame) error {
 	return nil
 }
 
+// checkSizes refuses a peer set or a local set above the agreed maximum.
+func (s *session) checkSizes(peerSize, agreedMax int64) error {
+	if peerSize > agreedMax {
+		return fmt.Errorf("%w: peer declares %d elements, agreed maximum is %d", ErrSetTooLarge, peerSize, agreedMax)
+	}
+	if int64(len(s.set.Elements)) > agreedMax {
+		return fmt.Errorf("%w: local set of %d elements exceeds the agreed maximum of %d", ErrSetTooLarge, len(s.set.Elements), agreedMax)
+	}
+	return nil
+}
+
 func (s *session) receiveReply(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeHelloReply); err != nil {
 		return err
 	}
-	var h encoding.Hello
+	var h encoding.HelloReply
 	if err := decode(&h, f.Body); err != nil {
 		return err
 	}
-	if err := s.checkPeerHello(&h); err != nil {
+	if err := s.checkPeerHello(&h.Hello); err != nil {
 		return err
 	}
-	s.agreedMax = int(h.MaxSetSize)
-	switch {
-	case s.agreedMax > s.cfg.maxSetSize():
+	if int64(h.MaxSetSize) > int64(s.cfg.maxSetSize()) {
 		return fmt.Errorf("%w: peer announces a maximum of %d, above this party's %d", ErrSetTooLarge, h.MaxSetSize, s.cfg.maxSetSize())
-	case int(h.SetSize) > s.agreedMax:
-		return fmt.Errorf("%w: peer declares %d elements, agreed maximum is %d", ErrSetTooLarge, h.SetSize, s.agreedMax)
-	case len(s.set.Elements) > s.agreedMax:
-		return fmt.Errorf("%w: local set of %d elements exceeds the agreed maximum of %d", ErrSetTooLarge, len(s.set.Elements), s.agreedMax)
+	}
+	if err := s.checkSizes(int64(h.SetSize), int64(h.MaxSetSize)); err != nil {
+		return err
+	}
+	if err := s.setPeerCommitment(h.Commitment); err != nil {
+		return err
 	}
 	if err := s.admit(int(h.SetSize)); err != nil {
 		return err
 	}
+	s.agreedMax = int(h.MaxSetSize)
 	s.peerSize = int(h.SetSize)
 	s.deriveSessionID(f)
 	s.advance()
+	return nil
+}
+
+// setPeerCommitment decodes the responder's commitment B; the identity
+// would make every proof trivial, so it is refused like any other
+// invalid element.
+func (s *session) setPeerCommitment(b [encoding.ElementSize]byte) error {
+	p, err := new(ristretto255.Element).SetCanonicalBytes(b[:])
+	if err != nil || p.IsIdentity() == 1 {
+		return fmt.Errorf("%w: commitment", ErrInvalidElement)
+	}
+	s.commit, s.commitPt = b, p
 	return nil
 }
 
@@ -521,9 +593,10 @@ func (s *session) advance() {
 	s.done = 0
 	switch s.role {
 	case RoleInitiator:
+		// Local sizes only: the peer's declared size buys it no memory here.
 		s.ownPoints = make([]byte, nI*encoding.ElementSize)
 		s.ownTags = make(map[[encoding.TagSize]byte]int32, nI)
-		s.peerTags = make(map[[encoding.TagSize]byte]struct{}, nR)
+		s.peerTags = make(map[[encoding.TagSize]byte]struct{}, min(nR, encoding.MaxChunkElements))
 		switch {
 		case nI > 0:
 			s.state = stInitSendBlinded
@@ -533,8 +606,8 @@ func (s *session) advance() {
 			s.finishAnswers()
 		}
 	case RoleResponder:
-		s.evaluated = make([]byte, nI*encoding.ElementSize)
-		s.seenBlinded = make(map[[16]byte]struct{}, nI)
+		// Evaluations and proofs grow as Blinded chunks arrive.
+		s.evaluated, s.proofs = nil, nil
 		s.lastReveal = -1
 		switch {
 		case nI > 0:

@@ -33,11 +33,11 @@ var (
 // Saved-state format (see MarshalState). The state codes are part of the
 // format and independent of the session's internal state numbering.
 const (
-	stateVersion = 1
+	stateVersion = 2
 	stateMagic   = "RNTS"
 	// labelStateInputs separates the digest of a session's inputs from
 	// every other hash of the protocol.
-	labelStateInputs = "reunite-psi-v1 saved state inputs"
+	labelStateInputs = "reunite-psi-v2 saved state inputs"
 )
 
 var stateCodes = map[state]uint8{
@@ -117,6 +117,11 @@ func (s *session) MarshalState() ([]byte, error) {
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(transcript) })
 	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.helloFrame) })
 	b.AddBytes(s.sid[:])
+	var commit [32]byte // the peer's commitment, while its proofs are still to come
+	if s.state == stInitRecvAnswers {
+		commit = s.commit
+	}
+	b.AddBytes(commit[:])
 	b.AddUint32(uint32(s.agreedMax))
 	b.AddUint32(uint32(s.peerSize))
 	done := 0 // progress through a stream matters only while receiving one
@@ -155,13 +160,13 @@ func (s *session) MarshalState() ([]byte, error) {
 	b.AddUint32(uint32(revealed))
 	b.AddUint32(uint32(s.badPayloads))
 
-	// Responder: blinded elements seen (sorted), evaluations, tag order and
+	// Responder: evaluations and their proofs so far, tag order and
 	// points, last revealed position.
-	var seen, evaluated, tagOrder, tagPoints []byte
+	var proofs, evaluated, tagOrder, tagPoints []byte
 	var lastReveal uint32
 	switch s.state {
 	case stRespRecvBlinded:
-		seen, evaluated = sortedKeys(s.seenBlinded), s.evaluated
+		proofs, evaluated = s.proofs, s.evaluated
 		lastReveal = uint32(s.lastReveal + 1)
 	case stRespRecvFinish:
 		tagOrder = make([]byte, 0, 4*len(s.tagOrder))
@@ -171,7 +176,7 @@ func (s *session) MarshalState() ([]byte, error) {
 		tagPoints = s.tagPoints
 		lastReveal = uint32(s.lastReveal + 1)
 	}
-	addBytes32(b, seen)
+	addBytes32(b, proofs)
 	addBytes32(b, evaluated)
 	addBytes32(b, tagOrder)
 	addBytes32(b, tagPoints)
@@ -304,10 +309,11 @@ func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, erro
 		key                       [32]byte
 		transcript, hello         cryptobyte.String
 		agreedMax, peerSize, done uint32
+		commit                    [32]byte
 	)
 	if !in.CopyBytes(key[:]) || !in.CopyBytes(s.nonce[:]) || !in.ReadUint32(&s.sendSeq) || !in.ReadUint32(&s.recvSeq) ||
 		!in.ReadUint8LengthPrefixed(&transcript) || !in.ReadUint16LengthPrefixed(&hello) || !in.CopyBytes(s.sid[:]) ||
-		!in.ReadUint32(&agreedMax) || !in.ReadUint32(&peerSize) || !in.ReadUint32(&done) {
+		!in.CopyBytes(commit[:]) || !in.ReadUint32(&agreedMax) || !in.ReadUint32(&peerSize) || !in.ReadUint32(&done) {
 		return nil, corrupt("truncated")
 	}
 
@@ -322,9 +328,21 @@ func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, erro
 		}
 		if role == RoleInitiator {
 			s.keyInv = new(ristretto255.Scalar).Invert(s.key)
+		} else {
+			s.setCommitment()
 		}
 	} else if key != [32]byte{} {
 		return nil, corrupt("secret scalar present in a state that no longer uses it")
+	}
+
+	// The responder's commitment, which the initiator needs until the
+	// last proof has arrived.
+	if st == stInitRecvAnswers {
+		if s.setPeerCommitment(commit) != nil {
+			return nil, corrupt("peer commitment is not a valid element")
+		}
+	} else if commit != [32]byte{} {
+		return nil, corrupt("peer commitment in a state that does not use it")
 	}
 
 	// Transcript hash: it must re-encode to the same bytes, so that every
@@ -479,34 +497,32 @@ func (s *session) resumeInitiator(in *cryptobyte.String, nI, nP, p int) error {
 	return nil
 }
 
-// resumeResponder reads the responder's working state: blinded elements
-// seen, evaluations, tag order and points, and the last revealed position.
+// resumeResponder reads the responder's working state: evaluations and
+// their proofs so far, tag order and points, and the last revealed
+// position.
 func (s *session) resumeResponder(in *cryptobyte.String, nI, nP int) error {
-	var seen, evaluated, tagOrder, tagPoints cryptobyte.String
+	var proofs, evaluated, tagOrder, tagPoints cryptobyte.String
 	var lastReveal uint32
-	if !readBytes32(in, &seen) || !readBytes32(in, &evaluated) ||
+	if !readBytes32(in, &proofs) || !readBytes32(in, &evaluated) ||
 		!readBytes32(in, &tagOrder) || !readBytes32(in, &tagPoints) || !in.ReadUint32(&lastReveal) {
 		return corrupt("truncated")
 	}
 	switch s.state {
 	case stRespRecvBlinded:
-		if len(seen) != s.done*16 || len(evaluated) != nP*encoding.ElementSize || len(tagOrder) != 0 || len(tagPoints) != 0 || lastReveal != 0 {
+		wantProofs := s.done / encoding.MaxChunkElements * proofSize
+		if s.cfg.Mode == CardinalityOnly {
+			wantProofs = 0
+		}
+		if len(proofs) != wantProofs || len(evaluated) != s.done*encoding.ElementSize || len(tagOrder) != 0 || len(tagPoints) != 0 || lastReveal != 0 {
 			return corrupt("evaluation state does not match the progress")
 		}
-		s.seenBlinded = make(map[[16]byte]struct{}, nP) // the state holds all nP evaluations, so nP is bounded by its size
-		var prev []byte
-		for i := 0; i < len(seen); i += 16 {
-			k := seen[i : i+16]
-			if prev != nil && bytes.Compare(prev, k) >= 0 {
-				return corrupt("blinded elements seen not in strictly increasing order")
-			}
-			prev = k
-			s.seenBlinded[[16]byte(k)] = struct{}{}
-		}
 		s.evaluated = bytes.Clone(evaluated)
+		if len(proofs) > 0 {
+			s.proofs = bytes.Clone(proofs)
+		}
 		s.lastReveal = -1
 	case stRespRecvFinish:
-		if len(seen) != 0 || len(evaluated) != 0 || len(tagOrder) != 4*nI || len(tagPoints) != nI*encoding.ElementSize || int64(lastReveal) > int64(nI) {
+		if len(proofs) != 0 || len(evaluated) != 0 || len(tagOrder) != 4*nI || len(tagPoints) != nI*encoding.ElementSize || int64(lastReveal) > int64(nI) {
 			return corrupt("tag state does not match the set")
 		}
 		if nI > 0 {
@@ -524,7 +540,7 @@ func (s *session) resumeResponder(in *cryptobyte.String, nI, nP int) error {
 		}
 		s.lastReveal = int64(lastReveal) - 1
 	default:
-		if len(seen) != 0 || len(evaluated) != 0 || len(tagOrder) != 0 || len(tagPoints) != 0 || lastReveal != 0 {
+		if len(proofs) != 0 || len(evaluated) != 0 || len(tagOrder) != 0 || len(tagPoints) != 0 || lastReveal != 0 {
 			return corrupt("responder working state in another state")
 		}
 	}
