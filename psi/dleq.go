@@ -69,13 +69,24 @@ func (q *dleq) coefficients(bm, cEnc, dEnc []byte) []*ristretto255.Scalar {
 	return d
 }
 
+// msmBatch is the number of terms per variable-time multi-scalar
+// multiplication. Straus's method shares its doublings across a batch, but
+// its per-term tables stop fitting in cache as the batch grows: measured
+// here, batches of 64 cost about a third of one batch of 4096 per term.
+const msmBatch = 64
+
 // combine returns Σ d_i·P_i in variable time (the coefficients and points
-// are public), split across cores.
+// are public), split across cores and into cache-sized batches.
 func combine(d []*ristretto255.Scalar, pts []*ristretto255.Element) *ristretto255.Element {
 	sum := ristretto255.NewElement()
 	var mu sync.Mutex
 	_ = parallel(len(d), func(lo, hi int) error {
-		part := new(ristretto255.Element).VarTimeMultiScalarMult(d[lo:hi], pts[lo:hi])
+		part := ristretto255.NewElement()
+		var t ristretto255.Element
+		for b := lo; b < hi; b += msmBatch {
+			e := min(hi, b+msmBatch)
+			part.Add(part, t.VarTimeMultiScalarMult(d[b:e], pts[b:e]))
+		}
 		mu.Lock()
 		sum.Add(sum, part)
 		mu.Unlock()
