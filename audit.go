@@ -39,9 +39,10 @@ var ErrAuditTampered = errors.New("reunite: audit log is not intact")
 //   - audit holds the Audit fields under the snake_case names time, peer,
 //     role, mode, rule_set_id, records, local_keys, peer_keys, key_hits,
 //     record_hits, session_id, transcript, outcome, unmatchable, truncated,
-//     overfull, bad_payloads and alternatives, in that order, alternatives
-//     only when it is not zero (entries written before it existed lack
-//     it; a verifier older than it refuses entries that have it);
+//     overfull, bad_payloads, alternatives and lower_bound, in that order,
+//     alternatives only when it is not zero and lower_bound only when it
+//     is true (entries written before they existed lack them; a verifier
+//     older than one refuses entries that have it);
 //     record_hits counts hits, not alternatives; time is RFC 3339 in UTC with exactly
 //     nine fractional digits (2006-01-02T15:04:05.000000000Z), and strings
 //     that are not valid UTF-8 have each invalid byte sequence replaced by
@@ -115,7 +116,8 @@ type auditJSON struct {
 	BadPayloads int    `json:"bad_payloads"`
 	// Added after the first entries were written: omitted when zero, so
 	// older entries keep their canonical form.
-	Alternatives int `json:"alternatives,omitempty"`
+	Alternatives int  `json:"alternatives,omitempty"`
+	LowerBound   bool `json:"lower_bound,omitempty"`
 }
 
 // auditEntry is an entry without its hash member. Its field order is part
@@ -135,7 +137,7 @@ func toAuditJSON(a Audit) auditJSON {
 		KeyHits: a.KeyHits, RecordHits: a.RecordHits,
 		SessionID: s(a.SessionID), Transcript: s(a.Transcript), Outcome: s(a.Outcome),
 		Unmatchable: a.Unmatchable, Truncated: a.Truncated, Overfull: a.Overfull,
-		BadPayloads: a.BadPayloads, Alternatives: a.Alternatives,
+		BadPayloads: a.BadPayloads, Alternatives: a.Alternatives, LowerBound: a.LowerBound,
 	}
 }
 

@@ -107,6 +107,10 @@ type Audit struct {
 	// Alternatives counts the pairs reported as alternatives to better
 	// ones (MatchResult.Alternatives).
 	Alternatives int
+	// LowerBound is true when the hits are only those the peer chose to
+	// reveal (psi.Result.LowerBound): the responder's side of a both-learn
+	// session. A deviating initiator can reveal fewer hits than it found.
+	LowerBound bool
 }
 
 // resolve returns the rule set, mode and threshold cfg asks for, with
@@ -256,6 +260,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	res := m.res
 	res.Audit.PeerKeys, res.Audit.KeyHits = r.PeerSetSize, r.Cardinality
 	res.Audit.SessionID, res.Audit.Transcript = hex.EncodeToString(r.SessionID[:]), hex.EncodeToString(r.Transcript[:])
+	res.Audit.LowerBound = r.LowerBound
 
 	hits := make([]match.KeyHit, 0, len(r.Matches))
 	for _, hm := range r.Matches {

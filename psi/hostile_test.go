@@ -329,3 +329,33 @@ func TestBadSealDoesNotAbort(t *testing.T) {
 		assert.Equal(t, 2, ini.session.badPayloads, "%v", mode)
 	}
 }
+
+// TestResponderResultIsLowerBound checks that the result says when it holds
+// only what the peer chose to reveal: the responder's in both-learn mode.
+func TestResponderResultIsLowerBound(t *testing.T) {
+	tests := []struct {
+		mode       Mode
+		tp         tamper
+		wantResp   bool
+		wantLearns bool
+	}{
+		{BothLearn, nil, true, true},
+		{InitiatorOnly, nil, false, false},
+		{CardinalityOnly, nil, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mode.String(), func(t *testing.T) {
+			payload := 8
+			if tc.mode == CardinalityOnly {
+				payload = 0
+			}
+			ini, resp := hostileSessions(t, tc.mode, payload)
+			_, ra, rb, erra, errb := pump(t, ini, resp, tc.tp)
+			require.NoError(t, erra)
+			require.NoError(t, errb)
+			assert.False(t, ra.LowerBound, "the initiator's result is its own")
+			assert.Equal(t, tc.wantResp, rb.LowerBound)
+			assert.Equal(t, tc.wantLearns, rb.Learned)
+		})
+	}
+}

@@ -490,6 +490,7 @@ func (s *session) complete(transcript [32]byte, learned bool) {
 		Role:         s.role,
 		Mode:         s.cfg.Mode,
 		Learned:      learned,
+		LowerBound:   learned && s.role == RoleResponder,
 		Matches:      s.matches,
 		Cardinality:  s.cardinality,
 		BadPayloads:  s.badPayloads,

@@ -236,6 +236,16 @@ type Result struct {
 	Matches []Match
 	// Cardinality is the size of the intersection, when Learned.
 	Cardinality int
+	// LowerBound reports that Matches and Cardinality are only what the
+	// peer chose to reveal, so the intersection may be larger. It is set
+	// for the responder in BothLearn mode: the initiator learns its result
+	// first and then reveals its matches, and a deviating initiator can
+	// reveal only some of them (or stop, and the responder's session
+	// fails while the initiator keeps its result). Every match reported is
+	// genuine (its seal proves the initiator holds the element), so the
+	// result is a lower bound, never a forgery. The protocol does not
+	// offer a fair exchange; see SECURITY.md.
+	LowerBound bool
 	// BadPayloads counts matches whose sealed payload from the peer did not
 	// open; their PeerPayload is nil. An honest peer never causes this.
 	// The session does not abort for it, because aborting would tell the

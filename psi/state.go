@@ -629,7 +629,8 @@ func (s *session) resumeOutputs(in *cryptobyte.String, nI, nP, p int) error {
 			return corrupt("result's matches do not agree with its cardinality")
 		}
 		s.result = &Result{
-			Role: s.role, Mode: mode, Learned: wantLearned, Matches: matches, Cardinality: int(cardinality),
+			Role: s.role, Mode: mode, Learned: wantLearned, LowerBound: wantLearned && s.role == RoleResponder,
+			Matches: matches, Cardinality: int(cardinality),
 			LocalSetSize: nI, PeerSetSize: nP, SessionID: s.sid, Transcript: transcript,
 		}
 	default:
