@@ -232,7 +232,7 @@ func messageLimits(maxKeys int) (maxBytes int64, maxFrames int) {
 	chunks := (c + encoding.MaxChunkElements - 1) / encoding.MaxChunkElements
 	maxFrames = int(2 + 2*chunks)
 	perElement := int64(encoding.ElementSize + encoding.TagSize + match.PayloadSize + encoding.SealOverhead)
-	perFrame := int64(encoding.HeaderSize + encoding.SessionIDSize + 4 + 2 + encoding.HashSize)
+	perFrame := int64(encoding.HeaderSize + encoding.SessionIDSize + 4 + 2 + encoding.HashSize + encoding.ProofSize)
 	return 1024 + c*perElement + int64(maxFrames)*perFrame, maxFrames
 }
 
