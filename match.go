@@ -163,12 +163,7 @@ func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg 
 	if err != nil {
 		return m.fail(err)
 	}
-	var session psi.Session
-	if cfg.Role == psi.RoleInitiator {
-		session, err = psi.NewInitiator(m.pcfg, m.set)
-	} else {
-		session, err = psi.NewResponder(m.pcfg, m.set)
-	}
+	session, err := psi.NewSession(m.pcfg, m.set)
 	if err != nil {
 		return m.fail(err)
 	}
@@ -230,7 +225,7 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 	}
 
 	m.pcfg = psi.Config{
-		Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: match.PayloadSize,
+		Role: cfg.Role, Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: match.PayloadSize,
 		ChannelBinding: cfg.ChannelBinding, Admit: cfg.Admit, Progress: cfg.Progress,
 	}
 	// Keys go to PSI in a secret, per-session order: in index order they

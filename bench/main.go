@@ -669,7 +669,9 @@ func runSession(o options, in *inputs) (*measurement, error) {
 	cpu0, cpuOK := processCPU()
 	start := time.Now()
 	wg.Go(func() {
-		s, err := psi.NewInitiator(cfg, in.initSet)
+		icfg := cfg
+		icfg.Role = psi.RoleInitiator
+		s, err := psi.NewSession(icfg, in.initSet)
 		if err == nil {
 			ri, err = reunite.Run(ctx, iconn, s)
 		}
@@ -679,7 +681,9 @@ func runSession(o options, in *inputs) (*measurement, error) {
 		}
 	})
 	wg.Go(func() {
-		s, err := psi.NewResponder(cfg, in.respSet)
+		rcfg := cfg
+		rcfg.Role = psi.RoleResponder
+		s, err := psi.NewSession(rcfg, in.respSet)
 		if err == nil {
 			rr, err = reunite.Run(ctx, rconn, s)
 		}

@@ -52,7 +52,7 @@ type benchCall struct {
 	role   Role
 	send   bool
 	typ    encoding.MessageType
-	before *session       // deep copy of the caller's state before the call
+	before *Session       // deep copy of the caller's state before the call
 	frame  encoding.Frame // the frame sent, or the parsed frame received
 	wire   int            // encoded frame size in bytes
 }
@@ -116,7 +116,7 @@ func benchRecord(b *testing.B, mode Mode, payload, n int) *benchRecording {
 		if steps > 1<<16 {
 			b.Fatal("recorded session does not terminate")
 		}
-		from, to := ini.session, resp.session
+		from, to := ini, resp
 		if from.Turn() != TurnSend {
 			from, to = to, from
 		}
@@ -159,7 +159,7 @@ func benchRecord(b *testing.B, mode Mode, payload, n int) *benchRecording {
 // size hints the session gave them, so inserts cost what they cost in a real
 // session. The randomness source stays shared: copies draw different bytes,
 // which changes nothing a benchmark measures.
-func benchClone(s *session) *session {
+func benchClone(s *Session) *Session {
 	c := *s
 	t, err := s.transcript.(hash.Cloner).Clone()
 	if err != nil {
@@ -282,17 +282,17 @@ func benchSession(b *testing.B, mode Mode, payload, n int) {
 
 // benchRun runs one session and returns the bytes sent each way.
 func benchRun(b *testing.B, cfg Config, setI, setR Set, n int) (i2r, r2i int) {
-	ini, err := NewInitiator(cfg, setI)
+	ini, err := newInitiator(cfg, setI)
 	if err != nil {
 		b.Fatal(err)
 	}
-	resp, err := NewResponder(cfg, setR)
+	resp, err := newResponder(cfg, setR)
 	if err != nil {
 		b.Fatal(err)
 	}
 	i2r, r2i = 0, 0
 	for ini.Turn() != TurnDone || resp.Turn() != TurnDone {
-		var from, to Session = ini, resp
+		var from, to *Session = ini, resp
 		if from.Turn() != TurnSend {
 			from, to = to, from
 		}

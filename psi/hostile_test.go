@@ -10,14 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func hostileSessions(t *testing.T, mode Mode, payload int) (*Initiator, *Responder) {
+func hostileSessions(t *testing.T, mode Mode, payload int) (*Session, *Session) {
 	t.Helper()
 	a := [][]byte{[]byte("alpha"), []byte("beta"), []byte("gamma"), []byte("delta")}
 	b := [][]byte{[]byte("gamma"), []byte("alpha"), []byte("omega")}
 	cfg := Config{Context: []byte("hostile"), Mode: mode, PayloadSize: payload}
-	ini, err := NewInitiator(cfg, Set{Elements: a, Payloads: payloads("A", a, payload)})
+	ini, err := newInitiator(cfg, Set{Elements: a, Payloads: payloads("A", a, payload)})
 	require.NoError(t, err)
-	resp, err := NewResponder(cfg, Set{Elements: b, Payloads: payloads("B", b, payload)})
+	resp, err := newResponder(cfg, Set{Elements: b, Payloads: payloads("B", b, payload)})
 	require.NoError(t, err)
 	return ini, resp
 }
@@ -165,7 +165,7 @@ func TestHostilePeer(t *testing.T) {
 				assert.ErrorIs(t, peer, tc.want)
 			}
 			// A failed session yields no result, on either side that knows.
-			var victimSession, peerSession Session = ini, resp
+			var victimSession, peerSession *Session = ini, resp
 			if tc.victim == RoleResponder {
 				victimSession, peerSession = resp, ini
 			}
@@ -211,9 +211,9 @@ func TestHandshakeRefusals(t *testing.T) {
 					respSet.Payloads[i] = make([]byte, 9)
 				}
 			}
-			ini, err := NewInitiator(tc.ini, elems(tc.nIni))
+			ini, err := newInitiator(tc.ini, elems(tc.nIni))
 			require.NoError(t, err)
-			resp, err := NewResponder(tc.resp, respSet)
+			resp, err := newResponder(tc.resp, respSet)
 			require.NoError(t, err)
 			var sent []encoding.MessageType
 			erra, errb := relay(t, ini, resp, func(i int, f encoding.Frame) encoding.Frame {
@@ -231,7 +231,7 @@ func TestHandshakeRefusals(t *testing.T) {
 }
 
 func TestDeclaredSizeAboveCapRefusedBeforeWork(t *testing.T) {
-	resp, err := NewResponder(Config{Context: []byte("c"), Mode: BothLearn, MaxSetSize: 100}, Set{})
+	resp, err := newResponder(Config{Context: []byte("c"), Mode: BothLearn, MaxSetSize: 100}, Set{})
 	require.NoError(t, err)
 	h := encoding.Hello{Suite: 1, Mode: uint8(BothLearn), MaxSetSize: 1 << 26, SetSize: 1 << 26, Context: []byte("c")}
 	body, err := h.AppendBinary(nil)
@@ -267,9 +267,9 @@ func TestConfigAndInputErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewInitiator(tc.cfg, tc.set)
+			_, err := newInitiator(tc.cfg, tc.set)
 			assert.ErrorIs(t, err, tc.want)
-			_, err = NewResponder(tc.cfg, tc.set)
+			_, err = newResponder(tc.cfg, tc.set)
 			assert.ErrorIs(t, err, tc.want)
 		})
 	}
@@ -294,7 +294,7 @@ func TestWrongTurn(t *testing.T) {
 // TestErrorsCarryNoSecrets checks error strings name no element bytes.
 func TestErrorsCarryNoSecrets(t *testing.T) {
 	secret := []byte("Oleksandr Kovalenko 2011-03-04")
-	_, err := NewInitiator(Config{Context: []byte("c"), Mode: BothLearn}, Set{Elements: [][]byte{secret, secret}})
+	_, err := newInitiator(Config{Context: []byte("c"), Mode: BothLearn}, Set{Elements: [][]byte{secret, secret}})
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), string(secret))
 	assert.NotContains(t, err.Error(), "Oleksandr")
@@ -326,7 +326,7 @@ func TestBadSealDoesNotAbort(t *testing.T) {
 		assert.NotContains(t, fromInitiator, encoding.TypeAlert, "%v: the initiator must not react to bad seals", mode)
 		assert.Contains(t, fromInitiator, encoding.TypeFinish, "%v", mode)
 		assert.ErrorIs(t, errb, ErrTranscriptMismatch, "%v", mode)
-		assert.Equal(t, 2, ini.session.badPayloads, "%v", mode)
+		assert.Equal(t, 2, ini.badPayloads, "%v", mode)
 	}
 }
 

@@ -17,13 +17,13 @@ import (
 // chunk the chunk's index. It returns the outputs to send and the scalar
 // and commitment encoding the lying responder proves with (its best
 // attempt at a proof that passes).
-type lie func(t *testing.T, r *session, chunk int, blinded, honest []*ristretto255.Element) (out []*ristretto255.Element, k *ristretto255.Scalar, bm []byte)
+type lie func(t *testing.T, r *Session, chunk int, blinded, honest []*ristretto255.Element) (out []*ristretto255.Element, k *ristretto255.Scalar, bm []byte)
 
 // lyingResponder returns a tamper that plays the responder's side of the
 // attacks of issue 10: it sees the Blinded frames in flight and replaces
 // each Evaluated frame's points and proof, using the responder's own
 // secret, as a responder running modified code would.
-func lyingResponder(t *testing.T, r *Responder, l lie) tamper {
+func lyingResponder(t *testing.T, r *Session, l lie) tamper {
 	var blinded [][]*ristretto255.Element
 	chunk := 0
 	return func(_ int, f encoding.Frame) encoding.Frame {
@@ -39,7 +39,7 @@ func lyingResponder(t *testing.T, r *Responder, l lie) tamper {
 			require.NoError(t, c.UnmarshalBinary(f.Body))
 			honest, err := decodePoints(c.Points)
 			require.NoError(t, err)
-			out, k, bm := l(t, r.session, chunk, blinded[chunk], honest)
+			out, k, bm := l(t, r, chunk, blinded[chunk], honest)
 			var cEnc, dEnc []byte
 			for i := range out {
 				cEnc = append(cEnc, blinded[chunk][i].Bytes()...)
@@ -47,7 +47,7 @@ func lyingResponder(t *testing.T, r *Responder, l lie) tamper {
 			}
 			rnd, err := randomScalar(testrand.New(fmt.Sprint("lie", chunk)))
 			require.NoError(t, err)
-			c.Proof = proofContext(&r.session.sid).prove(k, bm, cEnc, dEnc, blinded[chunk], rnd)
+			c.Proof = proofContext(&r.sid).prove(k, bm, cEnc, dEnc, blinded[chunk], rnd)
 			c.Points = dEnc
 			f.Body, err = c.AppendBinary(nil)
 			require.NoError(t, err)
@@ -65,7 +65,7 @@ func lyingResponder(t *testing.T, r *Responder, l lie) tamper {
 // match, no Reveal frame, no payload opened on either side.
 func TestLyingResponderIsCaught(t *testing.T) {
 	const payload = 8
-	permute := func(t *testing.T, r *session, _ int, _, honest []*ristretto255.Element) ([]*ristretto255.Element, *ristretto255.Scalar, []byte) {
+	permute := func(t *testing.T, r *Session, _ int, _, honest []*ristretto255.Element) ([]*ristretto255.Element, *ristretto255.Scalar, []byte) {
 		out := append([]*ristretto255.Element(nil), honest...)
 		out[0], out[2] = out[2], out[0]
 		return out, r.key, r.commit[:]
@@ -73,7 +73,7 @@ func TestLyingResponderIsCaught(t *testing.T) {
 	// A responder that knows the initiator's element j is shared returns
 	// multiples of its evaluation for every element, and could then send
 	// tags for the same multiples of b·H(y_j).
-	multiples := func(t *testing.T, r *session, _ int, _, honest []*ristretto255.Element) ([]*ristretto255.Element, *ristretto255.Scalar, []byte) {
+	multiples := func(t *testing.T, r *Session, _ int, _, honest []*ristretto255.Element) ([]*ristretto255.Element, *ristretto255.Scalar, []byte) {
 		out := make([]*ristretto255.Element, len(honest))
 		for i := range out {
 			var b [64]byte
@@ -86,7 +86,7 @@ func TestLyingResponderIsCaught(t *testing.T) {
 	}
 	// A responder that evaluates one chunk with a second scalar, and
 	// proves that chunk correctly for that scalar's own commitment.
-	secondScalar := func(t *testing.T, r *session, chunk int, blinded, honest []*ristretto255.Element) ([]*ristretto255.Element, *ristretto255.Scalar, []byte) {
+	secondScalar := func(t *testing.T, r *Session, chunk int, blinded, honest []*ristretto255.Element) ([]*ristretto255.Element, *ristretto255.Scalar, []byte) {
 		if chunk != 1 {
 			return honest, r.key, r.commit[:]
 		}
@@ -99,7 +99,7 @@ func TestLyingResponderIsCaught(t *testing.T) {
 		return out, k2, new(ristretto255.Element).ScalarBaseMult(k2).Bytes()
 	}
 	// The same, proving with the committed key's encoding.
-	secondScalarSameCommitment := func(t *testing.T, r *session, chunk int, blinded, honest []*ristretto255.Element) ([]*ristretto255.Element, *ristretto255.Scalar, []byte) {
+	secondScalarSameCommitment := func(t *testing.T, r *Session, chunk int, blinded, honest []*ristretto255.Element) ([]*ristretto255.Element, *ristretto255.Scalar, []byte) {
 		out, k2, _ := secondScalar(t, r, chunk, blinded, honest)
 		return out, k2, r.commit[:]
 	}
@@ -121,9 +121,9 @@ func TestLyingResponderIsCaught(t *testing.T) {
 				a := words("shared", n)
 				b := append(words("shared", 2), words("responder-only", 5)...)
 				cfg := Config{Context: []byte("lying responder"), Mode: mode, PayloadSize: payload}
-				ini, err := NewInitiator(cfg, Set{Elements: a, Payloads: payloads("A", a, payload)})
+				ini, err := newInitiator(cfg, Set{Elements: a, Payloads: payloads("A", a, payload)})
 				require.NoError(t, err)
-				resp, err := NewResponder(cfg, Set{Elements: b, Payloads: payloads("B", b, payload)})
+				resp, err := newResponder(cfg, Set{Elements: b, Payloads: payloads("B", b, payload)})
 				require.NoError(t, err)
 
 				frames, ra, rb, erra, errb := pump(t, ini, resp, lyingResponder(t, resp, tc.lie))

@@ -22,7 +22,7 @@ import (
 
 // --- Initiator: blinded elements out ---
 
-func (s *session) sendBlinded() (encoding.MessageType, []byte, error) {
+func (s *Session) sendBlinded() (encoding.MessageType, []byte, error) {
 	n := len(s.set.Elements)
 	k := s.done / encoding.MaxChunkElements
 	cnt := chunkLen(n, k)
@@ -43,7 +43,7 @@ func (s *session) sendBlinded() (encoding.MessageType, []byte, error) {
 
 // --- Responder: blinded elements in ---
 
-func (s *session) receiveBlinded(f encoding.Frame) error {
+func (s *Session) receiveBlinded(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeBlinded); err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *session) receiveBlinded(f encoding.Frame) error {
 
 // shuffleEvaluated permutes the evaluated elements so the initiator cannot
 // tell which of its elements matched, only how many did.
-func (s *session) shuffleEvaluated() error {
+func (s *Session) shuffleEvaluated() error {
 	perm, err := randomPermutation(s.rand, s.peerSize)
 	if err != nil {
 		return fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
@@ -107,7 +107,7 @@ func (s *session) shuffleEvaluated() error {
 
 // --- Responder: evaluated elements and tags out ---
 
-func (s *session) sendEvaluated() (encoding.MessageType, []byte, error) {
+func (s *Session) sendEvaluated() (encoding.MessageType, []byte, error) {
 	k := s.done / encoding.MaxChunkElements
 	cnt := chunkLen(s.peerSize, k)
 	off := s.done * encoding.ElementSize
@@ -130,7 +130,7 @@ func (s *session) sendEvaluated() (encoding.MessageType, []byte, error) {
 	return encoding.TypeEvaluated, body, err
 }
 
-func (s *session) sendTags() (encoding.MessageType, []byte, error) {
+func (s *Session) sendTags() (encoding.MessageType, []byte, error) {
 	n := len(s.set.Elements)
 	if s.tagOrder == nil {
 		// Tags go out in a random order, so the positions the initiator
@@ -181,7 +181,7 @@ func (s *session) sendTags() (encoding.MessageType, []byte, error) {
 
 // --- Initiator: evaluated elements and tags in ---
 
-func (s *session) receiveAnswer(f encoding.Frame) error {
+func (s *Session) receiveAnswer(f encoding.Frame) error {
 	nI := len(s.set.Elements)
 	if s.done < nI {
 		return s.receiveEvaluated(f)
@@ -189,7 +189,7 @@ func (s *session) receiveAnswer(f encoding.Frame) error {
 	return s.receiveTags(f)
 }
 
-func (s *session) receiveEvaluated(f encoding.Frame) error {
+func (s *Session) receiveEvaluated(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeEvaluated); err != nil {
 		return err
 	}
@@ -251,7 +251,7 @@ func (s *session) receiveEvaluated(f encoding.Frame) error {
 	return nil
 }
 
-func (s *session) receiveTags(f encoding.Frame) error {
+func (s *Session) receiveTags(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeTags); err != nil {
 		return err
 	}
@@ -312,7 +312,7 @@ func (s *session) receiveTags(f encoding.Frame) error {
 }
 
 // finishAnswers computes the initiator's result once every answer is in.
-func (s *session) finishAnswers() {
+func (s *Session) finishAnswers() {
 	s.cardinality = len(s.found)
 	s.peerTags, s.ownTags = nil, nil
 	if s.cfg.Mode != CardinalityOnly {
@@ -340,7 +340,7 @@ func (s *session) finishAnswers() {
 
 // --- Initiator: reveal and finish out ---
 
-func (s *session) sendReveal() (encoding.MessageType, []byte, error) {
+func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 	cnt := min(encoding.MaxChunkElements, len(s.found)-s.done)
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.PositionSize, SealedSize: uint16(s.cfg.PayloadSize + encoding.SealOverhead)}
 	c.Entries = make([]byte, 0, cnt*c.EntrySize())
@@ -368,7 +368,7 @@ func (s *session) sendReveal() (encoding.MessageType, []byte, error) {
 // sendFinish closes the initiator's side: it commits to the transcript so
 // far, and then waits for the responder's confirmation, so neither party
 // reports a result the other rejected.
-func (s *session) sendFinish() (encoding.MessageType, []byte, error) {
+func (s *Session) sendFinish() (encoding.MessageType, []byte, error) {
 	s.revealed = len(s.found)
 	s.found = nil
 	f := encoding.Finish{Session: s.sid, RevealCount: uint32(s.revealed)}
@@ -380,7 +380,7 @@ func (s *session) sendFinish() (encoding.MessageType, []byte, error) {
 
 // receiveConfirm checks the responder's closing Finish: it must count the
 // revealed matches the responder accepted and hash the whole transcript.
-func (s *session) receiveConfirm(f encoding.Frame) error {
+func (s *Session) receiveConfirm(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeFinish); err != nil {
 		return err
 	}
@@ -393,7 +393,7 @@ func (s *session) receiveConfirm(f encoding.Frame) error {
 }
 
 // checkFinish decodes a Finish and checks it against this party's view.
-func (s *session) checkFinish(f encoding.Frame, revealed int) (*encoding.Finish, error) {
+func (s *Session) checkFinish(f encoding.Frame, revealed int) (*encoding.Finish, error) {
 	var fin encoding.Finish
 	if err := decode(&fin, f.Body); err != nil {
 		return nil, err
@@ -414,7 +414,7 @@ func (s *session) checkFinish(f encoding.Frame, revealed int) (*encoding.Finish,
 
 // sendConfirm is the responder's last frame: the hash of the whole
 // transcript, including the initiator's Finish.
-func (s *session) sendConfirm() (encoding.MessageType, []byte, error) {
+func (s *Session) sendConfirm() (encoding.MessageType, []byte, error) {
 	f := encoding.Finish{Session: s.sid, RevealCount: uint32(len(s.matches))}
 	s.transcript.Sum(f.Transcript[:0])
 	body, err := f.AppendBinary(nil)
@@ -429,7 +429,7 @@ func (s *session) sendConfirm() (encoding.MessageType, []byte, error) {
 
 // --- Responder: reveal and finish in ---
 
-func (s *session) receiveRevealOrFinish(f encoding.Frame) error {
+func (s *Session) receiveRevealOrFinish(f encoding.Frame) error {
 	if s.cfg.Mode == BothLearn {
 		if err := s.expect(f, encoding.TypeReveal, encoding.TypeFinish); err != nil {
 			return err
@@ -447,7 +447,7 @@ func (s *session) receiveRevealOrFinish(f encoding.Frame) error {
 	return nil
 }
 
-func (s *session) receiveReveal(f encoding.Frame) error {
+func (s *Session) receiveReveal(f encoding.Frame) error {
 	var c encoding.SealedChunk
 	if err := decode(&c, f.Body); err != nil {
 		return err
@@ -485,7 +485,7 @@ func (s *session) receiveReveal(f encoding.Frame) error {
 }
 
 // complete records the result and releases the session's secrets.
-func (s *session) complete(transcript [32]byte, learned bool) {
+func (s *Session) complete(transcript [32]byte, learned bool) {
 	s.result = &Result{
 		Role:         s.role,
 		Mode:         s.cfg.Mode,

@@ -16,34 +16,12 @@ import (
 	"github.com/reunite-psi/reunite/internal/ristretto255"
 )
 
-// Initiator is the party that opens a session. Create one with NewInitiator
-// and drive it with a transport such as reunite.Run.
-type Initiator struct{ *session }
-
-// Responder is the party that answers a session. Create one with
-// NewResponder and drive it with a transport such as reunite.Run.
-type Responder struct{ *session }
-
-// NewInitiator returns a session that opens the protocol with set under cfg.
-// The set's slices are used in place until the session is done: do not
-// modify them meanwhile.
-func NewInitiator(cfg Config, set Set) (*Initiator, error) {
-	s, err := newSession(RoleInitiator, cfg, set, rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	return &Initiator{s}, nil
-}
-
-// NewResponder returns a session that answers the protocol with set under
-// cfg. The set's slices are used in place until the session is done: do not
-// modify them meanwhile.
-func NewResponder(cfg Config, set Set) (*Responder, error) {
-	s, err := newSession(RoleResponder, cfg, set, rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	return &Responder{s}, nil
+// NewSession returns a session that plays cfg.Role with set under cfg.
+// Drive it with Run over a connection, or call Send and Receive yourself
+// (for example to carry frames as files). The set's slices are used in
+// place until the session is done: do not modify them meanwhile.
+func NewSession(cfg Config, set Set) (*Session, error) {
+	return newSession(cfg, set, rand.Reader)
 }
 
 type state uint8
@@ -73,9 +51,13 @@ func chunkLen(n, k int) int {
 	return min(encoding.MaxChunkElements, n-k*encoding.MaxChunkElements)
 }
 
-// session is the state machine shared by both roles; the role decides which
-// states it passes through (PROTOCOL.md §Message flow).
-type session struct {
+// Session is one party's side of one protocol run: a pure state machine
+// that does no I/O. Turn says what it expects next; a transport moves
+// frames from one party's Send to the other's Receive, one at a time, in
+// order, until Turn returns TurnDone and Result holds what this party
+// learned. The role decides which states it passes through (PROTOCOL.md
+// §Message flow). A Session is not safe for concurrent use.
+type Session struct {
 	role  Role
 	cfg   Config
 	set   Set
@@ -128,11 +110,12 @@ type found struct {
 	payload  []byte
 }
 
-func newSession(role Role, cfg Config, set Set, random io.Reader) (*session, error) {
+func newSession(cfg Config, set Set, random io.Reader) (*Session, error) {
 	if err := checkInputs(cfg, set); err != nil {
 		return nil, err
 	}
-	s := &session{
+	role := cfg.Role
+	s := &Session{
 		role:       role,
 		cfg:        cfg,
 		set:        set,
@@ -214,10 +197,10 @@ func duplicateIndex(elements [][]byte) int {
 }
 
 // Role says which side of the protocol s plays.
-func (s *session) Role() Role { return s.role }
+func (s *Session) Role() Role { return s.role }
 
 // Turn reports what the session expects next.
-func (s *session) Turn() Turn {
+func (s *Session) Turn() Turn {
 	switch s.state {
 	case stInitRecvReply, stInitRecvAnswers, stInitRecvConfirm, stRespRecvHello, stRespRecvBlinded, stRespRecvFinish:
 		return TurnReceive
@@ -229,7 +212,7 @@ func (s *session) Turn() Turn {
 
 // Result returns what this party learned, or the error that ended the
 // session.
-func (s *session) Result() (*Result, error) {
+func (s *Session) Result() (*Result, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -241,7 +224,7 @@ func (s *session) Result() (*Result, error) {
 
 // fail ends the session with err. Unless the peer already aborted, an alert
 // is queued so the peer learns why.
-func (s *session) fail(err error) error {
+func (s *Session) fail(err error) error {
 	if s.err != nil {
 		return s.err
 	}
@@ -258,7 +241,7 @@ func (s *session) fail(err error) error {
 
 // dropState releases everything the session no longer needs, so secrets
 // and large buffers do not outlive it.
-func (s *session) dropState() {
+func (s *Session) dropState() {
 	s.key, s.keyInv = nil, nil
 	s.ownPoints, s.ownTags, s.peerTags, s.found = nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
@@ -270,7 +253,7 @@ func (s *session) dropState() {
 // handshake or Finish body, or 0 for a type it cannot accept now. An
 // alert always fits. A transport passes it to encoding.ReadFrame, so a
 // peer cannot make this party hold more than its next message can need.
-func (s *session) MaxBody(t encoding.MessageType) int {
+func (s *Session) MaxBody(t encoding.MessageType) int {
 	if t == encoding.TypeAlert {
 		return encoding.AlertSize
 	}
@@ -304,7 +287,7 @@ func (s *session) MaxBody(t encoding.MessageType) int {
 }
 
 // Send returns the next frame to deliver to the peer.
-func (s *session) Send() (encoding.Frame, error) {
+func (s *Session) Send() (encoding.Frame, error) {
 	if s.Turn() != TurnSend {
 		return encoding.Frame{}, fmt.Errorf("%w: Send called while the session expects to %v", ErrWrongTurn, s.Turn())
 	}
@@ -345,14 +328,14 @@ func (s *session) Send() (encoding.Frame, error) {
 }
 
 // frame wraps body in the next outgoing frame and adds it to the transcript.
-func (s *session) frame(typ encoding.MessageType, body []byte) encoding.Frame {
+func (s *Session) frame(typ encoding.MessageType, body []byte) encoding.Frame {
 	f := encoding.Frame{Type: typ, Seq: s.sendSeq, Body: body}
 	s.sendSeq++
 	s.record(f)
 	return f
 }
 
-func (s *session) record(f encoding.Frame) {
+func (s *Session) record(f encoding.Frame) {
 	var hdr [encoding.HeaderSize]byte
 	b, _ := encoding.Frame{Type: f.Type, Seq: f.Seq}.AppendBinary(hdr[:0])
 	binary.BigEndian.PutUint32(b[10:14], uint32(len(f.Body)))
@@ -361,7 +344,7 @@ func (s *session) record(f encoding.Frame) {
 }
 
 // Receive consumes the next frame from the peer.
-func (s *session) Receive(f encoding.Frame) error {
+func (s *Session) Receive(f encoding.Frame) error {
 	if s.Turn() != TurnReceive {
 		return fmt.Errorf("%w: Receive called while the session expects to %v", ErrWrongTurn, s.Turn())
 	}
@@ -398,14 +381,14 @@ func (s *session) Receive(f encoding.Frame) error {
 	return nil
 }
 
-func (s *session) expect(f encoding.Frame, want ...encoding.MessageType) error {
+func (s *Session) expect(f encoding.Frame, want ...encoding.MessageType) error {
 	if !slices.Contains(want, f.Type) {
 		return fmt.Errorf("%w: %s frame where %v was expected", ErrUnexpectedMessage, f.Type, want)
 	}
 	return nil
 }
 
-func (s *session) checkSession(got *[encoding.SessionIDSize]byte) error {
+func (s *Session) checkSession(got *[encoding.SessionIDSize]byte) error {
 	if *got != s.sid {
 		return ErrWrongSession
 	}
@@ -421,7 +404,7 @@ func decode(what interface{ UnmarshalBinary([]byte) error }, body []byte) error 
 
 // --- Handshake ---
 
-func (s *session) sendHello() (encoding.MessageType, []byte, error) {
+func (s *Session) sendHello() (encoding.MessageType, []byte, error) {
 	h := encoding.Hello{
 		Suite:       uint16(SuiteECDHRistretto255),
 		Mode:        uint8(s.cfg.Mode),
@@ -447,13 +430,13 @@ func (s *session) sendHello() (encoding.MessageType, []byte, error) {
 
 // setCommitment computes the responder's commitment B = b·G to its
 // secret, which every Evaluated chunk's proof refers to.
-func (s *session) setCommitment() {
+func (s *Session) setCommitment() {
 	new(ristretto255.Element).ScalarBaseMult(s.key).AppendBytes(s.commit[:0])
 }
 
 // checkPeerHello applies the rules both roles share: same suite, mode,
 // context and payload size.
-func (s *session) checkPeerHello(h *encoding.Hello) error {
+func (s *Session) checkPeerHello(h *encoding.Hello) error {
 	switch {
 	case Suite(h.Suite) != SuiteECDHRistretto255:
 		return fmt.Errorf("%w: suite %d", ErrUnsupported, h.Suite)
@@ -467,7 +450,7 @@ func (s *session) checkPeerHello(h *encoding.Hello) error {
 	return nil
 }
 
-func (s *session) receiveHello(f encoding.Frame) error {
+func (s *Session) receiveHello(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeHello); err != nil {
 		return err
 	}
@@ -495,7 +478,7 @@ func (s *session) receiveHello(f encoding.Frame) error {
 }
 
 // checkSizes refuses a peer set or a local set above the agreed maximum.
-func (s *session) checkSizes(peerSize, agreedMax int64) error {
+func (s *Session) checkSizes(peerSize, agreedMax int64) error {
 	if peerSize > agreedMax {
 		return fmt.Errorf("%w: peer declares %d elements, agreed maximum is %d", ErrSetTooLarge, peerSize, agreedMax)
 	}
@@ -505,7 +488,7 @@ func (s *session) checkSizes(peerSize, agreedMax int64) error {
 	return nil
 }
 
-func (s *session) receiveReply(f encoding.Frame) error {
+func (s *Session) receiveReply(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeHelloReply); err != nil {
 		return err
 	}
@@ -538,7 +521,7 @@ func (s *session) receiveReply(f encoding.Frame) error {
 // setPeerCommitment decodes the responder's commitment B; the identity
 // would make every proof trivial, so it is refused like any other
 // invalid element.
-func (s *session) setPeerCommitment(b [encoding.ElementSize]byte) error {
+func (s *Session) setPeerCommitment(b [encoding.ElementSize]byte) error {
 	p, err := new(ristretto255.Element).SetCanonicalBytes(b[:])
 	if err != nil || p.IsIdentity() == 1 {
 		return fmt.Errorf("%w: commitment", ErrInvalidElement)
@@ -549,7 +532,7 @@ func (s *session) setPeerCommitment(b [encoding.ElementSize]byte) error {
 
 // admit applies the caller's admission policy to the peer's declared set
 // size, before any work on elements.
-func (s *session) admit(peerSize int) error {
+func (s *Session) admit(peerSize int) error {
 	if s.cfg.Admit == nil {
 		return nil
 	}
@@ -560,7 +543,7 @@ func (s *session) admit(peerSize int) error {
 }
 
 // progress reports a phase's progress to the caller, if it asked.
-func (s *session) progress(phase string, done, total int) {
+func (s *Session) progress(phase string, done, total int) {
 	if s.cfg.Progress != nil {
 		s.cfg.Progress(Progress{Phase: phase, Done: done, Total: total})
 	}
@@ -568,7 +551,7 @@ func (s *session) progress(phase string, done, total int) {
 
 // deriveSessionID computes the session ID from both handshake frames
 // (PROTOCOL.md §Session ID) and starts the transcript with them.
-func (s *session) deriveSessionID(reply encoding.Frame) {
+func (s *Session) deriveSessionID(reply encoding.Frame) {
 	replyBytes, _ := reply.MarshalBinary()
 	h := sha256.New()
 	h.Write([]byte(labelSessionID))
@@ -585,7 +568,7 @@ func (s *session) deriveSessionID(reply encoding.Frame) {
 
 // advance moves past the handshake into the first phase with work in it;
 // phases with no elements have no frames, so both parties skip them alike.
-func (s *session) advance() {
+func (s *Session) advance() {
 	nI, nR := len(s.set.Elements), s.peerSize
 	if s.role == RoleResponder {
 		nI, nR = s.peerSize, len(s.set.Elements)

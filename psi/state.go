@@ -17,7 +17,7 @@ import (
 	"github.com/reunite-psi/reunite/internal/ristretto255"
 )
 
-// Errors returned by ResumeInitiator and ResumeResponder. Each is wrapped
+// Errors returned by ResumeSession. Each is wrapped
 // with context that names the field or check at fault, never its contents.
 var (
 	// ErrStateMismatch reports a saved state that is well formed but was
@@ -52,7 +52,7 @@ var stateCodes = map[state]uint8{
 
 // MarshalState returns the session's complete state, so that a process can
 // stop between two messages and a later one can continue the session with
-// ResumeInitiator or ResumeResponder (for example when messages travel as
+// ResumeSession (for example when messages travel as
 // files by secure mail, days apart).
 //
 // THE STATE IS SECRET. Until the session is done it holds this party's
@@ -81,7 +81,7 @@ var stateCodes = map[state]uint8{
 // it binds the state to a digest of the session's Config and Set, which
 // resuming checks. Callbacks (Config.Admit, Config.Progress) are not saved:
 // the Config passed to resume supplies them.
-func (s *session) MarshalState() ([]byte, error) {
+func (s *Session) MarshalState() ([]byte, error) {
 	if s.err != nil {
 		return nil, fmt.Errorf("psi: a failed session cannot be saved: %w", s.err)
 	}
@@ -211,30 +211,16 @@ func (s *session) MarshalState() ([]byte, error) {
 	return append(out, sum[:]...), nil
 }
 
-// ResumeInitiator continues an initiator's session from a state returned by
-// MarshalState. cfg and set must be the ones the session was created with
-// (the callbacks in cfg may differ): a state made under another
-// configuration, with another set or by a responder is refused with an error
+// ResumeSession continues a session from a state returned by MarshalState.
+// cfg and set must be the ones the session was created with (the callbacks
+// in cfg may differ): a state made under another configuration, with
+// another set or by the other role (cfg.Role) is refused with an error
 // matching ErrStateMismatch, and a truncated, altered or inconsistent state
 // with one matching ErrStateCorrupt. The set's slices are used in place, as
-// by NewInitiator. See MarshalState for how to keep the state safe, and why
-// a state must be resumed only once.
-func ResumeInitiator(cfg Config, set Set, state []byte) (*Initiator, error) {
-	s, err := resumeSession(RoleInitiator, cfg, set, state)
-	if err != nil {
-		return nil, err
-	}
-	return &Initiator{s}, nil
-}
-
-// ResumeResponder continues a responder's session from a state returned by
-// MarshalState. It checks its arguments as ResumeInitiator does.
-func ResumeResponder(cfg Config, set Set, state []byte) (*Responder, error) {
-	s, err := resumeSession(RoleResponder, cfg, set, state)
-	if err != nil {
-		return nil, err
-	}
-	return &Responder{s}, nil
+// by NewSession. See MarshalState for how to keep the state safe, and why a
+// state must be resumed only once.
+func ResumeSession(cfg Config, set Set, state []byte) (*Session, error) {
+	return resumeSession(cfg, set, state)
 }
 
 func corrupt(format string, args ...any) error {
@@ -252,7 +238,7 @@ func stateNeedsKey(st state) bool {
 	return false
 }
 
-func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, error) {
+func resumeSession(cfg Config, set Set, saved []byte) (*Session, error) {
 	// Format first, so that garbage is reported as corrupt rather than as
 	// a mismatch.
 	const trailer = sha256.Size
@@ -269,6 +255,7 @@ func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, erro
 	if err := checkInputs(cfg, set); err != nil {
 		return nil, err
 	}
+	role := cfg.Role
 
 	in := cryptobyte.String(body[len(stateMagic)+1:])
 	var savedRole, code uint8
@@ -297,7 +284,7 @@ func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, erro
 		return nil, corrupt("state code %d is not a resumable %v state", code, role)
 	}
 
-	s := &session{
+	s := &Session{
 		role:       role,
 		cfg:        cfg,
 		set:        set,
@@ -414,7 +401,7 @@ func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, erro
 
 // resumeInitiator reads the initiator's working state: unblinded points,
 // peer tags, matches found so far and the reveal count.
-func (s *session) resumeInitiator(in *cryptobyte.String, nI, nP, p int) error {
+func (s *Session) resumeInitiator(in *cryptobyte.String, nI, nP, p int) error {
 	var ownPoints, peerTags cryptobyte.String
 	var nFound, revealed uint32
 	if !readBytes32(in, &ownPoints) || !readBytes32(in, &peerTags) || !in.ReadUint32(&nFound) {
@@ -500,7 +487,7 @@ func (s *session) resumeInitiator(in *cryptobyte.String, nI, nP, p int) error {
 // resumeResponder reads the responder's working state: evaluations and
 // their proofs so far, tag order and points, and the last revealed
 // position.
-func (s *session) resumeResponder(in *cryptobyte.String, nI, nP int) error {
+func (s *Session) resumeResponder(in *cryptobyte.String, nI, nP int) error {
 	var proofs, evaluated, tagOrder, tagPoints cryptobyte.String
 	var lastReveal uint32
 	if !readBytes32(in, &proofs) || !readBytes32(in, &evaluated) ||
@@ -549,7 +536,7 @@ func (s *session) resumeResponder(in *cryptobyte.String, nI, nP int) error {
 
 // resumeOutputs reads the matches, cardinality and, for a done session, the
 // result; it checks them against the state and the set sizes.
-func (s *session) resumeOutputs(in *cryptobyte.String, nI, nP, p int) error {
+func (s *Session) resumeOutputs(in *cryptobyte.String, nI, nP, p int) error {
 	var nMatches uint32
 	if !in.ReadUint32(&nMatches) {
 		return corrupt("truncated")
