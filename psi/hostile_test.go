@@ -359,3 +359,29 @@ func TestResponderResultIsLowerBound(t *testing.T) {
 		})
 	}
 }
+
+// TestRoles checks that a session needs a valid role, and that Peer names
+// the other side.
+func TestRoles(t *testing.T) {
+	tests := []struct {
+		role, peer Role
+		valid      bool
+	}{
+		{RoleInitiator, RoleResponder, true},
+		{RoleResponder, RoleInitiator, true},
+		{0, 0, false},
+		{3, 3, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.role.String(), func(t *testing.T) {
+			assert.Equal(t, tc.peer, tc.role.Peer())
+			s, err := NewSession(Config{Role: tc.role, Context: []byte("c"), Mode: BothLearn}, Set{})
+			if !tc.valid {
+				assert.ErrorIs(t, err, ErrConfig)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.role, s.Role())
+		})
+	}
+}
