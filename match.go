@@ -107,6 +107,9 @@ type Audit struct {
 	// Alternatives counts the pairs reported as alternatives to better
 	// ones (MatchResult.Alternatives).
 	Alternatives int
+	// Charged is what the session cost the peer's budget (BudgetStore,
+	// SessionCharge): 0 when no budget applied or the peer was refused.
+	Charged int
 }
 
 // resolve returns the rule set, mode and threshold cfg asks for, with
