@@ -93,12 +93,19 @@ func TLSChannelBinding(conn *tls.Conn) ([]byte, error) {
 // in the audit record by its certificate fingerprint unless cfg.Peer is
 // set.
 //
+// Records must be a non-nil set with distinct, non-empty IDs, as the
+// readers of package match return; otherwise MatchTLS fails with an error
+// wrapping ErrRecords before it touches the connection.
+//
 // Use PinnedTLSConfig with the same pins for the connection, so that an
 // unpinned peer is already refused in the handshake. If the peer refuses
 // this agency's certificate, the error wraps ErrNotPinnedByPeer.
 func MatchTLS(ctx context.Context, conn *tls.Conn, pins []*x509.Certificate, records []match.Record, cfg MatchConfig) (*MatchResult, error) {
 	fail := func(err error) (*MatchResult, error) {
 		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
+	}
+	if err := checkRecords(records); err != nil {
+		return fail(err)
 	}
 	if len(pins) == 0 {
 		return fail(fmt.Errorf("%w: no certificates are pinned", ErrPeerNotPinned))

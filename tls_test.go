@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -298,4 +299,41 @@ func TestMatchTLSAuditsDeclaredSize(t *testing.T) {
 	require.NotZero(t, ra.Audit.LocalKeys)
 	assert.Equal(t, ra.Audit.LocalKeys, rb.Audit.PeerKeys, "the refused peer's declared size is audited")
 	assert.Equal(t, reunite.CertFingerprint(leafA), rb.Audit.Peer)
+}
+
+// TestMatchTLSRefusesBadRecordSets checks that MatchTLS refuses what the
+// readers never return: a nil set, an empty ID, a repeated ID.
+func TestMatchTLSRefusesBadRecordSets(t *testing.T) {
+	certA, _ := agencyCert(t, "agency A")
+	_, leafB := agencyCert(t, "agency B")
+	tests := []struct {
+		name    string
+		records []match.Record
+		reason  string
+	}{
+		{"nil", nil, "nil"},
+		{"empty id", []match.Record{{ID: "A-1", GivenNames: "Ana"}, {GivenNames: "Ivan"}}, "record 2 has no id"},
+		{"repeated id", []match.Record{{ID: "A-1", GivenNames: "Ana"}, {ID: "A-2", GivenNames: "Ivan"}, {ID: "A-1", GivenNames: "Olena"}}, "records 1 and 3 have the same id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c1, c2 := net.Pipe()
+			defer c1.Close()
+			defer c2.Close()
+			conn := tls.Client(c1, reunite.PinnedTLSConfig(certA, leafB))
+			res, err := reunite.MatchTLS(context.Background(), conn, pins(leafB), tt.records, reunite.MatchConfig{Role: psi.RoleInitiator})
+			require.ErrorIs(t, err, reunite.ErrRecords)
+			assert.Contains(t, err.Error(), tt.reason)
+			assert.NotContains(t, err.Error(), "A-1", "no record ID in the error")
+			require.NotNil(t, res)
+			assert.Equal(t, err.Error(), res.Audit.Outcome)
+		})
+	}
+	// An empty set is allowed: it is refused by nothing here.
+	c1, c2 := net.Pipe()
+	c2.Close()
+	conn := tls.Client(c1, reunite.PinnedTLSConfig(certA, leafB))
+	_, err := reunite.MatchTLS(context.Background(), conn, pins(leafB), []match.Record{}, reunite.MatchConfig{Role: psi.RoleInitiator})
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, reunite.ErrRecords)
 }

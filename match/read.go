@@ -242,7 +242,8 @@ func ReadFile(path string, opts ReadOptions) ([]Record, *ReadReport, error) {
 // ReadReport.ControlStripped.
 //
 // In strict mode (the default) the first problem ends the read with a nil
-// slice and a *ParseError. Within a row the id is checked first, then the
+// slice and a *ParseError. A file with a header but no record gives an
+// empty, non-nil slice. Within a row the id is checked first, then the
 // other fields from left to right, then whether any field is left.
 //
 // In lenient mode a bad field is dropped and a bad row (missing or duplicate
@@ -293,7 +294,7 @@ func ReadCSV(r io.Reader, name string, opts ReadOptions) ([]Record, *ReadReport,
 			return nil, nil, err
 		}
 	}
-	return b.recs, &ReadReport{Skipped: b.skipped, ControlStripped: b.stripped}, nil
+	return b.records(), &ReadReport{Skipped: b.skipped, ControlStripped: b.stripped}, nil
 }
 
 // readHeader reads the header row and returns the field of each column.
@@ -542,7 +543,7 @@ func ReadJSONL(r io.Reader, name string, opts ReadOptions) ([]Record, *ReadRepor
 			break
 		}
 	}
-	return b.recs, &ReadReport{Skipped: b.skipped, ControlStripped: b.stripped}, nil
+	return b.records(), &ReadReport{Skipped: b.skipped, ControlStripped: b.stripped}, nil
 }
 
 // readLine appends the next line of src, with its line ending, to buf. It
@@ -705,6 +706,15 @@ type builder struct {
 
 func newBuilder(name string, opts ReadOptions) *builder {
 	return &builder{name: name, lenient: opts.Lenient, ids: make(map[string]int)}
+}
+
+// records returns the records read: an empty, non-nil slice for a file
+// without any, so that nil always means an error.
+func (b *builder) records() []Record {
+	if b.recs == nil {
+		return []Record{}
+	}
+	return b.recs
 }
 
 // fail handles a problem: in strict mode it returns the error that ends the

@@ -674,3 +674,16 @@ func TestPackageDocListsColumns(t *testing.T) {
 		assert.Regexp(t, `(?m)^//\t`+c+` +(yes|no) `, string(src), "column %s", c)
 	}
 }
+
+func TestReadNoRecordsIsEmptyNotNil(t *testing.T) {
+	for _, opts := range []match.ReadOptions{{}, {Lenient: true}} {
+		recs, _, err := match.ReadCSV(strings.NewReader("id,given_names\n"), "f.csv", opts)
+		require.NoError(t, err)
+		assert.NotNil(t, recs, "nil means an error")
+		assert.Empty(t, recs)
+		recs, _, err = match.ReadJSONL(strings.NewReader("\n"), "f.jsonl", opts)
+		require.NoError(t, err)
+		assert.NotNil(t, recs)
+		assert.Empty(t, recs)
+	}
+}
