@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -705,4 +706,55 @@ func TestAuditLogOverlongLine(t *testing.T) {
 	a.Outcome = strings.Repeat("e", 2<<20)
 	require.Error(t, l.Append(a))
 	require.NoError(t, l.Append(sampleAudit(1)), "a refused entry does not break the log")
+}
+
+// TestAuditLogTwoProcesses appends to one log from this process and a
+// child process at once, as an agency serving and querying from one key
+// directory does.
+func TestAuditLogTwoProcesses(t *testing.T) {
+	const each = 40
+	if path := os.Getenv("REUNITE_AUDIT_CHILD"); path != "" {
+		l, err := reunite.OpenAuditLog(path, auditKey)
+		if err != nil {
+			os.Exit(3)
+		}
+		for i := range each {
+			a := sampleAudit(i)
+			a.SessionID = fmt.Sprintf("child-%d", i)
+			if l.Append(a) != nil {
+				os.Exit(4)
+			}
+		}
+		os.Exit(0)
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("no inter-process lock on this system")
+	}
+	l, path := createAuditLog(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAuditLogTwoProcesses$")
+	cmd.Env = append(os.Environ(), "REUNITE_AUDIT_CHILD="+path)
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Append until the child is done, so that the two overlap.
+	var childErr error
+	n := 0
+	for waiting := true; waiting && n < 100000; n++ {
+		require.NoError(t, l.Append(sampleAudit(n)))
+		select {
+		case childErr = <-done:
+			waiting = false
+		default:
+		}
+	}
+	require.NoError(t, childErr, "the child appended all its entries")
+	require.NoError(t, l.Append(sampleAudit(n)), "and this writer continues after them")
+	require.NoError(t, l.Close())
+
+	head, err := reunite.VerifyAuditLogFile(path, auditKey)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(n+1+each), head.Seq)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, each, strings.Count(string(data), `"session_id":"child-`), "every child entry is there")
 }
