@@ -402,3 +402,88 @@ func TestHeaderOnlyFileWarns(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, stderr.String())
 }
+
+// TestReadmeScript runs the README's two-process block as a script would,
+// line by line and in order (the server in the background), in this
+// process: it must work without any wait between starting the server and
+// the query.
+func TestReadmeScript(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	start := strings.Index(string(readme), "d=$(mktemp -d)\n")
+	require.GreaterOrEqual(t, start, 0, "the README has the block")
+	block := string(readme[start:])
+	block = block[:strings.Index(block, "```")]
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	d := t.TempDir()
+
+	var bg sync.WaitGroup
+	var lastOut string
+	lines := strings.Split(strings.TrimSpace(block), "\n")
+	require.Len(t, lines, 7)
+	for _, line := range lines {
+		switch {
+		case line == "d=$(mktemp -d)":
+			continue
+		case line == "wait":
+			bg.Wait()
+			continue
+		}
+		line = strings.ReplaceAll(line, "$d", d)
+		line = strings.ReplaceAll(line, "127.0.0.1:7946", addr)
+		background := strings.HasSuffix(line, " &")
+		args := shellWords(t, strings.TrimSuffix(line, " &"))
+		require.Equal(t, []string{"go", "run", "./examples/agency"}, args[:3], line)
+		args = args[3:]
+		for i, a := range args {
+			if strings.HasPrefix(a, "testdata/") {
+				args[i] = "../../" + a
+			}
+		}
+		exec := func() string {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), args, &out, &errOut)
+			assert.Equal(t, 0, code, "%s\n%s", line, errOut.String())
+			return out.String()
+		}
+		if background {
+			bg.Go(func() { exec() })
+		} else {
+			lastOut = exec()
+		}
+	}
+	bg.Wait()
+	assert.Contains(t, lastOut, "intact, 1 entries, head 1:")
+}
+
+// shellWords splits a command line as sh would for the README's simple
+// lines: on spaces, with double quotes grouping.
+func shellWords(t *testing.T, line string) []string {
+	var words []string
+	var cur strings.Builder
+	quoted, inWord := false, false
+	for _, r := range line {
+		switch {
+		case r == '"':
+			quoted, inWord = !quoted, true
+		case r == ' ' && !quoted:
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	require.False(t, quoted, "unbalanced quotes in %q", line)
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
+}
