@@ -111,6 +111,9 @@ type Audit struct {
 	// reveal (psi.Result.LowerBound): the responder's side of a both-learn
 	// session. A deviating initiator can reveal fewer hits than it found.
 	LowerBound bool
+	// Charged is what the session cost the peer's budget (BudgetStore,
+	// SessionCharge): 0 when no budget applied or the peer was refused.
+	Charged int
 }
 
 // resolve returns the rule set, mode and threshold cfg asks for, with
