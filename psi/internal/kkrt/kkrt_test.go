@@ -1,0 +1,32 @@
+package kkrt
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reunite-psi/reunite/internal/testrand"
+)
+
+func TestIntersection(t *testing.T) {
+	type tc struct{ nR, nS, overlap int }
+	var cases []tc
+	for _, n := range []int{0, 1, 2, 3, 63, 64, 65, 255, 256, 257, 4095, 4097, 8193} {
+		cases = append(cases, tc{n, n, n / 2}, tc{n, n, n}, tc{n, n, 0})
+	}
+	cases = append(cases, tc{1, 1 << 16, 1}, tc{1 << 16, 1, 1}, tc{1, 1 << 16, 0}, tc{100, 20000, 37}, tc{20000, 100, 99})
+	for _, c := range cases {
+		t.Run(name(c.nR, c.nS, c.overlap), func(t *testing.T) {
+			t.Parallel()
+			rnd := testrand.New(name(c.nR, c.nS, c.overlap))
+			common := elements("common", 0, c.overlap)
+			rset := shuffled(rnd, append(elements("recv", 0, c.nR-c.overlap), common...))
+			sset := shuffled(rnd, append(elements("send", 0, c.nS-c.overlap), common...))
+			p := testParams(t, c.nR, c.nS, name(c.nR, c.nS, c.overlap))
+			got := runSession(t, p, rset, sset, rnd)
+			want := plainIntersection(rset, sset)
+			require.Len(t, want, c.overlap)
+			require.Equal(t, want, got)
+		})
+	}
+}
