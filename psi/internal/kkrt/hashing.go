@@ -98,37 +98,46 @@ func buildCuckoo(ds []digest, bins, stash int, rng *rand.Rand) (*cuckooTable, er
 	return t, nil
 }
 
-// simpleTable is the sender's hashing: for every bin, the (element, hash
-// index) pairs mapped to it, as a CSR array. A pair whose bin repeats an
-// earlier hash index of the same element is left out, so each element
-// appears at most once per bin.
+// simpleTable is the sender's hashing, bucketed by matrix chunk: the
+// entries of chunk k are entries[start[k]:start[k+1]], each
+// element<<15 | bin within the chunk<<2 | hash index. A pair whose bin
+// repeats an earlier hash index of the same element is left out, so each
+// element appears at most once per bin. Bucketing by chunk rather than by
+// bin keeps construction a sequential pass per chunk, and a chunk's rows
+// are what the sender holds in memory at a time anyway.
 type simpleTable struct {
-	start   []uint32 // bins+1 offsets into entries
-	entries []uint32 // element<<2 | hash index
+	start   []uint32
+	entries []uint64
 }
 
+const (
+	entryBinShift  = 2
+	entryElemShift = 15 // 2 bits of hash index, 13 of bin within chunk
+)
+
 func buildSimple(ds []digest, bins int) *simpleTable {
-	t := &simpleTable{start: make([]uint32, bins+1)}
+	chunks := (bins + ChunkRows - 1) / ChunkRows
+	t := &simpleTable{start: make([]uint32, chunks+1)}
 	for i := range ds {
 		pos := ds[i].positions(bins)
 		for h, p := range pos {
 			if firstIndex(&pos, h) {
-				t.start[p+1]++
+				t.start[p/ChunkRows+1]++
 			}
 		}
 	}
-	for j := 1; j <= bins; j++ {
-		t.start[j] += t.start[j-1]
+	for k := 1; k <= chunks; k++ {
+		t.start[k] += t.start[k-1]
 	}
-	t.entries = make([]uint32, t.start[bins])
-	fill := make([]uint32, bins)
-	copy(fill, t.start[:bins])
+	t.entries = make([]uint64, t.start[chunks])
+	fill := append([]uint32(nil), t.start[:chunks]...)
 	for i := range ds {
 		pos := ds[i].positions(bins)
 		for h, p := range pos {
 			if firstIndex(&pos, h) {
-				t.entries[fill[p]] = uint32(i)<<2 | uint32(h)
-				fill[p]++
+				k := p / ChunkRows
+				t.entries[fill[k]] = uint64(i)<<entryElemShift | uint64(p%ChunkRows)<<entryBinShift | uint64(h)
+				fill[k]++
 			}
 		}
 	}

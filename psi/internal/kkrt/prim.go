@@ -5,11 +5,12 @@ import (
 	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/binary"
+	"runtime"
+	"sync"
 )
 
 // Domain-separation prefixes of the SHA-256 calls.
 const (
-	domainElement = "reunite-kkrt-v1 element\x00"
 	domainBaseOT  = "reunite-kkrt-v1 base OT\x00"
 	domainSeed    = "reunite-kkrt-v1 cuckoo seed\x00"
 )
@@ -28,11 +29,19 @@ func sessionSeed(ctx []byte) [seedSize]byte {
 // gives the three cuckoo positions.
 type digest [32]byte
 
-// hashElement returns SHA-256(domain ‖ seed ‖ x). The seed is fresh per
-// session, so positions and OPRF inputs are unrelated across sessions.
+// hashElement returns SHA-256(seed ‖ x). The seed is derived from the
+// session context under its own domain (sessionSeed), so it both
+// separates this hash from every other use of SHA-256 and makes positions
+// and OPRF inputs unrelated across sessions; keeping the prefix at 16
+// bytes lets a 32-byte element hash in one SHA-256 block.
 func hashElement(seed *[seedSize]byte, x []byte) digest {
+	if len(x) <= 64-seedSize-9 {
+		var buf [64 - 9]byte
+		copy(buf[:], seed[:])
+		n := copy(buf[seedSize:], x)
+		return sha256.Sum256(buf[:seedSize+n])
+	}
 	h := sha256.New()
-	h.Write([]byte(domainElement))
 	h.Write(seed[:])
 	h.Write(x)
 	var d digest
@@ -63,25 +72,31 @@ type row [rowWords]uint64
 // AES_k(x̂ ⊕ 0) ‖ AES_k(x̂ ⊕ 1) ‖ AES_k(x̂ ⊕ 2) ‖ AES_k(x̂ ⊕ 3), with
 // the key k chosen by the sender after the receiver's inputs are fixed
 // (KKRT16 instantiates the PRC with a PRF exactly this way).
-type prc struct{ b cipher.Block }
+//
+// A prc holds scratch space: each goroutine needs its own (clone).
+type prc struct {
+	b       cipher.Block
+	in, out [64]byte
+}
 
-func newPRC(key []byte) prc {
+func newPRC(key []byte) *prc {
 	b, err := aes.NewCipher(key)
 	if err != nil {
 		panic("kkrt: " + err.Error()) // unreachable: key is always 16 bytes
 	}
-	return prc{b}
+	return &prc{b: b}
 }
 
-func (c prc) encode(out *row, d *digest) {
-	var in, buf [64]byte
+func (c *prc) clone() *prc { return &prc{b: c.b} }
+
+func (c *prc) encode(out *row, d *digest) {
 	for i := range 4 {
-		copy(in[16*i:16*i+16], d[:16])
-		in[16*i+15] ^= byte(i)
-		c.b.Encrypt(buf[16*i:16*i+16], in[16*i:16*i+16])
+		copy(c.in[16*i:16*i+16], d[:16])
+		c.in[16*i+15] ^= byte(i)
+		c.b.Encrypt(c.out[16*i:16*i+16], c.in[16*i:16*i+16])
 	}
 	for w := range rowWords {
-		out[w] = binary.LittleEndian.Uint64(buf[8*w:])
+		out[w] = binary.LittleEndian.Uint64(c.out[8*w:])
 	}
 }
 
@@ -132,9 +147,14 @@ func transpose64(a *[64]uint64) {
 // cols[c*n/8 : (c+1)*n/8], bit r of the column = byte r/8, bit r%8) into
 // n rows. n is a multiple of 64.
 func transposeCols(rows []row, cols []byte, n int) {
+	parallel(n/64, func(lo, hi int) { transposeBlocks(rows, cols, n, lo, hi) })
+}
+
+// transposeBlocks transposes the row blocks lo … hi-1 (64 rows each).
+func transposeBlocks(rows []row, cols []byte, n, lo, hi int) {
 	stride := n / 8
 	var a [64]uint64
-	for rb := 0; rb < n/64; rb++ {
+	for rb := lo; rb < hi; rb++ {
 		for cb := range rowWords {
 			for c := range 64 {
 				a[c] = binary.LittleEndian.Uint64(cols[(cb*64+c)*stride+rb*8:])
@@ -145,4 +165,24 @@ func transposeCols(rows []row, cols []byte, n int) {
 			}
 		}
 	}
+}
+
+// parallel runs f over [0, n) split into one contiguous range per CPU
+// (runtime.GOMAXPROCS) and returns when all are done; no goroutine
+// outlives the call.
+func parallel(n int, f func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	w := min(runtime.GOMAXPROCS(0), max(1, n/64))
+	if w <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := range w {
+		lo, hi := k*n/w, (k+1)*n/w
+		wg.Go(func() { f(lo, hi) })
+	}
+	wg.Wait()
 }

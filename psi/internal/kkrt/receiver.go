@@ -33,7 +33,7 @@ type Receiver struct {
 	ds    []digest
 	table *cuckooTable
 	ot    *otSender
-	prc   prc
+	prc   *prc
 	g0    []prg // PRG of k_i^0: column t_i
 	g1    []prg // PRG of k_i^1
 	chunk int   // next matrix chunk
@@ -154,34 +154,42 @@ func (r *Receiver) MatrixChunk() ([]byte, error) {
 	n := r.l.chunkRows(k)
 	stride := n / 8
 	col0, col1 := r.col0[:Width*stride], r.col1[:Width*stride]
-	for i := range Width {
-		r.g0[i].fill(col0[i*stride : (i+1)*stride])
-		r.g1[i].fill(col1[i*stride : (i+1)*stride])
-	}
+	parallel(Width, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r.g0[i].fill(col0[i*stride : (i+1)*stride])
+			r.g1[i].fill(col1[i*stride : (i+1)*stride])
+		}
+	})
 	subtle.XORBytes(col1, col1, col0)
 	transposeCols(r.t, col0, n)
 	transposeCols(r.d, col1, n)
-	out := make([]byte, 0, n*rowBytes)
-	var zero digest
-	var c row
+	out := make([]byte, n*rowBytes)
 	used := r.l.bins + r.l.stash
+	tl := r.l.tagLen
+	parallel(n, func(lo, hi int) {
+		c := r.prc.clone()
+		var zero digest
+		var code row
+		for i := lo; i < hi; i++ {
+			j := k*ChunkRows + i
+			elem := uint32(0)
+			if j < used {
+				elem = r.table.slots[j]
+			}
+			if elem != 0 {
+				c.encode(&code, &r.ds[elem-1])
+				tag := tagHash(&r.t[i], j)
+				copy(r.tags[j*tl:(j+1)*tl], tag[:tl])
+			} else {
+				c.encode(&code, &zero)
+			}
+			for w := range rowWords {
+				binary.LittleEndian.PutUint64(out[(i*rowWords+w)*8:], r.d[i][w]^code[w])
+			}
+		}
+	})
 	for i := range n {
-		j := k*ChunkRows + i
-		elem := uint32(0)
-		if j < used {
-			elem = r.table.slots[j]
-		}
-		if elem != 0 {
-			r.prc.encode(&c, &r.ds[elem-1])
-		} else {
-			r.prc.encode(&c, &zero)
-		}
-		for w := range rowWords {
-			out = binary.LittleEndian.AppendUint64(out, r.d[i][w]^c[w])
-		}
-		if elem != 0 {
-			tag := tagHash(&r.t[i], j)
-			copy(r.tags[j*r.l.tagLen:], tag[:r.l.tagLen])
+		if j := k*ChunkRows + i; j < used && r.table.slots[j] != 0 {
 			r.insert(j)
 		}
 	}

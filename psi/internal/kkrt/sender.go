@@ -28,18 +28,20 @@ type Sender struct {
 	rand  io.Reader
 	state senderState
 
-	ds     []digest
-	simple *simpleTable
-	pos    []uint32 // element → position in the (shuffled) tag output
-	choice row      // s: the base-OT choice bits, one per column
-	prc    prc
+	simple *simpleTable // entries hold output positions, not input indices
+	choice row          // s: the base-OT choice bits, one per column
+	prcKey [seedSize]byte
+	prc    *prc
 	g      []prg // PRG of k_i^{s_i}
 	chunk  int
 	tagK   int
 
-	col  []byte
-	q    []row
-	tags []byte // perElt tags per element, in output order
+	col []byte
+	q   []row
+	// ds are the element digests in output order (shuffled); tags the
+	// perElt tags of each element, in the same order.
+	ds   []digest
+	tags []byte
 }
 
 // NewSender returns the sender of a session with Params p over set, which
@@ -62,25 +64,26 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 	if _, err := io.ReadFull(rand, shuffle[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	s := &Sender{l: l, ctx: bytes.Clone(p.Context), rand: rand, ds: ds}
-	s.simple = buildSimple(ds, l.bins)
-	// The receiver sees the tags of element e at position pos[e]: a
-	// uniformly random permutation, so the order of hits says nothing
-	// about the order of the sender's set.
+	s := &Sender{l: l, ctx: bytes.Clone(p.Context), rand: rand}
+	// The receiver sees the sender's tags in the order of ds after a
+	// uniformly random shuffle, so the order of hits says nothing about
+	// the order of the sender's set.
 	rng := newRand(shuffle)
-	perm := rng.Perm(len(ds))
-	s.pos = make([]uint32, len(ds))
-	for i, v := range perm {
-		s.pos[i] = uint32(v)
+	rng.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
+	if _, err := io.ReadFull(rand, s.prcKey[:]); err != nil {
+		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
+	s.simple = buildSimple(ds, l.bins)
+	s.prc = newPRC(s.prcKey[:])
+	s.ds = ds
 	s.tags = make([]byte, len(ds)*l.perElt*l.tagLen)
-	// A hash index whose bin repeats an earlier one of the same element
-	// gets a random tag instead of a second copy of the same tag.
 	for e := range ds {
+		// A hash index whose bin repeats an earlier one of the same
+		// element gets a random tag instead of a second copy of a tag.
 		p := ds[e].positions(l.bins)
 		for h := 1; h < hashCount; h++ {
 			if !firstIndex(&p, h) {
-				off := (int(s.pos[e])*l.perElt + h) * l.tagLen
+				off := (e*l.perElt + h) * l.tagLen
 				for k := range l.tagLen {
 					s.tags[off+k] = byte(rng.Uint32())
 				}
@@ -118,18 +121,17 @@ func (s *Sender) ReadSetup(msg []byte) ([]byte, error) {
 	if len(msg) != SetupSize {
 		return nil, s.fail(fmt.Errorf("%w: setup of %d bytes, want %d", ErrMessageSize, len(msg), SetupSize))
 	}
-	var buf [seedSize + rowBytes]byte
+	var buf [rowBytes]byte
 	if _, err := io.ReadFull(s.rand, buf[:]); err != nil {
 		return nil, s.fail(fmt.Errorf("kkrt: reading randomness: %w", err))
 	}
 	for w := range rowWords {
-		s.choice[w] = binary.LittleEndian.Uint64(buf[seedSize+8*w:])
+		s.choice[w] = binary.LittleEndian.Uint64(buf[8*w:])
 	}
 	bs, keys, err := otReceive(s.ctx, msg, &s.choice, s.rand)
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	s.prc = newPRC(buf[:seedSize])
 	s.g = make([]prg, Width)
 	for i := range Width {
 		s.g[i] = newPRG(keys[i][:])
@@ -138,7 +140,7 @@ func (s *Sender) ReadSetup(msg []byte) ([]byte, error) {
 	s.col = make([]byte, Width*n/8)
 	s.q = make([]row, n)
 	out := make([]byte, 0, BaseOTSize)
-	out = append(out, buf[:seedSize]...)
+	out = append(out, s.prcKey[:]...)
 	out = append(out, bs...)
 	s.state = sMatrix
 	return out, nil
@@ -159,19 +161,21 @@ func (s *Sender) ReadMatrixChunk(msg []byte) error {
 	}
 	stride := n / 8
 	col := s.col[:Width*stride]
-	for i := range Width {
-		s.g[i].fill(col[i*stride : (i+1)*stride])
-	}
+	parallel(Width, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			s.g[i].fill(col[i*stride : (i+1)*stride])
+		}
+	})
 	transposeCols(s.q, col, n)
 	for i := range n {
 		for w := range rowWords {
 			s.q[i][w] ^= binary.LittleEndian.Uint64(msg[(i*rowWords+w)*8:]) & s.choice[w]
 		}
 	}
-	s.tagRows(k*ChunkRows, s.q[:n])
+	s.tagRows(k, s.q[:n])
 	s.chunk++
 	if s.chunk == s.l.matrixChunks() {
-		s.col, s.q, s.g = nil, nil, nil
+		s.col, s.q, s.g, s.simple, s.ds = nil, nil, nil, nil, nil
 		s.state = sTags
 		if s.l.tagChunks() == 0 {
 			s.state = sDone
@@ -181,30 +185,62 @@ func (s *Sender) ReadMatrixChunk(msg []byte) error {
 }
 
 // tagRows computes the tags of every (element, hash index) whose bin is
-// one of the rows first … first+len(q)-1.
-func (s *Sender) tagRows(first int, q []row) {
-	var c, v row
+// one of the rows of chunk k, whose rows q holds.
+func (s *Sender) tagRows(k int, q []row) {
 	tl, per := s.l.tagLen, s.l.perElt
-	put := func(e uint32, h, j int, qj *row) {
-		s.prc.encode(&c, &s.ds[e])
-		for w := range rowWords {
-			v[w] = qj[w] ^ c[w]&s.choice[w]
-		}
-		tag := tagHash(&v, j)
-		copy(s.tags[(int(s.pos[e])*per+h)*tl:], tag[:tl])
+	first := k * ChunkRows
+	if k < len(s.simple.start)-1 {
+		entries := s.simple.entries[s.simple.start[k]:s.simple.start[k+1]]
+		parallel(len(entries), func(lo, hi int) {
+			// Simple hashing reads the digests of random elements:
+			// gather a batch first, in a loop with nothing else to do,
+			// so the cache misses overlap; then compute; then scatter.
+			const batch = 512
+			var xs [batch]digest
+			var tags [batch][16]byte
+			c := s.prc.clone()
+			for a := lo; a < hi; a += batch {
+				ents := entries[a:min(hi, a+batch)]
+				for i, ent := range ents {
+					xs[i] = s.ds[ent>>entryElemShift]
+				}
+				for i, ent := range ents {
+					var code row
+					c.encode(&code, &xs[i])
+					bin := int(ent>>entryBinShift) & (ChunkRows - 1)
+					qj := &q[bin]
+					for w := range rowWords {
+						code[w] = qj[w] ^ code[w]&s.choice[w]
+					}
+					h := tagHash(&code, first+bin)
+					copy(tags[i][:], h[:16])
+				}
+				for i, ent := range ents {
+					off := (int(ent>>entryElemShift)*per + int(ent&3)) * tl
+					copy(s.tags[off:off+tl], tags[i][:tl])
+				}
+			}
+		})
 	}
+	// Stash bins: every element is evaluated there.
 	for i := range q {
 		j := first + i
-		switch {
-		case j < s.l.bins:
-			for _, ent := range s.simple.entries[s.simple.start[j]:s.simple.start[j+1]] {
-				put(ent>>2, int(ent&3), j, &q[i])
-			}
-		case j < s.l.bins+s.l.stash:
-			for e := range s.ds {
-				put(uint32(e), hashCount+j-s.l.bins, j, &q[i])
-			}
+		if j < s.l.bins || j >= s.l.bins+s.l.stash {
+			continue
 		}
+		parallel(s.l.nS, func(lo, hi int) {
+			c := s.prc.clone()
+			var code row
+			for e := lo; e < hi; e++ {
+				c.encode(&code, &s.ds[e])
+				for w := range rowWords {
+					code[w] = q[i][w] ^ code[w]&s.choice[w]
+				}
+				h := tagHash(&code, j)
+				off := (e*per + hashCount + j - s.l.bins) * tl
+				copy(s.tags[off:off+tl], h[:tl])
+			}
+		})
 	}
 }
 
@@ -216,8 +252,8 @@ func (s *Sender) TagChunk() ([]byte, error) {
 		return nil, err
 	}
 	unit := s.l.perElt * s.l.tagLen
-	start := s.tagK * ChunkElements * unit
-	out := s.tags[start : start+s.l.tagChunkElems(s.tagK)*unit]
+	first := s.tagK * ChunkElements * unit
+	out := s.tags[first : first+s.l.tagChunkElems(s.tagK)*unit]
 	s.tagK++
 	if s.tagK == s.l.tagChunks() {
 		s.state = sDone
