@@ -11,8 +11,8 @@ import (
 
 // Domain-separation prefixes of the SHA-256 calls.
 const (
-	domainBaseOT  = "reunite-kkrt-v1 base OT\x00"
-	domainSeed    = "reunite-kkrt-v1 cuckoo seed\x00"
+	domainBaseOT = "reunite-kkrt-v1 base OT\x00"
+	domainSeed   = "reunite-kkrt-v1 cuckoo seed\x00"
 )
 
 // sessionSeed derives the element-hashing seed from the session context.
