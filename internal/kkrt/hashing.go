@@ -100,20 +100,15 @@ func buildCuckoo(ds []digest, bins, stash int, rng *rand.Rand) (*cuckooTable, er
 
 // simpleTable is the sender's hashing, bucketed by matrix chunk: the
 // entries of chunk k are entries[start[k]:start[k+1]], each
-// element<<15 | bin within the chunk<<2 | hash index. A pair whose bin
+// element<<2 | hash index (the bin is recomputed from the digest). A pair whose bin
 // repeats an earlier hash index of the same element is left out, so each
 // element appears at most once per bin. Bucketing by chunk rather than by
 // bin keeps construction a sequential pass per chunk, and a chunk's rows
 // are what the sender holds in memory at a time anyway.
 type simpleTable struct {
 	start   []uint32
-	entries []uint64
+	entries []uint32
 }
-
-const (
-	entryBinShift  = 2
-	entryElemShift = 15 // 2 bits of hash index, 13 of bin within chunk
-)
 
 func buildSimple(ds []digest, bins int) *simpleTable {
 	chunks := (bins + ChunkRows - 1) / ChunkRows
@@ -129,14 +124,14 @@ func buildSimple(ds []digest, bins int) *simpleTable {
 	for k := 1; k <= chunks; k++ {
 		t.start[k] += t.start[k-1]
 	}
-	t.entries = make([]uint64, t.start[chunks])
+	t.entries = make([]uint32, t.start[chunks])
 	fill := append([]uint32(nil), t.start[:chunks]...)
 	for i := range ds {
 		pos := ds[i].positions(bins)
 		for h, p := range pos {
 			if firstIndex(&pos, h) {
 				k := p / ChunkRows
-				t.entries[fill[k]] = uint64(i)<<entryElemShift | uint64(p%ChunkRows)<<entryBinShift | uint64(h)
+				t.entries[fill[k]] = uint32(i)<<2 | uint32(h)
 				fill[k]++
 			}
 		}

@@ -29,6 +29,9 @@ func sessionSeed(ctx []byte) [seedSize]byte {
 // gives the three cuckoo positions.
 type digest [32]byte
 
+// input returns x̂, the OPRF input.
+func (d *digest) input() *[16]byte { return (*[16]byte)(d[:16]) }
+
 // hashElement returns SHA-256(seed ‖ x). The seed is derived from the
 // session context under its own domain (sessionSeed), so it both
 // separates this hash from every other use of SHA-256 and makes positions
@@ -89,9 +92,9 @@ func newPRC(key []byte) *prc {
 
 func (c *prc) clone() *prc { return &prc{b: c.b} }
 
-func (c *prc) encode(out *row, d *digest) {
+func (c *prc) encode(out *row, x *[16]byte) {
 	for i := range 4 {
-		copy(c.in[16*i:16*i+16], d[:16])
+		copy(c.in[16*i:16*i+16], x[:])
 		c.in[16*i+15] ^= byte(i)
 		c.b.Encrypt(c.out[16*i:16*i+16], c.in[16*i:16*i+16])
 	}

@@ -30,7 +30,7 @@ type Receiver struct {
 	rand  io.Reader
 	state receiverState
 
-	ds    []digest
+	xs    [][16]byte // OPRF input x̂ of each own element
 	table *cuckooTable
 	ot    *otSender
 	prc   *prc
@@ -42,8 +42,9 @@ type Receiver struct {
 	col0, col1 []byte // column buffers of one chunk
 	t, d       []row  // rows of T and of T ⊕ T' for one chunk
 
-	tags   []byte   // tagLen bytes per bin (bins+stash), zero for empty bins
-	lookup []uint32 // open addressing over tags: bin + 1, 0 is empty
+	out    []byte   // the matrix chunk being sent
+	tags   []byte   // tagLen bytes per own element
+	lookup []uint32 // open addressing over tags: element + 1, 0 is empty
 	hit    []bool   // per own element
 }
 
@@ -73,7 +74,11 @@ func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Receiver{l: l, ctx: bytes.Clone(p.Context), rand: rand, ds: ds, table: table}, nil
+	xs := make([][16]byte, len(ds))
+	for i := range ds {
+		xs[i] = *ds[i].input()
+	}
+	return &Receiver{l: l, ctx: bytes.Clone(p.Context), rand: rand, xs: xs, table: table}, nil
 }
 
 func newRand(seed [32]byte) *rand.Rand { return rand.New(rand.NewChaCha8(seed)) }
@@ -126,9 +131,11 @@ func (r *Receiver) ReadBaseOT(msg []byte) error {
 	n := min(ChunkRows, r.l.rows)
 	r.col0, r.col1 = make([]byte, Width*n/8), make([]byte, Width*n/8)
 	r.t, r.d = make([]row, n), make([]row, n)
-	r.tags = make([]byte, (r.l.bins+r.l.stash)*r.l.tagLen)
+	r.out = make([]byte, n*rowBytes)
+	r.tags = make([]byte, len(r.xs)*r.l.tagLen)
+	// Linear probing at load at most 0.8.
 	size := 1
-	for size < 2*(len(r.ds)+1) {
+	for size < len(r.xs)+len(r.xs)/4+1 {
 		size <<= 1
 	}
 	r.lookup = make([]uint32, size)
@@ -145,7 +152,8 @@ func (r *Receiver) TagChunks() int { return r.l.tagChunks() }
 
 // MatrixChunk returns the next chunk of the OT-extension matrix: for each
 // bin j in the chunk, u_j = t_j ⊕ t'_j ⊕ C(x_j), where x_j is the element
-// in bin j (a fixed dummy for an empty bin).
+// in bin j (a fixed dummy for an empty bin). The returned slice is valid
+// until the next call.
 func (r *Receiver) MatrixChunk() ([]byte, error) {
 	if err := r.expect(rMatrix, "MatrixChunk"); err != nil {
 		return nil, err
@@ -163,12 +171,12 @@ func (r *Receiver) MatrixChunk() ([]byte, error) {
 	subtle.XORBytes(col1, col1, col0)
 	transposeCols(r.t, col0, n)
 	transposeCols(r.d, col1, n)
-	out := make([]byte, n*rowBytes)
+	out := r.out[:n*rowBytes]
 	used := r.l.bins + r.l.stash
 	tl := r.l.tagLen
 	parallel(n, func(lo, hi int) {
 		c := r.prc.clone()
-		var zero digest
+		var zero [16]byte
 		var code row
 		for i := lo; i < hi; i++ {
 			j := k*ChunkRows + i
@@ -177,9 +185,10 @@ func (r *Receiver) MatrixChunk() ([]byte, error) {
 				elem = r.table.slots[j]
 			}
 			if elem != 0 {
-				c.encode(&code, &r.ds[elem-1])
+				c.encode(&code, &r.xs[elem-1])
 				tag := tagHash(&r.t[i], j)
-				copy(r.tags[j*tl:(j+1)*tl], tag[:tl])
+				e := int(elem - 1)
+				copy(r.tags[e*tl:(e+1)*tl], tag[:tl])
 			} else {
 				c.encode(&code, &zero)
 			}
@@ -190,13 +199,14 @@ func (r *Receiver) MatrixChunk() ([]byte, error) {
 	})
 	for i := range n {
 		if j := k*ChunkRows + i; j < used && r.table.slots[j] != 0 {
-			r.insert(j)
+			r.insert(int(r.table.slots[j] - 1))
 		}
 	}
 	r.chunk++
 	if r.chunk == r.l.matrixChunks() {
 		r.col0, r.col1, r.t, r.d, r.g0, r.g1 = nil, nil, nil, nil, nil, nil
-		r.hit = make([]bool, len(r.ds))
+		r.xs, r.table = nil, nil
+		r.hit = make([]bool, len(r.tags)/r.l.tagLen)
 		r.state = rTags
 		if r.l.tagChunks() == 0 {
 			r.state = rDone
@@ -205,17 +215,19 @@ func (r *Receiver) MatrixChunk() ([]byte, error) {
 	return out, nil
 }
 
-func (r *Receiver) insert(j int) {
+// insert adds own element e's tag to the lookup table.
+func (r *Receiver) insert(e int) {
 	mask := uint64(len(r.lookup) - 1)
 	tl := r.l.tagLen
-	for k := binary.LittleEndian.Uint64(r.tags[j*tl:]) & mask; ; k = (k + 1) & mask {
+	for k := binary.LittleEndian.Uint64(r.tags[e*tl:]) & mask; ; k = (k + 1) & mask {
 		if r.lookup[k] == 0 {
-			r.lookup[k] = uint32(j + 1)
+			r.lookup[k] = uint32(e + 1)
 			return
 		}
 	}
 }
 
+// find returns the own element whose tag is tag, or -1.
 func (r *Receiver) find(tag []byte) int {
 	mask := uint64(len(r.lookup) - 1)
 	tl := r.l.tagLen
@@ -224,8 +236,8 @@ func (r *Receiver) find(tag []byte) int {
 		if s == 0 {
 			return -1
 		}
-		if j := int(s - 1); bytes.Equal(r.tags[j*tl:(j+1)*tl], tag) {
-			return j
+		if e := int(s - 1); bytes.Equal(r.tags[e*tl:(e+1)*tl], tag) {
+			return e
 		}
 	}
 }
@@ -242,8 +254,8 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 		return r.fail(fmt.Errorf("%w: tag chunk %d of %d bytes, want %d", ErrMessageSize, r.tagK, len(msg), want))
 	}
 	for off := 0; off < len(msg); off += tl {
-		if j := r.find(msg[off : off+tl]); j >= 0 {
-			r.hit[r.table.slots[j]-1] = true
+		if e := r.find(msg[off : off+tl]); e >= 0 {
+			r.hit[e] = true
 		}
 	}
 	r.tagK++

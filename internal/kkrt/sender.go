@@ -202,12 +202,12 @@ func (s *Sender) tagRows(k int, q []row) {
 			for a := lo; a < hi; a += batch {
 				ents := entries[a:min(hi, a+batch)]
 				for i, ent := range ents {
-					xs[i] = s.ds[ent>>entryElemShift]
+					xs[i] = s.ds[ent>>2]
 				}
 				for i, ent := range ents {
 					var code row
-					c.encode(&code, &xs[i])
-					bin := int(ent>>entryBinShift) & (ChunkRows - 1)
+					c.encode(&code, xs[i].input())
+					bin := int(xs[i].positions(s.l.bins)[ent&3]) - first
 					qj := &q[bin]
 					for w := range rowWords {
 						code[w] = qj[w] ^ code[w]&s.choice[w]
@@ -216,7 +216,7 @@ func (s *Sender) tagRows(k int, q []row) {
 					copy(tags[i][:], h[:16])
 				}
 				for i, ent := range ents {
-					off := (int(ent>>entryElemShift)*per + int(ent&3)) * tl
+					off := (int(ent>>2)*per + int(ent&3)) * tl
 					copy(s.tags[off:off+tl], tags[i][:tl])
 				}
 			}
@@ -232,7 +232,7 @@ func (s *Sender) tagRows(k int, q []row) {
 			c := s.prc.clone()
 			var code row
 			for e := lo; e < hi; e++ {
-				c.encode(&code, &s.ds[e])
+				c.encode(&code, s.ds[e].input())
 				for w := range rowWords {
 					code[w] = q[i][w] ^ code[w]&s.choice[w]
 				}
