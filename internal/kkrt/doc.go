@@ -11,7 +11,7 @@
 // should not use this package directly.
 //
 //	Receiver (cuckoo table)                      Sender (simple hashing)
-//	Setup()            ── setup: A, seed ──────▶ ReadSetup()
+//	Setup()            ── setup: A ───────────▶ ReadSetup()
 //	ReadBaseOT()       ◀── prc key, B_0..B_447 ─
 //	MatrixChunk() ×k   ── rows of U ──────────▶ ReadMatrixChunk() ×k
 //	ReadTagChunk() ×t  ◀── OPRF tags ─────────── TagChunk() ×t

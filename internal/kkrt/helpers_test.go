@@ -1,6 +1,7 @@
 package kkrt
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -86,3 +87,5 @@ func shuffled(rnd io.Reader, xs [][]byte) [][]byte {
 }
 
 func name(nR, nS, overlap int) string { return fmt.Sprintf("R%d_S%d_overlap%d", nR, nS, overlap) }
+
+func digestOf(b []byte) digest { return digest(sha256.Sum256(b)) }

@@ -1,6 +1,7 @@
 package kkrt
 
 import (
+	"encoding/binary"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -28,5 +29,49 @@ func TestIntersection(t *testing.T) {
 			require.Len(t, want, c.overlap)
 			require.Equal(t, want, got)
 		})
+	}
+}
+
+// TestRandomSets compares the engine with a plain intersection over many
+// random set pairs: random sizes, random overlap, random element lengths.
+func TestRandomSets(t *testing.T) {
+	rnd := testrand.New("random sets")
+	iters := 40
+	if testing.Short() {
+		iters = 8
+	}
+	var b [8]byte
+	next := func(n int) int {
+		_, _ = rnd.Read(b[:])
+		return int(binary.LittleEndian.Uint64(b[:]) % uint64(n))
+	}
+	for i := range iters {
+		nR, nS := next(3000), next(3000)
+		overlap := next(min(nR, nS) + 1)
+		universe := make(map[string]bool)
+		fresh := func() []byte {
+			for {
+				x := make([]byte, 1+next(64))
+				_, _ = rnd.Read(x)
+				if !universe[string(x)] {
+					universe[string(x)] = true
+					return x
+				}
+			}
+		}
+		var rset, sset [][]byte
+		for range overlap {
+			x := fresh()
+			rset, sset = append(rset, x), append(sset, x)
+		}
+		for len(rset) < nR {
+			rset = append(rset, fresh())
+		}
+		for len(sset) < nS {
+			sset = append(sset, fresh())
+		}
+		rset, sset = shuffled(rnd, rset), shuffled(rnd, sset)
+		p := testParams(t, nR, nS, "random "+itoa(i))
+		require.Equal(t, plainIntersection(rset, sset), runSession(t, p, rset, sset, rnd), "iteration %d: %d × %d, overlap %d", i, nR, nS, overlap)
 	}
 }
