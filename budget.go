@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/reunite-psi/reunite/internal/fsfile"
 )
 
 // ErrBudgetExceeded reports a reservation that would take a peer past its
@@ -28,9 +29,12 @@ var ErrBudgetCorrupt = errors.New("reunite: budget file is corrupt")
 // It is the serving side's defence against a peer that probes its set with
 // many guessed identities across sessions (a dictionary attack): call
 // Reserve with the peer's set size before evaluating its elements, and
-// refuse the session when it fails. A peer's usage at time now is the sum
-// of its reservations made after now minus the window; reservations stamped
-// later than now (after the clock went back) still count.
+// refuse the session when it fails. Every session is charged, one with an
+// empty set too: a session costs max(elements, 1), so a peer cannot open
+// sessions without limit to watch this party's set size. A peer's usage at
+// time now is the sum of its reservations made after now minus the window;
+// reservations stamped later than now (after the clock went back) still
+// count.
 //
 // Peers are named by opaque strings, such as the fingerprint of the
 // peer's pinned certificate; names that differ only in invalid UTF-8 share
@@ -38,15 +42,20 @@ var ErrBudgetCorrupt = errors.New("reunite: budget file is corrupt")
 //
 //	{"version":1,"peers":{"<peer>":[{"time":"<RFC 3339>","n":<elements>},...]}}
 //
-// It is replaced atomically on every reservation and holds only peer names,
-// times and counts. Only one BudgetStore at a time may use a given file.
-// BudgetStore is safe for concurrent use.
+// It holds only peer names, times and counts. It must be created
+// explicitly with CreateBudgetStore: OpenBudgetStore refuses a missing
+// file, since starting afresh would reset every peer's budget.
+//
+// Several BudgetStores, in one process or several (an agency serving from
+// two processes), may share one file: each Reserve takes an exclusive lock
+// on the side file path+".lock", re-reads the file, and replaces it
+// atomically before releasing the lock, so reservations from all of them
+// add up. BudgetStore is safe for concurrent use.
 type BudgetStore struct {
-	mu     sync.Mutex
+	mu     sync.Mutex // serializes this store's reservations before the file lock
 	path   string
 	limit  int
 	window time.Duration
-	peers  map[string][]reservation
 }
 
 type reservation struct {
@@ -61,25 +70,60 @@ type budgetFile struct {
 
 const budgetVersion = 1
 
-// OpenBudgetStore opens the budget file at path, creating it with mode 0600
-// if it does not exist, and allows each peer limit elements per window. A
-// file that exists but is not a valid budget file is refused with an error
-// wrapping ErrBudgetCorrupt.
+// budgetLockWait bounds how long Reserve waits for another process's
+// reservation to finish; one takes milliseconds.
+const budgetLockWait = 10 * time.Second
+
+// CreateBudgetStore creates an empty budget file at path, with mode 0600,
+// and opens it as OpenBudgetStore does. It fails with an error wrapping
+// os.ErrExist, and changes nothing, if the file already exists.
+func CreateBudgetStore(path string, limit int, window time.Duration) (*BudgetStore, error) {
+	b, err := newBudgetStore(path, limit, window)
+	if err != nil {
+		return nil, err
+	}
+	data, err := encodeBudget(map[string][]reservation{})
+	if err != nil {
+		return nil, err
+	}
+	if err := fsfile.CreateFile(path, data, 0o600); err != nil {
+		return nil, fmt.Errorf("reunite: creating budget file: %w", err)
+	}
+	return b, nil
+}
+
+// OpenBudgetStore opens the budget file at path and allows each peer limit
+// elements per window. A missing file is refused with an error wrapping
+// os.ErrNotExist (create it with CreateBudgetStore), and a file that is
+// not a valid budget file with an error wrapping ErrBudgetCorrupt.
 func OpenBudgetStore(path string, limit int, window time.Duration) (*BudgetStore, error) {
+	b, err := newBudgetStore(path, limit, window)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := b.load(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func newBudgetStore(path string, limit int, window time.Duration) (*BudgetStore, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("reunite: budget limit must be positive, not %d", limit)
 	}
 	if window <= 0 {
 		return nil, fmt.Errorf("reunite: budget window must be positive, not %v", window)
 	}
-	b := &BudgetStore{path: path, limit: limit, window: window, peers: map[string][]reservation{}}
-	data, err := os.ReadFile(path)
+	return &BudgetStore{path: path, limit: limit, window: window}, nil
+}
+
+// load reads and checks the budget file.
+func (b *BudgetStore) load() (map[string][]reservation, error) {
+	data, err := os.ReadFile(b.path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		if err := b.persist(b.peers); err != nil {
-			return nil, err
-		}
-		return b, nil
+		return nil, fmt.Errorf("reunite: budget file %s does not exist; create it explicitly "+
+			"(a missing file would reset every peer's budget): %w", b.path, err)
 	case err != nil:
 		return nil, fmt.Errorf("reunite: reading budget file: %w", err)
 	}
@@ -105,60 +149,75 @@ func OpenBudgetStore(path string, limit int, window time.Duration) (*BudgetStore
 			}
 		}
 	}
-	b.peers = f.Peers
-	return b, nil
+	return f.Peers, nil
 }
 
-// Reserve charges elements to peer's budget at time now. If the peer's
-// usage in the window ending at now plus elements would exceed the limit,
-// it records nothing and returns an error wrapping ErrBudgetExceeded.
-// Otherwise it records the reservation and writes the store to stable
-// storage before returning nil; if that fails, the reservation is not
-// recorded and Reserve returns the error, so a caller that refuses the
-// session on any error fails closed. Reserving 0 elements always succeeds
-// and records nothing.
-func (b *BudgetStore) Reserve(peer string, elements int, now time.Time) error {
+// SessionCharge is what Reserve charges for a session in which the peer
+// brings elements elements: every session costs at least one.
+func SessionCharge(elements int) int { return max(elements, 1) }
+
+// Reserve charges a session in which peer brings elements elements to the
+// peer's budget at time now, and returns what it charged,
+// SessionCharge(elements). If the peer's usage in the window ending at now
+// plus the charge would exceed the limit, it records nothing and returns
+// an error wrapping ErrBudgetExceeded. Otherwise it records the
+// reservation and writes the store to stable storage before returning; if
+// that fails, the reservation is not recorded and Reserve returns the
+// error, so a caller that refuses the session on any error fails closed.
+func (b *BudgetStore) Reserve(peer string, elements int, now time.Time) (charged int, err error) {
 	if elements < 0 {
-		return fmt.Errorf("reunite: cannot reserve a negative number of elements (%d)", elements)
+		return 0, fmt.Errorf("reunite: cannot reserve a negative number of elements (%d)", elements)
 	}
+	charge := SessionCharge(elements)
 	peer = strings.ToValidUTF8(peer, "\uFFFD") // as the file will store it
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	used := b.used(peer, now)
-	if elements > b.limit-used {
-		return fmt.Errorf("%w: %d used + %d requested > limit %d", ErrBudgetExceeded, used, elements, b.limit)
+	lock, err := fsfile.LockFile(b.path+".lock", budgetLockWait)
+	if err != nil {
+		return 0, fmt.Errorf("reunite: locking budget file: %w", err)
 	}
-	if elements == 0 {
-		return nil
+	defer lock.Unlock()
+	peers, err := b.load()
+	if err != nil {
+		return 0, err
 	}
-	// Build the next state aside, pruning every peer's expired
-	// reservations, and adopt it only once it is on disk.
-	next := make(map[string][]reservation, len(b.peers)+1)
-	for p, rs := range b.peers {
+	used := b.used(peers[peer], now)
+	if charge > b.limit-used {
+		return 0, fmt.Errorf("%w: %d used + %d requested > limit %d", ErrBudgetExceeded, used, charge, b.limit)
+	}
+	// Prune every peer's expired reservations on the way.
+	next := make(map[string][]reservation, len(peers)+1)
+	for p, rs := range peers {
 		if live := b.live(rs, now); len(live) > 0 {
 			next[p] = live
 		}
 	}
-	next[peer] = append(next[peer], reservation{Time: now.UTC(), N: elements})
-	if err := b.persist(next); err != nil {
-		return err
+	next[peer] = append(next[peer], reservation{Time: now.UTC(), N: charge})
+	data, err := encodeBudget(next)
+	if err != nil {
+		return 0, err
 	}
-	b.peers = next
-	return nil
+	if err := fsfile.WriteFile(b.path, data, 0o600); err != nil {
+		return 0, fmt.Errorf("reunite: writing budget file: %w", err)
+	}
+	return charge, nil
 }
 
 // Used returns how many elements peer has reserved in the window ending at
-// now.
-func (b *BudgetStore) Used(peer string, now time.Time) int {
+// now, as the file holds them now (other processes' reservations
+// included).
+func (b *BudgetStore) Used(peer string, now time.Time) (int, error) {
 	peer = strings.ToValidUTF8(peer, "\uFFFD")
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.used(peer, now)
+	peers, err := b.load()
+	if err != nil {
+		return 0, err
+	}
+	return b.used(peers[peer], now), nil
 }
 
-func (b *BudgetStore) used(peer string, now time.Time) int {
+func (b *BudgetStore) used(rs []reservation, now time.Time) int {
 	n := 0
-	for _, r := range b.live(b.peers[peer], now) {
+	for _, r := range b.live(rs, now) {
 		n += r.N
 	}
 	return n
@@ -177,38 +236,10 @@ func (b *BudgetStore) live(rs []reservation, now time.Time) []reservation {
 	return out
 }
 
-// persist atomically replaces the budget file with peers: it writes a
-// temporary file in the same directory, syncs it, renames it over the file
-// and syncs the directory.
-func (b *BudgetStore) persist(peers map[string][]reservation) error {
+func encodeBudget(peers map[string][]reservation) ([]byte, error) {
 	data, err := json.Marshal(budgetFile{Version: budgetVersion, Peers: peers})
 	if err != nil {
-		return fmt.Errorf("reunite: encoding budget file: %w", err)
+		return nil, fmt.Errorf("reunite: encoding budget file: %w", err)
 	}
-	dir, base := filepath.Split(b.path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*") // mode 0600
-	if err != nil {
-		return fmt.Errorf("reunite: writing budget file: %w", err)
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), b.path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("reunite: writing budget file: %w", err)
-	}
-	if err = syncDir(dir); err != nil {
-		return fmt.Errorf("reunite: syncing budget file's directory: %w", err)
-	}
-	return nil
+	return data, nil
 }

@@ -20,9 +20,23 @@ var budgetT0 = time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
 func openBudget(t *testing.T, limit int, window time.Duration) (*reunite.BudgetStore, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "budget.json")
-	b, err := reunite.OpenBudgetStore(path, limit, window)
+	b, err := reunite.CreateBudgetStore(path, limit, window)
 	require.NoError(t, err)
 	return b, path
+}
+
+// reserve is Reserve without the charge.
+func reserve(b *reunite.BudgetStore, peer string, elements int, now time.Time) error {
+	_, err := b.Reserve(peer, elements, now)
+	return err
+}
+
+// used is Used that fails the test on error.
+func used(t *testing.T, b *reunite.BudgetStore, peer string, now time.Time) int {
+	t.Helper()
+	n, err := b.Used(peer, now)
+	require.NoError(t, err)
+	return n
 }
 
 func TestBudgetWithinAndOverLimit(t *testing.T) {
@@ -37,33 +51,34 @@ func TestBudgetWithinAndOverLimit(t *testing.T) {
 		{peerA, 40, true, 40, 0},
 		{peerA, 60, true, 100, 0}, // exactly the limit
 		{peerA, 1, false, 100, 0},
-		{peerA, 0, true, 100, 0}, // nothing to reserve
+		{peerA, 0, false, 100, 0}, // an empty session costs one element too
 		{peerB, 101, false, 100, 0},
-		{peerB, 100, true, 100, 100}, // peers have separate budgets
+		{peerB, 0, true, 100, 1},
+		{peerB, 99, true, 100, 100}, // peers have separate budgets
 		{peerB, 1, false, 100, 100},
 	}
 	b, _ := openBudget(t, 100, time.Hour)
 	for i, s := range steps {
-		err := b.Reserve(s.peer, s.elements, budgetT0)
+		err := reserve(b, s.peer, s.elements, budgetT0)
 		if s.ok {
 			require.NoError(t, err, "step %d", i)
 		} else {
 			require.ErrorIs(t, err, reunite.ErrBudgetExceeded, "step %d", i)
 			assert.NotContains(t, err.Error(), "sha256:", "step %d: the error names no peer", i)
 		}
-		assert.Equal(t, s.usedA, b.Used(peerA, budgetT0), "step %d", i)
-		assert.Equal(t, s.usedB, b.Used(peerB, budgetT0), "step %d", i)
+		assert.Equal(t, s.usedA, used(t, b, peerA, budgetT0), "step %d", i)
+		assert.Equal(t, s.usedB, used(t, b, peerB, budgetT0), "step %d", i)
 	}
 
-	err := b.Reserve(peerA, 5, budgetT0)
+	err := reserve(b, peerA, 5, budgetT0)
 	assert.EqualError(t, err, reunite.ErrBudgetExceeded.Error()+": 100 used + 5 requested > limit 100")
 }
 
 func TestBudgetWindowExpiry(t *testing.T) {
 	const peer = "peer"
 	b, _ := openBudget(t, 100, time.Hour)
-	require.NoError(t, b.Reserve(peer, 60, budgetT0))
-	require.NoError(t, b.Reserve(peer, 40, budgetT0.Add(30*time.Minute)))
+	require.NoError(t, reserve(b, peer, 60, budgetT0))
+	require.NoError(t, reserve(b, peer, 40, budgetT0.Add(30*time.Minute)))
 
 	tests := []struct {
 		at   time.Duration // after budgetT0
@@ -77,34 +92,34 @@ func TestBudgetWindowExpiry(t *testing.T) {
 		{90 * time.Minute, 0},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.used, b.Used(peer, budgetT0.Add(tt.at)), "at %v", tt.at)
+		assert.Equal(t, tt.used, used(t, b, peer, budgetT0.Add(tt.at)), "at %v", tt.at)
 	}
 
-	require.ErrorIs(t, b.Reserve(peer, 1, budgetT0.Add(59*time.Minute)), reunite.ErrBudgetExceeded)
-	require.NoError(t, b.Reserve(peer, 60, budgetT0.Add(time.Hour)))
-	require.ErrorIs(t, b.Reserve(peer, 1, budgetT0.Add(time.Hour)), reunite.ErrBudgetExceeded)
-	assert.Equal(t, 60, b.Used(peer, budgetT0.Add(90*time.Minute)))
+	require.ErrorIs(t, reserve(b, peer, 1, budgetT0.Add(59*time.Minute)), reunite.ErrBudgetExceeded)
+	require.NoError(t, reserve(b, peer, 60, budgetT0.Add(time.Hour)))
+	require.ErrorIs(t, reserve(b, peer, 1, budgetT0.Add(time.Hour)), reunite.ErrBudgetExceeded)
+	assert.Equal(t, 60, used(t, b, peer, budgetT0.Add(90*time.Minute)))
 }
 
 func TestBudgetPersistsAcrossReopen(t *testing.T) {
 	const limit, window = 100, time.Hour
 	b, path := openBudget(t, limit, window)
-	require.NoError(t, b.Reserve("old", 10, budgetT0))
-	require.NoError(t, b.Reserve("peer", 70, budgetT0.Add(time.Minute)))
-	require.NoError(t, b.Reserve("peer", 25, budgetT0.Add(2*time.Minute)))
+	require.NoError(t, reserve(b, "old", 10, budgetT0))
+	require.NoError(t, reserve(b, "peer", 70, budgetT0.Add(time.Minute)))
+	require.NoError(t, reserve(b, "peer", 25, budgetT0.Add(2*time.Minute)))
 
 	// A restart does not reset the budget.
 	b, err := reunite.OpenBudgetStore(path, limit, window)
 	require.NoError(t, err)
 	now := budgetT0.Add(3 * time.Minute)
-	assert.Equal(t, 95, b.Used("peer", now))
-	assert.Equal(t, 10, b.Used("old", now))
-	require.ErrorIs(t, b.Reserve("peer", 6, now), reunite.ErrBudgetExceeded)
-	require.NoError(t, b.Reserve("peer", 5, now))
+	assert.Equal(t, 95, used(t, b, "peer", now))
+	assert.Equal(t, 10, used(t, b, "old", now))
+	require.ErrorIs(t, reserve(b, "peer", 6, now), reunite.ErrBudgetExceeded)
+	require.NoError(t, reserve(b, "peer", 5, now))
 
 	// Expired reservations are pruned from the file on the next Reserve.
 	later := budgetT0.Add(time.Hour + 90*time.Second)
-	require.NoError(t, b.Reserve("new", 1, later))
+	require.NoError(t, reserve(b, "new", 1, later))
 	var file struct {
 		Version int `json:"version"`
 		Peers   map[string][]struct {
@@ -123,8 +138,8 @@ func TestBudgetPersistsAcrossReopen(t *testing.T) {
 
 	b, err = reunite.OpenBudgetStore(path, limit, window)
 	require.NoError(t, err)
-	assert.Equal(t, 30, b.Used("peer", later))
-	assert.Equal(t, 1, b.Used("new", later))
+	assert.Equal(t, 30, used(t, b, "peer", later))
+	assert.Equal(t, 1, used(t, b, "new", later))
 }
 
 func TestBudgetConcurrentReserveNeverExceedsLimit(t *testing.T) {
@@ -135,7 +150,7 @@ func TestBudgetConcurrentReserveNeverExceedsLimit(t *testing.T) {
 	for range goroutines {
 		wg.Go(func() {
 			for range attempts {
-				switch err := b.Reserve("peer", size, budgetT0); {
+				switch err := reserve(b, "peer", size, budgetT0); {
 				case err == nil:
 					granted.Add(size)
 				default:
@@ -146,11 +161,11 @@ func TestBudgetConcurrentReserveNeverExceedsLimit(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int64(limit/size*size), granted.Load())
-	assert.Equal(t, limit/size*size, b.Used("peer", budgetT0))
+	assert.Equal(t, limit/size*size, used(t, b, "peer", budgetT0))
 
 	b, err := reunite.OpenBudgetStore(path, limit, time.Hour)
 	require.NoError(t, err)
-	assert.Equal(t, limit/size*size, b.Used("peer", budgetT0))
+	assert.Equal(t, limit/size*size, used(t, b, "peer", budgetT0))
 }
 
 func TestBudgetCorruptFileRefused(t *testing.T) {
@@ -197,13 +212,14 @@ func TestBudgetFileMode(t *testing.T) {
 		return info.Mode().Perm()
 	}
 	assert.Equal(t, os.FileMode(0o600), mode(), "on creation")
-	require.NoError(t, b.Reserve("peer", 1, budgetT0))
+	require.NoError(t, reserve(b, "peer", 1, budgetT0))
 	assert.Equal(t, os.FileMode(0o600), mode(), "after an update")
 
 	entries, err := os.ReadDir(filepath.Dir(path))
 	require.NoError(t, err)
-	require.Len(t, entries, 1, "no temporary file is left behind")
+	require.Len(t, entries, 2, "no temporary file is left behind")
 	assert.Equal(t, "budget.json", entries[0].Name())
+	assert.Equal(t, "budget.json.lock", entries[1].Name())
 }
 
 func TestBudgetInvalidArguments(t *testing.T) {
@@ -216,22 +232,89 @@ func TestBudgetInvalidArguments(t *testing.T) {
 	require.ErrorIs(t, err, os.ErrNotExist, "invalid arguments create no file")
 
 	b, _ := openBudget(t, 10, time.Hour)
-	require.Error(t, b.Reserve("peer", -5, budgetT0))
-	assert.Zero(t, b.Used("peer", budgetT0))
-	require.NoError(t, b.Reserve("peer", 10, budgetT0))
+	require.Error(t, reserve(b, "peer", -5, budgetT0))
+	assert.Zero(t, used(t, b, "peer", budgetT0))
+	require.NoError(t, reserve(b, "peer", 10, budgetT0))
 }
 
 func TestBudgetPersistFailureRecordsNothing(t *testing.T) {
 	b, path := openBudget(t, 10, time.Hour)
-	require.NoError(t, b.Reserve("peer", 2, budgetT0))
-	// A non-empty directory in the file's place makes the rename fail.
-	require.NoError(t, os.Remove(path))
-	require.NoError(t, os.Mkdir(path, 0o700))
-	require.NoError(t, os.WriteFile(filepath.Join(path, "x"), nil, 0o600))
+	require.NoError(t, reserve(b, "peer", 2, budgetT0))
+	// A directory in the lock file's place makes Reserve fail before it
+	// writes anything.
+	require.NoError(t, os.Remove(path+".lock"))
+	require.NoError(t, os.Mkdir(path+".lock", 0o700))
 
-	require.Error(t, b.Reserve("peer", 5, budgetT0))
-	assert.Equal(t, 2, b.Used("peer", budgetT0), "a reservation that was not persisted is not recorded")
+	require.Error(t, reserve(b, "peer", 5, budgetT0))
+	assert.Equal(t, 2, used(t, b, "peer", budgetT0), "a reservation that was not persisted is not recorded")
 	entries, err := os.ReadDir(filepath.Dir(path))
 	require.NoError(t, err)
-	assert.Len(t, entries, 1, "the temporary file is removed")
+	assert.Len(t, entries, 2, "no temporary file is left behind")
+}
+
+func TestBudgetMissingFileRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "budget.json")
+	b, err := reunite.OpenBudgetStore(path, 100, time.Hour)
+	require.ErrorIs(t, err, os.ErrNotExist)
+	assert.Nil(t, b)
+	assert.Contains(t, err.Error(), "create it explicitly")
+	_, err = os.Stat(path)
+	require.ErrorIs(t, err, os.ErrNotExist, "opening creates nothing")
+
+	// Deleting the file under an open store does not reset budgets either.
+	b, path = openBudget(t, 100, time.Hour)
+	require.NoError(t, reserve(b, "peer", 90, budgetT0))
+	require.NoError(t, os.Remove(path))
+	require.ErrorIs(t, reserve(b, "peer", 5, budgetT0), os.ErrNotExist)
+	_, err = os.Stat(path)
+	require.ErrorIs(t, err, os.ErrNotExist, "Reserve does not recreate the file")
+
+	// Creating over an existing file is refused and changes nothing.
+	b, path = openBudget(t, 100, time.Hour)
+	require.NoError(t, reserve(b, "peer", 7, budgetT0))
+	_, err = reunite.CreateBudgetStore(path, 100, time.Hour)
+	require.ErrorIs(t, err, os.ErrExist)
+	assert.Equal(t, 7, used(t, b, "peer", budgetT0))
+}
+
+func TestBudgetChargesEverySession(t *testing.T) {
+	tests := []struct {
+		elements, charged int
+	}{{0, 1}, {1, 1}, {2, 2}, {1000, 1000}}
+	for _, tt := range tests {
+		b, _ := openBudget(t, 5000, time.Hour)
+		charged, err := b.Reserve("peer", tt.elements, budgetT0)
+		require.NoError(t, err)
+		assert.Equal(t, tt.charged, charged, "%d elements", tt.elements)
+		assert.Equal(t, tt.charged, reunite.SessionCharge(tt.elements))
+		assert.Equal(t, tt.charged, used(t, b, "peer", budgetT0), "%d elements", tt.elements)
+	}
+}
+
+// TestBudgetSharedByTwoStores has two stores on one file, as two processes
+// of one agency would: their reservations add up and never exceed the
+// limit together.
+func TestBudgetSharedByTwoStores(t *testing.T) {
+	const limit, attempts, size = 100, 40, 3
+	b1, path := openBudget(t, limit, time.Hour)
+	b2, err := reunite.OpenBudgetStore(path, limit, time.Hour)
+	require.NoError(t, err)
+	var granted atomic.Int64
+	var wg sync.WaitGroup
+	for _, b := range []*reunite.BudgetStore{b1, b2} {
+		wg.Go(func() {
+			for range attempts {
+				switch err := reserve(b, "peer", size, budgetT0); {
+				case err == nil:
+					granted.Add(size)
+				default:
+					assert.ErrorIs(t, err, reunite.ErrBudgetExceeded)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, int64(limit/size*size), granted.Load())
+	assert.Equal(t, limit/size*size, used(t, b1, "peer", budgetT0))
+	assert.Equal(t, limit/size*size, used(t, b2, "peer", budgetT0))
 }

@@ -24,9 +24,13 @@
 // let it learn only the size of the intersection. See psi/PROTOCOL.md for
 // the protocol and SECURITY.md for the threat model.
 //
-// Most users should start with MatchTLS, PinnedTLSConfig and an AuditLog
-// for every session; a serving agency adds a BudgetStore through
-// MatchConfig.Admit. Agencies that can only exchange files use
+// Most users should start with MatchTLS (which checks the peer against
+// the pinned certificates itself), PinnedTLSConfig and an AuditLog for
+// every session, keyed with DeriveAuditKey from the agency's TLS key; a
+// serving agency adds a BudgetStore through MatchConfig.Admit. Create the
+// log and the budget file once (CreateAuditLog, CreateBudgetStore): the
+// Open functions refuse a missing file rather than start afresh. Both may
+// be shared by several processes of one agency. Agencies that can only exchange files use
 // FileExchange: the same protocol, one signed message file per turn.
 // examples/quickstart shows a complete session, examples/agency two
 // agencies as separate processes, examples/offline an exchange by file.

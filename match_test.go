@@ -171,7 +171,7 @@ func TestMatchFaultsAreAudited(t *testing.T) {
 			require.Error(t, errB)
 
 			logPath := filepath.Join(t.TempDir(), "audit.jsonl")
-			log, err := reunite.OpenAuditLog(logPath)
+			log, err := reunite.CreateAuditLog(logPath, auditKey)
 			require.NoError(t, err)
 			for _, r := range []*reunite.MatchResult{ra, rb} {
 				require.NotNil(t, r)
@@ -183,9 +183,9 @@ func TestMatchFaultsAreAudited(t *testing.T) {
 			f, err := os.Open(logPath)
 			require.NoError(t, err)
 			defer f.Close()
-			n, err := reunite.VerifyAuditLog(f)
+			head, err := reunite.VerifyAuditLog(f, auditKey)
 			require.NoError(t, err)
-			assert.Equal(t, 2, n)
+			assert.Equal(t, uint64(2), head.Seq)
 		})
 	}
 }

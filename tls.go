@@ -1,6 +1,7 @@
 package reunite
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -8,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/reunite-psi/reunite/match"
 )
@@ -19,6 +21,12 @@ const tlsExporterLabel = "EXPORTER-reunite-psi-v1 channel binding"
 // ErrPeerNotPinned is returned when a TLS peer presents a certificate that
 // is not one of the pinned agency certificates.
 var ErrPeerNotPinned = errors.New("reunite: peer certificate is not pinned")
+
+// ErrNotPinnedByPeer is returned when the peer refused this agency's
+// certificate during the TLS handshake: most likely it has not pinned it
+// (or pinned an older one). Give the peer this agency's certificate out of
+// band.
+var ErrNotPinnedByPeer = errors.New("reunite: the peer refused this agency's certificate; it has not pinned it")
 
 // CertFingerprint returns the hex SHA-256 of a certificate's DER encoding,
 // the form in which agencies exchange and pin each other's certificates.
@@ -75,29 +83,84 @@ func TLSChannelBinding(conn *tls.Conn) ([]byte, error) {
 	return cs.ExportKeyingMaterial(tlsExporterLabel, nil, 32)
 }
 
-// MatchTLS runs Match over a TLS connection: it completes the handshake if
-// needed (use a PinnedTLSConfig), binds the session to the connection, so
-// a relay between two connections cannot splice them, and names the peer in
-// the audit record by its certificate fingerprint unless cfg.Peer is set.
-func MatchTLS(ctx context.Context, conn *tls.Conn, records []match.Record, cfg MatchConfig) (*MatchResult, error) {
+// MatchTLS runs Match over a TLS connection with a peer agency whose
+// certificate is one of pins. It completes the handshake if needed, then
+// checks the pin itself, whatever the connection's tls.Config verified: a
+// peer that does not present exactly one certificate, byte for byte one of
+// pins, is refused with ErrPeerNotPinned even if its chain is valid under
+// some certificate authority. It binds the session to the connection, so
+// a relay between two connections cannot splice them, and names the peer
+// in the audit record by its certificate fingerprint unless cfg.Peer is
+// set.
+//
+// Records must be a non-nil set with distinct, non-empty IDs, as the
+// readers of package match return; otherwise MatchTLS fails with an error
+// wrapping ErrRecords before it touches the connection.
+//
+// Use PinnedTLSConfig with the same pins for the connection, so that an
+// unpinned peer is already refused in the handshake. If the peer refuses
+// this agency's certificate, the error wraps ErrNotPinnedByPeer.
+func MatchTLS(ctx context.Context, conn *tls.Conn, pins []*x509.Certificate, records []match.Record, cfg MatchConfig) (*MatchResult, error) {
+	fail := func(err error) (*MatchResult, error) {
+		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
+	}
+	if err := checkRecords(records); err != nil {
+		return fail(err)
+	}
+	if len(pins) == 0 {
+		return fail(fmt.Errorf("%w: no certificates are pinned", ErrPeerNotPinned))
+	}
 	if err := conn.HandshakeContext(ctx); err != nil {
 		err = fmt.Errorf("%w: TLS handshake: %w", ErrTransport, err)
-		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
+		if refusedOurCert(err) {
+			err = fmt.Errorf("%w: %w", ErrNotPinnedByPeer, err)
+		}
+		return fail(err)
+	}
+	peers := conn.ConnectionState().PeerCertificates
+	if len(peers) > 0 && cfg.Peer == "" {
+		cfg.Peer = CertFingerprint(peers[0])
+	}
+	if err := checkPinned(peers, pins); err != nil {
+		return fail(err)
 	}
 	binding, err := TLSChannelBinding(conn)
 	if err != nil {
-		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
-	}
-	peers := conn.ConnectionState().PeerCertificates
-	if len(peers) == 0 {
-		// Only a tls.Config that does not require client certificates
-		// lets this happen; PinnedTLSConfig never does.
-		err := fmt.Errorf("%w: the peer presented no certificate", ErrPeerNotPinned)
-		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
+		return fail(err)
 	}
 	cfg.ChannelBinding = binding
-	if cfg.Peer == "" {
-		cfg.Peer = CertFingerprint(peers[0])
+	var declared declaredSize
+	cfg.Admit = declared.wrap(cfg.Admit)
+	res, err := Match(ctx, conn, records, cfg)
+	declared.fill(&res.Audit)
+	if err != nil && refusedOurCert(err) {
+		// In TLS 1.3 a client learns that the server refused its
+		// certificate only when it first reads.
+		err = fmt.Errorf("%w: %w", ErrNotPinnedByPeer, err)
+		res.Audit.Outcome = err.Error()
 	}
-	return Match(ctx, conn, records, cfg)
+	return res, err
+}
+
+// checkPinned checks that peers is exactly one certificate, one of pins.
+func checkPinned(peers, pins []*x509.Certificate) error {
+	if len(peers) != 1 {
+		return fmt.Errorf("%w: peer presented %d certificates, want exactly 1", ErrPeerNotPinned, len(peers))
+	}
+	for _, p := range pins {
+		if p != nil && bytes.Equal(p.Raw, peers[0].Raw) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: fingerprint %s", ErrPeerNotPinned, CertFingerprint(peers[0]))
+}
+
+// refusedOurCert reports whether err is the bad_certificate alert a peer
+// sends when it does not accept this agency's certificate. crypto/tls
+// reports a received alert as a net.OpError with Op "remote error" whose
+// Err has an unexported type; its text is that of tls.AlertError.
+func refusedOurCert(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error" && op.Err != nil &&
+		op.Err.Error() == tls.AlertError(42).Error() // bad_certificate, RFC 8446 §6.2
 }

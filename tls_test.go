@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,9 +38,108 @@ func agencyCert(t *testing.T, name string) (tls.Certificate, *x509.Certificate) 
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: priv, Leaf: leaf}, leaf
 }
 
+func pins(certs ...*x509.Certificate) []*x509.Certificate { return certs }
+
+// caCerts makes a certificate authority and a certificate it issued to
+// each of names, valid for TLS client and server use on 127.0.0.1.
+func caCerts(t *testing.T, names ...string) (*x509.CertPool, []tls.Certificate, []*x509.Certificate) {
+	t.Helper()
+	caPub, caPriv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "some CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caPub, caPriv)
+	require.NoError(t, err)
+	ca, err := x509.ParseCertificate(caDER)
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	var certs []tls.Certificate
+	var leaves []*x509.Certificate
+	for i, name := range names {
+		pub, priv, err := ed25519.GenerateKey(rand.Reader)
+		require.NoError(t, err)
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(int64(i + 2)), Subject: pkix.Name{CommonName: name},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+			KeyUsage:    x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+			IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, pub, caPriv)
+		require.NoError(t, err)
+		leaf, err := x509.ParseCertificate(der)
+		require.NoError(t, err)
+		certs = append(certs, tls.Certificate{Certificate: [][]byte{der}, PrivateKey: priv, Leaf: leaf})
+		leaves = append(leaves, leaf)
+	}
+	return pool, certs, leaves
+}
+
+// TestMatchTLSChecksPinsItself runs MatchTLS over connections an ordinary
+// CA configuration accepts: MatchTLS still refuses a peer it has not
+// pinned, on either end.
+func TestMatchTLSChecksPinsItself(t *testing.T) {
+	checkNoLeak(t)
+	pool, certs, leaves := caCerts(t, "agency A", "agency B", "certified stranger")
+	serverTLS := &tls.Config{MinVersion: tls.VersionTLS13, Certificates: certs[1:2], ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
+	clientTLS := &tls.Config{MinVersion: tls.VersionTLS13, Certificates: certs[:1], RootCAs: pool, ServerName: "127.0.0.1"}
+
+	// Both pin each other: the session runs.
+	_, _, errA, errB := tlsMatch(t, serverTLS, clientTLS, pins(leaves[0]), pins(leaves[1]))
+	require.NoError(t, errA)
+	require.NoError(t, errB)
+
+	tests := []struct {
+		name                   string
+		serverPins, clientPins []*x509.Certificate
+		refusedA, refusedB     bool
+	}{
+		{"server has not pinned the client", pins(leaves[2]), pins(leaves[1]), false, true},
+		{"client has not pinned the server", pins(leaves[0]), pins(leaves[2]), true, false},
+		{"client pins nothing", pins(leaves[0]), nil, true, false},
+		{"server pins nothing", nil, pins(leaves[1]), false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ra, rb, errA, errB := tlsMatch(t, serverTLS, clientTLS, tt.serverPins, tt.clientPins)
+			require.Error(t, errA)
+			require.Error(t, errB)
+			if tt.refusedA {
+				require.ErrorIs(t, errA, reunite.ErrPeerNotPinned)
+			}
+			if tt.refusedB {
+				require.ErrorIs(t, errB, reunite.ErrPeerNotPinned)
+			}
+			for _, r := range []*reunite.MatchResult{ra, rb} {
+				require.NotNil(t, r)
+				assert.Empty(t, r.Hits)
+				assert.NotEqual(t, "ok", r.Audit.Outcome)
+			}
+		})
+	}
+}
+
+// TestMatchTLSUnpinnedClient has B's server not pin A: A is told that B
+// refused its certificate, not just "bad certificate".
+func TestMatchTLSUnpinnedClient(t *testing.T) {
+	checkNoLeak(t)
+	certA, _ := agencyCert(t, "agency A")
+	certB, leafB := agencyCert(t, "agency B")
+	_, leafOther := agencyCert(t, "someone else")
+	ra, _, errA, errB := tlsMatch(t, reunite.PinnedTLSConfig(certB, leafOther), reunite.PinnedTLSConfig(certA, leafB), pins(leafOther), pins(leafB))
+	require.ErrorIs(t, errA, reunite.ErrNotPinnedByPeer)
+	assert.Contains(t, errA.Error(), "has not pinned it")
+	assert.Contains(t, ra.Audit.Outcome, "has not pinned it")
+	require.ErrorIs(t, errB, reunite.ErrPeerNotPinned)
+}
+
 // tlsMatch runs MatchTLS as server (responder) and client (initiator) over
 // loopback, with the given configurations.
-func tlsMatch(t *testing.T, serverTLS, clientTLS *tls.Config) (ra, rb *reunite.MatchResult, errA, errB error) {
+func tlsMatch(t *testing.T, serverTLS, clientTLS *tls.Config, serverPins, clientPins []*x509.Certificate) (ra, rb *reunite.MatchResult, errA, errB error) {
 	t.Helper()
 	a := readRecords(t, "testdata/agency-a.csv")
 	b := readRecords(t, "testdata/agency-b.csv")
@@ -57,13 +157,13 @@ func tlsMatch(t *testing.T, serverTLS, clientTLS *tls.Config) (ra, rb *reunite.M
 			return
 		}
 		defer c.Close()
-		rb, errB = reunite.MatchTLS(ctx, c.(*tls.Conn), b, reunite.MatchConfig{Role: psi.RoleResponder})
+		rb, errB = reunite.MatchTLS(ctx, c.(*tls.Conn), serverPins, b, reunite.MatchConfig{Role: psi.RoleResponder})
 	}()
 	raw, err := net.Dial("tcp", ln.Addr().String())
 	require.NoError(t, err)
 	conn := tls.Client(raw, clientTLS)
 	defer conn.Close()
-	ra, errA = reunite.MatchTLS(ctx, conn, a, reunite.MatchConfig{Role: psi.RoleInitiator})
+	ra, errA = reunite.MatchTLS(ctx, conn, clientPins, a, reunite.MatchConfig{Role: psi.RoleInitiator})
 	conn.Close()
 	<-done
 	return ra, rb, errA, errB
@@ -73,7 +173,7 @@ func TestMatchTLSPinned(t *testing.T) {
 	checkNoLeak(t)
 	certA, leafA := agencyCert(t, "agency A")
 	certB, leafB := agencyCert(t, "agency B")
-	ra, rb, errA, errB := tlsMatch(t, reunite.PinnedTLSConfig(certB, leafA), reunite.PinnedTLSConfig(certA, leafB))
+	ra, rb, errA, errB := tlsMatch(t, reunite.PinnedTLSConfig(certB, leafA), reunite.PinnedTLSConfig(certA, leafB), pins(leafA), pins(leafB))
 	require.NoError(t, errA)
 	require.NoError(t, errB)
 	assert.Len(t, ra.Hits, 6)
@@ -88,7 +188,7 @@ func TestMatchTLSWrongPeer(t *testing.T) {
 	certB, _ := agencyCert(t, "agency B")
 	_, leafOther := agencyCert(t, "someone else")
 	// A expects another certificate than B's: A refuses B.
-	ra, rb, errA, errB := tlsMatch(t, reunite.PinnedTLSConfig(certB, leafA), reunite.PinnedTLSConfig(certA, leafOther))
+	ra, rb, errA, errB := tlsMatch(t, reunite.PinnedTLSConfig(certB, leafA), reunite.PinnedTLSConfig(certA, leafOther), pins(leafA), pins(leafOther))
 	require.ErrorIs(t, errA, reunite.ErrPeerNotPinned)
 	require.Error(t, errB)
 	for _, r := range []*reunite.MatchResult{ra, rb} {
@@ -131,7 +231,7 @@ func TestMatchTLSRelayCannotSplice(t *testing.T) {
 			return
 		}
 		defer c.Close()
-		_, errB = reunite.MatchTLS(ctx, c.(*tls.Conn), b, reunite.MatchConfig{Role: psi.RoleResponder})
+		_, errB = reunite.MatchTLS(ctx, c.(*tls.Conn), pins(leafC), b, reunite.MatchConfig{Role: psi.RoleResponder})
 	}()
 	go func() { // C relays A's connection to B, byte for byte.
 		defer wg.Done()
@@ -151,11 +251,89 @@ func TestMatchTLSRelayCannotSplice(t *testing.T) {
 	raw, err := net.Dial("tcp", lnC.Addr().String())
 	require.NoError(t, err)
 	conn := tls.Client(raw, reunite.PinnedTLSConfig(certA, leafC))
-	_, errA := reunite.MatchTLS(ctx, conn, a, reunite.MatchConfig{Role: psi.RoleInitiator})
+	_, errA := reunite.MatchTLS(ctx, conn, pins(leafC), a, reunite.MatchConfig{Role: psi.RoleInitiator})
 	conn.Close()
 	wg.Wait()
 	require.Error(t, errA)
 	require.Error(t, errB)
 	assert.ErrorIs(t, errA, psi.ErrWrongSession)
 	assert.ErrorIs(t, errB, psi.ErrWrongSession)
+}
+
+// TestMatchTLSAuditsDeclaredSize has B refuse A after the handshake (its
+// budget is spent): B's audit record still says how many keys A declared.
+func TestMatchTLSAuditsDeclaredSize(t *testing.T) {
+	checkNoLeak(t)
+	certA, leafA := agencyCert(t, "agency A")
+	certB, leafB := agencyCert(t, "agency B")
+	a := readRecords(t, "testdata/agency-a.csv")
+	b := readRecords(t, "testdata/agency-b.csv")
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", reunite.PinnedTLSConfig(certB, leafA))
+	require.NoError(t, err)
+	defer ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var rb *reunite.MatchResult
+	var errB error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, err := ln.Accept()
+		if err != nil {
+			errB = err
+			return
+		}
+		defer c.Close()
+		rb, errB = reunite.MatchTLS(ctx, c.(*tls.Conn), pins(leafA), b, reunite.MatchConfig{
+			Role: psi.RoleResponder, Admit: func(int) error { return reunite.ErrBudgetExceeded },
+		})
+	}()
+	raw, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	conn := tls.Client(raw, reunite.PinnedTLSConfig(certA, leafB))
+	ra, errA := reunite.MatchTLS(ctx, conn, pins(leafB), a, reunite.MatchConfig{Role: psi.RoleInitiator})
+	conn.Close()
+	<-done
+	require.ErrorIs(t, errA, psi.ErrRefused)
+	require.ErrorIs(t, errB, reunite.ErrBudgetExceeded)
+	require.NotZero(t, ra.Audit.LocalKeys)
+	assert.Equal(t, ra.Audit.LocalKeys, rb.Audit.PeerKeys, "the refused peer's declared size is audited")
+	assert.Equal(t, reunite.CertFingerprint(leafA), rb.Audit.Peer)
+}
+
+// TestMatchTLSRefusesBadRecordSets checks that MatchTLS refuses what the
+// readers never return: a nil set, an empty ID, a repeated ID.
+func TestMatchTLSRefusesBadRecordSets(t *testing.T) {
+	certA, _ := agencyCert(t, "agency A")
+	_, leafB := agencyCert(t, "agency B")
+	tests := []struct {
+		name    string
+		records []match.Record
+		reason  string
+	}{
+		{"nil", nil, "nil"},
+		{"empty id", []match.Record{{ID: "A-1", GivenNames: "Ana"}, {GivenNames: "Ivan"}}, "record 2 has no id"},
+		{"repeated id", []match.Record{{ID: "A-1", GivenNames: "Ana"}, {ID: "A-2", GivenNames: "Ivan"}, {ID: "A-1", GivenNames: "Olena"}}, "records 1 and 3 have the same id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c1, c2 := net.Pipe()
+			defer c1.Close()
+			defer c2.Close()
+			conn := tls.Client(c1, reunite.PinnedTLSConfig(certA, leafB))
+			res, err := reunite.MatchTLS(context.Background(), conn, pins(leafB), tt.records, reunite.MatchConfig{Role: psi.RoleInitiator})
+			require.ErrorIs(t, err, reunite.ErrRecords)
+			assert.Contains(t, err.Error(), tt.reason)
+			assert.NotContains(t, err.Error(), "A-1", "no record ID in the error")
+			require.NotNil(t, res)
+			assert.Equal(t, err.Error(), res.Audit.Outcome)
+		})
+	}
+	// An empty set is allowed: it is refused by nothing here.
+	c1, c2 := net.Pipe()
+	c2.Close()
+	conn := tls.Client(c1, reunite.PinnedTLSConfig(certA, leafB))
+	_, err := reunite.MatchTLS(context.Background(), conn, pins(leafB), []match.Record{}, reunite.MatchConfig{Role: psi.RoleInitiator})
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, reunite.ErrRecords)
 }

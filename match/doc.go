@@ -23,6 +23,34 @@
 // sets, whose ID both parties must share; NewIndex and Index.Link derive
 // keys and link hits.
 //
+// # Record files
+//
+// ReadFile reads CSV (.csv) or JSON Lines (.jsonl, .ndjson). A CSV file is
+// UTF-8, comma-separated (not ';'), with RFC 4180 quoting and a header row
+// naming, in any order, id and any of the other columns, spelled exactly
+// (ColumnNames lists them); JSON Lines objects use the same names as
+// members, with string values:
+//
+//	column           required  format
+//	id               yes       the agency's own opaque record ID, unique in the file
+//	given_names      no        space-separated, any script
+//	family_names     no        space-separated, any script
+//	birth_date       no        YYYY-MM-DD, YYYY-MM or YYYY
+//	sex              no        F, M, X, or empty
+//	nationality      no        ISO 3166-1 alpha-2 or alpha-3
+//	birth_place      no        free text
+//	aliases          no        other full names, separated by ';'
+//	parent_names     no        full names, separated by ';'
+//	document_number  no        passport or ID number
+//	address          no        last known residence
+//	locality         no        last known residence
+//	postcode         no        last known residence
+//
+// Unknown columns, duplicate IDs, bad dates, invalid UTF-8 and control
+// characters are errors naming file, line and column; a record with no
+// usable field besides its id is an error. ReadOptions.Lenient skips or
+// strips instead and reports what it did.
+//
 // # Guarantees and limits
 //
 //   - Every rule carries given-name signal or a document number, so twins

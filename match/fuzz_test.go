@@ -41,7 +41,7 @@ func seedReader(f *testing.F, glob string, cases []badCase) {
 // lenient read must never fail with them.
 var rowLevel = []error{
 	match.ErrDuplicateID, match.ErrBadDate, match.ErrBadSex, match.ErrBadNationality,
-	match.ErrEmptyRecord, match.ErrMissingID,
+	match.ErrEmptyRecord, match.ErrMissingID, match.ErrControlChar,
 }
 
 var allSentinels = append([]error{
@@ -61,6 +61,7 @@ func checkRead(t *testing.T, read readFunc, in []byte, csv bool) {
 		// Lenient mode only differs where there is something to skip.
 		require.NoError(t, lerr)
 		require.Empty(t, lrep.Skipped)
+		require.Zero(t, lrep.ControlStripped)
 		require.Equal(t, recs, lrecs)
 		return
 	}
@@ -83,11 +84,17 @@ func checkRead(t *testing.T, read readFunc, in []byte, csv bool) {
 		}
 		return
 	}
-	// Strict mode stops at the first problem lenient mode reports.
-	require.NotEmpty(t, lrep.Skipped)
-	first := lrep.Skipped[0]
-	require.Equal(t, []any{pe.Line, pe.Column, pe.Field, pe.Reason}, []any{first.Line, first.Column, first.Field, first.Reason})
-	require.ErrorIs(t, err, first.Err)
+	if errors.Is(err, match.ErrControlChar) {
+		// Lenient mode strips control characters rather than reporting
+		// them.
+		require.Positive(t, lrep.ControlStripped)
+	} else {
+		// Strict mode stops at the first problem lenient mode reports.
+		require.NotEmpty(t, lrep.Skipped)
+		first := lrep.Skipped[0]
+		require.Equal(t, []any{pe.Line, pe.Column, pe.Field, pe.Reason}, []any{first.Line, first.Column, first.Field, first.Reason})
+		require.ErrorIs(t, err, first.Err)
+	}
 	for _, is := range lrep.Skipped {
 		require.Positive(t, is.Line)
 		require.NotEmpty(t, is.Reason)
@@ -126,6 +133,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("\uFEFFid,given_names\r\n1,\"a\r\nb\"\r\n"))
 	// A limit reached in lenient mode after a row error strict mode stops at.
 	f.Add([]byte("id\n0\n" + strings.Repeat(",", match.MaxColumns) + "\n"))
+	f.Add([]byte("id,given_names\nA\x1b[31m,Ana\x00\nB,\u009b2J\x7f\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkRead(t, match.ReadCSV, in, true)
 	})
@@ -134,6 +142,7 @@ func FuzzReadCSV(f *testing.F) {
 func FuzzReadJSONL(f *testing.F) {
 	seedReader(f, "*.jsonl", jsonlBadCases())
 	f.Add([]byte(`{"id":"1","given_names":"\ud83d\ude00 \u00e9\\u"}`))
+	f.Add([]byte(`{"id":"1\u001b[2J","given_names":"Ana\u0000"}` + "\n" + `{"id":"2","given_names":"\u009b"}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkRead(t, match.ReadJSONL, in, false)
 	})

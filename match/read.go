@@ -38,6 +38,14 @@ var (
 	ErrBadNationality = errors.New("match: invalid nationality")
 	// ErrInvalidUTF8 means a value or column name is not valid UTF-8.
 	ErrInvalidUTF8 = errors.New("match: invalid UTF-8")
+	// ErrControlChar means a value holds a control character: NUL or
+	// another C0 control but the tab and line breaks (which are white
+	// space, as in a multi-line address), DEL, or a C1 control (U+0080 to
+	// U+009F). That includes the ESC and CSI that start terminal escape
+	// sequences. They would change match keys invisibly and, in an ID,
+	// reach an operator's terminal. Lenient readers strip them instead and
+	// count them in ReadReport.ControlStripped.
+	ErrControlChar = errors.New("match: control character")
 	// ErrEmptyRecord means a record has nothing to match on besides its id.
 	ErrEmptyRecord = errors.New("match: record has no usable field besides id")
 	// ErrMissingID means a record has no id or an empty one.
@@ -84,6 +92,9 @@ type ReadReport struct {
 	// Skipped lists, in file order, every field that was dropped and every
 	// row that was skipped in lenient mode. It is empty in strict mode.
 	Skipped []Issue
+	// ControlStripped counts the control characters (see ErrControlChar)
+	// that lenient mode removed from values it kept. Zero in strict mode.
+	ControlStripped int
 }
 
 // Issue is one field dropped or one row skipped by a lenient read.
@@ -225,10 +236,14 @@ func ReadFile(path string, opts ReadOptions) ([]Record, *ReadReport, error) {
 // then ASCII spaces and tabs around it are trimmed (inside text is kept as
 // is); a field that is empty after trimming is unknown. Aliases and
 // parent_names are split on ';', and each part trimmed the same way.
-// Nationality is upper-cased. Blank lines are ignored.
+// Nationality is upper-cased. Blank lines are ignored. A value holding a
+// control character (see ErrControlChar) is a field error in strict mode;
+// lenient mode strips the characters, keeps the value and counts them in
+// ReadReport.ControlStripped.
 //
 // In strict mode (the default) the first problem ends the read with a nil
-// slice and a *ParseError. Within a row the id is checked first, then the
+// slice and a *ParseError. A file with a header but no record gives an
+// empty, non-nil slice. Within a row the id is checked first, then the
 // other fields from left to right, then whether any field is left.
 //
 // In lenient mode a bad field is dropped and a bad row (missing or duplicate
@@ -279,7 +294,7 @@ func ReadCSV(r io.Reader, name string, opts ReadOptions) ([]Record, *ReadReport,
 			return nil, nil, err
 		}
 	}
-	return b.recs, &ReadReport{Skipped: b.skipped}, nil
+	return b.records(), &ReadReport{Skipped: b.skipped, ControlStripped: b.stripped}, nil
 }
 
 // readHeader reads the header row and returns the field of each column.
@@ -311,7 +326,7 @@ func readHeader(cr *csv.Reader, feed *lineFeeder, name string) ([]field, error) 
 		}
 		f, ok := lookupField(h)
 		if !ok {
-			return nil, &ParseError{File: name, Line: line, Column: i + 1, Reason: "unknown column", err: ErrUnknownColumn}
+			return nil, &ParseError{File: name, Line: line, Column: i + 1, Reason: "unknown column" + headerHint(header), err: ErrUnknownColumn}
 		}
 		if seen[f] {
 			return nil, &ParseError{File: name, Line: line, Column: i + 1, Field: h, Reason: "duplicate column", err: ErrDuplicateColumn}
@@ -320,10 +335,25 @@ func readHeader(cr *csv.Reader, feed *lineFeeder, name string) ([]field, error) 
 		cols[i] = f
 	}
 	if !seen[fieldID] {
-		return nil, &ParseError{File: name, Line: line, Field: "id", Reason: "no id column", err: ErrMissingColumn}
+		return nil, &ParseError{File: name, Line: line, Field: "id", Reason: "no id column" + headerHint(header), err: ErrMissingColumn}
 	}
 	cr.FieldsPerRecord = len(header)
 	return cols, nil
+}
+
+// ColumnNames returns the column names of the record contract, in the
+// order of its table: id first, then the optional fields.
+func ColumnNames() []string { return append([]string(nil), fieldNames[:]...) }
+
+// headerHint explains a bad header without quoting it: it lists the valid
+// column names and, when the header looks separated by semicolons (as
+// spreadsheet programs write CSV in some locales), says so.
+func headerHint(header []string) string {
+	hint := " (valid columns: " + strings.Join(fieldNames[:], ", ") + ")"
+	if len(header) == 1 && strings.Count(header[0], ";") > 0 {
+		hint += "; the header looks separated by ';': record files must use ','"
+	}
+	return hint
 }
 
 // csvProblem words an encoding/csv parse error without its input.
@@ -513,7 +543,7 @@ func ReadJSONL(r io.Reader, name string, opts ReadOptions) ([]Record, *ReadRepor
 			break
 		}
 	}
-	return b.recs, &ReadReport{Skipped: b.skipped}, nil
+	return b.records(), &ReadReport{Skipped: b.skipped, ControlStripped: b.stripped}, nil
 }
 
 // readLine appends the next line of src, with its line ending, to buf. It
@@ -666,15 +696,25 @@ type cell struct {
 // builder checks rows and collects the records and the report; both readers
 // share it so that CSV and JSON Lines follow exactly the same rules.
 type builder struct {
-	name    string
-	lenient bool
-	ids     map[string]int // id → line of the first row with it
-	recs    []Record
-	skipped []Issue
+	name     string
+	lenient  bool
+	ids      map[string]int // id → line of the first row with it
+	recs     []Record
+	skipped  []Issue
+	stripped int // control characters removed in lenient mode
 }
 
 func newBuilder(name string, opts ReadOptions) *builder {
 	return &builder{name: name, lenient: opts.Lenient, ids: make(map[string]int)}
+}
+
+// records returns the records read: an empty, non-nil slice for a file
+// without any, so that nil always means an error.
+func (b *builder) records() []Record {
+	if b.recs == nil {
+		return []Record{}
+	}
+	return b.recs
 }
 
 // fail handles a problem: in strict mode it returns the error that ends the
@@ -701,7 +741,7 @@ func (b *builder) row(line int, cells []cell) error {
 		return b.fail(line, 0, "id", &problem{ErrMissingID, "missing id"}, true)
 	}
 	idCell := cells[idAt]
-	id, p := clean(idCell)
+	id, p := b.clean(idCell)
 	if p == nil && id == "" {
 		p = &problem{ErrMissingID, "missing id"}
 	}
@@ -720,7 +760,7 @@ func (b *builder) row(line int, cells []cell) error {
 		if i == idAt {
 			continue
 		}
-		if p := set(&rec, c); p != nil {
+		if p := b.set(&rec, c); p != nil {
 			if err := b.fail(line, c.col, fieldNames[c.f], p, false); err != nil {
 				return err
 			}
@@ -734,20 +774,42 @@ func (b *builder) row(line int, cells []cell) error {
 }
 
 // clean checks a raw value and trims it. UTF-8 comes first so that nothing
-// else ever looks at invalid text.
-func clean(c cell) (string, *problem) {
+// else ever looks at invalid text. Control characters are a problem in
+// strict mode; lenient mode strips and counts them.
+func (b *builder) clean(c cell) (string, *problem) {
 	if c.badUTF8 || !utf8.ValidString(c.val) {
 		return "", &problem{ErrInvalidUTF8, "invalid UTF-8"}
 	}
 	if len(c.val) > MaxFieldBytes {
 		return "", &problem{ErrTooLarge, fmt.Sprintf("longer than %d bytes", MaxFieldBytes)}
 	}
-	return trimBlank(c.val), nil
+	v := c.val
+	if strings.IndexFunc(v, isControl) >= 0 {
+		if !b.lenient {
+			return "", &problem{ErrControlChar, "control character (NUL, another C0 control, DEL, C1 or a terminal escape)"}
+		}
+		n := 0
+		v = strings.Map(func(r rune) rune {
+			if isControl(r) {
+				n++
+				return -1
+			}
+			return r
+		}, v)
+		b.stripped += n
+	}
+	return trimBlank(v), nil
+}
+
+// isControl reports whether r is a control character a record value must
+// not hold: C0 but the tab, LF and CR, then DEL and C1.
+func isControl(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r <= 0x9f
 }
 
 // set checks c and stores it in rec. On a problem rec is left as it was.
-func set(rec *Record, c cell) *problem {
-	v, p := clean(c)
+func (b *builder) set(rec *Record, c cell) *problem {
+	v, p := b.clean(c)
 	if p != nil {
 		return p
 	}

@@ -592,3 +592,98 @@ func TestReadFEBRL(t *testing.T) {
 		})
 	}
 }
+
+// TestReadControlCharacters checks that control characters, which would
+// change keys invisibly or reach a terminal from an ID, are refused by
+// strict reads at file:line:column and stripped and counted by lenient
+// ones.
+func TestReadControlCharacters(t *testing.T) {
+	type readFn = func(io.Reader, string, match.ReadOptions) ([]match.Record, *match.ReadReport, error)
+	tests := []struct {
+		name     string
+		read     readFn
+		in       string
+		where    string // strict error prefix: file:line[:column]: field
+		stripped int
+		keep     []match.Record
+	}{
+		{"NUL in a name", match.ReadCSV, "id,given_names\nA-1,Ana\x00\n", "f:2:2: given_names", 1,
+			[]match.Record{{ID: "A-1", GivenNames: "Ana"}}},
+		{"ANSI escape in an id", match.ReadCSV, "id,given_names\nA-1\x1b[2J,Ana\n", "f:2:1: id", 1,
+			[]match.Record{{ID: "A-1[2J", GivenNames: "Ana"}}},
+		{"C1 CSI and DEL", match.ReadCSV, "id,family_names,given_names\nA-1,Ko\u009bval,An\x7fa\n", "f:2:2: family_names", 2,
+			[]match.Record{{ID: "A-1", FamilyNames: "Koval", GivenNames: "Ana"}}},
+		{"bell in a later row", match.ReadCSV, "id,given_names\nA-1,Ana\nA-2,Iv\aan\n", "f:3:2: given_names", 1,
+			[]match.Record{{ID: "A-1", GivenNames: "Ana"}, {ID: "A-2", GivenNames: "Ivan"}}},
+		{"escaped NUL in JSON", match.ReadJSONL, `{"id":"A-1","given_names":"Ana\u0000"}` + "\n", "f:1: given_names", 1,
+			[]match.Record{{ID: "A-1", GivenNames: "Ana"}}},
+		{"escape in a JSON id", match.ReadJSONL, `{"id":"\u001b]0;x\u0007A-1","given_names":"Ana"}`, "f:1: id", 2,
+			[]match.Record{{ID: "]0;xA-1", GivenNames: "Ana"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs, _, err := tt.read(strings.NewReader(tt.in), "f", match.ReadOptions{})
+			require.ErrorIs(t, err, match.ErrControlChar)
+			assert.Nil(t, recs)
+			assert.True(t, strings.HasPrefix(err.Error(), tt.where+": control character"), "%v", err)
+
+			recs, rep, err := tt.read(strings.NewReader(tt.in), "f", match.ReadOptions{Lenient: true})
+			require.NoError(t, err)
+			assert.Equal(t, tt.stripped, rep.ControlStripped)
+			assert.Empty(t, rep.Skipped)
+			assert.Equal(t, tt.keep, recs)
+		})
+	}
+
+	// White space that is C0 is kept: tabs, and line breaks in a quoted
+	// field.
+	recs, _, err := match.ReadCSV(strings.NewReader("id,address\nA-1,\"1 Main St\r\nKyiv\tUA\"\n"), "f", match.ReadOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "1 Main St\nKyiv\tUA", recs[0].Address, "encoding/csv reads a quoted CRLF as LF")
+}
+
+func TestReadCSVHeaderHint(t *testing.T) {
+	tests := []struct {
+		name, in  string
+		semicolon bool
+	}{
+		{"unknown column", "id,given_name\nA-1,Ana\n", false},
+		{"semicolons", "id;given_names;family_names\nA-1;Ana;Koval\n", true},
+		{"semicolons without id", "given_names;family_names\nAna;Koval\n", true},
+		{"no id column", "given_names,family_names\nAna,Koval\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := match.ReadCSV(strings.NewReader(tt.in), "f.csv", match.ReadOptions{})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "valid columns: "+strings.Join(match.ColumnNames(), ", "))
+			assert.Equal(t, tt.semicolon, strings.Contains(err.Error(), "separated by ';'"), "%v", err)
+			assert.NotContains(t, err.Error(), "given_name,", "the header is not quoted back")
+		})
+	}
+	assert.Equal(t, []string{"id", "given_names", "family_names", "birth_date", "sex", "nationality",
+		"birth_place", "aliases", "parent_names", "document_number", "address", "locality", "postcode"}, match.ColumnNames())
+}
+
+// TestPackageDocListsColumns keeps the column table in the package
+// documentation (go doc match) in step with the reader.
+func TestPackageDocListsColumns(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	require.NoError(t, err)
+	for _, c := range match.ColumnNames() {
+		assert.Regexp(t, `(?m)^//\t`+c+` +(yes|no) `, string(src), "column %s", c)
+	}
+}
+
+func TestReadNoRecordsIsEmptyNotNil(t *testing.T) {
+	for _, opts := range []match.ReadOptions{{}, {Lenient: true}} {
+		recs, _, err := match.ReadCSV(strings.NewReader("id,given_names\n"), "f.csv", opts)
+		require.NoError(t, err)
+		assert.NotNil(t, recs, "nil means an error")
+		assert.Empty(t, recs)
+		recs, _, err = match.ReadJSONL(strings.NewReader("\n"), "f.jsonl", opts)
+		require.NoError(t, err)
+		assert.NotNil(t, recs)
+		assert.Empty(t, recs)
+	}
+}

@@ -13,18 +13,23 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/internal/fsfile"
 )
 
-// Files in an agency's key directory. The private keys are written 0600.
+// Files in an agency's key directory. The private key, the audit log and
+// the budget file are written 0600.
 const (
-	certFile    = "tls.crt"  // self-signed TLS certificate; give it to partner agencies
-	tlsKeyFile  = "tls.key"  // its private key
-	signKeyFile = "sign.key" // Ed25519 key that signs offline message files
-	signPubFile = "sign.pub" // its public key; give it to partner agencies
+	certFile   = "tls.crt"     // self-signed TLS certificate; give it to partner agencies
+	tlsKeyFile = "tls.key"     // its private key, which also keys the audit log
+	auditFile  = "audit.jsonl" // the audit log
+	budgetFile = "budget.json" // serve: the per-peer budgets
 )
 
-// keygen creates a self-signed TLS certificate and an Ed25519 signing key
-// for an agency in dir.
+// keygen creates a self-signed TLS certificate and its key for an agency
+// in dir, and an empty audit log and budget file authenticated or used
+// with them.
 func keygen(name, dir string) error {
 	if name == "" || dir == "" {
 		return errors.New("keygen needs -name and -out")
@@ -32,7 +37,7 @@ func keygen(name, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	for _, f := range []string{certFile, tlsKeyFile, signKeyFile, signPubFile} {
+	for _, f := range []string{certFile, tlsKeyFile, auditFile, budgetFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 			return fmt.Errorf("%s already exists: refusing to overwrite an agency's keys", filepath.Join(dir, f))
 		}
@@ -57,10 +62,6 @@ func keygen(name, dir string) error {
 	if err != nil {
 		return err
 	}
-	_, signPriv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return err
-	}
 	writes := []struct {
 		file, typ string
 		der       func() ([]byte, error)
@@ -68,19 +69,30 @@ func keygen(name, dir string) error {
 	}{
 		{certFile, "CERTIFICATE", func() ([]byte, error) { return der, nil }, 0o644},
 		{tlsKeyFile, "PRIVATE KEY", func() ([]byte, error) { return x509.MarshalPKCS8PrivateKey(tlsPriv) }, 0o600},
-		{signKeyFile, "PRIVATE KEY", func() ([]byte, error) { return x509.MarshalPKCS8PrivateKey(signPriv) }, 0o600},
-		{signPubFile, "PUBLIC KEY", func() ([]byte, error) { return x509.MarshalPKIXPublicKey(signPriv.Public()) }, 0o644},
 	}
 	for _, w := range writes {
 		b, err := w.der()
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, w.file), pem.EncodeToMemory(&pem.Block{Type: w.typ, Bytes: b}), w.mode); err != nil {
+		if err := fsfile.CreateFile(filepath.Join(dir, w.file), pem.EncodeToMemory(&pem.Block{Type: w.typ, Bytes: b}), w.mode); err != nil {
 			return err
 		}
 	}
-	return nil
+	key, err := reunite.DeriveAuditKey(tlsPriv)
+	if err != nil {
+		return err
+	}
+	l, err := reunite.CreateAuditLog(filepath.Join(dir, auditFile), key)
+	if err != nil {
+		return err
+	}
+	if err := l.Close(); err != nil {
+		return err
+	}
+	// The limit and window are the server's to choose at each start.
+	_, err = reunite.CreateBudgetStore(filepath.Join(dir, budgetFile), 1, time.Hour)
+	return err
 }
 
 // loadTLS loads an agency's TLS certificate and key from dir.

@@ -2,22 +2,37 @@
 // separate processes would in production.
 //
 //	go run ./examples/agency keygen -name NAME -out DIR
-//	go run ./examples/agency serve  -records FILE -keys DIR -peer PEERDIR [-peer PEERDIR2 …] -listen 127.0.0.1:PORT
-//	go run ./examples/agency query  -records FILE -keys DIR -peer PEERDIR -connect 127.0.0.1:PORT
-//	go run ./examples/agency verify FILE
+//	go run ./examples/agency serve  -records FILE -keys DIR -peer PEERDIR [-peer PEERDIR2 …] -listen 127.0.0.1:PORT [-ready FILE]
+//	go run ./examples/agency query  -records FILE -keys DIR -peer PEERDIR -connect 127.0.0.1:PORT [-wait 30s]
+//	go run ./examples/agency verify -keys DIR [-anchor SEQ:HASH …] [FILE]
 //
-// keygen makes an agency's self-signed TLS certificate and Ed25519 signing
-// key; agencies exchange DIR/tls.crt (and DIR/sign.pub) out of band and pin
-// them. serve answers sessions from pinned peers, one after another, until
-// interrupted; query opens one. Both run over mutual TLS with the PSI
+// keygen makes an agency's self-signed TLS certificate and key, and creates
+// its audit log (DIR/audit.jsonl) and budget file (DIR/budget.json);
+// agencies exchange DIR/tls.crt out of band and pin it. serve answers
+// sessions from pinned peers until interrupted (SIGINT or SIGTERM: the
+// sessions in progress are ended and audited first); it prints "listening
+// on ADDR" once it accepts connections, and with -ready writes ADDR to a
+// file then. query opens one session, retrying the connection for up to
+// -wait while the server starts. Both run over mutual TLS with the PSI
 // session bound to the TLS channel, print their hits (own record IDs, match
 // handles, scores, rules) and append every session, refused and failed ones
-// included, to a hash-chained audit log (DIR/audit.jsonl, or -audit FILE).
-// verify checks such a log and exits 0 only if it is intact.
+// included, to the audit log (or -audit FILE): hash-chained, each entry
+// authenticated with a key derived from the agency's TLS key. One agency
+// may serve and query at once from one key directory: writers of the log
+// and the budget file take turns under a file lock. verify checks a log and
+// prints its head, to be recorded elsewhere and checked later with
+// -anchor; it exits 0 only if the log is intact.
 //
 // The serving side keeps a per-peer budget of keys per time window
 // (DIR/budget.json), refused before any cryptographic work once spent, so a
-// partner cannot probe its records with guess after guess.
+// partner cannot probe its records with guess after guess. Every session
+// costs at least one key.
+//
+// A missing audit log or budget file is an error, not a fresh start: pass
+// -init to serve or query to create them explicitly.
+//
+// Exit codes: 0 success, 2 a usage or input error (bad flags, a record file
+// that does not read), 1 a failure at run time.
 package main
 
 import (
@@ -34,10 +49,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/internal/fsfile"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
 )
@@ -46,11 +63,22 @@ const usage = `usage:
   agency keygen -name NAME -out DIR
   agency serve  -records FILE -keys DIR -peer PEERDIR [-peer …] -listen ADDR [options]
   agency query  -records FILE -keys DIR -peer PEERDIR -connect ADDR [options]
-  agency verify FILE
+  agency verify -keys DIR [-anchor SEQ:HASH …] [FILE]
 run "agency COMMAND -h" for a command's options`
 
+// stopSignals end serve and query cleanly: SIGINT from a terminal, SIGTERM
+// from systemd, Kubernetes and kill.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a failure at run time
+	exitUsage   = 2 // a usage or input error
+)
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -61,7 +89,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
-		return 2
+		return exitUsage
 	}
 	var err error
 	switch args[0] {
@@ -70,22 +98,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.SetOutput(stderr)
 		name := fs.String("name", "", "the agency's name, put in its certificate")
 		out := fs.String("out", "", "directory for the new keys")
-		if fs.Parse(args[1:]) != nil {
-			return 2
+		if err := fs.Parse(args[1:]); err != nil {
+			return helpOr(err)
+		}
+		if *name == "" || *out == "" || fs.NArg() > 0 {
+			fmt.Fprintln(stderr, "agency: keygen needs -name and -out")
+			return exitUsage
 		}
 		if err = keygen(*name, *out); err == nil {
 			cert, _ := loadPeerCert(*out)
-			fmt.Fprintf(stdout, "keys for %q written to %s\ncertificate fingerprint %s: give %s and %s to partner agencies\n",
-				*name, *out, reunite.CertFingerprint(cert), filepath.Join(*out, certFile), filepath.Join(*out, signPubFile))
+			fmt.Fprintf(stdout, "keys for %q written to %s, with a new audit log and budget file\n"+
+				"certificate fingerprint %s: give %s to partner agencies\n",
+				*name, *out, reunite.CertFingerprint(cert), filepath.Join(*out, certFile))
 		}
 	case "serve", "query":
 		var o *options
 		if o, err = parseOptions(args[0], args[1:], stderr); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return 0
+				return exitOK
 			}
 			fmt.Fprintln(stderr, "agency:", err)
-			return 2
+			return exitUsage
 		}
 		if args[0] == "serve" {
 			err = serve(ctx, o, stdout, stderr)
@@ -93,28 +126,46 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			err = query(ctx, o, stdout, stderr)
 		}
 	case "verify":
-		if len(args) != 2 {
-			fmt.Fprintln(stderr, "usage: agency verify FILE")
-			return 2
+		var path string
+		var key *reunite.AuditKey
+		var anchors []reunite.AuditHead
+		if path, key, anchors, err = parseVerify(args[1:], stderr); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK
+			}
+			fmt.Fprintln(stderr, "agency:", err)
+			return exitUsage
 		}
-		err = verify(args[1], stdout)
+		err = verify(path, key, anchors, stdout)
 	default:
 		fmt.Fprintln(stderr, usage)
-		return 2
+		return exitUsage
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "agency:", err)
-		return 1
+		return exitFailure
 	}
-	return 0
+	return exitOK
+}
+
+// helpOr maps a flag parsing error to an exit code: -h is not an error.
+func helpOr(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
 }
 
 type options struct {
 	records  []match.Record
 	cert     tls.Certificate
+	auditKey *reunite.AuditKey
 	peers    []*x509.Certificate
 	addr     string
 	audit    string
+	init     bool          // create a missing audit log and budget file
+	ready    string        // serve: file to write the address to once listening
+	wait     time.Duration // query: how long to retry connecting
 	rules    *match.RuleSet
 	maxKeys  int
 	budget   string
@@ -147,25 +198,32 @@ func parseOptions(cmd string, args []string, stderr io.Writer) (*options, error)
 	window := fs.Duration("window", 24*time.Hour, "serve: budget window")
 	sessions := fs.Int("sessions", 0, "serve: stop after this many sessions (0: until interrupted)")
 	timeout := fs.Duration("timeout", 30*time.Minute, "limit on one session")
+	initFiles := fs.Bool("init", false, "create the audit log (and for serve the budget file) if missing")
+	ready := fs.String("ready", "", "serve: write the listening address to this file once connections are accepted")
+	wait := fs.Duration("wait", 30*time.Second, "query: keep retrying the connection this long while the server starts")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if *records == "" || *keys == "" || len(peerDirs) == 0 || *addr == "" {
+	if *records == "" || *keys == "" || len(peerDirs) == 0 || *addr == "" || fs.NArg() > 0 {
 		return nil, fmt.Errorf("%s needs -records, -keys, -peer and -%s", cmd, addrFlag)
 	}
 	if cmd == "query" && len(peerDirs) != 1 {
 		return nil, errors.New("query takes exactly one -peer")
 	}
 	o := &options{addr: *addr, audit: *audit, maxKeys: *maxKeys, limit: *limit, window: *window,
-		sessions: *sessions, timeout: *timeout, budget: filepath.Join(*keys, "budget.json")}
+		sessions: *sessions, timeout: *timeout, budget: filepath.Join(*keys, budgetFile),
+		init: *initFiles, ready: *ready, wait: *wait}
 	if o.audit == "" {
-		o.audit = filepath.Join(*keys, "audit.jsonl")
+		o.audit = filepath.Join(*keys, auditFile)
 	}
 	var err error
-	if o.records, _, err = match.ReadFile(*records, match.ReadOptions{}); err != nil {
+	if o.records, err = readRecords(*records, stderr); err != nil {
 		return nil, err
 	}
 	if o.cert, err = loadTLS(*keys); err != nil {
+		return nil, err
+	}
+	if o.auditKey, err = reunite.DeriveAuditKey(o.cert.PrivateKey); err != nil {
 		return nil, err
 	}
 	for _, d := range peerDirs {
@@ -182,13 +240,56 @@ func parseOptions(cmd string, args []string, stderr io.Writer) (*options, error)
 	return o, nil
 }
 
+// readRecords reads a record file strictly and warns on stderr when it
+// holds no record (a header only, or nothing at all).
+func readRecords(path string, stderr io.Writer) ([]match.Record, error) {
+	recs, _, err := match.ReadFile(path, match.ReadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		fmt.Fprintf(stderr, "agency: warning: %s holds no records: nothing can match\n", path)
+	}
+	return recs, nil
+}
+
+// openAudit opens the audit log, creating it first if o.init asks.
+func openAudit(o *options) (*reunite.AuditLog, error) {
+	if o.init {
+		l, err := reunite.CreateAuditLog(o.audit, o.auditKey)
+		if !errors.Is(err, os.ErrExist) {
+			return l, err
+		}
+	}
+	l, err := reunite.OpenAuditLog(o.audit, o.auditKey)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w (pass -init to create a new audit log)", err)
+	}
+	return l, err
+}
+
+// openBudget opens the budget file, creating it first if o.init asks.
+func openBudget(o *options) (*reunite.BudgetStore, error) {
+	if o.init {
+		b, err := reunite.CreateBudgetStore(o.budget, o.limit, o.window)
+		if !errors.Is(err, os.ErrExist) {
+			return b, err
+		}
+	}
+	b, err := reunite.OpenBudgetStore(o.budget, o.limit, o.window)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w (pass -init to create a new budget file)", err)
+	}
+	return b, err
+}
+
 func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
-	auditLog, err := reunite.OpenAuditLog(o.audit)
+	auditLog, err := openAudit(o)
 	if err != nil {
 		return err
 	}
 	defer auditLog.Close()
-	budget, err := reunite.OpenBudgetStore(o.budget, o.limit, o.window)
+	budget, err := openBudget(o)
 	if err != nil {
 		return err
 	}
@@ -202,7 +303,13 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	defer ln.Close()
-	fmt.Fprintf(stderr, "serving %d records to %d pinned peer(s) on %s (rule set %s)\n", len(o.records), len(o.peers), ln.Addr(), o.rules.ID())
+	fmt.Fprintf(stderr, "serving %d records to %d pinned peer(s) (rule set %s)\n", len(o.records), len(o.peers), o.rules.ID())
+	if o.ready != "" {
+		if err := fsfile.WriteFile(o.ready, []byte(ln.Addr().String()+"\n"), 0o644); err != nil {
+			return fmt.Errorf("writing -ready file: %w", err)
+		}
+	}
+	fmt.Fprintf(stderr, "listening on %s\n", ln.Addr())
 
 	var out sync.Mutex // sessions print whole reports, one at a time
 	var wg sync.WaitGroup
@@ -223,17 +330,21 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 			defer cancel()
 			tconn := conn.(*tls.Conn)
 			var peer string
+			charged := 0
 			cfg := reunite.MatchConfig{
 				Role: psi.RoleResponder, Rules: o.rules, MaxKeys: o.maxKeys,
 				Admit: func(keys int) error {
-					return budget.Reserve(peer, keys, time.Now())
+					n, err := budget.Reserve(peer, keys, time.Now())
+					charged = n
+					return err
 				},
 				Progress: progressBar(stderr, &out),
 			}
 			if err := tconn.HandshakeContext(sctx); err == nil {
 				peer = reunite.CertFingerprint(tconn.ConnectionState().PeerCertificates[0])
 			}
-			res, err := reunite.MatchTLS(sctx, tconn, o.records, cfg)
+			res, err := reunite.MatchTLS(sctx, tconn, o.peers, o.records, cfg)
+			res.Audit.Charged = charged
 			out.Lock()
 			defer out.Unlock()
 			report(stdout, stderr, auditLog, o.records, res, err)
@@ -243,7 +354,7 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 }
 
 func query(ctx context.Context, o *options, stdout, stderr io.Writer) error {
-	auditLog, err := reunite.OpenAuditLog(o.audit)
+	auditLog, err := openAudit(o)
 	if err != nil {
 		return err
 	}
@@ -251,22 +362,41 @@ func query(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	cfg := reunite.MatchConfig{Role: psi.RoleInitiator, Rules: o.rules, MaxKeys: o.maxKeys, Progress: progressBar(stderr, nil)}
-	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", o.addr)
+	raw, err := dialRetry(ctx, o.addr, o.wait)
 	if err != nil {
 		err = fmt.Errorf("%w: %w", reunite.ErrTransport, err)
 		a := reunite.Audit{Time: time.Now().UTC(), Role: "initiator", RuleSetID: o.rules.ID(), Records: len(o.records), Outcome: err.Error()}
-		_ = auditLog.Append(a)
+		if aerr := auditLog.Append(a); aerr != nil {
+			fmt.Fprintln(stderr, "agency: audit log:", aerr)
+		}
 		return err
 	}
 	conn := tls.Client(raw, reunite.PinnedTLSConfig(o.cert, o.peers...))
 	defer conn.Close()
-	res, err := reunite.MatchTLS(ctx, conn, o.records, cfg)
+	res, err := reunite.MatchTLS(ctx, conn, o.peers, o.records, cfg)
 	report(stdout, stderr, auditLog, o.records, res, err)
 	if err != nil {
 		return errors.New("session failed")
 	}
 	return nil
+}
+
+// dialRetry connects to addr, retrying a refused connection for up to
+// wait, so that a query started together with its server waits for it.
+func dialRetry(ctx context.Context, addr string, wait time.Duration) (net.Conn, error) {
+	deadline := time.Now().Add(wait)
+	var d net.Dialer
+	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		conn, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) || time.Now().Add(delay).After(deadline) {
+			return conn, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+	}
 }
 
 // report prints a session's hits, or a clear reason it failed, and appends
@@ -309,6 +439,8 @@ func explain(err error) string {
 	switch {
 	case errors.Is(err, reunite.ErrPeerNotPinned):
 		return "the peer's certificate is not one we pinned (" + err.Error() + ")"
+	case errors.Is(err, reunite.ErrNotPinnedByPeer):
+		return "the peer refused our certificate: it has not pinned it; give it our tls.crt (" + err.Error() + ")"
 	case errors.Is(err, psi.ErrContextMismatch):
 		return "the peer uses a different rule set; agree on one out of band"
 	case errors.Is(err, psi.ErrSetTooLarge):
@@ -345,16 +477,42 @@ func progressBar(stderr io.Writer, mu *sync.Mutex) func(psi.Progress) {
 	}
 }
 
-func verify(path string, stdout io.Writer) error {
-	f, err := os.Open(path)
+// parseVerify parses verify's arguments: the log (by default KEYS's), the
+// key it is authenticated with and the anchors to check.
+func parseVerify(args []string, stderr io.Writer) (path string, key *reunite.AuditKey, anchors []reunite.AuditHead, err error) {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	keys := fs.String("keys", "", "this agency's key directory (from keygen), whose TLS key authenticates the log")
+	fs.Func("anchor", "a head SEQ:HASH printed by an earlier verify, which the log must still hold (repeatable)", func(s string) error {
+		h, err := reunite.ParseAuditHead(s)
+		anchors = append(anchors, h)
+		return err
+	})
+	if err := fs.Parse(args); err != nil {
+		return "", nil, nil, err
+	}
+	if *keys == "" || fs.NArg() > 1 {
+		return "", nil, nil, errors.New("usage: agency verify -keys DIR [-anchor SEQ:HASH …] [FILE]")
+	}
+	path = filepath.Join(*keys, auditFile)
+	if fs.NArg() == 1 {
+		path = fs.Arg(0)
+	}
+	cert, err := loadTLS(*keys)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	key, err = reunite.DeriveAuditKey(cert.PrivateKey)
+	return path, key, anchors, err
+}
+
+func verify(path string, key *reunite.AuditKey, anchors []reunite.AuditHead, stdout io.Writer) error {
+	head, err := reunite.VerifyAuditLogFile(path, key, anchors...)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	n, err := reunite.VerifyAuditLog(f)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%s: intact, %d entries\n", path, n)
+	fmt.Fprintf(stdout, "%s: intact, %d entries, head %s\n"+
+		"record the head elsewhere; later, verify -anchor %s checks that the log still holds it\n",
+		path, head.Seq, head, head)
 	return nil
 }

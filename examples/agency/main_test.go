@@ -3,15 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"io"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/reunite-psi/reunite"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,10 +53,15 @@ func (s *syncBuffer) String() string {
 
 func startServer(t *testing.T, keys string, extraArgs ...string) *server {
 	t.Helper()
+	return startServerFile(t, recordsB, keys, extraArgs...)
+}
+
+func startServerFile(t *testing.T, records, keys string, extraArgs ...string) *server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	s := &server{addr: ln.Addr().String(), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
-	args := append([]string{"-records", recordsB, "-keys", keys, "-listen", "unused"}, extraArgs...)
+	args := append([]string{"-records", records, "-keys", keys, "-listen", "unused"}, extraArgs...)
 	o, err := parseOptions("serve", args, s.stderr)
 	require.NoError(t, err)
 	o.listener = ln
@@ -71,9 +81,19 @@ func keygenT(t *testing.T, name string) string {
 	var out, errOut bytes.Buffer
 	require.Equal(t, 0, run(context.Background(), []string{"keygen", "-name", name, "-out", dir}, &out, &errOut), errOut.String())
 	assert.Contains(t, out.String(), "fingerprint")
-	info, err := os.Stat(filepath.Join(dir, tlsKeyFile))
+	for _, f := range []string{tlsKeyFile, auditFile, budgetFile} {
+		info, err := os.Stat(filepath.Join(dir, f))
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), f)
+	}
+	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	// Only what serve, query and verify use: no key nothing reads.
+	assert.ElementsMatch(t, []string{certFile, tlsKeyFile, auditFile, budgetFile, auditFile + ".lock"}, names)
 	return dir
 }
 
@@ -177,11 +197,11 @@ func TestAgencies(t *testing.T) {
 		var vout, verr bytes.Buffer
 		require.Eventually(t, func() bool {
 			vout.Reset()
-			return run(context.Background(), []string{"verify", log}, &vout, &verr) == 0 && !strings.Contains(vout.String(), " 0 entries")
+			return run(context.Background(), []string{"verify", "-keys", filepath.Dir(log)}, &vout, &verr) == 0 && !strings.Contains(vout.String(), " 0 entries")
 		}, 10*time.Second, 20*time.Millisecond, verr.String())
 	}
 	var vout, verr bytes.Buffer
-	require.Equal(t, 0, run(context.Background(), []string{"verify", filepath.Join(a, "audit.jsonl")}, &vout, &verr))
+	require.Equal(t, 0, run(context.Background(), []string{"verify", "-keys", a, filepath.Join(a, "audit.jsonl")}, &vout, &verr))
 	assert.Contains(t, vout.String(), "intact, 4 entries") // ok, rule set, cap, ok (C and D keep their own logs)
 
 	// Tampering with the log is detected.
@@ -191,16 +211,279 @@ func TestAgencies(t *testing.T) {
 	tampered := filepath.Join(t.TempDir(), "tampered.jsonl")
 	require.NoError(t, os.WriteFile(tampered, []byte(lines[0]+lines[2]+lines[1]), 0o600))
 	verr.Reset()
-	assert.Equal(t, 1, run(context.Background(), []string{"verify", tampered}, &vout, &verr))
+	assert.Equal(t, 1, run(context.Background(), []string{"verify", "-keys", a, tampered}, &vout, &verr))
 	assert.Contains(t, verr.String(), "not intact")
+
+	// B's log records what each session charged and what the peer
+	// declared, the refused ones too.
+	raw, err = os.ReadFile(filepath.Join(b, auditFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"peer_keys":`+strconv.Itoa(keysA)+`,`)
+	assert.Contains(t, string(raw), `"charged":`+strconv.Itoa(keysA)+`,"lower_bound":`)
+	assert.Regexp(t, `"peer_keys":`+strconv.Itoa(keysA)+`,.*"outcome":"[^"]*budget[^"]*",.*"charged":0,"lower_bound":false}`, string(raw), "C's refused third query")
 }
 
-func TestUsage(t *testing.T) {
-	var out, errOut bytes.Buffer
-	assert.Equal(t, 2, run(context.Background(), nil, &out, &errOut))
-	assert.Equal(t, 2, run(context.Background(), []string{"query", "-records", recordsA}, &out, &errOut))
-	assert.Equal(t, 1, run(context.Background(), []string{"verify", "/nonexistent"}, &out, &errOut))
-	dir := t.TempDir()
-	assert.Equal(t, 0, run(context.Background(), []string{"keygen", "-name", "x", "-out", dir}, &out, &errOut))
-	assert.Equal(t, 1, run(context.Background(), []string{"keygen", "-name", "x", "-out", dir}, &out, &errOut), "never overwrites keys")
+func TestExitCodes(t *testing.T) {
+	keys := keygenT(t, "agency-x")
+	badCSV := filepath.Join(t.TempDir(), "bad.csv")
+	require.NoError(t, os.WriteFile(badCSV, []byte("id,given_name\nA-1,Ana\n"), 0o600))
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"no command", nil, exitUsage},
+		{"unknown command", []string{"frobnicate"}, exitUsage},
+		{"query without flags", []string{"query", "-records", recordsA}, exitUsage},
+		{"query with a bad record file", []string{"query", "-records", badCSV, "-keys", keys, "-peer", keys, "-connect", "127.0.0.1:1"}, exitUsage},
+		{"query with a missing record file", []string{"query", "-records", "/nonexistent.csv", "-keys", keys, "-peer", keys, "-connect", "127.0.0.1:1"}, exitUsage},
+		{"unknown flag", []string{"serve", "-frob"}, exitUsage},
+		{"help", []string{"query", "-h"}, exitOK},
+		{"keygen without name", []string{"keygen", "-out", t.TempDir()}, exitUsage},
+		{"keygen over existing keys", []string{"keygen", "-name", "x", "-out", keys}, exitFailure},
+		{"verify without keys", []string{"verify", "/nonexistent"}, exitUsage},
+		{"verify with a bad anchor", []string{"verify", "-keys", keys, "-anchor", "3:xyz"}, exitUsage},
+		{"verify a missing log", []string{"verify", "-keys", keys, "/nonexistent"}, exitFailure},
+		{"verify", []string{"verify", "-keys", keys}, exitOK},
+		{"query, nobody listening", []string{"query", "-records", recordsA, "-keys", keys, "-peer", keys, "-connect", "127.0.0.1:1", "-wait", "0s"}, exitFailure},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			assert.Equal(t, tt.code, run(context.Background(), tt.args, &out, &errOut), errOut.String())
+			if tt.code != exitOK {
+				assert.NotEmpty(t, errOut.String(), "a failure says why")
+			}
+		})
+	}
+}
+
+// TestServeAndQueryAtOnce has A and B each serve and query the other at
+// the same time, from one key directory each: both audit logs stay one
+// intact chain holding every session.
+func TestServeAndQueryAtOnce(t *testing.T) {
+	a, b := keygenT(t, "agency-a"), keygenT(t, "agency-b")
+	srvA := startServerFile(t, recordsA, a, "-peer", b)
+	srvB := startServer(t, b, "-peer", a)
+	const rounds = 3
+	var wg sync.WaitGroup
+	for range rounds {
+		wg.Go(func() {
+			code, _, errOut := runQuery(t, a, b, srvB.addr)
+			assert.Equal(t, 0, code, errOut)
+		})
+		wg.Go(func() {
+			code, _, errOut := runQueryFile(t, recordsB, b, a, srvA.addr)
+			assert.Equal(t, 0, code, errOut)
+		})
+	}
+	wg.Wait()
+	for _, keys := range []string{a, b} {
+		require.Eventually(t, func() bool {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), []string{"verify", "-keys", keys}, &out, &errOut)
+			return code == 0 && strings.Contains(out.String(), "intact, "+strconv.Itoa(2*rounds)+" entries, head ")
+		}, 10*time.Second, 20*time.Millisecond, "each log holds its %d queries and %d served sessions", rounds, rounds)
+	}
+}
+
+// TestMissingFilesNeedInit checks that a deleted audit log or budget file
+// stops serve and query until -init creates a new one.
+func TestMissingFilesNeedInit(t *testing.T) {
+	a, b := keygenT(t, "agency-a"), keygenT(t, "agency-b")
+	srv := startServer(t, b, "-peer", a)
+	require.NoError(t, os.Remove(filepath.Join(a, auditFile)))
+	code, _, errOut := runQuery(t, a, b, srv.addr)
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, errOut, "pass -init")
+	code, _, errOut = runQuery(t, a, b, srv.addr, "-init")
+	require.Equal(t, exitOK, code, errOut)
+
+	require.NoError(t, os.Remove(filepath.Join(b, budgetFile)))
+	o, err := parseOptions("serve", []string{"-records", recordsB, "-keys", b, "-peer", a, "-listen", "127.0.0.1:0"}, io.Discard)
+	require.NoError(t, err)
+	err = serve(context.Background(), o, io.Discard, io.Discard)
+	require.ErrorIs(t, err, os.ErrNotExist)
+	assert.Contains(t, err.Error(), "pass -init")
+}
+
+// TestQueryWaitsForServer starts the query before the server, as the
+// README's script does: the query retries until the server listens, and
+// the server writes its -ready file once it does.
+func TestQueryWaitsForServer(t *testing.T) {
+	a, b := keygenT(t, "agency-a"), keygenT(t, "agency-b")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	type result struct {
+		code   int
+		stderr string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, _, errOut := runQuery(t, a, b, addr, "-wait", "20s")
+		done <- result{code, errOut}
+	}()
+	time.Sleep(300 * time.Millisecond)
+	ready := filepath.Join(t.TempDir(), "ready")
+	var stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan int, 1)
+	go func() {
+		served <- run(ctx, []string{"serve", "-records", recordsB, "-keys", b, "-peer", a, "-listen", addr, "-ready", ready}, io.Discard, &stderr)
+	}()
+	r := <-done
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	got, err := os.ReadFile(ready)
+	require.NoError(t, err)
+	assert.Equal(t, addr+"\n", string(got))
+	assert.Contains(t, stderr.String(), "listening on "+addr)
+	cancel()
+	assert.Equal(t, exitOK, <-served)
+}
+
+// TestStopSignals checks that SIGTERM, as systemd and Kubernetes send it,
+// stops serve as SIGINT does, and that a session in progress when serve
+// stops is audited.
+func TestStopSignals(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
+		require.NoError(t, syscall.Kill(os.Getpid(), sig))
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%v did not stop the command", sig)
+		}
+		stop()
+	}
+
+	a, b := keygenT(t, "agency-a"), keygenT(t, "agency-b")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	o, err := parseOptions("serve", []string{"-records", recordsB, "-keys", b, "-peer", a, "-listen", "unused"}, io.Discard)
+	require.NoError(t, err)
+	o.listener = ln
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, o, io.Discard, &stderr) }()
+
+	// A client that completes the TLS handshake and then says nothing.
+	certA, err := loadTLS(a)
+	require.NoError(t, err)
+	leafB, err := loadPeerCert(b)
+	require.NoError(t, err)
+	conn, err := tls.Dial("tcp", ln.Addr().String(), reunite.PinnedTLSConfig(certA, leafB))
+	require.NoError(t, err)
+	defer conn.Close()
+	time.Sleep(200 * time.Millisecond) // let the session start
+	cancel()
+	require.NoError(t, <-done)
+
+	raw, err := os.ReadFile(filepath.Join(b, auditFile))
+	require.NoError(t, err)
+	assert.Equal(t, 2, strings.Count(string(raw), "\n"), "the header and the interrupted session")
+	assert.Contains(t, string(raw), "context canceled")
+}
+
+func TestHeaderOnlyFileWarns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.csv")
+	require.NoError(t, os.WriteFile(path, []byte("id,given_names\n"), 0o600))
+	var stderr bytes.Buffer
+	recs, err := readRecords(path, &stderr)
+	require.NoError(t, err)
+	assert.Empty(t, recs)
+	assert.Contains(t, stderr.String(), "holds no records")
+
+	stderr.Reset()
+	_, err = readRecords(recordsA, &stderr)
+	require.NoError(t, err)
+	assert.Empty(t, stderr.String())
+}
+
+// TestReadmeScript runs the README's two-process block as a script would,
+// line by line and in order (the server in the background), in this
+// process: it must work without any wait between starting the server and
+// the query.
+func TestReadmeScript(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	start := strings.Index(string(readme), "d=$(mktemp -d)\n")
+	require.GreaterOrEqual(t, start, 0, "the README has the block")
+	block := string(readme[start:])
+	block = block[:strings.Index(block, "```")]
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	d := t.TempDir()
+
+	var bg sync.WaitGroup
+	var lastOut string
+	lines := strings.Split(strings.TrimSpace(block), "\n")
+	require.Len(t, lines, 7)
+	for _, line := range lines {
+		switch {
+		case line == "d=$(mktemp -d)":
+			continue
+		case line == "wait":
+			bg.Wait()
+			continue
+		}
+		line = strings.ReplaceAll(line, "$d", d)
+		line = strings.ReplaceAll(line, "127.0.0.1:7946", addr)
+		background := strings.HasSuffix(line, " &")
+		args := shellWords(t, strings.TrimSuffix(line, " &"))
+		require.Equal(t, []string{"go", "run", "./examples/agency"}, args[:3], line)
+		args = args[3:]
+		for i, a := range args {
+			if strings.HasPrefix(a, "testdata/") {
+				args[i] = "../../" + a
+			}
+		}
+		exec := func() string {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), args, &out, &errOut)
+			assert.Equal(t, 0, code, "%s\n%s", line, errOut.String())
+			return out.String()
+		}
+		if background {
+			bg.Go(func() { exec() })
+		} else {
+			lastOut = exec()
+		}
+	}
+	bg.Wait()
+	assert.Contains(t, lastOut, "intact, 1 entries, head 1:")
+}
+
+// shellWords splits a command line as sh would for the README's simple
+// lines: on spaces, with double quotes grouping.
+func shellWords(t *testing.T, line string) []string {
+	var words []string
+	var cur strings.Builder
+	quoted, inWord := false, false
+	for _, r := range line {
+		switch {
+		case r == '"':
+			quoted, inWord = !quoted, true
+		case r == ' ' && !quoted:
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	require.False(t, quoted, "unbalanced quotes in %q", line)
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
 }

@@ -11,8 +11,10 @@
 //
 //	a_id,b_id,score,rules
 //
-// with rules separated by ";". Statistics go to stderr. Bad input exits
-// with status 1 and a message naming file, line and column.
+// with rules separated by ";". Statistics go to stderr. Exit codes, as in
+// every example: 2 for a usage or input error (a record file that does not
+// read exits with a message naming file, line and column), 1 for a failure
+// at run time. A record file without records is read with a warning.
 package main
 
 import (
@@ -33,37 +35,63 @@ import (
 )
 
 func main() {
+	os.Exit(command(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// command runs link with args and returns the exit code.
+func command(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("link", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	a := fs.String("a", "", "agency A's records (CSV or JSON Lines)")
 	b := fs.String("b", "", "agency B's records (CSV or JSON Lines)")
 	threshold := fs.Float64("threshold", 0, "score a pair needs to be linked, in (0, 1]; 0 means the rule set's default")
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		os.Exit(2)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
 	}
 	if *a == "" || *b == "" || fs.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: link -a A.csv -b B.csv [-threshold T]")
-		os.Exit(2)
+		fmt.Fprintln(stderr, "usage: link -a A.csv -b B.csv [-threshold T]")
+		return 2
 	}
-	if err := run(os.Stdout, os.Stderr, *a, *b, *threshold); err != nil {
-		fmt.Fprintln(os.Stderr, "link:", err)
-		os.Exit(1)
+	if err := run(stdout, stderr, *a, *b, *threshold); err != nil {
+		fmt.Fprintln(stderr, "link:", err)
+		if errors.Is(err, errInput) {
+			return 2
+		}
+		return 1
 	}
+	return 0
 }
+
+// errInput marks errors in the input, as opposed to failures at run time.
+var errInput = errors.New("bad input")
+
+// inputError marks err as an input error while keeping its text.
+type inputError struct{ err error }
+
+func (e inputError) Error() string   { return e.err.Error() }
+func (e inputError) Unwrap() []error { return []error{errInput, e.err} }
 
 func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64) error {
 	if threshold < 0 || threshold > 1 {
-		return errors.New("-threshold must be in [0, 1]")
+		return inputError{errors.New("-threshold must be in [0, 1]")}
 	}
 	// Strict reading: the first bad field is an error naming file, line
 	// and column, and nothing is skipped.
-	recsA, _, err := match.ReadFile(pathA, match.ReadOptions{})
-	if err != nil {
-		return err
+	var recs [2][]match.Record
+	for i, path := range []string{pathA, pathB} {
+		r, _, err := match.ReadFile(path, match.ReadOptions{})
+		if err != nil {
+			return inputError{err}
+		}
+		if len(r) == 0 {
+			fmt.Fprintf(stderr, "link: warning: %s holds no records: nothing can match\n", path)
+		}
+		recs[i] = r
 	}
-	recsB, _, err := match.ReadFile(pathB, match.ReadOptions{})
-	if err != nil {
-		return err
-	}
+	recsA, recsB := recs[0], recs[1]
 
 	start := time.Now()
 	pairs, resA, resB, err := reunite.LinkInProcess(context.Background(), recsA, recsB,

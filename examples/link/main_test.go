@@ -38,3 +38,33 @@ func TestLinkBadInput(t *testing.T) {
 	assert.Empty(t, out.String(), "nothing on stdout after bad input")
 	assert.Error(t, run(&out, &errOut, "../../testdata/agency-a.csv", "../../testdata/agency-b.csv", 1.5))
 }
+
+func TestLinkExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("id,given_names,birth_date\nX-1,Anna,2023-02-30\n"), 0o644))
+	headerOnly := filepath.Join(dir, "header.csv")
+	require.NoError(t, os.WriteFile(headerOnly, []byte("id,given_names\n"), 0o644))
+	const a, b = "../../testdata/agency-a.csv", "../../testdata/agency-b.csv"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		warn bool
+	}{
+		{"ok", []string{"-a", a, "-b", b}, 0, false},
+		{"no flags", nil, 2, false},
+		{"unknown flag", []string{"-x"}, 2, false},
+		{"bad record file", []string{"-a", bad, "-b", b}, 2, false},
+		{"missing record file", []string{"-a", filepath.Join(dir, "none.csv"), "-b", b}, 2, false},
+		{"threshold out of range", []string{"-a", a, "-b", b, "-threshold", "1.5"}, 2, false},
+		{"header only", []string{"-a", headerOnly, "-b", b}, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			assert.Equal(t, tt.code, command(tt.args, &out, &errOut), errOut.String())
+			assert.Equal(t, tt.warn, strings.Contains(errOut.String(), "holds no records"), errOut.String())
+		})
+	}
+}
