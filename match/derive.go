@@ -620,9 +620,9 @@ func (d *deriver) nameForm(n *nameForm, given, family string, known *[2][]string
 			d.addPair(n, g, famToks[0])
 			n.exact = false
 		}
-	case len(givenToks) == 1 && len(famToks) == 0:
-		d.compareParts(n, firstGiven(givenToks), "")
-	case len(givenToks) == 0 && len(famToks) == 1:
+	case len(givenToks) == 1 && len(familyToks) == 0:
+		d.compareParts(n, givenToks[0], "")
+	case len(givenToks) == 0 && len(famToks) == 1 && len(familyToks) == 1:
 		d.compareParts(n, "", famToks[0])
 	case len(givenToks)+len(familyToks) >= 2:
 		// The whole name is in one field, in an order the record does not

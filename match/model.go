@@ -44,19 +44,21 @@ func (p Presence) has(bit Presence) bool {
 }
 
 // kinOnly reports whether a pair with vector v, between records with
-// fields a and b, agrees on kin fields only (Comparison.Kin): both have given
-// names, and they disagree, or agree only in their initial although
-// neither is written as an initial, and no identifier (Comparison.Identifies)
-// agrees.
+// fields a and b, has nothing but kin fields (Comparison.Kin) to tell
+// twins apart: a given name is missing, or the two disagree, or agree only
+// in their initial although neither is written as an initial; and no
+// identifier (Comparison.Identifies) agrees.
 func (rs *RuleSet) kinOnly(v vector, a, b Presence) bool {
 	only := false
 	for c, comp := range rs.comps {
 		o := int(v[c])
 		switch {
-		case v[c] == missing:
-		case comp.Identifies && o < len(comp.Levels):
+		case comp.Identifies && v[c] != missing && o < len(comp.Levels):
 			return false // one child's own identifier agrees
-		case comp.Presence == HasGiven:
+		case comp.Presence != HasGiven:
+		case v[c] == missing:
+			only = true // a given name is missing: nothing tells twins apart
+		default:
 			only = o == len(comp.Levels) ||
 				comp.Levels[o].Field == FieldGivenInitial && a&GivenIsInitial == 0 && b&GivenIsInitial == 0
 		}
@@ -159,6 +161,10 @@ type blockModel struct {
 	prior   float64
 	learns  uint32
 	weights [][]float64
+	// kin reports that the block rests on kin fields: it fixes a kin
+	// field and the given name at most to its initial, so its prior, the
+	// share of one child's pairs among its pairs, is kin evidence.
+	kin bool
 }
 
 // fitModel learns, for each block, a Fellegi–Sunter model of its candidate
@@ -192,14 +198,39 @@ func fitModel(rs *RuleSet, vectors []vector, blocks []uint32, own, peer Statisti
 				in = append(in, v)
 			}
 		}
-		md.blocks[b] = learn(rs, in, rs.learns[b], chance)
+		var implied []uint8
+		for _, r := range rs.rules {
+			if r.block == b && r.level < 0 {
+				implied = r.agrees
+			}
+		}
+		md.blocks[b] = learn(rs, in, rs.learns[b], chance, implied)
+		md.blocks[b].kin = rs.restsOnKin(implied)
 	}
 	return md
 }
 
 // learn fits the two-class model to vectors over the comparisons in
 // include (bits).
-func learn(rs *RuleSet, vectors []vector, include uint32, chance [][]float64) blockModel {
+func learn(rs *RuleSet, vectors []vector, include uint32, chance [][]float64, implied []uint8) blockModel {
+	lambda, m, u := em(rs, vectors, include, chance, implied)
+	nc := len(rs.comps)
+	bm := blockModel{prior: math.Log(lambda / (1 - lambda)), learns: include, weights: make([][]float64, nc)}
+	for c := range nc {
+		if include&(1<<c) == 0 {
+			continue
+		}
+		bm.weights[c] = make([]float64, len(m[c]))
+		for o := range m[c] {
+			bm.weights[c][o] = math.Log(m[c][o] / u[c][o])
+		}
+	}
+	return bm
+}
+
+// em runs the expectation–maximisation of learn and returns the share of
+// the match class and the m and u distributions.
+func em(rs *RuleSet, vectors []vector, include uint32, chance [][]float64, implied []uint8) (lambda float64, m, u [][]float64) {
 	nc := len(rs.comps)
 	distinct, counts := tally(vectors)
 	used := func(v vector, c int) bool { return v[c] != missing && include&(1<<c) != 0 }
@@ -208,10 +239,17 @@ func learn(rs *RuleSet, vectors []vector, include uint32, chance [][]float64) bl
 		k := len(rs.comps[c].Levels) + 1
 		mPrior[c] = defaultM(k)
 		// u: the two files' chance agreement.
-		uPrior[c] = chance[c]
+		uPrior[c] = slices.Clone(chance[c])
+		if l := int(implied[c]); l < k {
+			// The block's pairs agree at level l or better: both priors
+			// are those of the outcomes it leaves.
+			restrict(mPrior[c], l)
+			restrict(uPrior[c], l)
+		}
 	}
-	m, u := clone2(mPrior), clone2(uPrior)
-	lambda := 0.5
+	m, u = clone2(mPrior), clone2(uPrior)
+	lambda = 0.5
+	uWeight := float64(uPseudoCount)
 	post := make([]float64, len(distinct))
 	for range emMaxRounds {
 		// Expectation: the probability that each distinct vector is one
@@ -227,7 +265,7 @@ func learn(rs *RuleSet, vectors []vector, include uint32, chance [][]float64) bl
 		}
 		// Maximisation, with the priors as pseudo-counts.
 		var matches, all float64
-		mNext, uNext := scaled(mPrior, emPseudoCount), scaled(uPrior, uPseudoCount)
+		mNext, uNext := scaled(mPrior, emPseudoCount), scaled(uPrior, uWeight)
 		for i, v := range distinct {
 			pm := float64(counts[i] * post[i])
 			matches += pm
@@ -250,17 +288,38 @@ func learn(rs *RuleSet, vectors []vector, include uint32, chance [][]float64) bl
 			break
 		}
 	}
-	bm := blockModel{prior: math.Log(lambda / (1 - lambda)), learns: include, weights: make([][]float64, nc)}
-	for c := range nc {
-		if include&(1<<c) == 0 {
+	return lambda, m, u
+}
+
+// restsOnKin reports whether a block whose own fields agree at levels
+// implied (per comparison) rests on kin fields: it implies a kin field, and
+// the given name not at all or only in its initial.
+func (rs *RuleSet) restsOnKin(implied []uint8) bool {
+	kin, given := false, false
+	for c, comp := range rs.comps {
+		l := int(implied[c])
+		if l == noLevel {
 			continue
 		}
-		bm.weights[c] = make([]float64, len(m[c]))
-		for o := range m[c] {
-			bm.weights[c][o] = math.Log(m[c][o] / u[c][o])
-		}
+		kin = kin || comp.Kin
+		given = given || comp.Presence == HasGiven && comp.Levels[l].Field != FieldGivenInitial
 	}
-	return bm
+	return kin && !given
+}
+
+// restrict keeps the probabilities of the outcomes up to l, scaled to sum
+// to one, and leaves the rest at the floor.
+func restrict(p []float64, l int) {
+	var sum float64
+	for o := range p {
+		if o > l {
+			p[o] = emFloor
+		}
+		sum += p[o]
+	}
+	for o := range p {
+		p[o] /= sum
+	}
 }
 
 // defaultM is the m distribution EM starts from and leans on: 0.8 at the
@@ -305,7 +364,7 @@ func tally(vectors []vector) ([]vector, []float64) {
 func (md *model) probability(v vector, blocks uint32, kinOnly bool) float64 {
 	best := 0.0
 	for b, bm := range md.blocks {
-		if blocks&(1<<b) == 0 {
+		if blocks&(1<<b) == 0 || kinOnly && bm.kin {
 			continue
 		}
 		odds := bm.prior

@@ -1,0 +1,132 @@
+package match
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// plantedRules is a rule set of three comparisons, with two, one and three
+// levels, for the planted-model tests.
+func plantedRules(t *testing.T) *RuleSet {
+	rs, err := NewRuleSet("planted", []Block{{Name: "b", Fields: []Field{FieldDocument}}}, []Comparison{
+		{Name: "given", Presence: HasGiven, Levels: []Level{{"exact", FieldGivenExact}, {"sound", FieldGivenSound}}},
+		{Name: "sex", Presence: HasSex, Levels: []Level{{"same", FieldSex}}},
+		{Name: "date", Presence: HasDate, Levels: []Level{{"exact", FieldDate}, {"month", FieldYearMonth}, {"year", FieldBirthYear}}},
+	}, 0)
+	require.NoError(t, err)
+	return rs
+}
+
+// draw returns an outcome of the distribution p.
+func draw(r *rand.Rand, p []float64) byte {
+	x := r.Float64()
+	for o, q := range p {
+		if x < q {
+			return byte(o)
+		}
+		x -= q
+	}
+	return byte(len(p) - 1)
+}
+
+// TestEMRecoversAPlantedModel draws comparison vectors from a known
+// two-class model and checks that EM, without labels, finds its m
+// probabilities and the share of matches to within 0.02.
+func TestEMRecoversAPlantedModel(t *testing.T) {
+	rs := plantedRules(t)
+	m := [][]float64{{0.85, 0.10, 0.05}, {0.97, 0.03}, {0.80, 0.08, 0.07, 0.05}}
+	u := [][]float64{{0.02, 0.08, 0.90}, {0.50, 0.50}, {0.002, 0.03, 0.07, 0.898}}
+	const lambda, n = 0.3, 20000
+	r := rand.New(rand.NewPCG(1, 2))
+	vectors := make([]vector, n)
+	for i := range vectors {
+		p := u
+		if r.Float64() < lambda {
+			p = m
+		}
+		v := make([]byte, len(p))
+		for c := range p {
+			v[c] = draw(r, p[c])
+		}
+		vectors[i] = vector(v)
+	}
+	chance := clone2(u)
+	gotLambda, gotM, gotU := em(rs, vectors, 0b111, chance, []uint8{noLevel, noLevel, noLevel})
+	for c := range m {
+		for o := range m[c] {
+			assert.InDelta(t, m[c][o], gotM[c][o], 0.02, "m of comparison %d outcome %d", c, o)
+			assert.InDelta(t, u[c][o], gotU[c][o], 0.02, "u of comparison %d outcome %d", c, o)
+		}
+	}
+	assert.InDelta(t, lambda, gotLambda, 0.02)
+}
+
+// TestFitModelIgnoresOrder checks that both parties, which list the same
+// candidate pairs in different orders, learn the same model to the last
+// bit.
+func TestFitModelIgnoresOrder(t *testing.T) {
+	rs := DefaultRules()
+	r := rand.New(rand.NewPCG(3, 4))
+	n := 3000
+	vectors, blocks := make([]vector, n), make([]uint32, n)
+	for i := range vectors {
+		v := make([]byte, len(rs.comps))
+		for c, comp := range rs.comps {
+			v[c] = byte(r.IntN(len(comp.Levels) + 1))
+			if r.IntN(5) == 0 {
+				v[c] = missing
+			}
+		}
+		vectors[i], blocks[i] = vector(v), uint32(1+r.IntN(1<<len(rs.blocks)-1))
+	}
+	var a, b Statistics
+	a.records, b.records = 1000, 1200
+	a.agree, b.agree = make([][]uint16, len(rs.comps)), make([][]uint16, len(rs.comps))
+	for c, comp := range rs.comps {
+		for range comp.Levels {
+			a.agree[c] = append(a.agree[c], uint16(r.IntN(20000)))
+			b.agree[c] = append(b.agree[c], uint16(r.IntN(20000)))
+		}
+	}
+	first := fitModel(rs, vectors, blocks, a, b)
+	perm := r.Perm(n)
+	pv, pb := make([]vector, n), make([]uint32, n)
+	for i, j := range perm {
+		pv[i], pb[i] = vectors[j], blocks[j]
+	}
+	// The peer computes with the two files' statistics the other way round.
+	second := fitModel(rs, pv, pb, b, a)
+	assert.Equal(t, first, second)
+}
+
+// TestChanceRatesAreSymmetric checks that the chance of each outcome does
+// not depend on which file is whose, and that each comparison's outcomes
+// sum to one.
+func TestChanceRatesAreSymmetric(t *testing.T) {
+	rs := DefaultRules()
+	d := []Record{
+		{ID: "1", GivenNames: "Anna", FamilyNames: "Smith", BirthDate: Date{Year: 2010, Month: 1, Day: 2}},
+		{ID: "2", GivenNames: "Anna", FamilyNames: "Smyth", BirthDate: Date{Year: 2010, Month: 1, Day: 3}},
+		{ID: "3", GivenNames: "Omar", FamilyNames: "Smith", BirthDate: Date{Year: 2011}},
+	}
+	e := []Record{
+		{ID: "1", GivenNames: "Bill", FamilyNames: "Jones", Sex: SexMale},
+		{ID: "2", GivenNames: "William", FamilyNames: "Jones", Sex: SexMale},
+	}
+	a, b := NewIndex(d, rs).Statistics(), NewIndex(e, rs).Statistics()
+	ab, ba := rs.chanceRates(a, b), rs.chanceRates(b, a)
+	assert.Equal(t, ab, ba)
+	for c := range ab {
+		var sum float64
+		for _, p := range ab[c] {
+			sum += p
+		}
+		assert.InDelta(t, 1, sum, 0.01, rs.comps[c].Name)
+	}
+	// In the first file two of three records share a given name: one pair
+	// in three.
+	assert.InDelta(t, 1.0/3, decodeRate(a.agree[0][1]), 0.001)
+}
