@@ -237,10 +237,19 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 	// The order is derived from the pseudonyms, so a resumed session finds
 	// it again.
 	m.order = sessionOrder(ix.Keys, pseudonyms)
-	m.set = psi.Set{Elements: make([][]byte, len(ix.Keys)), Payloads: make([][]byte, len(ix.Keys))}
+	m.set = psi.Set{Elements: make([][]byte, len(ix.Keys), len(ix.Keys)+1), Payloads: make([][]byte, len(ix.Keys), len(ix.Keys)+1)}
 	for pos, k := range m.order {
 		m.set.Elements[pos], m.set.Payloads[pos] = ix.Keys[k], payloads[k]
 	}
+	// Last, the element both parties hold, whose payload carries the
+	// file's statistics: each party weighs evidence against the chance
+	// agreement of both files (match.Statistics).
+	stats, err := ix.Statistics().MarshalBinary()
+	if err != nil {
+		return m, err
+	}
+	m.set.Elements = append(m.set.Elements, rules.StatisticsElement())
+	m.set.Payloads = append(m.set.Payloads, stats)
 	return m, nil
 }
 
@@ -261,7 +270,18 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	res.Audit.LowerBound = r.LowerBound
 
 	hits := make([]match.KeyHit, 0, len(r.Matches))
+	peerStats, statsFound := m.ix.Statistics(), false
 	for _, hm := range r.Matches {
+		if hm.Index == len(m.order) {
+			// The statistics element. Without the peer's statistics, the
+			// pairs are weighed against this file's alone: both parties
+			// still link, but may score a pair differently.
+			res.Audit.KeyHits--
+			if s, err := m.ix.RuleSet().ParseStatistics(hm.PeerPayload); err == nil {
+				peerStats, statsFound = s, true
+			}
+			continue
+		}
 		peers, err := match.DecodePayload(hm.PeerPayload)
 		if err != nil {
 			// A seal that did not open or a malformed payload names no
@@ -273,7 +293,10 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 		}
 		hits = append(hits, match.KeyHit{Key: m.order[hm.Index], Peers: peers})
 	}
-	for _, l := range m.ix.Link(hits, m.pseudonyms, m.threshold) {
+	if !statsFound && len(r.Matches) > 0 {
+		res.Audit.BadPayloads++
+	}
+	for _, l := range m.ix.Link(hits, peerStats, m.pseudonyms, m.threshold) {
 		own := m.pseudonyms[l.Record]
 		ini, resp := own, l.Peer
 		if m.role == psi.RoleResponder {

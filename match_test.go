@@ -91,7 +91,7 @@ func TestMatchEndToEnd(t *testing.T) {
 
 func TestMatchRefusesAnotherRuleSet(t *testing.T) {
 	checkNoLeak(t)
-	other, err := match.NewRuleSet("other-rules", []match.Rule{{Name: "name+date", Weight: 0.9, Fields: []match.Field{match.FieldName, match.FieldDate}}}, 0.8, 0)
+	other, err := match.NewRuleSet("other-rules", match.DefaultRules().Blocks(), match.DefaultRules().Comparisons(), 0)
 	require.NoError(t, err)
 	a := readRecords(t, "testdata/agency-a.csv")
 	b := readRecords(t, "testdata/agency-b.csv")

@@ -355,7 +355,7 @@ func TestFileExchangeWriteRules(t *testing.T) {
 func TestOpenFileExchangeMismatch(t *testing.T) {
 	a, _ := fileParties(t)
 	a.start(t)
-	other, err := match.NewRuleSet("other-rules", []match.Rule{{Name: "name+date", Weight: 0.9, Fields: []match.Field{match.FieldName, match.FieldDate}}}, 0.8, 0)
+	other, err := match.NewRuleSet("other-rules", match.DefaultRules().Blocks(), match.DefaultRules().Comparisons(), 0)
 	require.NoError(t, err)
 	changed := append([]match.Record(nil), a.records...)
 	changed[0].GivenNames = "Someone Else"
@@ -412,7 +412,7 @@ func flip(b []byte, i int) []byte {
 // failed, also after a restart.
 func TestFileExchangeProtocolFailure(t *testing.T) {
 	a, b := fileParties(t)
-	other, err := match.NewRuleSet("other-rules", []match.Rule{{Name: "name+date", Weight: 0.9, Fields: []match.Field{match.FieldName, match.FieldDate}}}, 0.8, 0)
+	other, err := match.NewRuleSet("other-rules", match.DefaultRules().Blocks(), match.DefaultRules().Comparisons(), 0)
 	require.NoError(t, err)
 	b.cfg.Rules = other
 	dir := t.TempDir()
