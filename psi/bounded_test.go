@@ -59,11 +59,13 @@ func rawPeer(t *testing.T, c net.Conn, hello encoding.Frame, then func(net.Conn)
 // TestHostilePeerMemory runs a responder ready for the largest sets
 // (2^26 elements, where the evaluations alone would take 2 GiB) against an
 // initiator that declares such a set and then misbehaves. Each case must
-// end with a typed error having allocated a small, fixed amount: memory
-// follows the bytes that arrive, never the size a peer declares.
+// end with a typed error having allocated at most two chunks' worth:
+// memory follows the bytes that arrive, never the size a peer declares.
 func TestHostilePeerMemory(t *testing.T) {
 	checkNoLeak(t)
-	const bound = 1 << 20 // far below one chunk of evaluations per declared 2^26 elements
+	// The target: at most two chunks' worth beyond the local set
+	// (empty here), where trusting the declared size would take 2 GiB.
+	bound := 2 * encoding.PointChunkSize(encoding.MaxChunkElements)
 	opts := &psi.RunOptions{IdleTimeout: 100 * time.Millisecond, FrameTimeout: 100 * time.Millisecond}
 	// The header of a Blinded frame (sequence 1) announcing length bytes,
 	// made without the body so the peer itself allocates nothing.
