@@ -73,7 +73,8 @@ var stateCodes = map[state]uint8{
 // then returns the error that ended it. MarshalState does not change the
 // session, which can go on being used.
 //
-// The format is versioned, length-checked binary with a SHA-256 checksum;
+// The format (encoding.SessionState) is versioned, length-checked binary
+// with a SHA-256 checksum;
 // it binds the state to a digest of the session's Config and Set, which
 // resuming checks. Callbacks (Config.Admit, Config.Progress) are not saved:
 // the Config passed to resume supplies them.
