@@ -163,6 +163,7 @@ func TestAgencies(t *testing.T) {
 	code, _, errOut = runQuery(t, d, b, srv.addr)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "refused or failed")
+	assert.Contains(t, errOut, "the peer refused our certificate: it has not pinned it", "D is told why")
 	require.Eventually(t, func() bool { return strings.Contains(srv.stderr.String(), "not one we pinned") }, 10*time.Second, 10*time.Millisecond)
 
 	// A with another rule set is refused on both sides with a clear reason.
