@@ -126,7 +126,8 @@ func ParseAuditHead(s string) (AuditHead, error) {
 //   - audit holds the Audit fields under the snake_case names time, peer,
 //     role, mode, rule_set_id, records, local_keys, peer_keys, key_hits,
 //     record_hits, session_id, transcript, outcome, unmatchable, truncated,
-//     overfull, bad_payloads, alternatives and charged, in that order;
+//     overfull, bad_payloads, alternatives, charged and lower_bound, in that
+//     order;
 //     times are RFC 3339 in UTC with exactly nine fractional digits
 //     (2006-01-02T15:04:05.000000000Z), and strings that are not valid
 //     UTF-8 have each invalid byte sequence replaced by U+FFFD;
@@ -208,6 +209,7 @@ type auditJSON struct {
 	BadPayloads  int    `json:"bad_payloads"`
 	Alternatives int    `json:"alternatives"`
 	Charged      int    `json:"charged"`
+	LowerBound   bool   `json:"lower_bound"`
 }
 
 // logHeader is the content of the header entry.
@@ -234,7 +236,7 @@ func toAuditJSON(a Audit) *auditJSON {
 		KeyHits: a.KeyHits, RecordHits: a.RecordHits,
 		SessionID: s(a.SessionID), Transcript: s(a.Transcript), Outcome: s(a.Outcome),
 		Unmatchable: a.Unmatchable, Truncated: a.Truncated, Overfull: a.Overfull,
-		BadPayloads: a.BadPayloads, Alternatives: a.Alternatives, Charged: a.Charged,
+		BadPayloads: a.BadPayloads, Alternatives: a.Alternatives, Charged: a.Charged, LowerBound: a.LowerBound,
 	}
 }
 

@@ -209,6 +209,7 @@ func TestAuditLogRoundTrip(t *testing.T) {
 			"bad_payloads": float64(want.BadPayloads),
 			"alternatives": float64(want.Alternatives),
 			"charged":      float64(want.Charged),
+			"lower_bound":  want.LowerBound,
 		}, got.Audit, "line %d", i+2)
 		ts, err := time.Parse(time.RFC3339Nano, got.Audit["time"].(string))
 		require.NoError(t, err)
@@ -344,7 +345,7 @@ func TestAuditLogTampering(t *testing.T) {
 			return with(3, reforge(t, orig[3], replaceOnce(t, `"seq":3,`, `"seq": 3,`)))
 		}, 4, "not in canonical form"},
 		{"unknown member", func() [][]byte {
-			return with(3, reforge(t, orig[3], replaceOnce(t, `"charged":0}`, `"charged":0,"x":1}`)))
+			return with(3, reforge(t, orig[3], replaceOnce(t, `"lower_bound":false}`, `"lower_bound":false,"x":1}`)))
 		}, 4, "not a well-formed entry"},
 		{"header and audit in one entry", func() [][]byte {
 			return with(3, reforge(t, orig[3], replaceOnce(t, `"audit":`, `"log":{"format":"reunite-audit-v2","created":"2026-01-01T00:00:00.000000000Z"},"audit":`)))

@@ -13,9 +13,10 @@ import (
 // connection. Each learns only its own matching elements and the size of
 // the other's set.
 func ExampleRun() {
-	cfg := psi.Config{Context: []byte("example-rules-v1"), Mode: psi.BothLearn}
-	ini, _ := psi.NewInitiator(cfg, psi.Set{Elements: [][]byte{[]byte("alice"), []byte("bob"), []byte("carol")}})
-	resp, _ := psi.NewResponder(cfg, psi.Set{Elements: [][]byte{[]byte("carol"), []byte("dave"), []byte("alice")}})
+	cfg := psi.Config{Role: psi.RoleInitiator, Context: []byte("example-rules-v1"), Mode: psi.BothLearn}
+	ini, _ := psi.NewSession(cfg, psi.Set{Elements: [][]byte{[]byte("alice"), []byte("bob"), []byte("carol")}})
+	cfg.Role = cfg.Role.Peer()
+	resp, _ := psi.NewSession(cfg, psi.Set{Elements: [][]byte{[]byte("carol"), []byte("dave"), []byte("alice")}})
 
 	connA, connB := net.Pipe()
 	defer connA.Close()

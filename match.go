@@ -107,6 +107,10 @@ type Audit struct {
 	// Alternatives counts the pairs reported as alternatives to better
 	// ones (MatchResult.Alternatives).
 	Alternatives int
+	// LowerBound is true when the hits are only those the peer chose to
+	// reveal (psi.Result.LowerBound): the responder's side of a both-learn
+	// session. A deviating initiator can reveal fewer hits than it found.
+	LowerBound bool
 	// Charged is what the session cost the peer's budget (BudgetStore,
 	// SessionCharge): 0 when no budget applied or the peer was refused.
 	Charged int
@@ -162,12 +166,7 @@ func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg 
 	if err != nil {
 		return m.fail(err)
 	}
-	var session psi.Session
-	if cfg.Role == psi.RoleInitiator {
-		session, err = psi.NewInitiator(m.pcfg, m.set)
-	} else {
-		session, err = psi.NewResponder(m.pcfg, m.set)
-	}
+	session, err := psi.NewSession(m.pcfg, m.set)
 	if err != nil {
 		return m.fail(err)
 	}
@@ -229,7 +228,7 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 	}
 
 	m.pcfg = psi.Config{
-		Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: match.PayloadSize,
+		Role: cfg.Role, Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: match.PayloadSize,
 		ChannelBinding: cfg.ChannelBinding, Admit: cfg.Admit, Progress: cfg.Progress,
 	}
 	// Keys go to PSI in a secret, per-session order: in index order they
@@ -259,6 +258,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	res := m.res
 	res.Audit.PeerKeys, res.Audit.KeyHits = r.PeerSetSize, r.Cardinality
 	res.Audit.SessionID, res.Audit.Transcript = hex.EncodeToString(r.SessionID[:]), hex.EncodeToString(r.Transcript[:])
+	res.Audit.LowerBound = r.LowerBound
 
 	hits := make([]match.KeyHit, 0, len(r.Matches))
 	for _, hm := range r.Matches {

@@ -94,13 +94,6 @@ type FileExchangeConfig struct {
 	PeerKey ed25519.PublicKey
 }
 
-// sessionState is what a FileExchange needs of a PSI session: a session
-// that can be saved. psi.Initiator and psi.Responder are.
-type sessionState interface {
-	psi.Session
-	MarshalState() ([]byte, error)
-}
-
 // FileExchange is one party's side of a record-matching session whose
 // messages travel as files, for agencies that can only exchange files (for
 // example through a secure mail channel). It runs the same protocol as
@@ -126,7 +119,7 @@ type sessionState interface {
 // pseudonyms): see SaveState. A FileExchange is not safe for concurrent use.
 type FileExchange struct {
 	setup     *matchSetup
-	session   sessionState
+	session   *psi.Session
 	ownKey    ed25519.PrivateKey
 	ownPub    ed25519.PublicKey
 	peerKey   ed25519.PublicKey
@@ -160,16 +153,9 @@ func StartFileExchange(records []match.Record, cfg FileExchangeConfig) (*FileExc
 	if x.setup, err = newMatchSetup(records, x.matchConfig(cfg), nil); err != nil {
 		return nil, err
 	}
-	var s psi.Session
-	if cfg.Role == psi.RoleInitiator {
-		s, err = psi.NewInitiator(x.setup.pcfg, x.setup.set)
-	} else {
-		s, err = psi.NewResponder(x.setup.pcfg, x.setup.set)
-	}
-	if err != nil {
+	if x.session, err = psi.NewSession(x.setup.pcfg, x.setup.set); err != nil {
 		return nil, err
 	}
-	x.session = s.(sessionState)
 	if cfg.Role == psi.RoleInitiator {
 		x.produce(0)
 		x.next = 1
@@ -232,12 +218,12 @@ func messageLimits(maxKeys int) (maxBytes int64, maxFrames int) {
 	chunks := (c + encoding.MaxChunkElements - 1) / encoding.MaxChunkElements
 	maxFrames = int(2 + 2*chunks)
 	perElement := int64(encoding.ElementSize + encoding.TagSize + match.PayloadSize + encoding.SealOverhead)
-	perFrame := int64(encoding.HeaderSize + encoding.SessionIDSize + 4 + 2 + encoding.HashSize)
+	perFrame := int64(encoding.HeaderSize + encoding.SessionIDSize + 4 + 2 + encoding.HashSize + encoding.ProofSize)
 	return 1024 + c*perElement + int64(maxFrames)*perFrame, maxFrames
 }
 
 func (x *FileExchange) role() psi.Role     { return x.setup.role }
-func (x *FileExchange) peerRole() psi.Role { return 3 - x.setup.role }
+func (x *FileExchange) peerRole() psi.Role { return x.setup.role.Peer() }
 
 // produce collects every frame the session has to send in this turn and
 // signs them into the message file numbered number. A session that has
@@ -378,11 +364,8 @@ func (x *FileExchange) restore(before []byte, err error) error {
 	return err
 }
 
-func (x *FileExchange) resume(state []byte) (sessionState, error) {
-	if x.role() == psi.RoleInitiator {
-		return psi.ResumeInitiator(x.setup.pcfg, x.setup.set, state)
-	}
-	return psi.ResumeResponder(x.setup.pcfg, x.setup.set, state)
+func (x *FileExchange) resume(state []byte) (*psi.Session, error) {
+	return psi.ResumeSession(x.setup.pcfg, x.setup.set, state)
 }
 
 // Result returns this party's MatchResult once the exchange is done: the

@@ -59,6 +59,9 @@ type options struct {
 	timeout    time.Duration
 	cpuProfile string
 
+	suite      string // "ecdh" (suite 1) or "fast" (the KKRT engine)
+	compareMax int    // with -suite fast: also run suite 1 up to 2^compareMax
+
 	linkage  bool   // print linkage quality instead of throughput
 	febrl    string // directory of the FEBRL4 files
 	children int    // synthetic children in both files
@@ -79,6 +82,8 @@ func main() {
 	runFn := run
 	if opts.linkage {
 		runFn = runLinkage
+	} else if opts.suite == "fast" {
+		runFn = runFast
 	}
 	if err := runFn(opts, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench: FAIL:", err)
@@ -101,6 +106,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.floorRuns, "floor-runs", 3, "runs when measuring the floor cost c (the best is kept)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "abort a single session that takes longer than this")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the sessions (not of the floor measurement) to `file`")
+	fs.StringVar(&o.suite, "suite", "ecdh", "suite to measure: ecdh (suite 1) or fast (the OT-extension engine, beside suite 1 up to 2^-compare-max)")
+	fs.IntVar(&o.compareMax, "compare-max", 16, "with -suite fast: also run suite 1 for n up to 2^`e`, in the same run")
 	fs.BoolVar(&o.linkage, "linkage", false, "measure linkage quality (precision, recall, F1) of the full private pipeline instead of throughput")
 	fs.StringVar(&o.febrl, "febrl", "../shared/data/febrl4", "with -linkage: `directory` holding FEBRL4's a.csv, b.csv and truth.csv (skipped with a message when absent)")
 	fs.IntVar(&o.children, "children", 2000, "with -linkage: synthetic children present in both agencies' files")
@@ -135,6 +142,9 @@ Flags:
 	}
 	if fs.NArg() != 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if o.suite != "ecdh" && o.suite != "fast" {
+		return o, fmt.Errorf("-suite %q: want ecdh or fast", o.suite)
 	}
 	switch o.modeName {
 	case "both":
@@ -669,7 +679,9 @@ func runSession(o options, in *inputs) (*measurement, error) {
 	cpu0, cpuOK := processCPU()
 	start := time.Now()
 	wg.Go(func() {
-		s, err := psi.NewInitiator(cfg, in.initSet)
+		icfg := cfg
+		icfg.Role = psi.RoleInitiator
+		s, err := psi.NewSession(icfg, in.initSet)
 		if err == nil {
 			ri, err = reunite.Run(ctx, iconn, s)
 		}
@@ -679,7 +691,9 @@ func runSession(o options, in *inputs) (*measurement, error) {
 		}
 	})
 	wg.Go(func() {
-		s, err := psi.NewResponder(cfg, in.respSet)
+		rcfg := cfg
+		rcfg.Role = psi.RoleResponder
+		s, err := psi.NewSession(rcfg, in.respSet)
 		if err == nil {
 			rr, err = reunite.Run(ctx, rconn, s)
 		}

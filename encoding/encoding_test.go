@@ -3,6 +3,7 @@ package encoding
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"io"
 	"runtime"
 	"testing"
@@ -48,14 +49,17 @@ func validBodies() []struct {
 		empty func() body
 	}{
 		{"hello", TypeHello, &Hello{Suite: 1, Mode: 1, PayloadSize: 64, MaxSetSize: 1 << 20, SetSize: 1000, Context: []byte("rules-v1"), Nonce: nonce}, func() body { return new(Hello) }},
-		{"hello-max-context", TypeHelloReply, &Hello{Suite: 1, Mode: 3, MaxSetSize: 5, SetSize: 5, Context: bytes.Repeat([]byte{7}, MaxContextSize)}, func() body { return new(Hello) }},
+		{"hello-max-context", TypeHello, &Hello{Suite: 1, Mode: 3, MaxSetSize: 5, SetSize: 5, Context: bytes.Repeat([]byte{7}, MaxContextSize)}, func() body { return new(Hello) }},
+		{"hello-reply", TypeHelloReply, &HelloReply{Hello: Hello{Suite: 1, Mode: 1, PayloadSize: 16, MaxSetSize: 9, SetSize: 2, Context: []byte("rules-v1"), Nonce: nonce}, Commitment: [ElementSize]byte(randBytes(ElementSize))}, func() body { return new(HelloReply) }},
 		{"alert", TypeAlert, &Alert{Code: 2}, func() body { return new(Alert) }},
 		{"points-1", TypeBlinded, &PointChunk{Session: session(), Points: randBytes(ElementSize)}, func() body { return new(PointChunk) }},
-		{"points-max", TypeEvaluated, &PointChunk{Session: session(), Points: randBytes(ElementSize * MaxChunkElements)}, func() body { return new(PointChunk) }},
-		{"tags-no-payload", TypeTags, &TagChunk{Session: session(), Entries: randBytes(TagSize * 3)}, func() body { return new(TagChunk) }},
-		{"tags-payload", TypeTags, &TagChunk{Session: session(), SealedSize: 48, Entries: randBytes((TagSize + 48) * 5)}, func() body { return new(TagChunk) }},
-		{"tags-max", TypeTags, &TagChunk{Session: session(), SealedSize: MaxSealedSize, Entries: randBytes((TagSize + MaxSealedSize) * MaxChunkElements)}, func() body { return new(TagChunk) }},
-		{"reveal", TypeReveal, &RevealChunk{Session: session(), SealedSize: SealOverhead, Entries: randBytes((PositionSize + SealOverhead) * 7)}, func() body { return new(RevealChunk) }},
+		{"points-max", TypeBlinded, &PointChunk{Session: session(), Points: randBytes(ElementSize * MaxChunkElements)}, func() body { return new(PointChunk) }},
+		{"evaluated-1", TypeEvaluated, &EvaluatedChunk{Session: session(), Proof: [ProofSize]byte(randBytes(ProofSize)), Points: randBytes(ElementSize)}, func() body { return new(EvaluatedChunk) }},
+		{"evaluated-max", TypeEvaluated, &EvaluatedChunk{Session: session(), Points: randBytes(ElementSize * MaxChunkElements)}, func() body { return new(EvaluatedChunk) }},
+		{"tags-no-payload", TypeTags, &SealedChunk{Session: session(), PrefixSize: TagSize, Entries: randBytes(TagSize * 3)}, func() body { return new(SealedChunk) }},
+		{"tags-payload", TypeTags, &SealedChunk{Session: session(), PrefixSize: TagSize, SealedSize: 48, Entries: randBytes((TagSize + 48) * 5)}, func() body { return new(SealedChunk) }},
+		{"tags-max", TypeTags, &SealedChunk{Session: session(), PrefixSize: TagSize, SealedSize: MaxSealedSize, Entries: randBytes((TagSize + MaxSealedSize) * MaxChunkElements)}, func() body { return new(SealedChunk) }},
+		{"reveal", TypeReveal, &SealedChunk{Session: session(), PrefixSize: PositionSize, SealedSize: SealOverhead, Entries: randBytes((PositionSize + SealOverhead) * 7)}, func() body { return new(SealedChunk) }},
 		{"finish", TypeFinish, &Finish{Session: session(), RevealCount: 12, Transcript: transcript}, func() body { return new(Finish) }},
 	}
 }
@@ -102,7 +106,7 @@ func TestNoPrefixParses(t *testing.T) {
 			for _, n := range prefixLengths(len(frame)) {
 				_, err := ParseFrame(frame[:n])
 				assert.ErrorIs(t, err, ErrTruncated, "frame prefix %d", n)
-				_, err = ReadFrame(bytes.NewReader(frame[:n]))
+				_, err = ReadFrame(bytes.NewReader(frame[:n]), nil)
 				if n == 0 {
 					assert.ErrorIs(t, err, io.EOF)
 				} else {
@@ -153,7 +157,7 @@ func TestFrameHeaderErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseFrame(tc.in)
 			assert.ErrorIs(t, err, tc.want)
-			_, err = ReadFrame(bytes.NewReader(tc.in))
+			_, err = ReadFrame(bytes.NewReader(tc.in), nil)
 			assert.ErrorIs(t, err, tc.want)
 		})
 	}
@@ -169,7 +173,7 @@ func TestReadFrameDoesNotTrustLength(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for range 10 {
-		_, err := ReadFrame(bytes.NewReader(hdr))
+		_, err := ReadFrame(bytes.NewReader(hdr), nil)
 		require.ErrorIs(t, err, ErrTooLarge)
 	}
 	runtime.ReadMemStats(&after)
@@ -193,11 +197,11 @@ func TestReadFrameShortReads(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			for _, w := range want {
-				got, err := ReadFrame(r)
+				got, err := ReadFrame(r, nil)
 				require.NoError(t, err)
 				assert.Equal(t, w, got)
 			}
-			_, err := ReadFrame(r)
+			_, err := ReadFrame(r, nil)
 			assert.ErrorIs(t, err, io.EOF)
 		})
 	}
@@ -221,9 +225,12 @@ func TestBodyFieldErrors(t *testing.T) {
 		{"points count zero", new(PointChunk), append(make([]byte, 32), 0, 0, 0, 0), ErrMalformed},
 		{"points count over limit", new(PointChunk), append(make([]byte, 32), 0, 0, 0x10, 0x01), ErrMalformed},
 		{"points count mismatch", new(PointChunk), append(append(make([]byte, 32), 0, 0, 0, 2), make([]byte, 32)...), ErrTruncated},
-		{"tags sealed below overhead", new(TagChunk), append(append(make([]byte, 32), 0, 0, 0, 1, 0, 8), make([]byte, 24)...), ErrMalformed},
-		{"tags sealed over limit", new(TagChunk), append(make([]byte, 32), 0, 0, 0, 1, 0xff, 0xff), ErrMalformed},
-		{"reveal without seal", new(RevealChunk), append(append(make([]byte, 32), 0, 0, 0, 1, 0, 0), make([]byte, 4)...), ErrMalformed},
+		{"sealed below overhead", new(SealedChunk), append(append(make([]byte, 32), 0, 0, 0, 1, TagSize, 0, 8), make([]byte, 24)...), ErrMalformed},
+		{"sealed over limit", new(SealedChunk), append(make([]byte, 32), 0, 0, 0, 1, TagSize, 0xff, 0xff), ErrMalformed},
+		{"sealed prefix zero", new(SealedChunk), append(append(make([]byte, 32), 0, 0, 0, 1, 0, 0, 16), make([]byte, 16)...), ErrMalformed},
+		{"sealed prefix over limit", new(SealedChunk), append(append(make([]byte, 32), 0, 0, 0, 1, MaxPrefixSize+1, 0, 0), make([]byte, MaxPrefixSize+1)...), ErrMalformed},
+		{"evaluated without proof", new(EvaluatedChunk), append(append(make([]byte, 32), 0, 0, 0, 1), make([]byte, 32)...), ErrTruncated},
+		{"hello reply without commitment", new(HelloReply), enc, ErrTruncated},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -240,7 +247,9 @@ func TestBodyFieldErrors(t *testing.T) {
 	assert.ErrorIs(t, err, ErrMalformed)
 	_, err = (&PointChunk{Points: make([]byte, ElementSize*(MaxChunkElements+1))}).AppendBinary(nil)
 	assert.ErrorIs(t, err, ErrMalformed)
-	_, err = (&RevealChunk{SealedSize: 0, Entries: make([]byte, 4)}).AppendBinary(nil)
+	_, err = (&SealedChunk{PrefixSize: 0, SealedSize: 16, Entries: make([]byte, 16)}).AppendBinary(nil)
+	assert.ErrorIs(t, err, ErrMalformed)
+	_, err = (&HelloReply{}).AppendBinary(nil)
 	assert.ErrorIs(t, err, ErrMalformed)
 	_, err = Frame{Type: 0}.MarshalBinary()
 	assert.ErrorIs(t, err, ErrUnknownType)
@@ -248,4 +257,60 @@ func TestBodyFieldErrors(t *testing.T) {
 	assert.ErrorIs(t, err, ErrTooLarge)
 	assert.Equal(t, "Tags", TypeTags.String())
 	assert.Equal(t, "MessageType(99)", MessageType(99).String())
+}
+
+// TestReadFrameLimit checks that a frame is refused when its declared body
+// exceeds what the caller expects for its type, before the body is read,
+// and that a frame within the limit reads normally.
+func TestReadFrameLimit(t *testing.T) {
+	limits := func(typ MessageType) int {
+		switch typ {
+		case TypeAlert:
+			return AlertSize
+		case TypeFinish:
+			return FinishSize
+		}
+		return 0
+	}
+	finish, err := (&Finish{RevealCount: 1}).AppendBinary(nil)
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		f    Frame
+		want error
+	}{
+		{"finish within limit", Frame{Type: TypeFinish, Body: finish}, nil},
+		{"alert within limit", Frame{Type: TypeAlert, Body: []byte{3}}, nil},
+		{"finish over limit", Frame{Type: TypeFinish, Body: append(bytes.Clone(finish), 0)}, ErrTooLarge},
+		{"unexpected type with a body", Frame{Type: TypeBlinded, Body: make([]byte, 36)}, ErrTooLarge},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, err := tc.f.MarshalBinary()
+			require.NoError(t, err)
+			got, err := ReadFrame(bytes.NewReader(raw), limits)
+			if tc.want != nil {
+				require.ErrorIs(t, err, tc.want)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.f, got)
+		})
+	}
+}
+
+// TestReadFrameHeaderOnly checks that a header announcing the largest body
+// and then ending (or stalling) costs a small fraction of that body: memory
+// grows with bytes that arrive, not with the declared length.
+func TestReadFrameHeaderOnly(t *testing.T) {
+	hdr := []byte{'R', 'N', 'T', 'E', Version, byte(TypeTags), 0, 0, 0, 0, 0, 0, 0, 0}
+	binary.BigEndian.PutUint32(hdr[10:], MaxBodySize)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 10 {
+		_, err := ReadFrame(bytes.NewReader(hdr), nil)
+		require.ErrorIs(t, err, ErrTruncated)
+	}
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(10*(readStep+4096)), "bytes allocated by ten header-only frames")
 }

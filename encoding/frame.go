@@ -34,10 +34,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Version is the wire-format version this package reads and writes.
-const Version = 1
+const Version = 2
 
 // HeaderSize is the size of a frame header in bytes.
 const HeaderSize = 14
@@ -65,16 +66,16 @@ var (
 // MessageType identifies the body carried by a frame.
 type MessageType uint8
 
-// The message types of wire version 1. PROTOCOL.md in package psi says when
+// The message types of wire version 2. PROTOCOL.md in package psi says when
 // each is sent.
 const (
 	TypeHello      MessageType = 1 // initiator's handshake (Hello body)
-	TypeHelloReply MessageType = 2 // responder's handshake (Hello body)
+	TypeHelloReply MessageType = 2 // responder's handshake (HelloReply body)
 	TypeAlert      MessageType = 3 // either side aborts (Alert body)
 	TypeBlinded    MessageType = 4 // initiator's blinded elements (PointChunk body)
-	TypeEvaluated  MessageType = 5 // responder's evaluations of them (PointChunk body)
-	TypeTags       MessageType = 6 // responder's element tags and sealed payloads (TagChunk body)
-	TypeReveal     MessageType = 7 // initiator reveals matches to the responder (RevealChunk body)
+	TypeEvaluated  MessageType = 5 // responder's evaluations of them and their proof (EvaluatedChunk body)
+	TypeTags       MessageType = 6 // responder's element tags and sealed payloads (SealedChunk body)
+	TypeReveal     MessageType = 7 // initiator reveals matches to the responder (SealedChunk body)
 	TypeFinish     MessageType = 8 // initiator closes the session (Finish body)
 	maxMessageType             = TypeFinish
 )
@@ -174,11 +175,19 @@ func ParseFrame(b []byte) (Frame, error) {
 	return Frame{Type: h.typ, Seq: h.seq, Body: rest}, nil
 }
 
-// ReadFrame reads one frame from r. It allocates the body only after the
-// header has been validated, so a hostile length costs nothing. A stream
-// that ends inside a frame is ErrTruncated; one that ends cleanly before a
-// frame starts is io.EOF.
-func ReadFrame(r io.Reader) (Frame, error) {
+// readStep bounds each allocation of ReadFrame, so memory grows only with
+// bytes that actually arrive, never with a length a peer merely declares.
+const readStep = 64 << 10
+
+// ReadFrame reads one frame from r. maxBody, if not nil, gives the largest
+// body the caller accepts for each message type (a receiver passes what its
+// state machine expects next, so a peer cannot make it hold more than the
+// next message can need); a longer declared body is ErrTooLarge before any
+// of it is read. Even within the limit the body is read in steps of at most
+// 64 KiB, so a header that announces a body and then stalls costs little. A
+// stream that ends inside a frame is ErrTruncated; one that ends cleanly
+// before a frame starts is io.EOF.
+func ReadFrame(r io.Reader, maxBody func(MessageType) int) (Frame, error) {
 	var hb [HeaderSize]byte
 	if n, err := io.ReadFull(r, hb[:]); err != nil {
 		if err == io.EOF {
@@ -193,12 +202,23 @@ func ReadFrame(r io.Reader) (Frame, error) {
 	if err != nil {
 		return Frame{}, err
 	}
-	body := make([]byte, h.length)
-	if n, err := io.ReadFull(r, body); err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return Frame{}, fmt.Errorf("%w: stream ended after %d of %d %s body bytes", ErrTruncated, n, h.length, h.typ)
+	if maxBody != nil {
+		if limit := maxBody(h.typ); int64(h.length) > int64(limit) {
+			return Frame{}, fmt.Errorf("%w: %s body of %d bytes where at most %d can come next", ErrTooLarge, h.typ, h.length, max(limit, 0))
 		}
-		return Frame{}, err
+	}
+	body := make([]byte, 0, min(int(h.length), readStep))
+	for len(body) < int(h.length) {
+		step := min(int(h.length)-len(body), readStep)
+		body = slices.Grow(body, step)
+		n, err := io.ReadFull(r, body[len(body):len(body)+step])
+		body = body[:len(body)+n]
+		if err != nil {
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return Frame{}, fmt.Errorf("%w: stream ended after %d of %d %s body bytes", ErrTruncated, len(body), h.length, h.typ)
+			}
+			return Frame{}, err
+		}
 	}
 	return Frame{Type: h.typ, Seq: h.seq, Body: body}, nil
 }

@@ -46,20 +46,24 @@ func fuzzBody(f *testing.F, empty func() body, types ...MessageType) {
 	})
 }
 
-func FuzzHello(f *testing.F) {
-	fuzzBody(f, func() body { return new(Hello) }, TypeHello, TypeHelloReply)
+func FuzzHello(f *testing.F) { fuzzBody(f, func() body { return new(Hello) }, TypeHello) }
+
+func FuzzHelloReply(f *testing.F) {
+	fuzzBody(f, func() body { return new(HelloReply) }, TypeHelloReply)
 }
 
 func FuzzAlert(f *testing.F) { fuzzBody(f, func() body { return new(Alert) }, TypeAlert) }
 
 func FuzzPointChunk(f *testing.F) {
-	fuzzBody(f, func() body { return new(PointChunk) }, TypeBlinded, TypeEvaluated)
+	fuzzBody(f, func() body { return new(PointChunk) }, TypeBlinded)
 }
 
-func FuzzTagChunk(f *testing.F) { fuzzBody(f, func() body { return new(TagChunk) }, TypeTags) }
+func FuzzEvaluatedChunk(f *testing.F) {
+	fuzzBody(f, func() body { return new(EvaluatedChunk) }, TypeEvaluated)
+}
 
-func FuzzRevealChunk(f *testing.F) {
-	fuzzBody(f, func() body { return new(RevealChunk) }, TypeReveal)
+func FuzzSealedChunk(f *testing.F) {
+	fuzzBody(f, func() body { return new(SealedChunk) }, TypeTags, TypeReveal)
 }
 
 func FuzzFinish(f *testing.F) { fuzzBody(f, func() body { return new(Finish) }, TypeFinish) }
@@ -83,7 +87,7 @@ func FuzzFrame(f *testing.F) {
 	require.NotZero(f, n)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		pf, perr := ParseFrame(in)
-		rf, rerr := ReadFrame(iotest.OneByteReader(bytes.NewReader(in)))
+		rf, rerr := ReadFrame(iotest.OneByteReader(bytes.NewReader(in)), nil)
 		if perr != nil {
 			// ReadFrame may succeed on a prefix when in has trailing bytes.
 			if rerr == nil {

@@ -6,7 +6,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 )
 
-// Limits on message contents. They are part of wire version 1: a peer that
+// Limits on message contents. They are part of wire version 2: a peer that
 // exceeds one is refused, whatever the two parties agreed.
 const (
 	// MaxChunkElements bounds the elements in one chunk frame.
@@ -29,12 +29,15 @@ const (
 	HashSize = 32
 	// MaxSealedSize bounds a sealed payload.
 	MaxSealedSize = MaxPayloadSize + SealOverhead
+	// ProofSize is the size of a batched DLEQ proof (RFC 9497 §2.2.1):
+	// two scalars.
+	ProofSize = 64
 	// PositionSize is the size of an element position in a reveal entry.
 	PositionSize = 4
 )
 
-// Hello is the body of both handshake messages: the initiator's proposal
-// (TypeHello) and the responder's answer (TypeHelloReply).
+// Hello is the body of the initiator's handshake message (TypeHello), and
+// the first part of the responder's (HelloReply).
 type Hello struct {
 	Suite       uint16 // protocol suite; see package psi
 	Mode        uint8  // output mode; see package psi
@@ -45,15 +48,24 @@ type Hello struct {
 	Nonce       [NonceSize]byte
 }
 
-// AppendBinary appends the encoding of h to b.
-func (h *Hello) AppendBinary(b []byte) ([]byte, error) {
+// HelloSize is the largest encoded Hello; HelloReplySize the largest
+// HelloReply.
+const (
+	HelloSize      = 2 + 1 + 2 + 4 + 4 + 1 + MaxContextSize + NonceSize
+	HelloReplySize = HelloSize + ElementSize
+)
+
+func (h *Hello) check() error {
 	if len(h.Context) == 0 || len(h.Context) > MaxContextSize {
-		return nil, fmt.Errorf("%w: context of %d bytes (want 1..%d)", ErrMalformed, len(h.Context), MaxContextSize)
+		return fmt.Errorf("%w: context of %d bytes (want 1..%d)", ErrMalformed, len(h.Context), MaxContextSize)
 	}
 	if h.PayloadSize > MaxPayloadSize {
-		return nil, fmt.Errorf("%w: payload size %d (max %d)", ErrTooLarge, h.PayloadSize, MaxPayloadSize)
+		return fmt.Errorf("%w: payload size %d (max %d)", ErrTooLarge, h.PayloadSize, MaxPayloadSize)
 	}
-	c := cryptobyte.NewBuilder(b)
+	return nil
+}
+
+func (h *Hello) add(c *cryptobyte.Builder) {
 	c.AddUint16(h.Suite)
 	c.AddUint8(h.Mode)
 	c.AddUint16(h.PayloadSize)
@@ -61,12 +73,10 @@ func (h *Hello) AppendBinary(b []byte) ([]byte, error) {
 	c.AddUint32(h.SetSize)
 	c.AddUint8LengthPrefixed(func(c *cryptobyte.Builder) { c.AddBytes(h.Context) })
 	c.AddBytes(h.Nonce[:])
-	return c.Bytes()
 }
 
-// UnmarshalBinary decodes h from exactly b. Context aliases b.
-func (h *Hello) UnmarshalBinary(b []byte) error {
-	s := cryptobyte.String(b)
+// read decodes h from the front of s. Context aliases s.
+func (h *Hello) read(s *cryptobyte.String) error {
 	var ctx cryptobyte.String
 	var v Hello
 	if !s.ReadUint16(&v.Suite) || !s.ReadUint8(&v.Mode) || !s.ReadUint16(&v.PayloadSize) ||
@@ -74,16 +84,69 @@ func (h *Hello) UnmarshalBinary(b []byte) error {
 		!s.ReadUint8LengthPrefixed(&ctx) || !s.CopyBytes(v.Nonce[:]) {
 		return fmt.Errorf("%w: hello", ErrTruncated)
 	}
+	v.Context = ctx
+	if err := v.check(); err != nil {
+		return err
+	}
+	*h = v
+	return nil
+}
+
+// AppendBinary appends the encoding of h to b.
+func (h *Hello) AppendBinary(b []byte) ([]byte, error) {
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	c := cryptobyte.NewBuilder(b)
+	h.add(c)
+	return c.Bytes()
+}
+
+// UnmarshalBinary decodes h from exactly b. Context aliases b.
+func (h *Hello) UnmarshalBinary(b []byte) error {
+	s := cryptobyte.String(b)
+	if err := h.read(&s); err != nil {
+		return err
+	}
 	if !s.Empty() {
 		return fmt.Errorf("%w: %d bytes after hello", ErrTrailingData, len(s))
 	}
-	if len(ctx) == 0 || len(ctx) > MaxContextSize {
-		return fmt.Errorf("%w: hello context of %d bytes (want 1..%d)", ErrMalformed, len(ctx), MaxContextSize)
+	return nil
+}
+
+// HelloReply is the body of the responder's handshake message
+// (TypeHelloReply): the responder's Hello, then its commitment to the
+// secret scalar it will evaluate with (B = b·G), against which every
+// Evaluated chunk's proof is checked.
+type HelloReply struct {
+	Hello
+	Commitment [ElementSize]byte
+}
+
+// AppendBinary appends the encoding of h to b.
+func (h *HelloReply) AppendBinary(b []byte) ([]byte, error) {
+	if err := h.check(); err != nil {
+		return nil, err
 	}
-	if v.PayloadSize > MaxPayloadSize {
-		return fmt.Errorf("%w: hello payload size %d (max %d)", ErrTooLarge, v.PayloadSize, MaxPayloadSize)
+	c := cryptobyte.NewBuilder(b)
+	h.add(c)
+	c.AddBytes(h.Commitment[:])
+	return c.Bytes()
+}
+
+// UnmarshalBinary decodes h from exactly b. Context aliases b.
+func (h *HelloReply) UnmarshalBinary(b []byte) error {
+	s := cryptobyte.String(b)
+	var v HelloReply
+	if err := v.read(&s); err != nil {
+		return err
 	}
-	v.Context = ctx
+	if !s.CopyBytes(v.Commitment[:]) {
+		return fmt.Errorf("%w: hello reply commitment", ErrTruncated)
+	}
+	if !s.Empty() {
+		return fmt.Errorf("%w: %d bytes after hello reply", ErrTrailingData, len(s))
+	}
 	*h = v
 	return nil
 }
@@ -197,57 +260,124 @@ func (c *PointChunk) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-// TagChunk is the body of TypeTags: per element, a TagSize-byte tag followed
-// by SealedSize bytes of sealed payload (SealedSize is 0 when the session
-// carries no payloads).
-type TagChunk struct {
-	Session    [SessionIDSize]byte
-	SealedSize uint16
-	Entries    []byte
+// EvaluatedChunk is the body of TypeEvaluated: the responder's
+// evaluations of one Blinded chunk, in the same order, and a batched DLEQ
+// proof (RFC 9497 §2.2) that all of them used the scalar committed to in
+// HelloReply. In modes that cannot carry a proof, Proof is all zero.
+type EvaluatedChunk struct {
+	Session [SessionIDSize]byte
+	Proof   [ProofSize]byte
+	Points  []byte
 }
 
-// EntrySize returns the size of one entry of c.
-func (c *TagChunk) EntrySize() int { return TagSize + int(c.SealedSize) }
-
-// Len returns the number of entries in c.
-func (c *TagChunk) Len() int { return len(c.Entries) / c.EntrySize() }
-
-// Entry returns the tag and sealed payload of the i-th entry.
-func (c *TagChunk) Entry(i int) (tag, sealed []byte) {
-	e := c.Entries[i*c.EntrySize() : (i+1)*c.EntrySize()]
-	return e[:TagSize], e[TagSize:]
-}
+// Len returns the number of points in c.
+func (c *EvaluatedChunk) Len() int { return len(c.Points) / ElementSize }
 
 // AppendBinary appends the encoding of c to b.
-func (c *TagChunk) AppendBinary(b []byte) ([]byte, error) {
-	if c.SealedSize > MaxSealedSize {
-		return nil, fmt.Errorf("%w: sealed size %d (max %d)", ErrTooLarge, c.SealedSize, MaxSealedSize)
-	}
-	count, err := checkEntries("tag", len(c.Entries), c.EntrySize())
+func (c *EvaluatedChunk) AppendBinary(b []byte) ([]byte, error) {
+	count, err := checkEntries("evaluated", len(c.Points), ElementSize)
 	if err != nil {
 		return nil, err
 	}
 	b = append(b, c.Session[:]...)
 	b = appendUint32(b, count)
+	b = append(b, c.Proof[:]...)
+	return append(b, c.Points...), nil
+}
+
+// UnmarshalBinary decodes c from exactly b. Points aliases b.
+func (c *EvaluatedChunk) UnmarshalBinary(b []byte) error {
+	s := cryptobyte.String(b)
+	var v EvaluatedChunk
+	var count uint32
+	if err := readChunkHeader(&s, "evaluated", &v.Session, &count); err != nil {
+		return err
+	}
+	if !s.CopyBytes(v.Proof[:]) {
+		return fmt.Errorf("%w: evaluated chunk proof", ErrTruncated)
+	}
+	pts, err := readEntries(&s, "evaluated", count, ElementSize)
+	if err != nil {
+		return err
+	}
+	v.Points = pts
+	*c = v
+	return nil
+}
+
+// SealedChunk is the body of TypeTags and TypeReveal: per element, a
+// PrefixSize-byte prefix followed by SealedSize bytes of sealed payload.
+// In Tags the prefix is an element tag (TagSize bytes) and SealedSize is 0
+// when the session carries no payloads; in Reveal it is the 4-byte
+// big-endian position of the responder's tag the initiator matched, and
+// the seal (always at least SealOverhead bytes) proves the initiator holds
+// the matching element. Package psi checks both sizes against the session.
+type SealedChunk struct {
+	Session    [SessionIDSize]byte
+	PrefixSize uint8
+	SealedSize uint16
+	Entries    []byte
+}
+
+// Sizes a SealedChunk may declare.
+const (
+	// MaxPrefixSize bounds SealedChunk.PrefixSize.
+	MaxPrefixSize = 32
+)
+
+// EntrySize returns the size of one entry of c.
+func (c *SealedChunk) EntrySize() int { return int(c.PrefixSize) + int(c.SealedSize) }
+
+// Len returns the number of entries in c.
+func (c *SealedChunk) Len() int { return len(c.Entries) / c.EntrySize() }
+
+// Entry returns the prefix and sealed payload of the i-th entry.
+func (c *SealedChunk) Entry(i int) (prefix, sealed []byte) {
+	e := c.Entries[i*c.EntrySize() : (i+1)*c.EntrySize()]
+	return e[:c.PrefixSize], e[c.PrefixSize:]
+}
+
+func (c *SealedChunk) checkSizes() error {
+	if c.PrefixSize == 0 || c.PrefixSize > MaxPrefixSize {
+		return fmt.Errorf("%w: sealed chunk prefix of %d bytes (want 1..%d)", ErrMalformed, c.PrefixSize, MaxPrefixSize)
+	}
+	if c.SealedSize > MaxSealedSize || (c.SealedSize != 0 && c.SealedSize < SealOverhead) {
+		return fmt.Errorf("%w: sealed chunk seals of %d bytes", ErrMalformed, c.SealedSize)
+	}
+	return nil
+}
+
+// AppendBinary appends the encoding of c to b.
+func (c *SealedChunk) AppendBinary(b []byte) ([]byte, error) {
+	if err := c.checkSizes(); err != nil {
+		return nil, err
+	}
+	count, err := checkEntries("sealed", len(c.Entries), c.EntrySize())
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, c.Session[:]...)
+	b = appendUint32(b, count)
+	b = append(b, c.PrefixSize)
 	b = appendUint16(b, c.SealedSize)
 	return append(b, c.Entries...), nil
 }
 
 // UnmarshalBinary decodes c from exactly b. Entries aliases b.
-func (c *TagChunk) UnmarshalBinary(b []byte) error {
+func (c *SealedChunk) UnmarshalBinary(b []byte) error {
 	s := cryptobyte.String(b)
-	var v TagChunk
+	var v SealedChunk
 	var count uint32
-	if err := readChunkHeader(&s, "tag", &v.Session, &count); err != nil {
+	if err := readChunkHeader(&s, "sealed", &v.Session, &count); err != nil {
 		return err
 	}
-	if !s.ReadUint16(&v.SealedSize) {
-		return fmt.Errorf("%w: tag chunk header", ErrTruncated)
+	if !s.ReadUint8(&v.PrefixSize) || !s.ReadUint16(&v.SealedSize) {
+		return fmt.Errorf("%w: sealed chunk header", ErrTruncated)
 	}
-	if v.SealedSize > MaxSealedSize || (v.SealedSize != 0 && v.SealedSize < SealOverhead) {
-		return fmt.Errorf("%w: tag chunk sealed size %d", ErrMalformed, v.SealedSize)
+	if err := v.checkSizes(); err != nil {
+		return err
 	}
-	entries, err := readEntries(&s, "tag", count, v.EntrySize())
+	entries, err := readEntries(&s, "sealed", count, v.EntrySize())
 	if err != nil {
 		return err
 	}
@@ -256,64 +386,26 @@ func (c *TagChunk) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-// RevealChunk is the body of TypeReveal: per revealed match, the 4-byte
-// big-endian position of the responder's tag it matched, followed by
-// SealedSize bytes of sealed payload (always at least SealOverhead: the seal
-// proves the initiator holds the matching element).
-type RevealChunk struct {
-	Session    [SessionIDSize]byte
-	SealedSize uint16
-	Entries    []byte
-}
+// Body sizes, for a receiver that caps each frame by what it expects next.
+const (
+	chunkHeaderSize = SessionIDSize + 4
+	// FinishSize is the size of a Finish body.
+	FinishSize = SessionIDSize + 4 + HashSize
+	// AlertSize is the size of an Alert body.
+	AlertSize = 1
+)
 
-// EntrySize returns the size of one entry of c.
-func (c *RevealChunk) EntrySize() int { return PositionSize + int(c.SealedSize) }
+// PointChunkSize returns the size of a PointChunk body of count points.
+func PointChunkSize(count int) int { return chunkHeaderSize + count*ElementSize }
 
-// Len returns the number of entries in c.
-func (c *RevealChunk) Len() int { return len(c.Entries) / c.EntrySize() }
+// EvaluatedChunkSize returns the size of an EvaluatedChunk body of count
+// points.
+func EvaluatedChunkSize(count int) int { return chunkHeaderSize + ProofSize + count*ElementSize }
 
-// Entry returns the position and sealed payload of the i-th entry.
-func (c *RevealChunk) Entry(i int) (position uint32, sealed []byte) {
-	e := c.Entries[i*c.EntrySize() : (i+1)*c.EntrySize()]
-	return uint32(e[0])<<24 | uint32(e[1])<<16 | uint32(e[2])<<8 | uint32(e[3]), e[PositionSize:]
-}
-
-// AppendBinary appends the encoding of c to b.
-func (c *RevealChunk) AppendBinary(b []byte) ([]byte, error) {
-	if c.SealedSize < SealOverhead || c.SealedSize > MaxSealedSize {
-		return nil, fmt.Errorf("%w: reveal sealed size %d", ErrMalformed, c.SealedSize)
-	}
-	count, err := checkEntries("reveal", len(c.Entries), c.EntrySize())
-	if err != nil {
-		return nil, err
-	}
-	b = append(b, c.Session[:]...)
-	b = appendUint32(b, count)
-	b = appendUint16(b, c.SealedSize)
-	return append(b, c.Entries...), nil
-}
-
-// UnmarshalBinary decodes c from exactly b. Entries aliases b.
-func (c *RevealChunk) UnmarshalBinary(b []byte) error {
-	s := cryptobyte.String(b)
-	var v RevealChunk
-	var count uint32
-	if err := readChunkHeader(&s, "reveal", &v.Session, &count); err != nil {
-		return err
-	}
-	if !s.ReadUint16(&v.SealedSize) {
-		return fmt.Errorf("%w: reveal chunk header", ErrTruncated)
-	}
-	if v.SealedSize < SealOverhead || v.SealedSize > MaxSealedSize {
-		return fmt.Errorf("%w: reveal sealed size %d", ErrMalformed, v.SealedSize)
-	}
-	entries, err := readEntries(&s, "reveal", count, v.EntrySize())
-	if err != nil {
-		return err
-	}
-	v.Entries = entries
-	*c = v
-	return nil
+// SealedChunkSize returns the size of a SealedChunk body of count entries
+// with the given prefix and seal sizes.
+func SealedChunkSize(count, prefix, sealed int) int {
+	return chunkHeaderSize + 3 + count*(prefix+sealed)
 }
 
 // Finish is the body of TypeFinish, the last message of every session: the

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/ristretto255"
@@ -51,7 +52,7 @@ type benchCall struct {
 	role   Role
 	send   bool
 	typ    encoding.MessageType
-	before *session       // deep copy of the caller's state before the call
+	before *Session       // deep copy of the caller's state before the call
 	frame  encoding.Frame // the frame sent, or the parsed frame received
 	wire   int            // encoded frame size in bytes
 }
@@ -115,7 +116,7 @@ func benchRecord(b *testing.B, mode Mode, payload, n int) *benchRecording {
 		if steps > 1<<16 {
 			b.Fatal("recorded session does not terminate")
 		}
-		from, to := ini.session, resp.session
+		from, to := ini, resp
 		if from.Turn() != TurnSend {
 			from, to = to, from
 		}
@@ -158,7 +159,7 @@ func benchRecord(b *testing.B, mode Mode, payload, n int) *benchRecording {
 // size hints the session gave them, so inserts cost what they cost in a real
 // session. The randomness source stays shared: copies draw different bytes,
 // which changes nothing a benchmark measures.
-func benchClone(s *session) *session {
+func benchClone(s *Session) *Session {
 	c := *s
 	t, err := s.transcript.(hash.Cloner).Clone()
 	if err != nil {
@@ -168,10 +169,10 @@ func benchClone(s *session) *session {
 	nOwn, nPeer := len(s.set.Elements), s.peerSize
 	c.ownTags = benchCloneMap(s.ownTags, nOwn)
 	c.peerTags = benchCloneMap(s.peerTags, nPeer)
-	c.seenBlinded = benchCloneMap(s.seenBlinded, nPeer)
 	c.ownPoints = slices.Clone(s.ownPoints)
 	c.found = slices.Clone(s.found)
 	c.evaluated = slices.Clone(s.evaluated)
+	c.proofs = slices.Clone(s.proofs)
 	c.tagOrder = slices.Clone(s.tagOrder)
 	c.tagPoints = slices.Clone(s.tagPoints)
 	c.matches = slices.Clone(s.matches)
@@ -237,16 +238,16 @@ func benchFrameElements(b *testing.B, f encoding.Frame) int {
 	var n int
 	var err error
 	switch f.Type {
-	case encoding.TypeBlinded, encoding.TypeEvaluated:
+	case encoding.TypeBlinded:
 		var c encoding.PointChunk
 		err = c.UnmarshalBinary(f.Body)
 		n = c.Len()
-	case encoding.TypeTags:
-		var c encoding.TagChunk
+	case encoding.TypeEvaluated:
+		var c encoding.EvaluatedChunk
 		err = c.UnmarshalBinary(f.Body)
 		n = c.Len()
-	case encoding.TypeReveal:
-		var c encoding.RevealChunk
+	case encoding.TypeTags, encoding.TypeReveal:
+		var c encoding.SealedChunk
 		err = c.UnmarshalBinary(f.Body)
 		n = c.Len()
 	default:
@@ -268,47 +269,7 @@ func benchSession(b *testing.B, mode Mode, payload, n int) {
 	runtime.ReadMemStats(&m0)
 	b.ResetTimer()
 	for range b.N {
-		ini, err := NewInitiator(cfg, setI)
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp, err := NewResponder(cfg, setR)
-		if err != nil {
-			b.Fatal(err)
-		}
-		i2r, r2i = 0, 0
-		for ini.Turn() != TurnDone || resp.Turn() != TurnDone {
-			var from, to Session = ini, resp
-			if from.Turn() != TurnSend {
-				from, to = to, from
-			}
-			if from.Turn() != TurnSend || to.Turn() != TurnReceive {
-				b.Fatalf("session stuck: %v %v, %v %v", from.Role(), from.Turn(), to.Role(), to.Turn())
-			}
-			f, err := from.Send()
-			if err != nil {
-				b.Fatal(err)
-			}
-			raw, err := f.MarshalBinary()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if from.Role() == RoleInitiator {
-				i2r += len(raw)
-			} else {
-				r2i += len(raw)
-			}
-			parsed, err := encoding.ParseFrame(raw)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := to.Receive(parsed); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if r, err := ini.Result(); err != nil || r.Cardinality != n/2 {
-			b.Fatalf("session result %+v, %v", r, err)
-		}
+		i2r, r2i = benchRun(b, cfg, setI, setR, n)
 	}
 	b.StopTimer()
 	runtime.ReadMemStats(&m1)
@@ -317,6 +278,52 @@ func benchSession(b *testing.B, mode Mode, payload, n int) {
 	b.ReportMetric(float64(i2r)/float64(n), "i2r-B/element")
 	b.ReportMetric(float64(r2i)/float64(n), "r2i-B/element")
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/per, "allocs/element")
+}
+
+// benchRun runs one session and returns the bytes sent each way.
+func benchRun(b *testing.B, cfg Config, setI, setR Set, n int) (i2r, r2i int) {
+	ini, err := newInitiator(cfg, setI)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp, err := newResponder(cfg, setR)
+	if err != nil {
+		b.Fatal(err)
+	}
+	i2r, r2i = 0, 0
+	for ini.Turn() != TurnDone || resp.Turn() != TurnDone {
+		var from, to *Session = ini, resp
+		if from.Turn() != TurnSend {
+			from, to = to, from
+		}
+		if from.Turn() != TurnSend || to.Turn() != TurnReceive {
+			b.Fatalf("session stuck: %v %v, %v %v", from.Role(), from.Turn(), to.Role(), to.Turn())
+		}
+		f, err := from.Send()
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, err := f.MarshalBinary()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if from.Role() == RoleInitiator {
+			i2r += len(raw)
+		} else {
+			r2i += len(raw)
+		}
+		parsed, err := encoding.ParseFrame(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := to.Receive(parsed); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if r, err := ini.Result(); err != nil || r.Cardinality != n/2 {
+		b.Fatalf("session result %+v, %v", r, err)
+	}
+	return i2r, r2i
 }
 
 // benchPrimitive times fn over benchChunk inputs on one goroutine.
@@ -402,4 +409,94 @@ func BenchmarkECDHPSI(b *testing.B) {
 		b.Run("session-2^12-cardinality", func(b *testing.B) { benchSession(b, CardinalityOnly, 0, 1<<12) })
 	})
 	b.Run("primitives", benchPrimitives)
+}
+
+// benchProofChunks returns, for n elements in full chunks, each chunk's
+// blinded inputs and evaluated outputs (decoded and encoded) under k.
+func benchProofChunks(b *testing.B, n int, k *ristretto255.Scalar) (cEnc, dEnc [][]byte, cPts, dPts [][]*ristretto255.Element) {
+	var sid [32]byte
+	elements := benchElements(0, n)
+	for lo := 0; lo < n; lo += encoding.MaxChunkElements {
+		hi := min(n, lo+encoding.MaxChunkElements)
+		c := make([]byte, (hi-lo)*encoding.ElementSize)
+		blindElements(c, &sid, k, elements[lo:hi])
+		cp, err := decodePoints(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d := make([]byte, len(c))
+		multiplyPoints(d, cp, k)
+		dp, err := decodePoints(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cEnc, dEnc, cPts, dPts = append(cEnc, c), append(dEnc, d), append(cPts, cp), append(dPts, dp)
+	}
+	return cEnc, dEnc, cPts, dPts
+}
+
+// BenchmarkProofOverhead measures, in one run, what verifiable evaluation
+// adds to a both-learn session of 2^16 elements per side: the wall time of
+// a whole in-memory session (proofs included), and the wall time of the
+// proof work of that session alone (the responder's GenerateProof and the
+// initiator's decoding of its blinded points and VerifyProof, over the
+// same 2^16 evaluations in full chunks). Both use every core the same
+// way. It reports proof-% = proof work / (session − proof work): the cost
+// over a session without proofs.
+//
+//	go test ./psi -run '^$' -bench ProofOverhead -benchtime 3x
+func BenchmarkProofOverhead(b *testing.B) {
+	const n = 1 << 16
+	k, err := randomScalar(testrand.New("bench-proof"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	commit := new(ristretto255.Element).ScalarBaseMult(k)
+	bm := commit.Bytes()
+	var sid [32]byte
+	q := proofContext(&sid)
+	cEnc, dEnc, _, dPts := benchProofChunks(b, n, k)
+	r, err := randomScalar(testrand.New("bench-proof-r"))
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	cfg := Config{Context: []byte("bench"), Mode: BothLearn}
+	setI, setR := benchSets(n, 0)
+	var session, proof time.Duration
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		benchRun(b, cfg, setI, setR, n)
+		session += time.Since(start)
+
+		start = time.Now()
+		for i := range cEnc {
+			cp, err := decodePoints(cEnc[i]) // the responder decodes these anyway; the initiator does so for the proof
+			if err != nil {
+				b.Fatal(err)
+			}
+			p := q.prove(k, bm, cEnc[i], dEnc[i], cp, r)
+			cp2, err := decodePoints(cEnc[i])
+			if err != nil {
+				b.Fatal(err)
+			}
+			if !q.verify(commit, bm, cEnc[i], dEnc[i], cp2, dPts[i], p[:]) {
+				b.Fatal("proof does not verify")
+			}
+		}
+		// One decode of the blinded points belongs to the session without
+		// proofs (the responder's); time it to take it back out.
+		mid := time.Now()
+		for i := range cEnc {
+			if _, err := decodePoints(cEnc[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		proof += mid.Sub(start) - time.Since(mid)
+	}
+	b.StopTimer()
+	b.ReportMetric(session.Seconds()/float64(b.N), "session-s")
+	b.ReportMetric(proof.Seconds()/float64(b.N), "proof-s")
+	b.ReportMetric(100*proof.Seconds()/(session-proof).Seconds(), "proof-%")
 }

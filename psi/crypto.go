@@ -20,12 +20,16 @@ const (
 	// hashToGroupDST is the RFC 9380 domain-separation tag; it ends with the
 	// RFC 9380 suite ID of hash_to_ristretto255 with expand_message_xmd and
 	// SHA-512.
-	hashToGroupDST = "reunite-psi-v1-ECDH-ristretto255_XMD:SHA-512_R255MAP_RO_"
-	labelSessionID = "reunite-psi-v1 session id"
-	labelTag       = "reunite-psi-v1 tag"
-	labelHandle    = "reunite-psi-v1 handle"
-	labelSealR2I   = "reunite-psi-v1 seal responder to initiator"
-	labelSealI2R   = "reunite-psi-v1 seal initiator to responder"
+	hashToGroupDST = "reunite-psi-v2-ECDH-ristretto255_XMD:SHA-512_R255MAP_RO_"
+	labelSessionID = "reunite-psi-v2 session id"
+	labelTag       = "reunite-psi-v2 tag"
+	labelHandle    = "reunite-psi-v2 handle"
+	labelSealR2I   = "reunite-psi-v2 seal responder to initiator"
+	labelSealI2R   = "reunite-psi-v2 seal initiator to responder"
+	// labelProof starts the contextString of the evaluation proofs (RFC
+	// 9497 §2.2); the session ID follows it, so a proof holds in one
+	// session only.
+	labelProof = "reunite-psi-v2 DLEQ ristretto255-SHA512 "
 )
 
 var h2g = ristretto255.NewHasher(hashToGroupDST)
@@ -192,23 +196,44 @@ func blindElements(out []byte, sid *[32]byte, k *ristretto255.Scalar, elements [
 	})
 }
 
-// multiplyPoints decodes each point of in, refuses the identity and any
-// non-canonical encoding, and writes the encoding of k·point to out.
-func multiplyPoints(out, in []byte, k *ristretto255.Scalar) error {
+// decodePoints decodes each point of in, refusing the identity and any
+// non-canonical encoding.
+func decodePoints(in []byte) ([]*ristretto255.Element, error) {
 	n := len(in) / encoding.ElementSize
-	return parallel(n, func(lo, hi int) error {
-		var p ristretto255.Element
+	pts := make([]*ristretto255.Element, n)
+	backing := make([]ristretto255.Element, n)
+	err := parallel(n, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
-			src := in[i*encoding.ElementSize : (i+1)*encoding.ElementSize]
-			if _, err := p.SetCanonicalBytes(src); err != nil {
+			p := &backing[i]
+			if _, err := p.SetCanonicalBytes(in[i*encoding.ElementSize : (i+1)*encoding.ElementSize]); err != nil {
 				return ErrInvalidElement
 			}
 			if p.IsIdentity() == 1 {
 				return ErrInvalidElement
 			}
-			p.ScalarMult(k, &p)
+			pts[i] = p
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pts, nil
+}
+
+// multiplyPoints writes the encoding of k·p for each p of pts to out.
+func multiplyPoints(out []byte, pts []*ristretto255.Element, k *ristretto255.Scalar) {
+	_ = parallel(len(pts), func(lo, hi int) error {
+		var p ristretto255.Element
+		for i := lo; i < hi; i++ {
+			p.ScalarMult(k, pts[i])
 			p.AppendBytes(out[i*encoding.ElementSize : i*encoding.ElementSize])
 		}
 		return nil
 	})
+}
+
+// proofContext is the contextString of this session's evaluation proofs.
+func proofContext(sid *[32]byte) *dleq {
+	return newDLEQ(append([]byte(labelProof), sid[:]...))
 }

@@ -8,14 +8,15 @@ import (
 
 // Sessions are state machines: a transport moves frames from one party's
 // Send to the other's Receive. Here the "transport" is a loop, as a test or
-// a file-exchange tool would drive it; reunite.Run does the same over a
+// a file-exchange tool would drive it; psi.Run does the same over a
 // connection.
 func Example() {
-	cfg := psi.Config{Context: []byte("example"), Mode: psi.InitiatorOnly}
-	ini, _ := psi.NewInitiator(cfg, psi.Set{Elements: [][]byte{[]byte("k1"), []byte("k2"), []byte("k3")}})
-	resp, _ := psi.NewResponder(cfg, psi.Set{Elements: [][]byte{[]byte("k3"), []byte("k9")}})
+	cfg := psi.Config{Role: psi.RoleInitiator, Context: []byte("example"), Mode: psi.InitiatorOnly}
+	ini, _ := psi.NewSession(cfg, psi.Set{Elements: [][]byte{[]byte("k1"), []byte("k2"), []byte("k3")}})
+	cfg.Role = cfg.Role.Peer()
+	resp, _ := psi.NewSession(cfg, psi.Set{Elements: [][]byte{[]byte("k3"), []byte("k9")}})
 
-	sender, receiver := psi.Session(ini), psi.Session(resp)
+	sender, receiver := ini, resp
 	for sender.Turn() == psi.TurnSend {
 		frame, err := sender.Send()
 		if err != nil {

@@ -10,7 +10,7 @@ import (
 
 // fuzzSessionAt returns the session that receives frame number `frames`
 // of an honest both-learn exchange, with every earlier frame delivered.
-func fuzzSessionAt(t testing.TB, frames int) Session {
+func fuzzSessionAt(t testing.TB, frames int) *Session {
 	cfg := Config{Context: []byte("fuzz"), Mode: BothLearn, PayloadSize: 4}
 	a := [][]byte{[]byte("a"), []byte("b"), []byte("c")}
 	b := [][]byte{[]byte("c"), []byte("a")}
@@ -21,7 +21,7 @@ func fuzzSessionAt(t testing.TB, frames int) Session {
 	// In this small exchange every frame is answered before the next is
 	// sent, so the roles simply alternate between sender and receiver.
 	for range frames {
-		from, to := Session(ini), Session(resp)
+		from, to := ini, resp
 		if resp.Turn() == TurnSend {
 			from, to = resp, ini
 		}

@@ -23,14 +23,14 @@ type tamper func(i int, f encoding.Frame) encoding.Frame
 // encoding, and through tp if it is not nil. pump stops when neither side
 // can move: both done, or one waiting for frames that will never come (a
 // transport would then report the closed connection).
-func pump(t testing.TB, a, b Session, tp tamper) (frames []wireFrame, ra, rb *Result, erra, errb error) {
+func pump(t testing.TB, a, b *Session, tp tamper) (frames []wireFrame, ra, rb *Result, erra, errb error) {
 	t.Helper()
-	queues := map[Session][]encoding.Frame{}
-	peer := map[Session]Session{a: b, b: a}
+	queues := map[*Session][]encoding.Frame{}
+	peer := map[*Session]*Session{a: b, b: a}
 	for steps := 0; ; steps++ {
 		require.Less(t, steps, 1<<20, "sessions do not terminate")
 		moved := false
-		for _, s := range []Session{a, b} {
+		for _, s := range []*Session{a, b} {
 			switch s.Turn() {
 			case TurnSend:
 				f, err := s.Send()
@@ -63,12 +63,12 @@ func pump(t testing.TB, a, b Session, tp tamper) (frames []wireFrame, ra, rb *Re
 	}
 }
 
-func exchange(t testing.TB, a, b Session) (frames []wireFrame, ra, rb *Result, erra, errb error) {
+func exchange(t testing.TB, a, b *Session) (frames []wireFrame, ra, rb *Result, erra, errb error) {
 	t.Helper()
 	return pump(t, a, b, nil)
 }
 
-func relay(t testing.TB, a, b Session, tp tamper) (erra, errb error) {
+func relay(t testing.TB, a, b *Session, tp tamper) (erra, errb error) {
 	t.Helper()
 	_, _, _, erra, errb = pump(t, a, b, tp)
 	return erra, errb

@@ -10,14 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func hostileSessions(t *testing.T, mode Mode, payload int) (*Initiator, *Responder) {
+func hostileSessions(t *testing.T, mode Mode, payload int) (*Session, *Session) {
 	t.Helper()
 	a := [][]byte{[]byte("alpha"), []byte("beta"), []byte("gamma"), []byte("delta")}
 	b := [][]byte{[]byte("gamma"), []byte("alpha"), []byte("omega")}
 	cfg := Config{Context: []byte("hostile"), Mode: mode, PayloadSize: payload}
-	ini, err := NewInitiator(cfg, Set{Elements: a, Payloads: payloads("A", a, payload)})
+	ini, err := newInitiator(cfg, Set{Elements: a, Payloads: payloads("A", a, payload)})
 	require.NoError(t, err)
-	resp, err := NewResponder(cfg, Set{Elements: b, Payloads: payloads("B", b, payload)})
+	resp, err := newResponder(cfg, Set{Elements: b, Payloads: payloads("B", b, payload)})
 	require.NoError(t, err)
 	return ini, resp
 }
@@ -36,7 +36,11 @@ const (
 	fConfirm
 )
 
-const pointsOffset = encoding.SessionIDSize + 4 // session ID and count precede the points
+const (
+	pointsOffset    = encoding.SessionIDSize + 4         // session ID and count precede the points
+	evaluatedOffset = pointsOffset + encoding.ProofSize  // and the proof precedes evaluated points
+	sealedOffset    = encoding.SessionIDSize + 4 + 1 + 2 // session ID, count, prefix and seal sizes
+)
 
 func editBody(at int, edit func(body []byte) []byte) tamper {
 	return func(i int, f encoding.Frame) encoding.Frame {
@@ -74,19 +78,23 @@ func TestHostilePeer(t *testing.T) {
 			return b
 		}), RoleResponder, ErrInvalidElement, true},
 		{"identity point in evaluated set", editBody(fEvaluated, func(b []byte) []byte {
-			clear(b[pointsOffset+32 : pointsOffset+64])
+			clear(b[evaluatedOffset+32 : evaluatedOffset+64])
 			return b
 		}), RoleInitiator, ErrInvalidElement, true},
-		{"duplicate point in blinded set", editBody(fBlinded, func(b []byte) []byte {
+		{"blinded point replaced in flight", editBody(fBlinded, func(b []byte) []byte {
 			copy(b[pointsOffset+32:pointsOffset+64], b[pointsOffset:pointsOffset+32])
 			return b
-		}), RoleResponder, ErrDuplicate, true},
+		}), RoleInitiator, ErrBadProof, true},
 		{"duplicate point in evaluated set", editBody(fEvaluated, func(b []byte) []byte {
-			copy(b[pointsOffset+32:pointsOffset+64], b[pointsOffset:pointsOffset+32])
+			copy(b[evaluatedOffset+32:evaluatedOffset+64], b[evaluatedOffset:evaluatedOffset+32])
 			return b
-		}), RoleInitiator, ErrDuplicate, true},
+		}), RoleInitiator, ErrBadProof, true},
+		{"proof altered", editBody(fEvaluated, func(b []byte) []byte {
+			b[pointsOffset] ^= 1
+			return b
+		}), RoleInitiator, ErrBadProof, true},
 		{"duplicate tag", editBody(fTags, func(b []byte) []byte {
-			off, size := pointsOffset+2, encoding.TagSize+8+encoding.SealOverhead
+			off, size := sealedOffset, encoding.TagSize+8+encoding.SealOverhead
 			copy(b[off+size:off+size+encoding.TagSize], b[off:off+encoding.TagSize])
 			return b
 		}), RoleInitiator, ErrDuplicate, true},
@@ -125,7 +133,7 @@ func TestHostilePeer(t *testing.T) {
 		}), RoleResponder, ErrPayloadAuth, true},
 		{"reveal out of order", editBody(fReveal, func(b []byte) []byte {
 			entry := 4 + 8 + encoding.SealOverhead
-			off := pointsOffset + 2
+			off := sealedOffset
 			first := bytes.Clone(b[off : off+entry])
 			copy(b[off:], b[off+entry:off+2*entry])
 			copy(b[off+entry:], first)
@@ -157,7 +165,7 @@ func TestHostilePeer(t *testing.T) {
 				assert.ErrorIs(t, peer, tc.want)
 			}
 			// A failed session yields no result, on either side that knows.
-			var victimSession, peerSession Session = ini, resp
+			var victimSession, peerSession *Session = ini, resp
 			if tc.victim == RoleResponder {
 				victimSession, peerSession = resp, ini
 			}
@@ -203,9 +211,9 @@ func TestHandshakeRefusals(t *testing.T) {
 					respSet.Payloads[i] = make([]byte, 9)
 				}
 			}
-			ini, err := NewInitiator(tc.ini, elems(tc.nIni))
+			ini, err := newInitiator(tc.ini, elems(tc.nIni))
 			require.NoError(t, err)
-			resp, err := NewResponder(tc.resp, respSet)
+			resp, err := newResponder(tc.resp, respSet)
 			require.NoError(t, err)
 			var sent []encoding.MessageType
 			erra, errb := relay(t, ini, resp, func(i int, f encoding.Frame) encoding.Frame {
@@ -223,7 +231,7 @@ func TestHandshakeRefusals(t *testing.T) {
 }
 
 func TestDeclaredSizeAboveCapRefusedBeforeWork(t *testing.T) {
-	resp, err := NewResponder(Config{Context: []byte("c"), Mode: BothLearn, MaxSetSize: 100}, Set{})
+	resp, err := newResponder(Config{Context: []byte("c"), Mode: BothLearn, MaxSetSize: 100}, Set{})
 	require.NoError(t, err)
 	h := encoding.Hello{Suite: 1, Mode: uint8(BothLearn), MaxSetSize: 1 << 26, SetSize: 1 << 26, Context: []byte("c")}
 	body, err := h.AppendBinary(nil)
@@ -259,9 +267,9 @@ func TestConfigAndInputErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewInitiator(tc.cfg, tc.set)
+			_, err := newInitiator(tc.cfg, tc.set)
 			assert.ErrorIs(t, err, tc.want)
-			_, err = NewResponder(tc.cfg, tc.set)
+			_, err = newResponder(tc.cfg, tc.set)
 			assert.ErrorIs(t, err, tc.want)
 		})
 	}
@@ -286,7 +294,7 @@ func TestWrongTurn(t *testing.T) {
 // TestErrorsCarryNoSecrets checks error strings name no element bytes.
 func TestErrorsCarryNoSecrets(t *testing.T) {
 	secret := []byte("Oleksandr Kovalenko 2011-03-04")
-	_, err := NewInitiator(Config{Context: []byte("c"), Mode: BothLearn}, Set{Elements: [][]byte{secret, secret}})
+	_, err := newInitiator(Config{Context: []byte("c"), Mode: BothLearn}, Set{Elements: [][]byte{secret, secret}})
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), string(secret))
 	assert.NotContains(t, err.Error(), "Oleksandr")
@@ -302,7 +310,7 @@ func TestBadSealDoesNotAbort(t *testing.T) {
 	for _, mode := range []Mode{InitiatorOnly, BothLearn} {
 		ini, resp := hostileSessions(t, mode, 8)
 		frames, _, _, _, errb := pump(t, ini, resp, editBody(fTags, func(b []byte) []byte {
-			for i := pointsOffset + 2 + encoding.TagSize; i < len(b); i += encoding.TagSize + 8 + encoding.SealOverhead {
+			for i := sealedOffset + encoding.TagSize; i < len(b); i += encoding.TagSize + 8 + encoding.SealOverhead {
 				b[i] ^= 1 // every seal, matching or not
 			}
 			return b
@@ -318,6 +326,62 @@ func TestBadSealDoesNotAbort(t *testing.T) {
 		assert.NotContains(t, fromInitiator, encoding.TypeAlert, "%v: the initiator must not react to bad seals", mode)
 		assert.Contains(t, fromInitiator, encoding.TypeFinish, "%v", mode)
 		assert.ErrorIs(t, errb, ErrTranscriptMismatch, "%v", mode)
-		assert.Equal(t, 2, ini.session.badPayloads, "%v", mode)
+		assert.Equal(t, 2, ini.badPayloads, "%v", mode)
+	}
+}
+
+// TestResponderResultIsLowerBound checks that the result says when it holds
+// only what the peer chose to reveal: the responder's in both-learn mode.
+func TestResponderResultIsLowerBound(t *testing.T) {
+	tests := []struct {
+		mode       Mode
+		tp         tamper
+		wantResp   bool
+		wantLearns bool
+	}{
+		{BothLearn, nil, true, true},
+		{InitiatorOnly, nil, false, false},
+		{CardinalityOnly, nil, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mode.String(), func(t *testing.T) {
+			payload := 8
+			if tc.mode == CardinalityOnly {
+				payload = 0
+			}
+			ini, resp := hostileSessions(t, tc.mode, payload)
+			_, ra, rb, erra, errb := pump(t, ini, resp, tc.tp)
+			require.NoError(t, erra)
+			require.NoError(t, errb)
+			assert.False(t, ra.LowerBound, "the initiator's result is its own")
+			assert.Equal(t, tc.wantResp, rb.LowerBound)
+			assert.Equal(t, tc.wantLearns, rb.Learned)
+		})
+	}
+}
+
+// TestRoles checks that a session needs a valid role, and that Peer names
+// the other side.
+func TestRoles(t *testing.T) {
+	tests := []struct {
+		role, peer Role
+		valid      bool
+	}{
+		{RoleInitiator, RoleResponder, true},
+		{RoleResponder, RoleInitiator, true},
+		{0, 0, false},
+		{3, 3, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.role.String(), func(t *testing.T) {
+			assert.Equal(t, tc.peer, tc.role.Peer())
+			s, err := NewSession(Config{Role: tc.role, Context: []byte("c"), Mode: BothLearn}, Set{})
+			if !tc.valid {
+				assert.ErrorIs(t, err, ErrConfig)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.role, s.Role())
+		})
 	}
 }

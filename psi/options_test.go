@@ -12,9 +12,9 @@ import (
 func TestChannelBinding(t *testing.T) {
 	a := [][]byte{[]byte("x"), []byte("y")}
 	run := func(bindA, bindB string, nA int) (error, error) {
-		ini, err := NewInitiator(Config{Context: []byte("c"), Mode: BothLearn, ChannelBinding: []byte(bindA)}, Set{Elements: a[:nA]})
+		ini, err := newInitiator(Config{Context: []byte("c"), Mode: BothLearn, ChannelBinding: []byte(bindA)}, Set{Elements: a[:nA]})
 		require.NoError(t, err)
-		resp, err := NewResponder(Config{Context: []byte("c"), Mode: BothLearn, ChannelBinding: []byte(bindB)}, Set{Elements: a})
+		resp, err := newResponder(Config{Context: []byte("c"), Mode: BothLearn, ChannelBinding: []byte(bindB)}, Set{Elements: a})
 		require.NoError(t, err)
 		_, _, _, erra, errb := exchange(t, ini, resp)
 		return erra, errb
@@ -28,7 +28,7 @@ func TestChannelBinding(t *testing.T) {
 		assert.ErrorIs(t, errb, ErrWrongSession, "set size %d", n)
 		assert.ErrorIs(t, erra, ErrWrongSession, "set size %d", n)
 	}
-	_, err := NewInitiator(Config{Context: []byte("c"), Mode: BothLearn, ChannelBinding: make([]byte, 65)}, Set{})
+	_, err := newInitiator(Config{Context: []byte("c"), Mode: BothLearn, ChannelBinding: make([]byte, 65)}, Set{})
 	assert.ErrorIs(t, err, ErrConfig)
 }
 
@@ -42,9 +42,9 @@ func TestAdmitRefusesBeforeWork(t *testing.T) {
 		}
 		return nil
 	}
-	ini, err := NewInitiator(Config{Context: []byte("c"), Mode: BothLearn}, Set{Elements: [][]byte{{1}, {2}, {3}}})
+	ini, err := newInitiator(Config{Context: []byte("c"), Mode: BothLearn}, Set{Elements: [][]byte{{1}, {2}, {3}}})
 	require.NoError(t, err)
-	resp, err := NewResponder(Config{Context: []byte("c"), Mode: BothLearn, Admit: admit}, Set{Elements: [][]byte{{1}}})
+	resp, err := newResponder(Config{Context: []byte("c"), Mode: BothLearn, Admit: admit}, Set{Elements: [][]byte{{1}}})
 	require.NoError(t, err)
 	frames, _, _, erra, errb := exchange(t, ini, resp)
 	assert.Equal(t, []int{3}, asked)
@@ -66,9 +66,9 @@ func TestProgress(t *testing.T) {
 		a = append(a, []byte{byte(i), byte(i >> 8), 'a'})
 		b = append(b, []byte{byte(i), byte(i >> 8), 'b'})
 	}
-	ini, err := NewInitiator(cfg, Set{Elements: a})
+	ini, err := newInitiator(cfg, Set{Elements: a})
 	require.NoError(t, err)
-	resp, err := NewResponder(cfg, Set{Elements: b})
+	resp, err := newResponder(cfg, Set{Elements: b})
 	require.NoError(t, err)
 	_, _, _, erra, errb := exchange(t, ini, resp)
 	require.NoError(t, erra)

@@ -2,6 +2,7 @@ package psi
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"slices"
 
@@ -21,11 +22,14 @@ import (
 
 // --- Initiator: blinded elements out ---
 
-func (s *session) sendBlinded() (encoding.MessageType, []byte, error) {
+func (s *Session) sendBlinded() (encoding.MessageType, []byte, error) {
 	n := len(s.set.Elements)
 	k := s.done / encoding.MaxChunkElements
 	cnt := chunkLen(n, k)
-	c := encoding.PointChunk{Session: s.sid, Points: make([]byte, cnt*encoding.ElementSize)}
+	// The blinded points stay in ownPoints: the proof over their
+	// evaluations is checked against them, and unblinding overwrites them.
+	off := s.done * encoding.ElementSize
+	c := encoding.PointChunk{Session: s.sid, Points: s.ownPoints[off : off+cnt*encoding.ElementSize]}
 	blindElements(c.Points, &s.sid, s.key, s.set.Elements[s.done:s.done+cnt])
 	s.done += cnt
 	s.progress("blind", s.done, n)
@@ -39,7 +43,7 @@ func (s *session) sendBlinded() (encoding.MessageType, []byte, error) {
 
 // --- Responder: blinded elements in ---
 
-func (s *session) receiveBlinded(f encoding.Frame) error {
+func (s *Session) receiveBlinded(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeBlinded); err != nil {
 		return err
 	}
@@ -53,21 +57,28 @@ func (s *session) receiveBlinded(f encoding.Frame) error {
 	if want := chunkLen(s.peerSize, s.done/encoding.MaxChunkElements); c.Len() != want {
 		return fmt.Errorf("%w: chunk of %d elements, expected %d of the declared %d", ErrMalformed, c.Len(), want, s.peerSize)
 	}
-	for i := range c.Len() {
-		key := [16]byte(c.Point(i))
-		if _, dup := s.seenBlinded[key]; dup {
-			return fmt.Errorf("%w: blinded element %d repeats an earlier one", ErrDuplicate, s.done+i)
-		}
-		s.seenBlinded[key] = struct{}{}
-	}
-	off := s.done * encoding.ElementSize
-	if err := multiplyPoints(s.evaluated[off:off+len(c.Points)], c.Points, s.key); err != nil {
+	pts, err := decodePoints(c.Points)
+	if err != nil {
 		return err
+	}
+	off := len(s.evaluated)
+	s.evaluated = slices.Grow(s.evaluated, len(c.Points))[:off+len(c.Points)]
+	out := s.evaluated[off:]
+	multiplyPoints(out, pts, s.key)
+	if s.cfg.Mode != CardinalityOnly {
+		// The proof covers the chunk as it is sent: the outputs in the
+		// order of the inputs. Cardinality-only mode shuffles them, which
+		// this proof cannot cover (PROTOCOL.md §Evaluation proofs).
+		r, err := randomScalar(s.rand)
+		if err != nil {
+			return fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
+		}
+		proof := proofContext(&s.sid).prove(s.key, s.commit[:], c.Points, out, pts, r)
+		s.proofs = append(s.proofs, proof[:]...)
 	}
 	s.done += c.Len()
 	s.progress("evaluate", s.done, s.peerSize)
 	if s.done == s.peerSize {
-		s.seenBlinded = nil
 		s.done = 0
 		s.state = stRespSendEvaluated
 		if s.cfg.Mode == CardinalityOnly {
@@ -81,7 +92,7 @@ func (s *session) receiveBlinded(f encoding.Frame) error {
 
 // shuffleEvaluated permutes the evaluated elements so the initiator cannot
 // tell which of its elements matched, only how many did.
-func (s *session) shuffleEvaluated() error {
+func (s *Session) shuffleEvaluated() error {
 	perm, err := randomPermutation(s.rand, s.peerSize)
 	if err != nil {
 		return fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
@@ -96,10 +107,14 @@ func (s *session) shuffleEvaluated() error {
 
 // --- Responder: evaluated elements and tags out ---
 
-func (s *session) sendEvaluated() (encoding.MessageType, []byte, error) {
-	cnt := chunkLen(s.peerSize, s.done/encoding.MaxChunkElements)
+func (s *Session) sendEvaluated() (encoding.MessageType, []byte, error) {
+	k := s.done / encoding.MaxChunkElements
+	cnt := chunkLen(s.peerSize, k)
 	off := s.done * encoding.ElementSize
-	c := encoding.PointChunk{Session: s.sid, Points: s.evaluated[off : off+cnt*encoding.ElementSize]}
+	c := encoding.EvaluatedChunk{Session: s.sid, Points: s.evaluated[off : off+cnt*encoding.ElementSize]}
+	if s.proofs != nil {
+		copy(c.Proof[:], s.proofs[k*proofSize:])
+	}
 	s.done += cnt
 	if s.done == s.peerSize {
 		s.done = 0
@@ -110,12 +125,12 @@ func (s *session) sendEvaluated() (encoding.MessageType, []byte, error) {
 	}
 	body, err := c.AppendBinary(nil)
 	if s.state != stRespSendEvaluated {
-		s.evaluated = nil
+		s.evaluated, s.proofs = nil, nil
 	}
 	return encoding.TypeEvaluated, body, err
 }
 
-func (s *session) sendTags() (encoding.MessageType, []byte, error) {
+func (s *Session) sendTags() (encoding.MessageType, []byte, error) {
 	n := len(s.set.Elements)
 	if s.tagOrder == nil {
 		// Tags go out in a random order, so the positions the initiator
@@ -132,7 +147,7 @@ func (s *session) sendTags() (encoding.MessageType, []byte, error) {
 	if s.cfg.PayloadSize > 0 {
 		sealed = s.cfg.PayloadSize + encoding.SealOverhead
 	}
-	c := encoding.TagChunk{Session: s.sid, SealedSize: uint16(sealed)}
+	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.TagSize, SealedSize: uint16(sealed)}
 	c.Entries = make([]byte, cnt*c.EntrySize())
 	base := s.done
 	_ = parallel(cnt, func(lo, hi int) error {
@@ -166,7 +181,7 @@ func (s *session) sendTags() (encoding.MessageType, []byte, error) {
 
 // --- Initiator: evaluated elements and tags in ---
 
-func (s *session) receiveAnswer(f encoding.Frame) error {
+func (s *Session) receiveAnswer(f encoding.Frame) error {
 	nI := len(s.set.Elements)
 	if s.done < nI {
 		return s.receiveEvaluated(f)
@@ -174,11 +189,11 @@ func (s *session) receiveAnswer(f encoding.Frame) error {
 	return s.receiveTags(f)
 }
 
-func (s *session) receiveEvaluated(f encoding.Frame) error {
+func (s *Session) receiveEvaluated(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeEvaluated); err != nil {
 		return err
 	}
-	var c encoding.PointChunk
+	var c encoding.EvaluatedChunk
 	if err := decode(&c, f.Body); err != nil {
 		return err
 	}
@@ -190,11 +205,30 @@ func (s *session) receiveEvaluated(f encoding.Frame) error {
 		return fmt.Errorf("%w: chunk of %d evaluated elements, expected %d", ErrMalformed, c.Len(), want)
 	}
 	off := s.done * encoding.ElementSize
-	// Unblinding with 1/a turns b·a·H(x) into b·H(x), the value the
-	// responder's tags are computed from.
-	if err := multiplyPoints(s.ownPoints[off:off+len(c.Points)], c.Points, s.keyInv); err != nil {
+	own := s.ownPoints[off : off+len(c.Points)]
+	evaluated, err := decodePoints(c.Points)
+	if err != nil {
 		return err
 	}
+	if s.cfg.Mode == CardinalityOnly {
+		if c.Proof != [proofSize]byte{} {
+			return fmt.Errorf("%w: a proof in cardinality-only mode", ErrMalformed)
+		}
+	} else {
+		// Verify before unblinding: a responder that evaluated any element
+		// with another scalar, or moved or replaced one, could otherwise
+		// forge matches and open this party's payloads.
+		blinded, err := decodePoints(own)
+		if err != nil {
+			return fmt.Errorf("%w: own blinded points", ErrAborted) // unreachable: this party encoded them
+		}
+		if !proofContext(&s.sid).verify(s.commitPt, s.commit[:], own, c.Points, blinded, evaluated, c.Proof[:]) {
+			return fmt.Errorf("%w: evaluated chunk %d", ErrBadProof, s.done/encoding.MaxChunkElements)
+		}
+	}
+	// Unblinding with 1/a turns b·a·H(x) into b·H(x), the value the
+	// responder's tags are computed from.
+	multiplyPoints(own, evaluated, s.keyInv)
 	tags := make([][encoding.TagSize]byte, c.Len())
 	_ = parallel(c.Len(), func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
@@ -217,13 +251,16 @@ func (s *session) receiveEvaluated(f encoding.Frame) error {
 	return nil
 }
 
-func (s *session) receiveTags(f encoding.Frame) error {
+func (s *Session) receiveTags(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeTags); err != nil {
 		return err
 	}
-	var c encoding.TagChunk
+	var c encoding.SealedChunk
 	if err := decode(&c, f.Body); err != nil {
 		return err
+	}
+	if c.PrefixSize != encoding.TagSize {
+		return fmt.Errorf("%w: tags of %d bytes, expected %d", ErrMalformed, c.PrefixSize, encoding.TagSize)
 	}
 	if err := s.checkSession(&c.Session); err != nil {
 		return err
@@ -275,7 +312,7 @@ func (s *session) receiveTags(f encoding.Frame) error {
 }
 
 // finishAnswers computes the initiator's result once every answer is in.
-func (s *session) finishAnswers() {
+func (s *Session) finishAnswers() {
 	s.cardinality = len(s.found)
 	s.peerTags, s.ownTags = nil, nil
 	if s.cfg.Mode != CardinalityOnly {
@@ -303,9 +340,9 @@ func (s *session) finishAnswers() {
 
 // --- Initiator: reveal and finish out ---
 
-func (s *session) sendReveal() (encoding.MessageType, []byte, error) {
+func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 	cnt := min(encoding.MaxChunkElements, len(s.found)-s.done)
-	c := encoding.RevealChunk{Session: s.sid, SealedSize: uint16(s.cfg.PayloadSize + encoding.SealOverhead)}
+	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.PositionSize, SealedSize: uint16(s.cfg.PayloadSize + encoding.SealOverhead)}
 	c.Entries = make([]byte, 0, cnt*c.EntrySize())
 	empty := make([]byte, 0)
 	for _, m := range s.found[s.done : s.done+cnt] {
@@ -331,7 +368,7 @@ func (s *session) sendReveal() (encoding.MessageType, []byte, error) {
 // sendFinish closes the initiator's side: it commits to the transcript so
 // far, and then waits for the responder's confirmation, so neither party
 // reports a result the other rejected.
-func (s *session) sendFinish() (encoding.MessageType, []byte, error) {
+func (s *Session) sendFinish() (encoding.MessageType, []byte, error) {
 	s.revealed = len(s.found)
 	s.found = nil
 	f := encoding.Finish{Session: s.sid, RevealCount: uint32(s.revealed)}
@@ -343,7 +380,7 @@ func (s *session) sendFinish() (encoding.MessageType, []byte, error) {
 
 // receiveConfirm checks the responder's closing Finish: it must count the
 // revealed matches the responder accepted and hash the whole transcript.
-func (s *session) receiveConfirm(f encoding.Frame) error {
+func (s *Session) receiveConfirm(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeFinish); err != nil {
 		return err
 	}
@@ -356,7 +393,7 @@ func (s *session) receiveConfirm(f encoding.Frame) error {
 }
 
 // checkFinish decodes a Finish and checks it against this party's view.
-func (s *session) checkFinish(f encoding.Frame, revealed int) (*encoding.Finish, error) {
+func (s *Session) checkFinish(f encoding.Frame, revealed int) (*encoding.Finish, error) {
 	var fin encoding.Finish
 	if err := decode(&fin, f.Body); err != nil {
 		return nil, err
@@ -377,7 +414,7 @@ func (s *session) checkFinish(f encoding.Frame, revealed int) (*encoding.Finish,
 
 // sendConfirm is the responder's last frame: the hash of the whole
 // transcript, including the initiator's Finish.
-func (s *session) sendConfirm() (encoding.MessageType, []byte, error) {
+func (s *Session) sendConfirm() (encoding.MessageType, []byte, error) {
 	f := encoding.Finish{Session: s.sid, RevealCount: uint32(len(s.matches))}
 	s.transcript.Sum(f.Transcript[:0])
 	body, err := f.AppendBinary(nil)
@@ -392,7 +429,7 @@ func (s *session) sendConfirm() (encoding.MessageType, []byte, error) {
 
 // --- Responder: reveal and finish in ---
 
-func (s *session) receiveRevealOrFinish(f encoding.Frame) error {
+func (s *Session) receiveRevealOrFinish(f encoding.Frame) error {
 	if s.cfg.Mode == BothLearn {
 		if err := s.expect(f, encoding.TypeReveal, encoding.TypeFinish); err != nil {
 			return err
@@ -410,10 +447,13 @@ func (s *session) receiveRevealOrFinish(f encoding.Frame) error {
 	return nil
 }
 
-func (s *session) receiveReveal(f encoding.Frame) error {
-	var c encoding.RevealChunk
+func (s *Session) receiveReveal(f encoding.Frame) error {
+	var c encoding.SealedChunk
 	if err := decode(&c, f.Body); err != nil {
 		return err
+	}
+	if c.PrefixSize != encoding.PositionSize {
+		return fmt.Errorf("%w: reveal positions of %d bytes, expected %d", ErrMalformed, c.PrefixSize, encoding.PositionSize)
 	}
 	if err := s.checkSession(&c.Session); err != nil {
 		return err
@@ -423,7 +463,8 @@ func (s *session) receiveReveal(f encoding.Frame) error {
 	}
 	n := len(s.set.Elements)
 	for i := range c.Len() {
-		pos, sealedPayload := c.Entry(i)
+		prefix, sealedPayload := c.Entry(i)
+		pos := binary.BigEndian.Uint32(prefix)
 		// Strictly increasing positions: no repeats, one canonical order.
 		if int64(pos) <= s.lastReveal || int(pos) >= n {
 			return fmt.Errorf("%w: reveal position out of order or range", ErrMalformed)
@@ -444,11 +485,12 @@ func (s *session) receiveReveal(f encoding.Frame) error {
 }
 
 // complete records the result and releases the session's secrets.
-func (s *session) complete(transcript [32]byte, learned bool) {
+func (s *Session) complete(transcript [32]byte, learned bool) {
 	s.result = &Result{
 		Role:         s.role,
 		Mode:         s.cfg.Mode,
 		Learned:      learned,
+		LowerBound:   learned && s.role == RoleResponder,
 		Matches:      s.matches,
 		Cardinality:  s.cardinality,
 		BadPayloads:  s.badPayloads,

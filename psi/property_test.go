@@ -120,9 +120,9 @@ func TestAgainstPlainIntersection(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/%s", mode, sh.name), func(t *testing.T) {
 				a, b := sets(rng, sh.nA, sh.nB, sh.common)
 				cfg := Config{Context: []byte("property"), Mode: mode, PayloadSize: payloadSize}
-				ini, err := NewInitiator(cfg, Set{Elements: a, Payloads: payloads("A", a, payloadSize)})
+				ini, err := newInitiator(cfg, Set{Elements: a, Payloads: payloads("A", a, payloadSize)})
 				require.NoError(t, err)
-				resp, err := NewResponder(cfg, Set{Elements: b, Payloads: payloads("B", b, payloadSize)})
+				resp, err := newResponder(cfg, Set{Elements: b, Payloads: payloads("B", b, payloadSize)})
 				require.NoError(t, err)
 				_, ra, rb, erra, errb := exchange(t, ini, resp)
 				require.NoError(t, erra)
@@ -186,9 +186,9 @@ func TestSessionsAreUnlinkable(t *testing.T) {
 	a := [][]byte{[]byte("x"), []byte("y")}
 	cfg := Config{Context: []byte("unlinkable"), Mode: BothLearn}
 	run := func() ([]wireFrame, *Result) {
-		ini, err := NewInitiator(cfg, Set{Elements: a})
+		ini, err := newInitiator(cfg, Set{Elements: a})
 		require.NoError(t, err)
-		resp, err := NewResponder(cfg, Set{Elements: a})
+		resp, err := newResponder(cfg, Set{Elements: a})
 		require.NoError(t, err)
 		frames, ra, _, erra, errb := exchange(t, ini, resp)
 		require.NoError(t, erra)

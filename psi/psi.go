@@ -15,6 +15,9 @@ type Mode uint8
 const (
 	// BothLearn: each party learns which of its own elements are in the
 	// intersection, a match handle for each, and the peer's payload for each.
+	// The exchange is not fair: the initiator learns first and then reveals
+	// its matches, so the responder's result is a lower bound that the
+	// initiator chose (Result.LowerBound).
 	BothLearn Mode = 1
 	// InitiatorOnly: the initiator learns what BothLearn gives it; the
 	// responder learns only the initiator's set size.
@@ -23,6 +26,12 @@ const (
 	// intersection (the responder shuffles its answers so the initiator
 	// cannot tell which of its elements matched); the responder learns only
 	// the initiator's set size. Payloads are not allowed in this mode.
+	//
+	// This mode is for semi-honest parties only. The shuffled answers
+	// carry no evaluation proof (that would need a shuffle argument), so a
+	// deviating responder can distort the count; and an initiator that
+	// blinds each element with its own scalar can tell which elements
+	// matched.
 	CardinalityOnly Mode = 3
 )
 
@@ -42,9 +51,10 @@ func (m Mode) String() string {
 // Suite identifies the protocol and its primitives on the wire.
 type Suite uint16
 
-// SuiteECDHRistretto255 is the mutual ECDH-PSI protocol of PROTOCOL.md on
-// ristretto255 with SHA-512 hash-to-group, SHA-256 derivations and
-// ChaCha20-Poly1305 payload seals. It is the only suite of wire version 1.
+// SuiteECDHRistretto255 is the ECDH-PSI protocol of PROTOCOL.md on
+// ristretto255 with SHA-512 hash-to-group, RFC 9497 evaluation proofs,
+// SHA-256 derivations and ChaCha20-Poly1305 payload seals. It is the only
+// suite of wire version 2.
 const SuiteECDHRistretto255 Suite = 1
 
 // Limits of this implementation.
@@ -61,9 +71,13 @@ const (
 )
 
 // Config holds the parameters a party brings to a session. Both parties must
-// use the same Context, Mode and PayloadSize; MaxSetSize may differ, and the
+// use the same Context, Mode and PayloadSize, and opposite Roles; MaxSetSize may differ, and the
 // session runs under the smaller of the two.
 type Config struct {
+	// Role says which side of the protocol this party plays: RoleInitiator
+	// sends the first message, RoleResponder answers it. It must be set.
+	Role Role
+
 	// Context names what is being compared, for example the ID of the rule
 	// set that turned records into elements: 1 to MaxContextSize bytes. The
 	// handshake refuses a peer with a different context, and every hash in
@@ -123,6 +137,8 @@ func (c *Config) maxSetSize() int {
 
 func (c *Config) validate() error {
 	switch {
+	case c.Role != RoleInitiator && c.Role != RoleResponder:
+		return fmt.Errorf("%w: role %d is neither initiator nor responder", ErrConfig, c.Role)
 	case len(c.Context) == 0 || len(c.Context) > MaxContextSize:
 		return fmt.Errorf("%w: context must be 1 to %d bytes, got %d", ErrConfig, MaxContextSize, len(c.Context))
 	case c.Mode < BothLearn || c.Mode > CardinalityOnly:
@@ -176,28 +192,6 @@ func (t Turn) String() string {
 	return fmt.Sprintf("Turn(%d)", uint8(t))
 }
 
-// Session is what a transport drives: an Initiator or a Responder. A
-// session is a pure state machine: it does no I/O, and a transport moves
-// frames between Send and the peer's Receive, one at a time, in order. It is
-// not safe for concurrent use.
-type Session interface {
-	// Turn reports what the session expects next.
-	Turn() Turn
-	// Send returns the next frame to deliver to the peer. It is valid only
-	// when Turn returns TurnSend.
-	Send() (encoding.Frame, error)
-	// Receive consumes the next frame from the peer. It is valid only when
-	// Turn returns TurnReceive. Any error ends the session: Turn then
-	// returns TurnSend if an alert should be delivered to the peer, and
-	// TurnDone after that.
-	Receive(encoding.Frame) error
-	// Result returns what this party learned, once Turn returns TurnDone. It
-	// returns the error that ended the session if it failed.
-	Result() (*Result, error)
-	// Role says which side of the protocol this session plays.
-	Role() Role
-}
-
 // Role names the two sides of the protocol.
 type Role uint8
 
@@ -207,6 +201,19 @@ const (
 	// RoleResponder answers it.
 	RoleResponder Role = 2
 )
+
+// Peer returns the role of the other party: the responder's for the
+// initiator and the other way round. An invalid role has no peer and gives
+// itself.
+func (r Role) Peer() Role {
+	switch r {
+	case RoleInitiator:
+		return RoleResponder
+	case RoleResponder:
+		return RoleInitiator
+	}
+	return r
+}
 
 // String returns the role's name.
 func (r Role) String() string {
@@ -233,6 +240,16 @@ type Result struct {
 	Matches []Match
 	// Cardinality is the size of the intersection, when Learned.
 	Cardinality int
+	// LowerBound reports that Matches and Cardinality are only what the
+	// peer chose to reveal, so the intersection may be larger. It is set
+	// for the responder in BothLearn mode: the initiator learns its result
+	// first and then reveals its matches, and a deviating initiator can
+	// reveal only some of them (or stop, and the responder's session
+	// fails while the initiator keeps its result). Every match reported is
+	// genuine (its seal proves the initiator holds the element), so the
+	// result is a lower bound, never a forgery. The protocol does not
+	// offer a fair exchange; see SECURITY.md.
+	LowerBound bool
 	// BadPayloads counts matches whose sealed payload from the peer did not
 	// open; their PeerPayload is nil. An honest peer never causes this.
 	// The session does not abort for it, because aborting would tell the
@@ -290,6 +307,11 @@ var (
 	ErrPeerAborted        = errors.New("psi: peer aborted the session")
 	ErrWrongTurn          = errors.New("psi: call does not match the session's turn")
 	ErrRefused            = errors.New("psi: session refused by the peer's policy")
+	// ErrBadProof reports an Evaluated chunk whose proof does not show that
+	// every element was evaluated, in order, with the scalar the responder
+	// committed to. Only a deviating responder causes it; the session ends
+	// before any of that chunk's values is used.
+	ErrBadProof = errors.New("psi: evaluation proof does not verify")
 )
 
 // alertCodes maps the wire alert codes (PROTOCOL.md §Alerts) to errors.
@@ -309,6 +331,7 @@ var alertCodes = []error{
 	13: ErrPayloadAuth,
 	14: ErrAborted,
 	15: ErrRefused,
+	16: ErrBadProof,
 }
 
 func alertCodeFor(err error) encoding.AlertCode {

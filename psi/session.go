@@ -16,34 +16,12 @@ import (
 	"github.com/reunite-psi/reunite/internal/ristretto255"
 )
 
-// Initiator is the party that opens a session. Create one with NewInitiator
-// and drive it with a transport such as reunite.Run.
-type Initiator struct{ *session }
-
-// Responder is the party that answers a session. Create one with
-// NewResponder and drive it with a transport such as reunite.Run.
-type Responder struct{ *session }
-
-// NewInitiator returns a session that opens the protocol with set under cfg.
-// The set's slices are used in place until the session is done: do not
-// modify them meanwhile.
-func NewInitiator(cfg Config, set Set) (*Initiator, error) {
-	s, err := newSession(RoleInitiator, cfg, set, rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	return &Initiator{s}, nil
-}
-
-// NewResponder returns a session that answers the protocol with set under
-// cfg. The set's slices are used in place until the session is done: do not
-// modify them meanwhile.
-func NewResponder(cfg Config, set Set) (*Responder, error) {
-	s, err := newSession(RoleResponder, cfg, set, rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	return &Responder{s}, nil
+// NewSession returns a session that plays cfg.Role with set under cfg.
+// Drive it with Run over a connection, or call Send and Receive yourself
+// (for example to carry frames as files). The set's slices are used in
+// place until the session is done: do not modify them meanwhile.
+func NewSession(cfg Config, set Set) (*Session, error) {
+	return newSession(cfg, set, rand.Reader)
 }
 
 type state uint8
@@ -73,9 +51,13 @@ func chunkLen(n, k int) int {
 	return min(encoding.MaxChunkElements, n-k*encoding.MaxChunkElements)
 }
 
-// session is the state machine shared by both roles; the role decides which
-// states it passes through (PROTOCOL.md §Message flow).
-type session struct {
+// Session is one party's side of one protocol run: a pure state machine
+// that does no I/O. Turn says what it expects next; a transport moves
+// frames from one party's Send to the other's Receive, one at a time, in
+// order, until Turn returns TurnDone and Result holds what this party
+// learned. The role decides which states it passes through (PROTOCOL.md
+// §Message flow). A Session is not safe for concurrent use.
+type Session struct {
 	role  Role
 	cfg   Config
 	set   Set
@@ -95,9 +77,14 @@ type session struct {
 	peerSize   int
 	done       int // elements (or reveal entries) sent or received in the current phase
 
+	// commit is the encoding of the responder's commitment B = b·G: the
+	// responder's own, or the one the initiator received in HelloReply.
+	commit [encoding.ElementSize]byte
+
 	// Initiator.
 	keyInv      *ristretto255.Scalar
-	ownPoints   []byte                           // k_B·H(x) per element, in evaluated order
+	commitPt    *ristretto255.Element            // commit, decoded
+	ownPoints   []byte                           // a·H(x) per element until its evaluation arrives, then b·H(x)
 	ownTags     map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
 	peerTags    map[[encoding.TagSize]byte]struct{}
 	found       []found
@@ -105,11 +92,11 @@ type session struct {
 	badPayloads int // matched elements whose sealed payload did not open
 
 	// Responder.
-	seenBlinded map[[16]byte]struct{}
-	evaluated   []byte
-	tagOrder    []int32 // position in the tag stream → element index
-	tagPoints   []byte  // k_B·H(y) by tag position
-	lastReveal  int64
+	evaluated  []byte  // b·a·H(x), grown chunk by chunk as Blinded frames arrive
+	proofs     []byte  // one DLEQ proof per evaluated chunk, except in cardinality-only mode
+	tagOrder   []int32 // position in the tag stream → element index
+	tagPoints  []byte  // k_B·H(y) by tag position
+	lastReveal int64
 
 	matches     []Match
 	cardinality int
@@ -123,11 +110,12 @@ type found struct {
 	payload  []byte
 }
 
-func newSession(role Role, cfg Config, set Set, random io.Reader) (*session, error) {
+func newSession(cfg Config, set Set, random io.Reader) (*Session, error) {
 	if err := checkInputs(cfg, set); err != nil {
 		return nil, err
 	}
-	s := &session{
+	role := cfg.Role
+	s := &Session{
 		role:       role,
 		cfg:        cfg,
 		set:        set,
@@ -145,6 +133,7 @@ func newSession(role Role, cfg Config, set Set, random io.Reader) (*session, err
 		s.keyInv = new(ristretto255.Scalar).Invert(s.key)
 		s.state = stInitSendHello
 	} else {
+		s.setCommitment()
 		s.state = stRespRecvHello
 	}
 	return s, nil
@@ -208,10 +197,10 @@ func duplicateIndex(elements [][]byte) int {
 }
 
 // Role says which side of the protocol s plays.
-func (s *session) Role() Role { return s.role }
+func (s *Session) Role() Role { return s.role }
 
 // Turn reports what the session expects next.
-func (s *session) Turn() Turn {
+func (s *Session) Turn() Turn {
 	switch s.state {
 	case stInitRecvReply, stInitRecvAnswers, stInitRecvConfirm, stRespRecvHello, stRespRecvBlinded, stRespRecvFinish:
 		return TurnReceive
@@ -223,7 +212,7 @@ func (s *session) Turn() Turn {
 
 // Result returns what this party learned, or the error that ended the
 // session.
-func (s *session) Result() (*Result, error) {
+func (s *Session) Result() (*Result, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -235,7 +224,7 @@ func (s *session) Result() (*Result, error) {
 
 // fail ends the session with err. Unless the peer already aborted, an alert
 // is queued so the peer learns why.
-func (s *session) fail(err error) error {
+func (s *Session) fail(err error) error {
 	if s.err != nil {
 		return s.err
 	}
@@ -252,15 +241,53 @@ func (s *session) fail(err error) error {
 
 // dropState releases everything the session no longer needs, so secrets
 // and large buffers do not outlive it.
-func (s *session) dropState() {
+func (s *Session) dropState() {
 	s.key, s.keyInv = nil, nil
 	s.ownPoints, s.ownTags, s.peerTags, s.found = nil, nil, nil, nil
-	s.seenBlinded, s.evaluated, s.tagOrder, s.tagPoints = nil, nil, nil, nil
+	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
 	s.helloFrame = nil
 }
 
+// MaxBody returns the largest frame body of type t that the session can
+// accept next: the exact size of the chunk it expects, the size of a
+// handshake or Finish body, or 0 for a type it cannot accept now. An
+// alert always fits. A transport passes it to encoding.ReadFrame, so a
+// peer cannot make this party hold more than its next message can need.
+func (s *Session) MaxBody(t encoding.MessageType) int {
+	if t == encoding.TypeAlert {
+		return encoding.AlertSize
+	}
+	if s.Turn() != TurnReceive {
+		return 0
+	}
+	nI := len(s.set.Elements)
+	chunk := func(n, done int) int { return chunkLen(n, done/encoding.MaxChunkElements) }
+	sealed := 0
+	if s.cfg.PayloadSize > 0 {
+		sealed = s.cfg.PayloadSize + encoding.SealOverhead
+	}
+	switch {
+	case s.state == stRespRecvHello && t == encoding.TypeHello:
+		return encoding.HelloSize
+	case s.state == stInitRecvReply && t == encoding.TypeHelloReply:
+		return encoding.HelloReplySize
+	case s.state == stRespRecvBlinded && t == encoding.TypeBlinded:
+		return encoding.PointChunkSize(chunk(s.peerSize, s.done))
+	case s.state == stInitRecvAnswers && t == encoding.TypeEvaluated && s.done < nI:
+		return encoding.EvaluatedChunkSize(chunk(nI, s.done))
+	case s.state == stInitRecvAnswers && t == encoding.TypeTags && s.done >= nI:
+		return encoding.SealedChunkSize(chunk(s.peerSize, s.done-nI), encoding.TagSize, sealed)
+	case s.state == stRespRecvFinish && t == encoding.TypeReveal && s.cfg.Mode == BothLearn:
+		left := nI - int(s.lastReveal+1) // positions still possible, in increasing order
+		return encoding.SealedChunkSize(min(left, encoding.MaxChunkElements), encoding.PositionSize, s.cfg.PayloadSize+encoding.SealOverhead)
+	case (s.state == stRespRecvFinish || s.state == stInitRecvConfirm) && t == encoding.TypeFinish:
+		return encoding.FinishSize
+	}
+	return 0
+}
+
 // Send returns the next frame to deliver to the peer.
-func (s *session) Send() (encoding.Frame, error) {
+func (s *Session) Send() (encoding.Frame, error) {
 	if s.Turn() != TurnSend {
 		return encoding.Frame{}, fmt.Errorf("%w: Send called while the session expects to %v", ErrWrongTurn, s.Turn())
 	}
@@ -301,14 +328,14 @@ func (s *session) Send() (encoding.Frame, error) {
 }
 
 // frame wraps body in the next outgoing frame and adds it to the transcript.
-func (s *session) frame(typ encoding.MessageType, body []byte) encoding.Frame {
+func (s *Session) frame(typ encoding.MessageType, body []byte) encoding.Frame {
 	f := encoding.Frame{Type: typ, Seq: s.sendSeq, Body: body}
 	s.sendSeq++
 	s.record(f)
 	return f
 }
 
-func (s *session) record(f encoding.Frame) {
+func (s *Session) record(f encoding.Frame) {
 	var hdr [encoding.HeaderSize]byte
 	b, _ := encoding.Frame{Type: f.Type, Seq: f.Seq}.AppendBinary(hdr[:0])
 	binary.BigEndian.PutUint32(b[10:14], uint32(len(f.Body)))
@@ -317,7 +344,7 @@ func (s *session) record(f encoding.Frame) {
 }
 
 // Receive consumes the next frame from the peer.
-func (s *session) Receive(f encoding.Frame) error {
+func (s *Session) Receive(f encoding.Frame) error {
 	if s.Turn() != TurnReceive {
 		return fmt.Errorf("%w: Receive called while the session expects to %v", ErrWrongTurn, s.Turn())
 	}
@@ -354,14 +381,14 @@ func (s *session) Receive(f encoding.Frame) error {
 	return nil
 }
 
-func (s *session) expect(f encoding.Frame, want ...encoding.MessageType) error {
+func (s *Session) expect(f encoding.Frame, want ...encoding.MessageType) error {
 	if !slices.Contains(want, f.Type) {
 		return fmt.Errorf("%w: %s frame where %v was expected", ErrUnexpectedMessage, f.Type, want)
 	}
 	return nil
 }
 
-func (s *session) checkSession(got *[encoding.SessionIDSize]byte) error {
+func (s *Session) checkSession(got *[encoding.SessionIDSize]byte) error {
 	if *got != s.sid {
 		return ErrWrongSession
 	}
@@ -377,7 +404,7 @@ func decode(what interface{ UnmarshalBinary([]byte) error }, body []byte) error 
 
 // --- Handshake ---
 
-func (s *session) sendHello() (encoding.MessageType, []byte, error) {
+func (s *Session) sendHello() (encoding.MessageType, []byte, error) {
 	h := encoding.Hello{
 		Suite:       uint16(SuiteECDHRistretto255),
 		Mode:        uint8(s.cfg.Mode),
@@ -387,25 +414,29 @@ func (s *session) sendHello() (encoding.MessageType, []byte, error) {
 		Context:     s.cfg.Context,
 		Nonce:       s.nonce,
 	}
-	typ := encoding.TypeHello
 	if s.role == RoleResponder {
-		typ = encoding.TypeHelloReply
 		h.MaxSetSize = uint32(s.agreedMax)
+		body, err := (&encoding.HelloReply{Hello: h, Commitment: s.commit}).AppendBinary(nil)
+		return encoding.TypeHelloReply, body, err
 	}
 	body, err := h.AppendBinary(nil)
 	if err != nil {
 		return 0, nil, err
 	}
-	if s.role == RoleInitiator {
-		s.state = stInitRecvReply
-		s.helloFrame, _ = encoding.Frame{Type: typ, Seq: s.sendSeq, Body: body}.MarshalBinary()
-	}
-	return typ, body, nil
+	s.state = stInitRecvReply
+	s.helloFrame, _ = encoding.Frame{Type: encoding.TypeHello, Seq: s.sendSeq, Body: body}.MarshalBinary()
+	return encoding.TypeHello, body, nil
+}
+
+// setCommitment computes the responder's commitment B = b·G to its
+// secret, which every Evaluated chunk's proof refers to.
+func (s *Session) setCommitment() {
+	new(ristretto255.Element).ScalarBaseMult(s.key).AppendBytes(s.commit[:0])
 }
 
 // checkPeerHello applies the rules both roles share: same suite, mode,
 // context and payload size.
-func (s *session) checkPeerHello(h *encoding.Hello) error {
+func (s *Session) checkPeerHello(h *encoding.Hello) error {
 	switch {
 	case Suite(h.Suite) != SuiteECDHRistretto255:
 		return fmt.Errorf("%w: suite %d", ErrUnsupported, h.Suite)
@@ -419,7 +450,7 @@ func (s *session) checkPeerHello(h *encoding.Hello) error {
 	return nil
 }
 
-func (s *session) receiveHello(f encoding.Frame) error {
+func (s *Session) receiveHello(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeHello); err != nil {
 		return err
 	}
@@ -430,13 +461,13 @@ func (s *session) receiveHello(f encoding.Frame) error {
 	if err := s.checkPeerHello(&h); err != nil {
 		return err
 	}
-	s.agreedMax = min(int(h.MaxSetSize), s.cfg.maxSetSize())
-	if int(h.SetSize) > s.agreedMax {
-		return fmt.Errorf("%w: peer declares %d elements, agreed maximum is %d", ErrSetTooLarge, h.SetSize, s.agreedMax)
+	// Sizes are compared as declared (uint32) against int64 limits, so no
+	// conversion can wrap on a 32-bit platform.
+	agreedMax := min(int64(h.MaxSetSize), int64(s.cfg.maxSetSize()))
+	if err := s.checkSizes(int64(h.SetSize), agreedMax); err != nil {
+		return err
 	}
-	if len(s.set.Elements) > s.agreedMax {
-		return fmt.Errorf("%w: local set of %d elements exceeds the agreed maximum of %d", ErrSetTooLarge, len(s.set.Elements), s.agreedMax)
-	}
+	s.agreedMax = int(agreedMax)
 	if err := s.admit(int(h.SetSize)); err != nil {
 		return err
 	}
@@ -446,38 +477,62 @@ func (s *session) receiveHello(f encoding.Frame) error {
 	return nil
 }
 
-func (s *session) receiveReply(f encoding.Frame) error {
+// checkSizes refuses a peer set or a local set above the agreed maximum.
+func (s *Session) checkSizes(peerSize, agreedMax int64) error {
+	if peerSize > agreedMax {
+		return fmt.Errorf("%w: peer declares %d elements, agreed maximum is %d", ErrSetTooLarge, peerSize, agreedMax)
+	}
+	if int64(len(s.set.Elements)) > agreedMax {
+		return fmt.Errorf("%w: local set of %d elements exceeds the agreed maximum of %d", ErrSetTooLarge, len(s.set.Elements), agreedMax)
+	}
+	return nil
+}
+
+func (s *Session) receiveReply(f encoding.Frame) error {
 	if err := s.expect(f, encoding.TypeHelloReply); err != nil {
 		return err
 	}
-	var h encoding.Hello
+	var h encoding.HelloReply
 	if err := decode(&h, f.Body); err != nil {
 		return err
 	}
-	if err := s.checkPeerHello(&h); err != nil {
+	if err := s.checkPeerHello(&h.Hello); err != nil {
 		return err
 	}
-	s.agreedMax = int(h.MaxSetSize)
-	switch {
-	case s.agreedMax > s.cfg.maxSetSize():
+	if int64(h.MaxSetSize) > int64(s.cfg.maxSetSize()) {
 		return fmt.Errorf("%w: peer announces a maximum of %d, above this party's %d", ErrSetTooLarge, h.MaxSetSize, s.cfg.maxSetSize())
-	case int(h.SetSize) > s.agreedMax:
-		return fmt.Errorf("%w: peer declares %d elements, agreed maximum is %d", ErrSetTooLarge, h.SetSize, s.agreedMax)
-	case len(s.set.Elements) > s.agreedMax:
-		return fmt.Errorf("%w: local set of %d elements exceeds the agreed maximum of %d", ErrSetTooLarge, len(s.set.Elements), s.agreedMax)
+	}
+	if err := s.checkSizes(int64(h.SetSize), int64(h.MaxSetSize)); err != nil {
+		return err
+	}
+	if err := s.setPeerCommitment(h.Commitment); err != nil {
+		return err
 	}
 	if err := s.admit(int(h.SetSize)); err != nil {
 		return err
 	}
+	s.agreedMax = int(h.MaxSetSize)
 	s.peerSize = int(h.SetSize)
 	s.deriveSessionID(f)
 	s.advance()
 	return nil
 }
 
+// setPeerCommitment decodes the responder's commitment B; the identity
+// would make every proof trivial, so it is refused like any other
+// invalid element.
+func (s *Session) setPeerCommitment(b [encoding.ElementSize]byte) error {
+	p, err := new(ristretto255.Element).SetCanonicalBytes(b[:])
+	if err != nil || p.IsIdentity() == 1 {
+		return fmt.Errorf("%w: commitment", ErrInvalidElement)
+	}
+	s.commit, s.commitPt = b, p
+	return nil
+}
+
 // admit applies the caller's admission policy to the peer's declared set
 // size, before any work on elements.
-func (s *session) admit(peerSize int) error {
+func (s *Session) admit(peerSize int) error {
 	if s.cfg.Admit == nil {
 		return nil
 	}
@@ -488,7 +543,7 @@ func (s *session) admit(peerSize int) error {
 }
 
 // progress reports a phase's progress to the caller, if it asked.
-func (s *session) progress(phase string, done, total int) {
+func (s *Session) progress(phase string, done, total int) {
 	if s.cfg.Progress != nil {
 		s.cfg.Progress(Progress{Phase: phase, Done: done, Total: total})
 	}
@@ -496,7 +551,7 @@ func (s *session) progress(phase string, done, total int) {
 
 // deriveSessionID computes the session ID from both handshake frames
 // (PROTOCOL.md §Session ID) and starts the transcript with them.
-func (s *session) deriveSessionID(reply encoding.Frame) {
+func (s *Session) deriveSessionID(reply encoding.Frame) {
 	replyBytes, _ := reply.MarshalBinary()
 	h := sha256.New()
 	h.Write([]byte(labelSessionID))
@@ -513,7 +568,7 @@ func (s *session) deriveSessionID(reply encoding.Frame) {
 
 // advance moves past the handshake into the first phase with work in it;
 // phases with no elements have no frames, so both parties skip them alike.
-func (s *session) advance() {
+func (s *Session) advance() {
 	nI, nR := len(s.set.Elements), s.peerSize
 	if s.role == RoleResponder {
 		nI, nR = s.peerSize, len(s.set.Elements)
@@ -521,9 +576,10 @@ func (s *session) advance() {
 	s.done = 0
 	switch s.role {
 	case RoleInitiator:
+		// Local sizes only: the peer's declared size buys it no memory here.
 		s.ownPoints = make([]byte, nI*encoding.ElementSize)
 		s.ownTags = make(map[[encoding.TagSize]byte]int32, nI)
-		s.peerTags = make(map[[encoding.TagSize]byte]struct{}, nR)
+		s.peerTags = make(map[[encoding.TagSize]byte]struct{}, min(nR, encoding.MaxChunkElements))
 		switch {
 		case nI > 0:
 			s.state = stInitSendBlinded
@@ -533,8 +589,8 @@ func (s *session) advance() {
 			s.finishAnswers()
 		}
 	case RoleResponder:
-		s.evaluated = make([]byte, nI*encoding.ElementSize)
-		s.seenBlinded = make(map[[16]byte]struct{}, nI)
+		// Evaluations and proofs grow as Blinded chunks arrive.
+		s.evaluated, s.proofs = nil, nil
 		s.lastReveal = -1
 		switch {
 		case nI > 0:

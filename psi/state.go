@@ -17,7 +17,7 @@ import (
 	"github.com/reunite-psi/reunite/internal/ristretto255"
 )
 
-// Errors returned by ResumeInitiator and ResumeResponder. Each is wrapped
+// Errors returned by ResumeSession. Each is wrapped
 // with context that names the field or check at fault, never its contents.
 var (
 	// ErrStateMismatch reports a saved state that is well formed but was
@@ -33,11 +33,11 @@ var (
 // Saved-state format (see MarshalState). The state codes are part of the
 // format and independent of the session's internal state numbering.
 const (
-	stateVersion = 1
+	stateVersion = 2
 	stateMagic   = "RNTS"
 	// labelStateInputs separates the digest of a session's inputs from
 	// every other hash of the protocol.
-	labelStateInputs = "reunite-psi-v1 saved state inputs"
+	labelStateInputs = "reunite-psi-v2 saved state inputs"
 )
 
 var stateCodes = map[state]uint8{
@@ -52,7 +52,7 @@ var stateCodes = map[state]uint8{
 
 // MarshalState returns the session's complete state, so that a process can
 // stop between two messages and a later one can continue the session with
-// ResumeInitiator or ResumeResponder (for example when messages travel as
+// ResumeSession (for example when messages travel as
 // files by secure mail, days apart).
 //
 // THE STATE IS SECRET. Until the session is done it holds this party's
@@ -81,7 +81,7 @@ var stateCodes = map[state]uint8{
 // it binds the state to a digest of the session's Config and Set, which
 // resuming checks. Callbacks (Config.Admit, Config.Progress) are not saved:
 // the Config passed to resume supplies them.
-func (s *session) MarshalState() ([]byte, error) {
+func (s *Session) MarshalState() ([]byte, error) {
 	if s.err != nil {
 		return nil, fmt.Errorf("psi: a failed session cannot be saved: %w", s.err)
 	}
@@ -117,6 +117,11 @@ func (s *session) MarshalState() ([]byte, error) {
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(transcript) })
 	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.helloFrame) })
 	b.AddBytes(s.sid[:])
+	var commit [32]byte // the peer's commitment, while its proofs are still to come
+	if s.state == stInitRecvAnswers {
+		commit = s.commit
+	}
+	b.AddBytes(commit[:])
 	b.AddUint32(uint32(s.agreedMax))
 	b.AddUint32(uint32(s.peerSize))
 	done := 0 // progress through a stream matters only while receiving one
@@ -155,13 +160,13 @@ func (s *session) MarshalState() ([]byte, error) {
 	b.AddUint32(uint32(revealed))
 	b.AddUint32(uint32(s.badPayloads))
 
-	// Responder: blinded elements seen (sorted), evaluations, tag order and
+	// Responder: evaluations and their proofs so far, tag order and
 	// points, last revealed position.
-	var seen, evaluated, tagOrder, tagPoints []byte
+	var proofs, evaluated, tagOrder, tagPoints []byte
 	var lastReveal uint32
 	switch s.state {
 	case stRespRecvBlinded:
-		seen, evaluated = sortedKeys(s.seenBlinded), s.evaluated
+		proofs, evaluated = s.proofs, s.evaluated
 		lastReveal = uint32(s.lastReveal + 1)
 	case stRespRecvFinish:
 		tagOrder = make([]byte, 0, 4*len(s.tagOrder))
@@ -171,7 +176,7 @@ func (s *session) MarshalState() ([]byte, error) {
 		tagPoints = s.tagPoints
 		lastReveal = uint32(s.lastReveal + 1)
 	}
-	addBytes32(b, seen)
+	addBytes32(b, proofs)
 	addBytes32(b, evaluated)
 	addBytes32(b, tagOrder)
 	addBytes32(b, tagPoints)
@@ -206,30 +211,16 @@ func (s *session) MarshalState() ([]byte, error) {
 	return append(out, sum[:]...), nil
 }
 
-// ResumeInitiator continues an initiator's session from a state returned by
-// MarshalState. cfg and set must be the ones the session was created with
-// (the callbacks in cfg may differ): a state made under another
-// configuration, with another set or by a responder is refused with an error
+// ResumeSession continues a session from a state returned by MarshalState.
+// cfg and set must be the ones the session was created with (the callbacks
+// in cfg may differ): a state made under another configuration, with
+// another set or by the other role (cfg.Role) is refused with an error
 // matching ErrStateMismatch, and a truncated, altered or inconsistent state
 // with one matching ErrStateCorrupt. The set's slices are used in place, as
-// by NewInitiator. See MarshalState for how to keep the state safe, and why
-// a state must be resumed only once.
-func ResumeInitiator(cfg Config, set Set, state []byte) (*Initiator, error) {
-	s, err := resumeSession(RoleInitiator, cfg, set, state)
-	if err != nil {
-		return nil, err
-	}
-	return &Initiator{s}, nil
-}
-
-// ResumeResponder continues a responder's session from a state returned by
-// MarshalState. It checks its arguments as ResumeInitiator does.
-func ResumeResponder(cfg Config, set Set, state []byte) (*Responder, error) {
-	s, err := resumeSession(RoleResponder, cfg, set, state)
-	if err != nil {
-		return nil, err
-	}
-	return &Responder{s}, nil
+// by NewSession. See MarshalState for how to keep the state safe, and why a
+// state must be resumed only once.
+func ResumeSession(cfg Config, set Set, state []byte) (*Session, error) {
+	return resumeSession(cfg, set, state)
 }
 
 func corrupt(format string, args ...any) error {
@@ -247,7 +238,7 @@ func stateNeedsKey(st state) bool {
 	return false
 }
 
-func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, error) {
+func resumeSession(cfg Config, set Set, saved []byte) (*Session, error) {
 	// Format first, so that garbage is reported as corrupt rather than as
 	// a mismatch.
 	const trailer = sha256.Size
@@ -264,6 +255,7 @@ func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, erro
 	if err := checkInputs(cfg, set); err != nil {
 		return nil, err
 	}
+	role := cfg.Role
 
 	in := cryptobyte.String(body[len(stateMagic)+1:])
 	var savedRole, code uint8
@@ -292,7 +284,7 @@ func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, erro
 		return nil, corrupt("state code %d is not a resumable %v state", code, role)
 	}
 
-	s := &session{
+	s := &Session{
 		role:       role,
 		cfg:        cfg,
 		set:        set,
@@ -304,10 +296,11 @@ func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, erro
 		key                       [32]byte
 		transcript, hello         cryptobyte.String
 		agreedMax, peerSize, done uint32
+		commit                    [32]byte
 	)
 	if !in.CopyBytes(key[:]) || !in.CopyBytes(s.nonce[:]) || !in.ReadUint32(&s.sendSeq) || !in.ReadUint32(&s.recvSeq) ||
 		!in.ReadUint8LengthPrefixed(&transcript) || !in.ReadUint16LengthPrefixed(&hello) || !in.CopyBytes(s.sid[:]) ||
-		!in.ReadUint32(&agreedMax) || !in.ReadUint32(&peerSize) || !in.ReadUint32(&done) {
+		!in.CopyBytes(commit[:]) || !in.ReadUint32(&agreedMax) || !in.ReadUint32(&peerSize) || !in.ReadUint32(&done) {
 		return nil, corrupt("truncated")
 	}
 
@@ -322,9 +315,21 @@ func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, erro
 		}
 		if role == RoleInitiator {
 			s.keyInv = new(ristretto255.Scalar).Invert(s.key)
+		} else {
+			s.setCommitment()
 		}
 	} else if key != [32]byte{} {
 		return nil, corrupt("secret scalar present in a state that no longer uses it")
+	}
+
+	// The responder's commitment, which the initiator needs until the
+	// last proof has arrived.
+	if st == stInitRecvAnswers {
+		if s.setPeerCommitment(commit) != nil {
+			return nil, corrupt("peer commitment is not a valid element")
+		}
+	} else if commit != [32]byte{} {
+		return nil, corrupt("peer commitment in a state that does not use it")
 	}
 
 	// Transcript hash: it must re-encode to the same bytes, so that every
@@ -396,7 +401,7 @@ func resumeSession(role Role, cfg Config, set Set, saved []byte) (*session, erro
 
 // resumeInitiator reads the initiator's working state: unblinded points,
 // peer tags, matches found so far and the reveal count.
-func (s *session) resumeInitiator(in *cryptobyte.String, nI, nP, p int) error {
+func (s *Session) resumeInitiator(in *cryptobyte.String, nI, nP, p int) error {
 	var ownPoints, peerTags cryptobyte.String
 	var nFound, revealed uint32
 	if !readBytes32(in, &ownPoints) || !readBytes32(in, &peerTags) || !in.ReadUint32(&nFound) {
@@ -479,34 +484,32 @@ func (s *session) resumeInitiator(in *cryptobyte.String, nI, nP, p int) error {
 	return nil
 }
 
-// resumeResponder reads the responder's working state: blinded elements
-// seen, evaluations, tag order and points, and the last revealed position.
-func (s *session) resumeResponder(in *cryptobyte.String, nI, nP int) error {
-	var seen, evaluated, tagOrder, tagPoints cryptobyte.String
+// resumeResponder reads the responder's working state: evaluations and
+// their proofs so far, tag order and points, and the last revealed
+// position.
+func (s *Session) resumeResponder(in *cryptobyte.String, nI, nP int) error {
+	var proofs, evaluated, tagOrder, tagPoints cryptobyte.String
 	var lastReveal uint32
-	if !readBytes32(in, &seen) || !readBytes32(in, &evaluated) ||
+	if !readBytes32(in, &proofs) || !readBytes32(in, &evaluated) ||
 		!readBytes32(in, &tagOrder) || !readBytes32(in, &tagPoints) || !in.ReadUint32(&lastReveal) {
 		return corrupt("truncated")
 	}
 	switch s.state {
 	case stRespRecvBlinded:
-		if len(seen) != s.done*16 || len(evaluated) != nP*encoding.ElementSize || len(tagOrder) != 0 || len(tagPoints) != 0 || lastReveal != 0 {
+		wantProofs := s.done / encoding.MaxChunkElements * proofSize
+		if s.cfg.Mode == CardinalityOnly {
+			wantProofs = 0
+		}
+		if len(proofs) != wantProofs || len(evaluated) != s.done*encoding.ElementSize || len(tagOrder) != 0 || len(tagPoints) != 0 || lastReveal != 0 {
 			return corrupt("evaluation state does not match the progress")
 		}
-		s.seenBlinded = make(map[[16]byte]struct{}, nP) // the state holds all nP evaluations, so nP is bounded by its size
-		var prev []byte
-		for i := 0; i < len(seen); i += 16 {
-			k := seen[i : i+16]
-			if prev != nil && bytes.Compare(prev, k) >= 0 {
-				return corrupt("blinded elements seen not in strictly increasing order")
-			}
-			prev = k
-			s.seenBlinded[[16]byte(k)] = struct{}{}
-		}
 		s.evaluated = bytes.Clone(evaluated)
+		if len(proofs) > 0 {
+			s.proofs = bytes.Clone(proofs)
+		}
 		s.lastReveal = -1
 	case stRespRecvFinish:
-		if len(seen) != 0 || len(evaluated) != 0 || len(tagOrder) != 4*nI || len(tagPoints) != nI*encoding.ElementSize || int64(lastReveal) > int64(nI) {
+		if len(proofs) != 0 || len(evaluated) != 0 || len(tagOrder) != 4*nI || len(tagPoints) != nI*encoding.ElementSize || int64(lastReveal) > int64(nI) {
 			return corrupt("tag state does not match the set")
 		}
 		if nI > 0 {
@@ -524,7 +527,7 @@ func (s *session) resumeResponder(in *cryptobyte.String, nI, nP int) error {
 		}
 		s.lastReveal = int64(lastReveal) - 1
 	default:
-		if len(seen) != 0 || len(evaluated) != 0 || len(tagOrder) != 0 || len(tagPoints) != 0 || lastReveal != 0 {
+		if len(proofs) != 0 || len(evaluated) != 0 || len(tagOrder) != 0 || len(tagPoints) != 0 || lastReveal != 0 {
 			return corrupt("responder working state in another state")
 		}
 	}
@@ -533,7 +536,7 @@ func (s *session) resumeResponder(in *cryptobyte.String, nI, nP int) error {
 
 // resumeOutputs reads the matches, cardinality and, for a done session, the
 // result; it checks them against the state and the set sizes.
-func (s *session) resumeOutputs(in *cryptobyte.String, nI, nP, p int) error {
+func (s *Session) resumeOutputs(in *cryptobyte.String, nI, nP, p int) error {
 	var nMatches uint32
 	if !in.ReadUint32(&nMatches) {
 		return corrupt("truncated")
@@ -613,7 +616,8 @@ func (s *session) resumeOutputs(in *cryptobyte.String, nI, nP, p int) error {
 			return corrupt("result's matches do not agree with its cardinality")
 		}
 		s.result = &Result{
-			Role: s.role, Mode: mode, Learned: wantLearned, Matches: matches, Cardinality: int(cardinality),
+			Role: s.role, Mode: mode, Learned: wantLearned, LowerBound: wantLearned && s.role == RoleResponder,
+			Matches: matches, Cardinality: int(cardinality),
 			LocalSetSize: nI, PeerSetSize: nP, SessionID: s.sid, Transcript: transcript,
 		}
 	default:

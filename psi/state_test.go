@@ -58,33 +58,25 @@ func newResumeCase(name string, mode Mode, payload, nI, nR, common int) resumeCa
 // start creates both sessions with seeded randomness. Construction reads
 // exactly 96 bytes (64 for the scalar, 32 for the nonce); from then on
 // each session reads from an unbuffered counting stream.
-func (c resumeCase) start(t testing.TB) [2]*session {
+func (c resumeCase) start(t testing.TB) [2]*Session {
 	ini, err := newInitiatorWithRand(c.cfg, c.setI, testrand.New(c.name+"/I"))
 	require.NoError(t, err)
 	resp, err := newResponderWithRand(c.cfg, c.setR, testrand.New(c.name+"/R"))
 	require.NoError(t, err)
 	ini.rand = streamAt(c.name+"/I", 96)
 	resp.rand = streamAt(c.name+"/R", 96)
-	return [2]*session{ini.session, resp.session}
+	return [2]*Session{ini, resp}
 }
 
 // resume saves s and restores it into a new session that continues from
 // the same randomness position; the state must survive a second round trip
 // byte for byte.
-func resume(t testing.TB, s *session) *session {
+func resume(t testing.TB, s *Session) *Session {
 	t.Helper()
 	st, err := s.MarshalState()
 	require.NoError(t, err)
-	var r *session
-	if s.role == RoleInitiator {
-		x, err := ResumeInitiator(s.cfg, s.set, st)
-		require.NoError(t, err)
-		r = x.session
-	} else {
-		x, err := ResumeResponder(s.cfg, s.set, st)
-		require.NoError(t, err)
-		r = x.session
-	}
+	r, err := ResumeSession(s.cfg, s.set, st)
+	require.NoError(t, err)
 	again, err := r.MarshalState()
 	require.NoError(t, err)
 	require.Equal(t, st, again, "state does not round-trip")
@@ -98,7 +90,7 @@ func resume(t testing.TB, s *session) *session {
 // buffered connection would. After each step of party i that leaves it
 // saveable, it asks at(step, i) whether to save and resume that party.
 // at may be nil.
-func run(t testing.TB, p [2]*session, at func(step, i int) bool) (frames []sentFrame, res [2]*Result) {
+func run(t testing.TB, p [2]*Session, at func(step, i int) bool) (frames []sentFrame, res [2]*Result) {
 	t.Helper()
 	var queues [2][]encoding.Frame
 	step := 0
@@ -210,7 +202,7 @@ func TestResumeMultiChunk(t *testing.T) {
 // stateAt returns the state of party i (0 initiator, 1 responder) after
 // its steps+1-th step that leaves it saveable, with the session it came
 // from.
-func stateAt(t *testing.T, c resumeCase, party, steps int) (*session, []byte) {
+func stateAt(t *testing.T, c resumeCase, party, steps int) (*Session, []byte) {
 	s, st, ok := tryStateAt(t, c, party, steps)
 	require.True(t, ok, "party %d has fewer than %d saveable steps", party, steps+1)
 	return s, st
@@ -221,12 +213,7 @@ func TestResumeMismatch(t *testing.T) {
 	for party := range 2 {
 		s, st := stateAt(t, c, party, 1)
 		resumeAs := func(role Role, cfg Config, set Set) error {
-			var err error
-			if role == RoleInitiator {
-				_, err = ResumeInitiator(cfg, set, st)
-			} else {
-				_, err = ResumeResponder(cfg, set, st)
-			}
+			_, err := resumeRole(role, cfg, set, st)
 			return err
 		}
 		with := func(f func(*Config, *Set)) (Config, Set) {
@@ -245,11 +232,7 @@ func TestResumeMismatch(t *testing.T) {
 			})
 			require.NoError(t, resumeAs(s.role, cfg, set))
 
-			other := RoleInitiator
-			if s.role == RoleInitiator {
-				other = RoleResponder
-			}
-			require.ErrorIs(t, resumeAs(other, s.cfg, s.set), ErrStateMismatch, "other role")
+			require.ErrorIs(t, resumeAs(s.role.Peer(), s.cfg, s.set), ErrStateMismatch, "other role")
 			for name, change := range map[string]func(*Config, *Set){
 				"element": func(_ *Config, s *Set) { s.Elements[0] = append(s.Elements[0], 'x') },
 				"order":   func(_ *Config, s *Set) { swap(s.Elements); swap(s.Payloads) },
@@ -291,11 +274,7 @@ func TestResumeCorrupt(t *testing.T) {
 	for party := range 2 {
 		s, st := stateAt(t, c, party, 1)
 		resumeWith := func(b []byte) error {
-			if s.role == RoleInitiator {
-				_, err := ResumeInitiator(s.cfg, s.set, b)
-				return err
-			}
-			_, err := ResumeResponder(s.cfg, s.set, b)
+			_, err := ResumeSession(s.cfg, s.set, b)
 			return err
 		}
 		for n := range len(st) {
@@ -425,24 +404,14 @@ func FuzzResumeState(f *testing.F) {
 	})
 }
 
-func resumeRole(role Role, cfg Config, set Set, st []byte) (*session, error) {
-	if role == RoleInitiator {
-		x, err := ResumeInitiator(cfg, set, st)
-		if err != nil {
-			return nil, err
-		}
-		return x.session, nil
-	}
-	x, err := ResumeResponder(cfg, set, st)
-	if err != nil {
-		return nil, err
-	}
-	return x.session, nil
+func resumeRole(role Role, cfg Config, set Set, st []byte) (*Session, error) {
+	cfg.Role = role
+	return ResumeSession(cfg, set, st)
 }
 
 // tryStateAt is stateAt that reports, instead of failing, when the party
 // has fewer saveable steps.
-func tryStateAt(t testing.TB, c resumeCase, party, steps int) (*session, []byte, bool) {
+func tryStateAt(t testing.TB, c resumeCase, party, steps int) (*Session, []byte, bool) {
 	p := c.start(t)
 	var queues [2][]encoding.Frame
 	seen := 0

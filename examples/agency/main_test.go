@@ -221,8 +221,8 @@ func TestAgencies(t *testing.T) {
 	raw, err = os.ReadFile(filepath.Join(b, auditFile))
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), `"peer_keys":`+strconv.Itoa(keysA)+`,`)
-	assert.Contains(t, string(raw), `"charged":`+strconv.Itoa(keysA)+`}`)
-	assert.Regexp(t, `"peer_keys":`+strconv.Itoa(keysA)+`,.*"outcome":"[^"]*budget[^"]*",.*"charged":0}`, string(raw), "C's refused third query")
+	assert.Contains(t, string(raw), `"charged":`+strconv.Itoa(keysA)+`,"lower_bound":`)
+	assert.Regexp(t, `"peer_keys":`+strconv.Itoa(keysA)+`,.*"outcome":"[^"]*budget[^"]*",.*"charged":0,"lower_bound":false}`, string(raw), "C's refused third query")
 }
 
 func TestExitCodes(t *testing.T) {

@@ -25,3 +25,24 @@ func NewHasher(dst string) *Hasher {
 func (h *Hasher) Hash(out *Element, msg []byte) *Element {
 	return out.FromUniformBytes(h.exp.Expand(msg, UniformSize))
 }
+
+// ScalarHasher hashes byte strings to scalars as RFC 9497 §4.1 specifies
+// HashToScalar for ristretto255: expand_message_xmd with SHA-512 to 64
+// bytes under one domain-separation tag, read as a little-endian integer
+// and reduced modulo the group order. It is safe for concurrent use.
+type ScalarHasher struct {
+	exp expander.Expander
+}
+
+// NewScalarHasher returns a ScalarHasher for the domain-separation tag dst.
+func NewScalarHasher(dst []byte) *ScalarHasher {
+	return &ScalarHasher{exp: expander.NewExpanderMD(crypto.SHA512, dst)}
+}
+
+// Hash sets out to HashToScalar(msg) and returns out.
+func (h *ScalarHasher) Hash(out *Scalar, msg []byte) *Scalar {
+	// SetUniformBytes fails only on a length other than 64, which Expand
+	// never returns here.
+	_, _ = out.SetUniformBytes(h.exp.Expand(msg, UniformSize))
+	return out
+}

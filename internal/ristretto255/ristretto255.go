@@ -308,3 +308,25 @@ func mapToPoint(out *edwards25519.Point, t *field.Element) {
 		panic("ristretto255: map produced a point off the curve")
 	}
 }
+
+// VarTimeMultiScalarMult sets e to the sum of scalars[i]·elements[i] and
+// returns e. It runs in variable time and must be used only on public
+// scalars and elements, such as the composites of a DLEQ proof (RFC 9497
+// §2.2.1), where its speed is what keeps verification cheap. It panics if
+// the slices differ in length, which is a programming error.
+func (e *Element) VarTimeMultiScalarMult(scalars []*Scalar, elements []*Element) *Element {
+	points := make([]*edwards25519.Point, len(elements))
+	for i, x := range elements {
+		points[i] = &x.p
+	}
+	e.p.VarTimeMultiScalarMult(scalars, points)
+	return e
+}
+
+// VarTimeDoubleScalarBaseMult sets e to a·A + b·G, where G is the
+// generator, and returns e. It runs in variable time: use it only on public
+// values, such as a DLEQ proof's response and challenge.
+func (e *Element) VarTimeDoubleScalarBaseMult(a *Scalar, A *Element, b *Scalar) *Element {
+	e.p.VarTimeDoubleScalarBaseMult(a, &A.p, b)
+	return e
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"testing"
 
@@ -265,4 +266,33 @@ func TestIsIdentityMatchesEqual(t *testing.T) {
 		assert.Equal(t, c.Equal(id), c.IsIdentity(), "case %d", i)
 	}
 	assert.Equal(t, 1, tors.IsIdentity())
+}
+
+// TestVarTimeMultiScalarMult checks the variable-time combinations against
+// sums of constant-time products.
+func TestVarTimeMultiScalarMult(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 17} {
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			scalars := make([]*Scalar, n)
+			elements := make([]*Element, n)
+			want := NewElement()
+			for i := range n {
+				var b [64]byte
+				b[0], b[1], b[40] = byte(i+1), byte(n), 7
+				s, err := new(Scalar).SetUniformBytes(b[:])
+				require.NoError(t, err)
+				b[2] = 9
+				scalars[i], elements[i] = s, new(Element).FromUniformBytes(b[:])
+				want.Add(want, new(Element).ScalarMult(s, elements[i]))
+			}
+			got := new(Element).VarTimeMultiScalarMult(scalars, elements)
+			assert.Equal(t, 1, got.Equal(want))
+			if n >= 2 {
+				g := NewGeneratorElement()
+				double := new(Element).VarTimeDoubleScalarBaseMult(scalars[0], elements[0], scalars[1])
+				ct := new(Element).Add(new(Element).ScalarMult(scalars[0], elements[0]), new(Element).ScalarMult(scalars[1], g))
+				assert.Equal(t, 1, double.Equal(ct))
+			}
+		})
+	}
 }

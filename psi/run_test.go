@@ -1,4 +1,4 @@
-package reunite_test
+package psi_test
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reunite-psi/reunite"
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/psi"
 	"github.com/stretchr/testify/assert"
@@ -29,11 +28,18 @@ func elements(prefix string, from, to int) [][]byte {
 
 var testConfig = psi.Config{Context: []byte("transport-test"), Mode: psi.BothLearn}
 
-func newPair(t *testing.T, a, b [][]byte) (*psi.Initiator, *psi.Responder) {
+func newPair(t *testing.T, a, b [][]byte) (ini, resp *psi.Session) {
 	t.Helper()
-	ini, err := psi.NewInitiator(testConfig, psi.Set{Elements: a})
+	return newPairWith(t, testConfig, testConfig, a, b)
+}
+
+// newPairWith creates an initiator under ci and a responder under cr.
+func newPairWith(t *testing.T, ci, cr psi.Config, a, b [][]byte) (ini, resp *psi.Session) {
+	t.Helper()
+	ci.Role, cr.Role = psi.RoleInitiator, psi.RoleResponder
+	ini, err := psi.NewSession(ci, psi.Set{Elements: a})
 	require.NoError(t, err)
-	resp, err := psi.NewResponder(testConfig, psi.Set{Elements: b})
+	resp, err = psi.NewSession(cr, psi.Set{Elements: b})
 	require.NoError(t, err)
 	return ini, resp
 }
@@ -45,11 +51,11 @@ type outcome struct {
 
 // runBoth runs the two sessions over the two ends of a connection and
 // returns both outcomes.
-func runBoth(ctx context.Context, ini psi.Session, connA io.ReadWriter, resp psi.Session, connB io.ReadWriter) (a, b outcome) {
+func runBoth(ctx context.Context, ini *psi.Session, connA io.ReadWriter, resp *psi.Session, connB io.ReadWriter) (a, b outcome) {
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); a.res, a.err = reunite.Run(ctx, connA, ini) }()
-	go func() { defer wg.Done(); b.res, b.err = reunite.Run(ctx, connB, resp) }()
+	go func() { defer wg.Done(); a.res, a.err = psi.Run(ctx, connA, ini, nil) }()
+	go func() { defer wg.Done(); b.res, b.err = psi.Run(ctx, connB, resp, nil) }()
 	wg.Wait()
 	return a, b
 }
@@ -181,7 +187,7 @@ func TestConnectionCutMidSession(t *testing.T) {
 				require.Error(t, rb.err)
 				assert.Nil(t, ra.res, "no partial result is reported")
 				assert.Nil(t, rb.res, "no partial result is reported")
-				assert.ErrorIs(t, errors.Join(ra.err, rb.err), reunite.ErrTransport)
+				assert.ErrorIs(t, errors.Join(ra.err, rb.err), psi.ErrTransport)
 			})
 		}
 	}
@@ -193,24 +199,24 @@ func TestTruncatedStream(t *testing.T) {
 	ca, cb := net.Pipe()
 	go func() {
 		// A peer that reads the hello, then sends half a frame and hangs up.
-		_, _ = encoding.ReadFrame(cb)
-		_, _ = cb.Write([]byte{'R', 'N', 'T', 'E', 1, 2, 0, 0})
+		_, _ = encoding.ReadFrame(cb, nil)
+		_, _ = cb.Write([]byte{'R', 'N', 'T', 'E', encoding.Version, 2, 0, 0})
 		cb.Close()
 	}()
-	_, err := reunite.Run(context.Background(), ca, ini)
+	_, err := psi.Run(context.Background(), ca, ini, nil)
 	require.ErrorIs(t, err, encoding.ErrTruncated)
-	assert.ErrorIs(t, err, reunite.ErrTransport)
+	assert.ErrorIs(t, err, psi.ErrTransport)
 }
 
 func TestNotAReuniteStream(t *testing.T) {
 	ini, _ := newPair(t, elements("t", 0, 3), nil)
 	ca, cb := net.Pipe()
 	go func() {
-		_, _ = encoding.ReadFrame(cb)
+		_, _ = encoding.ReadFrame(cb, nil)
 		_, _ = cb.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
 		cb.Close()
 	}()
-	_, err := reunite.Run(context.Background(), ca, ini)
+	_, err := psi.Run(context.Background(), ca, ini, nil)
 	require.ErrorIs(t, err, encoding.ErrBadMagic)
 	assert.ErrorIs(t, err, psi.ErrMalformed)
 }
@@ -225,10 +231,10 @@ func TestStalledPeerAndCancellation(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	res, err := reunite.Run(ctx, ca, ini)
+	res, err := psi.Run(ctx, ca, ini, nil)
 	assert.Nil(t, res)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.ErrorIs(t, err, reunite.ErrTransport)
+	assert.ErrorIs(t, err, psi.ErrTransport)
 	assert.Less(t, time.Since(start), 5*time.Second, "returns promptly after the deadline")
 	cb.Close()
 }
@@ -240,16 +246,14 @@ func TestAlreadyCancelled(t *testing.T) {
 	ca, cb := net.Pipe()
 	defer ca.Close()
 	defer cb.Close()
-	_, err := reunite.Run(ctx, ca, ini)
+	_, err := psi.Run(ctx, ca, ini, nil)
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
 func TestRefusalReachesBothSides(t *testing.T) {
 	checkNoLeak(t)
-	ini, err := psi.NewInitiator(psi.Config{Context: []byte("rules-A"), Mode: psi.BothLearn}, psi.Set{Elements: elements("r", 0, 3)})
-	require.NoError(t, err)
-	resp, err := psi.NewResponder(psi.Config{Context: []byte("rules-B"), Mode: psi.BothLearn}, psi.Set{Elements: elements("r", 0, 3)})
-	require.NoError(t, err)
+	ini, resp := newPairWith(t, psi.Config{Context: []byte("rules-A"), Mode: psi.BothLearn}, psi.Config{Context: []byte("rules-B"), Mode: psi.BothLearn},
+		elements("r", 0, 3), elements("r", 0, 3))
 	ca, cb := tcpPair(t)
 	ra, rb := runBoth(context.Background(), ini, ca, resp, cb)
 	assert.ErrorIs(t, ra.err, psi.ErrContextMismatch)
@@ -264,20 +268,18 @@ func TestRefusalReachesBothSides(t *testing.T) {
 func TestFailureMidStreamReturnsTheProtocolError(t *testing.T) {
 	checkNoLeak(t)
 	a := elements("m", 0, 10000)
-	ini, err := psi.NewInitiator(psi.Config{Context: []byte("c"), Mode: psi.BothLearn}, psi.Set{Elements: a})
-	require.NoError(t, err)
-	resp, err := psi.NewResponder(psi.Config{Context: []byte("c"), Mode: psi.BothLearn}, psi.Set{Elements: a[:10]})
-	require.NoError(t, err)
+	cfg := psi.Config{Context: []byte("c"), Mode: psi.BothLearn}
+	ini, resp := newPairWith(t, cfg, cfg, a, a[:10])
 	ca, cb := net.Pipe()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := reunite.Run(ctx, ca, ini)
+		_, err := psi.Run(ctx, ca, ini, nil)
 		done <- err
 	}()
 	start := time.Now()
-	_, errB := reunite.Run(ctx, cb, &tamperSession{Session: resp, at: 1})
+	_, errB := psi.Run(ctx, &tamperConn{Conn: cb, at: 1}, resp, nil)
 	assert.ErrorIs(t, errB, psi.ErrWrongSession)
 	assert.Less(t, time.Since(start), 10*time.Second)
 	cb.Close()
@@ -285,18 +287,30 @@ func TestFailureMidStreamReturnsTheProtocolError(t *testing.T) {
 	ca.Close()
 }
 
-// tamperSession corrupts the session ID in the body of the at-th frame it
-// receives (counting from 0), as a hostile or broken peer would send it.
-type tamperSession struct {
-	psi.Session
+// tamperConn corrupts the session ID in the body of the at-th frame read
+// through it (counting from 0), as a hostile or broken peer would send it.
+type tamperConn struct {
+	net.Conn
 	at, seen int
+	buf      []byte
 }
 
-func (s *tamperSession) Receive(f encoding.Frame) error {
-	if s.seen == s.at {
-		f.Body = append([]byte(nil), f.Body...)
-		f.Body[0] ^= 1
+func (c *tamperConn) Read(p []byte) (int, error) {
+	if len(c.buf) == 0 {
+		f, err := encoding.ReadFrame(c.Conn, nil)
+		if err != nil {
+			return 0, err
+		}
+		if c.seen == c.at {
+			f.Body = append([]byte(nil), f.Body...)
+			f.Body[0] ^= 1
+		}
+		c.seen++
+		if c.buf, err = f.MarshalBinary(); err != nil {
+			return 0, err
+		}
 	}
-	s.seen++
-	return s.Session.Receive(f)
+	n := copy(p, c.buf)
+	c.buf = c.buf[n:]
+	return n, nil
 }

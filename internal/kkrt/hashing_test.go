@@ -1,0 +1,130 @@
+package kkrt
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// cuckooTrial hashes n distinct elements under seed and reports whether
+// they fit bins·stash, and how many went to the stash.
+func cuckooTrial(t *testing.T, n, bins, stash int, seed uint64) (ok bool, stashed int) {
+	var s [seedSize]byte
+	binary.LittleEndian.PutUint64(s[:], seed)
+	ds := make([]digest, n)
+	var x [8]byte
+	for i := range ds {
+		binary.LittleEndian.PutUint64(x[:], uint64(i))
+		ds[i] = hashElement(&s, x[:])
+	}
+	var walk [32]byte
+	copy(walk[:], s[:])
+	table, err := buildCuckoo(ds, bins, stash, newRand(walk))
+	if err != nil {
+		require.ErrorIs(t, err, ErrCuckoo)
+		return false, stash
+	}
+	// Every element is in exactly one slot, each in one of its bins or in
+	// the stash.
+	seen := make([]bool, n)
+	for j, v := range table.slots {
+		if v == 0 {
+			continue
+		}
+		e := int(v - 1)
+		require.False(t, seen[e], "element %d placed twice", e)
+		seen[e] = true
+		if j >= bins {
+			stashed++
+			continue
+		}
+		pos := ds[e].positions(bins)
+		require.Contains(t, pos[:], uint32(j))
+	}
+	for e, s := range seen {
+		require.True(t, s, "element %d lost", e)
+	}
+	return true, stashed
+}
+
+// TestCuckooFailureCount counts cuckoo failures over many seeds at small
+// sizes, where failure is likeliest. With the parameters of cuckooParams
+// none may fail; the stash occupancy shows how much margin is left.
+// The second table shows the count is live: a table with too few bins
+// and no stash fails often.
+func TestCuckooFailureCount(t *testing.T) {
+	for _, n := range []int{1, 8, 64, 256, 1024, 4096} {
+		trials := min(2000, 1<<20/max(n, 256))
+		if testing.Short() {
+			trials /= 10
+		}
+		e, stash := cuckooParams(n)
+		bins := max(64, int(math.Ceil(e*float64(n))))
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			failures, maxStash := 0, 0
+			for seed := range trials {
+				ok, s := cuckooTrial(t, n, bins, stash, uint64(seed))
+				if !ok {
+					failures++
+				}
+				maxStash = max(maxStash, s)
+			}
+			t.Logf("n=%d bins=%d stash=%d: %d failures in %d trials, at most %d stashed", n, bins, stash, failures, trials, maxStash)
+			assert.Zero(t, failures)
+			assert.Less(t, maxStash, max(stash, 1), "the stash filled up in some trial")
+		})
+	}
+	t.Run("undersized table fails", func(t *testing.T) {
+		failures := 0
+		for seed := range 200 {
+			if ok, _ := cuckooTrial(t, 1000, 1050, 0, uint64(seed)); !ok {
+				failures++
+			}
+		}
+		t.Logf("n=1000 bins=1050 stash=0: %d failures in 200 trials", failures)
+		assert.Positive(t, failures)
+	})
+}
+
+func TestCuckooLargeNoStash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("2^20 elements")
+	}
+	// The parameter regime of the benchmark: e = 1.5, no stash.
+	n := 1 << 20
+	e, stash := cuckooParams(n)
+	require.Zero(t, stash)
+	ok, _ := cuckooTrial(t, n, int(e*float64(n)), 0, 1)
+	assert.True(t, ok)
+}
+
+func TestSimpleTable(t *testing.T) {
+	var s [seedSize]byte
+	n, bins := 5000, 3*ChunkRows+17
+	ds := make([]digest, n)
+	var x [8]byte
+	for i := range ds {
+		binary.LittleEndian.PutUint64(x[:], uint64(i))
+		ds[i] = hashElement(&s, x[:])
+	}
+	st := buildSimple(ds, bins)
+	require.Len(t, st.start, (bins+ChunkRows-1)/ChunkRows+1)
+	count := make(map[[2]int]int) // (element, bin) → entries
+	for k := range len(st.start) - 1 {
+		for _, ent := range st.entries[st.start[k]:st.start[k+1]] {
+			e, h := int(ent>>2), int(ent&3)
+			bin := int(ds[e].positions(bins)[h])
+			require.Equal(t, k, bin/ChunkRows, "entry in the wrong chunk")
+			count[[2]int{e, bin}]++
+		}
+	}
+	for e := range ds {
+		for _, p := range ds[e].positions(bins) {
+			require.Equal(t, 1, count[[2]int{e, int(p)}], "element %d bin %d", e, p)
+		}
+	}
+}

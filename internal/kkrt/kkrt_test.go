@@ -1,0 +1,77 @@
+package kkrt
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reunite-psi/reunite/internal/testrand"
+)
+
+func TestIntersection(t *testing.T) {
+	type tc struct{ nR, nS, overlap int }
+	var cases []tc
+	for _, n := range []int{0, 1, 2, 3, 63, 64, 65, 255, 256, 257, 4095, 4097, 8193} {
+		cases = append(cases, tc{n, n, n / 2}, tc{n, n, n}, tc{n, n, 0})
+	}
+	cases = append(cases, tc{1, 1 << 16, 1}, tc{1 << 16, 1, 1}, tc{1, 1 << 16, 0}, tc{100, 20000, 37}, tc{20000, 100, 99})
+	for _, c := range cases {
+		t.Run(name(c.nR, c.nS, c.overlap), func(t *testing.T) {
+			t.Parallel()
+			rnd := testrand.New(name(c.nR, c.nS, c.overlap))
+			common := elements("common", 0, c.overlap)
+			rset := shuffled(rnd, append(elements("recv", 0, c.nR-c.overlap), common...))
+			sset := shuffled(rnd, append(elements("send", 0, c.nS-c.overlap), common...))
+			p := testParams(t, c.nR, c.nS, name(c.nR, c.nS, c.overlap))
+			got := runSession(t, p, rset, sset, rnd)
+			want := plainIntersection(rset, sset)
+			require.Len(t, want, c.overlap)
+			require.Equal(t, want, got)
+		})
+	}
+}
+
+// TestRandomSets compares the engine with a plain intersection over many
+// random set pairs: random sizes, random overlap, random element lengths.
+func TestRandomSets(t *testing.T) {
+	rnd := testrand.New("random sets")
+	iters := 40
+	if testing.Short() {
+		iters = 8
+	}
+	var b [8]byte
+	next := func(n int) int {
+		_, _ = rnd.Read(b[:])
+		return int(binary.LittleEndian.Uint64(b[:]) % uint64(n))
+	}
+	for i := range iters {
+		nR, nS := next(3000), next(3000)
+		overlap := next(min(nR, nS) + 1)
+		universe := make(map[string]bool)
+		fresh := func() []byte {
+			for {
+				x := make([]byte, 1+next(64))
+				_, _ = rnd.Read(x)
+				if !universe[string(x)] {
+					universe[string(x)] = true
+					return x
+				}
+			}
+		}
+		var rset, sset [][]byte
+		for range overlap {
+			x := fresh()
+			rset, sset = append(rset, x), append(sset, x)
+		}
+		for len(rset) < nR {
+			rset = append(rset, fresh())
+		}
+		for len(sset) < nS {
+			sset = append(sset, fresh())
+		}
+		rset, sset = shuffled(rnd, rset), shuffled(rnd, sset)
+		p := testParams(t, nR, nS, "random "+itoa(i))
+		require.Equal(t, plainIntersection(rset, sset), runSession(t, p, rset, sset, rnd), "iteration %d: %d × %d, overlap %d", i, nR, nS, overlap)
+	}
+}

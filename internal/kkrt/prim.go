@@ -1,0 +1,191 @@
+package kkrt
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/binary"
+	"runtime"
+	"sync"
+)
+
+// Domain-separation prefixes of the SHA-256 calls.
+const (
+	domainBaseOT = "reunite-kkrt-v1 base OT\x00"
+	domainSeed   = "reunite-kkrt-v1 cuckoo seed\x00"
+)
+
+// sessionSeed derives the element-hashing seed from the session context.
+func sessionSeed(ctx []byte) [seedSize]byte {
+	h := sha256.New()
+	h.Write([]byte(domainSeed))
+	h.Write(ctx)
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return [seedSize]byte(sum[:seedSize])
+}
+
+// digest is an element's hash: x̂ = d[0:16] is the OPRF input, d[16:32]
+// gives the three cuckoo positions.
+type digest [32]byte
+
+// input returns x̂, the OPRF input.
+func (d *digest) input() *[16]byte { return (*[16]byte)(d[:16]) }
+
+// hashElement returns SHA-256(seed ‖ x). The seed is derived from the
+// session context under its own domain (sessionSeed), so it both
+// separates this hash from every other use of SHA-256 and makes positions
+// and OPRF inputs unrelated across sessions; keeping the prefix at 16
+// bytes lets a 32-byte element hash in one SHA-256 block.
+func hashElement(seed *[seedSize]byte, x []byte) digest {
+	if len(x) <= 64-seedSize-9 {
+		var buf [64 - 9]byte
+		copy(buf[:], seed[:])
+		n := copy(buf[seedSize:], x)
+		return sha256.Sum256(buf[:seedSize+n])
+	}
+	h := sha256.New()
+	h.Write(seed[:])
+	h.Write(x)
+	var d digest
+	h.Sum(d[:0])
+	return d
+}
+
+// positions returns the three cuckoo bins of d in a table of m bins: three
+// disjoint 42-bit fields of d[16:32], each scaled to [0, m) by
+// multiply-shift (bias below m/2^42).
+func (d *digest) positions(m int) [hashCount]uint32 {
+	lo := binary.LittleEndian.Uint64(d[16:])
+	hi := binary.LittleEndian.Uint64(d[24:])
+	const mask = 1<<42 - 1
+	f := [hashCount]uint64{lo & mask, (lo>>42 | hi<<22) & mask, hi >> 20 & mask}
+	var p [hashCount]uint32
+	for i, v := range f {
+		p[i] = uint32(v * uint64(m) >> 42)
+	}
+	return p
+}
+
+// row is one row of the OT-extension matrix (Width bits). Bit k of the
+// row is bit k%64 of word k/64; on the wire words are little-endian.
+type row [rowWords]uint64
+
+// prc is the pseudorandom code C of KKRT16 §4: the first Width bits of
+// AES_k(x̂ ⊕ 0) ‖ AES_k(x̂ ⊕ 1) ‖ AES_k(x̂ ⊕ 2) ‖ AES_k(x̂ ⊕ 3), with
+// the key k chosen by the sender after the receiver's inputs are fixed
+// (KKRT16 instantiates the PRC with a PRF exactly this way).
+//
+// A prc holds scratch space: each goroutine needs its own (clone).
+type prc struct {
+	b       cipher.Block
+	in, out [64]byte
+}
+
+func newPRC(key []byte) *prc {
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		panic("kkrt: " + err.Error()) // unreachable: key is always 16 bytes
+	}
+	return &prc{b: b}
+}
+
+func (c *prc) clone() *prc { return &prc{b: c.b} }
+
+func (c *prc) encode(out *row, x *[16]byte) {
+	for i := range 4 {
+		copy(c.in[16*i:16*i+16], x[:])
+		c.in[16*i+15] ^= byte(i)
+		c.b.Encrypt(c.out[16*i:16*i+16], c.in[16*i:16*i+16])
+	}
+	for w := range rowWords {
+		out[w] = binary.LittleEndian.Uint64(c.out[8*w:])
+	}
+}
+
+// tagHash is the random oracle H of KKRT16 applied to a matrix row in bin
+// j: SHA-256(row ‖ j), truncated by the caller to the tag length.
+func tagHash(r *row, j int) [32]byte {
+	var buf [rowBytes + 4]byte
+	for w := range rowWords {
+		binary.LittleEndian.PutUint64(buf[8*w:], r[w])
+	}
+	binary.BigEndian.PutUint32(buf[rowBytes:], uint32(j))
+	return sha256.Sum256(buf[:])
+}
+
+// prg expands a base-OT seed into one matrix column: AES-128-CTR keyed by
+// the seed, zero IV, read in order across chunks.
+type prg struct{ s cipher.Stream }
+
+func newPRG(seed []byte) prg {
+	b, err := aes.NewCipher(seed)
+	if err != nil {
+		panic("kkrt: " + err.Error()) // unreachable: seeds are 16 bytes
+	}
+	return prg{cipher.NewCTR(b, make([]byte, aes.BlockSize))}
+}
+
+// fill overwrites dst with the next len(dst) bytes of the stream.
+func (g prg) fill(dst []byte) {
+	clear(dst)
+	g.s.XORKeyStream(dst, dst)
+}
+
+// transpose64 transposes a 64×64 bit matrix in place: bit r of a[c]
+// becomes bit c of a[r] (recursive block swap, Hacker's Delight §7-3,
+// least-significant-bit-first).
+func transpose64(a *[64]uint64) {
+	m := uint64(0x00000000FFFFFFFF)
+	for j := 32; j != 0; j, m = j>>1, m^(m<<(j>>1)) {
+		for k := 0; k < 64; k = (k + j + 1) &^ j {
+			t := (a[k]>>j ^ a[k+j]) & m
+			a[k+j] ^= t
+			a[k] ^= t << j
+		}
+	}
+}
+
+// transposeCols turns Width columns of n bits (column c at
+// cols[c*n/8 : (c+1)*n/8], bit r of the column = byte r/8, bit r%8) into
+// n rows. n is a multiple of 64.
+func transposeCols(rows []row, cols []byte, n int) {
+	parallel(n/64, func(lo, hi int) { transposeBlocks(rows, cols, n, lo, hi) })
+}
+
+// transposeBlocks transposes the row blocks lo … hi-1 (64 rows each).
+func transposeBlocks(rows []row, cols []byte, n, lo, hi int) {
+	stride := n / 8
+	var a [64]uint64
+	for rb := lo; rb < hi; rb++ {
+		for cb := range rowWords {
+			for c := range 64 {
+				a[c] = binary.LittleEndian.Uint64(cols[(cb*64+c)*stride+rb*8:])
+			}
+			transpose64(&a)
+			for r := range 64 {
+				rows[rb*64+r][cb] = a[r]
+			}
+		}
+	}
+}
+
+// parallel runs f over [0, n) split into one contiguous range per CPU
+// (runtime.GOMAXPROCS) and returns when all are done; no goroutine
+// outlives the call.
+func parallel(n int, f func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	w := min(runtime.GOMAXPROCS(0), max(1, n/64))
+	if w <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := range w {
+		lo, hi := k*n/w, (k+1)*n/w
+		wg.Go(func() { f(lo, hi) })
+	}
+	wg.Wait()
+}

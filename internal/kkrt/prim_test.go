@@ -1,0 +1,142 @@
+package kkrt
+
+import (
+	"encoding/binary"
+	"io"
+	"math"
+	"math/big"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/reunite-psi/reunite/internal/testrand"
+)
+
+func TestTransposeMatchesNaive(t *testing.T) {
+	for _, n := range []int{64, 128, 8192} {
+		cols := make([]byte, Width*n/8)
+		_, err := io.ReadFull(testrand.New("transpose"), cols)
+		require.NoError(t, err)
+		rows := make([]row, n)
+		transposeCols(rows, cols, n)
+		stride := n / 8
+		for r := range n {
+			for c := range Width {
+				want := cols[c*stride+r/8] >> (r % 8) & 1
+				got := byte(rows[r][c/64] >> (c % 64) & 1)
+				if want != got {
+					require.Failf(t, "transpose", "n=%d row %d column %d: got %d, want %d", n, r, c, got, want)
+				}
+			}
+		}
+	}
+}
+
+// log2BinomialTail returns log2 Pr[Binomial(w, 1/2) < k], exactly.
+func log2BinomialTail(w, k int) float64 {
+	sum := new(big.Int)
+	for i := range k {
+		sum.Add(sum, new(big.Int).Binomial(int64(w), int64(i)))
+	}
+	f, _ := new(big.Float).SetInt(sum).Float64()
+	return math.Log2(f) - float64(w)
+}
+
+func TestCodeWidth(t *testing.T) {
+	// Two distinct inputs get codewords at Hamming distance below κ = 128
+	// with this probability (the PRC is a PRF, so codewords are uniform).
+	perPair := log2BinomialTail(Width, 128)
+	assert.InDelta(t, -66.5, perPair, 0.1)
+	// A session compares each sender evaluation with the receiver's code
+	// word in the same bin: at most (3 + stash)·n_S pairs.
+	for _, n := range []int{1 << 8, 1 << 12, 1 << 16, 1 << 20, MaxSetSize} {
+		_, stash := cuckooParams(n)
+		pairs := math.Log2(float64((3 + stash) * n))
+		assert.LessOrEqual(t, perPair+pairs, -float64(StatSec), "n = %d", n)
+	}
+}
+
+func TestLayout(t *testing.T) {
+	ctx := make([]byte, MinContext)
+	for _, c := range []struct {
+		n            int
+		bins, stash  int
+		tagLen, rows int
+	}{
+		{0, 64, 8, 8, 128},
+		{1, 64, 8, 8, 128},
+		{1 << 16, 1 << 17, 3, 10, 1<<17 + 64},
+		{1 << 20, 3 << 19, 0, 11, 3 << 19},
+		{MaxSetSize, 3 << 23, 0, 12, 3 << 23},
+	} {
+		l, err := newLayout(Params{ReceiverSize: c.n, SenderSize: c.n, Context: ctx})
+		require.NoError(t, err)
+		assert.Equal(t, c.bins, l.bins, "n = %d", c.n)
+		assert.Equal(t, c.stash, l.stash, "n = %d", c.n)
+		assert.Equal(t, c.tagLen, l.tagLen, "n = %d", c.n)
+		assert.Equal(t, c.rows, l.rows, "n = %d", c.n)
+		// False positives: bins+stash receiver tags against perElt·n
+		// sender tags, each pair equal with probability 2^-8·tagLen.
+		fp := math.Log2(float64(l.bins+l.stash)) + math.Log2(float64(l.perElt*max(1, c.n))) - 8*float64(l.tagLen)
+		assert.LessOrEqual(t, fp, -float64(StatSec), "n = %d", c.n)
+	}
+}
+
+func TestParamsRefused(t *testing.T) {
+	ctx := make([]byte, MinContext)
+	for _, c := range []struct {
+		name string
+		p    Params
+		err  error
+	}{
+		{"negative receiver", Params{ReceiverSize: -1, Context: ctx}, ErrSetSize},
+		{"receiver too large", Params{ReceiverSize: MaxSetSize + 1, Context: ctx}, ErrSetSize},
+		{"sender too large", Params{SenderSize: MaxSetSize + 1, Context: ctx}, ErrSetSize},
+		{"short context", Params{Context: ctx[:MinContext-1]}, ErrParams},
+		{"long context", Params{Context: make([]byte, MaxContext+1)}, ErrParams},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := NewReceiver(c.p, nil, testrand.New(c.name))
+			require.ErrorIs(t, err, c.err)
+			_, err = NewSender(c.p, nil, testrand.New(c.name))
+			require.ErrorIs(t, err, c.err)
+			_, err = LayoutOf(c.p)
+			require.ErrorIs(t, err, c.err)
+		})
+	}
+}
+
+func TestPositionsInRange(t *testing.T) {
+	var seed [seedSize]byte
+	for _, m := range []int{64, 1000, 3 << 19, 3 << 23} {
+		for i := range 1000 {
+			var x [8]byte
+			binary.BigEndian.PutUint64(x[:], uint64(i))
+			d := hashElement(&seed, x[:])
+			for _, p := range d.positions(m) {
+				require.Less(t, int(p), m)
+			}
+		}
+	}
+}
+
+func TestHashElementLongInputs(t *testing.T) {
+	var seed [seedSize]byte
+	// The one-block fast path and the streaming path must agree with the
+	// definition SHA-256(seed ‖ x) at the boundary.
+	for _, n := range []int{0, 1, 38, 39, 40, 100} {
+		x := make([]byte, n)
+		d1 := hashElement(&seed, x)
+		d2 := hashElement(&seed, append(x, 0))
+		assert.NotEqual(t, d1, d2, "length %d", n)
+	}
+	a := hashElement(&seed, make([]byte, 39))
+	h := make([]byte, 0, 55)
+	h = append(h, seed[:]...)
+	h = append(h, make([]byte, 39)...)
+	assert.Equal(t, digestOf(h), a)
+	b := hashElement(&seed, make([]byte, 40))
+	h = append(h, 0)
+	assert.Equal(t, digestOf(h), b)
+}

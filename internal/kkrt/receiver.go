@@ -1,0 +1,282 @@
+package kkrt
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math/rand/v2"
+)
+
+type receiverState int
+
+const (
+	rSetup receiverState = iota
+	rBaseOT
+	rMatrix
+	rTags
+	rDone
+	rFailed
+)
+
+// Receiver is the party that holds the cuckoo table and learns the
+// intersection. Its methods must be called in protocol order: Setup,
+// ReadBaseOT, MatrixChunk for every chunk, ReadTagChunk for every chunk,
+// then Intersection. A Receiver is not safe for concurrent use.
+type Receiver struct {
+	l     layout
+	ctx   []byte
+	rand  io.Reader
+	state receiverState
+
+	xs    [][16]byte // OPRF input x̂ of each own element
+	table *cuckooTable
+	ot    *otSender
+	prc   *prc
+	g0    []prg // PRG of k_i^0: column t_i
+	g1    []prg // PRG of k_i^1
+	chunk int   // next matrix chunk
+	tagK  int   // next tag chunk
+
+	col0, col1 []byte // column buffers of one chunk
+	t, d       []row  // rows of T and of T ⊕ T' for one chunk
+
+	out    []byte   // the matrix chunk being sent
+	tags   []byte   // tagLen bytes per own element
+	lookup []uint32 // open addressing over tags: element + 1, 0 is empty
+	hit    []bool   // per own element
+}
+
+// NewReceiver returns the receiver of a session with Params p over set,
+// which must have exactly p.ReceiverSize distinct elements. rand must be a
+// cryptographically secure source (crypto/rand.Reader in production). It
+// hashes the set into the cuckoo table, so it fails with ErrDuplicate or,
+// with probability below 2^-40, ErrCuckoo.
+func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
+	l, err := newLayout(p)
+	if err != nil {
+		return nil, err
+	}
+	if len(set) != p.ReceiverSize {
+		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.ReceiverSize)
+	}
+	seed := sessionSeed(p.Context)
+	ds, err := hashSet(&seed, set)
+	if err != nil {
+		return nil, err
+	}
+	var walk [32]byte
+	if _, err := io.ReadFull(rand, walk[:]); err != nil {
+		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
+	}
+	table, err := buildCuckoo(ds, l.bins, l.stash, newRand(walk))
+	if err != nil {
+		return nil, err
+	}
+	xs := make([][16]byte, len(ds))
+	for i := range ds {
+		xs[i] = *ds[i].input()
+	}
+	return &Receiver{l: l, ctx: bytes.Clone(p.Context), rand: rand, xs: xs, table: table}, nil
+}
+
+func newRand(seed [32]byte) *rand.Rand { return rand.New(rand.NewChaCha8(seed)) }
+
+func (r *Receiver) fail(err error) error {
+	r.state = rFailed
+	return err
+}
+
+func (r *Receiver) expect(s receiverState, what string) error {
+	if r.state != s {
+		return fmt.Errorf("%w: %s in receiver state %d", ErrOrder, what, r.state)
+	}
+	return nil
+}
+
+// Setup returns the first message: the receiver's base-OT element A.
+func (r *Receiver) Setup() ([]byte, error) {
+	if err := r.expect(rSetup, "Setup"); err != nil {
+		return nil, err
+	}
+	ot, err := newOTSender(r.rand)
+	if err != nil {
+		return nil, r.fail(err)
+	}
+	r.ot = ot
+	r.state = rBaseOT
+	return bytes.Clone(ot.aBytes), nil
+}
+
+// ReadBaseOT reads the sender's base-OT reply (the PRC key and Width
+// elements B_i) and derives both keys of every column. After it, the
+// receiver sends MatrixChunks() matrix chunks.
+func (r *Receiver) ReadBaseOT(msg []byte) error {
+	if err := r.expect(rBaseOT, "ReadBaseOT"); err != nil {
+		return err
+	}
+	if len(msg) != BaseOTSize {
+		return r.fail(fmt.Errorf("%w: base-OT reply of %d bytes, want %d", ErrMessageSize, len(msg), BaseOTSize))
+	}
+	k0, k1, err := r.ot.keys(r.ctx, msg[seedSize:])
+	if err != nil {
+		return r.fail(err)
+	}
+	r.prc = newPRC(msg[:seedSize])
+	r.g0, r.g1 = make([]prg, Width), make([]prg, Width)
+	for i := range Width {
+		r.g0[i], r.g1[i] = newPRG(k0[i][:]), newPRG(k1[i][:])
+	}
+	n := min(ChunkRows, r.l.rows)
+	r.col0, r.col1 = make([]byte, Width*n/8), make([]byte, Width*n/8)
+	r.t, r.d = make([]row, n), make([]row, n)
+	r.out = make([]byte, n*rowBytes)
+	r.tags = make([]byte, len(r.xs)*r.l.tagLen)
+	// Linear probing at load at most 0.8.
+	size := 1
+	for size < len(r.xs)+len(r.xs)/4+1 {
+		size <<= 1
+	}
+	r.lookup = make([]uint32, size)
+	r.ot = nil
+	r.state = rMatrix
+	return nil
+}
+
+// MatrixChunks returns the number of matrix chunks the receiver sends.
+func (r *Receiver) MatrixChunks() int { return r.l.matrixChunks() }
+
+// TagChunks returns the number of tag chunks the receiver reads.
+func (r *Receiver) TagChunks() int { return r.l.tagChunks() }
+
+// MatrixChunk returns the next chunk of the OT-extension matrix: for each
+// bin j in the chunk, u_j = t_j ⊕ t'_j ⊕ C(x_j), where x_j is the element
+// in bin j (a fixed dummy for an empty bin). The returned slice is valid
+// until the next call.
+func (r *Receiver) MatrixChunk() ([]byte, error) {
+	if err := r.expect(rMatrix, "MatrixChunk"); err != nil {
+		return nil, err
+	}
+	k := r.chunk
+	n := r.l.chunkRows(k)
+	stride := n / 8
+	col0, col1 := r.col0[:Width*stride], r.col1[:Width*stride]
+	parallel(Width, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r.g0[i].fill(col0[i*stride : (i+1)*stride])
+			r.g1[i].fill(col1[i*stride : (i+1)*stride])
+		}
+	})
+	subtle.XORBytes(col1, col1, col0)
+	transposeCols(r.t, col0, n)
+	transposeCols(r.d, col1, n)
+	out := r.out[:n*rowBytes]
+	used := r.l.bins + r.l.stash
+	tl := r.l.tagLen
+	parallel(n, func(lo, hi int) {
+		c := r.prc.clone()
+		var zero [16]byte
+		var code row
+		for i := lo; i < hi; i++ {
+			j := k*ChunkRows + i
+			elem := uint32(0)
+			if j < used {
+				elem = r.table.slots[j]
+			}
+			if elem != 0 {
+				c.encode(&code, &r.xs[elem-1])
+				tag := tagHash(&r.t[i], j)
+				e := int(elem - 1)
+				copy(r.tags[e*tl:(e+1)*tl], tag[:tl])
+			} else {
+				c.encode(&code, &zero)
+			}
+			for w := range rowWords {
+				binary.LittleEndian.PutUint64(out[(i*rowWords+w)*8:], r.d[i][w]^code[w])
+			}
+		}
+	})
+	for i := range n {
+		if j := k*ChunkRows + i; j < used && r.table.slots[j] != 0 {
+			r.insert(int(r.table.slots[j] - 1))
+		}
+	}
+	r.chunk++
+	if r.chunk == r.l.matrixChunks() {
+		r.col0, r.col1, r.t, r.d, r.g0, r.g1 = nil, nil, nil, nil, nil, nil
+		r.xs, r.table = nil, nil
+		r.hit = make([]bool, len(r.tags)/r.l.tagLen)
+		r.state = rTags
+		if r.l.tagChunks() == 0 {
+			r.state = rDone
+		}
+	}
+	return out, nil
+}
+
+// insert adds own element e's tag to the lookup table.
+func (r *Receiver) insert(e int) {
+	mask := uint64(len(r.lookup) - 1)
+	tl := r.l.tagLen
+	for k := binary.LittleEndian.Uint64(r.tags[e*tl:]) & mask; ; k = (k + 1) & mask {
+		if r.lookup[k] == 0 {
+			r.lookup[k] = uint32(e + 1)
+			return
+		}
+	}
+}
+
+// find returns the own element whose tag is tag, or -1.
+func (r *Receiver) find(tag []byte) int {
+	mask := uint64(len(r.lookup) - 1)
+	tl := r.l.tagLen
+	for k := binary.LittleEndian.Uint64(tag) & mask; ; k = (k + 1) & mask {
+		s := r.lookup[k]
+		if s == 0 {
+			return -1
+		}
+		if e := int(s - 1); bytes.Equal(r.tags[e*tl:(e+1)*tl], tag) {
+			return e
+		}
+	}
+}
+
+// ReadTagChunk reads the next chunk of the sender's OPRF tags and marks
+// the own elements whose tag appears in it.
+func (r *Receiver) ReadTagChunk(msg []byte) error {
+	if err := r.expect(rTags, "ReadTagChunk"); err != nil {
+		return err
+	}
+	tl := r.l.tagLen
+	want := r.l.tagChunkElems(r.tagK) * r.l.perElt * tl
+	if len(msg) != want {
+		return r.fail(fmt.Errorf("%w: tag chunk %d of %d bytes, want %d", ErrMessageSize, r.tagK, len(msg), want))
+	}
+	for off := 0; off < len(msg); off += tl {
+		if e := r.find(msg[off : off+tl]); e >= 0 {
+			r.hit[e] = true
+		}
+	}
+	r.tagK++
+	if r.tagK == r.l.tagChunks() {
+		r.state = rDone
+	}
+	return nil
+}
+
+// Intersection returns the indices, in increasing order, of the
+// receiver's elements that are in the sender's set. It fails with
+// ErrOrder before the last tag chunk was read.
+func (r *Receiver) Intersection() ([]int, error) {
+	if err := r.expect(rDone, "Intersection"); err != nil {
+		return nil, err
+	}
+	out := []int{}
+	for i, h := range r.hit {
+		if h {
+			out = append(out, i)
+		}
+	}
+	return out, nil
+}

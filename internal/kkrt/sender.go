@@ -1,0 +1,262 @@
+package kkrt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+type senderState int
+
+const (
+	sSetup senderState = iota
+	sMatrix
+	sTags
+	sDone
+	sFailed
+)
+
+// Sender is the party that simple-hashes its set and sends OPRF tags; it
+// learns nothing about the receiver's set beyond its agreed size. Its
+// methods must be called in protocol order: ReadSetup, ReadMatrixChunk for
+// every chunk, then TagChunk for every chunk. A Sender is not safe for
+// concurrent use.
+type Sender struct {
+	l     layout
+	ctx   []byte
+	rand  io.Reader
+	state senderState
+
+	simple *simpleTable // entries hold output positions, not input indices
+	choice row          // s: the base-OT choice bits, one per column
+	prcKey [seedSize]byte
+	prc    *prc
+	g      []prg // PRG of k_i^{s_i}
+	chunk  int
+	tagK   int
+
+	col []byte
+	q   []row
+	// ds are the element digests in output order (shuffled); tags the
+	// perElt tags of each element, in the same order.
+	ds   []digest
+	tags []byte
+}
+
+// NewSender returns the sender of a session with Params p over set, which
+// must have exactly p.SenderSize distinct elements. rand must be a
+// cryptographically secure source (crypto/rand.Reader in production).
+func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
+	l, err := newLayout(p)
+	if err != nil {
+		return nil, err
+	}
+	if len(set) != p.SenderSize {
+		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.SenderSize)
+	}
+	seed := sessionSeed(p.Context)
+	ds, err := hashSet(&seed, set)
+	if err != nil {
+		return nil, err
+	}
+	var shuffle [32]byte
+	if _, err := io.ReadFull(rand, shuffle[:]); err != nil {
+		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
+	}
+	s := &Sender{l: l, ctx: bytes.Clone(p.Context), rand: rand}
+	// The receiver sees the sender's tags in the order of ds after a
+	// uniformly random shuffle, so the order of hits says nothing about
+	// the order of the sender's set.
+	rng := newRand(shuffle)
+	rng.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
+	if _, err := io.ReadFull(rand, s.prcKey[:]); err != nil {
+		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
+	}
+	s.simple = buildSimple(ds, l.bins)
+	s.prc = newPRC(s.prcKey[:])
+	s.ds = ds
+	s.tags = make([]byte, len(ds)*l.perElt*l.tagLen)
+	for e := range ds {
+		// A hash index whose bin repeats an earlier one of the same
+		// element gets a random tag instead of a second copy of a tag.
+		p := ds[e].positions(l.bins)
+		for h := 1; h < hashCount; h++ {
+			if !firstIndex(&p, h) {
+				off := (e*l.perElt + h) * l.tagLen
+				for k := range l.tagLen {
+					s.tags[off+k] = byte(rng.Uint32())
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
+func (s *Sender) fail(err error) error {
+	s.state = sFailed
+	return err
+}
+
+func (s *Sender) expect(st senderState, what string) error {
+	if s.state != st {
+		return fmt.Errorf("%w: %s in sender state %d", ErrOrder, what, s.state)
+	}
+	return nil
+}
+
+// MatrixChunks returns the number of matrix chunks the sender reads.
+func (s *Sender) MatrixChunks() int { return s.l.matrixChunks() }
+
+// TagChunks returns the number of tag chunks the sender sends.
+func (s *Sender) TagChunks() int { return s.l.tagChunks() }
+
+// ReadSetup reads the receiver's setup message and returns the base-OT
+// reply: a fresh PRC key and the Width elements B_i for secret random
+// choice bits s.
+func (s *Sender) ReadSetup(msg []byte) ([]byte, error) {
+	if err := s.expect(sSetup, "ReadSetup"); err != nil {
+		return nil, err
+	}
+	if len(msg) != SetupSize {
+		return nil, s.fail(fmt.Errorf("%w: setup of %d bytes, want %d", ErrMessageSize, len(msg), SetupSize))
+	}
+	var buf [rowBytes]byte
+	if _, err := io.ReadFull(s.rand, buf[:]); err != nil {
+		return nil, s.fail(fmt.Errorf("kkrt: reading randomness: %w", err))
+	}
+	for w := range rowWords {
+		s.choice[w] = binary.LittleEndian.Uint64(buf[8*w:])
+	}
+	bs, keys, err := otReceive(s.ctx, msg, &s.choice, s.rand)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	s.g = make([]prg, Width)
+	for i := range Width {
+		s.g[i] = newPRG(keys[i][:])
+	}
+	n := min(ChunkRows, s.l.rows)
+	s.col = make([]byte, Width*n/8)
+	s.q = make([]row, n)
+	out := make([]byte, 0, BaseOTSize)
+	out = append(out, s.prcKey[:]...)
+	out = append(out, bs...)
+	s.state = sMatrix
+	return out, nil
+}
+
+// ReadMatrixChunk reads the next chunk of the matrix U. For bin j it
+// forms q_j = t_j ⊕ (C(x_j) ∧ s) and computes, for every own element y
+// hashed to j, the tag H(q_j ⊕ (C(y) ∧ s), j), which equals the
+// receiver's H(t_j, j) exactly when y = x_j.
+func (s *Sender) ReadMatrixChunk(msg []byte) error {
+	if err := s.expect(sMatrix, "ReadMatrixChunk"); err != nil {
+		return err
+	}
+	k := s.chunk
+	n := s.l.chunkRows(k)
+	if len(msg) != n*rowBytes {
+		return s.fail(fmt.Errorf("%w: matrix chunk %d of %d bytes, want %d", ErrMessageSize, k, len(msg), n*rowBytes))
+	}
+	stride := n / 8
+	col := s.col[:Width*stride]
+	parallel(Width, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			s.g[i].fill(col[i*stride : (i+1)*stride])
+		}
+	})
+	transposeCols(s.q, col, n)
+	for i := range n {
+		for w := range rowWords {
+			s.q[i][w] ^= binary.LittleEndian.Uint64(msg[(i*rowWords+w)*8:]) & s.choice[w]
+		}
+	}
+	s.tagRows(k, s.q[:n])
+	s.chunk++
+	if s.chunk == s.l.matrixChunks() {
+		s.col, s.q, s.g, s.simple, s.ds = nil, nil, nil, nil, nil
+		s.state = sTags
+		if s.l.tagChunks() == 0 {
+			s.state = sDone
+		}
+	}
+	return nil
+}
+
+// tagRows computes the tags of every (element, hash index) whose bin is
+// one of the rows of chunk k, whose rows q holds.
+func (s *Sender) tagRows(k int, q []row) {
+	tl, per := s.l.tagLen, s.l.perElt
+	first := k * ChunkRows
+	if k < len(s.simple.start)-1 {
+		entries := s.simple.entries[s.simple.start[k]:s.simple.start[k+1]]
+		parallel(len(entries), func(lo, hi int) {
+			// Simple hashing reads the digests of random elements:
+			// gather a batch first, in a loop with nothing else to do,
+			// so the cache misses overlap; then compute; then scatter.
+			const batch = 512
+			var xs [batch]digest
+			var tags [batch][16]byte
+			c := s.prc.clone()
+			for a := lo; a < hi; a += batch {
+				ents := entries[a:min(hi, a+batch)]
+				for i, ent := range ents {
+					xs[i] = s.ds[ent>>2]
+				}
+				for i, ent := range ents {
+					var code row
+					c.encode(&code, xs[i].input())
+					bin := int(xs[i].positions(s.l.bins)[ent&3]) - first
+					qj := &q[bin]
+					for w := range rowWords {
+						code[w] = qj[w] ^ code[w]&s.choice[w]
+					}
+					h := tagHash(&code, first+bin)
+					copy(tags[i][:], h[:16])
+				}
+				for i, ent := range ents {
+					off := (int(ent>>2)*per + int(ent&3)) * tl
+					copy(s.tags[off:off+tl], tags[i][:tl])
+				}
+			}
+		})
+	}
+	// Stash bins: every element is evaluated there.
+	for i := range q {
+		j := first + i
+		if j < s.l.bins || j >= s.l.bins+s.l.stash {
+			continue
+		}
+		parallel(s.l.nS, func(lo, hi int) {
+			c := s.prc.clone()
+			var code row
+			for e := lo; e < hi; e++ {
+				c.encode(&code, s.ds[e].input())
+				for w := range rowWords {
+					code[w] = q[i][w] ^ code[w]&s.choice[w]
+				}
+				h := tagHash(&code, j)
+				off := (e*per + hashCount + j - s.l.bins) * tl
+				copy(s.tags[off:off+tl], h[:tl])
+			}
+		})
+	}
+}
+
+// TagChunk returns the next chunk of tags: for ChunkElements elements (in
+// a random order), 3 + stash tags each. The returned slice must not be
+// modified.
+func (s *Sender) TagChunk() ([]byte, error) {
+	if err := s.expect(sTags, "TagChunk"); err != nil {
+		return nil, err
+	}
+	unit := s.l.perElt * s.l.tagLen
+	first := s.tagK * ChunkElements * unit
+	out := s.tags[first : first+s.l.tagChunkElems(s.tagK)*unit]
+	s.tagK++
+	if s.tagK == s.l.tagChunks() {
+		s.state = sDone
+	}
+	return out, nil
+}
