@@ -416,12 +416,7 @@ func (l *AuditLog) Close() error {
 // A nil key checks everything but the MACs, for a reader without the
 // agency's key; only anchors then protect against a rewrite.
 func VerifyAuditLog(r io.Reader, key *AuditKey, anchors ...AuditHead) (AuditHead, error) {
-	st := chainState{key: key, head: AuditHead{Hash: zeroHash}}
-	want := make(map[uint64]string, len(anchors))
-	for _, a := range anchors {
-		want[a.Seq] = a.Hash
-	}
-	st.anchors = want
+	st := chainState{key: key, head: AuditHead{Hash: zeroHash}, anchors: anchors}
 	if _, err := st.verify(r); err != nil {
 		return st.head, err
 	}
@@ -439,7 +434,8 @@ func VerifyAuditLog(r io.Reader, key *AuditKey, anchors ...AuditHead) (AuditHead
 
 // VerifyAuditLogFile is VerifyAuditLog on the file at path, read under the
 // writers' lock so that an append in progress is not mistaken for a cut
-// line.
+// line. A copy of a log where no lock file can be made (a read-only
+// directory) is read without the lock.
 func VerifyAuditLogFile(path string, key *AuditKey, anchors ...AuditHead) (AuditHead, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -447,10 +443,12 @@ func VerifyAuditLogFile(path string, key *AuditKey, anchors ...AuditHead) (Audit
 	}
 	defer f.Close()
 	lock, err := fsfile.LockFile(path+".lock", auditLockWait)
-	if err != nil {
+	switch {
+	case err == nil:
+		defer lock.Unlock()
+	case errors.Is(err, fsfile.ErrLocked):
 		return AuditHead{}, fmt.Errorf("reunite: locking audit log: %w", err)
 	}
-	defer lock.Unlock()
 	return VerifyAuditLog(f, key, anchors...)
 }
 
@@ -460,7 +458,7 @@ type chainState struct {
 	started bool      // the header has been read
 	head    AuditHead
 	last    []byte // the line of head, newline included
-	anchors map[uint64]string
+	anchors []AuditHead
 }
 
 // verify reads lines from r to its end, continuing the chain from st, and
@@ -503,8 +501,10 @@ func (st *chainState) verify(r io.Reader) (read int64, err error) {
 		case st.started && e.Prev != st.head.Hash:
 			return read, tampered("prev does not match the hash of line %d", lineNo-1)
 		}
-		if h, ok := st.anchors[e.Seq]; ok && h != hash {
-			return read, tampered("entry %d is not the anchored one (rewritten, or the log was replaced)", e.Seq)
+		for _, a := range st.anchors {
+			if a.Seq == e.Seq && a.Hash != hash {
+				return read, tampered("entry %d is not the anchored one (rewritten, or the log was replaced)", e.Seq)
+			}
 		}
 		st.started = true
 		st.head = AuditHead{Seq: e.Seq, Hash: hash}

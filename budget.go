@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -215,9 +216,14 @@ func (b *BudgetStore) Used(peer string, now time.Time) (int, error) {
 	return b.used(peers[peer], now), nil
 }
 
+// used sums the live reservations of rs, saturating: a file with huge
+// counts (written by hand) must not wrap around to a small usage.
 func (b *BudgetStore) used(rs []reservation, now time.Time) int {
 	n := 0
 	for _, r := range b.live(rs, now) {
+		if r.N > math.MaxInt-n {
+			return math.MaxInt
+		}
 		n += r.N
 	}
 	return n

@@ -2,6 +2,7 @@ package reunite_test
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -317,4 +318,14 @@ func TestBudgetSharedByTwoStores(t *testing.T) {
 	assert.Equal(t, int64(limit/size*size), granted.Load())
 	assert.Equal(t, limit/size*size, used(t, b1, "peer", budgetT0))
 	assert.Equal(t, limit/size*size, used(t, b2, "peer", budgetT0))
+}
+
+func TestBudgetHugeCountsSaturate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "budget.json")
+	huge := `{"time":"2026-05-01T09:00:00Z","n":9223372036854775807}`
+	require.NoError(t, os.WriteFile(path, []byte(`{"version":1,"peers":{"p":[`+huge+`,`+huge+`]}}`), 0o600))
+	b, err := reunite.OpenBudgetStore(path, 100, time.Hour)
+	require.NoError(t, err)
+	assert.Equal(t, math.MaxInt, used(t, b, "p", budgetT0))
+	require.ErrorIs(t, reserve(b, "p", 1, budgetT0), reunite.ErrBudgetExceeded, "no wrap-around to a small usage")
 }

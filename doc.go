@@ -6,11 +6,12 @@
 // a cryptographic protocol over those keys (package psi) whose messages
 // travel in strictly validated frames (package encoding). This package
 // joins them: Match (or MatchTLS, over mutual TLS with channel binding)
-// takes records and returns scored pairs of records; Run drives a raw PSI
-// session over any connection.
+// takes records and returns scored pairs of records; Run (psi.Run) drives a
+// raw PSI session over any connection.
 //
 //	agency A                                          agency B
-//	records ─▶ keys ─▶ psi.Initiator ◀── frames ──▶ psi.Responder ◀─ keys ◀─ records
+//	records ─▶ keys ─▶ psi.Session   ◀── frames ──▶ psi.Session   ◀─ keys ◀─ records
+//	                   (initiator)                    (responder)
 //	                        │                              │
 //	                        ▼                              ▼
 //	        A's matching elements + handles   B's matching elements + handles

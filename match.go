@@ -94,7 +94,7 @@ type Audit struct {
 	RuleSetID   string
 	Records     int // local records
 	LocalKeys   int // local set size
-	PeerKeys    int // peer's set size
+	PeerKeys    int // peer's set size, as it declared it (MatchTLS: also when the session then failed)
 	KeyHits     int // local keys in the intersection (0 when this party learns nothing)
 	RecordHits  int // hits reported
 	SessionID   string

@@ -87,6 +87,8 @@ func TestMatchEndToEnd(t *testing.T) {
 	}
 	assert.Equal(t, ra.Audit.Transcript, rb.Audit.Transcript)
 	assert.Equal(t, ra.Audit.LocalKeys, rb.Audit.PeerKeys)
+	assert.False(t, ra.Audit.LowerBound, "the initiator's hits are its own")
+	assert.True(t, rb.Audit.LowerBound, "the responder's hits are those the initiator revealed")
 }
 
 func TestMatchRefusesAnotherRuleSet(t *testing.T) {

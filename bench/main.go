@@ -2,7 +2,7 @@
 // compares them with the cost of the elliptic-curve work they cannot avoid.
 //
 // For n = 2^min … 2^max elements per side (50% overlap) it runs one session
-// with both parties in this process, each driven by reunite.Run in its own
+// with both parties in this process, each driven by psi.Run in its own
 // goroutine over a real loopback TCP connection, checks the result, and
 // prints a Markdown table to stdout. Progress goes to stderr. See README.md
 // for what the columns mean and how the floor is defined.
@@ -33,7 +33,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/reunite-psi/reunite"
 	"github.com/reunite-psi/reunite/internal/ristretto255"
 	"github.com/reunite-psi/reunite/psi"
 )
@@ -42,7 +41,7 @@ const (
 	elementSize = 16 // bytes per benchmark element
 	// floorDST has the length of psi's hash-to-group DST, so the floor's
 	// expand_message_xmd does exactly as much SHA-512 work as psi's.
-	floorDST = "reunite-psi-v1-ECDH-ristretto255_XMD:SHA-512_R255MAP_RO_"
+	floorDST = "reunite-psi-v2-ECDH-ristretto255_XMD:SHA-512_R255MAP_RO_"
 	// heapMetric is sampled for the peak-heap column.
 	heapMetric = "/memory/classes/heap/objects:bytes"
 	// sampleEvery is the peak-heap sampling period.
@@ -119,7 +118,7 @@ func parseFlags(args []string) (options, error) {
 
 Runs one complete PSI session per set size n = 2^min … 2^max elements per
 side, 50% overlap, both parties in this process over loopback TCP, each driven
-by reunite.Run. Verifies the result (exits 1 if wrong) and prints a Markdown
+by psi.Run. Verifies the result (exits 1 if wrong) and prints a Markdown
 table to stdout; progress goes to stderr.
 
 With -linkage it instead runs both agencies' full pipeline (records → keys →
@@ -189,7 +188,7 @@ func run(o options, stdout io.Writer) error {
 	fmt.Fprintf(w, "# reunite PSI benchmark\n\n")
 	fmt.Fprintf(w, "- machine: %s, NumCPU %d, GOMAXPROCS %d, %s/%s, %s\n",
 		cpuModel(), runtime.NumCPU(), procs, runtime.GOOS, runtime.GOARCH, runtime.Version())
-	fmt.Fprintf(w, "- session: mode %v, payload %d bytes, %d-byte elements, 50%% overlap, loopback TCP, reunite.Run per party\n",
+	fmt.Fprintf(w, "- session: mode %v, payload %d bytes, %d-byte elements, 50%% overlap, loopback TCP, psi.Run per party\n",
 		o.mode, o.payload, elementSize)
 
 	progress("measuring floor cost c (%d elements, %d workers, best of %d)…", o.floorElems, procs, o.floorRuns)
@@ -432,7 +431,7 @@ func measureComponents(n, runs int) componentCosts {
 	c.tag = best(func() {
 		// What psi's tagOf does: SHA-256(label || 0 || sid || point).
 		for i := range points {
-			d := sha256Sum("reunite-psi-v1 tag", sid[:], encoded[i*ristretto255.ElementSize:(i+1)*ristretto255.ElementSize])
+			d := sha256Sum("reunite-psi-v2 tag", sid[:], encoded[i*ristretto255.ElementSize:(i+1)*ristretto255.ElementSize])
 			sid[0] ^= d[0]
 		}
 	})
@@ -683,7 +682,7 @@ func runSession(o options, in *inputs) (*measurement, error) {
 		icfg.Role = psi.RoleInitiator
 		s, err := psi.NewSession(icfg, in.initSet)
 		if err == nil {
-			ri, err = reunite.Run(ctx, iconn, s)
+			ri, err = psi.Run(ctx, iconn, s, nil)
 		}
 		if err != nil {
 			ie = fmt.Errorf("initiator: %w", err)
@@ -695,7 +694,7 @@ func runSession(o options, in *inputs) (*measurement, error) {
 		rcfg.Role = psi.RoleResponder
 		s, err := psi.NewSession(rcfg, in.respSet)
 		if err == nil {
-			rr, err = reunite.Run(ctx, rconn, s)
+			rr, err = psi.Run(ctx, rconn, s, nil)
 		}
 		if err != nil {
 			re = fmt.Errorf("responder: %w", err)

@@ -1,5 +1,6 @@
-// Package encoding defines reunite's wire format: the frame that carries
-// every protocol message, and the bodies of those messages.
+// Package encoding defines reunite's byte formats: the frame that carries
+// every protocol message (frame.go), the bodies of those messages
+// (messages.go), and the saved state of a session (state.go).
 //
 // It is the lowest of reunite's three layers. It knows how bytes are laid
 // out and how to refuse bytes that are not laid out exactly right; it does

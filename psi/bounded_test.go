@@ -3,6 +3,7 @@ package psi_test
 import (
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"net"
 	"os"
 	"runtime"
@@ -59,11 +60,13 @@ func rawPeer(t *testing.T, c net.Conn, hello encoding.Frame, then func(net.Conn)
 // TestHostilePeerMemory runs a responder ready for the largest sets
 // (2^26 elements, where the evaluations alone would take 2 GiB) against an
 // initiator that declares such a set and then misbehaves. Each case must
-// end with a typed error having allocated a small, fixed amount: memory
-// follows the bytes that arrive, never the size a peer declares.
+// end with a typed error having allocated at most two chunks' worth:
+// memory follows the bytes that arrive, never the size a peer declares.
 func TestHostilePeerMemory(t *testing.T) {
 	checkNoLeak(t)
-	const bound = 1 << 20 // far below one chunk of evaluations per declared 2^26 elements
+	// The target: at most two chunks' worth beyond the local set
+	// (empty here), where trusting the declared size would take 2 GiB.
+	bound := 2 * encoding.PointChunkSize(encoding.MaxChunkElements)
 	opts := &psi.RunOptions{IdleTimeout: 100 * time.Millisecond, FrameTimeout: 100 * time.Millisecond}
 	// The header of a Blinded frame (sequence 1) announcing length bytes,
 	// made without the body so the peer itself allocates nothing.
@@ -176,4 +179,69 @@ func TestEmptyPeerSetsCostOnlyTheLocalSet(t *testing.T) {
 	assert.Equal(t, make([]int, sessions), admitted, "every session, m = 0 included, is put to the admission policy")
 	perElement := uint64(encoding.ElementSize + encoding.TagSize + 64 + encoding.SealOverhead)
 	assert.Less(t, worst, uint64(n)*perElement*64, "bytes allocated by one session (both parties)")
+}
+
+// TestHostileResponderMemory is TestHostilePeerMemory from the other side:
+// an initiator with an empty set facing a responder that declares the
+// largest set and then stalls or sends a header only. The initiator
+// commits nothing to the declared size either.
+func TestHostileResponderMemory(t *testing.T) {
+	checkNoLeak(t)
+	bound := 2 * encoding.PointChunkSize(encoding.MaxChunkElements)
+	opts := &psi.RunOptions{IdleTimeout: 100 * time.Millisecond, FrameTimeout: 100 * time.Millisecond}
+	icfg := boundedConfig
+	icfg.Role = psi.RoleInitiator
+	tagsHeader := func(length int) []byte {
+		hdr, err := encoding.Frame{Type: encoding.TypeTags, Seq: 1}.MarshalBinary()
+		require.NoError(t, err)
+		binary.BigEndian.PutUint32(hdr[encoding.HeaderSize-4:], uint32(length))
+		return hdr
+	}
+	tests := []struct {
+		name string
+		then func(net.Conn)
+		want error
+	}{
+		{"reply then silence", func(net.Conn) { time.Sleep(time.Second) }, os.ErrDeadlineExceeded},
+		{"header of the largest body", func(c net.Conn) {
+			_, _ = c.Write(tagsHeader(encoding.MaxBodySize))
+			time.Sleep(time.Second)
+		}, encoding.ErrTooLarge},
+		{"header of the expected chunk, then silence", func(c net.Conn) {
+			_, _ = c.Write(tagsHeader(encoding.SealedChunkSize(encoding.MaxChunkElements, encoding.TagSize, 64+encoding.SealOverhead)))
+			time.Sleep(time.Second)
+		}, os.ErrDeadlineExceeded},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ini, err := psi.NewSession(icfg, psi.Set{})
+			require.NoError(t, err)
+			// The reply declares 2^26 elements and commits to the generator
+			// (any valid element will do: no proof is ever checked).
+			reply := encoding.HelloReply{Hello: encoding.Hello{
+				Suite: uint16(psi.SuiteECDHRistretto255), Mode: uint8(icfg.Mode), PayloadSize: uint16(icfg.PayloadSize),
+				MaxSetSize: psi.MaxSetSizeLimit, SetSize: psi.MaxSetSizeLimit, Context: icfg.Context,
+			}}
+			_, err = hex.Decode(reply.Commitment[:], []byte("e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76"))
+			require.NoError(t, err)
+			body, err := reply.AppendBinary(nil)
+			require.NoError(t, err)
+			ca, cb := net.Pipe()
+			defer ca.Close()
+			go func() {
+				defer cb.Close()
+				if _, err := encoding.ReadFrame(cb, nil); err != nil {
+					return
+				}
+				if encoding.WriteFrame(cb, encoding.Frame{Type: encoding.TypeHelloReply, Body: body}) != nil {
+					return
+				}
+				tc.then(cb)
+			}()
+			var runErr error
+			n := allocated(func() { _, runErr = psi.Run(context.Background(), ca, ini, opts) })
+			require.ErrorIs(t, runErr, tc.want)
+			assert.Less(t, n, uint64(bound), "bytes allocated")
+		})
+	}
 }

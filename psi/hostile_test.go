@@ -385,3 +385,42 @@ func TestRoles(t *testing.T) {
 		})
 	}
 }
+
+// TestDeclaredSizesAtTheirLimit feeds handshakes whose declared sizes are
+// the largest a uint32 holds. They are compared as declared, never through
+// an int that could wrap on a 32-bit platform, and refused.
+func TestDeclaredSizesAtTheirLimit(t *testing.T) {
+	const huge = ^uint32(0)
+	cfg := Config{Context: []byte("limits"), Mode: BothLearn}
+	tests := []struct {
+		name         string
+		max, setSize uint32
+		toInitiator  bool
+	}{
+		{"hello declares 2^32-1 elements", huge, huge, false},
+		{"hello declares 2^31 elements", huge, 1 << 31, false},
+		{"reply announces a cap of 2^32-1", huge, 1, true},
+		{"reply declares 2^32-1 elements", DefaultMaxSetSize, huge, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ini, err := newInitiator(cfg, Set{})
+			require.NoError(t, err)
+			resp, err := newResponder(cfg, Set{})
+			require.NoError(t, err)
+			hello := encoding.Hello{Suite: uint16(SuiteECDHRistretto255), Mode: uint8(BothLearn), MaxSetSize: tc.max, SetSize: tc.setSize, Context: cfg.Context}
+			if !tc.toInitiator {
+				body, err := hello.AppendBinary(nil)
+				require.NoError(t, err)
+				require.ErrorIs(t, resp.Receive(encoding.Frame{Type: encoding.TypeHello, Body: body}), ErrSetTooLarge)
+				return
+			}
+			_, err = ini.Send()
+			require.NoError(t, err)
+			reply := encoding.HelloReply{Hello: hello, Commitment: resp.commit}
+			body, err := reply.AppendBinary(nil)
+			require.NoError(t, err)
+			require.ErrorIs(t, ini.Receive(encoding.Frame{Type: encoding.TypeHelloReply, Body: body}), ErrSetTooLarge)
+		})
+	}
+}

@@ -401,7 +401,7 @@ func (s *Session) checkFinish(f encoding.Frame, revealed int) (*encoding.Finish,
 	if err := s.checkSession(&fin.Session); err != nil {
 		return nil, err
 	}
-	if int(fin.RevealCount) != revealed {
+	if int64(fin.RevealCount) != int64(revealed) {
 		return nil, fmt.Errorf("%w: finish counts %d revealed matches, this party has %d", ErrMalformed, fin.RevealCount, revealed)
 	}
 	var mine [32]byte
@@ -466,7 +466,7 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 		prefix, sealedPayload := c.Entry(i)
 		pos := binary.BigEndian.Uint32(prefix)
 		// Strictly increasing positions: no repeats, one canonical order.
-		if int64(pos) <= s.lastReveal || int(pos) >= n {
+		if int64(pos) <= s.lastReveal || int64(pos) >= int64(n) {
 			return fmt.Errorf("%w: reveal position out of order or range", ErrMalformed)
 		}
 		s.lastReveal = int64(pos)

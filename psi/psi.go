@@ -112,7 +112,10 @@ type Config struct {
 	// the handshake reveals it, before any element is hashed, blinded or
 	// sent. Returning an error refuses the session: the peer is told
 	// ErrRefused and this party's error wraps the one Admit returned. Use it
-	// for per-peer budgets against dictionary attacks.
+	// for per-peer budgets against dictionary attacks. It is called for
+	// every session, including one whose peer declares 0 elements: such a
+	// session still costs the responder work on its whole set, so a budget
+	// should charge it too.
 	Admit func(peerSetSize int) error
 
 	// Progress, if set, is called after each chunk of elements a session

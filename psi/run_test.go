@@ -314,3 +314,40 @@ func (c *tamperConn) Read(p []byte) (int, error) {
 	c.buf = c.buf[n:]
 	return n, nil
 }
+
+// TestVersionOnePeerRefused checks that a peer speaking wire version 1
+// (no evaluation proofs) is refused with a typed error, not misread.
+func TestVersionOnePeerRefused(t *testing.T) {
+	checkNoLeak(t)
+	tests := []struct {
+		name string
+		resp bool // the version-1 peer is the initiator, facing our responder
+	}{
+		{"our initiator", false},
+		{"our responder", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ini, resp := newPair(t, elements("v", 0, 3), elements("v", 0, 3))
+			s := ini
+			if tc.resp {
+				s = resp
+			}
+			ca, cb := net.Pipe()
+			defer cb.Close()
+			go func() {
+				// A version-1 frame: the v2 header with its version byte set to 1.
+				if !tc.resp {
+					_, _ = encoding.ReadFrame(cb, nil)
+				}
+				raw, _ := encoding.Frame{Type: encoding.TypeHelloReply, Body: []byte{0}}.MarshalBinary()
+				raw[4] = 1
+				_, _ = cb.Write(raw)
+			}()
+			_, err := psi.Run(context.Background(), ca, s, nil)
+			require.ErrorIs(t, err, psi.ErrUnsupported)
+			assert.ErrorIs(t, err, encoding.ErrVersion)
+			ca.Close()
+		})
+	}
+}

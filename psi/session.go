@@ -210,8 +210,8 @@ func (s *Session) Turn() Turn {
 	return TurnSend
 }
 
-// Result returns what this party learned, or the error that ended the
-// session.
+// Result returns what this party learned once Turn returns TurnDone, or
+// the error that ended the session.
 func (s *Session) Result() (*Result, error) {
 	if s.err != nil {
 		return nil, s.err
@@ -286,7 +286,9 @@ func (s *Session) MaxBody(t encoding.MessageType) int {
 	return 0
 }
 
-// Send returns the next frame to deliver to the peer.
+// Send returns the next frame to deliver to the peer. It is valid only
+// when Turn returns TurnSend; otherwise it returns an error matching
+// ErrWrongTurn and changes nothing.
 func (s *Session) Send() (encoding.Frame, error) {
 	if s.Turn() != TurnSend {
 		return encoding.Frame{}, fmt.Errorf("%w: Send called while the session expects to %v", ErrWrongTurn, s.Turn())
@@ -343,7 +345,10 @@ func (s *Session) record(f encoding.Frame) {
 	s.transcript.Write(f.Body)
 }
 
-// Receive consumes the next frame from the peer.
+// Receive consumes the next frame from the peer. It is valid only when
+// Turn returns TurnReceive. Any error ends the session: Turn then returns
+// TurnSend if an alert should be delivered to the peer, and TurnDone after
+// that; Result returns the error.
 func (s *Session) Receive(f encoding.Frame) error {
 	if s.Turn() != TurnReceive {
 		return fmt.Errorf("%w: Receive called while the session expects to %v", ErrWrongTurn, s.Turn())

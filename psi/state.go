@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"slices"
 
-	"golang.org/x/crypto/cryptobyte"
-
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/ristretto255"
 )
@@ -33,8 +31,6 @@ var (
 // Saved-state format (see MarshalState). The state codes are part of the
 // format and independent of the session's internal state numbering.
 const (
-	stateVersion = 2
-	stateMagic   = "RNTS"
 	// labelStateInputs separates the digest of a session's inputs from
 	// every other hash of the protocol.
 	labelStateInputs = "reunite-psi-v2 saved state inputs"
@@ -77,7 +73,8 @@ var stateCodes = map[state]uint8{
 // then returns the error that ended it. MarshalState does not change the
 // session, which can go on being used.
 //
-// The format is versioned, length-checked binary with a SHA-256 checksum;
+// The format (encoding.SessionState) is versioned, length-checked binary
+// with a SHA-256 checksum;
 // it binds the state to a digest of the session's Config and Set, which
 // resuming checks. Callbacks (Config.Admit, Config.Progress) are not saved:
 // the Config passed to resume supplies them.
@@ -97,118 +94,72 @@ func (s *Session) MarshalState() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("psi: saving the transcript hash: %w", err)
 	}
-	digest := inputsDigest(&s.cfg, &s.set)
+	st := encoding.SessionState{
+		Role: uint8(s.role), State: code, PayloadSize: uint16(s.cfg.PayloadSize),
+		InputsDigest: inputsDigest(&s.cfg, &s.set),
+		Nonce:        s.nonce, SendSeq: s.sendSeq, RecvSeq: s.recvSeq,
+		Transcript: transcript, Hello: s.helloFrame, SessionID: s.sid,
+		AgreedMax: uint32(s.agreedMax), PeerSize: uint32(s.peerSize),
+	}
 	p := s.cfg.PayloadSize
-
-	b := cryptobyte.NewBuilder(nil)
-	b.AddBytes([]byte(stateMagic))
-	b.AddUint8(stateVersion)
-	b.AddUint8(uint8(s.role))
-	b.AddUint8(code)
-	b.AddBytes(digest[:])
-	var key [32]byte
 	if stateNeedsKey(s.state) {
-		copy(key[:], s.key.Bytes())
+		copy(st.Key[:], s.key.Bytes())
 	}
-	b.AddBytes(key[:])
-	b.AddBytes(s.nonce[:])
-	b.AddUint32(s.sendSeq)
-	b.AddUint32(s.recvSeq)
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(transcript) })
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.helloFrame) })
-	b.AddBytes(s.sid[:])
-	var commit [32]byte // the peer's commitment, while its proofs are still to come
-	if s.state == stInitRecvAnswers {
-		commit = s.commit
-	}
-	b.AddBytes(commit[:])
-	b.AddUint32(uint32(s.agreedMax))
-	b.AddUint32(uint32(s.peerSize))
-	done := 0 // progress through a stream matters only while receiving one
-	if s.state == stInitRecvAnswers || s.state == stRespRecvBlinded {
-		done = s.done
-	}
-	b.AddUint32(uint32(done))
-
-	// Initiator: unblinded points, the peer's tags so far (sorted, so the
-	// encoding is canonical), matches found so far, reveal count.
-	var ownPoints, peerTags []byte
-	var found []found
-	if s.state == stInitRecvAnswers {
-		ownPoints, peerTags, found = s.ownPoints, sortedKeys(s.peerTags), s.found
-	}
-	addBytes32(b, ownPoints)
-	addBytes32(b, peerTags)
-	b.AddUint32(uint32(len(found)))
-	for _, m := range found {
-		b.AddUint32(uint32(m.own))
-		b.AddUint32(m.position)
-		payload, opened := m.payload, uint8(1)
-		if payload == nil {
-			payload = make([]byte, p)
-			if p > 0 {
-				opened = 0 // a seal that did not open; see badPayloads
-			}
-		}
-		b.AddUint8(opened)
-		b.AddBytes(payload[:p])
-	}
-	revealed := 0 // checked against the responder's Finish, then unused
-	if s.state == stInitRecvConfirm {
-		revealed = s.revealed
-	}
-	b.AddUint32(uint32(revealed))
-	b.AddUint32(uint32(s.badPayloads))
-
-	// Responder: evaluations and their proofs so far, tag order and
-	// points, last revealed position.
-	var proofs, evaluated, tagOrder, tagPoints []byte
-	var lastReveal uint32
 	switch s.state {
-	case stRespRecvBlinded:
-		proofs, evaluated = s.proofs, s.evaluated
-		lastReveal = uint32(s.lastReveal + 1)
-	case stRespRecvFinish:
-		tagOrder = make([]byte, 0, 4*len(s.tagOrder))
-		for _, v := range s.tagOrder {
-			tagOrder = binary.BigEndian.AppendUint32(tagOrder, uint32(v))
+	case stInitRecvAnswers:
+		// Progress through a stream matters only while receiving one; the
+		// peer's commitment, while its proofs are still to come.
+		st.Done, st.Commitment = uint32(s.done), s.commit
+		// Unblinded (and still blinded) points, the peer's tags so far
+		// (sorted, so the encoding is canonical), matches found so far.
+		st.OwnPoints, st.PeerTags = s.ownPoints, sortedKeys(s.peerTags)
+		for _, m := range s.found {
+			f := encoding.StateFound{Own: uint32(m.own), Position: m.position, Opened: 1, Payload: m.payload}
+			if m.payload == nil {
+				f.Payload = make([]byte, p)
+				if p > 0 {
+					f.Opened = 0 // a seal that did not open; see badPayloads
+				}
+			}
+			st.Found = append(st.Found, f)
 		}
-		tagPoints = s.tagPoints
-		lastReveal = uint32(s.lastReveal + 1)
+	case stInitRecvConfirm:
+		st.Revealed = uint32(s.revealed) // checked against the responder's Finish, then unused
+	case stRespRecvBlinded:
+		st.Done = uint32(s.done)
+		st.Proofs, st.Evaluated = s.proofs, s.evaluated
+		st.LastReveal = uint32(s.lastReveal + 1)
+	case stRespRecvFinish:
+		st.TagOrder = make([]byte, 0, 4*len(s.tagOrder))
+		for _, v := range s.tagOrder {
+			st.TagOrder = binary.BigEndian.AppendUint32(st.TagOrder, uint32(v))
+		}
+		st.TagPoints = s.tagPoints
+		st.LastReveal = uint32(s.lastReveal + 1)
 	}
-	addBytes32(b, proofs)
-	addBytes32(b, evaluated)
-	addBytes32(b, tagOrder)
-	addBytes32(b, tagPoints)
-	b.AddUint32(lastReveal)
+	st.BadPayloads = uint32(s.badPayloads)
 
-	// Outputs.
 	matches, cardinality := s.matches, s.cardinality
-	var learned uint8
-	var resultTranscript [32]byte
 	if s.state == stDone {
 		matches, cardinality = s.result.Matches, s.result.Cardinality
 		if s.result.Learned {
-			learned = 1
+			st.Learned = 1
 		}
-		resultTranscript = s.result.Transcript
+		st.ResultTranscript = s.result.Transcript
 	}
-	b.AddUint32(uint32(len(matches)))
 	for _, m := range matches {
-		b.AddUint32(uint32(m.Index))
-		b.AddBytes(m.Handle[:])
-		b.AddBytes(m.PeerPayload[:p])
+		payload := m.PeerPayload
+		if payload == nil {
+			payload = []byte{}
+		}
+		st.Matches = append(st.Matches, encoding.StateMatch{Index: uint32(m.Index), Handle: m.Handle, PeerPayload: payload[:p]})
 	}
-	b.AddUint32(uint32(cardinality))
-	b.AddUint8(learned)
-	b.AddBytes(resultTranscript[:])
-
-	out, err := b.Bytes()
+	st.Cardinality = uint32(cardinality)
+	out, err := st.AppendBinary(nil)
 	if err != nil {
 		return nil, fmt.Errorf("psi: encoding the state: %w", err)
 	}
-	sum := sha256.Sum256(out)
-	return append(out, sum[:]...), nil
+	return out, nil
 }
 
 // ResumeSession continues a session from a state returned by MarshalState.
@@ -241,47 +192,36 @@ func stateNeedsKey(st state) bool {
 func resumeSession(cfg Config, set Set, saved []byte) (*Session, error) {
 	// Format first, so that garbage is reported as corrupt rather than as
 	// a mismatch.
-	const trailer = sha256.Size
-	if len(saved) < len(stateMagic)+1+trailer || string(saved[:len(stateMagic)]) != stateMagic {
-		return nil, corrupt("not a saved psi session")
-	}
-	if v := saved[len(stateMagic)]; v != stateVersion {
-		return nil, corrupt("version %d, this build reads version %d", v, stateVersion)
-	}
-	body := saved[:len(saved)-trailer]
-	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], saved[len(body):]) {
-		return nil, corrupt("checksum does not match (truncated or altered)")
+	var in encoding.SessionState
+	if err := in.UnmarshalBinary(saved); err != nil {
+		return nil, corrupt("%v", err)
 	}
 	if err := checkInputs(cfg, set); err != nil {
 		return nil, err
 	}
 	role := cfg.Role
-
-	in := cryptobyte.String(body[len(stateMagic)+1:])
-	var savedRole, code uint8
-	var digest [32]byte
-	if !in.ReadUint8(&savedRole) || !in.ReadUint8(&code) || !in.CopyBytes(digest[:]) {
-		return nil, corrupt("header truncated")
+	if in.Role != uint8(RoleInitiator) && in.Role != uint8(RoleResponder) {
+		return nil, corrupt("role %d", in.Role)
 	}
-	if savedRole != uint8(RoleInitiator) && savedRole != uint8(RoleResponder) {
-		return nil, corrupt("role %d", savedRole)
+	if Role(in.Role) != role {
+		return nil, fmt.Errorf("%w: the state is a %v's, resumed as %v", ErrStateMismatch, Role(in.Role), role)
 	}
-	if Role(savedRole) != role {
-		return nil, fmt.Errorf("%w: the state is a %v's, resumed as %v", ErrStateMismatch, Role(savedRole), role)
-	}
-	if want := inputsDigest(&cfg, &set); digest != want {
+	if want := inputsDigest(&cfg, &set); in.InputsDigest != want {
 		return nil, fmt.Errorf("%w: the configuration or set differs from the one the session was created with", ErrStateMismatch)
+	}
+	if int(in.PayloadSize) != cfg.PayloadSize {
+		return nil, corrupt("payload size differs from the configuration's") // the digest covers it
 	}
 	st := state(0)
 	for k, v := range stateCodes {
-		if v == code {
+		if v == in.State {
 			st = k
 		}
 	}
 	initiatorState := st == stInitRecvReply || st == stInitRecvAnswers || st == stInitRecvConfirm
 	responderState := st == stRespRecvHello || st == stRespRecvBlinded || st == stRespRecvFinish
 	if st == 0 || (role == RoleInitiator && responderState) || (role == RoleResponder && initiatorState) {
-		return nil, corrupt("state code %d is not a resumable %v state", code, role)
+		return nil, corrupt("state code %d is not a resumable %v state", in.State, role)
 	}
 
 	s := &Session{
@@ -291,23 +231,16 @@ func resumeSession(cfg Config, set Set, saved []byte) (*Session, error) {
 		rand:       bufio.NewReader(rand.Reader),
 		transcript: sha256.New(),
 		state:      st,
-	}
-	var (
-		key                       [32]byte
-		transcript, hello         cryptobyte.String
-		agreedMax, peerSize, done uint32
-		commit                    [32]byte
-	)
-	if !in.CopyBytes(key[:]) || !in.CopyBytes(s.nonce[:]) || !in.ReadUint32(&s.sendSeq) || !in.ReadUint32(&s.recvSeq) ||
-		!in.ReadUint8LengthPrefixed(&transcript) || !in.ReadUint16LengthPrefixed(&hello) || !in.CopyBytes(s.sid[:]) ||
-		!in.CopyBytes(commit[:]) || !in.ReadUint32(&agreedMax) || !in.ReadUint32(&peerSize) || !in.ReadUint32(&done) {
-		return nil, corrupt("truncated")
+		nonce:      in.Nonce,
+		sendSeq:    in.SendSeq,
+		recvSeq:    in.RecvSeq,
+		sid:        in.SessionID,
 	}
 
 	// Secret scalar.
 	if stateNeedsKey(st) {
 		s.key = new(ristretto255.Scalar)
-		if _, err := s.key.SetCanonicalBytes(key[:]); err != nil {
+		if _, err := s.key.SetCanonicalBytes(in.Key[:]); err != nil {
 			return nil, corrupt("secret scalar is not canonical")
 		}
 		if s.key.Equal(new(ristretto255.Scalar)) == 1 {
@@ -318,37 +251,37 @@ func resumeSession(cfg Config, set Set, saved []byte) (*Session, error) {
 		} else {
 			s.setCommitment()
 		}
-	} else if key != [32]byte{} {
+	} else if in.Key != [32]byte{} {
 		return nil, corrupt("secret scalar present in a state that no longer uses it")
 	}
 
 	// The responder's commitment, which the initiator needs until the
 	// last proof has arrived.
 	if st == stInitRecvAnswers {
-		if s.setPeerCommitment(commit) != nil {
+		if s.setPeerCommitment(in.Commitment) != nil {
 			return nil, corrupt("peer commitment is not a valid element")
 		}
-	} else if commit != [32]byte{} {
+	} else if in.Commitment != [32]byte{} {
 		return nil, corrupt("peer commitment in a state that does not use it")
 	}
 
 	// Transcript hash: it must re-encode to the same bytes, so that every
 	// saved state has one encoding.
-	if err := s.transcript.(stdencoding.BinaryUnmarshaler).UnmarshalBinary(transcript); err != nil {
+	if err := s.transcript.(stdencoding.BinaryUnmarshaler).UnmarshalBinary(in.Transcript); err != nil {
 		return nil, corrupt("transcript hash state")
 	}
-	if again, _ := s.transcript.(stdencoding.BinaryMarshaler).MarshalBinary(); !bytes.Equal(again, transcript) {
+	if again, _ := s.transcript.(stdencoding.BinaryMarshaler).MarshalBinary(); !bytes.Equal(again, in.Transcript) {
 		return nil, corrupt("transcript hash state is not canonical")
 	}
 
 	// Initiator's Hello, kept until the reply arrives.
 	if st == stInitRecvReply {
-		f, err := encoding.ParseFrame(hello)
+		f, err := encoding.ParseFrame(in.Hello)
 		if err != nil || f.Type != encoding.TypeHello || f.Seq != 0 {
 			return nil, corrupt("saved Hello frame")
 		}
-		s.helloFrame = bytes.Clone(hello)
-	} else if len(hello) != 0 {
+		s.helloFrame = in.Hello
+	} else if len(in.Hello) != 0 {
 		return nil, corrupt("saved Hello frame in a state past the handshake")
 	}
 
@@ -356,13 +289,16 @@ func resumeSession(cfg Config, set Set, saved []byte) (*Session, error) {
 	nI := len(set.Elements)
 	handshakeDone := st != stInitRecvReply && st != stRespRecvHello
 	if handshakeDone {
-		if int64(agreedMax) > int64(cfg.maxSetSize()) || peerSize > agreedMax || int64(nI) > int64(agreedMax) {
+		if int64(in.AgreedMax) > int64(cfg.maxSetSize()) || in.PeerSize > in.AgreedMax || int64(nI) > int64(in.AgreedMax) {
 			return nil, corrupt("set sizes exceed the agreed maximum")
 		}
-	} else if agreedMax != 0 || peerSize != 0 || s.sid != [32]byte{} {
+	} else if in.AgreedMax != 0 || in.PeerSize != 0 || s.sid != [32]byte{} {
 		return nil, corrupt("handshake values in a state before the handshake")
 	}
-	s.agreedMax, s.peerSize, s.done = int(agreedMax), int(peerSize), int(done)
+	if int64(in.Done) > int64(nI)+int64(in.PeerSize) {
+		return nil, corrupt("progress beyond the elements expected")
+	}
+	s.agreedMax, s.peerSize, s.done = int(in.AgreedMax), int(in.PeerSize), int(in.Done)
 	nP := s.peerSize
 
 	// Where the session is within a chunked stream: only chunk boundaries
@@ -386,43 +322,41 @@ func resumeSession(cfg Config, set Set, saved []byte) (*Session, error) {
 		}
 	}
 
-	p := cfg.PayloadSize
-	if err := s.resumeInitiator(&in, nI, nP, p); err != nil {
+	if err := s.resumeInitiator(&in, nI, nP); err != nil {
 		return nil, err
 	}
 	if err := s.resumeResponder(&in, nI, nP); err != nil {
 		return nil, err
 	}
-	if err := s.resumeOutputs(&in, nI, nP, p); err != nil {
+	if err := s.resumeOutputs(&in, nI, nP); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// resumeInitiator reads the initiator's working state: unblinded points,
+// resumeInitiator takes the initiator's working state: unblinded points,
 // peer tags, matches found so far and the reveal count.
-func (s *Session) resumeInitiator(in *cryptobyte.String, nI, nP, p int) error {
-	var ownPoints, peerTags cryptobyte.String
-	var nFound, revealed uint32
-	if !readBytes32(in, &ownPoints) || !readBytes32(in, &peerTags) || !in.ReadUint32(&nFound) {
-		return corrupt("truncated")
-	}
+func (s *Session) resumeInitiator(in *encoding.SessionState, nI, nP int) error {
+	p := s.cfg.PayloadSize
 	if s.state != stInitRecvAnswers {
-		if len(ownPoints) != 0 || len(peerTags) != 0 || nFound != 0 {
+		if len(in.OwnPoints) != 0 || len(in.PeerTags) != 0 || len(in.Found) != 0 {
 			return corrupt("initiator answer state in another state")
 		}
 	} else {
-		if len(ownPoints) != nI*encoding.ElementSize {
-			return corrupt("unblinded points for %d elements, set has %d", len(ownPoints)/encoding.ElementSize, nI)
+		if len(in.OwnPoints) != nI*encoding.ElementSize {
+			return corrupt("unblinded points for %d elements, set has %d", len(in.OwnPoints)/encoding.ElementSize, nI)
 		}
 		received := max(0, s.done-nI)
-		if len(peerTags) != received*encoding.TagSize {
+		if len(in.PeerTags) != received*encoding.TagSize {
 			return corrupt("peer tags do not match the progress")
 		}
-		if int64(nFound) > int64(received) {
+		if len(in.Found) > received {
 			return corrupt("more matches than tags received")
 		}
-		s.ownPoints = bytes.Clone(ownPoints)
+		s.ownPoints = in.OwnPoints
+		if s.ownPoints == nil {
+			s.ownPoints = []byte{}
+		}
 		s.ownTags = make(map[[encoding.TagSize]byte]int32, nI)
 		for i := range min(s.done, nI) {
 			t := tagOf(&s.sid, s.ownPoints[i*encoding.ElementSize:(i+1)*encoding.ElementSize])
@@ -431,150 +365,111 @@ func (s *Session) resumeInitiator(in *cryptobyte.String, nI, nP, p int) error {
 			}
 			s.ownTags[t] = int32(i)
 		}
-		s.peerTags = make(map[[encoding.TagSize]byte]struct{}, nP) // as advance does after the handshake
+		s.peerTags = make(map[[encoding.TagSize]byte]struct{}, min(nP, encoding.MaxChunkElements)) // as advance does after the handshake
 		var prev []byte
-		for i := 0; i < len(peerTags); i += encoding.TagSize {
-			t := peerTags[i : i+encoding.TagSize]
+		for i := 0; i < len(in.PeerTags); i += encoding.TagSize {
+			t := in.PeerTags[i : i+encoding.TagSize]
 			if prev != nil && bytes.Compare(prev, t) >= 0 {
 				return corrupt("peer tags not in strictly increasing order")
 			}
 			prev = t
 			s.peerTags[[encoding.TagSize]byte(t)] = struct{}{}
 		}
-		if int64(nFound)*int64(9+p) > int64(len(*in)) {
-			return corrupt("truncated")
-		}
-		owns := make(map[int32]struct{}, nFound)
-		for i := range int(nFound) {
-			var own, pos uint32
-			var opened uint8
-			var payload []byte
-			if !in.ReadUint32(&own) || !in.ReadUint32(&pos) || !in.ReadUint8(&opened) || !in.ReadBytes(&payload, p) {
-				return corrupt("truncated")
-			}
-			if opened > 1 || (opened == 0 && (p == 0 || !allZero(payload))) {
+		owns := make(map[int32]struct{}, len(in.Found))
+		for i, f := range in.Found {
+			if f.Opened == 0 && (p == 0 || !allZero(f.Payload)) {
 				return corrupt("payload flag")
 			}
-			if int64(own) >= int64(nI) || int64(pos) >= int64(received) || (i > 0 && pos <= s.found[i-1].position) {
+			if int64(f.Own) >= int64(nI) || int64(f.Position) >= int64(received) || (i > 0 && f.Position <= s.found[i-1].position) {
 				return corrupt("match found out of range or order")
 			}
-			if _, dup := owns[int32(own)]; dup {
+			if _, dup := owns[int32(f.Own)]; dup {
 				return corrupt("match found twice")
 			}
-			owns[int32(own)] = struct{}{}
-			m := found{own: int32(own), position: pos}
-			if p > 0 && opened == 1 {
-				m.payload = bytes.Clone(payload)
+			owns[int32(f.Own)] = struct{}{}
+			m := found{own: int32(f.Own), position: f.Position}
+			if p > 0 && f.Opened == 1 {
+				m.payload = f.Payload
 			}
 			s.found = append(s.found, m)
 		}
 	}
-	var bad uint32
-	if !in.ReadUint32(&revealed) || !in.ReadUint32(&bad) {
-		return corrupt("truncated")
-	}
-	if int64(revealed) > int64(nI) || (revealed != 0 && s.state != stInitRecvConfirm) {
+	if int64(in.Revealed) > int64(nI) || (in.Revealed != 0 && s.state != stInitRecvConfirm) {
 		return corrupt("reveal count")
 	}
-	if int64(bad) > int64(nFound) {
+	if int64(in.BadPayloads) > int64(len(in.Found)) {
 		return corrupt("bad payload count")
 	}
-	s.revealed = int(revealed)
-	s.badPayloads = int(bad)
+	s.revealed = int(in.Revealed)
+	s.badPayloads = int(in.BadPayloads)
 	return nil
 }
 
-// resumeResponder reads the responder's working state: evaluations and
+// resumeResponder takes the responder's working state: evaluations and
 // their proofs so far, tag order and points, and the last revealed
 // position.
-func (s *Session) resumeResponder(in *cryptobyte.String, nI, nP int) error {
-	var proofs, evaluated, tagOrder, tagPoints cryptobyte.String
-	var lastReveal uint32
-	if !readBytes32(in, &proofs) || !readBytes32(in, &evaluated) ||
-		!readBytes32(in, &tagOrder) || !readBytes32(in, &tagPoints) || !in.ReadUint32(&lastReveal) {
-		return corrupt("truncated")
-	}
+func (s *Session) resumeResponder(in *encoding.SessionState, nI, nP int) error {
 	switch s.state {
 	case stRespRecvBlinded:
 		wantProofs := s.done / encoding.MaxChunkElements * proofSize
 		if s.cfg.Mode == CardinalityOnly {
 			wantProofs = 0
 		}
-		if len(proofs) != wantProofs || len(evaluated) != s.done*encoding.ElementSize || len(tagOrder) != 0 || len(tagPoints) != 0 || lastReveal != 0 {
+		if len(in.Proofs) != wantProofs || len(in.Evaluated) != s.done*encoding.ElementSize || len(in.TagOrder) != 0 || len(in.TagPoints) != 0 || in.LastReveal != 0 {
 			return corrupt("evaluation state does not match the progress")
 		}
-		s.evaluated = bytes.Clone(evaluated)
-		if len(proofs) > 0 {
-			s.proofs = bytes.Clone(proofs)
-		}
+		s.evaluated, s.proofs = in.Evaluated, in.Proofs
 		s.lastReveal = -1
 	case stRespRecvFinish:
-		if len(proofs) != 0 || len(evaluated) != 0 || len(tagOrder) != 4*nI || len(tagPoints) != nI*encoding.ElementSize || int64(lastReveal) > int64(nI) {
+		if len(in.Proofs) != 0 || len(in.Evaluated) != 0 || len(in.TagOrder) != 4*nI || len(in.TagPoints) != nI*encoding.ElementSize || int64(in.LastReveal) > int64(nI) {
 			return corrupt("tag state does not match the set")
 		}
 		if nI > 0 {
 			s.tagOrder = make([]int32, nI)
 			used := make([]bool, nI)
 			for i := range s.tagOrder {
-				v := binary.BigEndian.Uint32(tagOrder[4*i:])
+				v := binary.BigEndian.Uint32(in.TagOrder[4*i:])
 				if int64(v) >= int64(nI) || used[v] {
 					return corrupt("tag order is not a permutation")
 				}
 				used[v] = true
 				s.tagOrder[i] = int32(v)
 			}
-			s.tagPoints = bytes.Clone(tagPoints)
+			s.tagPoints = in.TagPoints
 		}
-		s.lastReveal = int64(lastReveal) - 1
+		s.lastReveal = int64(in.LastReveal) - 1
 	default:
-		if len(proofs) != 0 || len(evaluated) != 0 || len(tagOrder) != 0 || len(tagPoints) != 0 || lastReveal != 0 {
+		if len(in.Proofs) != 0 || len(in.Evaluated) != 0 || len(in.TagOrder) != 0 || len(in.TagPoints) != 0 || in.LastReveal != 0 {
 			return corrupt("responder working state in another state")
 		}
 	}
 	return nil
 }
 
-// resumeOutputs reads the matches, cardinality and, for a done session, the
+// resumeOutputs takes the matches, cardinality and, for a done session, the
 // result; it checks them against the state and the set sizes.
-func (s *Session) resumeOutputs(in *cryptobyte.String, nI, nP, p int) error {
-	var nMatches uint32
-	if !in.ReadUint32(&nMatches) {
-		return corrupt("truncated")
-	}
-	if int64(nMatches) > int64(nI) || int64(nMatches)*int64(4+32+p) > int64(len(*in)) {
+func (s *Session) resumeOutputs(in *encoding.SessionState, nI, nP int) error {
+	p := s.cfg.PayloadSize
+	if len(in.Matches) > nI {
 		return corrupt("more matches than elements")
 	}
 	var matches []Match
-	seen := make(map[int]struct{}, nMatches)
-	for range int(nMatches) {
-		var idx uint32
-		var m Match
-		var payload []byte
-		if !in.ReadUint32(&idx) || !in.CopyBytes(m.Handle[:]) || !in.ReadBytes(&payload, p) {
-			return corrupt("truncated")
-		}
-		if int64(idx) >= int64(nI) {
+	seen := make(map[int]struct{}, len(in.Matches))
+	for _, im := range in.Matches {
+		if int64(im.Index) >= int64(nI) {
 			return corrupt("match index out of range")
 		}
-		if _, dup := seen[int(idx)]; dup {
+		if _, dup := seen[int(im.Index)]; dup {
 			return corrupt("match index repeats")
 		}
-		seen[int(idx)] = struct{}{}
-		m.Index = int(idx)
+		seen[int(im.Index)] = struct{}{}
+		m := Match{Index: int(im.Index), Handle: im.Handle}
 		if p > 0 {
-			m.PeerPayload = bytes.Clone(payload)
+			m.PeerPayload = im.PeerPayload
 		}
 		matches = append(matches, m)
 	}
-	var cardinality uint32
-	var learned uint8
-	var transcript [32]byte
-	if !in.ReadUint32(&cardinality) || !in.ReadUint8(&learned) || !in.CopyBytes(transcript[:]) {
-		return corrupt("truncated")
-	}
-	if !in.Empty() {
-		return corrupt("%d bytes after the state", len(*in))
-	}
+	cardinality, learned := in.Cardinality, in.Learned
 	sorted := func() bool {
 		for i := 1; i < len(matches); i++ {
 			if matches[i].Index <= matches[i-1].Index {
@@ -605,7 +500,7 @@ func (s *Session) resumeOutputs(in *cryptobyte.String, nI, nP, p int) error {
 		}
 	case stDone:
 		wantLearned := s.role == RoleInitiator || mode == BothLearn
-		if (learned == 1) != wantLearned || learned > 1 {
+		if (learned == 1) != wantLearned {
 			return corrupt("result's learned flag")
 		}
 		switch {
@@ -618,14 +513,14 @@ func (s *Session) resumeOutputs(in *cryptobyte.String, nI, nP, p int) error {
 		s.result = &Result{
 			Role: s.role, Mode: mode, Learned: wantLearned, LowerBound: wantLearned && s.role == RoleResponder,
 			Matches: matches, Cardinality: int(cardinality),
-			LocalSetSize: nI, PeerSetSize: nP, SessionID: s.sid, Transcript: transcript,
+			LocalSetSize: nI, PeerSetSize: nP, SessionID: s.sid, Transcript: in.ResultTranscript,
 		}
 	default:
 		if len(matches) != 0 || cardinality != 0 {
 			return corrupt("matches in a state that has none yet")
 		}
 	}
-	if s.state != stDone && (learned != 0 || transcript != [32]byte{}) {
+	if s.state != stDone && (learned != 0 || in.ResultTranscript != [32]byte{}) {
 		return corrupt("result in a state that is not done")
 	}
 	s.matches, s.cardinality = matches, int(cardinality)
@@ -674,21 +569,6 @@ func sortedKeys(m map[[16]byte]struct{}) []byte {
 		out = append(out, k[:]...)
 	}
 	return out
-}
-
-// readBytes32 reads a value with a 32-bit big-endian length prefix.
-func readBytes32(in *cryptobyte.String, out *cryptobyte.String) bool {
-	var n uint32
-	var v []byte
-	if !in.ReadUint32(&n) || !in.ReadBytes(&v, int(n)) {
-		return false
-	}
-	*out = v
-	return true
-}
-
-func addBytes32(b *cryptobyte.Builder, v []byte) {
-	b.AddUint32LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(v) })
 }
 
 func allZero(b []byte) bool {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/testrand"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,13 +73,19 @@ type vectorFrame struct {
 }
 
 type vectorCase struct {
-	Name        string         `json:"name"`
-	Mode        string         `json:"mode"`
-	Context     string         `json:"context"` // hex
-	PayloadSize int            `json:"payload_size"`
-	Initiator   vectorParty    `json:"initiator"`
-	Responder   vectorParty    `json:"responder"`
-	Frames      []vectorFrame  `json:"frames,omitempty"`
+	Name        string        `json:"name"`
+	Mode        string        `json:"mode"`
+	Context     string        `json:"context"` // hex
+	PayloadSize int           `json:"payload_size"`
+	Initiator   vectorParty   `json:"initiator"`
+	Responder   vectorParty   `json:"responder"`
+	Frames      []vectorFrame `json:"frames,omitempty"`
+	// Commitment is the responder's B = b·G from its HelloReply, and
+	// Proofs the evaluation proof (c ‖ s) of each Evaluated chunk in order,
+	// repeated from the frames for readers checking a DLEQ implementation
+	// (PROTOCOL.md §Evaluation proofs).
+	Commitment  string         `json:"commitment,omitempty"`
+	Proofs      []string       `json:"proofs,omitempty"`
 	FrameDigest string         `json:"frame_digest,omitempty"` // SHA-256 of all frames, for large cases
 	Expect      string         `json:"expect"`                 // "success" or the error both parties report
 	Results     []vectorResult `json:"results,omitempty"`      // initiator, responder
@@ -190,11 +197,36 @@ func runVector(t *testing.T, def vectorCase) vectorCase {
 	frames, ra, rb, erra, errb := exchange(t, ini, resp)
 
 	out := def
-	out.Frames, out.FrameDigest, out.Results = nil, "", nil
+	out.Frames, out.FrameDigest, out.Results, out.Commitment, out.Proofs = nil, "", nil, "", nil
 	digest := sha256.New()
+	var blinded, evaluated [][]byte
+	var proofs [][]byte
 	for _, f := range frames {
 		digest.Write(f.Bytes)
 		out.Frames = append(out.Frames, vectorFrame{From: f.From.String(), Frame: hex.EncodeToString(f.Bytes)})
+		parsed, err := encoding.ParseFrame(f.Bytes)
+		require.NoError(t, err)
+		switch parsed.Type {
+		case encoding.TypeHelloReply:
+			var h encoding.HelloReply
+			require.NoError(t, h.UnmarshalBinary(parsed.Body))
+			out.Commitment = hex.EncodeToString(h.Commitment[:])
+		case encoding.TypeBlinded:
+			var c encoding.PointChunk
+			require.NoError(t, c.UnmarshalBinary(parsed.Body))
+			blinded = append(blinded, c.Points)
+		case encoding.TypeEvaluated:
+			var c encoding.EvaluatedChunk
+			require.NoError(t, c.UnmarshalBinary(parsed.Body))
+			evaluated = append(evaluated, c.Points)
+			if c.Proof != [proofSize]byte{} {
+				proofs = append(proofs, c.Proof[:])
+				out.Proofs = append(out.Proofs, hex.EncodeToString(c.Proof[:]))
+			}
+		}
+	}
+	if erra == nil && errb == nil {
+		checkVectorProofs(t, ra.SessionID, out.Commitment, blinded, evaluated, proofs)
 	}
 	if len(def.Initiator.Generated)+len(def.Responder.Generated) > 0 {
 		out.Frames = nil
@@ -222,6 +254,29 @@ func runVector(t *testing.T, def vectorCase) vectorCase {
 		out.Results = append(out.Results, vr)
 	}
 	return out
+}
+
+// checkVectorProofs verifies every proof of a completed vector with the
+// RFC 9497 VerifyProof of this package, from the frames alone: the
+// commitment, the blinded points as sent and their evaluations.
+func checkVectorProofs(t *testing.T, sid [32]byte, commitment string, blinded, evaluated, proofs [][]byte) {
+	t.Helper()
+	if len(proofs) == 0 {
+		return
+	}
+	bm, err := hex.DecodeString(commitment)
+	require.NoError(t, err)
+	b, err := decodePoints(bm)
+	require.NoError(t, err)
+	require.Len(t, proofs, len(blinded), "one proof per chunk")
+	q := proofContext(&sid)
+	for i := range proofs {
+		cp, err := decodePoints(blinded[i])
+		require.NoError(t, err)
+		dp, err := decodePoints(evaluated[i])
+		require.NoError(t, err)
+		assert.True(t, q.verify(b[0], bm, blinded[i], evaluated[i], cp, dp, proofs[i]), "proof %d", i)
+	}
 }
 
 // errorName names the protocol error in err's chain, the same whether this
@@ -259,6 +314,8 @@ func TestKnownAnswers(t *testing.T) {
 				assert.Equal(t, want.Frames[i], got.Frames[i], "frame %d", i)
 			}
 			assert.Equal(t, want.Results, got.Results)
+			assert.Equal(t, want.Commitment, got.Commitment)
+			assert.Equal(t, want.Proofs, got.Proofs)
 		})
 	}
 }

@@ -365,7 +365,8 @@ func query(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	raw, err := dialRetry(ctx, o.addr, o.wait)
 	if err != nil {
 		err = fmt.Errorf("%w: %w", reunite.ErrTransport, err)
-		a := reunite.Audit{Time: time.Now().UTC(), Role: "initiator", RuleSetID: o.rules.ID(), Records: len(o.records), Outcome: err.Error()}
+		a := reunite.Audit{Time: time.Now().UTC(), Peer: reunite.CertFingerprint(o.peers[0]), Role: "initiator",
+			RuleSetID: o.rules.ID(), Records: len(o.records), Outcome: err.Error()}
 		if aerr := auditLog.Append(a); aerr != nil {
 			fmt.Fprintln(stderr, "agency: audit log:", aerr)
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -163,6 +164,7 @@ func TestAgencies(t *testing.T) {
 	code, _, errOut = runQuery(t, d, b, srv.addr)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "refused or failed")
+	assert.Contains(t, errOut, "the peer refused our certificate: it has not pinned it", "D is told why")
 	require.Eventually(t, func() bool { return strings.Contains(srv.stderr.String(), "not one we pinned") }, 10*time.Second, 10*time.Millisecond)
 
 	// A with another rule set is refused on both sides with a clear reason.
@@ -486,4 +488,55 @@ func shellWords(t *testing.T, line string) []string {
 		words = append(words, cur.String())
 	}
 	return words
+}
+
+// TestVerifyAnchor records the head verify prints and checks that a later
+// verify with it as anchor detects the newest entry cut and the whole log
+// replaced, which the chain alone cannot.
+func TestVerifyAnchor(t *testing.T) {
+	a, b := keygenT(t, "agency-a"), keygenT(t, "agency-b")
+	srv := startServer(t, b, "-peer", a)
+	for range 2 {
+		code, _, errOut := runQuery(t, a, b, srv.addr)
+		require.Equal(t, exitOK, code, errOut)
+	}
+	verifyA := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"verify", "-keys", a}, args...), &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	code, out, errOut := verifyA()
+	require.Equal(t, exitOK, code, errOut)
+	m := regexp.MustCompile(`head (2:[0-9a-f]{64})\n`).FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	head := m[1]
+	code, _, errOut = verifyA("-anchor", head)
+	require.Equal(t, exitOK, code, errOut)
+
+	log := filepath.Join(a, auditFile)
+	orig, err := os.ReadFile(log)
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(orig), "\n")
+
+	// The newest entry cut: still a valid chain, but not the anchored one.
+	require.NoError(t, os.WriteFile(log, []byte(strings.Join(lines[:2], "")), 0o600))
+	code, _, _ = verifyA()
+	assert.Equal(t, exitOK, code, "the chain alone cannot tell")
+	code, _, errOut = verifyA("-anchor", head)
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, errOut, "anchored entry 2 is missing")
+
+	// The log deleted and created anew: refused until -init, then a new
+	// chain that the anchor tells apart.
+	require.NoError(t, os.Remove(log))
+	code, _, errOut = runQuery(t, a, b, srv.addr)
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, errOut, "does not exist")
+	for range 2 {
+		code, _, errOut = runQuery(t, a, b, srv.addr, "-init")
+		require.Equal(t, exitOK, code, errOut)
+	}
+	code, _, errOut = verifyA("-anchor", head)
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, errOut, "entry 2 is not the anchored one")
 }

@@ -108,7 +108,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 		_ = l.Unlock()
 		os.Exit(0)
 	}
-	if runtime.GOOS == "windows" {
+	if !InterProcess {
 		t.Skip("no inter-process lock on this system")
 	}
 	path := filepath.Join(t.TempDir(), "x.lock")

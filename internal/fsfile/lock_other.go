@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix || solaris || aix
 
 package fsfile
 
@@ -7,9 +7,14 @@ import (
 	"sync"
 )
 
-// Without flock(2), the lock is only between Lock values of one process:
-// a second process sharing the files is not excluded. Windows builds are
-// for development only; run agencies on a unix system.
+// Without flock(2) (Windows, Solaris, AIX), the lock is only between Lock
+// values of one process: a second process sharing the files is not
+// excluded. Run an agency that serves and queries at once from one key
+// directory on Linux, macOS or a BSD.
+// InterProcess reports whether LockFile excludes other processes on this
+// system, not only other Lock values of this one.
+const InterProcess = false
+
 var (
 	heldMu sync.Mutex
 	held   = map[string]bool{}

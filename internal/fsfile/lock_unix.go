@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !solaris && !aix
 
 package fsfile
 
@@ -7,6 +7,10 @@ import (
 	"os"
 	"syscall"
 )
+
+// InterProcess reports whether LockFile excludes other processes on this
+// system, not only other Lock values of this one.
+const InterProcess = true
 
 // tryLock takes a non-blocking exclusive flock(2) on f. flock locks belong
 // to the open file description, so two Lock values in one process exclude

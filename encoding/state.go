@@ -1,0 +1,268 @@
+package encoding
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+
+	"golang.org/x/crypto/cryptobyte"
+)
+
+// SessionState is the saved state of a psi session, as psi.Session's
+// MarshalState writes it and psi.ResumeSession reads it. This package lays
+// the fields out and refuses bytes that are not laid out exactly right;
+// package psi fills the fields and checks what they mean (PROTOCOL.md,
+// §State between turns). Most users never call it directly.
+//
+// The encoding is
+//
+//	magic "RNTS", StateVersion, role u8, state u8, payload size u16,
+//	inputs digest (32), key (32), nonce (32), send seq u32, recv seq u32,
+//	transcript (u8 length), hello frame (u16 length), session ID (32),
+//	commitment (32), agreed max u32, peer size u32, done u32,
+//	own points, peer tags (u32 length each), found count u32 and entries
+//	(own u32, position u32, opened u8, payload size bytes), revealed u32,
+//	bad payloads u32, proofs, evaluated, tag order, tag points (u32 length
+//	each), last reveal u32, match count u32 and entries (index u32,
+//	handle (32), payload size bytes), cardinality u32, learned u8,
+//	result transcript (32), and last the SHA-256 of everything before it.
+//
+// It holds the session's secrets; see psi.Session.MarshalState.
+type SessionState struct {
+	Role, State      uint8
+	PayloadSize      uint16
+	InputsDigest     [32]byte
+	Key              [32]byte
+	Nonce            [NonceSize]byte
+	SendSeq, RecvSeq uint32
+	Transcript       []byte // a hash state, at most 255 bytes
+	Hello            []byte // a frame, at most 65535 bytes
+	SessionID        [SessionIDSize]byte
+	Commitment       [ElementSize]byte
+	AgreedMax        uint32
+	PeerSize         uint32
+	Done             uint32
+
+	// Initiator.
+	OwnPoints   []byte // ElementSize bytes per element
+	PeerTags    []byte // TagSize bytes per tag
+	Found       []StateFound
+	Revealed    uint32
+	BadPayloads uint32
+
+	// Responder.
+	Proofs     []byte // ProofSize bytes per chunk
+	Evaluated  []byte // ElementSize bytes per element
+	TagOrder   []byte // 4 bytes per element
+	TagPoints  []byte // ElementSize bytes per element
+	LastReveal uint32
+
+	// Outputs.
+	Matches          []StateMatch
+	Cardinality      uint32
+	Learned          uint8
+	ResultTranscript [HashSize]byte
+}
+
+// StateFound is a match the initiator has seen but not yet reported.
+type StateFound struct {
+	Own, Position uint32
+	Opened        uint8  // 1 if the payload opened, else 0
+	Payload       []byte // exactly PayloadSize bytes
+}
+
+// StateMatch is a match already established.
+type StateMatch struct {
+	Index       uint32
+	Handle      [32]byte
+	PeerPayload []byte // exactly PayloadSize bytes
+}
+
+// StateVersion is the version of the saved-state format this package reads
+// and writes.
+const StateVersion = 2
+
+const stateMagic = "RNTS"
+
+func (st *SessionState) check() error {
+	p := int(st.PayloadSize)
+	switch {
+	case st.PayloadSize > MaxPayloadSize:
+		return fmt.Errorf("%w: state payload size %d", ErrMalformed, st.PayloadSize)
+	case len(st.Transcript) > 255 || len(st.Hello) > 65535:
+		return fmt.Errorf("%w: state transcript or hello too long", ErrTooLarge)
+	case len(st.OwnPoints)%ElementSize != 0, len(st.PeerTags)%TagSize != 0,
+		len(st.Proofs)%ProofSize != 0, len(st.Evaluated)%ElementSize != 0,
+		len(st.TagOrder)%4 != 0, len(st.TagPoints)%ElementSize != 0:
+		return fmt.Errorf("%w: state field not a whole number of entries", ErrMalformed)
+	case st.Learned > 1:
+		return fmt.Errorf("%w: state learned flag %d", ErrMalformed, st.Learned)
+	}
+	for _, f := range st.Found {
+		if f.Opened > 1 || len(f.Payload) != p {
+			return fmt.Errorf("%w: state found entry", ErrMalformed)
+		}
+	}
+	for _, m := range st.Matches {
+		if len(m.PeerPayload) != p {
+			return fmt.Errorf("%w: state match entry", ErrMalformed)
+		}
+	}
+	return nil
+}
+
+// AppendBinary appends the encoding of st, checksum included, to b.
+func (st *SessionState) AppendBinary(b []byte) ([]byte, error) {
+	if err := st.check(); err != nil {
+		return nil, err
+	}
+	start := len(b)
+	c := cryptobyte.NewBuilder(b)
+	c.AddBytes([]byte(stateMagic))
+	c.AddUint8(StateVersion)
+	c.AddUint8(st.Role)
+	c.AddUint8(st.State)
+	c.AddUint16(st.PayloadSize)
+	c.AddBytes(st.InputsDigest[:])
+	c.AddBytes(st.Key[:])
+	c.AddBytes(st.Nonce[:])
+	c.AddUint32(st.SendSeq)
+	c.AddUint32(st.RecvSeq)
+	c.AddUint8LengthPrefixed(func(c *cryptobyte.Builder) { c.AddBytes(st.Transcript) })
+	c.AddUint16LengthPrefixed(func(c *cryptobyte.Builder) { c.AddBytes(st.Hello) })
+	c.AddBytes(st.SessionID[:])
+	c.AddBytes(st.Commitment[:])
+	c.AddUint32(st.AgreedMax)
+	c.AddUint32(st.PeerSize)
+	c.AddUint32(st.Done)
+	addBytes32(c, st.OwnPoints)
+	addBytes32(c, st.PeerTags)
+	c.AddUint32(uint32(len(st.Found)))
+	for _, f := range st.Found {
+		c.AddUint32(f.Own)
+		c.AddUint32(f.Position)
+		c.AddUint8(f.Opened)
+		c.AddBytes(f.Payload)
+	}
+	c.AddUint32(st.Revealed)
+	c.AddUint32(st.BadPayloads)
+	addBytes32(c, st.Proofs)
+	addBytes32(c, st.Evaluated)
+	addBytes32(c, st.TagOrder)
+	addBytes32(c, st.TagPoints)
+	c.AddUint32(st.LastReveal)
+	c.AddUint32(uint32(len(st.Matches)))
+	for _, m := range st.Matches {
+		c.AddUint32(m.Index)
+		c.AddBytes(m.Handle[:])
+		c.AddBytes(m.PeerPayload)
+	}
+	c.AddUint32(st.Cardinality)
+	c.AddUint8(st.Learned)
+	c.AddBytes(st.ResultTranscript[:])
+	out, err := c.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("%w: state: %w", ErrMalformed, err)
+	}
+	sum := sha256.Sum256(out[start:])
+	return append(out, sum[:]...), nil
+}
+
+// UnmarshalBinary decodes st from exactly b. It checks the magic, the
+// version and the checksum before anything else, so garbage and damaged
+// states are told apart from states of another version; every count is
+// checked against the bytes that remain before anything is allocated. The
+// byte slices in st are copies, not aliases of b.
+func (st *SessionState) UnmarshalBinary(b []byte) error {
+	const trailer = sha256.Size
+	if len(b) < len(stateMagic)+1+trailer || string(b[:len(stateMagic)]) != stateMagic {
+		return fmt.Errorf("%w: not a saved session state", ErrBadMagic)
+	}
+	if v := b[len(stateMagic)]; v != StateVersion {
+		return fmt.Errorf("%w: saved state version %d (this build reads %d)", ErrVersion, v, StateVersion)
+	}
+	body := b[:len(b)-trailer]
+	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], b[len(body):]) {
+		return fmt.Errorf("%w: saved state checksum does not match (truncated or altered)", ErrMalformed)
+	}
+	s := cryptobyte.String(body[len(stateMagic)+1:])
+	var v SessionState
+	var transcript, hello cryptobyte.String
+	if !s.ReadUint8(&v.Role) || !s.ReadUint8(&v.State) || !s.ReadUint16(&v.PayloadSize) ||
+		!s.CopyBytes(v.InputsDigest[:]) || !s.CopyBytes(v.Key[:]) || !s.CopyBytes(v.Nonce[:]) ||
+		!s.ReadUint32(&v.SendSeq) || !s.ReadUint32(&v.RecvSeq) ||
+		!s.ReadUint8LengthPrefixed(&transcript) || !s.ReadUint16LengthPrefixed(&hello) ||
+		!s.CopyBytes(v.SessionID[:]) || !s.CopyBytes(v.Commitment[:]) ||
+		!s.ReadUint32(&v.AgreedMax) || !s.ReadUint32(&v.PeerSize) || !s.ReadUint32(&v.Done) {
+		return fmt.Errorf("%w: saved state header", ErrTruncated)
+	}
+	if v.PayloadSize > MaxPayloadSize {
+		return fmt.Errorf("%w: saved state payload size %d", ErrMalformed, v.PayloadSize)
+	}
+	v.Transcript, v.Hello = bytes.Clone(transcript), bytes.Clone(hello)
+	p := int(v.PayloadSize)
+	var nFound uint32
+	if !readBytes32(&s, &v.OwnPoints) || !readBytes32(&s, &v.PeerTags) || !s.ReadUint32(&nFound) {
+		return fmt.Errorf("%w: saved state", ErrTruncated)
+	}
+	if int64(nFound)*int64(9+p) > int64(len(s)) {
+		return fmt.Errorf("%w: saved state found entries", ErrTruncated)
+	}
+	for range nFound {
+		f := StateFound{}
+		var payload []byte
+		if !s.ReadUint32(&f.Own) || !s.ReadUint32(&f.Position) || !s.ReadUint8(&f.Opened) || !s.ReadBytes(&payload, p) {
+			return fmt.Errorf("%w: saved state found entries", ErrTruncated)
+		}
+		f.Payload = bytes.Clone(payload)
+		v.Found = append(v.Found, f)
+	}
+	var nMatches uint32
+	if !s.ReadUint32(&v.Revealed) || !s.ReadUint32(&v.BadPayloads) ||
+		!readBytes32(&s, &v.Proofs) || !readBytes32(&s, &v.Evaluated) ||
+		!readBytes32(&s, &v.TagOrder) || !readBytes32(&s, &v.TagPoints) ||
+		!s.ReadUint32(&v.LastReveal) || !s.ReadUint32(&nMatches) {
+		return fmt.Errorf("%w: saved state", ErrTruncated)
+	}
+	if int64(nMatches)*int64(4+32+p) > int64(len(s)) {
+		return fmt.Errorf("%w: saved state matches", ErrTruncated)
+	}
+	for range nMatches {
+		m := StateMatch{}
+		var payload []byte
+		if !s.ReadUint32(&m.Index) || !s.CopyBytes(m.Handle[:]) || !s.ReadBytes(&payload, p) {
+			return fmt.Errorf("%w: saved state matches", ErrTruncated)
+		}
+		m.PeerPayload = bytes.Clone(payload)
+		v.Matches = append(v.Matches, m)
+	}
+	if !s.ReadUint32(&v.Cardinality) || !s.ReadUint8(&v.Learned) || !s.CopyBytes(v.ResultTranscript[:]) {
+		return fmt.Errorf("%w: saved state outputs", ErrTruncated)
+	}
+	if !s.Empty() {
+		return fmt.Errorf("%w: %d bytes after the saved state", ErrTrailingData, len(s))
+	}
+	if err := v.check(); err != nil {
+		return err
+	}
+	*st = v
+	return nil
+}
+
+// readBytes32 reads a copy of a value with a 32-bit big-endian length
+// prefix; an empty value reads as nil.
+func readBytes32(s *cryptobyte.String, out *[]byte) bool {
+	var n uint32
+	var v []byte
+	if !s.ReadUint32(&n) || !s.ReadBytes(&v, int(n)) {
+		return false
+	}
+	if n > 0 {
+		*out = bytes.Clone(v)
+	}
+	return true
+}
+
+func addBytes32(c *cryptobyte.Builder, v []byte) {
+	c.AddUint32LengthPrefixed(func(c *cryptobyte.Builder) { c.AddBytes(v) })
+}
