@@ -250,6 +250,7 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 	}
 	m.set.Elements = append(m.set.Elements, rules.StatisticsElement())
 	m.set.Payloads = append(m.set.Payloads, stats)
+	m.res.Audit.LocalKeys = len(m.set.Elements)
 	return m, nil
 }
 

@@ -149,20 +149,8 @@ func TestSpellingCorrectionLinksTypos(t *testing.T) {
 	b := names(SexMale, "Jues", "Jules", "Jules", "Jules")
 	b[0].FamilyNames, b[0].BirthDate = "Guerin", Date{Year: 2023, Month: 1, Day: 8}
 	ia, ib := NewIndex(a, rs), NewIndex(b, rs)
-	theirs := map[string]int{}
-	for k, v := range ib.Keys {
-		theirs[string(v)] = k
-	}
-	var hits []KeyHit
-	for k, v := range ia.Keys {
-		if j, ok := theirs[string(v)]; ok {
-			var peers []PeerRecord
-			for _, o := range ib.Owners(j) {
-				peers = append(peers, PeerRecord{Pseudonym: uint32(o)})
-			}
-			hits = append(hits, KeyHit{Key: k, Peers: peers})
-		}
-	}
+	hits := PlainHits(ia, ib, []uint32{0, 1, 2, 3})
+	t.Log(ia.Link(hits, ib.Statistics(), nil, 0.0001))
 	links := ia.Link(hits, ib.Statistics(), nil, rs.Threshold())
 	require.NotEmpty(t, links)
 	assert.Equal(t, 0, links[0].Record)

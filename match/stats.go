@@ -79,7 +79,7 @@ func (s *fileStats) add(w *keyWalker, p Presence) {
 
 // statistics turns the counts into agreement rates: the share of pairs of
 // distinct records with the field that share a value at the level, at
-// least one in a million.
+// least one pair's worth.
 func (s *fileStats) statistics() Statistics {
 	st := Statistics{records: uint32(min(s.records, math.MaxUint32)), agree: make([][]uint16, len(s.rs.comps))}
 	for c, comp := range s.rs.comps {
@@ -90,9 +90,12 @@ func (s *fileStats) statistics() Statistics {
 			for _, k := range s.values[c][l] {
 				same += float64(k) * float64(k-1)
 			}
+			// A file cannot show a rate below one pair in all of its
+			// pairs: agreement it never saw is rare, not impossible, and
+			// taking it as impossible would make it proof.
 			p := 1.0
 			if n > 1 {
-				p = min(same/(n*(n-1)), 1)
+				p = min(max(same, 2)/(n*(n-1)), 1)
 			}
 			st.agree[c][l] = encodeRate(p)
 		}
