@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -33,40 +34,62 @@ func runLinkage(o options, out io.Writer) error {
 	rules := match.DefaultRules()
 	fmt.Fprintf(out, "# reunite linkage quality\n\n")
 	fmt.Fprintf(out, "- machine: %s, NumCPU %d, GOMAXPROCS %d, %s/%s, %s\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	fmt.Fprintf(out, "- pipeline: records → match keys (rule set %s, threshold %.2f) → ECDH-PSI both-learn with sealed record pseudonyms → per-pair scores, both agencies in this process over an in-memory connection (reunite.LinkInProcess)\n\n", rules.ID(), rules.Threshold())
+	fmt.Fprintf(out, "- pipeline: records → match keys (rule set %s) → ECDH-PSI both-learn with sealed record pseudonyms, presence masks and file statistics → Fellegi–Sunter match probabilities learned per session (EM), one-to-one, threshold %.2f; both agencies in this process over an in-memory connection\n", rules.ID(), rules.Threshold())
+	fmt.Fprintf(out, "- tuning: the rule set and the model were tuned on the synthetic data and FEBRL4 only; the historical set is a test set, never tuned on\n\n")
 
 	var cases []*linkageCase
-	febrl, err := loadFEBRL(o.febrl)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		fmt.Fprintf(out, "FEBRL4 skipped: %s not found (pass -febrl DIR).\n\n", o.febrl)
-	case err != nil:
-		return err
-	default:
-		cases = append(cases, febrl)
+	for _, ds := range []struct{ name, dir, flag string }{{"FEBRL4", o.febrl, "-febrl"}, {"historical (test set)", o.historical, "-historical"}} {
+		c, err := loadTruthSet(ds.name, ds.dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			fmt.Fprintf(out, "%s skipped: %s not found (pass %s DIR).\n\n", ds.name, ds.dir, ds.flag)
+		case err != nil:
+			return err
+		default:
+			cases = append(cases, c)
+		}
 	}
 	for i := range o.seeds {
 		cases = append(cases, synthetic(o.children, o.seed+uint64(i)))
 	}
 
-	fmt.Fprintln(out, "| data set | records A / B | true pairs | linked | precision | recall | F1 | twins / siblings / namesakes linked | keys/s per core | indexed/s per core | wall (s) |")
-	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(out, "| data set | records A / B | true pairs | linked | precision | recall | F1 | twins / siblings / namesakes linked | keys per record | wire bytes per record | keys/s per core | indexed/s per core | wall (s) |")
+	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	var synthMissed map[[2]string]bool
 	var synthCase *linkageCase
 	var synthP, synthR []float64
+	var calibration [len(calibrationBins) - 1]struct{ pairs, true int }
 	for _, c := range cases {
 		progress("linkage: %s: %d + %d records…", c.name, len(c.a), len(c.b))
 		rate, indexRate := keyRate(rules, c.a), indexRate(rules, c.a)
 		start := time.Now()
-		pairs, _, _, err := reunite.LinkInProcess(context.Background(), c.a, c.b, reunite.MatchConfig{MaxKeys: psi.MaxSetSizeLimit})
+		// Linked down to the lowest calibration bin: one-to-one resolution
+		// goes best first, so the pairs at or above the threshold are the
+		// same as with the threshold itself.
+		all, resA, wire, err := linkCounted(c.a, c.b, calibrationBins[0])
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
 		wall := time.Since(start)
 		tp, confounded := 0, map[string]int{}
 		linked := map[[2]string]bool{}
-		for _, p := range pairs {
+		var pairs []reunite.LinkedPair
+		for _, p := range all {
 			k := [2]string{p.A, p.B}
+			if c.variations != nil {
+				for i := range calibration {
+					if p.Score >= calibrationBins[i] && p.Score < calibrationBins[i+1] {
+						calibration[i].pairs++
+						if c.truth[k] {
+							calibration[i].true++
+						}
+					}
+				}
+			}
+			if p.Score < rules.Threshold() {
+				continue
+			}
+			pairs = append(pairs, p)
 			linked[k] = true
 			if c.truth[k] {
 				tp++
@@ -84,8 +107,10 @@ func runLinkage(o options, out io.Writer) error {
 		if c.confounders != nil {
 			conf = fmt.Sprintf("%d / %d / %d", confounded[synth.KindTwin], confounded[synth.KindSibling], confounded[synth.KindNamesake])
 		}
-		fmt.Fprintf(out, "| %s | %d / %d | %d | %d | %.4f | %.4f | %.4f | %s | %.0f | %.0f | %.1f |\n",
-			c.name, len(c.a), len(c.b), len(c.truth), len(pairs), precision, recall, f1, conf, rate, indexRate, wall.Seconds())
+		records := len(c.a) + len(c.b)
+		fmt.Fprintf(out, "| %s | %d / %d | %d | %d | %.4f | %.4f | %.4f | %s | %.1f | %.0f | %.0f | %.0f | %.1f |\n",
+			c.name, len(c.a), len(c.b), len(c.truth), len(pairs), precision, recall, f1, conf,
+			float64(resA.Audit.LocalKeys)/float64(len(c.a)), float64(wire)/float64(records), rate, indexRate, wall.Seconds())
 		if c.variations != nil {
 			synthP, synthR = append(synthP, precision), append(synthR, recall)
 		}
@@ -103,12 +128,66 @@ func runLinkage(o options, out io.Writer) error {
 			len(synthR), o.seed, mean(synthP), slices.Min(synthP), mean(synthR), slices.Min(synthR))
 	}
 	if synthCase != nil {
+		fmt.Fprintf(out, "\nCalibration on the synthetic data (every pair of every seed that one-to-one resolution kept, down to probability %.2f, by the match probability both agencies computed):\n\n", calibrationBins[0])
+		fmt.Fprintln(out, "| match probability | linked pairs | observed precision |")
+		fmt.Fprintln(out, "|---|---:|---:|")
+		for i, b := range calibration {
+			if b.pairs > 0 {
+				fmt.Fprintf(out, "| [%.3f, %.3f) | %d | %.3f |\n", calibrationBins[i], min(calibrationBins[i+1], 1), b.pairs, ratio(b.true, b.pairs))
+			}
+		}
 		printVariationRecall(out, synthCase, synthMissed)
 	}
 	fmt.Fprintln(out, "\n- twins / siblings / namesakes linked: confounder pairs (different children in the two files) that were wrongly linked; confounder counts are in the synthetic data's own summary (`go test -v -run Summary ./internal/synth/`).")
+	fmt.Fprintln(out, "- keys per record: agency A's PSI set (its distinct match keys and the statistics element) over its records; wire bytes per record: every byte both agencies sent, over the records of both.")
 	fmt.Fprintln(out, "- keys/s per core: records per second through RuleSet.Keys over every agency-A record, normalization included, with GOMAXPROCS=1 so that garbage collection is counted (median of five passes run back to back).")
-	fmt.Fprintln(out, "- indexed/s per core: the same through match.NewIndex, as Match derives keys: with the file's spelling correction and the index of distinct keys.")
+	fmt.Fprintln(out, "- indexed/s per core: the same through match.NewIndex, as Match derives keys: with the file's spelling correction, statistics and the index of distinct keys.")
 	return nil
+}
+
+// calibrationBins bound the probability bins of the calibration table;
+// the last bin holds 1.
+var calibrationBins = [...]float64{0.5, 0.7, 0.9, 0.95, 0.99, 0.999, 1.0001}
+
+// linkCounted plays both agencies as reunite.LinkInProcess does, over an
+// in-memory connection that counts the bytes both send, and returns the
+// pairs both report at or above threshold, agency A's result and the bytes
+// on the wire.
+func linkCounted(a, b []match.Record, threshold float64) (pairs []reunite.LinkedPair, resA *reunite.MatchResult, wire int64, err error) {
+	connA, connB := net.Pipe()
+	countA, countB := &countingConn{Conn: connA}, &countingConn{Conn: connB}
+	defer connA.Close()
+	defer connB.Close()
+	cfg := reunite.MatchConfig{MaxKeys: psi.MaxSetSizeLimit, Threshold: threshold}
+	cfgA, cfgB := cfg, cfg
+	cfgA.Role, cfgB.Role, cfgA.Peer, cfgB.Peer = psi.RoleInitiator, psi.RoleResponder, "agency B", "agency A"
+	var resB *reunite.MatchResult
+	var errB error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if resB, errB = reunite.Match(context.Background(), countB, b, cfgB); errB != nil {
+			connB.Close()
+		}
+	}()
+	resA, errA := reunite.Match(context.Background(), countA, a, cfgA)
+	if errA != nil {
+		connA.Close()
+	}
+	<-done
+	if err = errors.Join(errA, errB); err != nil {
+		return nil, nil, 0, err
+	}
+	byHandle := map[psi.Handle]reunite.Hit{}
+	for _, h := range resB.Hits {
+		byHandle[h.Handle] = h
+	}
+	for _, h := range resA.Hits {
+		if hb, ok := byHandle[h.Handle]; ok {
+			pairs = append(pairs, reunite.LinkedPair{A: h.RecordID, B: hb.RecordID, ARecord: h.Record, BRecord: hb.Record, Score: h.Score, Rules: h.Rules, Handle: h.Handle})
+		}
+	}
+	return pairs, resA, countA.written.Load() + countB.written.Load(), nil
 }
 
 // indexRate measures match.NewIndex, in records per second on one core:
@@ -211,7 +290,9 @@ func synthetic(children int, seed uint64) *linkageCase {
 	return c
 }
 
-func loadFEBRL(dir string) (*linkageCase, error) {
+// loadTruthSet reads a converted benchmark: a.csv and b.csv in the record
+// contract and truth.csv, the true pairs.
+func loadTruthSet(name, dir string) (*linkageCase, error) {
 	truthFile := filepath.Join(dir, "truth.csv")
 	f, err := os.Open(truthFile)
 	if err != nil {
@@ -222,7 +303,7 @@ func loadFEBRL(dir string) (*linkageCase, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", truthFile, err)
 	}
-	c := &linkageCase{name: "FEBRL4", truth: map[[2]string]bool{}}
+	c := &linkageCase{name: name, truth: map[[2]string]bool{}}
 	for i, r := range rows {
 		if i == 0 || len(r) != 2 {
 			continue

@@ -61,11 +61,12 @@ type options struct {
 	suite      string // "ecdh" (suite 1) or "fast" (the KKRT engine)
 	compareMax int    // with -suite fast: also run suite 1 up to 2^compareMax
 
-	linkage  bool   // print linkage quality instead of throughput
-	febrl    string // directory of the FEBRL4 files
-	children int    // synthetic children in both files
-	seed     uint64
-	seeds    int
+	linkage    bool   // print linkage quality instead of throughput
+	febrl      string // directory of the FEBRL4 files
+	historical string // directory of the historical test set
+	children   int    // synthetic children in both files
+	seed       uint64
+	seeds      int
 }
 
 func main() {
@@ -109,6 +110,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.compareMax, "compare-max", 16, "with -suite fast: also run suite 1 for n up to 2^`e`, in the same run")
 	fs.BoolVar(&o.linkage, "linkage", false, "measure linkage quality (precision, recall, F1) of the full private pipeline instead of throughput")
 	fs.StringVar(&o.febrl, "febrl", "../shared/data/febrl4", "with -linkage: `directory` holding FEBRL4's a.csv, b.csv and truth.csv (skipped with a message when absent)")
+	fs.StringVar(&o.historical, "historical", "../shared/data/historical", "with -linkage: `directory` holding the historical test set's a.csv, b.csv and truth.csv (skipped with a message when absent)")
 	fs.IntVar(&o.children, "children", 2000, "with -linkage: synthetic children present in both agencies' files")
 	fs.Uint64Var(&o.seed, "seed", 1, "with -linkage: seed of the synthetic data")
 	fs.IntVar(&o.seeds, "seeds", 1, "with -linkage: synthetic data sets to link, with seeds seed, seed+1, …; the per-variation table is for the first")
