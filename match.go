@@ -26,8 +26,9 @@ type MatchConfig struct {
 	// parties must use the same rule set: the handshake refuses a peer whose
 	// rule-set ID differs.
 	Rules *match.RuleSet
-	// Threshold is the score a record pair needs to be reported; 0 means
-	// the rule set's default. It is this party's own policy and need not
+	// Threshold is the match probability a record pair needs to be
+	// reported; 0 means the rule set's default (match.DefaultThreshold).
+	// It is this party's own policy and need not
 	// match the peer's.
 	Threshold float64
 	// Mode is psi.BothLearn (the default when zero) or psi.InitiatorOnly.
@@ -78,9 +79,12 @@ type Hit struct {
 	// Handle is the same for both agencies for this pair of records in this
 	// session: quote it in the formal request for the peer's record.
 	Handle psi.Handle
-	// Score combines the weights of Rules, in [0, 1].
+	// Score is the probability that the two records are one child's,
+	// under the model both agencies learned from the session's candidate
+	// pairs (match.Index.Link); both compute the same value.
 	Score float64
-	// Rules are the rules on which the two records share a key.
+	// Rules is the pair's evidence, the outcome of each compared field
+	// both records have: "given=sound", "date=swapped", "sex=disagree".
 	Rules []string
 }
 

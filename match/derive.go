@@ -22,13 +22,13 @@ import (
 // theirs: each rule keeps up to q keys, the largest q the cap allows, and
 // any room left goes one key each to the rules, in order, that had more.
 // A rule's kept keys are its first combinations of values, which come
-// from the record's own name before its aliases, except for rules marked
-// ViaAlias, which exist for the aliases and keep theirs first. truncated
-// reports how many keys the cap dropped. Only the first 16 aliases and 8
-// parent names of a record are keyed. A key is SHA-256(first 16 bytes of
-// the rule-set hash ‖ rule index ‖ field values, each preceded by 0x1f),
-// so keys of different rules and rule sets never collide. Keys is safe for
-// concurrent use.
+// from the record's own name before its aliases. truncated reports how many
+// keys the cap dropped. Only the first 16 aliases and 8 parent names of a
+// record are keyed. A block's key is SHA-256(first 16 bytes of the rule-set
+// hash ‖ rule index ‖ field values, each preceded by 0x1f); a comparison
+// key is SHA-256(first 16 bytes of its block's key ‖ rule index ‖ 0x1f ‖
+// the level's value), one SHA-256 block. Keys of different rules and rule
+// sets never collide. Keys is safe for concurrent use.
 func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
 	d := derivers.Get().(*deriver)
 	defer d.release()
@@ -198,13 +198,12 @@ type keyWalker struct {
 	// values and those that get a key.
 	combos, quota []int
 
-	rule       int
-	fields     []int
-	left       int
-	aliasFirst bool
-	keys       []Key
-	buf        [512]byte
-	hash       hash.Hash
+	rule   int
+	fields []int
+	left   int
+	keys   []Key
+	buf    [512]byte
+	hash   hash.Hash
 	// block is the block whose rule walk hashes; digests[b] are block
 	// b's combinations, hashed, for its comparison rules.
 	block   int
@@ -266,9 +265,6 @@ func (w *keyWalker) walk(b []byte, j int, alias bool) {
 	from := w.aliasFrom[fi]
 	for k := range list {
 		vi := k
-		if w.aliasFirst {
-			vi = (k + from) % len(list)
-		}
 		// 0x1f cannot occur in normalized values, so the encoding is
 		// unambiguous.
 		w.walk(append(append(b, 0x1f), list[vi]...), j+1, alias || vi >= from)

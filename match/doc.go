@@ -1,19 +1,41 @@
 // Package match turns agency records on children into the exact match keys
 // that package psi compares privately, and turns the shared keys back into
-// scored pairs of records.
+// pairs of records with a match probability.
 //
 // PSI only finds byte-identical strings, while the same child is
 // "Олександр Коваленко" in one file and "Aleksandr Kovalenko" in another,
 // born 2011-03-04 here and 2011-04-03 or just 2011 there. The bridge is a
-// rule set: each rule combines normalized fields (names after
-// transliteration, consonant skeletons, phonetic codes, dates tolerant of
-// day/month swaps or estimated years, birth place, document number with
-// one typo, …) into a fixed-length, domain-separated key. Two records that
-// agree on all of a rule's fields share that rule's key.
+// rule set laid out for the Fellegi–Sunter model that probabilistic linkers
+// such as Splink and fastLink use, computed from what PSI reveals:
 //
-//	records ─ReadFile─▶ []Record ─NewIndex(rules)─▶ keys (PSI elements)
+//   - Blocks decide which pairs are compared at all. Each combines
+//     normalized fields (names in sound codes, family name and birth date,
+//     given name and birth date, family name and given initial, document
+//     number) into a key; two records that share a block's key are a
+//     candidate pair.
+//   - Comparisons judge a candidate pair field by field, at levels (the
+//     given name as written, in sound, as a nickname, by its initial; the
+//     birth date exact, with day and month swapped, to the month, to the
+//     year; …). For every block and level there is a key of shape block ‖
+//     level, so which keys a pair shares says, per field, the best level
+//     the two agree at.
+//   - The sealed payload of each key names the peer's records by session
+//     pseudonym with their presence masks (Presence: which fields a record
+//     has, how precise its date is), so "both have the field and no level
+//     agrees" counts as disagreement, and a missing field as nothing.
+//   - Each party's file statistics (Statistics: how often two of its
+//     records agree at each level by chance) travel as the payload of an
+//     element both hold, so both weigh evidence against the same chance.
+//   - Index.Link learns, per session and without labels, the model's
+//     parameters by expectation–maximisation over the candidate pairs (one
+//     model per block, anchored on the chance rates), scores each pair as a
+//     match probability, and resolves one-to-one. Both parties hold the
+//     same candidates, masks and statistics, so they compute the same
+//     probability for every pair to the last bit.
+//
+//	records ─ReadFile─▶ []Record ─NewIndex(rules)─▶ keys (PSI elements) + Statistics
 //	                                                   │ private set intersection
-//	pairs ◀─Index.Link(threshold)── key hits + peer record pseudonyms
+//	pairs ◀─Index.Link(threshold)── key hits + peer pseudonyms, presence masks, statistics
 //
 // Most callers use reunite.Match, which does all of this over a
 // connection. The pieces are exported for tools that need them: ReadFile,
@@ -53,28 +75,37 @@
 //
 // # Guarantees and limits
 //
-//   - Every rule carries given-name signal or a document number, so twins
-//     and siblings (same family name, date, parents, place) share no key of
-//     a rule that could link them. NewRuleSet refuses rules without.
 //   - Scores are computed per pair of records (local record, peer record
 //     pseudonym), never per local record, so evidence from two different
 //     peer records never adds up.
-//   - Rule-set IDs hash the rules, the key cap and NormalizationVersion;
-//     any change to keys must change the ID (a golden test enforces it).
+//   - Twins and siblings: a pair whose given names disagree, agree only in
+//     their initial, or are missing on one side, and which no identifier
+//     (document number) links, gains nothing from fields kin share (family
+//     name, birth date, parents, birth place, address), and is judged only
+//     by blocks that do not rest on them (Comparison.Kin). Twins with
+//     different given names therefore stay apart however much else they
+//     share; a record without a given name links to one of its family only
+//     through its document number.
+//   - The threshold is a probability (DefaultThreshold 0.9) under a model
+//     that assumes fields independent given the class; bench/ reports how
+//     well it is calibrated on synthetic data.
+//   - Rule-set IDs hash the blocks, comparisons, the key cap,
+//     NormalizationVersion and the nickname table; any change to keys must
+//     change the ID (a golden test enforces it).
 //   - Keys per record are capped (DefaultMaxKeysPerRecord). Over the cap,
 //     every rule keeps a fair share of its keys, so no rule is silenced, and
 //     the excess is reported.
-//   - Rules marked ViaAlias link a record held under a false identity, with
-//     the real name as an alias, to the record under the real name; they
-//     never count for two records' own names.
+//   - What the peer learns beyond PSI's own leakage, for the records that
+//     share a key with one of its own: their presence masks and which of
+//     their keys it shares (their comparison vector). For the whole file:
+//     its record count and the chance-agreement rates of Statistics.
 //   - Limits: Han, Hangul and other scripts without a transliteration table
-//     only match the same script; names that collide as consonant skeletons
-//     (Maria/Mario) are told apart only by other fields; a typo in a name
-//     is tolerated where NewIndex can correct it from the rest of the file
-//     (a rare token one edit from a common one; see NewIndex) or where
-//     another rule still agrees (rule name-part+date tolerates one in the
-//     family name), since a rule that tolerated any one-letter difference
-//     in given names would link twins whose names differ by one letter.
+//     only match the same script; a typo in a name is tolerated where sound
+//     codes absorb it, where NewIndex can correct it from the rest of the
+//     file (a rare token one edit from a common one), or where another
+//     block still brings the pair together; the model takes fields as
+//     independent, so correlated agreements (an address and a postcode)
+//     count more than once.
 //
 // It is not a cryptographic package: nothing here is secret-safe beyond
 // never echoing record values in errors.

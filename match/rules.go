@@ -200,7 +200,6 @@ type RuleSet struct {
 	learns     []uint32 // per block, the comparisons the model learns from its pairs (fitModel)
 	levelField [][]int  // per comparison and level, the field's position in knownFieldsOrder
 	fieldIdx   [][]int  // per rule, its fields' positions in knownFieldsOrder
-	viaAlias   []bool   // per rule, whether its keys from aliases go first (none, in a comparison rule set)
 }
 
 // rule is one key-producing combination: a block alone, or a block with
@@ -389,7 +388,6 @@ func NewRuleSet(name string, blocks []Block, comps []Comparison, maxKeys int) (*
 			idx = append(idx, slices.Index(knownFields, f))
 		}
 		rs.fieldIdx = append(rs.fieldIdx, idx)
-		rs.viaAlias = append(rs.viaAlias, false)
 	}
 	rs.id = rs.computeID()
 	return rs, nil
@@ -708,12 +706,4 @@ func uniq(vs ...string) []string {
 		}
 	}
 	return out
-}
-
-func isNameField(f Field) bool {
-	switch f {
-	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldNamePart:
-		return true
-	}
-	return false
 }

@@ -1,7 +1,7 @@
 // Command link plays two agencies in one process and writes the record
 // pairs they link, through the real private protocol.
 //
-//	go run ./examples/link -a A.csv -b B.csv [-threshold T]
+//	go run ./examples/link -a A.csv -b B.csv [-threshold P] [-all]
 //
 // Agency A reads A.csv, agency B reads B.csv (the record CSV contract, or
 // JSON Lines by extension). Each derives its match keys and runs
@@ -11,7 +11,12 @@
 //
 //	a_id,b_id,score,rules
 //
-// with rules separated by ";". Statistics go to stderr. Exit codes, as in
+// where score is the pair's match probability, which both agencies compute
+// alike, and rules its evidence (the outcome of each field both records
+// have, such as given=sound or date=disagree), separated by ";". Each
+// record appears in at most one row; -all also writes the pairs that
+// reached the threshold but lost to a better pair of one of their records.
+// Statistics go to stderr. Exit codes, as in
 // every example: 2 for a usage or input error (a record file that does not
 // read exits with a message naming file, line and column), 1 for a failure
 // at run time. A record file without records is read with a warning.
@@ -44,7 +49,8 @@ func command(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	a := fs.String("a", "", "agency A's records (CSV or JSON Lines)")
 	b := fs.String("b", "", "agency B's records (CSV or JSON Lines)")
-	threshold := fs.Float64("threshold", 0, "score a pair needs to be linked, in (0, 1]; 0 means the rule set's default")
+	threshold := fs.Float64("threshold", 0, "match probability a pair needs to be linked, in (0, 1]; 0 means the rule set's default (0.9)")
+	all := fs.Bool("all", false, "also write the pairs that reached the threshold but lost one-to-one resolution to a better pair")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -52,10 +58,10 @@ func command(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *a == "" || *b == "" || fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "usage: link -a A.csv -b B.csv [-threshold T]")
+		fmt.Fprintln(stderr, "usage: link -a A.csv -b B.csv [-threshold P] [-all]")
 		return 2
 	}
-	if err := run(stdout, stderr, *a, *b, *threshold); err != nil {
+	if err := run(stdout, stderr, *a, *b, *threshold, *all); err != nil {
 		fmt.Fprintln(stderr, "link:", err)
 		if errors.Is(err, errInput) {
 			return 2
@@ -74,7 +80,7 @@ type inputError struct{ err error }
 func (e inputError) Error() string   { return e.err.Error() }
 func (e inputError) Unwrap() []error { return []error{errInput, e.err} }
 
-func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64) error {
+func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64, all bool) error {
 	if threshold < 0 || threshold > 1 {
 		return inputError{errors.New("-threshold must be in [0, 1]")}
 	}
@@ -100,6 +106,9 @@ func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64) error
 		return err
 	}
 
+	if all {
+		pairs = append(pairs, joinAlternatives(resA, resB)...)
+	}
 	w := csv.NewWriter(stdout)
 	_ = w.Write([]string{"a_id", "b_id", "score", "rules"})
 	for _, p := range pairs {
@@ -109,11 +118,31 @@ func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64) error
 	if err := w.Error(); err != nil {
 		return err
 	}
+	listed := ", not listed; -all lists them"
+	if all {
+		listed = ", listed"
+	}
 	for i, r := range []*reunite.MatchResult{resA, resB} {
 		au := r.Audit
-		fmt.Fprintf(stderr, "agency %c: %d records, %d keys (peer %d), %d shared keys, %d record hits (and %d alternatives scoring clearly below a better pair, not listed); %d records without keys, %d keys over the per-record cap, %d keys naming too many records\n",
-			"AB"[i], au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits, au.Alternatives, au.Unmatchable, au.Truncated, au.Overfull)
+		fmt.Fprintf(stderr, "agency %c: %d records, %d keys (peer %d), %d shared keys, %d record hits (and %d alternatives: pairs that reached the threshold but lost to a better pair of one of their records%s); %d records without keys, %d keys over the per-record cap, %d keys naming too many records\n",
+			"AB"[i], au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits, au.Alternatives, listed, au.Unmatchable, au.Truncated, au.Overfull)
 	}
 	fmt.Fprintf(stderr, "rule set %s; %d linked pairs in %v\n", resA.Audit.RuleSetID, len(pairs), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// joinAlternatives returns the pairs both agencies report as alternatives,
+// joined on their shared handles.
+func joinAlternatives(a, b *reunite.MatchResult) []reunite.LinkedPair {
+	byHandle := map[psi.Handle]reunite.Hit{}
+	for _, h := range b.Alternatives {
+		byHandle[h.Handle] = h
+	}
+	var out []reunite.LinkedPair
+	for _, h := range a.Alternatives {
+		if hb, ok := byHandle[h.Handle]; ok {
+			out = append(out, reunite.LinkedPair{A: h.RecordID, B: hb.RecordID, ARecord: h.Record, BRecord: hb.Record, Score: h.Score, Rules: h.Rules, Handle: h.Handle})
+		}
+	}
+	return out
 }
