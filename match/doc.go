@@ -13,19 +13,23 @@
 //     given name and birth date, family name and given initial, document
 //     number) into a key; two records that share a block's key are a
 //     candidate pair.
+//
 //   - Comparisons judge a candidate pair field by field, at levels (the
 //     given name as written, in sound, as a nickname, by its initial; the
 //     birth date exact, with day and month swapped, to the month, to the
 //     year; …). For every block and level there is a key of shape block ‖
 //     level, so which keys a pair shares says, per field, the best level
 //     the two agree at.
+//
 //   - The sealed payload of each key names the peer's records by session
 //     pseudonym with their presence masks (Presence: which fields a record
 //     has, how precise its date is), so "both have the field and no level
 //     agrees" counts as disagreement, and a missing field as nothing.
+//
 //   - Each party's file statistics (Statistics: how often two of its
 //     records agree at each level by chance) travel as the payload of an
 //     element both hold, so both weigh evidence against the same chance.
+//
 //   - Index.Link learns, per session and without labels, the model's
 //     parameters by expectation–maximisation over the candidate pairs (one
 //     model per block, anchored on the chance rates), scores each pair as a
@@ -33,9 +37,9 @@
 //     same candidates, masks and statistics, so they compute the same
 //     probability for every pair to the last bit.
 //
-//	records ─ReadFile─▶ []Record ─NewIndex(rules)─▶ keys (PSI elements) + Statistics
-//	                                                   │ private set intersection
-//	pairs ◀─Index.Link(threshold)── key hits + peer pseudonyms, presence masks, statistics
+//     records ─ReadFile─▶ []Record ─NewIndex(rules)─▶ keys (PSI elements) + Statistics
+//     │ private set intersection
+//     pairs ◀─Index.Link(threshold)── key hits + peer pseudonyms, presence masks, statistics
 //
 // Most callers use reunite.Match, which does all of this over a
 // connection. The pieces are exported for tools that need them: ReadFile,
