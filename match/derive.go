@@ -139,7 +139,14 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 		w.combos, w.quota = make([]int, n), make([]int, n)
 	}
 	combos, quota := w.combos[:n], w.quota[:n]
+	w.f = f
 	total := 0
+	// First every block's combinations of values, hashed (a block key
+	// each), which count its rule's keys and start its comparison rules'
+	// keys; then each comparison rule's count: per combination, the
+	// level's values (for a name field, those of the name the combination
+	// took its names from: an alias's given name goes with the alias's
+	// family name, not with the record's own).
 	for ri, fields := range rs.fieldIdx {
 		for _, fi := range fields {
 			if !w.have[fi] {
@@ -151,31 +158,39 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 				w.have[fi] = true
 			}
 		}
-		combos[ri] = w.count(fields)
+		r := &rs.rules[ri]
+		if r.level < 0 {
+			// The rule set's hash (which names this key construction) and
+			// the rule index separate every rule's keys; 16 bytes of the
+			// hash keep most keys to one SHA-256 block.
+			prefix := append(w.buf[:0], rs.id[:16]...)
+			prefix = append(prefix, byte(ri))
+			w.fields, w.block = fields, r.block
+			w.digests[r.block] = w.digests[r.block][:0]
+			w.walk(prefix, 0, false, -1)
+			combos[ri] = len(w.digests[r.block])
+		} else {
+			combos[ri] = 0
+			for _, d := range w.digests[r.block] {
+				combos[ri] += len(w.levelValues(r.level, d.form))
+			}
+		}
 		total += combos[ri]
 	}
 	fairShares(combos, rs.maxKeys, quota)
 	w.keys = slices.Grow(dst, min(total, rs.maxKeys))
-	for ri, fields := range rs.fieldIdx {
+	for ri := range rs.fieldIdx {
 		r := &rs.rules[ri]
-		if r.level >= 0 {
-			// A comparison rule: each combination of its block's values,
-			// hashed once by the block's rule, with each value of the
-			// level's field, one SHA-256 block each.
-			w.compare(ri, r.block, r.level, quota[ri])
+		if r.level < 0 {
+			for _, d := range w.digests[r.block][:quota[ri]] {
+				w.keys = append(w.keys, Key{Rule: ri, Value: d.sum, FromAlias: d.alias})
+			}
 			continue
 		}
-		// A block's rule: the rule set's hash (which names this key
-		// construction) and the rule index separate every rule's keys;
-		// 16 bytes of the hash keep most keys to one SHA-256 block. Every
-		// combination is hashed, whatever the rule's share, since the
-		// block's comparison rules start from these digests.
-		prefix := append(w.buf[:0], rs.id[:16]...)
-		prefix = append(prefix, byte(ri))
-		w.rule, w.fields, w.left = ri, fields, quota[ri]
-		w.block = r.block
-		w.digests[r.block] = w.digests[r.block][:0]
-		w.walk(prefix, 0, false)
+		// A comparison rule: each combination of its block's values,
+		// hashed once by the block's rule, with each value of the
+		// level's field, one SHA-256 block each.
+		w.compare(ri, r.block, r.level, quota[ri])
 	}
 	keys, w.keys = w.keys, nil
 	return keys, total - (len(keys) - len(dst))
@@ -198,9 +213,7 @@ type keyWalker struct {
 	// values and those that get a key.
 	combos, quota []int
 
-	rule   int
 	fields []int
-	left   int
 	keys   []Key
 	buf    [512]byte
 	hash   hash.Hash
@@ -209,6 +222,8 @@ type keyWalker struct {
 	block   int
 	digests [32][]blockDigest
 	in, sum []byte // scratch space for hashing
+	f       *features
+	one     [1]string
 }
 
 // reset forgets the previous record's values.
@@ -240,7 +255,7 @@ func (w *keyWalker) count(fields []int) int {
 	return own
 }
 
-func (w *keyWalker) walk(b []byte, j int, alias bool) {
+func (w *keyWalker) walk(b []byte, j int, alias bool, form int) {
 	if j == len(w.fields) {
 		// Values within a field are distinct and the rule index is
 		// hashed, so no two combinations give the same key.
@@ -253,22 +268,37 @@ func (w *keyWalker) walk(b []byte, j int, alias bool) {
 		w.hash.Write(b)
 		w.sum = w.hash.Sum(w.sum[:0])
 		copy(sum[:], w.sum)
-		w.digests[w.block] = append(w.digests[w.block], blockDigest{sum, alias})
-		if w.left > 0 {
-			w.keys = append(w.keys, Key{Rule: w.rule, Value: sum, FromAlias: alias})
-			w.left--
-		}
+		w.digests[w.block] = append(w.digests[w.block], blockDigest{sum: sum, alias: alias, form: form})
 		return
 	}
 	fi := w.fields[j]
 	list := w.choices(fi, alias)
 	from := w.aliasFrom[fi]
-	for k := range list {
-		vi := k
+	name := isNameField(knownFieldsOrder[fi])
+	for vi, v := range list {
+		f := form
+		if name && f < 0 {
+			f = w.f.formOf(knownFieldsOrder[fi], v)
+		}
 		// 0x1f cannot occur in normalized values, so the encoding is
 		// unambiguous.
-		w.walk(append(append(b, 0x1f), list[vi]...), j+1, alias || vi >= from)
+		w.walk(append(append(b, 0x1f), v...), j+1, alias || vi >= from, f)
 	}
+}
+
+// levelValues returns the values of field fi for a combination whose names
+// come from name form, or from any name when form is negative.
+func (w *keyWalker) levelValues(fi, form int) []string {
+	fld := knownFieldsOrder[fi]
+	if form < 0 || !isNameField(fld) {
+		return w.vals[fi]
+	}
+	one, list := w.f.names[form].fieldValues(fld)
+	if list != nil || one == "" {
+		return list
+	}
+	w.one[0] = one
+	return w.one[:]
 }
 
 // compare appends up to left keys of comparison rule ri, whose block is
@@ -277,14 +307,18 @@ func (w *keyWalker) walk(b []byte, j int, alias bool) {
 // (the digests its own rule left) and each of the field's values, in
 // order.
 func (w *keyWalker) compare(ri, block, fi, left int) {
-	vals := w.vals[fi]
 	for _, d := range w.digests[block] {
-		for _, v := range vals {
+		vals, from := w.levelValues(fi, d.form), w.aliasFrom[fi]
+		alias := d.alias
+		if d.form >= 0 && isNameField(knownFieldsOrder[fi]) {
+			from = len(vals) // the values of the combination's own name
+		}
+		for vi, v := range vals {
 			if left == 0 {
 				return
 			}
 			w.in = append(append(append(w.in[:0], d.sum[:16]...), byte(ri), 0x1f), v...)
-			w.keys = append(w.keys, Key{Rule: ri, Value: sha256.Sum256(w.in), FromAlias: d.alias})
+			w.keys = append(w.keys, Key{Rule: ri, Value: sha256.Sum256(w.in), FromAlias: alias || vi >= from})
 			left--
 		}
 	}
@@ -295,6 +329,7 @@ func (w *keyWalker) compare(ri, block, fi, left int) {
 type blockDigest struct {
 	sum   [KeySize]byte
 	alias bool
+	form  int // the name form its names come from, or -1
 }
 
 // fairShares splits room keys among rules that have counts[i] each, into
@@ -361,6 +396,18 @@ type nameForm struct {
 	// the sound codes of both.
 	givenExact, givenInitial, familyExact string
 	givenNicks, givenSounds, familySounds []string
+}
+
+// formOf returns the index of the first of f's name forms that gives the
+// name field fld the value v.
+func (f *features) formOf(fld Field, v string) int {
+	for i := range f.names {
+		one, list := f.names[i].fieldValues(fld)
+		if one == v || slices.Contains(list, v) {
+			return i
+		}
+	}
+	return -1
 }
 
 // fieldValues returns n's values of the name field fld: one value, or a
@@ -933,9 +980,8 @@ func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int
 		}
 	}
 	aliasFrom = -1
-	switch fld {
-	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldNamePart,
-		FieldGivenExact, FieldGivenNick, FieldGivenInitial, FieldFamilyExact, FieldGivenSound, FieldFamilySound:
+	if isNameField(fld) {
+		aliasFrom = -1
 		for i := range f.names {
 			if i == f.ownNames {
 				aliasFrom = len(dst)
@@ -946,6 +992,12 @@ func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int
 				add(v)
 			}
 		}
+		if aliasFrom < 0 {
+			aliasFrom = len(dst)
+		}
+		return dst, aliasFrom
+	}
+	switch fld {
 	case FieldDate:
 		if f.date.Precision() == PrecisionDay {
 			add(dayString(f.date))

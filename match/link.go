@@ -28,10 +28,13 @@ type Index struct {
 	stats    Statistics
 	// keyRule[k] is the index of the rule that produced Keys[k].
 	keyRule []uint8
-	// The owners of key k are owners[ownersFrom[k]:ownersFrom[k+1]]. One
-	// array for all keys costs far less than a slice per key.
-	ownersFrom []int32
-	owners     []int32
+	// The owners of key k are owners[ownersFrom[k]:ownersFrom[k+1]], and
+	// ownerViaAlias[j] reports that owners[j] holds its key through one of
+	// its aliases, not its own name. One array for all keys costs far less
+	// than a slice per key.
+	ownersFrom    []int32
+	owners        []int32
+	ownerViaAlias []bool
 }
 
 // Owners returns, in increasing order, the indices of the records that
@@ -106,12 +109,12 @@ func NewIndex(records []Record, rs *RuleSet) *Index {
 		ix.ownersFrom[k+1] += ix.ownersFrom[k]
 	}
 	// Records are visited in order, so each key's owners come out sorted.
-	ix.owners = make([]int32, len(all))
+	ix.owners, ix.ownerViaAlias = make([]int32, len(all)), make([]bool, len(all))
 	next := slices.Clone(ix.ownersFrom[:n])
 	for i := range records {
 		for j := recordFrom[i]; j < recordFrom[i+1]; j++ {
 			k := distinct[j]
-			ix.owners[next[k]] = int32(i)
+			ix.owners[next[k]], ix.ownerViaAlias[next[k]] = int32(i), all[j].FromAlias
 			next[k]++
 		}
 	}
@@ -214,11 +217,28 @@ type PeerRecord struct {
 	// record lacks the field as missing it. Revealing the mask of records
 	// that share a key is part of the protocol's leakage (SECURITY.md).
 	Presence Presence
+	// ViaAlias reports that the peer's record holds the key through one
+	// of its aliases, not its own name. A pair that shares keys only
+	// through an alias is a child held under a false identity, whose false
+	// birth date says nothing: Link leaves its dates out. Revealing this
+	// bit for keys the two sides share is part of the protocol's leakage.
+	ViaAlias bool
+}
+
+// viaAliasBit marks, in a payload entry's mask, a record that holds the
+// key through one of its aliases.
+const viaAliasBit = 1 << 15
+
+// viaAlias reports whether the j-th owner of key k holds it through one of
+// its aliases.
+func (ix *Index) viaAlias(k, j int) bool {
+	return ix.ownerViaAlias[int(ix.ownersFrom[k])+j]
 }
 
 // Payload returns the payload of key k: the number of records named, then
 // per record its pseudonym (4 bytes, big-endian) and presence mask (2
-// bytes, big-endian), then zero padding to PayloadSize. pseudonyms maps
+// bytes, big-endian, with the top bit set when the record holds the key
+// through an alias), then zero padding to PayloadSize. pseudonyms maps
 // local record indices to their pseudonyms. overfull reports that the key
 // has more owners than fit.
 func (ix *Index) Payload(k int, pseudonyms []uint32) (payload []byte, overfull bool) {
@@ -228,9 +248,13 @@ func (ix *Index) Payload(k int, pseudonyms []uint32) (payload []byte, overfull b
 	}
 	p := make([]byte, 1, PayloadSize)
 	p[0] = byte(len(owners))
-	for _, o := range owners {
+	for j, o := range owners {
 		p = binary.BigEndian.AppendUint32(p, pseudonyms[o])
-		p = binary.BigEndian.AppendUint16(p, uint16(ix.presence[o]))
+		mask := uint16(ix.presence[o])
+		if ix.viaAlias(k, j) {
+			mask |= viaAliasBit
+		}
+		p = binary.BigEndian.AppendUint16(p, mask)
 	}
 	return p[:PayloadSize], overfull
 }
@@ -244,11 +268,11 @@ func DecodePayload(p []byte) ([]PeerRecord, error) {
 	out := make([]PeerRecord, p[0])
 	for i := range out {
 		e := p[1+payloadEntrySize*i:]
-		mask := Presence(binary.BigEndian.Uint16(e[4:]))
-		if mask&^knownPresence != 0 {
+		mask := binary.BigEndian.Uint16(e[4:])
+		if Presence(mask&^viaAliasBit)&^knownPresence != 0 {
 			return nil, ErrPayload
 		}
-		out[i] = PeerRecord{Pseudonym: binary.BigEndian.Uint32(e), Presence: mask}
+		out[i] = PeerRecord{Pseudonym: binary.BigEndian.Uint32(e), Presence: Presence(mask &^ viaAliasBit), ViaAlias: mask&viaAliasBit != 0}
 	}
 	for _, b := range p[1+payloadEntrySize*len(out):] {
 		if b != 0 {
@@ -366,6 +390,7 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 		agrees   []uint8
 		presence Presence
 		blocks   uint32 // the blocks the pair shares
+		own      bool   // a shared key that both hold through their own names
 	}
 	found := map[candidate]*evidence{}
 	for _, h := range hits {
@@ -375,7 +400,7 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 		// evidence for every pair.
 		owners := ix.Owners(h.Key)
 		owners = owners[:min(len(owners), MaxRecordsPerKey)]
-		for _, own := range owners {
+		for j, own := range owners {
 			for _, peer := range h.Peers {
 				p := candidate{own, peer.Pseudonym}
 				e := found[p]
@@ -384,6 +409,7 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 					found[p] = e
 				}
 				e.blocks |= 1 << r.block
+				e.own = e.own || !ix.viaAlias(h.Key, j) && !peer.ViaAlias
 				for c, l := range r.agrees {
 					e.agrees[c] = min(e.agrees[c], l)
 				}
@@ -392,7 +418,7 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 	}
 	for p, e := range found {
 		pairs = append(pairs, p)
-		v := rs.compare(e.agrees, ix.presence[p.record], e.presence)
+		v := rs.compare(e.agrees, ix.presence[p.record], e.presence, !e.own)
 		vectors = append(vectors, v)
 		kinOnly = append(kinOnly, rs.kinOnly(v, ix.presence[p.record], e.presence))
 		blocks = append(blocks, e.blocks)

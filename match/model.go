@@ -15,13 +15,15 @@ const missing = 0xff
 
 // compare returns the comparison vector of a pair that agrees at levels
 // agrees (noLevel where no shared key says anything) and whose records
-// have fields a and b.
-func (rs *RuleSet) compare(agrees []uint8, a, b Presence) vector {
+// have fields a and b. A pair that meets only through an alias (alias) is
+// a child under a false identity, whose birth date is as false as its
+// name: its dates are left out.
+func (rs *RuleSet) compare(agrees []uint8, a, b Presence, alias bool) vector {
 	v := make([]byte, len(rs.comps))
 	estimated := min(a.DatePrecision(), b.DatePrecision()) == PrecisionYear
 	for c, comp := range rs.comps {
 		switch {
-		case comp.Presence == HasDate && comp.Estimated != estimated:
+		case comp.Presence == HasDate && (alias || comp.Estimated != estimated):
 			v[c] = missing
 		case agrees[c] != noLevel:
 			v[c] = agrees[c]

@@ -26,7 +26,7 @@ const KeySize = 32
 
 // DefaultMaxKeysPerRecord caps the keys one record contributes, so a record
 // stuffed with aliases cannot probe the peer with hundreds of guesses.
-const DefaultMaxKeysPerRecord = 96
+const DefaultMaxKeysPerRecord = 128
 
 // Errors for rule sets.
 var ErrRuleSet = errors.New("match: invalid rule set")
@@ -404,7 +404,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v2")
-	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value); Fellegi-Sunter comparisons, EM")
+	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; Fellegi-Sunter comparisons, EM")
 	field(NormalizationVersion)
 	field(nickname.Version)
 	field(rs.name)
@@ -706,4 +706,13 @@ func uniq(vs ...string) []string {
 		}
 	}
 	return out
+}
+
+func isNameField(f Field) bool {
+	switch f {
+	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldNamePart,
+		FieldGivenExact, FieldGivenNick, FieldGivenInitial, FieldFamilyExact, FieldGivenSound, FieldFamilySound:
+		return true
+	}
+	return false
 }
