@@ -15,15 +15,10 @@ import (
 func cuckooTrial(t *testing.T, n, bins, stash int, seed uint64) (ok bool, stashed int) {
 	var s [seedSize]byte
 	binary.LittleEndian.PutUint64(s[:], seed)
-	ds := make([]digest, n)
-	var x [8]byte
-	for i := range ds {
-		binary.LittleEndian.PutUint64(x[:], uint64(i))
-		ds[i] = hashElement(&s, x[:])
-	}
+	pos := testPositions(s, n, bins)
 	var walk [32]byte
 	copy(walk[:], s[:])
-	table, err := buildCuckoo(ds, bins, stash, newRand(walk))
+	table, err := buildCuckoo(pos, bins, stash, newRand(walk))
 	if err != nil {
 		require.ErrorIs(t, err, ErrCuckoo)
 		return false, stash
@@ -42,8 +37,7 @@ func cuckooTrial(t *testing.T, n, bins, stash int, seed uint64) (ok bool, stashe
 			stashed++
 			continue
 		}
-		pos := ds[e].positions(bins)
-		require.Contains(t, pos[:], uint32(j))
+		require.Contains(t, pos[e][:], uint32(j))
 	}
 	for e, s := range seen {
 		require.True(t, s, "element %d lost", e)
@@ -105,26 +99,34 @@ func TestCuckooLargeNoStash(t *testing.T) {
 func TestSimpleTable(t *testing.T) {
 	var s [seedSize]byte
 	n, bins := 5000, 3*ChunkRows+17
-	ds := make([]digest, n)
-	var x [8]byte
-	for i := range ds {
-		binary.LittleEndian.PutUint64(x[:], uint64(i))
-		ds[i] = hashElement(&s, x[:])
-	}
-	st := buildSimple(ds, bins)
+	pos := testPositions(s, n, bins)
+	st := buildSimple(pos, bins)
 	require.Len(t, st.start, (bins+ChunkRows-1)/ChunkRows+1)
 	count := make(map[[2]int]int) // (element, bin) → entries
 	for k := range len(st.start) - 1 {
 		for _, ent := range st.entries[st.start[k]:st.start[k+1]] {
 			e, h := int(ent>>2), int(ent&3)
-			bin := int(ds[e].positions(bins)[h])
+			bin := int(pos[e][h])
 			require.Equal(t, k, bin/ChunkRows, "entry in the wrong chunk")
 			count[[2]int{e, bin}]++
 		}
 	}
-	for e := range ds {
-		for _, p := range ds[e].positions(bins) {
+	for e := range pos {
+		for _, p := range pos[e] {
 			require.Equal(t, 1, count[[2]int{e, int(p)}], "element %d bin %d", e, p)
 		}
 	}
+}
+
+// testPositions returns the bins of elements 0 … n-1 (as 8-byte counters)
+// under seed.
+func testPositions(seed [seedSize]byte, n, bins int) [][hashCount]uint32 {
+	pos := make([][hashCount]uint32, n)
+	var x [8]byte
+	for i := range pos {
+		binary.LittleEndian.PutUint64(x[:], uint64(i))
+		d := hashElement(&seed, x[:])
+		pos[i] = d.positions(bins)
+	}
+	return pos
 }

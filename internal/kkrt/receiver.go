@@ -62,7 +62,7 @@ func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.ReceiverSize)
 	}
 	seed := sessionSeed(p.Context)
-	ds, err := hashSet(&seed, set)
+	xs, pos, err := hashSet(&seed, set, l.bins)
 	if err != nil {
 		return nil, err
 	}
@@ -70,13 +70,9 @@ func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 	if _, err := io.ReadFull(rand, walk[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	table, err := buildCuckoo(ds, l.bins, l.stash, newRand(walk))
+	table, err := buildCuckoo(pos, l.bins, l.stash, newRand(walk))
 	if err != nil {
 		return nil, err
-	}
-	xs := make([][16]byte, len(ds))
-	for i := range ds {
-		xs[i] = *ds[i].input()
 	}
 	return &Receiver{l: l, ctx: bytes.Clone(p.Context), rand: rand, xs: xs, table: table}, nil
 }

@@ -38,9 +38,10 @@ type Sender struct {
 
 	col []byte
 	q   []row
-	// ds are the element digests in output order (shuffled); tags the
-	// perElt tags of each element, in the same order.
-	ds   []digest
+	// xs and pos are the elements' OPRF inputs and bins in output order
+	// (shuffled); tags the perElt tags of each element, in the same order.
+	xs   [][16]byte
+	pos  [][hashCount]uint32
 	tags []byte
 }
 
@@ -56,7 +57,7 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.SenderSize)
 	}
 	seed := sessionSeed(p.Context)
-	ds, err := hashSet(&seed, set)
+	xs, pos, err := hashSet(&seed, set, l.bins)
 	if err != nil {
 		return nil, err
 	}
@@ -65,24 +66,26 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
 	s := &Sender{l: l, ctx: bytes.Clone(p.Context), rand: rand}
-	// The receiver sees the sender's tags in the order of ds after a
+	// The receiver sees the sender's tags in the order of xs after a
 	// uniformly random shuffle, so the order of hits says nothing about
 	// the order of the sender's set.
 	rng := newRand(shuffle)
-	rng.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
+	rng.Shuffle(len(xs), func(i, j int) {
+		xs[i], xs[j] = xs[j], xs[i]
+		pos[i], pos[j] = pos[j], pos[i]
+	})
 	if _, err := io.ReadFull(rand, s.prcKey[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	s.simple = buildSimple(ds, l.bins)
+	s.simple = buildSimple(pos, l.bins)
 	s.prc = newPRC(s.prcKey[:])
-	s.ds = ds
-	s.tags = make([]byte, len(ds)*l.perElt*l.tagLen)
-	for e := range ds {
+	s.xs, s.pos = xs, pos
+	s.tags = make([]byte, len(xs)*l.perElt*l.tagLen)
+	for e := range pos {
 		// A hash index whose bin repeats an earlier one of the same
 		// element gets a random tag instead of a second copy of a tag.
-		p := ds[e].positions(l.bins)
 		for h := 1; h < hashCount; h++ {
-			if !firstIndex(&p, h) {
+			if !firstIndex(&pos[e], h) {
 				off := (e*l.perElt + h) * l.tagLen
 				for k := range l.tagLen {
 					s.tags[off+k] = byte(rng.Uint32())
@@ -175,7 +178,7 @@ func (s *Sender) ReadMatrixChunk(msg []byte) error {
 	s.tagRows(k, s.q[:n])
 	s.chunk++
 	if s.chunk == s.l.matrixChunks() {
-		s.col, s.q, s.g, s.simple, s.ds = nil, nil, nil, nil, nil
+		s.col, s.q, s.g, s.simple, s.xs, s.pos = nil, nil, nil, nil, nil, nil
 		s.state = sTags
 		if s.l.tagChunks() == 0 {
 			s.state = sDone
@@ -196,18 +199,19 @@ func (s *Sender) tagRows(k int, q []row) {
 			// gather a batch first, in a loop with nothing else to do,
 			// so the cache misses overlap; then compute; then scatter.
 			const batch = 512
-			var xs [batch]digest
+			var xs [batch][16]byte
+			var bins [batch]uint32
 			var tags [batch][16]byte
 			c := s.prc.clone()
 			for a := lo; a < hi; a += batch {
 				ents := entries[a:min(hi, a+batch)]
 				for i, ent := range ents {
-					xs[i] = s.ds[ent>>2]
+					xs[i], bins[i] = s.xs[ent>>2], s.pos[ent>>2][ent&3]
 				}
-				for i, ent := range ents {
+				for i := range ents {
 					var code row
-					c.encode(&code, xs[i].input())
-					bin := int(xs[i].positions(s.l.bins)[ent&3]) - first
+					c.encode(&code, &xs[i])
+					bin := int(bins[i]) - first
 					qj := &q[bin]
 					for w := range rowWords {
 						code[w] = qj[w] ^ code[w]&s.choice[w]
@@ -228,11 +232,11 @@ func (s *Sender) tagRows(k int, q []row) {
 		if j < s.l.bins || j >= s.l.bins+s.l.stash {
 			continue
 		}
-		parallel(s.l.nS, func(lo, hi int) {
+		parallel(len(s.xs), func(lo, hi int) {
 			c := s.prc.clone()
 			var code row
 			for e := lo; e < hi; e++ {
-				c.encode(&code, s.ds[e].input())
+				c.encode(&code, &s.xs[e])
 				for w := range rowWords {
 					code[w] = q[i][w] ^ code[w]&s.choice[w]
 				}
