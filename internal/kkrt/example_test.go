@@ -29,7 +29,7 @@ func Example() {
 		panic(err)
 	}
 	for range r.MatrixChunks() {
-		chunk, _ := r.MatrixChunk()
+		chunk, _ := r.AppendMatrixChunk(nil)
 		if err := s.ReadMatrixChunk(chunk); err != nil {
 			panic(err)
 		}

@@ -28,7 +28,7 @@ func runSession(t testing.TB, p Params, rset, sset [][]byte, rnd io.Reader) []in
 	require.NoError(t, r.ReadBaseOT(reply))
 	require.Equal(t, r.MatrixChunks(), s.MatrixChunks())
 	for range r.MatrixChunks() {
-		chunk, err := r.MatrixChunk()
+		chunk, err := r.AppendMatrixChunk(nil)
 		require.NoError(t, err)
 		require.NoError(t, s.ReadMatrixChunk(chunk))
 	}
