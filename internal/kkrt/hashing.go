@@ -7,21 +7,17 @@ import (
 )
 
 // hashSet hashes every element of set (hashElement) and refuses
-// duplicates. It returns each element's OPRF input x̂ and its three bins
-// in a table of bins bins. Equal elements have equal x̂; distinct elements
-// collide on x̂ only with probability n²/2^129, which would be refused too.
-func hashSet(seed *[seedSize]byte, set [][]byte, bins int) ([][16]byte, [][hashCount]uint32, error) {
+// duplicates. Equal elements have equal x̂; distinct elements collide on
+// x̂ only with probability n²/2^129, which would be refused too.
+func hashSet(seed *[seedSize]byte, set [][]byte) ([][16]byte, error) {
 	xs := make([][16]byte, len(set))
-	pos := make([][hashCount]uint32, len(set))
 	parallel(len(set), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			d := hashElement(seed, set[i])
-			xs[i] = *d.input()
-			pos[i] = d.positions(bins)
+			xs[i] = hashElement(seed, set[i])
 		}
 	})
 	if len(xs) < 2 {
-		return xs, pos, nil
+		return xs, nil
 	}
 	// Open addressing on the first 64 bits of x̂, which are uniform.
 	size := 1
@@ -39,11 +35,11 @@ func hashSet(seed *[seedSize]byte, set [][]byte, bins int) ([][16]byte, [][hashC
 				break
 			}
 			if xs[s-1] == xs[i] {
-				return nil, nil, fmt.Errorf("%w: elements %d and %d", ErrDuplicate, s-1, i)
+				return nil, fmt.Errorf("%w: elements %d and %d", ErrDuplicate, s-1, i)
 			}
 		}
 	}
-	return xs, pos, nil
+	return xs, nil
 }
 
 // maxKicks bounds the random walk of one cuckoo insertion before the
@@ -61,15 +57,15 @@ type cuckooTable struct {
 // buildCuckoo places every element in one of its three bins (random-walk
 // insertion) or in the stash. rng only chooses which occupant to evict,
 // so it need not be secret.
-func buildCuckoo(positions [][hashCount]uint32, bins, stash int, rng *rand.Rand) (*cuckooTable, error) {
+func buildCuckoo(xs [][16]byte, bins, stash int, rng *rand.Rand) (*cuckooTable, error) {
 	t := &cuckooTable{slots: make([]uint32, bins+stash), bins: bins, stash: stash}
 	used := 0
-	for i := range positions {
+	for i := range xs {
 		cur := uint32(i + 1)
 		prev := -1 // bin cur was just evicted from
 		placed := false
 		for range maxKicks {
-			pos := &positions[cur-1]
+			pos := binsOf(&xs[cur-1], bins)
 			for _, p := range pos {
 				if t.slots[p] == 0 {
 					t.slots[p] = cur
@@ -94,7 +90,7 @@ func buildCuckoo(positions [][hashCount]uint32, bins, stash int, rng *rand.Rand)
 		}
 		if !placed {
 			if used == stash {
-				return nil, fmt.Errorf("%w: %d elements, %d bins, stash of %d full", ErrCuckoo, len(positions), bins, stash)
+				return nil, fmt.Errorf("%w: %d elements, %d bins, stash of %d full", ErrCuckoo, len(xs), bins, stash)
 			}
 			t.slots[bins+used] = cur
 			used++
@@ -105,7 +101,7 @@ func buildCuckoo(positions [][hashCount]uint32, bins, stash int, rng *rand.Rand)
 
 // simpleTable is the sender's hashing, bucketed by matrix chunk: the
 // entries of chunk k are entries[start[k]:start[k+1]], each
-// element<<2 | hash index (the bin is recomputed from the digest). A pair whose bin
+// element<<2 | hash index (the bin is recomputed from x̂). A pair whose bin
 // repeats an earlier hash index of the same element is left out, so each
 // element appears at most once per bin. Bucketing by chunk rather than by
 // bin keeps construction a sequential pass per chunk, and a chunk's rows
@@ -115,13 +111,13 @@ type simpleTable struct {
 	entries []uint32
 }
 
-func buildSimple(positions [][hashCount]uint32, bins int) *simpleTable {
+func buildSimple(xs [][16]byte, bins int) *simpleTable {
 	chunks := (bins + ChunkRows - 1) / ChunkRows
 	t := &simpleTable{start: make([]uint32, chunks+1)}
-	for i := range positions {
-		pos := &positions[i]
+	for i := range xs {
+		pos := binsOf(&xs[i], bins)
 		for h, p := range pos {
-			if firstIndex(pos, h) {
+			if firstIndex(&pos, h) {
 				t.start[p/ChunkRows+1]++
 			}
 		}
@@ -131,10 +127,10 @@ func buildSimple(positions [][hashCount]uint32, bins int) *simpleTable {
 	}
 	t.entries = make([]uint32, t.start[chunks])
 	fill := append([]uint32(nil), t.start[:chunks]...)
-	for i := range positions {
-		pos := &positions[i]
+	for i := range xs {
+		pos := binsOf(&xs[i], bins)
 		for h, p := range pos {
-			if firstIndex(pos, h) {
+			if firstIndex(&pos, h) {
 				k := p / ChunkRows
 				t.entries[fill[k]] = uint32(i)<<2 | uint32(h)
 				fill[k]++

@@ -15,10 +15,10 @@ import (
 func cuckooTrial(t *testing.T, n, bins, stash int, seed uint64) (ok bool, stashed int) {
 	var s [seedSize]byte
 	binary.LittleEndian.PutUint64(s[:], seed)
-	pos := testPositions(s, n, bins)
+	xs := testInputs(s, n)
 	var walk [32]byte
 	copy(walk[:], s[:])
-	table, err := buildCuckoo(pos, bins, stash, newRand(walk))
+	table, err := buildCuckoo(xs, bins, stash, newRand(walk))
 	if err != nil {
 		require.ErrorIs(t, err, ErrCuckoo)
 		return false, stash
@@ -37,7 +37,8 @@ func cuckooTrial(t *testing.T, n, bins, stash int, seed uint64) (ok bool, stashe
 			stashed++
 			continue
 		}
-		require.Contains(t, pos[e][:], uint32(j))
+		pos := binsOf(&xs[e], bins)
+		require.Contains(t, pos[:], uint32(j))
 	}
 	for e, s := range seen {
 		require.True(t, s, "element %d lost", e)
@@ -99,34 +100,33 @@ func TestCuckooLargeNoStash(t *testing.T) {
 func TestSimpleTable(t *testing.T) {
 	var s [seedSize]byte
 	n, bins := 5000, 3*ChunkRows+17
-	pos := testPositions(s, n, bins)
-	st := buildSimple(pos, bins)
+	xs := testInputs(s, n)
+	st := buildSimple(xs, bins)
 	require.Len(t, st.start, (bins+ChunkRows-1)/ChunkRows+1)
 	count := make(map[[2]int]int) // (element, bin) → entries
 	for k := range len(st.start) - 1 {
 		for _, ent := range st.entries[st.start[k]:st.start[k+1]] {
 			e, h := int(ent>>2), int(ent&3)
-			bin := int(pos[e][h])
+			bin := int(binsOf(&xs[e], bins)[h])
 			require.Equal(t, k, bin/ChunkRows, "entry in the wrong chunk")
 			count[[2]int{e, bin}]++
 		}
 	}
-	for e := range pos {
-		for _, p := range pos[e] {
+	for e := range xs {
+		for _, p := range binsOf(&xs[e], bins) {
 			require.Equal(t, 1, count[[2]int{e, int(p)}], "element %d bin %d", e, p)
 		}
 	}
 }
 
-// testPositions returns the bins of elements 0 … n-1 (as 8-byte counters)
-// under seed.
-func testPositions(seed [seedSize]byte, n, bins int) [][hashCount]uint32 {
-	pos := make([][hashCount]uint32, n)
+// testInputs returns the OPRF inputs of elements 0 … n-1 (as 8-byte
+// counters) under seed.
+func testInputs(seed [seedSize]byte, n int) [][16]byte {
+	xs := make([][16]byte, n)
 	var x [8]byte
-	for i := range pos {
+	for i := range xs {
 		binary.LittleEndian.PutUint64(x[:], uint64(i))
-		d := hashElement(&seed, x[:])
-		pos[i] = d.positions(bins)
+		xs[i] = hashElement(&seed, x[:])
 	}
-	return pos
+	return xs
 }

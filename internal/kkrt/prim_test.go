@@ -114,7 +114,7 @@ func TestPositionsInRange(t *testing.T) {
 			var x [8]byte
 			binary.BigEndian.PutUint64(x[:], uint64(i))
 			d := hashElement(&seed, x[:])
-			for _, p := range d.positions(m) {
+			for _, p := range binsOf(&d, m) {
 				require.Less(t, int(p), m)
 			}
 		}

@@ -62,7 +62,7 @@ func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.ReceiverSize)
 	}
 	seed := sessionSeed(p.Context)
-	xs, pos, err := hashSet(&seed, set, l.bins)
+	xs, err := hashSet(&seed, set)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 	if _, err := io.ReadFull(rand, walk[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	table, err := buildCuckoo(pos, l.bins, l.stash, newRand(walk))
+	table, err := buildCuckoo(xs, l.bins, l.stash, newRand(walk))
 	if err != nil {
 		return nil, err
 	}

@@ -38,10 +38,9 @@ type Sender struct {
 
 	col []byte
 	q   []row
-	// xs and pos are the elements' OPRF inputs and bins in output order
-	// (shuffled); tags the perElt tags of each element, in the same order.
+	// xs are the elements' OPRF inputs in output order (shuffled); tags
+	// the perElt tags of each element, in the same order.
 	xs   [][16]byte
-	pos  [][hashCount]uint32
 	tags []byte
 }
 
@@ -57,7 +56,7 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.SenderSize)
 	}
 	seed := sessionSeed(p.Context)
-	xs, pos, err := hashSet(&seed, set, l.bins)
+	xs, err := hashSet(&seed, set)
 	if err != nil {
 		return nil, err
 	}
@@ -70,22 +69,20 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 	// uniformly random shuffle, so the order of hits says nothing about
 	// the order of the sender's set.
 	rng := newRand(shuffle)
-	rng.Shuffle(len(xs), func(i, j int) {
-		xs[i], xs[j] = xs[j], xs[i]
-		pos[i], pos[j] = pos[j], pos[i]
-	})
+	rng.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
 	if _, err := io.ReadFull(rand, s.prcKey[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	s.simple = buildSimple(pos, l.bins)
+	s.simple = buildSimple(xs, l.bins)
 	s.prc = newPRC(s.prcKey[:])
-	s.xs, s.pos = xs, pos
+	s.xs = xs
 	s.tags = make([]byte, len(xs)*l.perElt*l.tagLen)
-	for e := range pos {
+	for e := range xs {
 		// A hash index whose bin repeats an earlier one of the same
 		// element gets a random tag instead of a second copy of a tag.
+		pos := binsOf(&xs[e], l.bins)
 		for h := 1; h < hashCount; h++ {
-			if !firstIndex(&pos[e], h) {
+			if !firstIndex(&pos, h) {
 				off := (e*l.perElt + h) * l.tagLen
 				for k := range l.tagLen {
 					s.tags[off+k] = byte(rng.Uint32())
@@ -178,7 +175,7 @@ func (s *Sender) ReadMatrixChunk(msg []byte) error {
 	s.tagRows(k, s.q[:n])
 	s.chunk++
 	if s.chunk == s.l.matrixChunks() {
-		s.col, s.q, s.g, s.simple, s.xs, s.pos = nil, nil, nil, nil, nil, nil
+		s.col, s.q, s.g, s.simple, s.xs = nil, nil, nil, nil, nil
 		s.state = sTags
 		if s.l.tagChunks() == 0 {
 			s.state = sDone
@@ -195,23 +192,22 @@ func (s *Sender) tagRows(k int, q []row) {
 	if k < len(s.simple.start)-1 {
 		entries := s.simple.entries[s.simple.start[k]:s.simple.start[k+1]]
 		parallel(len(entries), func(lo, hi int) {
-			// Simple hashing reads the digests of random elements:
+			// Simple hashing reads the inputs of random elements:
 			// gather a batch first, in a loop with nothing else to do,
 			// so the cache misses overlap; then compute; then scatter.
 			const batch = 512
 			var xs [batch][16]byte
-			var bins [batch]uint32
 			var tags [batch][16]byte
 			c := s.prc.clone()
 			for a := lo; a < hi; a += batch {
 				ents := entries[a:min(hi, a+batch)]
 				for i, ent := range ents {
-					xs[i], bins[i] = s.xs[ent>>2], s.pos[ent>>2][ent&3]
+					xs[i] = s.xs[ent>>2]
 				}
 				for i := range ents {
 					var code row
 					c.encode(&code, &xs[i])
-					bin := int(bins[i]) - first
+					bin := int(binsOf(&xs[i], s.l.bins)[ents[i]&3]) - first
 					qj := &q[bin]
 					for w := range rowWords {
 						code[w] = qj[w] ^ code[w]&s.choice[w]
