@@ -51,9 +51,13 @@ const (
 // is keyed by it, so two sessions with the same Context would hash the
 // same element to the same bins.
 type Params struct {
+	// ReceiverSize is the number of elements in the receiver's set.
 	ReceiverSize int
-	SenderSize   int
-	Context      []byte
+	// SenderSize is the number of elements in the sender's set.
+	SenderSize int
+	// Context binds the session: MinContext to MaxContext bytes, unique
+	// per session.
+	Context []byte
 }
 
 // layout is everything derived from Params.
@@ -108,7 +112,7 @@ func newLayout(p Params) (layout, error) {
 	return l, nil
 }
 
-// MatrixChunks returns the number of matrix chunk messages the receiver
+// matrixChunks returns the number of matrix chunk messages the receiver
 // sends.
 func (l layout) matrixChunks() int { return (l.rows + ChunkRows - 1) / ChunkRows }
 
