@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/binary"
+	"math/bits"
 	"runtime"
 	"sync"
 )
@@ -48,9 +49,10 @@ func hashElement(seed *[seedSize]byte, x []byte) [16]byte {
 }
 
 // binsOf returns the three cuckoo bins of x̂ in a table of m bins: three
-// disjoint 42-bit fields of x̂, each scaled to [0, m) by multiply-shift
+// disjoint 42-bit fields v of x̂, each scaled to ⌊v·m/2^42⌋ ∈ [0, m)
 // (bias below m/2^42). x̂ is a random-oracle output, so the three are
-// independent and uniform.
+// independent and uniform. The product takes up to 67 bits, so it is
+// formed as the high word of (v·2^22)·m.
 func binsOf(x *[16]byte, m int) [hashCount]uint32 {
 	lo := binary.LittleEndian.Uint64(x[0:])
 	hi := binary.LittleEndian.Uint64(x[8:])
@@ -58,7 +60,8 @@ func binsOf(x *[16]byte, m int) [hashCount]uint32 {
 	f := [hashCount]uint64{lo & mask, (lo>>42 | hi<<22) & mask, hi >> 20 & mask}
 	var p [hashCount]uint32
 	for i, v := range f {
-		p[i] = uint32(v * uint64(m) >> 42)
+		hi, _ := bits.Mul64(v<<22, uint64(m))
+		p[i] = uint32(hi)
 	}
 	return p
 }
