@@ -28,7 +28,7 @@ type Sender struct {
 	rand  io.Reader
 	state senderState
 
-	simple *simpleTable // entries hold output positions, not input indices
+	simple *simpleTable // entries index xs, i.e. output positions
 	choice row          // s: the base-OT choice bits, one per column
 	prcKey [seedSize]byte
 	prc    *prc
