@@ -83,8 +83,9 @@ func cuckooParams(n int) (e float64, stash int) {
 	case n <= 1<<19:
 		return 2.0, 2
 	default:
-		// PSTY19's fit for three hash functions without a stash,
-		// λ ≈ 125·e − 145, gives λ ≥ 42 at e = 1.5.
+		// Three hash functions without a stash: λ ≈ 125·e − 145
+		// (cryptoTools' rule for n > 2^19, after Pinkas, Schneider,
+		// Tkachenko and Yanai, Eurocrypt 2019) gives λ ≈ 42 at e = 1.5.
 		return 1.5, 0
 	}
 }
