@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"sync"
 )
 
 type receiverState int
@@ -250,11 +251,20 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 	if len(msg) != want {
 		return r.fail(fmt.Errorf("%w: tag chunk %d of %d bytes, want %d", ErrMessageSize, r.tagK, len(msg), want))
 	}
-	for off := 0; off < len(msg); off += tl {
-		if e := r.find(msg[off : off+tl]); e >= 0 {
+	var mu sync.Mutex
+	parallel(len(msg)/tl, func(lo, hi int) {
+		var found []int
+		for i := lo; i < hi; i++ {
+			if e := r.find(msg[i*tl : (i+1)*tl]); e >= 0 {
+				found = append(found, e)
+			}
+		}
+		mu.Lock()
+		for _, e := range found {
 			r.hit[e] = true
 		}
-	}
+		mu.Unlock()
+	})
 	r.tagK++
 	if r.tagK == r.l.tagChunks() {
 		r.state = rDone
