@@ -262,8 +262,9 @@ func fastReceiver(c net.Conn, p kkrt.Params, set [][]byte, maxFrame int) ([]int,
 	if err := r.ReadBaseOT(reply); err != nil {
 		return nil, err
 	}
+	var chunk []byte
 	for range r.MatrixChunks() {
-		chunk, err := r.MatrixChunk()
+		chunk, err = r.AppendMatrixChunk(chunk[:0])
 		if err != nil {
 			return nil, err
 		}

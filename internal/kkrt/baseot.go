@@ -78,17 +78,26 @@ func newOTSender(rand io.Reader) (*otSender, error) {
 // (Width encodings of pointSize bytes each).
 func (o *otSender) keys(ctx, bs []byte) (k0, k1 []seed, err error) {
 	k0, k1 = make([]seed, Width), make([]seed, Width)
-	B := ristretto255.NewElement()
-	p0, p1 := ristretto255.NewElement(), ristretto255.NewElement()
-	for i := range Width {
-		enc := bs[i*pointSize : (i+1)*pointSize]
-		if _, err := B.SetCanonicalBytes(enc); err != nil || B.IsIdentity() == 1 {
+	bad := make([]bool, Width)
+	parallel(Width, func(lo, hi int) {
+		B := ristretto255.NewElement()
+		p0, p1 := ristretto255.NewElement(), ristretto255.NewElement()
+		for i := lo; i < hi; i++ {
+			enc := bs[i*pointSize : (i+1)*pointSize]
+			if _, err := B.SetCanonicalBytes(enc); err != nil || B.IsIdentity() == 1 {
+				bad[i] = true
+				continue
+			}
+			p0.ScalarMult(o.a, B)
+			p1.Add(p0, o.negaA)
+			k0[i] = otKey(ctx, i, o.aBytes, enc, p0)
+			k1[i] = otKey(ctx, i, o.aBytes, enc, p1)
+		}
+	})
+	for i, b := range bad {
+		if b {
 			return nil, nil, fmt.Errorf("%w: B_%d", ErrBadPoint, i)
 		}
-		p0.ScalarMult(o.a, B)
-		p1.Add(p0, o.negaA)
-		k0[i] = otKey(ctx, i, o.aBytes, enc, p0)
-		k1[i] = otKey(ctx, i, o.aBytes, enc, p1)
 	}
 	return k0, k1, nil
 }
@@ -101,27 +110,31 @@ func otReceive(ctx, aEnc []byte, choice *row, rand io.Reader) (bs []byte, keys [
 	if _, err := A.SetCanonicalBytes(aEnc); err != nil || A.IsIdentity() == 1 {
 		return nil, nil, fmt.Errorf("%w: A", ErrBadPoint)
 	}
-	bs = make([]byte, 0, Width*pointSize)
+	bs = make([]byte, Width*pointSize)
 	keys = make([]seed, Width)
-	B, sA, P := ristretto255.NewElement(), ristretto255.NewElement(), ristretto255.NewElement()
-	bit := edwards25519.NewScalar()
+	scalars, bits := make([]*ristretto255.Scalar, Width), make([]*ristretto255.Scalar, Width)
 	var bitBytes [32]byte
-	for i := range Width {
-		b, err := randomScalar(rand)
-		if err != nil {
+	for i := range scalars {
+		if scalars[i], err = randomScalar(rand); err != nil {
 			return nil, nil, err
 		}
+		// The scalar s_i ∈ {0, 1}, set from its encoding without a
+		// branch on s_i.
 		bitBytes[0] = byte(choice[i/64] >> (i % 64) & 1)
-		if _, err := bit.SetCanonicalBytes(bitBytes[:]); err != nil {
+		if bits[i], err = edwards25519.NewScalar().SetCanonicalBytes(bitBytes[:]); err != nil {
 			return nil, nil, err // unreachable: 0 and 1 are canonical
 		}
-		sA.ScalarMult(bit, A) // s_i·A without a branch on s_i
-		B.ScalarBaseMult(b)
-		B.Add(B, sA)
-		enc := B.Bytes()
-		bs = append(bs, enc...)
-		P.ScalarMult(b, A)
-		keys[i] = otKey(ctx, i, aEnc, enc, P)
 	}
+	parallel(Width, func(lo, hi int) {
+		B, sA, P := ristretto255.NewElement(), ristretto255.NewElement(), ristretto255.NewElement()
+		for i := lo; i < hi; i++ {
+			sA.ScalarMult(bits[i], A) // s_i·A without a branch on s_i
+			B.ScalarBaseMult(scalars[i])
+			B.Add(B, sA)
+			enc := B.AppendBytes(bs[i*pointSize : i*pointSize])
+			P.ScalarMult(scalars[i], A)
+			keys[i] = otKey(ctx, i, aEnc, enc, P)
+		}
+	})
 	return bs, keys, nil
 }

@@ -64,7 +64,7 @@ func pipelined(b *testing.B, p Params, rset, sset [][]byte) []int {
 		b.Fatal(err)
 	}
 	for range r.MatrixChunks() {
-		c, err := r.MatrixChunk()
+		c, err := r.AppendMatrixChunk(nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -13,7 +13,7 @@
 //	Receiver (cuckoo table)                      Sender (simple hashing)
 //	Setup()            ── setup: A ───────────▶ ReadSetup()
 //	ReadBaseOT()       ◀── prc key, B_0..B_447 ─
-//	MatrixChunk() ×k   ── rows of U ──────────▶ ReadMatrixChunk() ×k
+//	AppendMatrixChunk() ×k ── rows of U ──────▶ ReadMatrixChunk() ×k
 //	ReadTagChunk() ×t  ◀── OPRF tags ─────────── TagChunk() ×t
 //	Intersection()
 //

@@ -1,44 +1,45 @@
 package kkrt
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 )
 
-// hashSet hashes every element of set and refuses duplicates. Equal
-// elements have equal digests; distinct elements collide on the 128-bit
-// OPRF input only with probability n²/2^129, which would be refused too.
-func hashSet(seed *[seedSize]byte, set [][]byte) ([]digest, error) {
-	ds := make([]digest, len(set))
-	for i, x := range set {
-		ds[i] = hashElement(seed, x)
-	}
-	if len(ds) < 2 {
-		return ds, nil
+// hashSet hashes every element of set (hashElement) and refuses
+// duplicates. Equal elements have equal x̂; distinct elements collide on
+// x̂ only with probability n²/2^129, which would be refused too.
+func hashSet(seed *[seedSize]byte, set [][]byte) ([][16]byte, error) {
+	xs := make([][16]byte, len(set))
+	parallel(len(set), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			xs[i] = hashElement(seed, set[i])
+		}
+	})
+	if len(xs) < 2 {
+		return xs, nil
 	}
 	// Open addressing on the first 64 bits of x̂, which are uniform.
 	size := 1
-	for size < 2*len(ds) {
+	for size < 2*len(xs) {
 		size <<= 1
 	}
 	slots := make([]uint32, size) // element index + 1; 0 is empty
 	mask := uint64(size - 1)
-	for i := range ds {
-		h := binary.LittleEndian.Uint64(ds[i][:8])
+	for i := range xs {
+		h := binary.LittleEndian.Uint64(xs[i][:8])
 		for k := h & mask; ; k = (k + 1) & mask {
 			s := slots[k]
 			if s == 0 {
 				slots[k] = uint32(i + 1)
 				break
 			}
-			if bytes.Equal(ds[s-1][:16], ds[i][:16]) {
+			if xs[s-1] == xs[i] {
 				return nil, fmt.Errorf("%w: elements %d and %d", ErrDuplicate, s-1, i)
 			}
 		}
 	}
-	return ds, nil
+	return xs, nil
 }
 
 // maxKicks bounds the random walk of one cuckoo insertion before the
@@ -56,15 +57,15 @@ type cuckooTable struct {
 // buildCuckoo places every element in one of its three bins (random-walk
 // insertion) or in the stash. rng only chooses which occupant to evict,
 // so it need not be secret.
-func buildCuckoo(ds []digest, bins, stash int, rng *rand.Rand) (*cuckooTable, error) {
+func buildCuckoo(xs [][16]byte, bins, stash int, rng *rand.Rand) (*cuckooTable, error) {
 	t := &cuckooTable{slots: make([]uint32, bins+stash), bins: bins, stash: stash}
 	used := 0
-	for i := range ds {
+	for i := range xs {
 		cur := uint32(i + 1)
 		prev := -1 // bin cur was just evicted from
 		placed := false
 		for range maxKicks {
-			pos := ds[cur-1].positions(bins)
+			pos := binsOf(&xs[cur-1], bins)
 			for _, p := range pos {
 				if t.slots[p] == 0 {
 					t.slots[p] = cur
@@ -89,7 +90,7 @@ func buildCuckoo(ds []digest, bins, stash int, rng *rand.Rand) (*cuckooTable, er
 		}
 		if !placed {
 			if used == stash {
-				return nil, fmt.Errorf("%w: %d elements, %d bins, stash of %d full", ErrCuckoo, len(ds), bins, stash)
+				return nil, fmt.Errorf("%w: %d elements, %d bins, stash of %d full", ErrCuckoo, len(xs), bins, stash)
 			}
 			t.slots[bins+used] = cur
 			used++
@@ -100,7 +101,7 @@ func buildCuckoo(ds []digest, bins, stash int, rng *rand.Rand) (*cuckooTable, er
 
 // simpleTable is the sender's hashing, bucketed by matrix chunk: the
 // entries of chunk k are entries[start[k]:start[k+1]], each
-// element<<2 | hash index (the bin is recomputed from the digest). A pair whose bin
+// element<<2 | hash index (the bin is recomputed from x̂). A pair whose bin
 // repeats an earlier hash index of the same element is left out, so each
 // element appears at most once per bin. Bucketing by chunk rather than by
 // bin keeps construction a sequential pass per chunk, and a chunk's rows
@@ -110,11 +111,11 @@ type simpleTable struct {
 	entries []uint32
 }
 
-func buildSimple(ds []digest, bins int) *simpleTable {
+func buildSimple(xs [][16]byte, bins int) *simpleTable {
 	chunks := (bins + ChunkRows - 1) / ChunkRows
 	t := &simpleTable{start: make([]uint32, chunks+1)}
-	for i := range ds {
-		pos := ds[i].positions(bins)
+	for i := range xs {
+		pos := binsOf(&xs[i], bins)
 		for h, p := range pos {
 			if firstIndex(&pos, h) {
 				t.start[p/ChunkRows+1]++
@@ -126,8 +127,8 @@ func buildSimple(ds []digest, bins int) *simpleTable {
 	}
 	t.entries = make([]uint32, t.start[chunks])
 	fill := append([]uint32(nil), t.start[:chunks]...)
-	for i := range ds {
-		pos := ds[i].positions(bins)
+	for i := range xs {
+		pos := binsOf(&xs[i], bins)
 		for h, p := range pos {
 			if firstIndex(&pos, h) {
 				k := p / ChunkRows

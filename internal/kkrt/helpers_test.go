@@ -28,7 +28,7 @@ func runSession(t testing.TB, p Params, rset, sset [][]byte, rnd io.Reader) []in
 	require.NoError(t, r.ReadBaseOT(reply))
 	require.Equal(t, r.MatrixChunks(), s.MatrixChunks())
 	for range r.MatrixChunks() {
-		chunk, err := r.MatrixChunk()
+		chunk, err := r.AppendMatrixChunk(nil)
 		require.NoError(t, err)
 		require.NoError(t, s.ReadMatrixChunk(chunk))
 	}
@@ -88,4 +88,4 @@ func shuffled(rnd io.Reader, xs [][]byte) [][]byte {
 
 func name(nR, nS, overlap int) string { return fmt.Sprintf("R%d_S%d_overlap%d", nR, nS, overlap) }
 
-func digestOf(b []byte) digest { return digest(sha256.Sum256(b)) }
+func digestOf(b []byte) [16]byte { d := sha256.Sum256(b); return [16]byte(d[:16]) }

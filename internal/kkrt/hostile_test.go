@@ -52,7 +52,7 @@ func newStage(t testing.TB, nR, nS int, step string) *stage {
 	}
 	require.NoError(t, st.r.ReadBaseOT(st.reply))
 	for range st.r.MatrixChunks() {
-		c, err := st.r.MatrixChunk()
+		c, err := st.r.AppendMatrixChunk(nil)
 		require.NoError(t, err)
 		st.matrix = append(st.matrix, bytes.Clone(c))
 		require.NoError(t, st.s.ReadMatrixChunk(c))
@@ -136,7 +136,7 @@ func TestHostileBaseOT(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			st := newStage(t, 3, 3, "baseot")
 			require.ErrorIs(t, st.r.ReadBaseOT(c.msg), c.err)
-			_, err := st.r.MatrixChunk()
+			_, err := st.r.AppendMatrixChunk(nil)
 			require.ErrorIs(t, err, ErrOrder)
 		})
 	}
@@ -176,7 +176,7 @@ func TestOutOfOrder(t *testing.T) {
 	t.Run("receiver", func(t *testing.T) {
 		st := newStage(t, 3, 3, "setup")
 		require.ErrorIs(t, st.r.ReadBaseOT(make([]byte, BaseOTSize)), ErrOrder)
-		_, err := st.r.MatrixChunk()
+		_, err := st.r.AppendMatrixChunk(nil)
 		require.ErrorIs(t, err, ErrOrder)
 		require.ErrorIs(t, st.r.ReadTagChunk(nil), ErrOrder)
 		_, err = st.r.Intersection()

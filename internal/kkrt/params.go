@@ -51,9 +51,13 @@ const (
 // is keyed by it, so two sessions with the same Context would hash the
 // same element to the same bins.
 type Params struct {
+	// ReceiverSize is the number of elements in the receiver's set.
 	ReceiverSize int
-	SenderSize   int
-	Context      []byte
+	// SenderSize is the number of elements in the sender's set.
+	SenderSize int
+	// Context binds the session: MinContext to MaxContext bytes, unique
+	// per session.
+	Context []byte
 }
 
 // layout is everything derived from Params.
@@ -79,8 +83,9 @@ func cuckooParams(n int) (e float64, stash int) {
 	case n <= 1<<19:
 		return 2.0, 2
 	default:
-		// PSTY19's fit for three hash functions without a stash,
-		// λ ≈ 125·e − 145, gives λ ≥ 42 at e = 1.5.
+		// Three hash functions without a stash: λ ≈ 125·e − 145
+		// (cryptoTools' rule for n > 2^19, after Pinkas, Schneider,
+		// Tkachenko and Yanai, Eurocrypt 2019) gives λ ≈ 42 at e = 1.5.
 		return 1.5, 0
 	}
 }
@@ -108,7 +113,7 @@ func newLayout(p Params) (layout, error) {
 	return l, nil
 }
 
-// MatrixChunks returns the number of matrix chunk messages the receiver
+// matrixChunks returns the number of matrix chunk messages the receiver
 // sends.
 func (l layout) matrixChunks() int { return (l.rows + ChunkRows - 1) / ChunkRows }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/binary"
+	"math/bits"
 	"runtime"
 	"sync"
 )
@@ -25,44 +26,42 @@ func sessionSeed(ctx []byte) [seedSize]byte {
 	return [seedSize]byte(sum[:seedSize])
 }
 
-// digest is an element's hash: x̂ = d[0:16] is the OPRF input, d[16:32]
-// gives the three cuckoo positions.
-type digest [32]byte
-
-// input returns x̂, the OPRF input.
-func (d *digest) input() *[16]byte { return (*[16]byte)(d[:16]) }
-
-// hashElement returns SHA-256(seed ‖ x). The seed is derived from the
-// session context under its own domain (sessionSeed), so it both
-// separates this hash from every other use of SHA-256 and makes positions
-// and OPRF inputs unrelated across sessions; keeping the prefix at 16
-// bytes lets a 32-byte element hash in one SHA-256 block.
-func hashElement(seed *[seedSize]byte, x []byte) digest {
+// hashElement returns x̂ = SHA-256(seed ‖ x)[:16], the element's OPRF
+// input; its three cuckoo bins are disjoint bit fields of x̂ (binsOf). The
+// seed is derived from the session context under its own domain
+// (sessionSeed), so it both separates this hash from every other use of
+// SHA-256 and makes inputs and bins unrelated across sessions; keeping
+// the prefix at 16 bytes lets a 32-byte element hash in one SHA-256 block.
+func hashElement(seed *[seedSize]byte, x []byte) [16]byte {
+	var d [32]byte
 	if len(x) <= 64-seedSize-9 {
 		var buf [64 - 9]byte
 		copy(buf[:], seed[:])
 		n := copy(buf[seedSize:], x)
-		return sha256.Sum256(buf[:seedSize+n])
+		d = sha256.Sum256(buf[:seedSize+n])
+	} else {
+		h := sha256.New()
+		h.Write(seed[:])
+		h.Write(x)
+		h.Sum(d[:0])
 	}
-	h := sha256.New()
-	h.Write(seed[:])
-	h.Write(x)
-	var d digest
-	h.Sum(d[:0])
-	return d
+	return [16]byte(d[:16])
 }
 
-// positions returns the three cuckoo bins of d in a table of m bins: three
-// disjoint 42-bit fields of d[16:32], each scaled to [0, m) by
-// multiply-shift (bias below m/2^42).
-func (d *digest) positions(m int) [hashCount]uint32 {
-	lo := binary.LittleEndian.Uint64(d[16:])
-	hi := binary.LittleEndian.Uint64(d[24:])
+// binsOf returns the three cuckoo bins of x̂ in a table of m bins: three
+// disjoint 42-bit fields v of x̂, each scaled to ⌊v·m/2^42⌋ ∈ [0, m)
+// (bias below m/2^42). x̂ is a random-oracle output, so the three are
+// independent and uniform. The product takes up to 67 bits, so it is
+// formed as the high word of (v·2^22)·m.
+func binsOf(x *[16]byte, m int) [hashCount]uint32 {
+	lo := binary.LittleEndian.Uint64(x[0:])
+	hi := binary.LittleEndian.Uint64(x[8:])
 	const mask = 1<<42 - 1
 	f := [hashCount]uint64{lo & mask, (lo>>42 | hi<<22) & mask, hi >> 20 & mask}
 	var p [hashCount]uint32
 	for i, v := range f {
-		p[i] = uint32(v * uint64(m) >> 42)
+		hi, _ := bits.Mul64(v<<22, uint64(m))
+		p[i] = uint32(hi)
 	}
 	return p
 }

@@ -114,9 +114,35 @@ func TestPositionsInRange(t *testing.T) {
 			var x [8]byte
 			binary.BigEndian.PutUint64(x[:], uint64(i))
 			d := hashElement(&seed, x[:])
-			for _, p := range d.positions(m) {
+			for _, p := range binsOf(&d, m) {
 				require.Less(t, int(p), m)
 			}
+		}
+	}
+}
+
+// TestBinsUniform checks that bins spread over the whole table, also
+// where the 42-bit field times m overflows 64 bits.
+func TestBinsUniform(t *testing.T) {
+	var seed [seedSize]byte
+	for _, m := range []int{64, 1000, 3 << 19, 3 << 21, 3 << 23} {
+		const samples = 30000
+		var sum [hashCount]float64
+		var top [hashCount]int
+		for i := range samples {
+			var x [8]byte
+			binary.BigEndian.PutUint64(x[:], uint64(i))
+			d := hashElement(&seed, x[:])
+			for h, p := range binsOf(&d, m) {
+				sum[h] += float64(p)
+				top[h] = max(top[h], int(p))
+			}
+		}
+		for h := range hashCount {
+			// The mean of uniform [0, m) is m/2 with standard error
+			// m/sqrt(12·samples) ≈ m/600.
+			assert.InDelta(t, float64(m-1)/2, sum[h]/samples, float64(m)/100, "m = %d, hash %d: mean", m, h)
+			assert.GreaterOrEqual(t, top[h], m-1-m/100, "m = %d, hash %d: largest bin", m, h)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
+	"sync"
 )
 
 type receiverState int
@@ -22,7 +24,7 @@ const (
 
 // Receiver is the party that holds the cuckoo table and learns the
 // intersection. Its methods must be called in protocol order: Setup,
-// ReadBaseOT, MatrixChunk for every chunk, ReadTagChunk for every chunk,
+// ReadBaseOT, AppendMatrixChunk for every chunk, ReadTagChunk for every chunk,
 // then Intersection. A Receiver is not safe for concurrent use.
 type Receiver struct {
 	l     layout
@@ -42,7 +44,6 @@ type Receiver struct {
 	col0, col1 []byte // column buffers of one chunk
 	t, d       []row  // rows of T and of T ⊕ T' for one chunk
 
-	out    []byte   // the matrix chunk being sent
 	tags   []byte   // tagLen bytes per own element
 	lookup []uint32 // open addressing over tags: element + 1, 0 is empty
 	hit    []bool   // per own element
@@ -62,7 +63,7 @@ func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.ReceiverSize)
 	}
 	seed := sessionSeed(p.Context)
-	ds, err := hashSet(&seed, set)
+	xs, err := hashSet(&seed, set)
 	if err != nil {
 		return nil, err
 	}
@@ -70,13 +71,9 @@ func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 	if _, err := io.ReadFull(rand, walk[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	table, err := buildCuckoo(ds, l.bins, l.stash, newRand(walk))
+	table, err := buildCuckoo(xs, l.bins, l.stash, newRand(walk))
 	if err != nil {
 		return nil, err
-	}
-	xs := make([][16]byte, len(ds))
-	for i := range ds {
-		xs[i] = *ds[i].input()
 	}
 	return &Receiver{l: l, ctx: bytes.Clone(p.Context), rand: rand, xs: xs, table: table}, nil
 }
@@ -131,7 +128,6 @@ func (r *Receiver) ReadBaseOT(msg []byte) error {
 	n := min(ChunkRows, r.l.rows)
 	r.col0, r.col1 = make([]byte, Width*n/8), make([]byte, Width*n/8)
 	r.t, r.d = make([]row, n), make([]row, n)
-	r.out = make([]byte, n*rowBytes)
 	r.tags = make([]byte, len(r.xs)*r.l.tagLen)
 	// Linear probing at load at most 0.8.
 	size := 1
@@ -150,12 +146,13 @@ func (r *Receiver) MatrixChunks() int { return r.l.matrixChunks() }
 // TagChunks returns the number of tag chunks the receiver reads.
 func (r *Receiver) TagChunks() int { return r.l.tagChunks() }
 
-// MatrixChunk returns the next chunk of the OT-extension matrix: for each
-// bin j in the chunk, u_j = t_j ⊕ t'_j ⊕ C(x_j), where x_j is the element
-// in bin j (a fixed dummy for an empty bin). The returned slice is valid
-// until the next call.
-func (r *Receiver) MatrixChunk() ([]byte, error) {
-	if err := r.expect(rMatrix, "MatrixChunk"); err != nil {
+// AppendMatrixChunk appends the next chunk of the OT-extension matrix to
+// dst and returns the extended slice: for each bin j in the chunk,
+// u_j = t_j ⊕ t'_j ⊕ C(x_j), where x_j is the element in bin j (a fixed
+// dummy for an empty bin). Passing a reused buffer as dst[:0] keeps the
+// matrix phase free of allocations.
+func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
+	if err := r.expect(rMatrix, "AppendMatrixChunk"); err != nil {
 		return nil, err
 	}
 	k := r.chunk
@@ -171,7 +168,8 @@ func (r *Receiver) MatrixChunk() ([]byte, error) {
 	subtle.XORBytes(col1, col1, col0)
 	transposeCols(r.t, col0, n)
 	transposeCols(r.d, col1, n)
-	out := r.out[:n*rowBytes]
+	dst = slices.Grow(dst, n*rowBytes)
+	out := dst[len(dst) : len(dst)+n*rowBytes]
 	used := r.l.bins + r.l.stash
 	tl := r.l.tagLen
 	parallel(n, func(lo, hi int) {
@@ -212,7 +210,7 @@ func (r *Receiver) MatrixChunk() ([]byte, error) {
 			r.state = rDone
 		}
 	}
-	return out, nil
+	return dst[:len(dst)+n*rowBytes], nil
 }
 
 // insert adds own element e's tag to the lookup table.
@@ -253,11 +251,20 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 	if len(msg) != want {
 		return r.fail(fmt.Errorf("%w: tag chunk %d of %d bytes, want %d", ErrMessageSize, r.tagK, len(msg), want))
 	}
-	for off := 0; off < len(msg); off += tl {
-		if e := r.find(msg[off : off+tl]); e >= 0 {
+	var mu sync.Mutex
+	parallel(len(msg)/tl, func(lo, hi int) {
+		var found []int
+		for i := lo; i < hi; i++ {
+			if e := r.find(msg[i*tl : (i+1)*tl]); e >= 0 {
+				found = append(found, e)
+			}
+		}
+		mu.Lock()
+		for _, e := range found {
 			r.hit[e] = true
 		}
-	}
+		mu.Unlock()
+	})
 	r.tagK++
 	if r.tagK == r.l.tagChunks() {
 		r.state = rDone

@@ -28,7 +28,7 @@ type Sender struct {
 	rand  io.Reader
 	state senderState
 
-	simple *simpleTable // entries hold output positions, not input indices
+	simple *simpleTable // entries index xs, i.e. output positions
 	choice row          // s: the base-OT choice bits, one per column
 	prcKey [seedSize]byte
 	prc    *prc
@@ -38,9 +38,9 @@ type Sender struct {
 
 	col []byte
 	q   []row
-	// ds are the element digests in output order (shuffled); tags the
-	// perElt tags of each element, in the same order.
-	ds   []digest
+	// xs are the elements' OPRF inputs in output order (shuffled); tags
+	// the perElt tags of each element, in the same order.
+	xs   [][16]byte
 	tags []byte
 }
 
@@ -56,7 +56,7 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.SenderSize)
 	}
 	seed := sessionSeed(p.Context)
-	ds, err := hashSet(&seed, set)
+	xs, err := hashSet(&seed, set)
 	if err != nil {
 		return nil, err
 	}
@@ -65,24 +65,24 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
 	s := &Sender{l: l, ctx: bytes.Clone(p.Context), rand: rand}
-	// The receiver sees the sender's tags in the order of ds after a
+	// The receiver sees the sender's tags in the order of xs after a
 	// uniformly random shuffle, so the order of hits says nothing about
 	// the order of the sender's set.
 	rng := newRand(shuffle)
-	rng.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
+	rng.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
 	if _, err := io.ReadFull(rand, s.prcKey[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	s.simple = buildSimple(ds, l.bins)
+	s.simple = buildSimple(xs, l.bins)
 	s.prc = newPRC(s.prcKey[:])
-	s.ds = ds
-	s.tags = make([]byte, len(ds)*l.perElt*l.tagLen)
-	for e := range ds {
+	s.xs = xs
+	s.tags = make([]byte, len(xs)*l.perElt*l.tagLen)
+	for e := range xs {
 		// A hash index whose bin repeats an earlier one of the same
 		// element gets a random tag instead of a second copy of a tag.
-		p := ds[e].positions(l.bins)
+		pos := binsOf(&xs[e], l.bins)
 		for h := 1; h < hashCount; h++ {
-			if !firstIndex(&p, h) {
+			if !firstIndex(&pos, h) {
 				off := (e*l.perElt + h) * l.tagLen
 				for k := range l.tagLen {
 					s.tags[off+k] = byte(rng.Uint32())
@@ -175,7 +175,7 @@ func (s *Sender) ReadMatrixChunk(msg []byte) error {
 	s.tagRows(k, s.q[:n])
 	s.chunk++
 	if s.chunk == s.l.matrixChunks() {
-		s.col, s.q, s.g, s.simple, s.ds = nil, nil, nil, nil, nil
+		s.col, s.q, s.g, s.simple, s.xs = nil, nil, nil, nil, nil
 		s.state = sTags
 		if s.l.tagChunks() == 0 {
 			s.state = sDone
@@ -192,22 +192,22 @@ func (s *Sender) tagRows(k int, q []row) {
 	if k < len(s.simple.start)-1 {
 		entries := s.simple.entries[s.simple.start[k]:s.simple.start[k+1]]
 		parallel(len(entries), func(lo, hi int) {
-			// Simple hashing reads the digests of random elements:
+			// Simple hashing reads the inputs of random elements:
 			// gather a batch first, in a loop with nothing else to do,
 			// so the cache misses overlap; then compute; then scatter.
 			const batch = 512
-			var xs [batch]digest
+			var xs [batch][16]byte
 			var tags [batch][16]byte
 			c := s.prc.clone()
 			for a := lo; a < hi; a += batch {
 				ents := entries[a:min(hi, a+batch)]
 				for i, ent := range ents {
-					xs[i] = s.ds[ent>>2]
+					xs[i] = s.xs[ent>>2]
 				}
-				for i, ent := range ents {
+				for i := range ents {
 					var code row
-					c.encode(&code, xs[i].input())
-					bin := int(xs[i].positions(s.l.bins)[ent&3]) - first
+					c.encode(&code, &xs[i])
+					bin := int(binsOf(&xs[i], s.l.bins)[ents[i]&3]) - first
 					qj := &q[bin]
 					for w := range rowWords {
 						code[w] = qj[w] ^ code[w]&s.choice[w]
@@ -228,11 +228,11 @@ func (s *Sender) tagRows(k int, q []row) {
 		if j < s.l.bins || j >= s.l.bins+s.l.stash {
 			continue
 		}
-		parallel(s.l.nS, func(lo, hi int) {
+		parallel(len(s.xs), func(lo, hi int) {
 			c := s.prc.clone()
 			var code row
 			for e := lo; e < hi; e++ {
-				c.encode(&code, s.ds[e].input())
+				c.encode(&code, &s.xs[e])
 				for w := range rowWords {
 					code[w] = q[i][w] ^ code[w]&s.choice[w]
 				}
