@@ -11,11 +11,13 @@ func ExampleText() {
 	fmt.Println(normalize.Text("  José-María O’Brien "))
 	fmt.Println(normalize.Text("Νίκος Παπαδόπουλος"))
 	fmt.Println(normalize.Text("李小龍"))
+	fmt.Println(normalize.Text("김민준"))
 	// Output:
 	// oleksandr kovalenko
 	// jose maria o brien
 	// nikos papadopoulos
-	// 李小龍
+	// li xiaolong
+	// kim minjun
 }
 
 func ExampleVariants() {
