@@ -42,11 +42,13 @@ func NameTokens(s string) []string {
 // caller tokenizing many names can reuse one slice.
 func AppendNameTokens(dst []string, s string) []string {
 	start := len(dst)
-	if !mayHaveHyphen(s) {
-		return joinNameTokens(appendTokens(dst, Text(s)), start)
+	dst = appendTokens(dst, Text(s))
+	if !mayHaveHyphen(s) || !hasJoinableSyllables(dst[start:]) {
+		return joinNameTokens(dst, start)
 	}
 	// Hyphens are read word by word (see appendWordNameTokens), as the
 	// Tokenizer reads every word.
+	dst = dst[:start]
 	for s != "" {
 		var w string
 		w, s = nextWord(s)

@@ -3,6 +3,7 @@ package normalize
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
 )
@@ -106,20 +107,58 @@ func appendWordNameTokens(dst []string, w string) []string {
 	if len(dst)-start < 2 || !mayHaveHyphen(w) {
 		return dst
 	}
-	parts := strings.FieldsFunc(w, isHyphen)
-	if len(parts) != len(dst)-start {
-		// Something besides hyphens separates the tokens.
-		return dst
-	}
 	syl := romanizedSyllables()
-	var joined strings.Builder
-	for i, p := range parts {
-		t := dst[start+i]
-		// Each part must be that one token, whole.
-		if Text(p) != t || !syl[t] {
+	for _, t := range dst[start:] {
+		if !syl[t] {
 			return dst
 		}
-		joined.WriteString(t)
 	}
-	return append(dst[:start], joined.String())
+	// Every token is a syllable; they are joined only if hyphens alone
+	// separate them, each part giving its token whole.
+	i := start
+	for rest := w; ; {
+		part, after, found := cutHyphen(rest)
+		if part != "" {
+			if i == len(dst) || Text(part) != dst[i] {
+				return dst
+			}
+			i++
+		}
+		if !found {
+			break
+		}
+		rest = after
+	}
+	if i != len(dst) {
+		return dst
+	}
+	return append(dst[:start], strings.Join(dst[start:], ""))
+}
+
+// cutHyphen splits s at its first hyphen (see isHyphen).
+func cutHyphen(s string) (before, after string, found bool) {
+	for i, c := range s {
+		if isHyphen(c) {
+			return s[:i], s[i+utf8.RuneLen(c):], true
+		}
+	}
+	return s, "", false
+}
+
+// hasJoinableSyllables reports whether two adjacent tokens of toks are
+// romanized syllables, which a hyphen between them would join.
+func hasJoinableSyllables(toks []string) bool {
+	if len(toks) < 2 {
+		return false
+	}
+	syl := romanizedSyllables()
+	prev := false
+	for _, t := range toks {
+		cur := syl[t]
+		if cur && prev {
+			return true
+		}
+		prev = cur
+	}
+	return false
 }
