@@ -152,3 +152,81 @@ func TestHangulRRTables(t *testing.T) {
 		assert.Equal(t, want, string(appendHangulRR(nil, c)), "%c", c)
 	}
 }
+
+func TestSurnameVariants(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"chan", []string{"chen"}},
+		{"wong", []string{"huang", "wang"}},
+		{"tan", []string{"chen", "tan"}},
+		{"lee", []string{"lee", "li"}},
+		{"kim", []string{"jin", "kim"}},
+		{"chen", []string{"chen"}},
+		{"cheung", []string{"jiang", "zhang"}},
+		{"hsieh", []string{"xie"}},
+		{"ng", []string{"huang", "wu"}},
+		{"chung", []string{"jung", "zhong"}},
+		{"yun", []string{"yoon"}},
+		{"Wong", []string{"huang", "wang"}},
+		{"Rhee", []string{"lee", "li"}},
+		{"smith", nil},
+		{"", nil},
+		{"Chan Wong", nil},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, SurnameVariants(tc.in), "SurnameVariants(%q)", tc.in)
+	}
+	v := SurnameVariants("wong")
+	v[0] = "changed"
+	assert.Equal(t, []string{"huang", "wang"}, SurnameVariants("wong"), "results are not shared")
+}
+
+// TestSurnameVariantsTable checks the data file against the code: each
+// name in Han or Hangul gives its canonical form, and every spelling is a
+// token as NameTokens writes it, so that a key rule can look it up.
+func TestSurnameVariantsTable(t *testing.T) {
+	entries := parseSurnameVariants(surnameVariantsData)
+	require.Greater(t, len(entries), 100)
+	for _, e := range entries {
+		require.NotEmpty(t, e.native, "%s has no native form", e.canonical)
+		for _, n := range e.native {
+			assert.Equal(t, e.canonical, Text(n), "Text(%q)", n)
+		}
+		assert.Equal(t, []string{e.canonical}, NameTokens(e.canonical), "canonical %q", e.canonical)
+		for _, s := range e.spellings {
+			assert.Equal(t, []string{s}, NameTokens(s), "spelling %q of %s", s, e.canonical)
+			assert.NotEqual(t, e.canonical, s, "%s lists itself", s)
+		}
+	}
+}
+
+// TestChineseSurnameSpellingsMeetThroughVariants is the brief of
+// SurnameVariants: the Latin spellings of common Chinese family names
+// reach the pinyin of the Han name.
+func TestChineseSurnameSpellingsMeetThroughVariants(t *testing.T) {
+	for han, latin := range map[string][]string{
+		"陈": {"Chen", "Chan", "Tan"}, "张": {"Zhang", "Chang", "Cheung"},
+		"王": {"Wang", "Wong", "Ong"}, "李": {"Li", "Lee", "Lei"},
+		"刘": {"Liu", "Lau", "Lao"}, "黄": {"Huang", "Wong", "Ng"},
+		"林": {"Lin", "Lam", "Lim"}, "吴": {"Wu", "Ng", "Goh"},
+		"周": {"Zhou", "Chou", "Chow"}, "郑": {"Zheng", "Cheng", "Tay"},
+		"何": {"He", "Ho"}, "郭": {"Guo", "Kuo", "Kwok"},
+		"梁": {"Liang", "Leung"}, "谢": {"Xie", "Hsieh", "Tse"},
+		"许": {"Xu", "Hsu", "Hui", "Koh"}, "杨": {"Yang", "Yeung", "Yeo"},
+		"徐": {"Xu", "Hsu", "Tsui"}, "孙": {"Sun", "Suen"},
+		"이": {"Lee", "Yi", "Rhee"}, "박": {"Park", "Pak"}, "윤": {"Yoon", "Yun"},
+		"정": {"Jung", "Jeong", "Chung"}, "안": {"Ahn", "An"}, "류": {"Ryu", "Yoo", "Yu"},
+	} {
+		want := Text(han)
+		for _, l := range latin {
+			tok := NameTokens(l)
+			require.Len(t, tok, 1)
+			if tok[0] == want {
+				continue
+			}
+			assert.Contains(t, SurnameVariants(l), want, "%s for %s", l, han)
+		}
+	}
+}
