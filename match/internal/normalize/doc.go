@@ -7,7 +7,7 @@
 //
 //   - [Text] gives the one canonical form of a string: NFKC, case folded,
 //     diacritics removed, Cyrillic, Greek and Arabic transliterated to Latin,
-//     punctuation turned into single spaces.
+//     Han and Hangul romanized, punctuation turned into single spaces.
 //   - [Variants] gives the few other Latin spellings that real records use
 //     for the same written name (ICAO and older transliterations, German
 //     umlaut expansions, Ukrainian and Russian readings of the same letters).
@@ -16,6 +16,10 @@
 //     (al-, van, de, bin, …) removed.
 //   - [ConsonantSkeleton] gives a coarse form of one token in which common
 //     spellings of the same name collapse (Muhammad, Mohamed, Mohammed).
+//
+// [SurnameVariants] gives the pinyin or Korean forms that a Latin family
+// name such as Wong or Chan may stand for, which no single rewrite could
+// give (Wong is 王 and 黄).
 //
 // [SkeletonKey] is the order-free key of skeletons for a full name.
 // [FirstGiven], [FirstFamily] and [LastFamily] support rules that tolerate
@@ -29,13 +33,46 @@
 // It does not decide whether two records match, does not hash, and does not
 // guess. In particular:
 //
-//   - Han, Hangul, Kana, Hebrew, Devanagari, Thai, Armenian, Georgian and every
-//     other script without a table here are not romanized: their tokens come
-//     back NFKC-normalized and case folded but otherwise unchanged, non-ASCII.
-//     Romanizing Chinese or Japanese names needs the reading of each
-//     character, which the written form does not give; a wrong guess would
-//     produce confident false matches. Records in those scripts only match
-//     other records written the same way, or on rules that use no name.
+//   - Kana, Hebrew, Devanagari, Thai, Armenian, Georgian and every other
+//     script without a table here are not romanized: their tokens come back
+//     NFKC-normalized and case folded but otherwise unchanged, non-ASCII.
+//     Records in those scripts only match other records written the same
+//     way, or on rules that use no name.
+//   - Han characters are read in Mandarin pinyin without tones, with the
+//     dictionary of github.com/mozillazg/go-pinyin, each character by its
+//     most common reading, and a family name by its reading as a family
+//     name (单 Shan, 曾 Zeng, 解 Xie, 区 Ou). A run of Han characters is
+//     read as a name written without spaces: three characters or more are
+//     a family name (one character, or a compound such as 欧阳) and a
+//     given name; two are a family name and a given name when the first is
+//     a common family name that seldom begins a given name (张伟 "zhang
+//     wei"), and one given name otherwise (秀英 "xiuying"); one character
+//     is read as a family name. The given name is one token, as Latin
+//     records write it (Xiuying). The reading is Mandarin: a Cantonese or
+//     Hokkien spelling (Chan, Wong, Tan) does not equal the pinyin, and
+//     neither does Wade–Giles (Chang, Hsiu); [SurnameVariants] lists the
+//     pinyin a Latin family name may stand for, since these spellings
+//     collide across family names (Wong is 王 and 黄) and no rewrite of
+//     the Latin token could be right for all. Japanese names in kanji get
+//     the Chinese reading, which matches neither their romaji nor any
+//     Chinese name reliably; a given name that is not the first reading of
+//     its characters, and a name written with a space between family and
+//     given name in the wrong place, do not meet their Latin spelling.
+//   - Hangul is romanized by the Revised Romanization, syllable by
+//     syllable, without the sound changes RR makes across syllables, as RR
+//     writes given names (지훈 "jihun"). A run of three syllables or more
+//     is a family name and a given name; a run of two is a given name,
+//     since many given names begin with a syllable that is also a family
+//     name (서연, 윤서). A family name is written as most Koreans write it
+//     in Latin, not in RR (이 "lee", 박 "park", 김 "kim", 최 "choi", 정
+//     "jung"), and [NameTokens] writes the other Latin spellings of these
+//     names that stand for nothing else (Rhee, Yi, Pak, Gim, Choe, Jeong)
+//     the same way. Spellings that are also pinyin or Chinese names (Yun,
+//     An, Yu, Gang, Chang, Chung) are not rewritten: most of them share a
+//     [ConsonantSkeleton] with the Korean spelling (Yun and Yoon), and all
+//     are in [SurnameVariants]. Given names written with other vowels than
+//     RR (Jihoon for 지훈) meet the romanized Hangul only through
+//     [ConsonantSkeleton]. Hanja in Korean records get the Chinese reading.
 //   - Arabic script is written without short vowels, so an Arabic name is
 //     transliterated letter by letter into a consonantal form (محمد gives
 //     "mhmd", not "muhammad"). Such forms only meet Latin spellings through
