@@ -55,15 +55,19 @@
 //     collide across family names (Wong is 王 and 黄) and no rewrite of
 //     the Latin token could be right for all. Japanese names in kanji get
 //     the Chinese reading, which matches neither their romaji nor any
-//     Chinese name reliably; a given name that is not the first reading of
-//     its characters, and a name written with a space between family and
-//     given name in the wrong place, do not meet their Latin spelling.
+//     Chinese name reliably. A given name whose characters are not read
+//     with their first reading does not meet its Latin spelling, and
+//     neither does a two-character full name whose family name is not in
+//     the common list, nor a Latin given name written with a space between
+//     its syllables (Xiu Ying: two tokens, where 秀英, Xiuying and Xiu-ying
+//     give one).
 //   - Hangul is romanized by the Revised Romanization, syllable by
 //     syllable, without the sound changes RR makes across syllables, as RR
 //     writes given names (지훈 "jihun"). A run of three syllables or more
 //     is a family name and a given name; a run of two is a given name,
 //     since many given names begin with a syllable that is also a family
-//     name (서연, 윤서). A family name is written as most Koreans write it
+//     name (서연, 윤서), so a full name of two syllables (김철) does not
+//     meet its Latin spelling. A family name is written as most Koreans write it
 //     in Latin, not in RR (이 "lee", 박 "park", 김 "kim", 최 "choi", 정
 //     "jung"), and [NameTokens] writes the other Latin spellings of these
 //     names that stand for nothing else (Rhee, Yi, Pak, Gim, Choe, Jeong)

@@ -86,38 +86,55 @@ func isHan(c rune) bool {
 // hanReading returns the toneless pinyin of c's first reading, or "" when
 // go-pinyin has none.
 func hanReading(c rune) string {
+	var buf [16]byte
+	return string(appendHanReading(buf[:0], c))
+}
+
+// hasHanReading reports whether go-pinyin has a reading for c.
+func hasHanReading(c rune) bool {
+	_, ok := pinyin.PinyinDict[int(c)]
+	return ok
+}
+
+// appendHanReading appends the toneless pinyin of c's first reading to
+// dst, or nothing when go-pinyin has none.
+func appendHanReading(dst []byte, c rune) []byte {
 	v, ok := pinyin.PinyinDict[int(c)]
 	if !ok {
-		return ""
+		return dst
 	}
 	if i := strings.IndexByte(v, ','); i >= 0 {
 		v = v[:i]
 	}
-	return toneless(v)
+	return appendToneless(dst, v)
 }
 
 // toneless writes a pinyin reading as the lowercase ASCII that records
 // use: tone marks dropped, ü as "yu".
 func toneless(v string) string {
 	var buf [16]byte
-	b := buf[:0]
+	return string(appendToneless(buf[:0], v))
+}
+
+// appendToneless appends [toneless](v) to dst.
+func appendToneless(dst []byte, v string) []byte {
 	for _, c := range v {
 		switch c {
 		case 'ü', 'ǖ', 'ǘ', 'ǚ', 'ǜ':
-			b = append(b, 'y', 'u')
+			dst = append(dst, 'y', 'u')
 			continue
 		}
 		if c < utf8.RuneSelf {
-			b = append(b, byte(c))
+			dst = append(dst, byte(c))
 			continue
 		}
 		var d [16]byte
 		base, _ := utf8.DecodeRune(nfdRune(d[:0], c))
 		if base < utf8.RuneSelf {
-			b = append(b, byte(base))
+			dst = append(dst, byte(base))
 		}
 	}
-	return string(b)
+	return dst
 }
 
 // hanRun reads one run of Han characters starting at p[i:], emits its
@@ -138,7 +155,7 @@ func (r *renderer) hanRun(p []byte, i int) int {
 	// and splits the run: the readable parts around it are read alone.
 	start := 0
 	for j, c := range w {
-		if hanReading(c) == "" {
+		if !hasHanReading(c) {
 			r.hanWord(w[start:j])
 			r.sep()
 			r.emitKept(c)
@@ -200,7 +217,7 @@ func (r *renderer) emitHanGiven(w []rune) {
 	var buf [64]byte
 	b := buf[:0]
 	for _, c := range w {
-		b = append(b, hanReading(c)...)
+		b = appendHanReading(b, c)
 	}
 	r.emit(string(b))
 }
