@@ -118,6 +118,11 @@ func TestHanAndHangulTokens(t *testing.T) {
 		{"秀英 陈", "xiuying chen"},
 		{"文华", "wenhua"},
 		{"北京", "beijing"},
+		{"方方", "fangfang"},
+		{"乐乐", "lele"},
+		{"王方", "wang fang"},
+		{"선우", "seonu"},
+		{"선우진", "sunwoo jin"},
 		{"박", "park"},
 		{"지훈", "jihun"},
 		{"황보영", "hwangbo yeong"},
@@ -228,5 +233,13 @@ func TestChineseSurnameSpellingsMeetThroughVariants(t *testing.T) {
 			}
 			assert.Contains(t, SurnameVariants(l), want, "%s for %s", l, han)
 		}
+	}
+}
+
+// TestHanCommonSurnamesLeaveOutGivenNameStarts keeps the characters that
+// often begin a given name out of the list that splits two-character words.
+func TestHanCommonSurnamesLeaveOutGivenNameStarts(t *testing.T) {
+	for _, c := range "文金明安华兰桂荣成向和宁龙乐梅" {
+		assert.False(t, hanSurnameSet()[c], "%c", c)
 	}
 }

@@ -71,7 +71,8 @@
 //     in Latin, not in RR (이 "lee", 박 "park", 김 "kim", 최 "choi", 정
 //     "jung"), and [NameTokens] writes the other Latin spellings of these
 //     names that stand for nothing else (Rhee, Yi, Pak, Gim, Choe, Jeong)
-//     the same way. Spellings that are also pinyin or Chinese names (Yun,
+//     the same way, wherever they stand in a name, since a name field does
+//     not say which of its tokens is the family name. Spellings that are also pinyin or Chinese names (Yun,
 //     An, Yu, Gang, Chang, Chung) are not rewritten: most of them share a
 //     [ConsonantSkeleton] with the Korean spelling (Yun and Yoon), and all
 //     are in [SurnameVariants]. Given names written with other vowels than

@@ -54,18 +54,18 @@ var hanCompoundSurnames = map[string]string{
 // and traditional. A two-character Han word is split into family name and
 // given name only when it begins with one of these; the family names that
 // often begin a given name too (文, 金, 明, 安, 华, 兰, 桂, 荣, 成, 向, 和,
-// 宁, 龙) are left out, so that 文华 or 桂英 in a given-names field stays
-// one given name.
+// 宁, 龙, 乐, 梅) are left out, so that 文华 or 桂英 in a given-names field
+// stays one given name.
 const hanCommonSurnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董" +
 	"袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范石廖贾夏韦付傅方白邹孟熊秦邱江尹" +
 	"薛闫阎段雷侯史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤常温康施牛樊葛邢齐易乔伍庞颜倪庄" +
-	"聂章鲁岳翟殷詹申欧耿关焦俞左柳甘祝包尚符舒阮柯纪梅童凌毕单季裴霍涂苗谷盛曲翁冉骆" +
+	"聂章鲁岳翟殷詹申欧耿关焦俞左柳甘祝包尚符舒阮柯纪童凌毕单季裴霍涂苗谷盛曲翁冉骆" +
 	"蓝路游辛靳管柴蒙鲍喻祁蒲房滕屈饶解牟艾尤阳穆农司卓古吉缪简车项连芦麦褚娄窦戚岑" +
 	"党宫费卜冷晏席卫米柏宗瞿佟应臧闵苟邬边卞姬师仇栾隋商刁沙巫寇桑郎甄丛仲虞敖巩佘" +
-	"池乌区冼朴查盖乐种召" +
-	"張劉陳楊黃趙吳孫馬郭羅鄭謝許韓馮鄧蕭葉蘇呂盧姜鍾譚陸汪範賈韋鄒孟熊邱薛閻雷陶賀顧" +
-	"龔邵萬錢嚴莫湯溫樊葛齊喬龐顏倪莊聶魯殷歐關焦紀畢單裴霍塗盛駱藍遊靳鮑饒繆簡車項連" +
-	"蘆麥婁竇費衛臧閔鄔邊師欒隋區冼蓋樂種"
+	"池乌区冼朴查盖种召" +
+	"張劉陳楊黃趙吳孫馬郭羅鄭謝許韓馮鄧蕭葉蘇呂盧姜鍾譚陸汪賈韋鄒孟熊邱薛閻雷陶賀顧" +
+	"龔邵萬錢嚴莫湯溫樊葛齊喬龐顏倪莊聶魯殷歐關焦紀畢單裴霍塗盛駱藍靳鮑饒繆簡車項連" +
+	"蘆麥婁竇費衛臧閔鄔邊師欒隋區冼蓋種"
 
 var hanSurnameSet = sync.OnceValue(func() map[rune]bool {
 	m := make(map[rune]bool, utf8.RuneCountInString(hanCommonSurnames))
@@ -175,8 +175,9 @@ func (r *renderer) hanRun(p []byte, i int) int {
 // name. A run of one character is read as a family name. A run of two is
 // a family name and a one-character given name when it begins with a
 // common family name that rarely begins a given name (张伟, 李娜), and one
-// given name otherwise (秀英). The given name is one token, its syllables
-// joined, as Latin records write it (Xiuying).
+// given name otherwise (秀英), and always when the character is doubled,
+// as in many given names and no full name (方方, 丁丁). The given name is
+// one token, its syllables joined, as Latin records write it (Xiuying).
 func (r *renderer) hanWord(w []rune) {
 	if len(w) == 0 {
 		return
@@ -192,7 +193,7 @@ func (r *renderer) hanWord(w []rune) {
 	switch {
 	case len(w) == 1:
 		r.emit(hanSurname(w[0]))
-	case len(w) >= 3 || hanSurnameSet()[w[0]]:
+	case len(w) >= 3 || w[0] != w[1] && hanSurnameSet()[w[0]]:
 		r.emit(hanSurname(w[0]))
 		r.sep()
 		r.emitHanGiven(w[1:])

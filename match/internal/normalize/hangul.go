@@ -96,7 +96,9 @@ func (r *renderer) hangulRun(p []byte, i int) int {
 func (r *renderer) hangulWord(w []rune) {
 	r.sep()
 	if len(w) >= 2 {
-		if s, ok := koreanCompoundSurnames[string(w[:2])]; ok {
+		// 선우 alone is the given name Seonu more often than the family
+		// name Sunwoo.
+		if s, ok := koreanCompoundSurnames[string(w[:2])]; ok && (len(w) > 2 || s != "sunwoo") {
 			r.emit(s)
 			if len(w) > 2 {
 				r.sep()

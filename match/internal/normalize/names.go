@@ -26,7 +26,9 @@ import (
 //     when each is a syllable of pinyin, Wade–Giles, Cantonese, Hokkien
 //     or Korean romanization, so Xiu-ying, Xiuying and 秀英 all give
 //     "xiuying", and Min-jun, Minjun and 민준 give "minjun". Other
-//     hyphenated names (Jean-Pierre, García-López) stay apart.
+//     hyphenated names (Jean-Pierre, García-López) stay apart; a
+//     hyphenated double family name of two such syllables (Chen-Wang) is
+//     joined too.
 //   - The Latin spellings of common Korean family names that belong to
 //     no other name are written in their most common spelling (Rhee and
 //     Yi as lee, Pak as park, Gim as kim, Choe as choi, Jeong as jung),
