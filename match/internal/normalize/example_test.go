@@ -61,3 +61,27 @@ func ExampleSkeletonKey() {
 	// alksndr kvlnk
 	// alksndr kvlnk
 }
+
+func ExampleNameTokens() {
+	for _, name := range []string{"陈秀英", "Chen Xiu-ying", "이서연", "Yi Seo-yeon", "Jean-Pierre"} {
+		fmt.Println(normalize.NameTokens(name))
+	}
+	// Output:
+	// [chen xiuying]
+	// [chen xiuying]
+	// [lee seoyeon]
+	// [lee seoyeon]
+	// [jean pierre]
+}
+
+func ExampleSurnameVariants() {
+	fmt.Println(normalize.SurnameVariants("Chan"))
+	fmt.Println(normalize.SurnameVariants("wong"))
+	fmt.Println(normalize.SurnameVariants("lee"))
+	fmt.Println(normalize.SurnameVariants("smith"))
+	// Output:
+	// [chen]
+	// [huang wang]
+	// [lee li]
+	// []
+}
