@@ -14,6 +14,9 @@ var scriptNames = []struct {
 	{"cyrillic", []string{"Олександр Коваленко", "Юлія Шевченко", "Дмитрий Иванович Соколов", "Харченко Ілля Андрійович"}},
 	{"greek", []string{"Νίκος Παπαδόπουλος", "Χρήστος Γιώργος", "Ιφιγένεια", "Ευάγγελος Μαύρος"}},
 	{"arabic", []string{"محمد الحسن", "عبد الرحمن الأحمد", "فاطمة الزهراء", "رضا پور"}},
+	{"han", []string{"陈秀英", "张伟", "欧阳娜娜", "黃志明"}},
+	{"hangul", []string{"김민준", "이서연", "박지훈", "남궁민"}},
+	{"hyphenated", []string{"Chen Xiu-ying", "Kim Min-jun", "Jean-Pierre Dupont", "Yi Seo-yeon"}},
 }
 
 func BenchmarkTextScripts(b *testing.B) {

@@ -11,11 +11,13 @@ func ExampleText() {
 	fmt.Println(normalize.Text("  José-María O’Brien "))
 	fmt.Println(normalize.Text("Νίκος Παπαδόπουλος"))
 	fmt.Println(normalize.Text("李小龍"))
+	fmt.Println(normalize.Text("김민준"))
 	// Output:
 	// oleksandr kovalenko
 	// jose maria o brien
 	// nikos papadopoulos
-	// 李小龍
+	// li xiaolong
+	// kim minjun
 }
 
 func ExampleVariants() {
@@ -58,4 +60,28 @@ func ExampleSkeletonKey() {
 	// Output:
 	// alksndr kvlnk
 	// alksndr kvlnk
+}
+
+func ExampleNameTokens() {
+	for _, name := range []string{"陈秀英", "Chen Xiu-ying", "이서연", "Yi Seo-yeon", "Jean-Pierre"} {
+		fmt.Println(normalize.NameTokens(name))
+	}
+	// Output:
+	// [chen xiuying]
+	// [chen xiuying]
+	// [lee seoyeon]
+	// [lee seoyeon]
+	// [jean pierre]
+}
+
+func ExampleSurnameVariants() {
+	fmt.Println(normalize.SurnameVariants("Chan"))
+	fmt.Println(normalize.SurnameVariants("wong"))
+	fmt.Println(normalize.SurnameVariants("lee"))
+	fmt.Println(normalize.SurnameVariants("smith"))
+	// Output:
+	// [chen]
+	// [huang wang]
+	// [lee li]
+	// []
 }

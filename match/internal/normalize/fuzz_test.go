@@ -15,6 +15,9 @@ var fuzzSeeds = []string{
 	"Zoë", "José María", "Müller", "Nguyễn Văn An", "O'Brien", "al-Hassan", "Abdurrahman",
 	"van der Berg", "李小龍", "김민준", "ＭＡＲＩＡ", "ᏍᏣ", "ꮝꮳ", "İstanbul", "\xff\xfe", "a\u0301",
 	"", " ", string(runePool),
+	// Han and Hangul names, and the hyphenated Latin given names that
+	// NameTokens joins.
+	"陈秀英", "欧阳娜娜", "單𠀀志明", "박지훈", "남궁민", "Xiu-ying", "Kim Min‑jun", "Yi Seo-yeon",
 }
 
 func addSeeds(f *testing.F) {
@@ -198,6 +201,22 @@ func FuzzConsonantSkeleton(f *testing.F) {
 			}
 			if ConsonantSkeleton(k) == "" {
 				t.Fatalf("skeleton of skeleton %q empty", k)
+			}
+		}
+	})
+}
+
+func FuzzSurnameVariants(f *testing.F) {
+	addSeeds(f)
+	f.Add("wong")
+	f.Fuzz(func(t *testing.T, s string) {
+		v := SurnameVariants(s)
+		if !sort.StringsAreSorted(v) {
+			t.Fatalf("SurnameVariants(%q) = %q is not sorted", s, v)
+		}
+		for _, x := range v {
+			if toks := NameTokens(x); len(toks) != 1 || toks[0] != x {
+				t.Fatalf("SurnameVariants(%q) gives %q, not a token of NameTokens", s, x)
 			}
 		}
 	})

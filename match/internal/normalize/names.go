@@ -22,6 +22,18 @@ import (
 //     several: Abdul Rahman, Abd al-Rahman, Abdel Rahman, Abdurrahman,
 //     Abdulrahman. All become "abd" + the following name ("abdrahman"), and
 //     a one-word "abdullah"/"abdallah" becomes "abdlah".
+//   - The parts of a hyphenated Chinese or Korean given name are joined
+//     when each is a syllable of pinyin, Wade–Giles, Cantonese, Hokkien
+//     or Korean romanization, so Xiu-ying, Xiuying and 秀英 all give
+//     "xiuying", and Min-jun, Minjun and 민준 give "minjun". Other
+//     hyphenated names (Jean-Pierre, García-López) stay apart; a
+//     hyphenated double family name of two such syllables (Chen-Wang) is
+//     joined too.
+//   - The Latin spellings of common Korean family names that belong to
+//     no other name are written in their most common spelling (Rhee and
+//     Yi as lee, Pak as park, Gim as kim, Choe as choi, Jeong as jung),
+//     which is how [Text] writes the Hangul name; see the package
+//     documentation.
 //
 // Particles are not removed here; see [DropParticles].
 func NameTokens(s string) []string {
@@ -32,7 +44,22 @@ func NameTokens(s string) []string {
 // caller tokenizing many names can reuse one slice.
 func AppendNameTokens(dst []string, s string) []string {
 	start := len(dst)
-	return joinNameTokens(appendTokens(dst, Text(s)), start)
+	dst = appendTokens(dst, Text(s))
+	if !mayHaveHyphen(s) || !hasJoinableSyllables(dst[start:]) {
+		return joinNameTokens(dst, start)
+	}
+	// Hyphens are read word by word (see appendWordNameTokens), as the
+	// Tokenizer reads every word.
+	dst = dst[:start]
+	for s != "" {
+		var w string
+		w, s = nextWord(s)
+		if w == "" {
+			break
+		}
+		dst = appendWordNameTokens(dst, w)
+	}
+	return joinNameTokens(dst, start)
 }
 
 // Tokenizer is [AppendNameTokens] with a memory: it keeps the tokens of
@@ -82,7 +109,7 @@ func (tz *Tokenizer) AppendNameTokens(dst []string, s string) []string {
 		}
 		toks, ok := tz.words[w]
 		if !ok {
-			toks = Tokens(w)
+			toks = appendWordNameTokens(nil, w)
 			tz.words[w] = toks
 		}
 		dst = append(dst, toks...)
@@ -165,7 +192,7 @@ func joinNameTokens(dst []string, start int) []string {
 			i = j
 			continue
 		}
-		out = append(out, abdJoined(t))
+		out = append(out, canonicalKoreanSurname(abdJoined(t)))
 	}
 	return dst[:start+len(out)]
 }
@@ -367,4 +394,42 @@ func LastFamily(s string) string {
 		return ""
 	}
 	return toks[len(toks)-1]
+}
+
+// canonicalKoreanSurname writes the Latin spellings of common Korean
+// family names as the spelling [Text] gives the Hangul name. Only
+// spellings that stand for nothing else common are rewritten: Yun, An,
+// Yu, Gang, Chang and Chung are also pinyin or Chinese spellings, and
+// rewriting them would merge unrelated Chinese names, so they are left to
+// [SurnameVariants] and to the skeletons (Yun and Yoon share one). Yi and
+// Ri are the exception: they are how many Koreans write 이, and the
+// Chinese names that Yi also writes (易, and given names such as 一 or 怡)
+// merge only with the rare Chinese given name written Lee. The rewrite is
+// made wherever the token stands, since a name field does not say which
+// token is the family name; every record goes through it alike.
+func canonicalKoreanSurname(t string) string {
+	if len(t) < 2 || len(t) > 5 {
+		return t
+	}
+	switch t {
+	case "yi", "ri", "rhee", "rhie":
+		return "lee"
+	case "pak", "bak", "bahk":
+		return "park"
+	case "gim":
+		return "kim"
+	case "choe", "chwe":
+		return "choi"
+	case "jeong", "joung":
+		return "jung"
+	case "jo", "joh":
+		return "cho"
+	case "im":
+		return "lim"
+	case "gwon", "kweon":
+		return "kwon"
+	case "suh":
+		return "seo"
+	}
+	return t
 }

@@ -18,11 +18,14 @@ import (
 // ł→l, þ→th, ı→i and similar); transliteration of Cyrillic (ICAO Doc 9303,
 // language-neutral column), Greek (ELOT 743, the system of Greek passports)
 // and Arabic-script letters (consonantal, see the package documentation);
-// hyphens, apostrophes, punctuation and symbols become separators; runs of
-// separators collapse to one space with none at either end.
+// romanization of Han characters (pinyin) and Hangul (Revised
+// Romanization), which are read as names and split into family name and
+// given name (see the package documentation); hyphens, apostrophes,
+// punctuation and symbols become separators; runs of separators collapse
+// to one space with none at either end.
 //
-// Tokens in scripts that have no table here (Han, Hangul, Kana and others)
-// are kept NFKC-normalized and case folded, so the result is not ASCII for
+// Tokens in scripts that have no table here (Kana, Hebrew and others) are
+// kept NFKC-normalized and case folded, so the result is not ASCII for
 // them. Text is idempotent: Text(Text(s)) == Text(s).
 func Text(s string) string {
 	if isASCII(s) {
@@ -367,12 +370,18 @@ const (
 	classLatin
 	classDigit
 	classKept
+	classHan
+	classHangul
 )
 
 // classify gives the class of ch: the first test that ch passes, in the
 // order of the cases in run.
 func classify(ch rune) runeClass {
 	switch {
+	case isHangulSyllable(ch):
+		return classHangul
+	case isHan(ch):
+		return classHan
 	case isCyrillicLetter(ch):
 		return classCyrillic
 	case isGreekLetter(ch):
@@ -449,6 +458,12 @@ func (r *renderer) run(p []byte) {
 			continue
 		case classArabic:
 			i = r.arabicRun(p, i)
+			continue
+		case classHan:
+			i = r.hanRun(p, i)
+			continue
+		case classHangul:
+			i = r.hangulRun(p, i)
 			continue
 		case classMark:
 			if r.kept {

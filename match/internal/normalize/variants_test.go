@@ -43,7 +43,8 @@ func TestVariants(t *testing.T) {
 		{in: "الياس", want: []string{"al yas", "alyas"}},
 		{in: "جمال", want: []string{"gmal", "jmal"}},
 		{in: "رضا", want: []string{"rda", "rza"}},
-		{in: "李小龍", want: []string{"李小龍"}},
+		{in: "李小龍", want: []string{"li xiaolong"}},
+		{in: "김민준", want: []string{"kim minjun"}},
 		{in: "", want: nil},
 		{in: " - ", want: nil},
 	}
