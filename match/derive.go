@@ -698,6 +698,16 @@ func (d *deriver) compareParts(n *nameForm, g, fam string) {
 	}
 	if fam != "" {
 		n.familySounds = d.appendSounds(n.familySounds[:0], fam)
+		// A Chinese or Korean family name romanized another way (Chan,
+		// Wong, Rhee) also sounds as its standard readings (chen; wang,
+		// huang; lee), so that it meets the name written in Han or Hangul.
+		for _, v := range normalize.SurnameVariants(fam) {
+			for _, c := range d.appendSounds(d.skel[:0], v) {
+				if !slices.Contains(n.familySounds, c) {
+					n.familySounds = append(n.familySounds, c)
+				}
+			}
+		}
 	}
 }
 

@@ -103,8 +103,11 @@
 //     share a key with one of its own: their presence masks and which of
 //     their keys it shares (their comparison vector). For the whole file:
 //     its record count and the chance-agreement rates of Statistics.
-//   - Limits: Han, Hangul and other scripts without a transliteration table
-//     only match the same script; a typo in a name is tolerated where sound
+//   - Scripts: Cyrillic, Greek and Arabic are transliterated, Han read in
+//     pinyin and Hangul in Revised Romanization; a Chinese or Korean family
+//     name spelled otherwise (Chan, Wong, Rhee) also sounds as its standard
+//     readings. Other scripts only match the same script.
+//   - Limits: a typo in a name is tolerated where sound
 //     codes absorb it, where NewIndex can correct it from the rest of the
 //     file (a rare token one edit from a common one), or where another
 //     block still brings the pair together; the model takes fields as

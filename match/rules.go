@@ -404,7 +404,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v2")
-	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; Fellegi-Sunter comparisons, EM")
+	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; Fellegi-Sunter comparisons, EM")
 	field(NormalizationVersion)
 	field(nickname.Version)
 	field(rs.name)

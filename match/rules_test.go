@@ -93,6 +93,11 @@ func TestSameChildMatches(t *testing.T) {
 		{"a whole name in the given field ending like a patronymic", rec("a", "Marko Petrovich", "", "2010-01-02"), rec("b", "Marko", "Petrovich", "2010-01-02")},
 		{"Greek gi and yi", rec("a", "Giorgos", "Papadopoulos", "2010-05-05"), rec("b", "Yiorgos", "Papadopoulos", "2010-05-05")},
 		{"Vietnamese family name borne elsewhere too, with a cue", rec("a", "Khánh Linh", "Lê", "2019-02-19"), rec("b", "Linh", "Le", "2019-02-19")},
+		{"Chinese name in Han characters and in pinyin", rec("a", "秀英", "陈", "2011-03-04"), rec("b", "Xiuying", "Chen", "2011-03-04")},
+		{"Chinese name in Han characters and in Cantonese spelling", rec("a", "秀英", "陈", "2011-03-04"), rec("b", "Xiu-ying", "Chan", "2011-03-04")},
+		{"Chinese surname Wong for 黄", rec("a", "伟", "黄", "2012-05-06"), rec("b", "Wei", "Wong", "2012-05-06")},
+		{"Korean name in Hangul and in Revised Romanization", rec("a", "민준", "김", "2012-01-02"), rec("b", "Min-jun", "Kim", "2012-01-02")},
+		{"Korean surname Rhee for 이", rec("a", "서연", "이", "2013-07-08"), rec("b", "Seoyeon", "Rhee", "2013-07-08")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
