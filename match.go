@@ -163,9 +163,26 @@ var ErrMatchConfig = errors.New("reunite: invalid match configuration")
 // only a holder of the same key can read it, the pseudonyms of the records
 // that produced it; scores are therefore computed per pair of records.
 //
+// Records must be a non-nil set with distinct, non-empty IDs, as the
+// readers of package match return; otherwise Match fails with an error
+// wrapping ErrRecords before it touches the connection.
+//
 // On error Match still returns a result holding the Audit record (with the
-// outcome), and no hits.
+// outcome and, once the handshake got that far, the peer's declared set
+// size), and no hits.
 func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg MatchConfig) (*MatchResult, error) {
+	if err := checkRecords(records); err != nil {
+		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
+	}
+	var declared declaredSize
+	cfg.Admit = declared.wrap(cfg.Admit)
+	res, err := match1(ctx, conn, records, cfg)
+	declared.fill(&res.Audit)
+	return res, err
+}
+
+// match1 is Match once the records are checked.
+func match1(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg MatchConfig) (*MatchResult, error) {
 	m, err := newMatchSetup(records, cfg, nil)
 	if err != nil {
 		return m.fail(err)

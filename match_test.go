@@ -131,10 +131,28 @@ func TestMatchConfigErrors(t *testing.T) {
 		{Role: psi.RoleInitiator, Mode: psi.CardinalityOnly},
 		{Role: psi.RoleInitiator, Threshold: 2},
 	} {
-		r, err := reunite.Match(context.Background(), ca, nil, cfg)
+		r, err := reunite.Match(context.Background(), ca, []match.Record{}, cfg)
 		assert.ErrorIs(t, err, reunite.ErrMatchConfig)
 		require.NotNil(t, r)
 		assert.NotEqual(t, "ok", r.Audit.Outcome)
+	}
+}
+
+// TestMatchRefusesBadRecordSets checks that Match, like the readers,
+// refuses a nil set and repeated or empty IDs before it touches the
+// connection.
+func TestMatchRefusesBadRecordSets(t *testing.T) {
+	ca, _ := tcpPair(t)
+	cfg := reunite.MatchConfig{Role: psi.RoleInitiator}
+	for name, records := range map[string][]match.Record{
+		"nil":          nil,
+		"repeated IDs": {{ID: "x", GivenNames: "Anna"}, {ID: "x", GivenNames: "Olga"}},
+		"empty ID":     {{GivenNames: "Anna"}},
+	} {
+		r, err := reunite.Match(context.Background(), ca, records, cfg)
+		assert.ErrorIs(t, err, reunite.ErrRecords, name)
+		require.NotNil(t, r, name)
+		assert.NotEqual(t, "ok", r.Audit.Outcome, name)
 	}
 }
 

@@ -4,8 +4,8 @@ package reunite
 // admission check sees it, so that the audit record of a session that
 // fails after the handshake still says how many elements the peer brought.
 //
-// MatchTLS uses it; Match should too (wrap cfg.Admit before building the
-// psi.Config, and fill the audit record on every return path).
+// Match wraps cfg.Admit with it and fills the audit record on every return
+// path.
 type declaredSize struct {
 	n    int
 	seen bool

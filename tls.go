@@ -129,10 +129,7 @@ func MatchTLS(ctx context.Context, conn *tls.Conn, pins []*x509.Certificate, rec
 		return fail(err)
 	}
 	cfg.ChannelBinding = binding
-	var declared declaredSize
-	cfg.Admit = declared.wrap(cfg.Admit)
 	res, err := Match(ctx, conn, records, cfg)
-	declared.fill(&res.Audit)
 	if err != nil && refusedOurCert(err) {
 		// In TLS 1.3 a client learns that the server refused its
 		// certificate only when it first reads.
