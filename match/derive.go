@@ -382,6 +382,7 @@ type features struct {
 	date                              Date
 	place, doc, postcode, addr, local string
 	rawPostcode, nationality          string
+	placeSkeleton                     string
 	parents                           []string
 	presence                          Presence
 }
@@ -466,6 +467,9 @@ func (d *deriver) extract(r *Record, known *[2][]string) {
 		addr:        normalize.Text(r.Address),
 		local:       d.text(r.Locality),
 	}
+	if d.f.place != "" {
+		d.f.placeSkeleton = d.placeSkeleton(d.f.place)
+	}
 	if d.addName(r.GivenNames, r.FamilyNames, known) {
 		d.f.ownNames = 1
 	}
@@ -483,6 +487,20 @@ func (d *deriver) extract(r *Record, known *[2][]string) {
 	}
 	d.f.parents = uniq(d.f.parents...)
 	d.f.presence = d.f.presenceMask()
+}
+
+// placeSkeleton is the consonant skeletons of a normalized place's words,
+// in order.
+func (d *deriver) placeSkeleton(place string) string {
+	b := d.buf[:0]
+	for i, w := range strings.Fields(place) {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = normalize.AppendConsonantSkeleton(b, w)
+	}
+	d.buf = b
+	return string(b)
 }
 
 // presenceMask says which fields the record has, as its comparisons see
@@ -1057,6 +1075,8 @@ func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int
 		add(postcodeArea(f.postcode, f.rawPostcode))
 	case FieldBirthPlace:
 		add(f.place)
+	case FieldPlaceSkeleton:
+		add(f.placeSkeleton)
 	case FieldDocument:
 		add(f.doc)
 	case FieldDocumentNear, FieldDocumentHalf:

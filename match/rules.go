@@ -69,17 +69,18 @@ const (
 // Fields for the comparison levels of the Fellegi–Sunter model (see
 // Comparison): each is one field of the record at one level of agreement.
 const (
-	FieldGivenExact   Field = "given-exact"   // the first given name, normalized, as written
-	FieldGivenSound   Field = "given-sound"   // coarse sound codes of the first given name
-	FieldGivenNick    Field = "given-nick"    // the nickname group of the first given name (William, Will, Bill, Billy); none if it has no group
-	FieldGivenInitial Field = "given-initial" // the first letter of the first given name
-	FieldFamilyExact  Field = "family-exact"  // the first family name, normalized, as written
-	FieldFamilySound  Field = "family-sound"  // coarse sound codes of the first family name
-	FieldYearMonth    Field = "year-month"    // birth year and month
-	FieldBirthYear    Field = "birth-year"    // birth year, whatever the date's precision
-	FieldYearBand     Field = "year-band"     // two overlapping two-year bands around the birth year: years one apart share one
-	FieldNationality  Field = "nationality"
-	FieldPostcodeArea Field = "postcode-area" // the postcode without its last part: its first word, or all but its last two characters
+	FieldGivenExact    Field = "given-exact"   // the first given name, normalized, as written
+	FieldGivenSound    Field = "given-sound"   // coarse sound codes of the first given name
+	FieldGivenNick     Field = "given-nick"    // the nickname group of the first given name (William, Will, Bill, Billy); none if it has no group
+	FieldGivenInitial  Field = "given-initial" // the first letter of the first given name
+	FieldFamilyExact   Field = "family-exact"  // the first family name, normalized, as written
+	FieldFamilySound   Field = "family-sound"  // coarse sound codes of the first family name
+	FieldYearMonth     Field = "year-month"    // birth year and month
+	FieldBirthYear     Field = "birth-year"    // birth year, whatever the date's precision
+	FieldYearBand      Field = "year-band"     // two overlapping two-year bands around the birth year: years one apart share one
+	FieldNationality   Field = "nationality"
+	FieldPostcodeArea  Field = "postcode-area"        // the postcode without its last part: its first word, or all but its last two characters
+	FieldPlaceSkeleton Field = "birth-place-skeleton" // consonant skeletons of the birth place's words: Kharkiv, Kharkov and Charkiw; Homs and حمص
 )
 
 // knownFieldsOrder lists every field; rules refer to fields by their
@@ -89,7 +90,7 @@ var knownFieldsOrder = [...]Field{
 	FieldNamePart, FieldDate, FieldDateSwapped, FieldYear, FieldAliasBand, FieldBirthPlace, FieldDocument, FieldDocumentNear,
 	FieldDocumentHalf, FieldParents, FieldSex, FieldPostcode, FieldAddress, FieldLocality,
 	FieldGivenExact, FieldGivenSound, FieldGivenNick, FieldGivenInitial, FieldFamilyExact, FieldFamilySound,
-	FieldYearMonth, FieldBirthYear, FieldYearBand, FieldNationality, FieldPostcodeArea,
+	FieldYearMonth, FieldBirthYear, FieldYearBand, FieldNationality, FieldPostcodeArea, FieldPlaceSkeleton,
 }
 
 var knownFields = knownFieldsOrder[:]
@@ -249,7 +250,7 @@ var defaultComparisons = []Comparison{
 		{"exact", FieldDate}, {"swapped", FieldDateSwapped}, {"month", FieldYearMonth}, {"year", FieldBirthYear}, {"year±1", FieldYearBand}}},
 	{Name: "estimated-date", Presence: HasDate, Kin: true, Estimated: true, Levels: []Level{{"year", FieldBirthYear}, {"year±1", FieldYearBand}}},
 	{Name: "sex", Presence: HasSex, Levels: []Level{{"same", FieldSex}}},
-	{Name: "birth-place", Kin: true, Presence: HasBirthPlace, Levels: []Level{{"same", FieldBirthPlace}}},
+	{Name: "birth-place", Kin: true, Presence: HasBirthPlace, Levels: []Level{{"same", FieldBirthPlace}, {"sound", FieldPlaceSkeleton}}},
 	{Name: "parents", Kin: true, Presence: HasParents, Levels: []Level{{"one-same", FieldParents}}},
 	{Name: "document", Presence: HasDocument, Identifies: true, Levels: []Level{{"exact", FieldDocument}, {"near", FieldDocumentNear}}},
 	{Name: "postcode", Kin: true, Presence: HasPostcode, Levels: []Level{{"exact", FieldPostcode}, {"area", FieldPostcodeArea}}},
