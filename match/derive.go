@@ -318,7 +318,12 @@ func (w *keyWalker) compare(ri, block, fi, left int) {
 				return
 			}
 			w.in = append(append(append(w.in[:0], d.sum[:16]...), byte(ri), 0x1f), v...)
-			w.keys = append(w.keys, Key{Rule: ri, Value: sha256.Sum256(w.in), FromAlias: alias || vi >= from})
+			w.hash.Reset()
+			w.hash.Write(w.in)
+			w.sum = w.hash.Sum(w.sum[:0])
+			k := Key{Rule: ri, FromAlias: alias || vi >= from}
+			copy(k.Value[:], w.sum)
+			w.keys = append(w.keys, k)
 			left--
 		}
 	}
