@@ -178,7 +178,12 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 		total += combos[ri]
 	}
 	fairShares(combos, rs.maxKeys, quota)
-	w.keys = slices.Grow(dst, min(total, rs.maxKeys))
+	// A file's keys go to one slice: grow it at least twofold, as append
+	// would, so that copying it stays linear in the file.
+	if need := min(total, rs.maxKeys); cap(dst)-len(dst) < need {
+		dst = slices.Grow(dst, max(need, len(dst)))
+	}
+	w.keys = dst
 	for ri := range rs.fieldIdx {
 		r := &rs.rules[ri]
 		if r.level < 0 {

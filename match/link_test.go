@@ -49,3 +49,18 @@ func TestLinkage(t *testing.T) {
 	assert.GreaterOrEqual(t, precision, 0.98)
 	assert.GreaterOrEqual(t, recall, 0.85)
 }
+
+// BenchmarkNewIndex indexes the FEBRL4 file as Match does: keys, spelling
+// correction, statistics and the index of distinct keys.
+func BenchmarkNewIndex(b *testing.B) {
+	records, _, err := match.ReadFile("../../shared/data/febrl4/a.csv", match.ReadOptions{})
+	if err != nil {
+		b.Skip("FEBRL4 not found:", err)
+	}
+	rs := match.DefaultRules()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = match.NewIndex(records, rs)
+	}
+	b.ReportMetric(float64(b.N*len(records))/b.Elapsed().Seconds(), "records/s")
+}
