@@ -67,8 +67,9 @@ func (ix *Index) Rule(k int) int {
 func NewIndex(records []Record, rs *RuleSet) *Index {
 	ix := &Index{rules: rs, presence: make([]Presence, len(records))}
 	// Every record's keys, in record order, before the keys several
-	// records share are merged. Records have about twenty keys each.
-	all := make([]Key, 0, len(records)*96)      // about 80–90 keys a record under the default rules
+	// records share are merged. Records have 80 to 90 keys each under the
+	// default rules.
+	all := make([]Key, 0, len(records)*96)
 	recordFrom := make([]int32, len(records)+1) // record i has all[recordFrom[i]:recordFrom[i+1]]
 	d := newFileDeriver(rs)
 	d.stats = newFileStats(rs)
