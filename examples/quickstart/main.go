@@ -10,8 +10,9 @@
 // a false identity that keeps the real name as an alias. The files also
 // hold a twin, a sibling and a namesake who must not be linked. Neither
 // agency sees the other's records: each learns only which of its own
-// records match, with a score, the rules that matched, and a handle both
-// share for the formal request that follows.
+// records match, with a match probability, the evidence (which fields
+// agree and how), and a handle both share for the formal request that
+// follows.
 package main
 
 import (

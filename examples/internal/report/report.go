@@ -19,7 +19,7 @@ func Print(out io.Writer, name string, recs []match.Record, r *reunite.MatchResu
 	fmt.Fprintf(out, "%s: %d records → %d keys; peer sent %d keys; %d keys in common; %d matching records\n",
 		name, au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits)
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  own record\tname as recorded here\tborn\tscore\thandle\trules")
+	fmt.Fprintln(tw, "  own record\tname as recorded here\tborn\tprobability\thandle\tevidence")
 	row := func(h reunite.Hit, mark string) {
 		rec := recs[h.Record]
 		fmt.Fprintf(tw, "  %s%s\t%s %s\t%s\t%.3f\t%s…\t%s\n", h.RecordID, mark, rec.GivenNames, rec.FamilyNames,
