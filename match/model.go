@@ -105,6 +105,11 @@ const (
 	uPseudoCount = 100
 )
 
+// Products that feed sums are converted with float64() explicitly
+// throughout: the Go compiler may otherwise fuse a multiplication and an
+// addition on some processors, and both parties must compute the same
+// model to the last bit.
+
 // monotone makes the weights log(m/u) of one comparison's outcomes
 // non-increasing from the best level to disagreement, with agreement at the
 // best level never evidence against and disagreement never evidence for a
@@ -126,7 +131,7 @@ func monotone(m, u []float64) {
 	}
 	var st []block
 	for i := range k {
-		st = append(st, block{w[i] * u[i], u[i], 1})
+		st = append(st, block{float64(w[i] * u[i]), u[i], 1})
 		for len(st) > 1 && st[len(st)-2].sum/st[len(st)-2].weight < st[len(st)-1].sum/st[len(st)-1].weight {
 			a, b := st[len(st)-2], st[len(st)-1]
 			st = append(st[:len(st)-2], block{a.sum + b.sum, a.weight + b.weight, a.n + b.n})
@@ -136,7 +141,7 @@ func monotone(m, u []float64) {
 	var total float64
 	for _, b := range st {
 		for range b.n {
-			m[i] = u[i] * math.Exp(b.sum/b.weight)
+			m[i] = float64(u[i] * math.Exp(b.sum/b.weight))
 			total += m[i]
 			i++
 		}
