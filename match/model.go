@@ -86,9 +86,9 @@ func (rs *RuleSet) evidence(v vector) []string {
 // Parameters of the expectation–maximisation.
 const (
 	// emPseudoCount is the weight, in pairs, of the prior each
-	// comparison's m and u distributions start from: a session with a
-	// handful of candidate pairs leans on the priors, a file-sized one on
-	// its data.
+	// comparison's m distribution starts from, and of the share of pairs of
+	// one child: a session with a handful of candidate pairs leans on the
+	// priors, a file-sized one on its data.
 	emPseudoCount = 10
 	emMaxRounds   = 500
 	emTolerance   = 1e-7
@@ -180,7 +180,9 @@ type blockModel struct {
 // of each outcome for pairs of one child (m) and of two children (u),
 // assuming comparisons independent given the class and leaving missing
 // outcomes out. A comparison the block settles at its best level says
-// nothing about its pairs and is left out. u starts from the two files'
+// nothing about its pairs and is left out; one it settles partly (names in
+// sound) has its priors restricted to the outcomes the block allows. u
+// starts from the two files'
 // chance agreement (Statistics) and leans on it with uPseudoCount pairs'
 // weight, which anchors the model: a block whose pairs are nearly all of
 // one child keeps chance agreement as u and learns m, where an unanchored
