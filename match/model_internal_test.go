@@ -37,7 +37,7 @@ func draw(r *rand.Rand, p []float64) byte {
 // probabilities and the share of matches to within 0.02.
 func TestEMRecoversAPlantedModel(t *testing.T) {
 	rs := plantedRules(t)
-	m := [][]float64{{0.85, 0.10, 0.05}, {0.97, 0.03}, {0.80, 0.08, 0.07, 0.05}}
+	m := [][]float64{{0.85, 0.10, 0.05}, {0.97, 0.03}, {0.82, 0.10, 0.072, 0.008}}
 	u := [][]float64{{0.02, 0.08, 0.90}, {0.50, 0.50}, {0.002, 0.03, 0.07, 0.898}}
 	const lambda, n = 0.3, 20000
 	r := rand.New(rand.NewPCG(1, 2))
@@ -62,6 +62,19 @@ func TestEMRecoversAPlantedModel(t *testing.T) {
 		}
 	}
 	assert.InDelta(t, lambda, gotLambda, 0.02)
+}
+
+// TestDateDisagreementIsCapped checks the bound on m of birth dates that
+// agree at no level, and that capping keeps m a distribution.
+func TestDateDisagreementIsCapped(t *testing.T) {
+	m := []float64{0.6, 0.2, 0.1, 0.1}
+	capDisagreement(m, 0.01)
+	assert.InDelta(t, 0.01, m[3], 1e-12)
+	assert.InDelta(t, 1, m[0]+m[1]+m[2]+m[3], 1e-12)
+	assert.Greater(t, m[0], 0.6)
+	low := []float64{0.7, 0.2, 0.095, 0.005}
+	capDisagreement(low, 0.01)
+	assert.Equal(t, []float64{0.7, 0.2, 0.095, 0.005}, low, "under the bound, m is left alone")
 }
 
 // TestFitModelIgnoresOrder checks that both parties, which list the same

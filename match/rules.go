@@ -247,8 +247,8 @@ var defaultComparisons = []Comparison{
 		{"all-names", FieldName}, {"exact", FieldGivenExact}, {"sound", FieldGivenSound}, {"nickname", FieldGivenNick}, {"initial", FieldGivenInitial}}},
 	{Name: "family", Presence: HasFamily, Kin: true, Levels: []Level{{"exact", FieldFamilyExact}, {"sound", FieldFamilySound}}},
 	{Name: "date", Presence: HasDate, Kin: true, Levels: []Level{
-		{"exact", FieldDate}, {"swapped", FieldDateSwapped}, {"month", FieldYearMonth}, {"year", FieldBirthYear}, {"year±1", FieldYearBand}}},
-	{Name: "estimated-date", Presence: HasDate, Kin: true, Estimated: true, Levels: []Level{{"year", FieldBirthYear}, {"year±1", FieldYearBand}}},
+		{"exact", FieldDate}, {"swapped", FieldDateSwapped}, {"month", FieldYearMonth}, {"year", FieldBirthYear}, {"year±1", FieldYearBand}, {"years±3", FieldAliasBand}}},
+	{Name: "estimated-date", Presence: HasDate, Kin: true, Estimated: true, Levels: []Level{{"year", FieldBirthYear}, {"year±1", FieldYearBand}, {"years±3", FieldAliasBand}}},
 	{Name: "sex", Presence: HasSex, Levels: []Level{{"same", FieldSex}}},
 	{Name: "birth-place", Kin: true, Presence: HasBirthPlace, Levels: []Level{{"same", FieldBirthPlace}, {"sound", FieldPlaceSkeleton}}},
 	{Name: "parents", Kin: true, Presence: HasParents, Levels: []Level{{"one-same", FieldParents}}},
