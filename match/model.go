@@ -103,12 +103,6 @@ const (
 	// that gathers nearly only true pairs) keeps it, a block with many
 	// learns its own.
 	uPseudoCount = 100
-	// dateDisagreementCap bounds m of birth dates that agree at no level
-	// (more than about three years apart): one child's records rarely
-	// differ that much, except under a false identity, which Link leaves
-	// the dates out of. Without a bound, a session with few pairs of
-	// different children learns it from namesakes EM took for one child.
-	dateDisagreementCap = 0.01
 )
 
 // Products that feed sums are converted with float64() explicitly
@@ -297,9 +291,6 @@ func em(rs *RuleSet, vectors []vector, include uint32, chance [][]float64, impli
 		lambda = next
 		for c := range nc {
 			change = max(change, normalizeInto(m[c], mNext[c]), normalizeInto(u[c], uNext[c]))
-			if rs.comps[c].Presence == HasDate {
-				capDisagreement(m[c], dateDisagreementCap)
-			}
 			monotone(m[c], u[c])
 		}
 		if change < emTolerance {
@@ -323,21 +314,6 @@ func (rs *RuleSet) restsOnKin(implied []uint8) bool {
 		given = given || comp.Presence == HasGiven && comp.Levels[l].Field != FieldGivenInitial
 	}
 	return kin && !given
-}
-
-// capDisagreement keeps m's disagreement (its last outcome) at most
-// limit, giving the excess to the other outcomes in proportion.
-func capDisagreement(m []float64, limit float64) {
-	k := len(m) - 1
-	if m[k] <= limit {
-		return
-	}
-	excess := m[k] - limit
-	m[k] = limit
-	rest := 1 - m[k] - excess
-	for o := range k {
-		m[o] += float64(excess * m[o] / rest)
-	}
 }
 
 // restrict keeps the probabilities of the outcomes up to l, scaled to sum

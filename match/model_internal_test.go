@@ -64,19 +64,6 @@ func TestEMRecoversAPlantedModel(t *testing.T) {
 	assert.InDelta(t, lambda, gotLambda, 0.02)
 }
 
-// TestDateDisagreementIsCapped checks the bound on m of birth dates that
-// agree at no level, and that capping keeps m a distribution.
-func TestDateDisagreementIsCapped(t *testing.T) {
-	m := []float64{0.6, 0.2, 0.1, 0.1}
-	capDisagreement(m, 0.01)
-	assert.InDelta(t, 0.01, m[3], 1e-12)
-	assert.InDelta(t, 1, m[0]+m[1]+m[2]+m[3], 1e-12)
-	assert.Greater(t, m[0], 0.6)
-	low := []float64{0.7, 0.2, 0.095, 0.005}
-	capDisagreement(low, 0.01)
-	assert.Equal(t, []float64{0.7, 0.2, 0.095, 0.005}, low, "under the bound, m is left alone")
-}
-
 // TestFitModelIgnoresOrder checks that both parties, which list the same
 // candidate pairs in different orders, learn the same model to the last
 // bit.
