@@ -126,8 +126,8 @@ func ParseAuditHead(s string) (AuditHead, error) {
 //   - audit holds the Audit fields under the snake_case names time, peer,
 //     role, mode, rule_set_id, records, local_keys, peer_keys, key_hits,
 //     record_hits, session_id, transcript, outcome, unmatchable, truncated,
-//     overfull, bad_payloads, alternatives, charged and lower_bound, in that
-//     order;
+//     overfull, bad_payloads, alternatives, charged, lower_bound and
+//     peer_rule_set_id, in that order;
 //     times are RFC 3339 in UTC with exactly nine fractional digits
 //     (2006-01-02T15:04:05.000000000Z), and strings that are not valid
 //     UTF-8 have each invalid byte sequence replaced by U+FFFD;
@@ -210,6 +210,8 @@ type auditJSON struct {
 	Alternatives int    `json:"alternatives"`
 	Charged      int    `json:"charged"`
 	LowerBound   bool   `json:"lower_bound"`
+	// PeerRuleSetID comes last: fields are only ever appended.
+	PeerRuleSetID string `json:"peer_rule_set_id"`
 }
 
 // logHeader is the content of the header entry.
@@ -237,6 +239,7 @@ func toAuditJSON(a Audit) *auditJSON {
 		SessionID: s(a.SessionID), Transcript: s(a.Transcript), Outcome: s(a.Outcome),
 		Unmatchable: a.Unmatchable, Truncated: a.Truncated, Overfull: a.Overfull,
 		BadPayloads: a.BadPayloads, Alternatives: a.Alternatives, Charged: a.Charged, LowerBound: a.LowerBound,
+		PeerRuleSetID: s(a.PeerRuleSetID),
 	}
 }
 

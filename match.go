@@ -118,6 +118,11 @@ type Audit struct {
 	// Charged is what the session cost the peer's budget (BudgetStore,
 	// SessionCharge): 0 when no budget applied or the peer was refused.
 	Charged int
+	// PeerRuleSetID is the peer's rule-set ID where it is known: the
+	// agreed one (RuleSetID) after a successful session, and the peer's
+	// own when the session failed because the rule sets differ
+	// (psi.ContextMismatchError). It is empty otherwise.
+	PeerRuleSetID string
 }
 
 // resolve returns the rule set, mode and threshold cfg asks for, with
@@ -280,6 +285,9 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 func (m *matchSetup) fail(err error) (*MatchResult, error) {
 	m.res.Hits, m.res.Alternatives = nil, nil
 	m.res.Audit.Outcome = err.Error()
+	if cm := (*psi.ContextMismatchError)(nil); errors.As(err, &cm) {
+		m.res.Audit.PeerRuleSetID = string(cm.PeerContext)
+	}
 	return m.res, err
 }
 
@@ -290,6 +298,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	res.Audit.PeerKeys, res.Audit.KeyHits = r.PeerSetSize, r.Cardinality
 	res.Audit.SessionID, res.Audit.Transcript = hex.EncodeToString(r.SessionID[:]), hex.EncodeToString(r.Transcript[:])
 	res.Audit.LowerBound = r.LowerBound
+	res.Audit.PeerRuleSetID = res.Audit.RuleSetID // the handshake refuses any other
 
 	hits := make([]match.KeyHit, 0, len(r.Matches))
 	peerStats, statsFound := m.ix.Statistics(), false

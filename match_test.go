@@ -3,6 +3,7 @@ package reunite_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"net"
 	"os"
@@ -80,6 +81,7 @@ func TestMatchEndToEnd(t *testing.T) {
 	for _, au := range []reunite.Audit{ra.Audit, rb.Audit} {
 		assert.Equal(t, "ok", au.Outcome)
 		assert.Equal(t, match.DefaultRules().ID(), au.RuleSetID)
+		assert.Equal(t, au.RuleSetID, au.PeerRuleSetID, "the agreed rule set")
 		assert.Equal(t, 8, au.Records)
 		assert.Equal(t, 6, au.RecordHits)
 		assert.NotEmpty(t, au.SessionID)
@@ -102,11 +104,42 @@ func TestMatchRefusesAnotherRuleSet(t *testing.T) {
 		reunite.MatchConfig{Role: psi.RoleResponder, Rules: other})
 	require.ErrorIs(t, errA, psi.ErrContextMismatch)
 	require.ErrorIs(t, errB, psi.ErrContextMismatch)
-	// The failed session still yields its audit record, and no hits.
-	for _, r := range []*reunite.MatchResult{ra, rb} {
-		require.NotNil(t, r)
-		assert.Empty(t, r.Hits)
-		assert.Contains(t, r.Audit.Outcome, "context")
+	// The failed session still yields its audit record, and no hits; both
+	// sides name both rule sets, and the audit records the peer's.
+	ours := match.DefaultRules().ID()
+	tests := []struct {
+		name      string
+		res       *reunite.MatchResult
+		err       error
+		own, peer string
+	}{
+		{"initiator", ra, errA, ours, other.ID()},
+		{"responder", rb, errB, other.ID(), ours},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NotNil(t, tc.res)
+			assert.Empty(t, tc.res.Hits)
+			for _, msg := range []string{tc.err.Error(), tc.res.Audit.Outcome} {
+				assert.Contains(t, msg, `"`+tc.own+`"`)
+				assert.Contains(t, msg, `"`+tc.peer+`"`)
+			}
+			assert.Equal(t, tc.own, tc.res.Audit.RuleSetID)
+			assert.Equal(t, tc.peer, tc.res.Audit.PeerRuleSetID)
+
+			// The log entry records the peer's rule set.
+			l, path := createAuditLog(t)
+			require.NoError(t, l.Append(tc.res.Audit))
+			require.NoError(t, l.Close())
+			lines := readLines(t, path)
+			require.Len(t, lines, 2)
+			var entry struct {
+				Audit map[string]any `json:"audit"`
+			}
+			require.NoError(t, json.Unmarshal(lines[1], &entry))
+			assert.Equal(t, tc.peer, entry.Audit["peer_rule_set_id"])
+			assert.Equal(t, tc.own, entry.Audit["rule_set_id"])
+		})
 	}
 }
 

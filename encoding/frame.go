@@ -78,7 +78,11 @@ const (
 	TypeTags       MessageType = 6 // responder's element tags and sealed payloads (SealedChunk body)
 	TypeReveal     MessageType = 7 // initiator reveals matches to the responder (SealedChunk body)
 	TypeFinish     MessageType = 8 // initiator closes the session (Finish body)
-	maxMessageType             = TypeFinish
+	// TypeAnnounce is sent by both parties on a stream before the session
+	// (Announce body); it is not a session frame (psi.Run, PROTOCOL.md
+	// §Role announcement).
+	TypeAnnounce   MessageType = 9
+	maxMessageType             = TypeAnnounce
 )
 
 var typeNames = [...]string{
@@ -90,6 +94,7 @@ var typeNames = [...]string{
 	TypeTags:       "Tags",
 	TypeReveal:     "Reveal",
 	TypeFinish:     "Finish",
+	TypeAnnounce:   "Announce",
 }
 
 // String returns the message type's name.

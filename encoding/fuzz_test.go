@@ -54,6 +54,8 @@ func FuzzHelloReply(f *testing.F) {
 
 func FuzzAlert(f *testing.F) { fuzzBody(f, func() body { return new(Alert) }, TypeAlert) }
 
+func FuzzAnnounce(f *testing.F) { fuzzBody(f, func() body { return new(Announce) }, TypeAnnounce) }
+
 func FuzzPointChunk(f *testing.F) {
 	fuzzBody(f, func() body { return new(PointChunk) }, TypeBlinded)
 }

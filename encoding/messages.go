@@ -156,30 +156,102 @@ func (h *HelloReply) UnmarshalBinary(b []byte) error {
 // version does not know is still a valid alert, so newer peers can add codes.
 type AlertCode uint8
 
-// Alert is the body of TypeAlert.
+// AlertContextMismatch is the alert code for a context mismatch, the only
+// alert whose body carries more than its code: the sender's context, so
+// that both parties can name both contexts.
+const AlertContextMismatch AlertCode = 2
+
+// Alert is the body of TypeAlert: the code, and for AlertContextMismatch
+// the sender's context (u8 length, 1..MaxContextSize bytes).
 type Alert struct {
 	Code AlertCode
+	// Context is the sender's context, set exactly when Code is
+	// AlertContextMismatch. The context is public by design (a rule-set
+	// ID), so an alert may carry it in clear.
+	Context []byte
+}
+
+func (a *Alert) check() error {
+	switch {
+	case a.Code == 0:
+		return fmt.Errorf("%w: alert code 0", ErrMalformed)
+	case a.Code == AlertContextMismatch && (len(a.Context) == 0 || len(a.Context) > MaxContextSize):
+		return fmt.Errorf("%w: context mismatch alert with a context of %d bytes (want 1..%d)", ErrMalformed, len(a.Context), MaxContextSize)
+	case a.Code != AlertContextMismatch && len(a.Context) != 0:
+		return fmt.Errorf("%w: alert code %d carries a context", ErrMalformed, a.Code)
+	}
+	return nil
 }
 
 // AppendBinary appends the encoding of a to b.
 func (a *Alert) AppendBinary(b []byte) ([]byte, error) {
-	if a.Code == 0 {
-		return nil, fmt.Errorf("%w: alert code 0", ErrMalformed)
+	if err := a.check(); err != nil {
+		return nil, err
 	}
-	return append(b, byte(a.Code)), nil
+	b = append(b, byte(a.Code))
+	if a.Code == AlertContextMismatch {
+		b = append(b, byte(len(a.Context)))
+		b = append(b, a.Context...)
+	}
+	return b, nil
+}
+
+// UnmarshalBinary decodes a from exactly b. Context aliases b.
+func (a *Alert) UnmarshalBinary(b []byte) error {
+	s := cryptobyte.String(b)
+	var v Alert
+	var code uint8
+	if !s.ReadUint8(&code) {
+		return fmt.Errorf("%w: alert", ErrTruncated)
+	}
+	v.Code = AlertCode(code)
+	if v.Code == AlertContextMismatch {
+		var ctx cryptobyte.String
+		if !s.ReadUint8LengthPrefixed(&ctx) {
+			return fmt.Errorf("%w: context mismatch alert", ErrTruncated)
+		}
+		v.Context = ctx
+	}
+	if !s.Empty() {
+		return fmt.Errorf("%w: %d bytes after alert", ErrTrailingData, len(s))
+	}
+	if err := v.check(); err != nil {
+		return err
+	}
+	*a = v
+	return nil
+}
+
+// Announce is the body of TypeAnnounce: the role the sender plays, 1
+// (initiator) or 2 (responder), as in package psi. Both parties on a stream
+// send it before the session, so that two parties configured for the same
+// role find out at once.
+type Announce struct {
+	Role uint8
+}
+
+// AnnounceSize is the size of an Announce body.
+const AnnounceSize = 1
+
+// AppendBinary appends the encoding of a to b.
+func (a *Announce) AppendBinary(b []byte) ([]byte, error) {
+	if a.Role != 1 && a.Role != 2 {
+		return nil, fmt.Errorf("%w: role %d", ErrMalformed, a.Role)
+	}
+	return append(b, a.Role), nil
 }
 
 // UnmarshalBinary decodes a from exactly b.
-func (a *Alert) UnmarshalBinary(b []byte) error {
+func (a *Announce) UnmarshalBinary(b []byte) error {
 	switch {
 	case len(b) == 0:
-		return fmt.Errorf("%w: alert", ErrTruncated)
-	case len(b) > 1:
-		return fmt.Errorf("%w: %d bytes after alert", ErrTrailingData, len(b)-1)
-	case b[0] == 0:
-		return fmt.Errorf("%w: alert code 0", ErrMalformed)
+		return fmt.Errorf("%w: announce", ErrTruncated)
+	case len(b) > AnnounceSize:
+		return fmt.Errorf("%w: %d bytes after announce", ErrTrailingData, len(b)-AnnounceSize)
+	case b[0] != 1 && b[0] != 2:
+		return fmt.Errorf("%w: role %d", ErrMalformed, b[0])
 	}
-	a.Code = AlertCode(b[0])
+	a.Role = b[0]
 	return nil
 }
 
@@ -391,8 +463,9 @@ const (
 	chunkHeaderSize = SessionIDSize + 4
 	// FinishSize is the size of a Finish body.
 	FinishSize = SessionIDSize + 4 + HashSize
-	// AlertSize is the size of an Alert body.
-	AlertSize = 1
+	// AlertSize is the size of the largest Alert body (a context mismatch
+	// alert with a context of MaxContextSize bytes).
+	AlertSize = 1 + 1 + MaxContextSize
 )
 
 // PointChunkSize returns the size of a PointChunk body of count points.

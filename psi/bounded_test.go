@@ -44,10 +44,20 @@ var boundedConfig = psi.Config{Role: psi.RoleResponder, Context: []byte("bounded
 
 // rawPeer plays the initiator by hand over one end of a pipe: it sends
 // Hello, reads the reply, then calls then with the connection.
+// announceAs plays a raw peer's side of Run's role announcement: it sends
+// its own, then reads Run's (Run writes and reads at once).
+func announceAs(c net.Conn, role psi.Role) error {
+	if err := encoding.WriteFrame(c, encoding.Frame{Type: encoding.TypeAnnounce, Body: []byte{byte(role)}}); err != nil {
+		return err
+	}
+	_, err := encoding.ReadFrame(c, nil)
+	return err
+}
+
 func rawPeer(t *testing.T, c net.Conn, hello encoding.Frame, then func(net.Conn)) {
 	go func() {
 		defer c.Close()
-		if encoding.WriteFrame(c, hello) != nil {
+		if announceAs(c, psi.RoleInitiator) != nil || encoding.WriteFrame(c, hello) != nil {
 			return
 		}
 		if _, err := encoding.ReadFrame(c, nil); err != nil {
@@ -230,6 +240,9 @@ func TestHostileResponderMemory(t *testing.T) {
 			defer ca.Close()
 			go func() {
 				defer cb.Close()
+				if announceAs(cb, psi.RoleResponder) != nil {
+					return
+				}
 				if _, err := encoding.ReadFrame(cb, nil); err != nil {
 					return
 				}

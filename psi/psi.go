@@ -315,7 +315,41 @@ var (
 	// committed to. Only a deviating responder causes it; the session ends
 	// before any of that chunk's values is used.
 	ErrBadProof = errors.New("psi: evaluation proof does not verify")
+	// ErrRoleMismatch reports that the peer is configured for the same
+	// role as this party (two initiators or two responders). Run detects
+	// it from the role announcements before the session starts, on both
+	// sides; a Session detects it when it receives the handshake message
+	// of its own role.
+	ErrRoleMismatch = errors.New("psi: peer plays the same role")
 )
+
+// ContextMismatchError reports that the peer uses another context (in
+// package reunite, another rule-set ID). It names both contexts, which are
+// public by design, on both sides: the party that detects the mismatch
+// sends its own context in the alert. It matches ErrContextMismatch, and
+// also ErrPeerAborted when the peer detected the mismatch.
+type ContextMismatchError struct {
+	Context     []byte // this party's context
+	PeerContext []byte // the peer's context
+	abort       *PeerAbortError
+}
+
+func (e *ContextMismatchError) Error() string {
+	msg := fmt.Sprintf("%v: this party uses %q, the peer %q", ErrContextMismatch, e.Context, e.PeerContext)
+	if e.abort != nil {
+		return fmt.Sprintf("%v: %s", ErrPeerAborted, msg)
+	}
+	return msg
+}
+
+// Unwrap returns ErrContextMismatch, or the PeerAbortError when the peer
+// detected the mismatch (which matches ErrContextMismatch too).
+func (e *ContextMismatchError) Unwrap() error {
+	if e.abort != nil {
+		return e.abort
+	}
+	return ErrContextMismatch
+}
 
 // alertCodes maps the wire alert codes (PROTOCOL.md §Alerts) to errors.
 var alertCodes = []error{
@@ -335,6 +369,7 @@ var alertCodes = []error{
 	14: ErrAborted,
 	15: ErrRefused,
 	16: ErrBadProof,
+	17: ErrRoleMismatch,
 }
 
 func alertCodeFor(err error) encoding.AlertCode {

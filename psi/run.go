@@ -90,6 +90,16 @@ func (x *deadlines) set(write bool, after time.Duration) {
 	}
 }
 
+// expireWrite interrupts a blocked write.
+func (x *deadlines) expireWrite() {
+	if x.d == nil {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	_ = x.d.SetWriteDeadline(time.Unix(1, 0))
+}
+
 func (x *deadlines) cancel() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -127,6 +137,14 @@ func (f *frameReader) Read(p []byte) (int, error) {
 // frame's body is capped by what the session expects next (MaxBody), so a
 // stalled or hostile peer holds at most one expected frame's memory. A
 // conn without deadlines cannot be timed out: bound it yourself.
+//
+// Roles: before the session, Run sends the peer an Announce frame with
+// this party's role and reads the peer's (PROTOCOL.md §Role announcement).
+// Both parties send first, so Run writes its announcement while it reads
+// the peer's: conn must allow one Read concurrent with one Write, as
+// net.Conn and os.File do. Two initiators or two responders both fail at
+// once with an error matching ErrRoleMismatch, instead of waiting for a
+// deadline.
 //
 // Cancellation: when ctx is done, Run interrupts blocked I/O by setting a
 // past deadline on conn if it has deadlines, or else by closing it if it
@@ -173,6 +191,9 @@ func Run(ctx context.Context, conn io.ReadWriter, s *Session, opts *RunOptions) 
 		return fmt.Errorf("%w: %w", ErrTransport, err)
 	}
 	fr := &frameReader{r: conn, dl: dl, frame: frame}
+	if err := announce(conn, fr, dl, s, idle, frame, wrap); err != nil {
+		return nil, err
+	}
 	for {
 		switch s.Turn() {
 		case TurnDone:
@@ -215,4 +236,50 @@ func Run(ctx context.Context, conn io.ReadWriter, s *Session, opts *RunOptions) 
 			_ = s.Receive(f) // a failure moves the session to alert or done
 		}
 	}
+}
+
+// announce exchanges role announcements with the peer before the session
+// (PROTOCOL.md §Role announcement) and refuses a peer of the same role.
+// Both parties send first, so the announcement is written by a goroutine
+// while the peer's is read; announce waits for it before returning.
+func announce(conn io.ReadWriter, fr *frameReader, dl *deadlines, s *Session, idle, frame time.Duration, wrap func(error) error) error {
+	body, err := (&encoding.Announce{Role: uint8(s.Role())}).AppendBinary(nil)
+	if err != nil {
+		return s.abort(fmt.Errorf("%w: %w", ErrConfig, err))
+	}
+	dl.set(true, frame)
+	written := make(chan error, 1)
+	go func() { written <- encoding.WriteFrame(conn, encoding.Frame{Type: encoding.TypeAnnounce, Body: body}) }()
+
+	fr.started = false
+	dl.set(false, idle)
+	f, rerr := encoding.ReadFrame(fr, func(t encoding.MessageType) int {
+		if t == encoding.TypeAnnounce {
+			return encoding.AnnounceSize
+		}
+		return 0
+	})
+	if rerr != nil {
+		// The peer may never read our announcement: do not wait for it.
+		dl.expireWrite()
+	}
+	werr := <-written
+	switch {
+	case rerr != nil && errors.Is(rerr, encoding.ErrVersion):
+		return fmt.Errorf("%w: %w", ErrUnsupported, rerr)
+	case rerr != nil && (errors.Is(rerr, encoding.ErrBadMagic) || errors.Is(rerr, encoding.ErrUnknownType) || errors.Is(rerr, encoding.ErrTooLarge)):
+		return fmt.Errorf("%w: %w (expected the peer's role announcement)", ErrMalformed, rerr)
+	case rerr != nil:
+		return wrap(rerr)
+	case werr != nil:
+		return wrap(werr)
+	}
+	var a encoding.Announce
+	if err := a.UnmarshalBinary(f.Body); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if Role(a.Role) == s.Role() {
+		return s.abort(fmt.Errorf("%w: both parties are configured as %v", ErrRoleMismatch, s.Role()))
+	}
+	return nil
 }

@@ -279,7 +279,7 @@ func TestFailureMidStreamReturnsTheProtocolError(t *testing.T) {
 		done <- err
 	}()
 	start := time.Now()
-	_, errB := psi.Run(ctx, &tamperConn{Conn: cb, at: 1}, resp, nil)
+	_, errB := psi.Run(ctx, &tamperConn{Conn: cb, at: 2}, resp, nil)
 	assert.ErrorIs(t, errB, psi.ErrWrongSession)
 	assert.Less(t, time.Since(start), 10*time.Second)
 	cb.Close()
@@ -288,7 +288,8 @@ func TestFailureMidStreamReturnsTheProtocolError(t *testing.T) {
 }
 
 // tamperConn corrupts the session ID in the body of the at-th frame read
-// through it (counting from 0), as a hostile or broken peer would send it.
+// through it (counting from 0, the role announcement included), as a
+// hostile or broken peer would send it.
 type tamperConn struct {
 	net.Conn
 	at, seen int
@@ -348,6 +349,135 @@ func TestVersionOnePeerRefused(t *testing.T) {
 			require.ErrorIs(t, err, psi.ErrUnsupported)
 			assert.ErrorIs(t, err, encoding.ErrVersion)
 			ca.Close()
+		})
+	}
+}
+
+// TestRoleMismatchFailsAtOnce runs two parties configured for the same
+// role. Both must fail with ErrRoleMismatch from the role announcements,
+// not wait for a deadline; the context timeout is only a safety net.
+func TestRoleMismatchFailsAtOnce(t *testing.T) {
+	checkNoLeak(t)
+	type pair func(t *testing.T) (net.Conn, net.Conn)
+	transports := []struct {
+		name string
+		pair pair
+	}{
+		{"pipe", func(*testing.T) (net.Conn, net.Conn) { return net.Pipe() }},
+		{"tcp", tcpPair},
+	}
+	for _, role := range []psi.Role{psi.RoleInitiator, psi.RoleResponder} {
+		for _, tp := range transports {
+			t.Run(fmt.Sprintf("both %v/%s", role, tp.name), func(t *testing.T) {
+				cfg := testConfig
+				cfg.Role = role
+				a, err := psi.NewSession(cfg, psi.Set{Elements: elements("r", 0, 3)})
+				require.NoError(t, err)
+				b, err := psi.NewSession(cfg, psi.Set{Elements: elements("r", 0, 3)})
+				require.NoError(t, err)
+				ca, cb := tp.pair(t)
+				defer ca.Close()
+				defer cb.Close()
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				ra, rb := runBoth(ctx, a, ca, b, cb)
+				for _, o := range []outcome{ra, rb} {
+					assert.Nil(t, o.res)
+					require.ErrorIs(t, o.err, psi.ErrRoleMismatch)
+					assert.NotErrorIs(t, o.err, psi.ErrTransport)
+					assert.Contains(t, o.err.Error(), role.String())
+				}
+				for _, s := range []*psi.Session{a, b} {
+					assert.Equal(t, psi.TurnDone, s.Turn())
+					_, err := s.Result()
+					assert.ErrorIs(t, err, psi.ErrRoleMismatch)
+				}
+			})
+		}
+	}
+}
+
+// TestContextMismatchNamesBothContexts checks that both sides' errors name
+// both contexts, the detecting side's and the aborted side's alike.
+func TestContextMismatchNamesBothContexts(t *testing.T) {
+	checkNoLeak(t)
+	ini, resp := newPairWith(t, psi.Config{Context: []byte("rules-A"), Mode: psi.BothLearn}, psi.Config{Context: []byte("rules-B"), Mode: psi.BothLearn},
+		elements("r", 0, 3), elements("r", 0, 3))
+	ca, cb := net.Pipe()
+	defer ca.Close()
+	defer cb.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ra, rb := runBoth(ctx, ini, ca, resp, cb)
+	tests := []struct {
+		name      string
+		err       error
+		own, peer string
+		aborted   bool
+	}{
+		{"initiator", ra.err, "rules-A", "rules-B", true},
+		{"responder", rb.err, "rules-B", "rules-A", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.ErrorIs(t, tc.err, psi.ErrContextMismatch)
+			assert.Equal(t, tc.aborted, errors.Is(tc.err, psi.ErrPeerAborted))
+			var cm *psi.ContextMismatchError
+			require.ErrorAs(t, tc.err, &cm)
+			assert.Equal(t, tc.own, string(cm.Context))
+			assert.Equal(t, tc.peer, string(cm.PeerContext))
+			assert.Contains(t, tc.err.Error(), `"`+tc.own+`"`)
+			assert.Contains(t, tc.err.Error(), `"`+tc.peer+`"`)
+		})
+	}
+}
+
+// TestSessionRoleMismatch checks the Session's own check, for transports
+// other than Run: a handshake message of the receiver's own role ends the
+// session with ErrRoleMismatch, and the alert tells the sender.
+func TestSessionRoleMismatch(t *testing.T) {
+	newSession := func(role psi.Role) *psi.Session {
+		cfg := testConfig
+		cfg.Role = role
+		s, err := psi.NewSession(cfg, psi.Set{Elements: elements("r", 0, 3)})
+		require.NoError(t, err)
+		return s
+	}
+	tests := []struct {
+		name string
+		// frame returns the victim and a handshake frame of the victim's role.
+		frame func() (*psi.Session, encoding.Frame)
+	}{
+		{"initiator receives a Hello", func() (*psi.Session, encoding.Frame) {
+			a, b := newSession(psi.RoleInitiator), newSession(psi.RoleInitiator)
+			_, err := b.Send()
+			require.NoError(t, err)
+			f, err := a.Send()
+			require.NoError(t, err)
+			return b, f
+		}},
+		{"responder receives a HelloReply", func() (*psi.Session, encoding.Frame) {
+			ini, resp := newSession(psi.RoleInitiator), newSession(psi.RoleResponder)
+			hello, err := ini.Send()
+			require.NoError(t, err)
+			require.NoError(t, resp.Receive(hello))
+			reply, err := resp.Send()
+			require.NoError(t, err)
+			return newSession(psi.RoleResponder), reply
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			victim, f := tc.frame()
+			require.LessOrEqual(t, len(f.Body), victim.MaxBody(f.Type), "the frame is read, not refused by its size")
+			require.ErrorIs(t, victim.Receive(f), psi.ErrRoleMismatch)
+			alert, err := victim.Send()
+			require.NoError(t, err)
+			require.Equal(t, encoding.TypeAlert, alert.Type)
+			var a encoding.Alert
+			require.NoError(t, a.UnmarshalBinary(alert.Body))
+			err = (&psi.PeerAbortError{Code: a.Code})
+			assert.ErrorIs(t, err, psi.ErrRoleMismatch)
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash"
 	"hash/maphash"
@@ -230,12 +231,24 @@ func (s *Session) fail(err error) error {
 	}
 	s.err = err
 	s.dropState()
-	if _, peer := err.(*PeerAbortError); peer {
+	if errors.Is(err, ErrPeerAborted) {
 		s.state = stDone
 	} else {
 		s.alert = alertCodeFor(err)
 		s.state = stSendAlert
 	}
+	return err
+}
+
+// abort ends the session with err and sends no alert: Run uses it when
+// the peer already knows why (both sides see a role mismatch alike).
+func (s *Session) abort(err error) error {
+	if s.err != nil {
+		return s.err
+	}
+	s.err = err
+	s.dropState()
+	s.state = stDone
 	return err
 }
 
@@ -267,9 +280,11 @@ func (s *Session) MaxBody(t encoding.MessageType) int {
 		sealed = s.cfg.PayloadSize + encoding.SealOverhead
 	}
 	switch {
-	case s.state == stRespRecvHello && t == encoding.TypeHello:
+	case s.state == stRespRecvHello && t == encoding.TypeHello,
+		s.state == stInitRecvReply && t == encoding.TypeHello: // refused as a role mismatch
 		return encoding.HelloSize
-	case s.state == stInitRecvReply && t == encoding.TypeHelloReply:
+	case s.state == stInitRecvReply && t == encoding.TypeHelloReply,
+		s.state == stRespRecvHello && t == encoding.TypeHelloReply: // refused as a role mismatch
 		return encoding.HelloReplySize
 	case s.state == stRespRecvBlinded && t == encoding.TypeBlinded:
 		return encoding.PointChunkSize(chunk(s.peerSize, s.done))
@@ -301,7 +316,11 @@ func (s *Session) Send() (encoding.Frame, error) {
 	switch s.state {
 	case stSendAlert:
 		s.state = stDone
-		body, _ = (&encoding.Alert{Code: s.alert}).AppendBinary(nil)
+		a := encoding.Alert{Code: s.alert}
+		if a.Code == encoding.AlertContextMismatch {
+			a.Context = s.cfg.Context // so the peer can name both contexts
+		}
+		body, _ = a.AppendBinary(nil)
 		return s.frame(encoding.TypeAlert, body), nil
 	case stInitSendHello, stRespSendReply:
 		typ, body, err = s.sendHello()
@@ -358,7 +377,11 @@ func (s *Session) Receive(f encoding.Frame) error {
 		if err := a.UnmarshalBinary(f.Body); err != nil {
 			return s.fail(fmt.Errorf("%w: %w", ErrMalformed, err))
 		}
-		return s.fail(&PeerAbortError{Code: a.Code})
+		abort := &PeerAbortError{Code: a.Code}
+		if a.Code == encoding.AlertContextMismatch {
+			return s.fail(&ContextMismatchError{Context: s.cfg.Context, PeerContext: bytes.Clone(a.Context), abort: abort})
+		}
+		return s.fail(abort)
 	}
 	if f.Seq != s.recvSeq {
 		return s.fail(fmt.Errorf("%w: got %s frame %d, expected frame %d", ErrSequence, f.Type, f.Seq, s.recvSeq))
@@ -448,7 +471,7 @@ func (s *Session) checkPeerHello(h *encoding.Hello) error {
 	case Mode(h.Mode) != s.cfg.Mode:
 		return fmt.Errorf("%w: peer wants %v, this party is configured for %v", ErrModeMismatch, Mode(h.Mode), s.cfg.Mode)
 	case !bytes.Equal(h.Context, s.cfg.Context):
-		return ErrContextMismatch
+		return &ContextMismatchError{Context: s.cfg.Context, PeerContext: bytes.Clone(h.Context)}
 	case int(h.PayloadSize) != s.cfg.PayloadSize:
 		return fmt.Errorf("%w: peer uses %d bytes, this party %d", ErrPayloadMismatch, h.PayloadSize, s.cfg.PayloadSize)
 	}
@@ -456,6 +479,9 @@ func (s *Session) checkPeerHello(h *encoding.Hello) error {
 }
 
 func (s *Session) receiveHello(f encoding.Frame) error {
+	if f.Type == encoding.TypeHelloReply {
+		return fmt.Errorf("%w: a HelloReply where a Hello was expected, so both parties are responders", ErrRoleMismatch)
+	}
 	if err := s.expect(f, encoding.TypeHello); err != nil {
 		return err
 	}
@@ -494,6 +520,9 @@ func (s *Session) checkSizes(peerSize, agreedMax int64) error {
 }
 
 func (s *Session) receiveReply(f encoding.Frame) error {
+	if f.Type == encoding.TypeHello {
+		return fmt.Errorf("%w: a Hello where a HelloReply was expected, so both parties are initiators", ErrRoleMismatch)
+	}
 	if err := s.expect(f, encoding.TypeHelloReply); err != nil {
 		return err
 	}

@@ -34,6 +34,9 @@ type vectorParty struct {
 	// range stands for the UTF-8 strings "prefix-0" … "prefix-(count-1)",
 	// appended in order after Elements.
 	Generated []wordRange `json:"generated,omitempty"`
+	// Context, in hex, replaces the case's context for this party (to
+	// show a context mismatch and its alert).
+	Context string `json:"context,omitempty"`
 }
 
 type wordRange struct {
@@ -166,6 +169,9 @@ func vectorDefinitions() []vectorCase {
 		{Name: "refused: set above the responder's cap", Mode: "both-learn", Context: ctx,
 			Initiator: vectorParty{Seed: "initiator-6", Elements: hexAll(a)},
 			Responder: vectorParty{Seed: "responder-6", MaxSetSize: 3, Elements: hexAll(b)}},
+		{Name: "refused: context mismatch (the alert carries the responder's context)", Mode: "both-learn", Context: ctx,
+			Initiator: vectorParty{Seed: "initiator-8", Elements: hexAll(a)},
+			Responder: vectorParty{Seed: "responder-8", Elements: hexAll(b), Context: hex.EncodeToString([]byte("reunite other rules"))}},
 		{Name: "several chunks (digest only)", Mode: "both-learn", Context: ctx,
 			Initiator: vectorParty{Seed: "initiator-7", Generated: []wordRange{{"shared", 4200}}},
 			Responder: vectorParty{Seed: "responder-7", Generated: []wordRange{{"shared", 3000}, {"other", 1500}}}},
@@ -188,6 +194,11 @@ func runVector(t *testing.T, def vectorCase) vectorCase {
 	ctx, err := hex.DecodeString(def.Context)
 	require.NoError(t, err)
 	cfg := func(p vectorParty) Config {
+		ctx := ctx
+		if p.Context != "" {
+			ctx, err = hex.DecodeString(p.Context)
+			require.NoError(t, err)
+		}
 		return Config{Context: ctx, Mode: modeNamed(t, def.Mode), PayloadSize: def.PayloadSize, MaxSetSize: p.MaxSetSize}
 	}
 	ini, err := newInitiatorWithRand(cfg(def.Initiator), Set{Elements: def.Initiator.elements(t), Payloads: unhexAll(t, def.Initiator.Payloads)}, testrand.New(def.Initiator.Seed))

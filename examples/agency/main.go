@@ -443,6 +443,10 @@ func explain(err error) string {
 	case errors.Is(err, reunite.ErrNotPinnedByPeer):
 		return "the peer refused our certificate: it has not pinned it; give it our tls.crt (" + err.Error() + ")"
 	case errors.Is(err, psi.ErrContextMismatch):
+		var cm *psi.ContextMismatchError
+		if errors.As(err, &cm) {
+			return fmt.Sprintf("the peer uses a different rule set (ours %q, the peer's %q); agree on one out of band", cm.Context, cm.PeerContext)
+		}
 		return "the peer uses a different rule set; agree on one out of band"
 	case errors.Is(err, psi.ErrSetTooLarge):
 		return "a key set is above the agreed maximum (-max-keys)"

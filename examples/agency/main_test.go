@@ -174,6 +174,10 @@ func TestAgencies(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "different rule set")
 	require.Eventually(t, func() bool { return strings.Count(srv.stderr.String(), "different rule set") == 1 }, 10*time.Second, 10*time.Millisecond)
+	assert.Contains(t, errOut, `ours "some-other-rules:`, "the query names both rule sets")
+	assert.Contains(t, errOut, `the peer's "reunite-default-`, "the query names both rule sets")
+	assert.Contains(t, srv.stderr.String(), `the peer's "some-other-rules:`, "the server names the query's rule set")
+	assert.Contains(t, srv.stderr.String(), `ours "reunite-default-`, "the server names its own rule set")
 
 	// A cap below B's key count is refused on both sides: the agreed
 	// maximum is the smaller of the two caps.
@@ -224,7 +228,7 @@ func TestAgencies(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), `"peer_keys":`+strconv.Itoa(keysA)+`,`)
 	assert.Contains(t, string(raw), `"charged":`+strconv.Itoa(keysA)+`,"lower_bound":`)
-	assert.Regexp(t, `"peer_keys":`+strconv.Itoa(keysA)+`,.*"outcome":"[^"]*budget[^"]*",.*"charged":0,"lower_bound":false}`, string(raw), "C's refused third query")
+	assert.Regexp(t, `"peer_keys":`+strconv.Itoa(keysA)+`,.*"outcome":"[^"]*budget[^"]*",.*"charged":0,"lower_bound":false,"peer_rule_set_id":""}`, string(raw), "C's refused third query")
 }
 
 func TestExitCodes(t *testing.T) {
