@@ -26,8 +26,7 @@ func runFast(o options, stdout io.Writer) error {
 	defer w.Flush()
 	procs := runtime.GOMAXPROCS(0)
 	fmt.Fprintf(w, "# reunite fast-suite benchmark (KKRT16 engine, internal/kkrt)\n\n")
-	fmt.Fprintf(w, "- machine: %s, NumCPU %d, GOMAXPROCS %d, %s/%s, %s\n",
-		cpuModel(), runtime.NumCPU(), procs, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintln(w, machineLine())
 	fmt.Fprintf(w, "- session: the kkrt engine alone (receiver learns the intersection; no psi handshake, handles or payloads yet), %d-byte elements, 50%% overlap, both parties in this process over loopback TCP, length-prefixed frames\n", elementSize)
 	progress("measuring AES and SHA-256 throughput…")
 	f := measurePrimitives(o.floorRuns)

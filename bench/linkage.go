@@ -33,7 +33,7 @@ type linkageCase struct {
 func runLinkage(o options, out io.Writer) error {
 	rules := match.DefaultRules()
 	fmt.Fprintf(out, "# reunite linkage quality\n\n")
-	fmt.Fprintf(out, "- machine: %s, NumCPU %d, GOMAXPROCS %d, %s/%s, %s\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintln(out, machineLine())
 	fmt.Fprintf(out, "- pipeline: records → match keys (rule set %s) → ECDH-PSI both-learn with sealed record pseudonyms, presence masks and file statistics → Fellegi–Sunter match probabilities learned per session (EM), one-to-one, threshold %.2f; both agencies in this process over an in-memory connection\n", rules.ID(), rules.Threshold())
 	fmt.Fprintf(out, "- tuning: the rule set and the model were tuned on the synthetic data and FEBRL4 only; the historical set is a test set, never tuned on\n\n")
 

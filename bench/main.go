@@ -182,14 +182,20 @@ Flags:
 	return o, nil
 }
 
+// machineLine describes the machine a table was measured on, as every
+// mode prints it.
+func machineLine() string {
+	return fmt.Sprintf("- machine: %s, NumCPU %d, GOMAXPROCS %d, %s/%s, %s",
+		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
 func run(o options, stdout io.Writer) error {
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	procs := runtime.GOMAXPROCS(0)
 
 	fmt.Fprintf(w, "# reunite PSI benchmark\n\n")
-	fmt.Fprintf(w, "- machine: %s, NumCPU %d, GOMAXPROCS %d, %s/%s, %s\n",
-		cpuModel(), runtime.NumCPU(), procs, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintln(w, machineLine())
 	fmt.Fprintf(w, "- session: mode %v, payload %d bytes, %d-byte elements, 50%% overlap, loopback TCP, psi.Run per party\n",
 		o.mode, o.payload, elementSize)
 
