@@ -229,7 +229,8 @@ func (m *OfflineMessage) Digest() ([sha256.Size]byte, error) {
 		return [sha256.Size]byte{}, fmt.Errorf("%w: a message file holds at least one frame", ErrMalformed)
 	}
 	h := sha256.New()
-	b := append(m.Exchange[:len(m.Exchange):len(m.Exchange)], make([]byte, 0, HeaderSize)...)
+	h.Write(m.Exchange[:])
+	b := make([]byte, 0, HeaderSize) // scratch for the small fields
 	h.Write(binary.BigEndian.AppendUint32(b, uint32(len(m.Frames))))
 	for _, f := range m.Frames {
 		if f.Type < 1 || f.Type > maxMessageType || len(f.Body) > MaxBodySize {

@@ -278,3 +278,14 @@ func TestOfflineMessageDigest(t *testing.T) {
 	_, err = (&OfflineMessage{Frames: []Frame{{Type: 0}}}).Digest()
 	require.ErrorIs(t, err, ErrMalformed)
 }
+
+func TestOfflineMessageDigestLeavesMessage(t *testing.T) {
+	m := exampleOfflineMessages()[0]
+	before, err := m.AppendBinary(nil)
+	require.NoError(t, err)
+	_, err = m.Digest()
+	require.NoError(t, err)
+	after, err := m.AppendBinary(nil)
+	require.NoError(t, err)
+	require.Equal(t, before, after)
+}
