@@ -300,14 +300,19 @@ func (x *FileExchange) padding(number uint32, frames []encoding.Frame) uint32 {
 }
 
 // maxCiphertext is the largest ciphertext a message file of the given
-// number may declare: its turn in the largest form under this party's own
-// set size and the cap it puts on the peer's.
+// number may declare: its turn in the largest form for this party's own
+// set size and the peer's, as the peer declared it in the handshake or,
+// before, the cap this party puts on it. After the handshake that is the
+// exact size of the file the peer writes.
 func (x *FileExchange) maxCiphertext(number uint32) uint64 {
-	peerCap := x.setup.pcfg.MaxSetSize
-	if peerCap <= 0 {
-		peerCap = psi.DefaultMaxSetSize
+	peer := x.setup.pcfg.MaxSetSize
+	if peer <= 0 {
+		peer = psi.DefaultMaxSetSize
 	}
-	m, n := len(x.setup.set.Elements), peerCap
+	if x.declared.seen {
+		peer = min(peer, x.declared.n)
+	}
+	m, n := len(x.setup.set.Elements), peer
 	if x.role() == psi.RoleResponder {
 		m, n = n, m
 	}

@@ -158,6 +158,9 @@ func TestFileSizesFollowSetSizes(t *testing.T) {
 				require.NoError(t, err)
 				want := fileOverhead + turnSize(f.Number, m, n, a.setup.pcfg)
 				assert.EqualValues(t, want, len(f.Ciphertext), "message %d", f.Number)
+				if f.Number >= 2 {
+					assert.EqualValues(t, want, to.maxCiphertext(f.Number), "after the handshake, message %d may hold exactly what it does", f.Number)
+				}
 				deliver(t, from, to)
 				from, to = to, from
 			}
