@@ -66,6 +66,12 @@ var (
 // ExchangeIDSize is the size of an exchange ID.
 const ExchangeIDSize = encoding.ExchangeIDSize
 
+// MaxFileExchangeKeys is the largest MatchConfig.MaxKeys, and the largest
+// key set either party may bring, in a file exchange: a message file is
+// held in memory whole, and the largest turn for sets of this size (about
+// 2 GiB) is what its padding can cover.
+const MaxFileExchangeKeys = 1 << 24
+
 // Status values of a saved exchange.
 const (
 	statusActive = 1
@@ -174,6 +180,9 @@ func StartFileExchange(records []match.Record, cfg FileExchangeConfig) (*FileExc
 	if x.setup, err = newMatchSetup(records, x.matchConfig(cfg), nil); err != nil {
 		return nil, err
 	}
+	if n := len(x.setup.set.Elements); n > MaxFileExchangeKeys {
+		return nil, fmt.Errorf("%w: %d keys, a file exchange takes at most %d", ErrMatchConfig, n, MaxFileExchangeKeys)
+	}
 	if x.session, err = psi.NewSession(x.setup.pcfg, x.setup.set); err != nil {
 		return nil, err
 	}
@@ -204,6 +213,8 @@ func newFileExchange(cfg FileExchangeConfig) (*FileExchange, error) {
 		return nil, fmt.Errorf("%w: role must be initiator or responder", ErrMatchConfig)
 	case cfg.Role == psi.RoleResponder && cfg.SeenExchanges == "":
 		return nil, fmt.Errorf("%w: a responder needs its seen-exchanges file", ErrMatchConfig)
+	case cfg.MaxKeys > MaxFileExchangeKeys:
+		return nil, fmt.Errorf("%w: MaxKeys above %d in a file exchange", ErrMatchConfig, MaxFileExchangeKeys)
 	}
 	x := &FileExchange{
 		signKey:  bytes.Clone(cfg.SigningKey),

@@ -401,8 +401,9 @@ func TestFileExchangeWriteRules(t *testing.T) {
 		"own encryption key as peer": func(c *reunite.FileExchangeConfig) {
 			c.PeerEncryptionKey = c.DecryptionKey.PublicKey()
 		},
-		"binding": func(c *reunite.FileExchangeConfig) { c.ChannelBinding = []byte("x") },
-		"no role": func(c *reunite.FileExchangeConfig) { c.Role = 0 },
+		"binding":                  func(c *reunite.FileExchangeConfig) { c.ChannelBinding = []byte("x") },
+		"cap above the file limit": func(c *reunite.FileExchangeConfig) { c.MaxKeys = reunite.MaxFileExchangeKeys + 1 },
+		"no role":                  func(c *reunite.FileExchangeConfig) { c.Role = 0 },
 		"responder without its seen-exchanges file": func(c *reunite.FileExchangeConfig) { c.Role = psi.RoleResponder },
 	} {
 		cfg := a.cfg
