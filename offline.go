@@ -297,10 +297,10 @@ func (x *FileExchange) setSizes() (m, n int) {
 	return own, peer
 }
 
-// padding returns the zero bytes that bring frames, message number's
-// frames, to the size that message has in the largest legitimate form for
-// the two set sizes: so the file's size shows neither how many records
-// matched nor whether the turn is an alert instead.
+// padding returns how many zero bytes bring the frames of message number
+// to the size of that message's largest legitimate form for the two set
+// sizes (turnSize), so that the file's size shows neither how many records
+// matched nor whether the turn is an alert.
 func (x *FileExchange) padding(number uint32, frames []encoding.Frame) uint32 {
 	size := int64(0)
 	for _, f := range frames {
