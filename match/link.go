@@ -392,6 +392,9 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 		presence Presence
 		blocks   uint32 // the blocks the pair shares
 		own      bool   // a shared key that both hold through their own names
+		// common[b] is the commonness of the rarest key
+		// of block b the pair shares, or missing.
+		common []uint8
 	}
 	found := map[candidate]*evidence{}
 	for _, h := range hits {
@@ -401,14 +404,22 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 		// evidence for every pair.
 		owners := ix.Owners(h.Key)
 		owners = owners[:min(len(owners), MaxRecordsPerKey)]
+		common := uint8(missing)
+		if r.level < 0 {
+			common = commonness(len(owners), len(h.Peers))
+		}
 		for j, own := range owners {
 			for _, peer := range h.Peers {
 				p := candidate{own, peer.Pseudonym}
 				e := found[p]
 				if e == nil {
-					e = &evidence{agrees: slices.Clone(r.agrees), presence: peer.Presence}
+					e = &evidence{agrees: slices.Clone(r.agrees), presence: peer.Presence, common: make([]uint8, len(rs.blocks))}
+					for b := range e.common {
+						e.common[b] = missing
+					}
 					found[p] = e
 				}
+				e.common[r.block] = min(e.common[r.block], common)
 				e.blocks |= 1 << r.block
 				e.own = e.own || !ix.viaAlias(h.Key, j) && !peer.ViaAlias
 				for c, l := range r.agrees {
@@ -419,7 +430,7 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 	}
 	for p, e := range found {
 		pairs = append(pairs, p)
-		v := rs.compare(e.agrees, ix.presence[p.record], e.presence, !e.own)
+		v := rs.compare(e.agrees, ix.presence[p.record], e.presence, !e.own) + vector(e.common)
 		vectors = append(vectors, v)
 		kinOnly = append(kinOnly, rs.kinOnly(v, ix.presence[p.record], e.presence))
 		blocks = append(blocks, e.blocks)
