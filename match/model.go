@@ -286,7 +286,7 @@ func fitModel(rs *RuleSet, vectors []vector, blocks []uint32, own, peer Statisti
 
 // minSourcePairs is the fewest pairs a block must have for its m to be
 // shared with the other blocks.
-const minSourcePairs = 50
+const minSourcePairs = 200
 
 // weigh turns a block's fitted model into its prior and weights, over the
 // comparisons in include (bits) and the block's commonness.

@@ -25,8 +25,10 @@ const NormalizationVersion = "reunite-normalize-v4"
 const KeySize = 32
 
 // DefaultMaxKeysPerRecord caps the keys one record contributes, so a record
-// stuffed with aliases cannot probe the peer with hundreds of guesses.
-const DefaultMaxKeysPerRecord = 128
+// stuffed with aliases cannot probe the peer with hundreds of guesses. It
+// is a little above the default rules' 146 rules, so that every rule keeps
+// a key however full a record is; records have about 100 keys.
+const DefaultMaxKeysPerRecord = 160
 
 // Errors for rule sets.
 var ErrRuleSet = errors.New("match: invalid rule set")
@@ -247,6 +249,7 @@ var defaultBlocks = []Block{
 	{Name: "family+initial", Fields: []Field{FieldFamilySound, FieldGivenInitial}},
 	{Name: "document", Fields: []Field{FieldDocument}},
 	{Name: "family+place", Fields: []Field{FieldFamilySound, FieldPlaceSkeleton}},
+	{Name: "family+postcode", Fields: []Field{FieldFamilySound, FieldPostcodeArea}},
 }
 
 var defaultComparisons = []Comparison{
