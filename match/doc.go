@@ -59,8 +59,10 @@
 // ReadCSV and ReadJSONL read the record contract strictly (errors name
 // file, line, column and reason, never a record value) or leniently (with
 // a report of everything skipped); DefaultRules and NewRuleSet define rule
-// sets, whose ID both parties must share; NewIndex and Index.Link derive
-// keys and link hits.
+// sets, whose ID both parties must share; NewParty builds one party's PSI
+// set (keys in a secret order, sealed payloads naming its records, the
+// statistics element) and Party.Link turns the shared elements into pairs
+// of records; NewIndex and Index.Link are the pieces underneath.
 //
 // # Record files
 //
