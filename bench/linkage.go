@@ -69,7 +69,11 @@ func runLinkage(o options, out io.Writer) error {
 		// Linked down to the lowest calibration bin: one-to-one resolution
 		// goes best first, so the pairs at or above the threshold are the
 		// same as with the threshold itself.
-		all, resA, wire, err := linkCounted(c.a, c.b, calibrationBins[0])
+		link := linkCounted
+		if o.plain {
+			link = linkPlain
+		}
+		all, localKeys, wire, err := link(c.a, c.b, calibrationBins[0])
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
@@ -113,7 +117,7 @@ func runLinkage(o options, out io.Writer) error {
 		records := len(c.a) + len(c.b)
 		fmt.Fprintf(out, "| %s | %d / %d | %d | %d | %.4f | %.4f | %.4f | %s | %.1f | %.0f | %.0f | %.0f | %.1f |\n",
 			c.name, len(c.a), len(c.b), len(c.truth), len(pairs), precision, recall, f1, conf,
-			float64(resA.Audit.LocalKeys)/float64(len(c.a)), float64(wire)/float64(records), rate, indexRate, wall.Seconds())
+			float64(localKeys)/float64(len(c.a)), float64(wire)/float64(records), rate, indexRate, wall.Seconds())
 		if c.variations != nil {
 			synthP, synthR = append(synthP, precision), append(synthR, recall)
 		}
@@ -156,7 +160,7 @@ var calibrationBins = [...]float64{0.5, 0.7, 0.9, 0.95, 0.99, 0.999, 1.0001}
 // in-memory connection that counts the bytes both send, and returns the
 // pairs both report at or above threshold, agency A's result and the bytes
 // on the wire.
-func linkCounted(a, b []match.Record, threshold float64) (pairs []reunite.LinkedPair, resA *reunite.MatchResult, wire int64, err error) {
+func linkCounted(a, b []match.Record, threshold float64) (pairs []reunite.LinkedPair, localKeys int, wire int64, err error) {
 	connA, connB := net.Pipe()
 	countA, countB := &countingConn{Conn: connA}, &countingConn{Conn: connB}
 	defer connA.Close()
@@ -179,7 +183,7 @@ func linkCounted(a, b []match.Record, threshold float64) (pairs []reunite.Linked
 	}
 	<-done
 	if err = errors.Join(errA, errB); err != nil {
-		return nil, nil, 0, err
+		return nil, 0, 0, err
 	}
 	byHandle := map[psi.Handle]reunite.Hit{}
 	for _, h := range resB.Hits {
@@ -190,7 +194,48 @@ func linkCounted(a, b []match.Record, threshold float64) (pairs []reunite.Linked
 			pairs = append(pairs, reunite.LinkedPair{A: h.RecordID, B: hb.RecordID, ARecord: h.Record, BRecord: hb.Record, Score: h.Score, Rules: h.Rules, Handle: h.Handle})
 		}
 	}
-	return pairs, resA, countA.written.Load() + countB.written.Load(), nil
+	return pairs, resA.Audit.LocalKeys, countA.written.Load() + countB.written.Load(), nil
+}
+
+// linkPlain links a and b as linkCounted does, with a plain intersection of
+// the two parties' sets in place of PSI: the same keys, payloads,
+// statistics element and model, so the same pairs, without the
+// cryptography's cost. Nothing goes on a wire.
+func linkPlain(a, b []match.Record, threshold float64) (pairs []reunite.LinkedPair, localKeys int, wire int64, err error) {
+	rules := match.DefaultRules()
+	pa, pb := make([]uint32, len(a)), make([]uint32, len(b))
+	for i := range pa {
+		pa[i] = uint32(i)
+	}
+	for i := range pb {
+		pb[i] = uint32(len(a) + i)
+	}
+	partyA, err := match.NewParty(a, rules, pa)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	partyB, err := match.NewParty(b, rules, pb)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	at := map[string]int{}
+	for j, e := range partyB.Elements {
+		at[string(e)] = j
+	}
+	var shared []match.SharedElement
+	for i, e := range partyA.Elements {
+		if j, ok := at[string(e)]; ok {
+			shared = append(shared, match.SharedElement{Index: i, PeerPayload: partyB.Payloads[j]})
+		}
+	}
+	for _, l := range partyA.Link(shared, threshold).Links {
+		if l.Alternative {
+			continue
+		}
+		j := int(l.Peer) - len(a)
+		pairs = append(pairs, reunite.LinkedPair{A: a[l.Record].ID, B: b[j].ID, ARecord: l.Record, BRecord: j, Score: l.Score, Rules: l.Evidence})
+	}
+	return pairs, len(partyA.Elements), 0, nil
 }
 
 // indexRate measures match.NewIndex, in records per second on one core:
