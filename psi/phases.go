@@ -318,11 +318,11 @@ func (s *Session) finishAnswers() {
 	if s.cfg.Mode != CardinalityOnly {
 		// In the other modes evaluated elements come back in the order they
 		// were sent, so ownPoints index = element index.
+		handle, _, _ := s.labels()
 		for _, m := range s.found {
-			point := s.ownPoints[int(m.own)*encoding.ElementSize : int(m.own+1)*encoding.ElementSize]
 			s.matches = append(s.matches, Match{
 				Index:       int(m.own),
-				Handle:      derive(labelHandle, &s.sid, point),
+				Handle:      derive(handle, &s.sid, s.ownKey(m.own)),
 				PeerPayload: m.payload,
 			})
 		}
@@ -345,8 +345,8 @@ func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.PositionSize, SealedSize: uint16(s.cfg.PayloadSize + encoding.SealOverhead)}
 	c.Entries = make([]byte, 0, cnt*c.EntrySize())
 	empty := make([]byte, 0)
+	_, _, sealI2R := s.labels()
 	for _, m := range s.found[s.done : s.done+cnt] {
-		point := s.ownPoints[int(m.own)*encoding.ElementSize : int(m.own+1)*encoding.ElementSize]
 		payload := empty
 		if s.cfg.PayloadSize > 0 {
 			payload = s.set.Payloads[m.own]
@@ -354,7 +354,7 @@ func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 		c.Entries = appendUint32(c.Entries, m.position)
 		// The seal proves the initiator holds b·H(y) for this position,
 		// which it can only have computed from the same element.
-		c.Entries = seal(c.Entries, labelSealI2R, &s.sid, point, payload)
+		c.Entries = seal(c.Entries, sealI2R, &s.sid, s.ownKey(m.own), payload)
 	}
 	s.done += cnt
 	s.progress("reveal", s.done, len(s.found))
@@ -461,21 +461,28 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 	if int(c.SealedSize) != s.cfg.PayloadSize+encoding.SealOverhead {
 		return fmt.Errorf("%w: reveal seals of %d bytes, expected %d", ErrMalformed, c.SealedSize, s.cfg.PayloadSize+encoding.SealOverhead)
 	}
-	n := len(s.set.Elements)
+	n := int64(len(s.set.Elements))
+	handle, _, sealI2R := s.labels()
+	per := int64(1) // tag stream positions per element
+	if s.suite == SuiteOTExtension {
+		per = int64(s.fastLayout.TagsPerElement)
+	}
 	for i := range c.Len() {
 		prefix, sealedPayload := c.Entry(i)
 		pos := binary.BigEndian.Uint32(prefix)
-		// Strictly increasing positions: no repeats, one canonical order.
-		if int64(pos) <= s.lastReveal || int64(pos) >= int64(n) {
+		// Strictly increasing elements: no repeats (in suite 2, not two
+		// slots of one element either), one canonical order.
+		elem := int64(pos) / per
+		if elem <= s.lastReveal || elem >= n {
 			return fmt.Errorf("%w: reveal position out of order or range", ErrMalformed)
 		}
-		s.lastReveal = int64(pos)
-		point := s.tagPoints[int(pos)*encoding.ElementSize : int(pos+1)*encoding.ElementSize]
-		payload, err := open(labelSealI2R, &s.sid, point, sealedPayload)
+		s.lastReveal = elem
+		index, key := s.revealedAt(pos)
+		payload, err := open(sealI2R, &s.sid, key, sealedPayload)
 		if err != nil {
 			return fmt.Errorf("%w: reveal entry %d", err, i)
 		}
-		m := Match{Index: int(s.tagOrder[pos]), Handle: derive(labelHandle, &s.sid, point)}
+		m := Match{Index: index, Handle: derive(handle, &s.sid, key)}
 		if s.cfg.PayloadSize > 0 {
 			m.PeerPayload = payload
 		}
@@ -484,11 +491,40 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 	return nil
 }
 
+// labels returns the labels of this session's suite for match handles
+// and for the payloads the responder seals to the initiator and the
+// initiator to the responder.
+func (s *Session) labels() (handle, sealR2I, sealI2R string) {
+	if s.suite == SuiteOTExtension {
+		return labelFastHandle, labelFastSealR2I, labelFastSealI2R
+	}
+	return labelHandle, labelSealR2I, labelSealI2R
+}
+
+// ownKey returns what the initiator derives an own element's handle and
+// reveal seal from: b·H(x) in suite 1, the OPRF secret in suite 2.
+func (s *Session) ownKey(own int32) []byte {
+	if s.suite == SuiteOTExtension {
+		return s.fastR.Secret(int(own))
+	}
+	return s.ownPoints[int(own)*encoding.ElementSize : int(own+1)*encoding.ElementSize]
+}
+
+// revealed returns the responder's element at a tag stream position and
+// what its handle and reveal seal are derived from.
+func (s *Session) revealedAt(pos uint32) (int, []byte) {
+	if s.suite == SuiteOTExtension {
+		return s.revealedElement(pos)
+	}
+	return int(s.tagOrder[pos]), s.tagPoints[int(pos)*encoding.ElementSize : int(pos+1)*encoding.ElementSize]
+}
+
 // complete records the result and releases the session's secrets.
 func (s *Session) complete(transcript [32]byte, learned bool) {
 	s.result = &Result{
 		Role:         s.role,
 		Mode:         s.cfg.Mode,
+		Suite:        s.suite,
 		Learned:      learned,
 		LowerBound:   learned && s.role == RoleResponder,
 		Matches:      s.matches,

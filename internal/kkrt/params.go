@@ -151,6 +151,10 @@ type Layout struct {
 	// Bins, Stash and TagLen are the cuckoo table size, the stash size
 	// and the OPRF tag length in bytes.
 	Bins, Stash, TagLen int
+	// Rows is the number of matrix rows in all (bins and stash, rounded
+	// up to a multiple of 64); chunk k holds min(ChunkRows, Rows −
+	// k·ChunkRows) of them.
+	Rows int
 	// TagsPerElement is the number of tags the sender sends per element:
 	// one per hash function, and one per stash slot.
 	TagsPerElement int
@@ -171,5 +175,6 @@ func LayoutOf(p Params) (Layout, error) {
 		Stash:          l.stash,
 		TagLen:         l.tagLen,
 		TagsPerElement: l.perElt,
+		Rows:           l.rows,
 	}, nil
 }

@@ -49,6 +49,7 @@ type Receiver struct {
 	secrets []byte   // SecretSize bytes per own element, with Params.Secrets
 	lookup  []uint32 // open addressing over tags: element + 1, 0 is empty
 	hit     []int64  // per own element: the position of its tag in the tag stream, or -1
+	last    []Hit    // the hits of the last tag chunk
 }
 
 // Hit is one of the receiver's elements found in the sender's set.
@@ -297,6 +298,7 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 		}
 		r.hit[h.Element] = h.Position
 	}
+	r.last = found
 	r.tagK++
 	if r.tagK == r.l.tagChunks() {
 		r.state = rDone
@@ -334,6 +336,12 @@ func (r *Receiver) Hits() ([]Hit, error) {
 	}
 	return out, nil
 }
+
+// NewHits returns the hits the last successful ReadTagChunk found, in
+// increasing position order, so a caller can read what the sender sent
+// beside those tags in the same message. The slice is valid until the
+// next call of ReadTagChunk.
+func (r *Receiver) NewHits() []Hit { return r.last }
 
 // Secret returns the OPRF secret of the receiver's element e (the
 // SecretSize bytes the sender holds for the same element in the slot of
