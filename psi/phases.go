@@ -319,6 +319,7 @@ func (s *Session) finishAnswers() {
 		// In the other modes evaluated elements come back in the order they
 		// were sent, so ownPoints index = element index.
 		handle, _, _ := s.labels()
+		s.matches = slices.Grow(s.matches, len(s.found))
 		for _, m := range s.found {
 			s.matches = append(s.matches, Match{
 				Index:       int(m.own),
