@@ -92,13 +92,17 @@ func (s *Session) chooseSuite(offer uint16, peerSize uint32) (Suite, error) {
 			common = append(common, su)
 		}
 	}
-	switch len(common) {
-	case 0:
+	// The engine takes at most kkrt.MaxSetSize elements per set, below
+	// the largest cap a Config may set.
+	tooLarge := int64(peerSize) > kkrt.MaxSetSize || len(s.set.Elements) > kkrt.MaxSetSize
+	switch {
+	case len(common) == 0:
 		return 0, fmt.Errorf("%w: the peer offers suites %#04x, this party accepts %v", ErrUnsupported, offer, accepted)
-	case 1:
+	case len(common) == 1 && common[0] == SuiteOTExtension && tooLarge:
+		return 0, fmt.Errorf("%w: suite 2 takes at most %d elements per set", ErrSetTooLarge, kkrt.MaxSetSize)
+	case len(common) == 1:
 		return common[0], nil
-	}
-	if int64(peerSize)+int64(len(s.set.Elements)) >= FastSuiteMinElements {
+	case !tooLarge && int64(peerSize)+int64(len(s.set.Elements)) >= FastSuiteMinElements:
 		return SuiteOTExtension, nil
 	}
 	return SuiteECDHRistretto255, nil
@@ -167,6 +171,8 @@ func (s *Session) advanceFast() error {
 		if s.fastR, err = kkrt.NewReceiver(p, s.set.Elements, s.rand); err != nil {
 			return fastError(err)
 		}
+		// At most one match per own element: the local size bounds it.
+		s.found = make([]found, 0, min(p.ReceiverSize, p.SenderSize))
 		s.state = stFastSendSetup
 		return nil
 	}

@@ -9,6 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/reunite-psi/reunite/encoding"
+	"github.com/reunite-psi/reunite/internal/kkrt"
 )
 
 var (
@@ -136,6 +139,44 @@ func TestSuiteNegotiation(t *testing.T) {
 				assert.Equal(t, plainIntersection(a, b), matchIndices(ra.Matches))
 			}
 		})
+	}
+}
+
+// TestFastSizesAgree checks that the wire limits of package encoding are
+// the engine's sizes.
+func TestFastSizesAgree(t *testing.T) {
+	assert.Equal(t, kkrt.Width, encoding.OTCount)
+	assert.Equal(t, kkrt.ChunkRows, encoding.MaxMatrixRows)
+	assert.Equal(t, kkrt.ChunkElements, encoding.MaxChunkElements)
+	assert.Equal(t, kkrt.SetupSize, encoding.ElementSize)
+	assert.Equal(t, kkrt.BaseOTSize, encoding.OTReplySize-encoding.SessionIDSize)
+	assert.Equal(t, kkrt.SecretSize, encoding.KeyWrapSize)
+}
+
+// TestFastSetSizeLimit: above the engine's limit of 2^24 elements per set
+// (psi allows caps up to 2^26) the responder falls back to suite 1, or
+// refuses a forced suite 2 with ErrSetTooLarge.
+func TestFastSetSizeLimit(t *testing.T) {
+	for _, tc := range []struct {
+		suites []Suite
+		peer   uint32
+		want   Suite
+		err    error
+	}{
+		{bothFast, kkrt.MaxSetSize, SuiteOTExtension, nil},
+		{bothFast, kkrt.MaxSetSize + 1, SuiteECDHRistretto255, nil},
+		{fastOnly, kkrt.MaxSetSize, SuiteOTExtension, nil},
+		{fastOnly, kkrt.MaxSetSize + 1, 0, ErrSetTooLarge},
+	} {
+		s, err := newResponder(Config{Context: []byte("c"), Mode: BothLearn, Suites: tc.suites}, Set{Elements: [][]byte{[]byte("x")}})
+		require.NoError(t, err)
+		got, err := s.chooseSuite(suiteBit(SuiteOTExtension)|suiteBit(SuiteECDHRistretto255), tc.peer)
+		if tc.err != nil {
+			require.ErrorIs(t, err, tc.err)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got, "peer of %d elements", tc.peer)
 	}
 }
 

@@ -319,14 +319,20 @@ func (s *Session) finishAnswers() {
 		// In the other modes evaluated elements come back in the order they
 		// were sent, so ownPoints index = element index.
 		handle, _, _ := s.labels()
-		s.matches = slices.Grow(s.matches, len(s.found))
-		for _, m := range s.found {
-			s.matches = append(s.matches, Match{
-				Index:       int(m.own),
-				Handle:      derive(handle, &s.sid, s.ownKey(m.own)),
-				PeerPayload: m.payload,
-			})
+		s.matches = nil // stays nil without matches, as a resumed session's
+		if len(s.found) > 0 {
+			s.matches = make([]Match, len(s.found))
 		}
+		_ = parallel(len(s.found), func(lo, hi int) error {
+			for i, m := range s.found[lo:hi] {
+				s.matches[lo+i] = Match{
+					Index:       int(m.own),
+					Handle:      derive(handle, &s.sid, s.ownKey(m.own)),
+					PeerPayload: m.payload,
+				}
+			}
+			return nil
+		})
 		slices.SortFunc(s.matches, func(a, b Match) int { return cmp.Compare(a.Index, b.Index) })
 	}
 	s.done = 0
@@ -344,19 +350,28 @@ func (s *Session) finishAnswers() {
 func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 	cnt := min(encoding.MaxChunkElements, len(s.found)-s.done)
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.PositionSize, SealedSize: uint16(s.cfg.PayloadSize + encoding.SealOverhead)}
-	c.Entries = make([]byte, 0, cnt*c.EntrySize())
+	size := c.EntrySize()
+	c.Entries = make([]byte, cnt*size)
 	empty := make([]byte, 0)
 	_, _, sealI2R := s.labels()
-	for _, m := range s.found[s.done : s.done+cnt] {
-		payload := empty
-		if s.cfg.PayloadSize > 0 {
-			payload = s.set.Payloads[m.own]
+	batch := s.found[s.done : s.done+cnt]
+	_ = parallel(cnt, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			m := batch[i]
+			payload := empty
+			if s.cfg.PayloadSize > 0 {
+				payload = s.set.Payloads[m.own]
+			}
+			entry := c.Entries[i*size : (i+1)*size]
+			binary.BigEndian.PutUint32(entry, m.position)
+			// The seal proves the initiator holds b·H(y) (suite 1) or the
+			// OPRF secret (suite 2) for this position, which it can only
+			// have computed from the same element. It fills the rest of
+			// the entry in place.
+			seal(entry[encoding.PositionSize:encoding.PositionSize], sealI2R, &s.sid, s.ownKey(m.own), payload)
 		}
-		c.Entries = appendUint32(c.Entries, m.position)
-		// The seal proves the initiator holds b·H(y) for this position,
-		// which it can only have computed from the same element.
-		c.Entries = seal(c.Entries, sealI2R, &s.sid, s.ownKey(m.own), payload)
-	}
+		return nil
+	})
 	s.done += cnt
 	s.progress("reveal", s.done, len(s.found))
 	if s.done == len(s.found) {
@@ -468,8 +483,10 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 	if s.suite == SuiteOTExtension {
 		per = int64(s.fastLayout.TagsPerElement)
 	}
+	keys := make([][]byte, c.Len())
+	matches := make([]Match, c.Len())
 	for i := range c.Len() {
-		prefix, sealedPayload := c.Entry(i)
+		prefix, _ := c.Entry(i)
 		pos := binary.BigEndian.Uint32(prefix)
 		// Strictly increasing elements: no repeats (in suite 2, not two
 		// slots of one element either), one canonical order.
@@ -478,17 +495,28 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 			return fmt.Errorf("%w: reveal position out of order or range", ErrMalformed)
 		}
 		s.lastReveal = elem
-		index, key := s.revealedAt(pos)
-		payload, err := open(sealI2R, &s.sid, key, sealedPayload)
-		if err != nil {
-			return fmt.Errorf("%w: reveal entry %d", err, i)
-		}
-		m := Match{Index: index, Handle: derive(handle, &s.sid, key)}
-		if s.cfg.PayloadSize > 0 {
-			m.PeerPayload = payload
-		}
-		s.matches = append(s.matches, m)
+		matches[i].Index, keys[i] = s.revealedAt(pos)
 	}
+	// Seals are opened on all cores; the first entry that fails ends the
+	// session.
+	err := parallel(len(matches), func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			_, sealedPayload := c.Entry(i)
+			payload, err := open(sealI2R, &s.sid, keys[i], sealedPayload)
+			if err != nil {
+				return fmt.Errorf("%w: reveal entry %d", err, i)
+			}
+			matches[i].Handle = derive(handle, &s.sid, keys[i])
+			if s.cfg.PayloadSize > 0 {
+				matches[i].PeerPayload = payload
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.matches = append(s.matches, matches...)
 	return nil
 }
 

@@ -177,7 +177,7 @@ type Config struct {
 
 // Progress reports how far a session is through one phase.
 type Progress struct {
-	Phase string // "blind", "evaluate", "tags", "unblind", "match", "reveal"
+	Phase string // "blind", "evaluate", "tags", "unblind", "match", "reveal"; suite 2 also "matrix"
 	Done  int    // elements of this phase done so far
 	Total int    // elements in this phase
 }
