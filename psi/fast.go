@@ -171,8 +171,6 @@ func (s *Session) advanceFast() error {
 		if s.fastR, err = kkrt.NewReceiver(p, s.set.Elements, s.rand); err != nil {
 			return fastError(err)
 		}
-		// At most one match per own element: the local size bounds it.
-		s.found = make([]found, 0, min(p.ReceiverSize, p.SenderSize))
 		s.state = stFastSendSetup
 		return nil
 	}

@@ -302,6 +302,7 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 	r.tagK++
 	if r.tagK == r.l.tagChunks() {
 		r.state = rDone
+		r.tags, r.lookup = nil, nil // only hits and secrets are needed now
 	}
 	return nil
 }

@@ -305,6 +305,7 @@ func (s *Sender) TagChunk() ([]byte, error) {
 	s.tagK++
 	if s.tagK == s.l.tagChunks() {
 		s.state = sDone
+		s.tags = nil // the chunks handed out stay valid; the rest can go
 	}
 	return out, nil
 }
