@@ -192,6 +192,9 @@ func TestFastConfig(t *testing.T) {
 	}
 	_, err := newResponder(Config{Context: []byte("c"), Mode: CardinalityOnly, Suites: fastOnly}, Set{})
 	require.ErrorIs(t, err, ErrModeUnsupported)
+	dup := Set{Elements: [][]byte{[]byte("a"), []byte("b"), []byte("a")}}
+	_, err = newInitiator(Config{Context: []byte("c"), Mode: BothLearn, Suites: fastOnly}, dup)
+	require.ErrorIs(t, err, ErrDuplicateElement, "PSI runs on sets, in every suite")
 	assert.Equal(t, "ot-extension", SuiteOTExtension.String())
 	assert.Equal(t, "ecdh-ristretto255", SuiteECDHRistretto255.String())
 	assert.Equal(t, "Suite(9)", Suite(9).String())
