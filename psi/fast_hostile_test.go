@@ -272,3 +272,7 @@ func TestFastRandomCorruption(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFastSessionReceive feeds arbitrary frames to suite-2 sessions in
+// every receiving state (FuzzSessionReceive for suite 2).
+func FuzzFastSessionReceive(f *testing.F) { fuzzReceive(f, fastOnly, 9) }
