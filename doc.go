@@ -32,7 +32,8 @@
 // log and the budget file once (CreateAuditLog, CreateBudgetStore): the
 // Open functions refuse a missing file rather than start afresh. Both may
 // be shared by several processes of one agency. Agencies that can only exchange files use
-// FileExchange: the same protocol, one signed message file per turn.
+// FileExchange: the same protocol, one signed and encrypted message file per
+// turn.
 // examples/quickstart shows a complete session, examples/agency two
 // agencies as separate processes, examples/offline an exchange by file.
 package reunite

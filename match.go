@@ -1,7 +1,6 @@
 package reunite
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -10,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"time"
 
 	"github.com/reunite-psi/reunite/match"
@@ -228,18 +226,17 @@ func match1(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg
 }
 
 // matchSetup is one party's side of a record-matching session, shared by
-// Match and FileExchange: the keys derived from its records, the records'
-// per-session pseudonyms, the PSI configuration and set built from them,
-// and the result being filled in.
+// Match and FileExchange: its records' side of the linkage protocol
+// (match.Party), the PSI configuration and set built from it, and the
+// result being filled in.
 type matchSetup struct {
 	records    []match.Record
 	role       psi.Role
 	threshold  float64
-	ix         *match.Index
+	party      *match.Party
 	pseudonyms []uint32
 	pcfg       psi.Config
 	set        psi.Set
-	order      []int // position in set → index into ix.Keys
 	res        *MatchResult
 }
 
@@ -261,49 +258,25 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 		// Match chose its suites before; only a FileExchange gets here.
 		return m, fmt.Errorf("%w: suite %v cannot run as a file exchange (it has no saved state)", ErrMatchConfig, cfg.Suite)
 	}
-
-	ix := match.NewIndex(records, rules)
-	m.ix = ix
-	m.res.Audit.LocalKeys, m.res.Audit.Truncated, m.res.Audit.Unmatchable = len(ix.Keys), ix.Truncated, len(ix.NoKeys)
 	if pseudonyms == nil {
 		var err error
 		if pseudonyms, err = newPseudonyms(len(records)); err != nil {
 			return m, err
 		}
 	}
-	m.pseudonyms = pseudonyms
-	payloads := make([][]byte, len(ix.Keys))
-	for k := range ix.Keys {
-		var overfull bool
-		if payloads[k], overfull = ix.Payload(k, pseudonyms); overfull {
-			m.res.Audit.Overfull++
-		}
+	party, err := match.NewParty(records, rules, pseudonyms)
+	if err != nil {
+		return m, err
 	}
-
+	ix := party.Index()
+	m.party, m.pseudonyms = party, pseudonyms
+	m.res.Audit.Truncated, m.res.Audit.Unmatchable, m.res.Audit.Overfull = ix.Truncated, len(ix.NoKeys), party.Overfull
+	m.res.Audit.LocalKeys = len(party.Elements)
 	m.pcfg = psi.Config{
 		Role: cfg.Role, Context: []byte(rules.ID()), Mode: mode, MaxSetSize: cfg.MaxKeys, PayloadSize: match.PayloadSize,
 		ChannelBinding: cfg.ChannelBinding, Admit: cfg.Admit, Progress: cfg.Progress,
 	}
-	// Keys go to PSI in a secret, per-session order: in index order they
-	// would follow record order, and a dishonest responder evaluating each
-	// chunk under its own scalar could tell which part of the file matched.
-	// The order is derived from the pseudonyms, so a resumed session finds
-	// it again.
-	m.order = sessionOrder(ix.Keys, pseudonyms)
-	m.set = psi.Set{Elements: make([][]byte, len(ix.Keys), len(ix.Keys)+1), Payloads: make([][]byte, len(ix.Keys), len(ix.Keys)+1)}
-	for pos, k := range m.order {
-		m.set.Elements[pos], m.set.Payloads[pos] = ix.Keys[k], payloads[k]
-	}
-	// Last, the element both parties hold, whose payload carries the
-	// file's statistics: each party weighs evidence against the chance
-	// agreement of both files (match.Statistics).
-	stats, err := ix.Statistics().MarshalBinary()
-	if err != nil {
-		return m, err
-	}
-	m.set.Elements = append(m.set.Elements, rules.StatisticsElement())
-	m.set.Payloads = append(m.set.Payloads, stats)
-	m.res.Audit.LocalKeys = len(m.set.Elements)
+	m.set = psi.Set{Elements: party.Elements, Payloads: party.Payloads}
 	return m, nil
 }
 
@@ -318,8 +291,8 @@ func (m *matchSetup) fail(err error) (*MatchResult, error) {
 	return m.res, err
 }
 
-// finish links the PSI result's key hits back to pairs of records and
-// completes the audit record.
+// finish links the PSI result's shared elements back to pairs of records
+// and completes the audit record.
 func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	res := m.res
 	res.Audit.PeerKeys, res.Audit.KeyHits = r.PeerSetSize, r.Cardinality
@@ -328,34 +301,16 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	res.Audit.Suite = r.Suite.String()
 	res.Audit.PeerRuleSetID = res.Audit.RuleSetID // the handshake refuses any other
 
-	hits := make([]match.KeyHit, 0, len(r.Matches))
-	peerStats, statsFound := m.ix.Statistics(), false
-	for _, hm := range r.Matches {
-		if hm.Index == len(m.order) {
-			// The statistics element. Without the peer's statistics, the
-			// pairs are weighed against this file's alone: both parties
-			// still link, but may score a pair differently.
-			res.Audit.KeyHits--
-			if s, err := m.ix.RuleSet().ParseStatistics(hm.PeerPayload); err == nil {
-				peerStats, statsFound = s, true
-			}
-			continue
-		}
-		peers, err := match.DecodePayload(hm.PeerPayload)
-		if err != nil {
-			// A seal that did not open or a malformed payload names no
-			// peer record. The session has completed on both sides, so
-			// failing now would leave the peer reporting success; the key
-			// is skipped and counted instead.
-			res.Audit.BadPayloads++
-			continue
-		}
-		hits = append(hits, match.KeyHit{Key: m.order[hm.Index], Peers: peers})
+	shared := make([]match.SharedElement, len(r.Matches))
+	for i, hm := range r.Matches {
+		shared[i] = match.SharedElement{Index: hm.Index, PeerPayload: hm.PeerPayload}
 	}
-	if !statsFound && len(r.Matches) > 0 {
-		res.Audit.BadPayloads++
+	linked := m.party.Link(shared, m.threshold)
+	if linked.StatisticsShared {
+		res.Audit.KeyHits-- // the statistics element is not a key
 	}
-	for _, l := range m.ix.Link(hits, peerStats, m.pseudonyms, m.threshold) {
+	res.Audit.BadPayloads = linked.BadPayloads
+	for _, l := range linked.Links {
 		own := m.pseudonyms[l.Record]
 		ini, resp := own, l.Peer
 		if m.role == psi.RoleResponder {
@@ -396,29 +351,6 @@ func newPseudonyms(n int) ([]uint32, error) {
 		}
 	}
 	return out, nil
-}
-
-// sessionOrder returns a permutation of keys, secret to this session: the
-// keys sorted by SHA-256 of a seed derived from the records' (random,
-// per-session) pseudonyms and the key.
-func sessionOrder(keys [][]byte, pseudonyms []uint32) []int {
-	seed := sha256.New()
-	seed.Write([]byte("reunite-match-v1 element order"))
-	for _, p := range pseudonyms {
-		seed.Write(binary.BigEndian.AppendUint32(nil, p))
-	}
-	var prefix [32]byte
-	seed.Sum(prefix[:0])
-	rank := make([][32]byte, len(keys))
-	for i, k := range keys {
-		rank[i] = sha256.Sum256(append(prefix[:], k...))
-	}
-	order := make([]int, len(keys))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(rank[a][:], rank[b][:]) })
-	return order
 }
 
 // pairHandle is the handle both parties compute for a pair of records:

@@ -2,15 +2,18 @@ package reunite
 
 import (
 	"bytes"
+	"crypto/ecdh"
 	"crypto/ed25519"
+	"crypto/hpke"
 	"crypto/rand"
-	"crypto/sha256"
+	"errors"
 	"path/filepath"
 	"testing"
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -20,13 +23,27 @@ func offlinePair(t testing.TB) (a, b *FileExchange) {
 	require.NoError(t, err)
 	recsB, _, err := match.ReadFile("testdata/agency-b.csv", match.ReadOptions{})
 	require.NoError(t, err)
+	return offlinePairOf(t, recsA, recsB, MatchConfig{})
+}
+
+// offlinePairOf starts an exchange between agencies holding recsA and
+// recsB, with fresh keys, under cfg (roles aside).
+func offlinePairOf(t testing.TB, recsA, recsB []match.Record, cfg MatchConfig) (a, b *FileExchange) {
 	_, ka, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
 	_, kb, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
-	a, err = StartFileExchange(recsA, FileExchangeConfig{MatchConfig: MatchConfig{Role: psi.RoleInitiator}, SigningKey: ka, PeerKey: kb.Public().(ed25519.PublicKey)})
+	da, err := ecdh.X25519().GenerateKey(rand.Reader)
 	require.NoError(t, err)
-	b, err = StartFileExchange(recsB, FileExchangeConfig{MatchConfig: MatchConfig{Role: psi.RoleResponder}, SigningKey: kb, PeerKey: ka.Public().(ed25519.PublicKey)})
+	db, err := ecdh.X25519().GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	seen := filepath.Join(t.TempDir(), "seen")
+	require.NoError(t, CreateSeenExchanges(seen))
+	cfgA, cfgB := cfg, cfg
+	cfgA.Role, cfgB.Role = psi.RoleInitiator, psi.RoleResponder
+	a, err = StartFileExchange(recsA, FileExchangeConfig{MatchConfig: cfgA, SigningKey: ka, PeerKey: kb.Public().(ed25519.PublicKey), DecryptionKey: da, PeerEncryptionKey: db.PublicKey()})
+	require.NoError(t, err)
+	b, err = StartFileExchange(recsB, FileExchangeConfig{MatchConfig: cfgB, SigningKey: kb, PeerKey: ka.Public().(ed25519.PublicKey), DecryptionKey: db, PeerEncryptionKey: da.PublicKey(), SeenExchanges: seen})
 	require.NoError(t, err)
 	return a, b
 }
@@ -39,13 +56,23 @@ func deliver(t *testing.T, from, to *FileExchange) {
 	require.NoError(t, to.ReadMessage(&buf))
 }
 
-// resigned returns from's current message with its frames replaced, signed
-// again by from: a file the peer really signed that does not hold exactly
-// one turn.
-func resigned(t *testing.T, from *FileExchange, edit func([]encoding.Frame) []encoding.Frame) []byte {
-	msg, err := readMessage(bytes.NewReader(from.outgoing), from.ownPub, from.peerKey, from.maxBytes, from.maxFrames)
+// opened decrypts from's current message file as its recipient to would.
+func opened(t testing.TB, from, to *FileExchange) (*encoding.OfflineFile, *encoding.OfflineMessage) {
+	f, err := encoding.ParseOfflineFile(from.outgoing)
 	require.NoError(t, err)
-	return encodeMessage(from.ownKey, from.ownPub, from.peerKey, from.role(), from.exchange, msg.number, edit(msg.frames))
+	m, err := openMessage(f, to.decKey, from.own, from.peer)
+	require.NoError(t, err)
+	return f, m
+}
+
+// resigned returns from's current message with its frames replaced, signed
+// and encrypted again by from: a file the peer really wrote that does not
+// hold exactly one turn.
+func resigned(t *testing.T, from, to *FileExchange, edit func([]encoding.Frame) []encoding.Frame) []byte {
+	f, m := opened(t, from, to)
+	out, err := sealMessage(from.signKey, from.own, from.peer, from.peerEnc, m.Exchange, f.Number, edit(m.Frames), 0)
+	require.NoError(t, err)
+	return out
 }
 
 // TestReadMessageWholeTurns refuses signed files with frames after the end
@@ -55,17 +82,17 @@ func TestReadMessageWholeTurns(t *testing.T) {
 	a, b := offlinePair(t)
 	refuse := func(to *FileExchange, file []byte) {
 		t.Helper()
-		before, err := to.marshal()
+		before, err := to.exchangeState()
 		require.NoError(t, err)
 		require.ErrorIs(t, to.ReadMessage(bytes.NewReader(file)), ErrFileFormat)
-		after, err := to.marshal()
+		after, err := to.exchangeState()
 		require.NoError(t, err)
 		require.Equal(t, before, after)
 	}
 	// Message 0 is the Hello alone; a second frame is past the turn.
-	refuse(b, resigned(t, a, func(f []encoding.Frame) []encoding.Frame { return append(f, f[0]) }))
+	refuse(b, resigned(t, a, b, func(f []encoding.Frame) []encoding.Frame { return append(f, f[0]) }))
 	require.Equal(t, [ExchangeIDSize]byte{}, b.ExchangeID(), "a refused file sets no exchange ID")
-	deliver(t, a, b)
+	deliver(t, a, b) // and the refused message 0 was not recorded as seen
 	deliver(t, b, a)
 	deliver(t, a, b)
 	deliver(t, b, a)
@@ -74,7 +101,7 @@ func TestReadMessageWholeTurns(t *testing.T) {
 	n, ok := a.Outgoing()
 	require.True(t, ok)
 	require.EqualValues(t, 4, n)
-	refuse(b, resigned(t, a, func(f []encoding.Frame) []encoding.Frame {
+	refuse(b, resigned(t, a, b, func(f []encoding.Frame) []encoding.Frame {
 		require.Equal(t, encoding.TypeFinish, f[len(f)-1].Type)
 		return f[:len(f)-1]
 	}))
@@ -87,52 +114,117 @@ func TestReadMessageWholeTurns(t *testing.T) {
 	require.NotEmpty(t, ra.Hits)
 }
 
-// FuzzReadMessage feeds arbitrary bytes to the message-file reader, with
-// and without a valid signature: it must not panic, and must return either
-// an error or a message whose frames re-encode to the file.
+// TestForgedSender has a third party, who knows both agencies' public keys
+// (they are not secret), write a file to B in A's name: it decrypts, since
+// anyone can encrypt to B, but its signature is not A's.
+func TestForgedSender(t *testing.T) {
+	a, b := offlinePair(t)
+	_, m := opened(t, a, b)
+	_, forger, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	forged, err := sealMessage(forger, a.own, a.peer, a.peerEnc, m.Exchange, 0, m.Frames, 0)
+	require.NoError(t, err)
+	require.ErrorIs(t, b.ReadMessage(bytes.NewReader(forged)), ErrFileSignature)
+
+	// A signature A made for another recipient does not verify for B
+	// either, even once re-encrypted to B.
+	other := a.peer
+	other.sign = forger.Public().(ed25519.PublicKey)
+	f, err := encoding.ParseOfflineFile(a.outgoing)
+	require.NoError(t, err)
+	digest, err := m.Digest()
+	require.NoError(t, err)
+	sig := ed25519.Sign(a.signKey, signedBytes(a.own, other, f.AdditionalData(), digest))
+	assert.False(t, ed25519.Verify(a.own.sign, signedBytes(a.own, a.peer, f.AdditionalData(), digest), sig))
+
+	deliver(t, a, b)
+}
+
+// TestFileSizesFollowSetSizes runs whole exchanges and checks that every
+// file is exactly as large as its message number allows for the two set
+// sizes: the padding hides everything else, and never falls short.
+func TestFileSizesFollowSetSizes(t *testing.T) {
+	for _, mode := range []psi.Mode{psi.BothLearn, psi.InitiatorOnly} {
+		t.Run(mode.String(), func(t *testing.T) {
+			recsA, _, err := match.ReadFile("testdata/agency-a.csv", match.ReadOptions{})
+			require.NoError(t, err)
+			recsB, _, err := match.ReadFile("testdata/agency-b.csv", match.ReadOptions{})
+			require.NoError(t, err)
+			a, b := offlinePairOf(t, recsA, recsB, MatchConfig{Mode: mode})
+			m, n := len(a.setup.set.Elements), len(b.setup.set.Elements)
+			from, to := a, b
+			for !(a.Done() && b.Done()) {
+				f, err := encoding.ParseOfflineFile(from.outgoing)
+				require.NoError(t, err)
+				want := fileOverhead + turnSize(f.Number, m, n, a.setup.pcfg)
+				assert.EqualValues(t, want, len(f.Ciphertext), "message %d", f.Number)
+				if f.Number >= 2 {
+					assert.EqualValues(t, want, to.maxCiphertext(f.Number), "after the handshake, message %d may hold exactly what it does", f.Number)
+				}
+				deliver(t, from, to)
+				from, to = to, from
+			}
+			ra, err := a.Result()
+			require.NoError(t, err)
+			require.Greater(t, ra.Audit.KeyHits, 1, "keys matched, and the files did not show how many")
+		})
+	}
+}
+
+// TestAlertLooksLikeAnswer has B refuse A's Hello (another rule set): its
+// alert is padded to the size of the HelloReply it replaces.
+func TestAlertLooksLikeAnswer(t *testing.T) {
+	a, b := offlinePair(t)
+	other, err := match.NewRuleSet("other-rules", match.DefaultRules().Blocks(), match.DefaultRules().Comparisons(), 0)
+	require.NoError(t, err)
+	a2, b2 := offlinePair(t)
+	b2.setup.pcfg.Context = []byte(other.ID())
+	b2.session, err = psi.NewSession(b2.setup.pcfg, b2.setup.set)
+	require.NoError(t, err)
+
+	deliver(t, a, b)
+	require.NoError(t, a2.SaveState(filepath.Join(t.TempDir(), "state")))
+	var buf bytes.Buffer
+	require.NoError(t, a2.WriteMessage(&buf))
+	require.ErrorIs(t, b2.ReadMessage(&buf), psi.ErrContextMismatch)
+	require.Len(t, b2.outgoing, len(b.outgoing), "the alert is as large as the answer")
+}
+
+// FuzzReadMessage feeds arbitrary bytes to a responder's ReadMessage, as
+// they are and as the plaintext of a file validly encrypted to it in the
+// initiator's name (so the fuzzer reaches the plaintext decoder and the
+// signature check): it never panics, and every refusal is typed.
 func FuzzReadMessage(f *testing.F) {
 	a, b := offlinePair(f)
-	f.Add(a.outgoing)
-	f.Add([]byte(fileMagic))
-	require.NoError(f, b.ReadMessage(bytes.NewReader(a.outgoing)))
-	f.Add(b.outgoing)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, file := range [][]byte{data, resign(a, data)} {
-			msg, err := readMessage(bytes.NewReader(file), a.ownPub, a.peerKey, a.maxBytes, a.maxFrames)
-			if err != nil {
-				continue
-			}
-			again := encodeMessage(a.ownKey, a.ownPub, a.peerKey, msg.role, msg.exchange, msg.number, msg.frames)
-			require.Equal(t, file, again)
-		}
-	})
-}
-
-// resign replaces the last 64 bytes of data, if it has them, with x's
-// signature of the rest.
-func resign(x *FileExchange, data []byte) []byte {
-	if len(data) < ed25519.SignatureSize {
-		return data
-	}
-	body := data[:len(data)-ed25519.SignatureSize]
-	signed := append(signaturePrefix(x.ownPub, x.peerKey), body...)
-	return append(bytes.Clone(body), ed25519.Sign(x.ownKey, signed)...)
-}
-
-// FuzzExchangeState feeds arbitrary bytes, and arbitrary bodies with a
-// valid checksum, to the state-file parser: it must not panic.
-func FuzzExchangeState(f *testing.F) {
-	a, _ := offlinePair(f)
-	st, err := a.marshal()
+	_, m := opened(f, a, b)
+	plain, err := m.AppendBinary(nil)
 	require.NoError(f, err)
-	f.Add(st)
+	f.Add(plain)
+	f.Add(a.outgoing[:len(a.outgoing)-1])
+	f.Add(plain[:len(plain)/2])
+	typed := []error{ErrFileFormat, ErrFileTruncated, ErrFileTooLarge, ErrFileDecrypt, ErrFileSignature}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = parseExchangeState(data)
-		if len(data) >= sha256.Size {
-			fixed := bytes.Clone(data)
-			sum := sha256.Sum256(fixed[:len(fixed)-sha256.Size])
-			copy(fixed[len(fixed)-sha256.Size:], sum[:])
-			_, _ = parseExchangeState(fixed)
+		for _, file := range [][]byte{data, sealRaw(t, a, data)} {
+			err := b.ReadMessage(bytes.NewReader(file))
+			require.Error(t, err, "only A's signed messages are read, and the fuzzer cannot sign")
+			ok := false
+			for _, e := range typed {
+				ok = ok || errors.Is(err, e)
+			}
+			require.True(t, ok, "untyped refusal: %v", err)
 		}
 	})
+}
+
+// sealRaw encrypts plaintext to x's peer in x's name, as message 0.
+func sealRaw(t *testing.T, x *FileExchange, plaintext []byte) []byte {
+	enc, s, err := hpke.NewSender(x.peerEnc, fileKDF, fileAEAD, x.own.context(labelFileHPKE, x.peer))
+	require.NoError(t, err)
+	f := &encoding.OfflineFile{Enc: [encoding.OfflineEncSize]byte(enc)}
+	header := encoding.OfflineAdditionalData(0, uint64(len(plaintext)+encoding.OfflineAEADOverhead), f.Enc)
+	f.Ciphertext, err = s.Seal(header, plaintext)
+	require.NoError(t, err)
+	out, err := f.AppendBinary(nil)
+	require.NoError(t, err)
+	return out
 }

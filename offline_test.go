@@ -3,15 +3,20 @@ package reunite_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
 	"github.com/stretchr/testify/assert"
@@ -35,16 +40,48 @@ func newKey(t testing.TB) ed25519.PrivateKey {
 
 func pub(k ed25519.PrivateKey) ed25519.PublicKey { return k.Public().(ed25519.PublicKey) }
 
+func newDecryptionKey(t testing.TB) *ecdh.PrivateKey {
+	k, err := ecdh.X25519().GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	return k
+}
+
+// newSeenExchanges creates an empty seen-exchanges file in a temporary
+// directory.
+func newSeenExchanges(t testing.TB) string {
+	path := filepath.Join(t.TempDir(), "seen")
+	require.NoError(t, reunite.CreateSeenExchanges(path))
+	return path
+}
+
 // fileParties returns agencies A (initiator) and B (responder) on the test
 // files, with fresh keys, each pinning the other's.
 func fileParties(t *testing.T) (a, b *fileParty) {
 	dir := t.TempDir()
 	ka, kb := newKey(t), newKey(t)
+	da, db := newDecryptionKey(t), newDecryptionKey(t)
 	a = &fileParty{name: "A", records: readRecords(t, "testdata/agency-a.csv"), state: filepath.Join(dir, "a.state")}
 	b = &fileParty{name: "B", records: readRecords(t, "testdata/agency-b.csv"), state: filepath.Join(dir, "b.state")}
-	a.cfg = reunite.FileExchangeConfig{MatchConfig: reunite.MatchConfig{Role: psi.RoleInitiator, Peer: "B"}, SigningKey: ka, PeerKey: pub(kb)}
-	b.cfg = reunite.FileExchangeConfig{MatchConfig: reunite.MatchConfig{Role: psi.RoleResponder, Peer: "A"}, SigningKey: kb, PeerKey: pub(ka)}
+	a.cfg = reunite.FileExchangeConfig{
+		MatchConfig: reunite.MatchConfig{Role: psi.RoleInitiator, Peer: "B"},
+		SigningKey:  ka, PeerKey: pub(kb), DecryptionKey: da, PeerEncryptionKey: db.PublicKey(),
+	}
+	b.cfg = reunite.FileExchangeConfig{
+		MatchConfig: reunite.MatchConfig{Role: psi.RoleResponder, Peer: "A"},
+		SigningKey:  kb, PeerKey: pub(ka), DecryptionKey: db, PeerEncryptionKey: da.PublicKey(),
+		SeenExchanges: newSeenExchanges(t),
+	}
 	return a, b
+}
+
+// samePeers gives p2 and q2 the keys of p and q, for a second exchange
+// between the same agencies.
+func samePeers(p, q, p2, q2 *fileParty) {
+	for _, c := range [][2]*fileParty{{p, p2}, {q, q2}} {
+		c[1].cfg.SigningKey, c[1].cfg.PeerKey = c[0].cfg.SigningKey, c[0].cfg.PeerKey
+		c[1].cfg.DecryptionKey, c[1].cfg.PeerEncryptionKey = c[0].cfg.DecryptionKey, c[0].cfg.PeerEncryptionKey
+		c[1].cfg.SeenExchanges = c[0].cfg.SeenExchanges
+	}
 }
 
 func (p *fileParty) start(t *testing.T) {
@@ -229,8 +266,7 @@ func TestFileExchangeRefusals(t *testing.T) {
 	// A second exchange between the same agencies supplies foreign files.
 	a2, b2 := fileParties(t)
 	a, b := fileParties(t)
-	a2.cfg.SigningKey, a2.cfg.PeerKey = a.cfg.SigningKey, a.cfg.PeerKey
-	b2.cfg.SigningKey, b2.cfg.PeerKey = b.cfg.SigningKey, b.cfg.PeerKey
+	samePeers(a, b, a2, b2)
 	var foreign [][]byte
 	for _, f := range runFiles(t, a2, b2, false, nil) {
 		raw, err := os.ReadFile(f)
@@ -238,6 +274,7 @@ func TestFileExchangeRefusals(t *testing.T) {
 		foreign = append(foreign, raw)
 	}
 
+	const header = encoding.OfflineHeaderSize
 	var seen [][]byte // files read so far, in order
 	runFiles(t, a, b, true, func(step int, to *fileParty, file []byte) {
 		before := to.stateBytes(t)
@@ -247,7 +284,7 @@ func TestFileExchangeRefusals(t *testing.T) {
 			require.ErrorIs(t, err, want, "%s reading %s at step %d", to.name, what, step)
 			require.Equal(t, before, to.stateBytes(t), "%s's state changed after %s at step %d", to.name, what, step)
 		}
-		for _, n := range []int{0, 1, 37, 38, 39, len(file) / 2, len(file) - 65, len(file) - 1} {
+		for _, n := range []int{0, 1, header - 1, header, header + 1, len(file) / 2, len(file) - 65, len(file) - 1} {
 			refuse(file[:n], reunite.ErrFileTruncated, fmt.Sprintf("the file cut to %d bytes", n))
 		}
 		refuse(append(bytes.Clone(file), 0), reunite.ErrFileFormat, "the file with a byte appended")
@@ -256,15 +293,22 @@ func TestFileExchangeRefusals(t *testing.T) {
 			bad[i] ^= 0x20
 			err := to.readBytes(bad)
 			require.Error(t, err, "byte %d altered", i)
-			if i >= 38 {
-				require.ErrorIs(t, err, reunite.ErrFileSignature, "byte %d altered", i)
+			switch {
+			case i < 5: // magic, version
+				require.ErrorIs(t, err, reunite.ErrFileFormat, "byte %d altered", i)
+			case i >= 17: // the encapsulated key and the ciphertext
+				require.ErrorIs(t, err, reunite.ErrFileDecrypt, "byte %d altered", i)
 			}
 			require.Equal(t, before, to.stateBytes(t), "state changed after altering byte %d", i)
 		}
 		refuse([]byte("not a message file at all, but long enough to hold a header"), reunite.ErrFileFormat, "garbage")
-		if step > 0 {
+		if step == 0 {
+			refuse(foreign[0], reunite.ErrExchangeReplayed, "the first message of another exchange B answered")
+		} else {
 			refuse(foreign[step], reunite.ErrFileExchange, "the same message of another exchange")
-			refuse(seen[len(seen)-1], reunite.ErrFileSignature, "its own last message")
+		}
+		if step > 0 {
+			refuse(seen[len(seen)-1], reunite.ErrFileDecrypt, "its own last message (encrypted to the peer)")
 		}
 		if step > 1 {
 			refuse(seen[len(seen)-2], reunite.ErrFileReplay, "the peer's previous message")
@@ -298,21 +342,27 @@ func TestFileExchangeOrder(t *testing.T) {
 	}
 	reload(b, startB)
 	require.ErrorIs(t, b.readBytes(files[2]), reunite.ErrFileOrder, "message 2 before message 0")
-	require.ErrorIs(t, b.readBytes(files[1]), reunite.ErrFileSignature, "its own message")
+	require.ErrorIs(t, b.readBytes(files[1]), reunite.ErrFileDecrypt, "its own message")
+	require.NoError(t, os.Remove(b.cfg.SeenExchanges))
+	require.NoError(t, reunite.CreateSeenExchanges(b.cfg.SeenExchanges))
 	require.NoError(t, b.readBytes(files[0]), "message 0 after the refusals")
 	reload(a, startA)
 	require.ErrorIs(t, a.readBytes(files[3]), reunite.ErrFileOrder, "message 3 before message 1")
 	require.NoError(t, a.readBytes(files[1]))
 
-	// B pinning another key than A's refuses A's message 0, and so does an
-	// agency D that pins A's key but was not the file's recipient.
+	// B pinning other keys than A's cannot decrypt A's message 0 (the
+	// encryption is bound to both agencies' keys), and neither can an
+	// agency D that pins A's keys but was not the file's recipient.
+	d := newDecryptionKey(t)
 	for name, cfg := range map[string]reunite.FileExchangeConfig{
-		"wrong pin":       {MatchConfig: b.cfg.MatchConfig, SigningKey: b.cfg.SigningKey, PeerKey: pub(newKey(t))},
-		"other recipient": {MatchConfig: b.cfg.MatchConfig, SigningKey: newKey(t), PeerKey: pub(a.cfg.SigningKey)},
+		"wrong signing pin":    {MatchConfig: b.cfg.MatchConfig, SigningKey: b.cfg.SigningKey, PeerKey: pub(newKey(t)), DecryptionKey: b.cfg.DecryptionKey, PeerEncryptionKey: b.cfg.PeerEncryptionKey},
+		"wrong encryption pin": {MatchConfig: b.cfg.MatchConfig, SigningKey: b.cfg.SigningKey, PeerKey: b.cfg.PeerKey, DecryptionKey: b.cfg.DecryptionKey, PeerEncryptionKey: newDecryptionKey(t).PublicKey()},
+		"other recipient":      {MatchConfig: b.cfg.MatchConfig, SigningKey: newKey(t), PeerKey: b.cfg.PeerKey, DecryptionKey: d, PeerEncryptionKey: b.cfg.PeerEncryptionKey},
 	} {
+		cfg.SeenExchanges = newSeenExchanges(t)
 		x, err := reunite.StartFileExchange(b.records, cfg)
 		require.NoError(t, err)
-		require.ErrorIs(t, x.ReadMessage(bytes.NewReader(files[0])), reunite.ErrFileSignature, name)
+		require.ErrorIs(t, x.ReadMessage(bytes.NewReader(files[0])), reunite.ErrFileDecrypt, name)
 	}
 }
 
@@ -338,13 +388,26 @@ func TestFileExchangeWriteRules(t *testing.T) {
 	require.ErrorIs(t, y.WriteMessage(&buf), reunite.ErrStateUnsaved)
 	assert.Equal(t, x.ExchangeID(), y.ExchangeID())
 
-	for name, cfg := range map[string]reunite.FileExchangeConfig{
-		"no signing key":  {MatchConfig: a.cfg.MatchConfig, PeerKey: a.cfg.PeerKey},
-		"no peer key":     {MatchConfig: a.cfg.MatchConfig, SigningKey: a.cfg.SigningKey},
-		"own key as peer": {MatchConfig: a.cfg.MatchConfig, SigningKey: a.cfg.SigningKey, PeerKey: pub(a.cfg.SigningKey)},
-		"binding":         {MatchConfig: reunite.MatchConfig{Role: psi.RoleInitiator, ChannelBinding: []byte("x")}, SigningKey: a.cfg.SigningKey, PeerKey: a.cfg.PeerKey},
-		"no role":         {SigningKey: a.cfg.SigningKey, PeerKey: a.cfg.PeerKey},
+	p256, err := ecdh.P256().GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	for name, edit := range map[string]func(c *reunite.FileExchangeConfig){
+		"no signing key":            func(c *reunite.FileExchangeConfig) { c.SigningKey = nil },
+		"no peer key":               func(c *reunite.FileExchangeConfig) { c.PeerKey = nil },
+		"own key as peer":           func(c *reunite.FileExchangeConfig) { c.PeerKey = pub(c.SigningKey) },
+		"no decryption key":         func(c *reunite.FileExchangeConfig) { c.DecryptionKey = nil },
+		"P-256 decryption key":      func(c *reunite.FileExchangeConfig) { c.DecryptionKey = p256 },
+		"no peer encryption key":    func(c *reunite.FileExchangeConfig) { c.PeerEncryptionKey = nil },
+		"P-256 peer encryption key": func(c *reunite.FileExchangeConfig) { c.PeerEncryptionKey = p256.PublicKey() },
+		"own encryption key as peer": func(c *reunite.FileExchangeConfig) {
+			c.PeerEncryptionKey = c.DecryptionKey.PublicKey()
+		},
+		"binding":                  func(c *reunite.FileExchangeConfig) { c.ChannelBinding = []byte("x") },
+		"cap above the file limit": func(c *reunite.FileExchangeConfig) { c.MaxKeys = reunite.MaxFileExchangeKeys + 1 },
+		"no role":                  func(c *reunite.FileExchangeConfig) { c.Role = 0 },
+		"responder without its seen-exchanges file": func(c *reunite.FileExchangeConfig) { c.Role = psi.RoleResponder },
 	} {
+		cfg := a.cfg
+		edit(&cfg)
 		_, err := reunite.StartFileExchange(a.records, cfg)
 		require.ErrorIs(t, err, reunite.ErrMatchConfig, name)
 	}
@@ -364,14 +427,18 @@ func TestOpenFileExchangeMismatch(t *testing.T) {
 		records []match.Record
 		cfg     func(*reunite.FileExchangeConfig)
 	}{
-		"fewer records":  {records: a.records[1:]},
-		"other record":   {records: changed},
-		"other rules":    {cfg: func(c *reunite.FileExchangeConfig) { c.Rules = other }},
-		"other mode":     {cfg: func(c *reunite.FileExchangeConfig) { c.Mode = psi.InitiatorOnly }},
-		"other cap":      {cfg: func(c *reunite.FileExchangeConfig) { c.MaxKeys = 5000 }},
-		"other role":     {cfg: func(c *reunite.FileExchangeConfig) { c.Role = psi.RoleResponder }},
-		"other key":      {cfg: func(c *reunite.FileExchangeConfig) { c.SigningKey = newKey(t) }},
-		"other peer key": {cfg: func(c *reunite.FileExchangeConfig) { c.PeerKey = pub(newKey(t)) }},
+		"fewer records":        {records: a.records[1:]},
+		"other record":         {records: changed},
+		"other rules":          {cfg: func(c *reunite.FileExchangeConfig) { c.Rules = other }},
+		"other mode":           {cfg: func(c *reunite.FileExchangeConfig) { c.Mode = psi.InitiatorOnly }},
+		"other cap":            {cfg: func(c *reunite.FileExchangeConfig) { c.MaxKeys = 5000 }},
+		"other role":           {cfg: func(c *reunite.FileExchangeConfig) { c.Role, c.SeenExchanges = psi.RoleResponder, "seen" }},
+		"other key":            {cfg: func(c *reunite.FileExchangeConfig) { c.SigningKey = newKey(t) }},
+		"other peer key":       {cfg: func(c *reunite.FileExchangeConfig) { c.PeerKey = pub(newKey(t)) }},
+		"other decryption key": {cfg: func(c *reunite.FileExchangeConfig) { c.DecryptionKey = newDecryptionKey(t) }},
+		"other peer encryption key": {cfg: func(c *reunite.FileExchangeConfig) {
+			c.PeerEncryptionKey = newDecryptionKey(t).PublicKey()
+		}},
 	} {
 		recs, cfg := a.records, a.cfg
 		if c.records != nil {
@@ -443,4 +510,122 @@ func TestFileExchangeProtocolFailure(t *testing.T) {
 	require.ErrorIs(t, err, reunite.ErrExchangeFailed)
 	_, ok := a.x.Outgoing()
 	assert.False(t, ok, "nothing to answer to an alert")
+}
+
+// TestFileExchangeCourierSeesNothing runs an exchange and reads each file
+// as a courier would: it holds none of the protocol's fields in the clear
+// (no frame, rule-set ID, exchange ID, set size or match count), only the
+// envelope's fixed magic and version, the message number and the length.
+func TestFileExchangeCourierSeesNothing(t *testing.T) {
+	a, b := fileParties(t)
+	files := runFiles(t, a, b, false, nil)
+	ra, err := a.x.Result()
+	require.NoError(t, err)
+	rb, err := b.x.Result()
+	require.NoError(t, err)
+	id := a.x.ExchangeID()
+	secrets := map[string][]byte{
+		"frame magic":        []byte("RNTE"),
+		"rule-set ID":        []byte(ra.Audit.RuleSetID),
+		"rule-set ID prefix": []byte(ra.Audit.RuleSetID)[:8],
+		"exchange ID":        id[:],
+		"exchange ID prefix": id[:6],
+	}
+	for what, n := range map[string]int{"A's set size": ra.Audit.LocalKeys, "B's set size": rb.Audit.LocalKeys, "matched keys": ra.Audit.KeyHits, "A's records": ra.Audit.Records} {
+		secrets[what] = binary.BigEndian.AppendUint32(nil, uint32(n))
+	}
+	for i, path := range files {
+		raw, err := os.ReadFile(path)
+		require.NoError(t, err)
+		f, err := encoding.ParseOfflineFile(raw)
+		require.NoError(t, err)
+		require.EqualValues(t, i, f.Number)
+		// The header is the magic, the version, the message number, the
+		// ciphertext's length and the encapsulated key, and nothing else.
+		// (Searching it for a count's four bytes would find them inside
+		// the length field whenever they happen to line up.)
+		assert.Equal(t, f.AdditionalData(), raw[:encoding.OfflineHeaderSize], "message %d's header", i)
+		for what, v := range secrets {
+			assert.False(t, bytes.Contains(f.Ciphertext, v), "message %d shows the %s", i, what)
+		}
+	}
+}
+
+// firstMessage starts the exchange of a and b and returns A's message 0.
+func firstMessage(t *testing.T, a, b *fileParty) []byte {
+	a.start(t)
+	b.start(t)
+	m0, err := os.ReadFile(a.write(t, t.TempDir()))
+	require.NoError(t, err)
+	return m0
+}
+
+// TestFileExchangeOversized gives B a message 0 that declares more bytes
+// than a message 0 can hold: it is refused from its header alone, before
+// the rest is read, and the right file is read afterwards.
+func TestFileExchangeOversized(t *testing.T) {
+	a, b := fileParties(t)
+	file := firstMessage(t, a, b)
+	huge := bytes.Clone(file[:encoding.OfflineHeaderSize])
+	binary.BigEndian.PutUint64(huge[9:], 128<<20)
+	r := &failAfter{r: io.MultiReader(bytes.NewReader(huge), zeros{}), left: encoding.OfflineHeaderSize}
+	require.ErrorIs(t, b.x.ReadMessage(r), reunite.ErrFileTooLarge)
+	require.NoError(t, b.readBytes(file))
+}
+
+// failAfter fails any read past its first left bytes.
+type failAfter struct {
+	r    io.Reader
+	left int
+}
+
+func (f *failAfter) Read(p []byte) (int, error) {
+	if f.left == 0 {
+		return 0, errors.New("read past the limit")
+	}
+	n, err := f.r.Read(p[:min(len(p), f.left)])
+	f.left -= n
+	return n, err
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// TestFileExchangeReplayedStart replays A's message 0 to B after B
+// answered it: a fresh responder sharing B's seen-exchanges file refuses
+// it, also from another process's view of the file, while a first message
+// B refused is not recorded.
+func TestFileExchangeReplayedStart(t *testing.T) {
+	a, b := fileParties(t)
+	m0 := firstMessage(t, a, b)
+	require.ErrorIs(t, b.readBytes(m0[:len(m0)-1]), reunite.ErrFileTruncated)
+	require.NoError(t, b.readBytes(m0), "a refused file is not recorded as seen")
+	b.save(t)
+
+	again, err := reunite.StartFileExchange(b.records, b.cfg)
+	require.NoError(t, err)
+	err = again.ReadMessage(bytes.NewReader(m0))
+	require.ErrorIs(t, err, reunite.ErrExchangeReplayed)
+	require.ErrorIs(t, err, reunite.ErrFileReplay)
+	assert.Equal(t, [reunite.ExchangeIDSize]byte{}, again.ExchangeID())
+	_, owes := again.Outgoing()
+	assert.False(t, owes, "a replayed first message is not answered")
+
+	// Another exchange between the same agencies is read as usual.
+	a2, b2 := fileParties(t)
+	samePeers(a, b, a2, b2)
+	require.NoError(t, b2.readBytes(firstMessage(t, a2, b2)))
+
+	// The seen-exchanges file must exist and be intact.
+	require.NoError(t, os.Remove(b.cfg.SeenExchanges))
+	fresh, err := reunite.StartFileExchange(b.records, b.cfg)
+	require.NoError(t, err)
+	require.ErrorIs(t, fresh.ReadMessage(bytes.NewReader(m0)), reunite.ErrSeenExchanges)
+	require.NoError(t, os.WriteFile(b.cfg.SeenExchanges, []byte("RNTR garbage"), 0o600))
+	require.ErrorIs(t, fresh.ReadMessage(bytes.NewReader(m0)), reunite.ErrSeenExchanges)
+	require.ErrorIs(t, reunite.CreateSeenExchanges(b.cfg.SeenExchanges), os.ErrExist)
 }

@@ -70,6 +70,7 @@ type options struct {
 	children   int    // synthetic children in both files
 	seed       uint64
 	seeds      int
+	registers  int // register-style synthetic data sets (synth.GenerateRegister)
 }
 
 func main() {
@@ -116,6 +117,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.historical, "historical", "../shared/data/historical", "with -linkage: `directory` holding the historical test set's a.csv, b.csv and truth.csv (skipped with a message when absent)")
 	fs.IntVar(&o.children, "children", 2000, "with -linkage: synthetic children present in both agencies' files")
 	fs.Uint64Var(&o.seed, "seed", 1, "with -linkage: seed of the synthetic data")
+	fs.IntVar(&o.registers, "registers", 1, "with -linkage: register-style synthetic data sets (another noise model: adults, skewed name frequencies, titles, missing fields, 1 January for unknown dates), seeds as for -seeds")
 	fs.IntVar(&o.seeds, "seeds", 1, "with -linkage: synthetic data sets to link, with seeds seed, seed+1, …; the per-variation table is for the first")
 	fs.Usage = func() {
 		out := fs.Output()
@@ -181,6 +183,8 @@ Flags:
 		return o, errors.New("-floor-elements and -floor-runs must be positive")
 	case o.seeds < 1 || o.seeds > 100:
 		return o, fmt.Errorf("-seeds %d: want 1..100", o.seeds)
+	case o.registers < 0 || o.registers > 100:
+		return o, fmt.Errorf("-registers %d: want 0..100", o.registers)
 	case o.children < 1:
 		return o, fmt.Errorf("-children %d: must be positive", o.children)
 	}

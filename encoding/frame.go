@@ -1,6 +1,9 @@
 // Package encoding defines reunite's byte formats: the frame that carries
 // every protocol message (frame.go), the bodies of those messages
-// (messages.go), and the saved state of a session (state.go).
+// (messages.go), the saved state of a session (state.go), and the offline
+// exchange's files: the encrypted message file (offline_message.go), the
+// state file kept between turns (offline_state.go) and the set of
+// exchanges already answered (offline_seen.go).
 //
 // It is the lowest of reunite's three layers. It knows how bytes are laid
 // out and how to refuse bytes that are not laid out exactly right; it does
@@ -132,11 +135,15 @@ func (f Frame) AppendBinary(b []byte) ([]byte, error) {
 	if len(f.Body) > MaxBodySize {
 		return nil, fmt.Errorf("%w: body of %d bytes", ErrTooLarge, len(f.Body))
 	}
+	return append(f.appendHeader(b), f.Body...), nil
+}
+
+// appendHeader appends f's header to b; f must be valid.
+func (f Frame) appendHeader(b []byte) []byte {
 	b = append(b, magic[:]...)
 	b = append(b, Version, byte(f.Type))
 	b = binary.BigEndian.AppendUint32(b, f.Seq)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(f.Body)))
-	return append(b, f.Body...), nil
+	return binary.BigEndian.AppendUint32(b, uint32(len(f.Body)))
 }
 
 // MarshalBinary returns the encoding of f.

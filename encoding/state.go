@@ -174,18 +174,11 @@ func (st *SessionState) AppendBinary(b []byte) ([]byte, error) {
 // checked against the bytes that remain before anything is allocated. The
 // byte slices in st are copies, not aliases of b.
 func (st *SessionState) UnmarshalBinary(b []byte) error {
-	const trailer = sha256.Size
-	if len(b) < len(stateMagic)+1+trailer || string(b[:len(stateMagic)]) != stateMagic {
-		return fmt.Errorf("%w: not a saved session state", ErrBadMagic)
+	body, err := openChecksummed(b, stateMagic, StateVersion, "saved session state")
+	if err != nil {
+		return err
 	}
-	if v := b[len(stateMagic)]; v != StateVersion {
-		return fmt.Errorf("%w: saved state version %d (this build reads %d)", ErrVersion, v, StateVersion)
-	}
-	body := b[:len(b)-trailer]
-	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], b[len(body):]) {
-		return fmt.Errorf("%w: saved state checksum does not match (truncated or altered)", ErrMalformed)
-	}
-	s := cryptobyte.String(body[len(stateMagic)+1:])
+	s := cryptobyte.String(body)
 	var v SessionState
 	var transcript, hello cryptobyte.String
 	if !s.ReadUint8(&v.Role) || !s.ReadUint8(&v.State) || !s.ReadUint16(&v.PayloadSize) ||
@@ -265,4 +258,23 @@ func readBytes32(s *cryptobyte.String, out *[]byte) bool {
 
 func addBytes32(c *cryptobyte.Builder, v []byte) {
 	c.AddUint32LengthPrefixed(func(c *cryptobyte.Builder) { c.AddBytes(v) })
+}
+
+// openChecksummed checks the magic, the version and the trailing SHA-256
+// of a file format named what, in that order (so garbage, other versions
+// and damaged files are told apart), and returns the bytes between the
+// version and the checksum.
+func openChecksummed(b []byte, magic string, version uint8, what string) ([]byte, error) {
+	const trailer = sha256.Size
+	if len(b) < len(magic)+1+trailer || string(b[:len(magic)]) != magic {
+		return nil, fmt.Errorf("%w: not a reunite %s", ErrBadMagic, what)
+	}
+	if v := b[len(magic)]; v != version {
+		return nil, fmt.Errorf("%w: %s version %d (this build reads %d)", ErrVersion, what, v, version)
+	}
+	body := b[:len(b)-trailer]
+	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], b[len(body):]) {
+		return nil, fmt.Errorf("%w: %s checksum does not match (truncated or altered)", ErrMalformed, what)
+	}
+	return body[len(magic)+1:], nil
 }

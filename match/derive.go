@@ -613,7 +613,7 @@ func (d *deriver) nameForm(n *nameForm, given, family string, known *[2][]string
 		d.given = d.nameTokens(d.given[:0], stripAssimilatedArticles(given))
 		d.family = d.nameTokens(d.family[:0], stripAssimilatedArticles(family))
 	}
-	givenToks, familyToks := d.given, d.family
+	givenToks, familyToks := dropTitles(d.given), d.family
 	if len(familyToks) > 0 {
 		// Only beside a family name: a whole name in the given field
 		// (Marko Petrovich) may end with a family name of that form.

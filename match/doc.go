@@ -9,10 +9,12 @@
 // such as Splink and fastLink use, computed from what PSI reveals:
 //
 //   - Blocks decide which pairs are compared at all. Each combines
-//     normalized fields (names in sound codes, family name and birth date,
-//     given name and birth date, family name and given initial, document
-//     number) into a key; two records that share a block's key are a
-//     candidate pair.
+//     normalized fields (names in sound codes; family name and birth year;
+//     given name and birth year; family name and given initial; document
+//     number; family name and birth place; family name and postcode
+//     district) into a key; two records that share a block's key are a
+//     candidate pair. Any two of a record's names, birth year, birth place
+//     and postcode that survive a clerk's errors can bring it to its pair.
 //
 //   - Comparisons judge a candidate pair field by field, at levels (the
 //     given name as written, in sound, as a nickname, by its initial; the
@@ -24,17 +26,28 @@
 //   - The sealed payload of each key names the peer's records by session
 //     pseudonym with their presence masks (Presence: which fields a record
 //     has, how precise its date is), so "both have the field and no level
-//     agrees" counts as disagreement, and a missing field as nothing.
+//     agrees" counts as disagreement, and a missing field as nothing. The
+//     count of records it names (at most MaxRecordsPerKey) is visible too.
 //
 //   - Each party's file statistics (Statistics: how often two of its
 //     records agree at each level by chance) travel as the payload of an
 //     element both hold, so both weigh evidence against the same chance.
 //
+//   - How many of each side's records hold a pair's block key (as many as
+//     the payloads name) is one more outcome of the model, its commonness:
+//     a rare name shared weighs more than John Smith shared. This is the
+//     term-frequency adjustment of Fellegi–Sunter linkers, learned like
+//     the rest from counts the payloads already carry.
+//
 //   - Index.Link learns, per session and without labels, the model's
-//     parameters by expectation–maximisation over the candidate pairs (one
-//     model per block, anchored on the chance rates), scores each pair as a
-//     match probability, and resolves one-to-one. Both parties hold the
-//     same candidates, masks and statistics, so they compute the same
+//     parameters by expectation–maximisation over the candidate pairs: one
+//     model per block, u anchored on the chance rates, and m (how one
+//     child's records vary) shared: each comparison takes it from the
+//     block with the largest share of one child's pairs that leaves it
+//     open, since a block of mostly namesakes can mistake namesakes of one
+//     origin for the match class. It scores each pair as a match
+//     probability and resolves one-to-one. Both parties hold the same
+//     candidates, masks and statistics, so they compute the same
 //     probability for every pair to the last bit.
 //
 //     records ─ReadFile─▶ []Record ─NewIndex(rules)─▶ keys (PSI elements) + Statistics
@@ -46,8 +59,10 @@
 // ReadCSV and ReadJSONL read the record contract strictly (errors name
 // file, line, column and reason, never a record value) or leniently (with
 // a report of everything skipped); DefaultRules and NewRuleSet define rule
-// sets, whose ID both parties must share; NewIndex and Index.Link derive
-// keys and link hits.
+// sets, whose ID both parties must share; NewParty builds one party's PSI
+// set (keys in a secret order, sealed payloads naming its records, the
+// statistics element) and Party.Link turns the shared elements into pairs
+// of records; NewIndex and Index.Link are the pieces underneath.
 //
 // # Record files
 //
@@ -83,13 +98,18 @@
 //     pseudonym), never per local record, so evidence from two different
 //     peer records never adds up.
 //   - Twins and siblings: a pair whose given names disagree, agree only in
-//     their initial, or are missing on one side, and which no identifier
-//     (document number) links, gains nothing from fields kin share (family
-//     name, birth date, parents, birth place, address), and is judged only
-//     by blocks that do not rest on them (Comparison.Kin). Twins with
-//     different given names therefore stay apart however much else they
-//     share; a record without a given name links to one of its family only
-//     through its document number.
+//     their initial, or agree less than exactly on children of another
+//     sex, and which no identifier (document number) links, gains nothing
+//     from fields kin share (family name, birth date, parents, birth
+//     place, address), and is judged only by blocks that do not rest on
+//     them (Comparison.Kin). Twins with different given names therefore
+//     stay apart however much else they share. A pair in which one given
+//     name is missing is judged so too where it agrees on parents or
+//     address (Comparison.Household): a record without a given name links
+//     to one of its household only through its document number. Without
+//     household fields it is judged on what it has, so a record whose
+//     given name is missing or only a title (Mrs, Sir, Rev: titles are
+//     dropped) can still be found.
 //   - The threshold is a probability (DefaultThreshold 0.9) under a model
 //     that assumes fields independent given the class; bench/ reports how
 //     well it is calibrated on synthetic data.
@@ -100,8 +120,10 @@
 //     every rule keeps a fair share of its keys, so no rule is silenced, and
 //     the excess is reported.
 //   - What the peer learns beyond PSI's own leakage, for the records that
-//     share a key with one of its own: their presence masks and which of
-//     their keys it shares (their comparison vector). For the whole file:
+//     share a key with one of its own: their presence masks, which of
+//     their keys it shares (their comparison vector) and how many of the
+//     peer's records hold each shared key, up to MaxRecordsPerKey. For the
+//     whole file:
 //     its record count and the chance-agreement rates of Statistics.
 //   - Scripts: Cyrillic, Greek and Arabic are transliterated, Han read in
 //     pinyin and Hangul in Revised Romanization; a Chinese or Korean family

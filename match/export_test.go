@@ -36,6 +36,18 @@ func PlainHits(a, b *Index, pseudonymsB []uint32) []KeyHit {
 type PairScorer struct {
 	rs *RuleSet
 	md *model
+	// holders count, per key value, the background records of each side
+	// that hold it: a scored pair's keys are as common as they would be
+	// among the background's records.
+	holdersA, holdersB map[string]int
+}
+
+func holders(ix *Index) map[string]int {
+	n := make(map[string]int, len(ix.Keys))
+	for k, v := range ix.Keys {
+		n[string(v)] = len(ix.Owners(k))
+	}
+	return n
 }
 
 // NewPairScorer fits the model on the candidate pairs of a and b.
@@ -46,16 +58,30 @@ func NewPairScorer(rs *RuleSet, a, b []Record) *PairScorer {
 		pb[i] = uint32(i)
 	}
 	_, vectors, blocks, _ := ia.candidates(PlainHits(ia, ib, pb))
-	return &PairScorer{rs: rs, md: fitModel(rs, vectors, blocks, ia.stats, ib.stats)}
+	return &PairScorer{rs: rs, md: fitModel(rs, vectors, blocks, ia.stats, ib.stats), holdersA: holders(ia), holdersB: holders(ib)}
 }
 
 // Score returns the probability the background model gives the pair
 // (a, b), and its evidence; 0 and nil when they share no key.
 func (s *PairScorer) Score(a, b Record) (float64, []string) {
 	ia, ib := NewIndex([]Record{a}, s.rs), NewIndex([]Record{b}, s.rs)
-	_, vectors, blocks, kin := ia.candidates(PlainHits(ia, ib, []uint32{7}))
+	hits := PlainHits(ia, ib, []uint32{7})
+	_, vectors, blocks, kin := ia.candidates(hits)
 	if len(vectors) == 0 {
 		return 0, nil
 	}
-	return s.md.probability(vectors[0], blocks[0], kin[0]), s.rs.evidence(vectors[0])
+	v := []byte(vectors[0])
+	nc := len(s.rs.comps)
+	for b := range s.rs.blocks {
+		v[nc+b] = missing
+	}
+	for _, h := range hits {
+		if r := s.rs.rules[ia.Rule(h.Key)]; r.level < 0 {
+			key := string(ia.Keys[h.Key])
+			own := min(1+s.holdersA[key], MaxRecordsPerKey)
+			peer := min(1+s.holdersB[key], MaxRecordsPerKey)
+			v[nc+r.block] = min(v[nc+r.block], commonness(own, peer))
+		}
+	}
+	return s.md.probability(vector(v), blocks[0], kin[0]), s.rs.evidence(vectors[0])
 }

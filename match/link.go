@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
-	"errors"
 	"math/bits"
 	"slices"
 )
@@ -190,99 +189,6 @@ func (ix *Index) Statistics() Statistics { return ix.stats }
 // RuleSet returns the rule set the index was built with.
 func (ix *Index) RuleSet() *RuleSet { return ix.rules }
 
-// PayloadSize is the size of the payload each key carries to the peer,
-// sealed so that only a holder of the same key can open it: the peer
-// records that produced the key, each as a per-session pseudonym and its
-// presence mask. Every payload has this size, so its length says nothing.
-const PayloadSize = 64
-
-// payloadEntrySize is the size of one record in a payload: its pseudonym
-// and its presence mask.
-const payloadEntrySize = 6
-
-// MaxRecordsPerKey is how many records one payload can name. A key shared
-// by more local records names only the first ones (Index.Payload reports
-// it); such a key is so common that it is weak evidence anyway.
-const MaxRecordsPerKey = (PayloadSize - 1) / payloadEntrySize
-
-// ErrPayload reports a peer payload that does not follow the format.
-var ErrPayload = errors.New("match: malformed record payload from peer")
-
-// PeerRecord is one of the peer's records named in a key's payload.
-type PeerRecord struct {
-	// Pseudonym is the peer's name for its record in this session only.
-	Pseudonym uint32
-	// Presence says which fields the peer's record has and how precise
-	// its birth date is, so that a pair that agrees at no level of a field
-	// both records have counts as disagreeing on it, and one where a
-	// record lacks the field as missing it. Revealing the mask of records
-	// that share a key is part of the protocol's leakage (SECURITY.md).
-	Presence Presence
-	// ViaAlias reports that the peer's record holds the key through one
-	// of its aliases, not its own name. A pair that shares keys only
-	// through an alias is a child held under a false identity, whose false
-	// birth date says nothing: Link leaves its dates out. Revealing this
-	// bit for keys the two sides share is part of the protocol's leakage.
-	ViaAlias bool
-}
-
-// viaAliasBit marks, in a payload entry's mask, a record that holds the
-// key through one of its aliases.
-const viaAliasBit = 1 << 15
-
-// viaAlias reports whether the j-th owner of key k holds it through one of
-// its aliases.
-func (ix *Index) viaAlias(k, j int) bool {
-	return ix.ownerViaAlias[int(ix.ownersFrom[k])+j]
-}
-
-// Payload returns the payload of key k: the number of records named, then
-// per record its pseudonym (4 bytes, big-endian) and presence mask (2
-// bytes, big-endian, with the top bit set when the record holds the key
-// through an alias), then zero padding to PayloadSize. pseudonyms maps
-// local record indices to their pseudonyms. overfull reports that the key
-// has more owners than fit.
-func (ix *Index) Payload(k int, pseudonyms []uint32) (payload []byte, overfull bool) {
-	owners := ix.Owners(k)
-	if len(owners) > MaxRecordsPerKey {
-		owners, overfull = owners[:MaxRecordsPerKey], true
-	}
-	p := make([]byte, 1, PayloadSize)
-	p[0] = byte(len(owners))
-	for j, o := range owners {
-		p = binary.BigEndian.AppendUint32(p, pseudonyms[o])
-		mask := uint16(ix.presence[o])
-		if ix.viaAlias(k, j) {
-			mask |= viaAliasBit
-		}
-		p = binary.BigEndian.AppendUint16(p, mask)
-	}
-	return p[:PayloadSize], overfull
-}
-
-// DecodePayload parses a payload made by Payload, strictly: the length,
-// the count, known presence bits only, and zero padding.
-func DecodePayload(p []byte) ([]PeerRecord, error) {
-	if len(p) != PayloadSize || p[0] == 0 || int(p[0]) > MaxRecordsPerKey {
-		return nil, ErrPayload
-	}
-	out := make([]PeerRecord, p[0])
-	for i := range out {
-		e := p[1+payloadEntrySize*i:]
-		mask := binary.BigEndian.Uint16(e[4:])
-		if Presence(mask&^viaAliasBit)&^knownPresence != 0 {
-			return nil, ErrPayload
-		}
-		out[i] = PeerRecord{Pseudonym: binary.BigEndian.Uint32(e), Presence: Presence(mask &^ viaAliasBit), ViaAlias: mask&viaAliasBit != 0}
-	}
-	for _, b := range p[1+payloadEntrySize*len(out):] {
-		if b != 0 {
-			return nil, ErrPayload
-		}
-	}
-	return out, nil
-}
-
 // KeyHit is one of this party's keys that the peer also holds, with the
 // peer's records that produced it on its side.
 type KeyHit struct {
@@ -392,6 +298,9 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 		presence Presence
 		blocks   uint32 // the blocks the pair shares
 		own      bool   // a shared key that both hold through their own names
+		// common[b] is the commonness of the rarest key
+		// of block b the pair shares, or missing.
+		common []uint8
 	}
 	found := map[candidate]*evidence{}
 	for _, h := range hits {
@@ -401,14 +310,22 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 		// evidence for every pair.
 		owners := ix.Owners(h.Key)
 		owners = owners[:min(len(owners), MaxRecordsPerKey)]
+		common := uint8(missing)
+		if r.level < 0 {
+			common = commonness(len(owners), len(h.Peers))
+		}
 		for j, own := range owners {
 			for _, peer := range h.Peers {
 				p := candidate{own, peer.Pseudonym}
 				e := found[p]
 				if e == nil {
-					e = &evidence{agrees: slices.Clone(r.agrees), presence: peer.Presence}
+					e = &evidence{agrees: slices.Clone(r.agrees), presence: peer.Presence, common: make([]uint8, len(rs.blocks))}
+					for b := range e.common {
+						e.common[b] = missing
+					}
 					found[p] = e
 				}
+				e.common[r.block] = min(e.common[r.block], common)
 				e.blocks |= 1 << r.block
 				e.own = e.own || !ix.viaAlias(h.Key, j) && !peer.ViaAlias
 				for c, l := range r.agrees {
@@ -419,7 +336,7 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 	}
 	for p, e := range found {
 		pairs = append(pairs, p)
-		v := rs.compare(e.agrees, ix.presence[p.record], e.presence, !e.own)
+		v := rs.compare(e.agrees, ix.presence[p.record], e.presence, !e.own) + vector(e.common)
 		vectors = append(vectors, v)
 		kinOnly = append(kinOnly, rs.kinOnly(v, ix.presence[p.record], e.presence))
 		blocks = append(blocks, e.blocks)

@@ -47,11 +47,18 @@ func (p Presence) has(bit Presence) bool {
 
 // kinOnly reports whether a pair with vector v, between records with
 // fields a and b, has nothing but kin fields (Comparison.Kin) to tell
-// twins apart: a given name is missing, or the two disagree, or agree only
-// in their initial although neither is written as an initial; and no
-// identifier (Comparison.Identifies) agrees.
+// twins apart: the given names disagree, or agree only in their initial
+// although neither is written as an initial, or agree less than exactly
+// while the sexes differ, or one is missing while a household field
+// (Comparison.Household) agrees; and no identifier
+// (Comparison.Identifies) agrees.
 func (rs *RuleSet) kinOnly(v vector, a, b Presence) bool {
-	only := false
+	only, household, sexDiffers := false, false, false
+	for c, comp := range rs.comps {
+		agrees := v[c] != missing && int(v[c]) < len(comp.Levels)
+		household = household || comp.Household && agrees
+		sexDiffers = sexDiffers || comp.Presence == HasSex && int(v[c]) == len(comp.Levels)
+	}
 	for c, comp := range rs.comps {
 		o := int(v[c])
 		switch {
@@ -59,13 +66,40 @@ func (rs *RuleSet) kinOnly(v vector, a, b Presence) bool {
 			return false // one child's own identifier agrees
 		case comp.Presence != HasGiven:
 		case v[c] == missing:
-			only = true // a given name is missing: nothing tells twins apart
+			only = household
 		default:
 			only = o == len(comp.Levels) ||
-				comp.Levels[o].Field == FieldGivenInitial && a&GivenIsInitial == 0 && b&GivenIsInitial == 0
+				comp.Levels[o].Field == FieldGivenInitial && a&GivenIsInitial == 0 && b&GivenIsInitial == 0 ||
+				// Names that only sound alike, on children of another
+				// sex, are a brother's and a sister's (Daniel, Daniela).
+				sexDiffers && comp.Levels[o].Field != FieldGivenExact
 		}
 	}
 	return only
+}
+
+// commonnessLevels is the number of outcomes of commonness.
+const commonnessLevels = 4
+
+// commonness grades how common a block key is in the two files, from the
+// number of records that hold it on each side (as many as its payload
+// names, so both parties count alike): 0 when each side has one record
+// with it, 1 for two, 2 for three or four, 3 for more. A pair that shares
+// a key few records hold is likelier one child's than one that shares a
+// key many hold (Nguyen Van Anh, John Smith): this is the term-frequency
+// adjustment of a Fellegi–Sunter model, learned by EM like the
+// comparisons, from counts the payloads already reveal.
+func commonness(own, peer int) uint8 {
+	switch n := max(own, peer); {
+	case n <= 1:
+		return 0
+	case n == 2:
+		return 1
+	case n <= 4:
+		return 2
+	default:
+		return 3
+	}
 }
 
 // evidence names the outcomes of v that are not missing.
@@ -199,39 +233,77 @@ func fitModel(rs *RuleSet, vectors []vector, blocks []uint32, own, peer Statisti
 	for c, comp := range rs.comps {
 		md.kin[c] = comp.Kin
 	}
-	var in []vector
-	for b := range rs.blocks {
-		in = in[:0]
+	nb := len(rs.blocks)
+	in := make([][]vector, nb)
+	implied := make([][]uint8, nb)
+	for b := range nb {
 		for i, v := range vectors {
 			if blocks[i]&(1<<b) != 0 {
-				in = append(in, v)
+				in[b] = append(in[b], v)
 			}
 		}
-		var implied []uint8
 		for _, r := range rs.rules {
 			if r.block == b && r.level < 0 {
-				implied = r.agrees
+				implied[b] = r.agrees
 			}
 		}
-		md.blocks[b] = learn(rs, in, rs.learns[b], chance, implied)
-		md.blocks[b].kin = rs.restsOnKin(implied)
+	}
+	// First pass: each block on its own.
+	lambdas, ms := make([]float64, nb), make([][][]float64, nb)
+	for b := range nb {
+		lambdas[b], ms[b], _ = em(rs, in[b], rs.learns[b], b, chance, implied[b], nil)
+	}
+	// How one child's records vary (m) does not depend on the block that
+	// brought two of them together; but a block whose pairs are mostly
+	// of two children (namesakes, for a block on names) can mistake a
+	// kind of pair of two children (namesakes of one origin) for the
+	// match class. So each comparison takes its m from the purest block
+	// that leaves it entirely open, the one with the largest share of
+	// pairs of one child, and every block learns its share and its u
+	// again with that m held.
+	shared := make([][]float64, len(rs.comps))
+	for c := range rs.comps {
+		best := -1
+		for b := range nb {
+			if rs.learns[b]&(1<<c) == 0 || implied[b][c] != noLevel || len(in[b]) < minSourcePairs {
+				continue
+			}
+			if best < 0 || lambdas[b] > lambdas[best] {
+				best = b
+			}
+		}
+		if best >= 0 {
+			shared[c] = ms[best][c]
+		}
+	}
+	for b := range nb {
+		lambda, m, u := em(rs, in[b], rs.learns[b], b, chance, implied[b], shared)
+		md.blocks[b] = weigh(rs, lambda, m, u, rs.learns[b], b)
+		md.blocks[b].kin = rs.restsOnKin(implied[b])
 	}
 	return md
 }
 
-// learn fits the two-class model to vectors over the comparisons in
-// include (bits).
-func learn(rs *RuleSet, vectors []vector, include uint32, chance [][]float64, implied []uint8) blockModel {
-	lambda, m, u := em(rs, vectors, include, chance, implied)
+// minSourcePairs is the fewest pairs a block must have for its m to be
+// shared with the other blocks.
+const minSourcePairs = 200
+
+// weigh turns a block's fitted model into its prior and weights, over the
+// comparisons in include (bits) and the block's commonness.
+func weigh(rs *RuleSet, lambda float64, m, u [][]float64, include uint32, block int) blockModel {
 	nc := len(rs.comps)
-	bm := blockModel{prior: math.Log(lambda / (1 - lambda)), learns: include, weights: make([][]float64, nc)}
-	for c := range nc {
-		if include&(1<<c) == 0 {
+	bm := blockModel{prior: math.Log(lambda / (1 - lambda)), learns: include, weights: make([][]float64, len(m))}
+	for c := range m {
+		if c < nc && include&(1<<c) == 0 || c >= nc && c != nc+block {
 			continue
 		}
-		bm.weights[c] = make([]float64, len(m[c]))
-		for o := range m[c] {
-			bm.weights[c][o] = math.Log(m[c][o] / u[c][o])
+		// A held m met this block's u only now: keep the weights
+		// monotone here too.
+		mc := slices.Clone(m[c])
+		monotone(mc, u[c])
+		bm.weights[c] = make([]float64, len(mc))
+		for o := range mc {
+			bm.weights[c][o] = math.Log(mc[o] / u[c][o])
 		}
 	}
 	return bm
@@ -239,11 +311,25 @@ func learn(rs *RuleSet, vectors []vector, include uint32, chance [][]float64, im
 
 // em runs the expectation–maximisation of learn and returns the share of
 // the match class and the m and u distributions.
-func em(rs *RuleSet, vectors []vector, include uint32, chance [][]float64, implied []uint8) (lambda float64, m, u [][]float64) {
+//
+// held, where not nil, gives per comparison an m to hold instead of
+// learning it (restricted to the outcomes the block allows).
+func em(rs *RuleSet, vectors []vector, include uint32, block int, chance [][]float64, implied []uint8, held [][]float64) (lambda float64, m, u [][]float64) {
+	// Features 0 to nc-1 are the comparisons, nc+b the commonness of
+	// block b's key; this block's model learns its own.
 	nc := len(rs.comps)
+	nf := nc + len(rs.blocks)
 	distinct, counts := tally(vectors)
-	used := func(v vector, c int) bool { return v[c] != missing && include&(1<<c) != 0 }
-	mPrior, uPrior := make([][]float64, nc), make([][]float64, nc)
+	used := func(v vector, c int) bool {
+		return v[c] != missing && (c < nc && include&(1<<c) != 0 || c == nc+block)
+	}
+	mPrior, uPrior := make([][]float64, nf), make([][]float64, nf)
+	for c := nc; c < nf; c++ {
+		// Pairs of one child mostly share keys that are rare; pairs of
+		// two children are spread over all grades.
+		mPrior[c] = []float64{0.6, 0.2, 0.12, 0.08}
+		uPrior[c] = []float64{0.25, 0.25, 0.25, 0.25}
+	}
 	for c := range nc {
 		k := len(rs.comps[c].Levels) + 1
 		mPrior[c] = defaultM(k)
@@ -256,6 +342,15 @@ func em(rs *RuleSet, vectors []vector, include uint32, chance [][]float64, impli
 			restrict(uPrior[c], l)
 		}
 	}
+	fixed := make([]bool, nf)
+	for c := range held {
+		if held[c] != nil {
+			mPrior[c], fixed[c] = slices.Clone(held[c]), true
+			if l := int(implied[c]); l < len(mPrior[c]) {
+				restrict(mPrior[c], l)
+			}
+		}
+	}
 	m, u = clone2(mPrior), clone2(uPrior)
 	lambda = 0.5
 	uWeight := float64(uPseudoCount)
@@ -265,7 +360,7 @@ func em(rs *RuleSet, vectors []vector, include uint32, chance [][]float64, impli
 		// child's pair.
 		for i, v := range distinct {
 			odds := math.Log(lambda / (1 - lambda))
-			for c := range nc {
+			for c := range nf {
 				if used(v, c) {
 					odds += math.Log(m[c][v[c]] / u[c][v[c]])
 				}
@@ -275,11 +370,14 @@ func em(rs *RuleSet, vectors []vector, include uint32, chance [][]float64, impli
 		// Maximisation, with the priors as pseudo-counts.
 		var matches, all float64
 		mNext, uNext := scaled(mPrior, emPseudoCount), scaled(uPrior, uWeight)
+		for c := nc; c < nf; c++ {
+			uNext[c] = scaled(uPrior[c:c+1], emPseudoCount)[0] // no files' rate to anchor on
+		}
 		for i, v := range distinct {
 			pm := float64(counts[i] * post[i])
 			matches += pm
 			all += counts[i]
-			for c := range nc {
+			for c := range nf {
 				if used(v, c) {
 					mNext[c][v[c]] += pm
 					uNext[c][v[c]] += float64(counts[i] - pm)
@@ -289,7 +387,11 @@ func em(rs *RuleSet, vectors []vector, include uint32, chance [][]float64, impli
 		next := clamp((matches + lambdaPrior*emPseudoCount) / (all + emPseudoCount))
 		change := math.Abs(next - lambda)
 		lambda = next
-		for c := range nc {
+		for c := range nf {
+			if fixed[c] {
+				change = max(change, normalizeInto(u[c], uNext[c]))
+				continue
+			}
 			change = max(change, normalizeInto(m[c], mNext[c]), normalizeInto(u[c], uNext[c]))
 			monotone(m[c], u[c])
 		}
@@ -379,7 +481,7 @@ func (md *model) probability(v vector, blocks uint32, kinOnly bool) float64 {
 		odds := bm.prior
 		for c, w := range bm.weights {
 			if o := v[c]; w != nil && o != missing {
-				if kinOnly && md.kin[c] && w[o] > 0 {
+				if kinOnly && c < len(md.kin) && md.kin[c] && w[o] > 0 {
 					continue
 				}
 				odds += w[o]

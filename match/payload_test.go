@@ -103,7 +103,7 @@ func TestPresenceTellsDisagreementFromMissing(t *testing.T) {
 	b.BirthPlace = "Odesa"
 	_, evidence := score(t, nil, a, b)
 	assert.Contains(t, evidence, "birth-place=disagree")
-	assert.Contains(t, evidence, "given=all-names")
+	assert.Contains(t, evidence, "given=exact")
 	assert.Contains(t, evidence, "date=exact")
 
 	b.BirthPlace = ""

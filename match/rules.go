@@ -25,8 +25,10 @@ const NormalizationVersion = "reunite-normalize-v4"
 const KeySize = 32
 
 // DefaultMaxKeysPerRecord caps the keys one record contributes, so a record
-// stuffed with aliases cannot probe the peer with hundreds of guesses.
-const DefaultMaxKeysPerRecord = 128
+// stuffed with aliases cannot probe the peer with hundreds of guesses. It
+// is a little above the default rules' 146 rules, so that every rule keeps
+// a key however full a record is; records have about 100 keys.
+const DefaultMaxKeysPerRecord = 160
 
 // Errors for rule sets.
 var ErrRuleSet = errors.New("match: invalid rule set")
@@ -147,6 +149,12 @@ type Comparison struct {
 	// document number): a pair that agrees on it is not a pair of twins,
 	// so the rule of Kin does not apply to it.
 	Identifies bool
+	// Household marks a kin field that a household shares and few others
+	// do (parents, address). Where a given name is missing, a pair that
+	// agrees on such a field is as likely a sibling's as the child's, so
+	// the rule of Kin applies to it as if the given names disagreed; a pair
+	// without such agreement is judged on what it has.
+	Household bool
 }
 
 // Presence says which fields a record has. Each record's mask travels in
@@ -227,7 +235,7 @@ const DefaultThreshold = 0.9
 // benchmark (see bench/), and weighs evidence with parameters it learns
 // from each session's candidate pairs.
 func DefaultRules() *RuleSet {
-	rs, err := NewRuleSet("reunite-default-v3", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
+	rs, err := NewRuleSet("reunite-default-v4", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
 	if err != nil {
 		panic(err) // the default rules are valid; a test checks it
 	}
@@ -236,27 +244,29 @@ func DefaultRules() *RuleSet {
 
 var defaultBlocks = []Block{
 	{Name: "names", Fields: []Field{FieldFirstSound}},
-	{Name: "family+date", Fields: []Field{FieldFamilySound, FieldDate}},
-	{Name: "given+date", Fields: []Field{FieldGivenSound, FieldDate}},
+	{Name: "family+year", Fields: []Field{FieldFamilySound, FieldBirthYear}},
+	{Name: "given+year", Fields: []Field{FieldGivenSound, FieldBirthYear}},
 	{Name: "family+initial", Fields: []Field{FieldFamilySound, FieldGivenInitial}},
 	{Name: "document", Fields: []Field{FieldDocument}},
+	{Name: "family+place", Fields: []Field{FieldFamilySound, FieldPlaceSkeleton}},
+	{Name: "family+postcode", Fields: []Field{FieldFamilySound, FieldPostcodeArea}},
 }
 
 var defaultComparisons = []Comparison{
 	{Name: "given", Presence: HasGiven, Levels: []Level{
-		{"all-names", FieldName}, {"exact", FieldGivenExact}, {"sound", FieldGivenSound}, {"nickname", FieldGivenNick}, {"initial", FieldGivenInitial}}},
+		{"exact", FieldGivenExact}, {"sound", FieldGivenSound}, {"nickname", FieldGivenNick}, {"initial", FieldGivenInitial}}},
 	{Name: "family", Presence: HasFamily, Kin: true, Levels: []Level{{"exact", FieldFamilyExact}, {"sound", FieldFamilySound}}},
 	{Name: "date", Presence: HasDate, Kin: true, Levels: []Level{
 		{"exact", FieldDate}, {"swapped", FieldDateSwapped}, {"month", FieldYearMonth}, {"year", FieldBirthYear}, {"year±1", FieldYearBand}, {"years±3", FieldAliasBand}}},
 	{Name: "estimated-date", Presence: HasDate, Kin: true, Estimated: true, Levels: []Level{{"year", FieldBirthYear}, {"year±1", FieldYearBand}, {"years±3", FieldAliasBand}}},
 	{Name: "sex", Presence: HasSex, Levels: []Level{{"same", FieldSex}}},
 	{Name: "birth-place", Kin: true, Presence: HasBirthPlace, Levels: []Level{{"same", FieldBirthPlace}, {"sound", FieldPlaceSkeleton}}},
-	{Name: "parents", Kin: true, Presence: HasParents, Levels: []Level{{"one-same", FieldParents}}},
+	{Name: "parents", Kin: true, Household: true, Presence: HasParents, Levels: []Level{{"one-same", FieldParents}}},
 	{Name: "document", Presence: HasDocument, Identifies: true, Levels: []Level{{"exact", FieldDocument}, {"near", FieldDocumentNear}}},
 	{Name: "postcode", Kin: true, Presence: HasPostcode, Levels: []Level{{"exact", FieldPostcode}, {"area", FieldPostcodeArea}}},
 	{Name: "locality", Kin: true, Presence: HasLocality, Levels: []Level{{"same", FieldLocality}}},
 	{Name: "nationality", Kin: true, Presence: HasNationality, Levels: []Level{{"same", FieldNationality}}},
-	{Name: "address", Kin: true, Presence: HasAddress, Levels: []Level{{"same", FieldAddress}}},
+	{Name: "address", Kin: true, Household: true, Presence: HasAddress, Levels: []Level{{"same", FieldAddress}}},
 }
 
 // implied lists the levels a field says on its own: records that share a
@@ -405,9 +415,10 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v2")
-	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; Fellegi-Sunter comparisons, EM")
+	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held from the purest block, block-key commonness")
 	field(NormalizationVersion)
 	field(nickname.Version)
+	field(strings.Join(titleList(), ","))
 	field(rs.name)
 	field(strconv.Itoa(rs.maxKeys))
 	for _, b := range rs.blocks {
@@ -424,6 +435,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		field(strconv.FormatBool(c.Kin))
 		field(strconv.FormatBool(c.Identifies))
 		field(strconv.FormatBool(c.Estimated))
+		field(strconv.FormatBool(c.Household))
 		for _, l := range c.Levels {
 			field(l.Name)
 			field(string(l.Field))

@@ -4,9 +4,13 @@
 //
 //	go run ./examples/offline
 //
-// Each agency has an Ed25519 signing key and pins the other's public key
-// (here both are generated in this process; in production each agency
-// keeps its own and they compare fingerprints out of band). The agencies
+// Each agency has an Ed25519 signing key and an X25519 decryption key, and
+// pins the other's two public keys (here all are generated in this
+// process; in production each agency keeps its own and they compare
+// fingerprints out of band). Every message file is signed by its sender
+// and encrypted to its recipient, so whoever carries it learns only its
+// size and its message number. The responder also keeps a seen-exchanges
+// file, so that a first message replayed later is refused. The agencies
 // take turns, agency A first: each step is a fresh "process" that loads
 // its state file, reads and verifies the other's last message file, saves
 // its new state and writes its next message file. The message files are
@@ -17,6 +21,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
@@ -76,23 +81,28 @@ func run(out io.Writer, dir string) error {
 	if err != nil {
 		return err
 	}
-	_, keyA, err := ed25519.GenerateKey(rand.Reader)
+	a, err := newAgency("A", recsA, filepath.Join(dir, "a.state"))
 	if err != nil {
 		return err
 	}
-	_, keyB, err := ed25519.GenerateKey(rand.Reader)
+	b, err := newAgency("B", recsB, filepath.Join(dir, "b.state"))
 	if err != nil {
 		return err
 	}
-	pubA, pubB := keyA.Public().(ed25519.PublicKey), keyB.Public().(ed25519.PublicKey)
-	a := &agency{name: "A", records: recsA, state: filepath.Join(dir, "a.state"), cfg: reunite.FileExchangeConfig{
-		MatchConfig: reunite.MatchConfig{Role: psi.RoleInitiator, Peer: "Agency B"}, SigningKey: keyA, PeerKey: pubB,
-	}}
-	b := &agency{name: "B", records: recsB, state: filepath.Join(dir, "b.state"), cfg: reunite.FileExchangeConfig{
-		MatchConfig: reunite.MatchConfig{Role: psi.RoleResponder, Peer: "Agency A"}, SigningKey: keyB, PeerKey: pubA,
-	}}
-	fmt.Fprintf(out, "Agency A signs with key %s, pins B's key %s\n", fingerprint(pubA), fingerprint(pubB))
-	fmt.Fprintf(out, "Agency B signs with key %s, pins A's key %s\n", fingerprint(pubB), fingerprint(pubA))
+	a.cfg.Role, a.cfg.Peer = psi.RoleInitiator, "Agency B"
+	b.cfg.Role, b.cfg.Peer = psi.RoleResponder, "Agency A"
+	a.pin(b)
+	b.pin(a)
+	// B answers first messages: it keeps the IDs of the exchanges it
+	// answered. Created once, like the agency's keys.
+	b.cfg.SeenExchanges = filepath.Join(dir, "b.seen")
+	if err := reunite.CreateSeenExchanges(b.cfg.SeenExchanges); err != nil {
+		return err
+	}
+	for _, ag := range []*agency{a, b} {
+		fmt.Fprintf(out, "Agency %s signs with key %s and decrypts with key %s; pins the other's keys\n",
+			ag.name, fingerprint(ag.cfg.SigningKey.Public().(ed25519.PublicKey)), fingerprint(ag.cfg.DecryptionKey.PublicKey().Bytes()))
+	}
 
 	// Both agencies start; A, the initiator, has message 0 ready at once.
 	for _, ag := range []*agency{a, b} {
@@ -117,8 +127,7 @@ func run(out io.Writer, dir string) error {
 		if !ok {
 			break
 		}
-		id := x.ExchangeID()
-		msg := filepath.Join(dir, fmt.Sprintf("exchange-%s-message-%d.reunite", hex.EncodeToString(id[:4]), n))
+		msg := filepath.Join(dir, fmt.Sprintf("message-%d.reunite", n))
 		if err := writeMessage(x, msg); err != nil {
 			return fmt.Errorf("agency %s: %w", from.name, err)
 		}
@@ -126,7 +135,7 @@ func run(out io.Writer, dir string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "%s wrote message %d (%d bytes) to %s\n", from.name, n, size, filepath.Base(msg))
+		fmt.Fprintf(out, "%s wrote message %d (%d bytes, encrypted to %s) to %s\n", from.name, n, size, to.name, filepath.Base(msg))
 
 		// The receiver, in a fresh process, verifies and reads it.
 		y, err := reunite.OpenFileExchange(to.state, to.records, to.cfg)
@@ -139,7 +148,7 @@ func run(out io.Writer, dir string) error {
 		if err := y.SaveState(to.state); err != nil {
 			return fmt.Errorf("agency %s: %w", to.name, err)
 		}
-		fmt.Fprintf(out, "%s verified and read message %d", to.name, n)
+		fmt.Fprintf(out, "%s decrypted, verified and read message %d", to.name, n)
 		if y.Done() {
 			fmt.Fprint(out, "; its side of the exchange is done")
 			r, err := y.Result()
@@ -195,8 +204,29 @@ func fileSize(path string) (int64, error) {
 	return fi.Size(), nil
 }
 
+// newAgency generates an agency's keys: an Ed25519 key to sign its message
+// files and an X25519 key to decrypt the files sent to it.
+func newAgency(name string, records []match.Record, state string) (*agency, error) {
+	_, sign, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	dec, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return &agency{name: name, records: records, state: state, cfg: reunite.FileExchangeConfig{SigningKey: sign, DecryptionKey: dec}}, nil
+}
+
+// pin makes ag trust peer's public keys, as it would after comparing
+// their fingerprints with the peer agency out of band.
+func (ag *agency) pin(peer *agency) {
+	ag.cfg.PeerKey = peer.cfg.SigningKey.Public().(ed25519.PublicKey)
+	ag.cfg.PeerEncryptionKey = peer.cfg.DecryptionKey.PublicKey()
+}
+
 // fingerprint is the short form in which agencies compare keys.
-func fingerprint(pub ed25519.PublicKey) string {
+func fingerprint(pub []byte) string {
 	sum := sha256.Sum256(pub)
 	return hex.EncodeToString(sum[:8])
 }

@@ -18,8 +18,8 @@ func TestOffline(t *testing.T) {
 	s := out.String()
 	for n, who := range []string{"A", "B", "A", "B", "A", "B"} {
 		reader := map[string]string{"A": "B", "B": "A"}[who]
-		assert.Regexp(t, regexp.MustCompile(who+` wrote message `+string(rune('0'+n))+` \(\d+ bytes\) to exchange-[0-9a-f]{8}-message-`+string(rune('0'+n))+`\.reunite`), s)
-		assert.Contains(t, s, reader+" verified and read message "+string(rune('0'+n)))
+		assert.Regexp(t, regexp.MustCompile(who+` wrote message `+string(rune('0'+n))+` \(\d+ bytes, encrypted to `+reader+`\) to message-`+string(rune('0'+n))+`\.reunite`), s)
+		assert.Contains(t, s, reader+" decrypted, verified and read message "+string(rune('0'+n)))
 	}
 	assert.NotContains(t, s, "message 6")
 	assert.Contains(t, s, "Agency A (missing-children unit): 8 records")
@@ -37,7 +37,7 @@ func TestOffline(t *testing.T) {
 	}
 
 	// The state files never leave their agency and are private.
-	for _, name := range []string{"a.state", "b.state"} {
+	for _, name := range []string{"a.state", "b.state", "b.seen"} {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), name)

@@ -164,6 +164,28 @@
 // only. Names that are translations (Peter for Pyotr) appear only as
 // name_form, for the few names that have one in the pools.
 //
+// # A second noise model: GenerateRegister
+//
+// A linker tuned on one generator learns that generator. GenerateRegister
+// makes files by another model, written apart from Generate and from the
+// linker's rules: adults in a civil register, English given names drawn
+// with Zipf frequencies (John and Mary very common), family names a third
+// of the time from a Zipf list of common British names and otherwise
+// built from two parts (a long tail of rare names), birth places and
+// UK-style postcodes. Each record is copied with a clerk's errors, per
+// record: the given name replaced by a short form or nickname (12%, from
+// the generator's own list), by a title (5%), cut to its initial (3%),
+// left out (5%) or misspelled (10%); the family name left out (7%) or
+// misspelled (10%); the birth date left out (20%), written as 1 January of
+// its year (10%) or as the year alone (5%), one day off (5%), on a random
+// day of its month (7%), with day and month swapped (3%), or a year off
+// (5%); sex left out (20%); the birth place left out (25%), replaced by
+// another (10%) or misspelled (5%); the postcode left out (25%) or replaced
+// by another of its district (30%). One person in twenty is a son named
+// after his father and born in the same place 20 to 40 years later.
+// People with the same names are the confounders (Dataset.Confounders,
+// all KindNamesake); Variations is empty.
+//
 // # Determinism
 //
 // Generate draws everything from one math/rand/v2 PCG stream seeded by

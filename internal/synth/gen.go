@@ -1055,12 +1055,17 @@ func (g *gen) assemble(people []*person) Dataset {
 			}
 		}
 	}
-	sort.Slice(ds.Confounders, func(i, j int) bool {
-		x, y := ds.Confounders[i], ds.Confounders[j]
+	sortConfounders(ds.Confounders)
+	return ds
+}
+
+// sortConfounders puts confounders in A ID, then B ID order.
+func sortConfounders(cs []Confounder) {
+	sort.Slice(cs, func(i, j int) bool {
+		x, y := cs[i], cs[j]
 		if x.AID != y.AID {
 			return x.AID < y.AID
 		}
 		return x.BID < y.BID
 	})
-	return ds
 }

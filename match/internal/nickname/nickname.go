@@ -21,7 +21,7 @@ var groupsFile string
 
 // Version names the table; it is part of every rule set's identity, so a
 // change to the table changes the rule-set ID.
-const Version = "nickname-groups-v1"
+const Version = "nickname-groups-v2"
 
 var groups = parse(groupsFile)
 

@@ -1,0 +1,159 @@
+package encoding
+
+import (
+	"crypto/sha256"
+	"fmt"
+
+	"golang.org/x/crypto/cryptobyte"
+)
+
+// ExchangeStateVersion is the version of the offline exchange state-file
+// format this package reads and writes.
+const ExchangeStateVersion = 2
+
+// MaxFailureSize bounds the failure text of a failed exchange's state.
+const MaxFailureSize = 1 << 12
+
+// OfflineKeySize is the size of every public key an exchange state holds:
+// Ed25519 signing keys (RFC 8032) and X25519 encryption keys (RFC 7748).
+const OfflineKeySize = 32
+
+const exchangeStateMagic = "RNTX"
+
+// ExchangeState is the state file of one party's side of an offline
+// exchange, as the root package's FileExchange saves it between turns.
+// This package lays the fields out and refuses bytes that are not laid
+// out exactly right; the root package checks what they mean. The encoding
+// is
+//
+//	magic "RNTX", ExchangeStateVersion, role u8, status u8, have ID u8,
+//	exchange ID (ExchangeIDSize), next message number u32,
+//	own signing key, peer signing key, own encryption key, peer encryption
+//	key (OfflineKeySize each), start time (Unix nanoseconds) u64,
+//	peer size known u8, peer size u32, outgoing message file (u32 length),
+//	failure text (u16 length, at most MaxFailureSize), pseudonym count u32
+//	and pseudonyms (u32 each, distinct), session state (u32 length),
+//	and last the SHA-256 of everything before it.
+//
+// It holds secrets (the session state); see the root package's SaveState.
+type ExchangeState struct {
+	Role, Status      uint8
+	HaveID            bool
+	Exchange          [ExchangeIDSize]byte
+	Next              uint32
+	OwnSigningKey     [OfflineKeySize]byte
+	PeerSigningKey    [OfflineKeySize]byte
+	OwnEncryptionKey  [OfflineKeySize]byte
+	PeerEncryptionKey [OfflineKeySize]byte
+	Started           int64
+	PeerSizeKnown     bool
+	PeerSize          uint32
+	Outgoing          []byte
+	Failure           string
+	Pseudonyms        []uint32
+	Session           []byte
+}
+
+func boolByte(v bool) uint8 {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// AppendBinary appends the encoding of st, checksum included, to b.
+func (st *ExchangeState) AppendBinary(b []byte) ([]byte, error) {
+	if len(st.Failure) > MaxFailureSize {
+		return nil, fmt.Errorf("%w: exchange state failure text of %d bytes", ErrTooLarge, len(st.Failure))
+	}
+	start := len(b)
+	c := cryptobyte.NewBuilder(b)
+	c.AddBytes([]byte(exchangeStateMagic))
+	c.AddUint8(ExchangeStateVersion)
+	c.AddUint8(st.Role)
+	c.AddUint8(st.Status)
+	c.AddUint8(boolByte(st.HaveID))
+	c.AddBytes(st.Exchange[:])
+	c.AddUint32(st.Next)
+	c.AddBytes(st.OwnSigningKey[:])
+	c.AddBytes(st.PeerSigningKey[:])
+	c.AddBytes(st.OwnEncryptionKey[:])
+	c.AddBytes(st.PeerEncryptionKey[:])
+	c.AddUint64(uint64(st.Started))
+	c.AddUint8(boolByte(st.PeerSizeKnown))
+	c.AddUint32(st.PeerSize)
+	addBytes32(c, st.Outgoing)
+	c.AddUint16LengthPrefixed(func(c *cryptobyte.Builder) { c.AddBytes([]byte(st.Failure)) })
+	c.AddUint32(uint32(len(st.Pseudonyms)))
+	for _, p := range st.Pseudonyms {
+		c.AddUint32(p)
+	}
+	addBytes32(c, st.Session)
+	out, err := c.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("%w: exchange state: %w", ErrMalformed, err)
+	}
+	sum := sha256.Sum256(out[start:])
+	return append(out, sum[:]...), nil
+}
+
+// readBool reads a u8 that must be 0 or 1.
+func readBool(s *cryptobyte.String, out *bool) bool {
+	var v uint8
+	if !s.ReadUint8(&v) || v > 1 {
+		return false
+	}
+	*out = v == 1
+	return true
+}
+
+// UnmarshalBinary decodes st from exactly b. It checks the magic, the
+// version and the checksum before anything else; every count is checked
+// against the bytes that remain before anything is allocated. The byte
+// slices in st are copies, not aliases of b.
+func (st *ExchangeState) UnmarshalBinary(b []byte) error {
+	body, err := openChecksummed(b, exchangeStateMagic, ExchangeStateVersion, "exchange state")
+	if err != nil {
+		return err
+	}
+	s := cryptobyte.String(body)
+	var v ExchangeState
+	var started uint64
+	var failure cryptobyte.String
+	var nPseudonyms uint32
+	if !s.ReadUint8(&v.Role) || !s.ReadUint8(&v.Status) || !readBool(&s, &v.HaveID) ||
+		!s.CopyBytes(v.Exchange[:]) || !s.ReadUint32(&v.Next) ||
+		!s.CopyBytes(v.OwnSigningKey[:]) || !s.CopyBytes(v.PeerSigningKey[:]) ||
+		!s.CopyBytes(v.OwnEncryptionKey[:]) || !s.CopyBytes(v.PeerEncryptionKey[:]) ||
+		!s.ReadUint64(&started) || !readBool(&s, &v.PeerSizeKnown) || !s.ReadUint32(&v.PeerSize) ||
+		!readBytes32(&s, &v.Outgoing) || !s.ReadUint16LengthPrefixed(&failure) ||
+		!s.ReadUint32(&nPseudonyms) {
+		return fmt.Errorf("%w: exchange state header", ErrTruncated)
+	}
+	if len(failure) > MaxFailureSize {
+		return fmt.Errorf("%w: exchange state failure text of %d bytes", ErrTooLarge, len(failure))
+	}
+	v.Started, v.Failure = int64(started), string(failure)
+	if uint64(nPseudonyms)*4 > uint64(len(s)) {
+		return fmt.Errorf("%w: exchange state pseudonyms", ErrTruncated)
+	}
+	if nPseudonyms > 0 {
+		v.Pseudonyms = make([]uint32, nPseudonyms)
+		seen := make(map[uint32]struct{}, nPseudonyms)
+		for i := range v.Pseudonyms {
+			s.ReadUint32(&v.Pseudonyms[i]) // the count was checked against the bytes left
+			if _, dup := seen[v.Pseudonyms[i]]; dup {
+				return fmt.Errorf("%w: exchange state pseudonyms repeat", ErrMalformed)
+			}
+			seen[v.Pseudonyms[i]] = struct{}{}
+		}
+	}
+	if !readBytes32(&s, &v.Session) {
+		return fmt.Errorf("%w: exchange state session", ErrTruncated)
+	}
+	if !s.Empty() {
+		return fmt.Errorf("%w: %d bytes after the exchange state", ErrTrailingData, len(s))
+	}
+	*st = v
+	return nil
+}

@@ -1,0 +1,115 @@
+package match_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/reunite-psi/reunite/internal/synth"
+	"github.com/reunite-psi/reunite/match"
+)
+
+// shareInTheClear intersects two parties' sets as PSI would privately and
+// returns what each side learns: its shared elements with the peer's
+// payloads.
+func shareInTheClear(a, b *match.Party) (forA, forB []match.SharedElement) {
+	pos := map[string]int{}
+	for j, e := range b.Elements {
+		pos[string(e)] = j
+	}
+	for i, e := range a.Elements {
+		if j, ok := pos[string(e)]; ok {
+			forA = append(forA, match.SharedElement{Index: i, PeerPayload: b.Payloads[j]})
+			forB = append(forB, match.SharedElement{Index: j, PeerPayload: a.Payloads[i]})
+		}
+	}
+	return forA, forB
+}
+
+func pseudonyms(from uint32, n int) []uint32 {
+	out := make([]uint32, n)
+	for i := range out {
+		out[i] = from + uint32(i)*7
+	}
+	return out
+}
+
+// TestPartiesLinkAlike runs the record-pseudonym protocol between two
+// parties with a plain intersection standing in for PSI: both sides find
+// the same pairs with the same probabilities, and the pairs are the ones
+// Index.Link finds from the same hits.
+func TestPartiesLinkAlike(t *testing.T) {
+	d := synth.Generate(synth.DefaultConfig(4, 200))
+	rs := match.DefaultRules()
+	a, err := match.NewParty(d.A, rs, pseudonyms(1000, len(d.A)))
+	require.NoError(t, err)
+	b, err := match.NewParty(d.B, rs, pseudonyms(5, len(d.B)))
+	require.NoError(t, err)
+
+	// The set: every key once, each with a payload of PayloadSize, and
+	// the statistics element last.
+	require.Len(t, a.Elements, len(a.Index().Keys)+1)
+	require.Len(t, a.Payloads, len(a.Elements))
+	assert.Equal(t, rs.StatisticsElement(), a.Elements[len(a.Elements)-1])
+	for _, p := range a.Payloads[:len(a.Payloads)-1] {
+		require.Len(t, p, match.PayloadSize)
+	}
+
+	forA, forB := shareInTheClear(a, b)
+	la, lb := a.Link(forA, rs.Threshold()), b.Link(forB, rs.Threshold())
+	assert.True(t, la.StatisticsShared)
+	assert.Zero(t, la.BadPayloads)
+	require.NotEmpty(t, la.Links)
+	type pair struct {
+		a, b  uint32
+		score float64
+		alt   bool
+	}
+	seen := map[pair]bool{}
+	for _, l := range la.Links {
+		seen[pair{a.Pseudonyms()[l.Record], l.Peer, l.Score, l.Alternative}] = true
+	}
+	require.Len(t, lb.Links, len(la.Links))
+	for _, l := range lb.Links {
+		assert.True(t, seen[pair{l.Peer, b.Pseudonyms()[l.Record], l.Score, l.Alternative}], "B's pair %v not found by A", l)
+	}
+}
+
+// TestPartyCountsBadPayloads checks that a malformed peer payload and a
+// missing statistics element are counted, not errors, and name no record.
+func TestPartyCountsBadPayloads(t *testing.T) {
+	rs := match.DefaultRules()
+	recs := []match.Record{rec("a", "Anna", "Kovalenko", "2011-03-04"), rec("b", "Taras", "Shevchenko", "2012-01-02")}
+	a, err := match.NewParty(recs, rs, pseudonyms(1, len(recs)))
+	require.NoError(t, err)
+	b, err := match.NewParty(recs[:1], rs, pseudonyms(100, 1))
+	require.NoError(t, err)
+	forA, _ := shareInTheClear(a, b)
+	require.NotEmpty(t, forA)
+	var withoutStats []match.SharedElement
+	for _, e := range forA {
+		if e.Index != len(a.Elements)-1 {
+			withoutStats = append(withoutStats, e)
+		}
+	}
+	bad := append([]match.SharedElement{}, withoutStats...)
+	bad[0].PeerPayload = bytes.Repeat([]byte{0xff}, match.PayloadSize)
+	bad = append(bad, match.SharedElement{Index: len(a.Elements) + 5, PeerPayload: make([]byte, match.PayloadSize)})
+	l := a.Link(bad, rs.Threshold())
+	assert.False(t, l.StatisticsShared)
+	assert.Equal(t, 3, l.BadPayloads, "one malformed payload, one element out of range, no statistics")
+	for _, link := range l.Links {
+		assert.Equal(t, uint32(100), link.Peer)
+	}
+}
+
+func TestNewPartyRefusesBadPseudonyms(t *testing.T) {
+	rs := match.DefaultRules()
+	recs := []match.Record{rec("a", "Anna", "Kovalenko", "2011-03-04"), rec("b", "Taras", "Shevchenko", "2012-01-02")}
+	_, err := match.NewParty(recs, rs, []uint32{1})
+	require.Error(t, err)
+	_, err = match.NewParty(recs, rs, []uint32{9, 9})
+	require.Error(t, err)
+}
