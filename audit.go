@@ -212,6 +212,10 @@ type auditJSON struct {
 	LowerBound   bool   `json:"lower_bound"`
 	// PeerRuleSetID comes last: fields are only ever appended.
 	PeerRuleSetID string `json:"peer_rule_set_id"`
+
+	// Suite is appended after it, and left out when empty, so entries
+	// written before it stay canonical.
+	Suite string `json:"suite,omitempty"`
 }
 
 // logHeader is the content of the header entry.
@@ -239,7 +243,7 @@ func toAuditJSON(a Audit) *auditJSON {
 		SessionID: s(a.SessionID), Transcript: s(a.Transcript), Outcome: s(a.Outcome),
 		Unmatchable: a.Unmatchable, Truncated: a.Truncated, Overfull: a.Overfull,
 		BadPayloads: a.BadPayloads, Alternatives: a.Alternatives, Charged: a.Charged, LowerBound: a.LowerBound,
-		PeerRuleSetID: s(a.PeerRuleSetID),
+		PeerRuleSetID: s(a.PeerRuleSetID), Suite: s(a.Suite),
 	}
 }
 

@@ -46,6 +46,17 @@ type MatchConfig struct {
 	Admit func(peerKeys int) error
 	// Progress, if set, receives progress reports; see psi.Config.Progress.
 	Progress func(psi.Progress)
+	// Suite chooses the PSI suite. Zero lets Match offer both, and the
+	// responder picks psi.SuiteOTExtension, the fast suite, when the peer
+	// offers it too and both key sets hold psi.FastSuiteMinElements keys
+	// or more in all, and psi.SuiteECDHRistretto255 otherwise. Setting it
+	// forces that suite: a peer without it is refused. The fast suite is
+	// about a hundred times faster on large files but secure against
+	// semi-honest peers only (see psi.SuiteOTExtension and SECURITY.md):
+	// set psi.SuiteECDHRistretto255 to keep suite 1's evaluation proofs
+	// with a peer you do not trust to run reunite unmodified.
+	// FileExchange runs suite 1 only and refuses psi.SuiteOTExtension.
+	Suite psi.Suite
 }
 
 // MatchResult is what Match found.
@@ -116,6 +127,9 @@ type Audit struct {
 	// Charged is what the session cost the peer's budget (BudgetStore,
 	// SessionCharge): 0 when no budget applied or the peer was refused.
 	Charged int
+	// Suite names the PSI suite the session ran (psi.Suite.String), once
+	// the handshake chose one; empty otherwise.
+	Suite string
 	// PeerRuleSetID is the peer's rule-set ID where it is known: the
 	// agreed one (RuleSetID) after a successful session, and the peer's
 	// own when the session failed because the rule sets differ
@@ -186,9 +200,19 @@ func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg 
 
 // match1 is Match once the records are checked.
 func match1(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg MatchConfig) (*MatchResult, error) {
+	suite := cfg.Suite
+	cfg.Suite = 0 // newMatchSetup builds the suite-1 setup a FileExchange runs too
 	m, err := newMatchSetup(records, cfg, nil)
 	if err != nil {
 		return m.fail(err)
+	}
+	switch suite {
+	case 0:
+		m.pcfg.Suites = []psi.Suite{psi.SuiteOTExtension, psi.SuiteECDHRistretto255}
+	case psi.SuiteECDHRistretto255, psi.SuiteOTExtension:
+		m.pcfg.Suites = []psi.Suite{suite}
+	default:
+		return m.fail(fmt.Errorf("%w: unknown suite %v", ErrMatchConfig, suite))
 	}
 	session, err := psi.NewSession(m.pcfg, m.set)
 	if err != nil {
@@ -230,6 +254,9 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 		return m, fmt.Errorf("%w: role must be initiator or responder", ErrMatchConfig)
 	case !(threshold > 0 && threshold <= 1):
 		return m, fmt.Errorf("%w: threshold must be in (0, 1]", ErrMatchConfig)
+	case cfg.Suite != 0 && cfg.Suite != psi.SuiteECDHRistretto255:
+		// Match chose its suites before; only a FileExchange gets here.
+		return m, fmt.Errorf("%w: suite %v cannot run as a file exchange (it has no saved state)", ErrMatchConfig, cfg.Suite)
 	}
 	if pseudonyms == nil {
 		var err error
@@ -271,6 +298,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	res.Audit.PeerKeys, res.Audit.KeyHits = r.PeerSetSize, r.Cardinality
 	res.Audit.SessionID, res.Audit.Transcript = hex.EncodeToString(r.SessionID[:]), hex.EncodeToString(r.Transcript[:])
 	res.Audit.LowerBound = r.LowerBound
+	res.Audit.Suite = r.Suite.String()
 	res.Audit.PeerRuleSetID = res.Audit.RuleSetID // the handshake refuses any other
 
 	shared := make([]match.SharedElement, len(r.Matches))

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/reunite-psi/reunite/internal/kkrt"
+	"github.com/reunite-psi/reunite/psi"
 )
 
 // runFast measures the fast suite's engine (internal/kkrt, KKRT16 OPRF-PSI)
@@ -27,30 +28,45 @@ func runFast(o options, stdout io.Writer) error {
 	procs := runtime.GOMAXPROCS(0)
 	fmt.Fprintf(w, "# reunite fast-suite benchmark (KKRT16 engine, internal/kkrt)\n\n")
 	fmt.Fprintln(w, machineLine())
-	fmt.Fprintf(w, "- session: the kkrt engine alone (receiver learns the intersection; no psi handshake, handles or payloads yet), %d-byte elements, 50%% overlap, both parties in this process over loopback TCP, length-prefixed frames\n", elementSize)
+	fmt.Fprintf(w, "- engine: the kkrt engine alone (receiver learns the intersection; no psi handshake, handles or payloads), %d-byte elements, 50%% overlap, both parties in this process over loopback TCP, length-prefixed frames\n", elementSize)
+	fmt.Fprintf(w, "- Session: the same sets through psi.Session as suite 2 (psi.SuiteOTExtension) driven by psi.Run, mode %v, %d-byte payloads, with handshake, handles, payload key wraps and seals, reveals and Finish, result verified\n", o.mode, o.payload)
 	progress("measuring AES and SHA-256 throughput…")
 	f := measurePrimitives(o.floorRuns)
 	fmt.Fprintf(w, "- primitives on one core (best of %d): AES-128 single block %.1f ns, AES-128-CTR %.2f ns/byte, SHA-256 one-block message %.1f ns, two-block message %.1f ns\n",
 		o.floorRuns, ns(f.aesBlock), f.ctrByte, ns(f.sha1), ns(f.sha2))
 	fmt.Fprintf(w, "- floor(n) = the AES and SHA-256 work the protocol cannot avoid at these costs (PRG bytes, 4 AES blocks per code word, one SHA-256 per element and per tag), divided by GOMAXPROCS\n")
 	fmt.Fprintf(w, "- suite 1 (ECDH, reunite.Run, mode both) is run in the same process for n ≤ 2^%d\n\n", o.compareMax)
-	fmt.Fprintln(w, "| n per side | wall (s) | elements/s | elements/s per core | bytes/element R→S | bytes/element S→R | bytes/element total | peak heap (MiB) | floor (s) | ratio to floor | suite 1 wall (s) | speed-up over suite 1 |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| n per side | wall (s) | elements/s | elements/s per core | bytes/element R→S | bytes/element S→R | bytes/element total | peak heap (MiB) | floor (s) | ratio to floor | suite 1 wall (s) | speed-up over suite 1 | Session wall (s) | Session bytes/element total | Session peak heap (MiB) | Session speed-up over suite 1 |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	w.Flush()
 	for e := o.min; e <= o.max; e++ {
 		n := 1 << e
-		in := newInputs(n, 0)
-		progress("n = 2^%d: running fast session…", e)
+		in := newInputs(n, o.payload)
+		progress("n = 2^%d: running the fast engine…", e)
 		m, err := runFastSession(in)
 		if err != nil {
 			return fmt.Errorf("n = 2^%d: %w", e, err)
 		}
+		progress("n = 2^%d: running suite 2 through psi.Session…", e)
+		so := o
+		so.suites = []psi.Suite{psi.SuiteOTExtension}
+		sm, err := runSession(so, in)
+		if err != nil {
+			return fmt.Errorf("n = 2^%d: suite 2 session: %w", e, err)
+		}
+		if err := verify(so, in, sm.ri, sm.rr); err != nil {
+			return fmt.Errorf("n = 2^%d: suite 2 session wrong result: %w", e, err)
+		}
+		if sm.ri.Suite != psi.SuiteOTExtension {
+			return fmt.Errorf("n = 2^%d: the session ran %v", e, sm.ri.Suite)
+		}
+		sm.ri, sm.rr = nil, nil
 		floor, err := f.floor(n)
 		if err != nil {
 			return err
 		}
 		eps := 2 * float64(n) / m.wall.Seconds()
-		ecdhWall, speedup := "–", "–"
+		ecdhWall, speedup, sessionSpeedup := "–", "–", "–"
 		if e <= o.compareMax {
 			progress("n = 2^%d: running suite 1 for comparison…", e)
 			em, err := runSession(o, in)
@@ -62,13 +78,15 @@ func runFast(o options, stdout io.Writer) error {
 			}
 			ecdhWall = fmt.Sprintf("%.3f", em.wall.Seconds())
 			speedup = fmt.Sprintf("%.1f×", em.wall.Seconds()/m.wall.Seconds())
+			sessionSpeedup = fmt.Sprintf("%.1f×", em.wall.Seconds()/sm.wall.Seconds())
 		}
 		progress("n = 2^%d: ok in %.3fs (cores obtained %s), heap %.1f MiB before (inputs), peak %.1f MiB",
 			e, m.wall.Seconds(), coresText(m.cores), float64(m.heapBefore)/(1<<20), float64(m.peakHeap)/(1<<20))
-		fmt.Fprintf(w, "| %d (2^%d) | %.3f | %.0f | %.0f | %.1f | %.1f | %.1f | %.1f | %.3f | %.2f | %s | %s |\n",
+		fmt.Fprintf(w, "| %d (2^%d) | %.3f | %.0f | %.0f | %.1f | %.1f | %.1f | %.1f | %.3f | %.2f | %s | %s | %.3f | %.1f | %.1f | %s |\n",
 			n, e, m.wall.Seconds(), eps, eps/float64(procs),
 			float64(m.sentI2R)/float64(n), float64(m.sentR2I)/float64(n), float64(m.sentI2R+m.sentR2I)/float64(n),
-			float64(m.peakHeap)/(1<<20), floor.Seconds(), m.wall.Seconds()/floor.Seconds(), ecdhWall, speedup)
+			float64(m.peakHeap)/(1<<20), floor.Seconds(), m.wall.Seconds()/floor.Seconds(), ecdhWall, speedup,
+			sm.wall.Seconds(), float64(sm.sentI2R+sm.sentR2I)/float64(n), float64(sm.peakHeap)/(1<<20), sessionSpeedup)
 		w.Flush()
 	}
 	fmt.Fprintf(w, "\n- peak heap includes both input sets (%d bytes of element data plus a 24-byte slice header per element and side)\n", elementSize)

@@ -60,6 +60,9 @@ type options struct {
 
 	suite      string // "ecdh" (suite 1) or "fast" (the KKRT engine)
 	compareMax int    // with -suite fast: also run suite 1 up to 2^compareMax
+	// suites is psi.Config.Suites of the sessions runSession runs (nil:
+	// suite 1).
+	suites []psi.Suite
 
 	linkage    bool   // print linkage quality instead of throughput
 	febrl      string // directory of the FEBRL4 files
@@ -176,6 +179,8 @@ Flags:
 		return o, fmt.Errorf("-payload %d: want 0..%d", o.payload, psi.MaxPayloadSize)
 	case o.payload > 0 && o.mode == psi.CardinalityOnly:
 		return o, errors.New("-payload must be 0 with -mode cardinality")
+	case o.suite == "fast" && o.mode == psi.CardinalityOnly:
+		return o, errors.New("-suite fast has no cardinality-only mode")
 	case o.floorElems < 1 || o.floorRuns < 1:
 		return o, errors.New("-floor-elements and -floor-runs must be positive")
 	case o.seeds < 1 || o.seeds > 100:
@@ -674,6 +679,7 @@ func runSession(o options, in *inputs) (*measurement, error) {
 		Mode:        o.mode,
 		MaxSetSize:  in.n,
 		PayloadSize: o.payload,
+		Suites:      o.suites,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()

@@ -42,12 +42,7 @@ func validBodies() []struct {
 	copy(nonce[:], randBytes(NonceSize))
 	var transcript [HashSize]byte
 	copy(transcript[:], randBytes(HashSize))
-	return []struct {
-		name  string
-		typ   MessageType
-		value body
-		empty func() body
-	}{
+	return append([]bodyCase{
 		{"hello", TypeHello, &Hello{Suite: 1, Mode: 1, PayloadSize: 64, MaxSetSize: 1 << 20, SetSize: 1000, Context: []byte("rules-v1"), Nonce: nonce}, func() body { return new(Hello) }},
 		{"hello-max-context", TypeHello, &Hello{Suite: 1, Mode: 3, MaxSetSize: 5, SetSize: 5, Context: bytes.Repeat([]byte{7}, MaxContextSize)}, func() body { return new(Hello) }},
 		{"hello-reply", TypeHelloReply, &HelloReply{Hello: Hello{Suite: 1, Mode: 1, PayloadSize: 16, MaxSetSize: 9, SetSize: 2, Context: []byte("rules-v1"), Nonce: nonce}, Commitment: [ElementSize]byte(randBytes(ElementSize))}, func() body { return new(HelloReply) }},
@@ -65,7 +60,7 @@ func validBodies() []struct {
 		{"tags-max", TypeTags, &SealedChunk{Session: session(), PrefixSize: TagSize, SealedSize: MaxSealedSize, Entries: randBytes((TagSize + MaxSealedSize) * MaxChunkElements)}, func() body { return new(SealedChunk) }},
 		{"reveal", TypeReveal, &SealedChunk{Session: session(), PrefixSize: PositionSize, SealedSize: SealOverhead, Entries: randBytes((PositionSize + SealOverhead) * 7)}, func() body { return new(SealedChunk) }},
 		{"finish", TypeFinish, &Finish{Session: session(), RevealCount: 12, Transcript: transcript}, func() body { return new(Finish) }},
-	}
+	}, fastBodies()...)
 }
 
 func TestBodyRoundTrip(t *testing.T) {

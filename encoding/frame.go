@@ -85,7 +85,11 @@ const (
 	// (Announce body); it is not a session frame (psi.Run, PROTOCOL.md
 	// §Role announcement).
 	TypeAnnounce   MessageType = 9
-	maxMessageType             = TypeAnnounce
+	TypeOTSetup    MessageType = 10 // suite 2: initiator's base-OT element (OTSetup body)
+	TypeOTReply    MessageType = 11 // suite 2: responder's base OTs and code key (OTReply body)
+	TypeMatrix     MessageType = 12 // suite 2: initiator's OT-extension matrix rows (MatrixChunk body)
+	TypeOPRFTags   MessageType = 13 // suite 2: responder's OPRF tags, key wraps and seals (OPRFTags body)
+	maxMessageType             = TypeOPRFTags
 )
 
 var typeNames = [...]string{
@@ -98,6 +102,10 @@ var typeNames = [...]string{
 	TypeReveal:     "Reveal",
 	TypeFinish:     "Finish",
 	TypeAnnounce:   "Announce",
+	TypeOTSetup:    "OTSetup",
+	TypeOTReply:    "OTReply",
+	TypeMatrix:     "Matrix",
+	TypeOPRFTags:   "OPRFTags",
 }
 
 // String returns the message type's name.

@@ -39,7 +39,7 @@ const (
 // Hello is the body of the initiator's handshake message (TypeHello), and
 // the first part of the responder's (HelloReply).
 type Hello struct {
-	Suite       uint16 // protocol suite; see package psi
+	Suite       uint16 // Hello: the suites offered, bit s-1 for suite s; HelloReply: the chosen suite (package psi)
 	Mode        uint8  // output mode; see package psi
 	PayloadSize uint16 // bytes of payload per element, at most MaxPayloadSize
 	MaxSetSize  uint32 // largest set the sender accepts from its peer

@@ -77,20 +77,8 @@ func TestHostilePeerMemory(t *testing.T) {
 	// The target: at most two chunks' worth beyond the local set
 	// (empty here), where trusting the declared size would take 2 GiB.
 	bound := 2 * encoding.PointChunkSize(encoding.MaxChunkElements)
-	opts := &psi.RunOptions{IdleTimeout: 100 * time.Millisecond, FrameTimeout: 100 * time.Millisecond}
-	// The header of a Blinded frame (sequence 1) announcing length bytes,
-	// made without the body so the peer itself allocates nothing.
-	blindedHeader := func(length int) []byte {
-		hdr, err := encoding.Frame{Type: encoding.TypeBlinded, Seq: 1}.MarshalBinary()
-		require.NoError(t, err)
-		binary.BigEndian.PutUint32(hdr[encoding.HeaderSize-4:], uint32(length))
-		return hdr
-	}
-	tests := []struct {
-		name string
-		then func(net.Conn)
-		want error
-	}{
+	blindedHeader := func(length int) []byte { return frameHeader(t, encoding.TypeBlinded, length) }
+	tests := []memoryCase{
 		{"hello then silence", func(c net.Conn) { time.Sleep(time.Second) }, os.ErrDeadlineExceeded},
 		{"header of the expected chunk, then silence", func(c net.Conn) {
 			_, _ = c.Write(blindedHeader(encoding.PointChunkSize(encoding.MaxChunkElements)))
@@ -106,17 +94,43 @@ func TestHostilePeerMemory(t *testing.T) {
 		}, encoding.ErrTooLarge},
 		{"hello then close", func(c net.Conn) {}, encoding.ErrTruncated},
 	}
+	checkHostileMemory(t, boundedConfig, psi.Set{}, hostileHello(t, boundedConfig, psi.MaxSetSizeLimit), uint64(bound), tests)
+}
+
+// frameHeader is the header of a frame of type typ (sequence 1) announcing
+// length bytes, made without the body so the peer itself allocates nothing.
+func frameHeader(t *testing.T, typ encoding.MessageType, length int) []byte {
+	hdr, err := encoding.Frame{Type: typ, Seq: 1}.MarshalBinary()
+	require.NoError(t, err)
+	binary.BigEndian.PutUint32(hdr[encoding.HeaderSize-4:], uint32(length))
+	return hdr
+}
+
+// memoryCase is what a hostile initiator does after its Hello, and the
+// error the responder must end with.
+type memoryCase struct {
+	name string
+	then func(net.Conn)
+	want error
+}
+
+// checkHostileMemory runs a responder of cfg with set against a raw peer
+// that sends hello and then plays each case, and checks the typed error
+// and that the responder allocated less than bound bytes.
+func checkHostileMemory(t *testing.T, cfg psi.Config, set psi.Set, hello encoding.Frame, bound uint64, tests []memoryCase) {
+	t.Helper()
+	opts := &psi.RunOptions{IdleTimeout: 100 * time.Millisecond, FrameTimeout: 100 * time.Millisecond}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := psi.NewSession(boundedConfig, psi.Set{})
+			resp, err := psi.NewSession(cfg, set)
 			require.NoError(t, err)
 			ca, cb := net.Pipe()
 			defer cb.Close()
-			rawPeer(t, ca, hostileHello(t, boundedConfig, psi.MaxSetSizeLimit), tc.then)
+			rawPeer(t, ca, hello, tc.then)
 			var runErr error
 			n := allocated(func() { _, runErr = psi.Run(context.Background(), cb, resp, opts) })
 			require.ErrorIs(t, runErr, tc.want)
-			assert.Less(t, n, uint64(bound), "bytes allocated")
+			assert.Less(t, n, bound, "bytes allocated")
 		})
 	}
 }

@@ -48,6 +48,16 @@
 //     initiator that blinds each element with its own scalar learns which
 //     elements matched, not only how many.
 //
+// Suites. The diagram above is suite 1 (SuiteECDHRistretto255), the
+// default. Config.Suites may also allow SuiteOTExtension, an OT-extension
+// PSI (KKRT16) about a hundred times faster on large sets, which the
+// responder picks when both parties allow it and the sets are large
+// (FastSuiteMinElements). It keeps the handshake, session binding,
+// transcript, handles and payloads, but is secure against semi-honest
+// parties only: it has no evaluation proofs, so a deviating responder can
+// forge matches, and it has no cardinality-only mode and no saved state.
+// See SuiteOTExtension and PROTOCOL.md §Suite 2.
+//
 // Memory is committed as data arrives, never from a size the peer
 // declares, and Run caps each frame by what the session expects next and
 // times out a stalled peer. PSI does not authenticate the peer: run it

@@ -8,18 +8,24 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fuzzSessionAt returns the session that receives frame number `frames`
-// of an honest both-learn exchange, with every earlier frame delivered.
-func fuzzSessionAt(t testing.TB, frames int) *Session {
-	cfg := Config{Context: []byte("fuzz"), Mode: BothLearn, PayloadSize: 4}
+// fuzzParties are the two parties of the small both-learn exchange the
+// fuzz targets start from, with seeded randomness, under suites.
+func fuzzParties(t testing.TB, suites []Suite) (ini, resp *Session) {
+	cfg := Config{Context: []byte("fuzz"), Mode: BothLearn, PayloadSize: 4, Suites: suites}
 	a := [][]byte{[]byte("a"), []byte("b"), []byte("c")}
 	b := [][]byte{[]byte("c"), []byte("a")}
 	ini, err := newInitiatorWithRand(cfg, Set{Elements: a, Payloads: payloads("A", a, 4)}, testrand.New("fuzz-i"))
 	require.NoError(t, err)
-	resp, err := newResponderWithRand(cfg, Set{Elements: b, Payloads: payloads("B", b, 4)}, testrand.New("fuzz-r"))
+	resp, err = newResponderWithRand(cfg, Set{Elements: b, Payloads: payloads("B", b, 4)}, testrand.New("fuzz-r"))
 	require.NoError(t, err)
-	// In this small exchange every frame is answered before the next is
-	// sent, so the roles simply alternate between sender and receiver.
+	return ini, resp
+}
+
+// fuzzSessionAt returns the session that receives frame number `frames`
+// of an honest both-learn exchange under suites, with every earlier frame
+// delivered.
+func fuzzSessionAt(t testing.TB, suites []Suite, frames int) *Session {
+	ini, resp := fuzzParties(t, suites)
 	for range frames {
 		from, to := ini, resp
 		if resp.Turn() == TurnSend {
@@ -38,30 +44,28 @@ func fuzzSessionAt(t testing.TB, frames int) *Session {
 // FuzzSessionReceive feeds arbitrary frames to sessions in every receiving
 // state: whatever arrives, the session must not panic, and after an error
 // it must hold no result.
-func FuzzSessionReceive(f *testing.F) {
+func FuzzSessionReceive(f *testing.F) { fuzzReceive(f, nil, 8) }
+
+// fuzzReceive is FuzzSessionReceive for the suites given, whose honest
+// exchange has n frames.
+func fuzzReceive(f *testing.F, suites []Suite, n int) {
 	// Seeds: the honest frames of a session, each tagged with the number
 	// of frames exchanged before it.
-	cfg := Config{Context: []byte("fuzz"), Mode: BothLearn, PayloadSize: 4}
-	a := [][]byte{[]byte("a"), []byte("b"), []byte("c")}
-	b := [][]byte{[]byte("c"), []byte("a")}
-	ini, err := newInitiatorWithRand(cfg, Set{Elements: a, Payloads: payloads("A", a, 4)}, testrand.New("fuzz-i"))
-	require.NoError(f, err)
-	resp, err := newResponderWithRand(cfg, Set{Elements: b, Payloads: payloads("B", b, 4)}, testrand.New("fuzz-r"))
-	require.NoError(f, err)
+	ini, resp := fuzzParties(f, suites)
 	frames, _, _, erra, errb := exchange(f, ini, resp)
 	require.NoError(f, erra)
 	require.NoError(f, errb)
-	require.Len(f, frames, 8)
+	require.Len(f, frames, n)
 	for i, fr := range frames {
 		f.Add(uint8(i), fr.Bytes)
 	}
 	f.Fuzz(func(t *testing.T, stage uint8, raw []byte) {
-		stage %= 8
+		stage %= uint8(n)
 		frame, err := encoding.ParseFrame(raw)
 		if err != nil {
 			return
 		}
-		s := fuzzSessionAt(t, int(stage))
+		s := fuzzSessionAt(t, suites, int(stage))
 		if s.Turn() != TurnReceive {
 			return
 		}
@@ -73,10 +77,14 @@ func FuzzSessionReceive(f *testing.F) {
 }
 
 func TestFuzzStagesReachEveryReceiver(t *testing.T) {
-	// Frames 0..7 go to: responder, initiator, responder, initiator ×2,
-	// responder ×2, initiator. Each stage must put a session in TurnReceive.
-	for stage := range 8 {
-		s := fuzzSessionAt(t, stage)
-		require.Equal(t, TurnReceive, s.Turn(), "stage %d", stage)
+	// Each stage must put a session in TurnReceive, in both suites.
+	for _, c := range []struct {
+		suites []Suite
+		frames int
+	}{{nil, 8}, {[]Suite{SuiteOTExtension}, 9}} {
+		for stage := range c.frames {
+			s := fuzzSessionAt(t, c.suites, stage)
+			require.Equal(t, TurnReceive, s.Turn(), "suites %v, stage %d", c.suites, stage)
+		}
 	}
 }

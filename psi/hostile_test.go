@@ -152,32 +152,39 @@ func TestHostilePeer(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ini, resp := hostileSessions(t, BothLearn, 8)
-			erra, errb := relay(t, ini, resp, tc.tp)
-			victim, peer := erra, errb
-			if tc.victim == RoleResponder {
-				victim, peer = errb, erra
-			}
-			require.ErrorIs(t, victim, tc.want)
-			var pae *PeerAbortError
-			assert.False(t, errors.As(victim, &pae), "the victim detected it itself")
-			if tc.viaPeer {
-				require.ErrorIs(t, peer, ErrPeerAborted, "the other side is told")
-				assert.ErrorIs(t, peer, tc.want)
-			}
-			// A failed session yields no result, on either side that knows.
-			var victimSession, peerSession *Session = ini, resp
-			if tc.victim == RoleResponder {
-				victimSession, peerSession = resp, ini
-			}
-			r, err := victimSession.Result()
-			assert.Error(t, err)
-			assert.Nil(t, r)
-			if tc.viaPeer {
-				r, err = peerSession.Result()
-				assert.Error(t, err)
-				assert.Nil(t, r)
-			}
+			checkHostile(t, ini, resp, tc.tp, tc.victim, tc.want, tc.viaPeer)
 		})
+	}
+}
+
+// checkHostile relays a session through tp and checks that victim detects
+// the deviation with an error matching want (not an alert), that the
+// other side is told when viaPeer, and that neither side that knows
+// reports a result.
+func checkHostile(t *testing.T, ini, resp *Session, tp tamper, victim Role, want error, viaPeer bool) {
+	t.Helper()
+	erra, errb := relay(t, ini, resp, tp)
+	victimErr, peerErr := erra, errb
+	victimSession, peerSession := ini, resp
+	if victim == RoleResponder {
+		victimErr, peerErr = errb, erra
+		victimSession, peerSession = resp, ini
+	}
+	require.ErrorIs(t, victimErr, want)
+	var pae *PeerAbortError
+	assert.False(t, errors.As(victimErr, &pae), "the victim detected it itself")
+	if viaPeer {
+		require.ErrorIs(t, peerErr, ErrPeerAborted, "the other side is told")
+		assert.ErrorIs(t, peerErr, want)
+	}
+	// A failed session yields no result, on either side that knows.
+	r, err := victimSession.Result()
+	assert.Error(t, err)
+	assert.Nil(t, r)
+	if viaPeer {
+		r, err = peerSession.Result()
+		assert.Error(t, err)
+		assert.Nil(t, r)
 	}
 }
 

@@ -318,14 +318,21 @@ func (s *Session) finishAnswers() {
 	if s.cfg.Mode != CardinalityOnly {
 		// In the other modes evaluated elements come back in the order they
 		// were sent, so ownPoints index = element index.
-		for _, m := range s.found {
-			point := s.ownPoints[int(m.own)*encoding.ElementSize : int(m.own+1)*encoding.ElementSize]
-			s.matches = append(s.matches, Match{
-				Index:       int(m.own),
-				Handle:      derive(labelHandle, &s.sid, point),
-				PeerPayload: m.payload,
-			})
+		handle, _, _ := s.labels()
+		s.matches = nil // stays nil without matches, as a resumed session's
+		if len(s.found) > 0 {
+			s.matches = make([]Match, len(s.found))
 		}
+		_ = parallel(len(s.found), func(lo, hi int) error {
+			for i, m := range s.found[lo:hi] {
+				s.matches[lo+i] = Match{
+					Index:       int(m.own),
+					Handle:      derive(handle, &s.sid, s.ownKey(m.own)),
+					PeerPayload: m.payload,
+				}
+			}
+			return nil
+		})
 		slices.SortFunc(s.matches, func(a, b Match) int { return cmp.Compare(a.Index, b.Index) })
 	}
 	s.done = 0
@@ -343,19 +350,28 @@ func (s *Session) finishAnswers() {
 func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 	cnt := min(encoding.MaxChunkElements, len(s.found)-s.done)
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.PositionSize, SealedSize: uint16(s.cfg.PayloadSize + encoding.SealOverhead)}
-	c.Entries = make([]byte, 0, cnt*c.EntrySize())
+	size := c.EntrySize()
+	c.Entries = make([]byte, cnt*size)
 	empty := make([]byte, 0)
-	for _, m := range s.found[s.done : s.done+cnt] {
-		point := s.ownPoints[int(m.own)*encoding.ElementSize : int(m.own+1)*encoding.ElementSize]
-		payload := empty
-		if s.cfg.PayloadSize > 0 {
-			payload = s.set.Payloads[m.own]
+	_, _, sealI2R := s.labels()
+	batch := s.found[s.done : s.done+cnt]
+	_ = parallel(cnt, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			m := batch[i]
+			payload := empty
+			if s.cfg.PayloadSize > 0 {
+				payload = s.set.Payloads[m.own]
+			}
+			entry := c.Entries[i*size : (i+1)*size]
+			binary.BigEndian.PutUint32(entry, m.position)
+			// The seal proves the initiator holds b·H(y) (suite 1) or the
+			// OPRF secret (suite 2) for this position, which it can only
+			// have computed from the same element. It fills the rest of
+			// the entry in place.
+			seal(entry[encoding.PositionSize:encoding.PositionSize], sealI2R, &s.sid, s.ownKey(m.own), payload)
 		}
-		c.Entries = appendUint32(c.Entries, m.position)
-		// The seal proves the initiator holds b·H(y) for this position,
-		// which it can only have computed from the same element.
-		c.Entries = seal(c.Entries, labelSealI2R, &s.sid, point, payload)
-	}
+		return nil
+	})
 	s.done += cnt
 	s.progress("reveal", s.done, len(s.found))
 	if s.done == len(s.found) {
@@ -461,27 +477,75 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 	if int(c.SealedSize) != s.cfg.PayloadSize+encoding.SealOverhead {
 		return fmt.Errorf("%w: reveal seals of %d bytes, expected %d", ErrMalformed, c.SealedSize, s.cfg.PayloadSize+encoding.SealOverhead)
 	}
-	n := len(s.set.Elements)
+	n := int64(len(s.set.Elements))
+	handle, _, sealI2R := s.labels()
+	per := int64(1) // tag stream positions per element
+	if s.suite == SuiteOTExtension {
+		per = int64(s.fastLayout.TagsPerElement)
+	}
+	keys := make([][]byte, c.Len())
+	matches := make([]Match, c.Len())
 	for i := range c.Len() {
-		prefix, sealedPayload := c.Entry(i)
+		prefix, _ := c.Entry(i)
 		pos := binary.BigEndian.Uint32(prefix)
-		// Strictly increasing positions: no repeats, one canonical order.
-		if int64(pos) <= s.lastReveal || int64(pos) >= int64(n) {
+		// Strictly increasing elements: no repeats (in suite 2, not two
+		// slots of one element either), one canonical order.
+		elem := int64(pos) / per
+		if elem <= s.lastReveal || elem >= n {
 			return fmt.Errorf("%w: reveal position out of order or range", ErrMalformed)
 		}
-		s.lastReveal = int64(pos)
-		point := s.tagPoints[int(pos)*encoding.ElementSize : int(pos+1)*encoding.ElementSize]
-		payload, err := open(labelSealI2R, &s.sid, point, sealedPayload)
-		if err != nil {
-			return fmt.Errorf("%w: reveal entry %d", err, i)
-		}
-		m := Match{Index: int(s.tagOrder[pos]), Handle: derive(labelHandle, &s.sid, point)}
-		if s.cfg.PayloadSize > 0 {
-			m.PeerPayload = payload
-		}
-		s.matches = append(s.matches, m)
+		s.lastReveal = elem
+		matches[i].Index, keys[i] = s.revealedAt(pos)
 	}
+	// Seals are opened on all cores; the first entry that fails ends the
+	// session.
+	err := parallel(len(matches), func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			_, sealedPayload := c.Entry(i)
+			payload, err := open(sealI2R, &s.sid, keys[i], sealedPayload)
+			if err != nil {
+				return fmt.Errorf("%w: reveal entry %d", err, i)
+			}
+			matches[i].Handle = derive(handle, &s.sid, keys[i])
+			if s.cfg.PayloadSize > 0 {
+				matches[i].PeerPayload = payload
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.matches = append(s.matches, matches...)
 	return nil
+}
+
+// labels returns the labels of this session's suite for match handles
+// and for the payloads the responder seals to the initiator and the
+// initiator to the responder.
+func (s *Session) labels() (handle, sealR2I, sealI2R string) {
+	if s.suite == SuiteOTExtension {
+		return labelFastHandle, labelFastSealR2I, labelFastSealI2R
+	}
+	return labelHandle, labelSealR2I, labelSealI2R
+}
+
+// ownKey returns what the initiator derives an own element's handle and
+// reveal seal from: b·H(x) in suite 1, the OPRF secret in suite 2.
+func (s *Session) ownKey(own int32) []byte {
+	if s.suite == SuiteOTExtension {
+		return s.fastR.Secret(int(own))
+	}
+	return s.ownPoints[int(own)*encoding.ElementSize : int(own+1)*encoding.ElementSize]
+}
+
+// revealed returns the responder's element at a tag stream position and
+// what its handle and reveal seal are derived from.
+func (s *Session) revealedAt(pos uint32) (int, []byte) {
+	if s.suite == SuiteOTExtension {
+		return s.revealedElement(pos)
+	}
+	return int(s.tagOrder[pos]), s.tagPoints[int(pos)*encoding.ElementSize : int(pos+1)*encoding.ElementSize]
 }
 
 // complete records the result and releases the session's secrets.
@@ -489,6 +553,7 @@ func (s *Session) complete(transcript [32]byte, learned bool) {
 	s.result = &Result{
 		Role:         s.role,
 		Mode:         s.cfg.Mode,
+		Suite:        s.suite,
 		Learned:      learned,
 		LowerBound:   learned && s.role == RoleResponder,
 		Matches:      s.matches,

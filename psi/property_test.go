@@ -81,28 +81,38 @@ func matchIndices(ms []Match) []int {
 	return idx
 }
 
-// TestAgainstPlainIntersection runs the protocol on many random set shapes
-// in every mode and checks each party's output against a plain set
-// intersection, and the two parties' handles and payloads against each
-// other.
-func TestAgainstPlainIntersection(t *testing.T) {
-	shapes := []struct {
-		name           string
-		nA, nB, common int
-	}{
+// setShape is the shape of a pair of test sets: the initiator's size,
+// the responder's, and how many elements they share.
+type setShape struct {
+	name           string
+	nA, nB, common int
+}
+
+// edgeShapes are the empty and one-element shapes every suite is tested on.
+func edgeShapes() []setShape {
+	return []setShape{
 		{"both empty", 0, 0, 0},
 		{"initiator empty", 0, 5, 0},
 		{"responder empty", 5, 0, 0},
 		{"one each, equal", 1, 1, 1},
 		{"one each, different", 1, 1, 0},
-		{"disjoint", 50, 70, 0},
-		{"identical", 64, 64, 64},
-		{"initiator subset", 30, 90, 30},
-		{"responder subset", 90, 30, 30},
-		{"unequal sizes", 7, 300, 5},
-		{"chunk boundary", 4096, 4097, 4096},
-		{"large", largeSet, largeSet, largeSet / 2},
 	}
+}
+
+// TestAgainstPlainIntersection runs the protocol on many random set shapes
+// in every mode and checks each party's output against a plain set
+// intersection, and the two parties' handles and payloads against each
+// other.
+func TestAgainstPlainIntersection(t *testing.T) {
+	shapes := append(edgeShapes(),
+		setShape{"disjoint", 50, 70, 0},
+		setShape{"identical", 64, 64, 64},
+		setShape{"initiator subset", 30, 90, 30},
+		setShape{"responder subset", 90, 30, 30},
+		setShape{"unequal sizes", 7, 300, 5},
+		setShape{"chunk boundary", 4096, 4097, 4096},
+		setShape{"large", largeSet, largeSet, largeSet / 2},
+	)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, mode := range []Mode{BothLearn, InitiatorOnly, CardinalityOnly} {
 		for _, sh := range shapes {
@@ -120,64 +130,92 @@ func TestAgainstPlainIntersection(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/%s", mode, sh.name), func(t *testing.T) {
 				a, b := sets(rng, sh.nA, sh.nB, sh.common)
 				cfg := Config{Context: []byte("property"), Mode: mode, PayloadSize: payloadSize}
-				ini, err := newInitiator(cfg, Set{Elements: a, Payloads: payloads("A", a, payloadSize)})
-				require.NoError(t, err)
-				resp, err := newResponder(cfg, Set{Elements: b, Payloads: payloads("B", b, payloadSize)})
-				require.NoError(t, err)
-				_, ra, rb, erra, errb := exchange(t, ini, resp)
-				require.NoError(t, erra)
-				require.NoError(t, errb)
-
-				wantA, wantB := plainIntersection(a, b), plainIntersection(b, a)
-				assert.Equal(t, sh.common, len(wantA))
-				assert.Equal(t, sh.nB, ra.PeerSetSize)
-				assert.Equal(t, sh.nA, rb.PeerSetSize)
-				assert.Equal(t, ra.SessionID, rb.SessionID)
-				assert.Equal(t, ra.Transcript, rb.Transcript)
-				assert.True(t, ra.Learned)
-				assert.Equal(t, sh.common, ra.Cardinality)
-
-				switch mode {
-				case CardinalityOnly:
-					assert.Empty(t, ra.Matches)
-					assert.False(t, rb.Learned)
-					assert.Empty(t, rb.Matches)
-				case InitiatorOnly:
-					assert.Equal(t, wantA, matchIndices(ra.Matches))
-					assert.False(t, rb.Learned)
-					assert.Empty(t, rb.Matches)
-					assert.Zero(t, rb.Cardinality)
-				case BothLearn:
-					assert.Equal(t, wantA, matchIndices(ra.Matches))
-					assert.Equal(t, wantB, matchIndices(rb.Matches))
-					assert.Equal(t, sh.common, rb.Cardinality)
-					// Same element ⇒ same handle on both sides, and each
-					// side got the other's payload for exactly it.
-					handleA := map[string]Handle{}
-					for _, m := range ra.Matches {
-						handleA[string(a[m.Index])] = m.Handle
-						assert.Equal(t, payloadFor("B", a[m.Index], payloadSize), m.PeerPayload)
-					}
-					for _, m := range rb.Matches {
-						assert.Equal(t, handleA[string(b[m.Index])], m.Handle)
-						assert.Equal(t, payloadFor("A", b[m.Index], payloadSize), m.PeerPayload)
-					}
-				}
-				if mode != CardinalityOnly {
-					for _, m := range ra.Matches {
-						require.Len(t, m.PeerPayload, payloadSize)
-					}
-					// Handles are distinct.
-					hs := make([]Handle, 0, len(ra.Matches))
-					for _, m := range ra.Matches {
-						hs = append(hs, m.Handle)
-					}
-					slices.SortFunc(hs, func(x, y Handle) int { return slices.Compare(x[:], y[:]) })
-					assert.Len(t, slices.Compact(hs), len(ra.Matches))
-				}
+				checkAgainstPlain(t, cfg, a, b, nil)
 			})
 		}
 	}
+}
+
+// wantPayload is the payload a match should carry: side's payload for e,
+// or nil in a session without payloads.
+func wantPayload(side string, e []byte, size int) []byte {
+	if size == 0 {
+		return nil
+	}
+	return payloadFor(side, e, size)
+}
+
+// checkAgainstPlain runs a session of cfg between an initiator holding a
+// and a responder holding b, through run (exchange when nil), and checks
+// each party's output against a plain set intersection, and the two
+// parties' handles and payloads against each other. It returns both
+// results.
+func checkAgainstPlain(t *testing.T, cfg Config, a, b [][]byte, run func(t *testing.T, ini, resp *Session) (ra, rb *Result)) (*Result, *Result) {
+	t.Helper()
+	mode, payloadSize := cfg.Mode, cfg.PayloadSize
+	ini, err := newInitiator(cfg, Set{Elements: a, Payloads: payloads("A", a, payloadSize)})
+	require.NoError(t, err)
+	resp, err := newResponder(cfg, Set{Elements: b, Payloads: payloads("B", b, payloadSize)})
+	require.NoError(t, err)
+	var ra, rb *Result
+	if run != nil {
+		ra, rb = run(t, ini, resp)
+	} else {
+		var erra, errb error
+		_, ra, rb, erra, errb = exchange(t, ini, resp)
+		require.NoError(t, erra)
+		require.NoError(t, errb)
+	}
+
+	wantA, wantB := plainIntersection(a, b), plainIntersection(b, a)
+	common := len(wantA)
+	assert.Equal(t, len(b), ra.PeerSetSize)
+	assert.Equal(t, len(a), rb.PeerSetSize)
+	assert.Equal(t, ra.SessionID, rb.SessionID)
+	assert.Equal(t, ra.Transcript, rb.Transcript)
+	assert.Equal(t, ra.Suite, rb.Suite)
+	assert.True(t, ra.Learned)
+	assert.Equal(t, common, ra.Cardinality)
+
+	switch mode {
+	case CardinalityOnly:
+		assert.Empty(t, ra.Matches)
+		assert.False(t, rb.Learned)
+		assert.Empty(t, rb.Matches)
+	case InitiatorOnly:
+		assert.Equal(t, wantA, matchIndices(ra.Matches))
+		assert.False(t, rb.Learned)
+		assert.Empty(t, rb.Matches)
+		assert.Zero(t, rb.Cardinality)
+	case BothLearn:
+		assert.Equal(t, wantA, matchIndices(ra.Matches))
+		assert.Equal(t, wantB, matchIndices(rb.Matches))
+		assert.Equal(t, common, rb.Cardinality)
+		// Same element ⇒ same handle on both sides, and each
+		// side got the other's payload for exactly it.
+		handleA := map[string]Handle{}
+		for _, m := range ra.Matches {
+			handleA[string(a[m.Index])] = m.Handle
+			assert.Equal(t, wantPayload("B", a[m.Index], payloadSize), m.PeerPayload)
+		}
+		for _, m := range rb.Matches {
+			assert.Equal(t, handleA[string(b[m.Index])], m.Handle)
+			assert.Equal(t, wantPayload("A", b[m.Index], payloadSize), m.PeerPayload)
+		}
+	}
+	if mode != CardinalityOnly {
+		for _, m := range ra.Matches {
+			require.Equal(t, wantPayload("B", a[m.Index], payloadSize), m.PeerPayload)
+		}
+		// Handles are distinct.
+		hs := make([]Handle, 0, len(ra.Matches))
+		for _, m := range ra.Matches {
+			hs = append(hs, m.Handle)
+		}
+		slices.SortFunc(hs, func(x, y Handle) int { return slices.Compare(x[:], y[:]) })
+		assert.Len(t, slices.Compact(hs), len(ra.Matches))
+	}
+	return ra, rb
 }
 
 // TestSessionsAreUnlinkable checks two sessions over the same sets share no

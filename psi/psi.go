@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/reunite-psi/reunite/encoding"
 )
@@ -51,11 +52,50 @@ func (m Mode) String() string {
 // Suite identifies the protocol and its primitives on the wire.
 type Suite uint16
 
-// SuiteECDHRistretto255 is the ECDH-PSI protocol of PROTOCOL.md on
-// ristretto255 with SHA-512 hash-to-group, RFC 9497 evaluation proofs,
-// SHA-256 derivations and ChaCha20-Poly1305 payload seals. It is the only
-// suite of wire version 2.
-const SuiteECDHRistretto255 Suite = 1
+// The suites of wire version 2. A Config lists the ones a party offers or
+// accepts (Config.Suites); the handshake picks one (PROTOCOL.md
+// §Suite negotiation) and Result.Suite says which ran.
+const (
+	// SuiteECDHRistretto255 is the ECDH-PSI protocol of PROTOCOL.md on
+	// ristretto255 with SHA-512 hash-to-group, RFC 9497 evaluation proofs,
+	// SHA-256 derivations and ChaCha20-Poly1305 payload seals. It is the
+	// default, and the only suite with saved state and cardinality-only
+	// mode. Its responder proves every evaluation, so a deviating
+	// responder cannot forge matches.
+	SuiteECDHRistretto255 Suite = 1
+
+	// SuiteOTExtension is the fast suite for large sets (PROTOCOL.md
+	// §Suite 2): the batched OPRF of Kolesnikov, Kumaresan, Rosulek and
+	// Trieu (CCS 2016) over IKNP OT extension, with 448 Chou–Orlandi base
+	// OTs on ristretto255, AES-128 and SHA-256, and cuckoo hashing; about
+	// one microsecond of CPU per element instead of suite 1's hundred.
+	// It supports BothLearn and InitiatorOnly, match handles and payloads,
+	// but not CardinalityOnly (ErrModeUnsupported) nor saved state.
+	//
+	// It is secure against SEMI-HONEST parties only: a party that
+	// follows the protocol learns what suite 1 would tell it, but a
+	// deviating responder can make the initiator report as a match any
+	// element of the initiator's that the responder knows or guesses,
+	// and hide real matches (there is no evaluation proof); a deviating
+	// initiator can test as many chosen elements as its cuckoo table
+	// has rows (bins and stash: about twice its declared set size up to
+	// 2^19 elements, 1.5 times above, at least 72), more than its
+	// declared size but no more than a larger set would give it. Choose
+	// it only with peers you trust to run this library unmodified; see
+	// SECURITY.md.
+	SuiteOTExtension Suite = 2
+)
+
+// String returns the suite's name.
+func (s Suite) String() string {
+	switch s {
+	case SuiteECDHRistretto255:
+		return "ecdh-ristretto255"
+	case SuiteOTExtension:
+		return "ot-extension"
+	}
+	return fmt.Sprintf("Suite(%d)", uint16(s))
+}
 
 // Limits of this implementation.
 const (
@@ -108,6 +148,17 @@ type Config struct {
 	// supply the same value.
 	ChannelBinding []byte
 
+	// Suites lists the suites this party offers (initiator) or accepts
+	// (responder), each at most once; nil means SuiteECDHRistretto255
+	// only. When both parties have both suites, the responder chooses
+	// SuiteOTExtension for sets of FastSuiteMinElements or more in all
+	// and suite 1 below; a list of one suite forces it, and a peer that
+	// does not have it is refused with ErrUnsupported. In
+	// CardinalityOnly mode suite 2 is left out of the offer, and a list
+	// of suite 2 alone is refused (ErrModeUnsupported). A session that
+	// may run suite 2 cannot be saved (MarshalState).
+	Suites []Suite
+
 	// Admit, if set, is called with the peer's declared set size as soon as
 	// the handshake reveals it, before any element is hashed, blinded or
 	// sent. Returning an error refuses the session: the peer is told
@@ -126,7 +177,7 @@ type Config struct {
 
 // Progress reports how far a session is through one phase.
 type Progress struct {
-	Phase string // "blind", "evaluate", "tags", "unblind", "match", "reveal"
+	Phase string // "blind", "evaluate", "tags", "unblind", "match", "reveal"; suite 2 also "matrix"
 	Done  int    // elements of this phase done so far
 	Total int    // elements in this phase
 }
@@ -155,7 +206,16 @@ func (c *Config) validate() error {
 	case len(c.ChannelBinding) > MaxContextSize:
 		return fmt.Errorf("%w: channel binding must be at most %d bytes", ErrConfig, MaxContextSize)
 	}
-	return nil
+	for i, su := range c.Suites {
+		if su != SuiteECDHRistretto255 && su != SuiteOTExtension {
+			return fmt.Errorf("%w: %w: %v", ErrConfig, ErrUnsupported, su)
+		}
+		if slices.Contains(c.Suites[:i], su) {
+			return fmt.Errorf("%w: %v listed twice", ErrConfig, su)
+		}
+	}
+	_, err := c.suitesFor()
+	return err
 }
 
 // Set is one party's input: distinct elements and, when the session carries
@@ -233,6 +293,8 @@ func (r Role) String() string {
 type Result struct {
 	Role Role
 	Mode Mode
+	// Suite is the suite the session ran.
+	Suite Suite
 	// Learned reports whether this party learns the intersection (or its
 	// size) in this mode. When false, Matches is empty and Cardinality is
 	// zero because the protocol told this party nothing, not because the
@@ -321,6 +383,10 @@ var (
 	// sides; a Session detects it when it receives the handshake message
 	// of its own role.
 	ErrRoleMismatch = errors.New("psi: peer plays the same role")
+	// ErrModeUnsupported reports a mode that the only suite a party
+	// allows cannot run: SuiteOTExtension has no CardinalityOnly mode
+	// (its receiver maps every hit to its own element).
+	ErrModeUnsupported = errors.New("psi: the suite does not support this mode")
 )
 
 // ContextMismatchError reports that the peer uses another context (in

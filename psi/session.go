@@ -14,6 +14,7 @@ import (
 	"slices"
 
 	"github.com/reunite-psi/reunite/encoding"
+	"github.com/reunite-psi/reunite/internal/kkrt"
 	"github.com/reunite-psi/reunite/internal/ristretto255"
 )
 
@@ -44,6 +45,15 @@ const (
 	stRespSendConfirm
 	stSendAlert
 	stDone
+	// Suite 2 (fast.go).
+	stFastSendSetup
+	stFastRecvOTReply
+	stFastSendMatrix
+	stFastRecvTags
+	stFastRecvSetup
+	stFastSendOTReply
+	stFastRecvMatrix
+	stFastSendTags
 )
 
 // chunkLen returns the number of elements in chunk k of a stream of n
@@ -102,6 +112,15 @@ type Session struct {
 	matches     []Match
 	cardinality int
 	result      *Result
+
+	// Suite 2: the negotiated suite (0 until the handshake picks one),
+	// the engine of this party's role, its message layout, and the
+	// responder's base-OT reply until it is sent.
+	suite      Suite
+	fastR      *kkrt.Receiver
+	fastS      *kkrt.Sender
+	fastLayout kkrt.Layout
+	otReply    []byte
 }
 
 // found is a match the initiator has seen in the responder's tag stream.
@@ -203,7 +222,8 @@ func (s *Session) Role() Role { return s.role }
 // Turn reports what the session expects next.
 func (s *Session) Turn() Turn {
 	switch s.state {
-	case stInitRecvReply, stInitRecvAnswers, stInitRecvConfirm, stRespRecvHello, stRespRecvBlinded, stRespRecvFinish:
+	case stInitRecvReply, stInitRecvAnswers, stInitRecvConfirm, stRespRecvHello, stRespRecvBlinded, stRespRecvFinish,
+		stFastRecvOTReply, stFastRecvTags, stFastRecvSetup, stFastRecvMatrix:
 		return TurnReceive
 	case stDone:
 		return TurnDone
@@ -259,7 +279,11 @@ func (s *Session) dropState() {
 	s.ownPoints, s.ownTags, s.peerTags, s.found = nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
 	s.helloFrame = nil
+	s.fastR, s.fastS, s.otReply = nil, nil, nil
 }
+
+// Suite returns the suite the handshake chose, or 0 before it did.
+func (s *Session) Suite() Suite { return s.suite }
 
 // MaxBody returns the largest frame body of type t that the session can
 // accept next: the exact size of the chunk it expects, the size of a
@@ -292,6 +316,14 @@ func (s *Session) MaxBody(t encoding.MessageType) int {
 		return encoding.EvaluatedChunkSize(chunk(nI, s.done))
 	case s.state == stInitRecvAnswers && t == encoding.TypeTags && s.done >= nI:
 		return encoding.SealedChunkSize(chunk(s.peerSize, s.done-nI), encoding.TagSize, sealed)
+	case s.state == stFastRecvSetup && t == encoding.TypeOTSetup:
+		return encoding.OTSetupSize
+	case s.state == stFastRecvOTReply && t == encoding.TypeOTReply:
+		return encoding.OTReplySize
+	case s.state == stFastRecvMatrix && t == encoding.TypeMatrix:
+		return encoding.MatrixChunkSize(s.matrixRows(s.done))
+	case s.state == stFastRecvTags && t == encoding.TypeOPRFTags:
+		return s.fastTagsSize(s.done)
 	case s.state == stRespRecvFinish && t == encoding.TypeReveal && s.cfg.Mode == BothLearn:
 		left := nI - int(s.lastReveal+1) // positions still possible, in increasing order
 		return encoding.SealedChunkSize(min(left, encoding.MaxChunkElements), encoding.PositionSize, s.cfg.PayloadSize+encoding.SealOverhead)
@@ -336,6 +368,14 @@ func (s *Session) Send() (encoding.Frame, error) {
 		typ, body, err = s.sendFinish()
 	case stRespSendConfirm:
 		typ, body, err = s.sendConfirm()
+	case stFastSendSetup:
+		typ, body, err = s.sendOTSetup()
+	case stFastSendMatrix:
+		typ, body, err = s.sendMatrix()
+	case stFastSendOTReply:
+		typ, body, err = s.sendOTReply()
+	case stFastSendTags:
+		typ, body, err = s.sendOPRFTags()
 	}
 	if err != nil {
 		return encoding.Frame{}, s.fail(err)
@@ -343,7 +383,10 @@ func (s *Session) Send() (encoding.Frame, error) {
 	f := s.frame(typ, body)
 	if typ == encoding.TypeHelloReply {
 		s.deriveSessionID(f)
-		s.advance()
+		if err := s.advance(); err != nil {
+			// The reply is out; the alert follows it.
+			s.fail(err)
+		}
 	}
 	return f, nil
 }
@@ -400,6 +443,14 @@ func (s *Session) Receive(f encoding.Frame) error {
 		err = s.receiveRevealOrFinish(f)
 	case stInitRecvConfirm:
 		err = s.receiveConfirm(f)
+	case stFastRecvOTReply:
+		err = s.receiveOTReply(f)
+	case stFastRecvTags:
+		err = s.receiveOPRFTags(f)
+	case stFastRecvSetup:
+		err = s.receiveOTSetup(f)
+	case stFastRecvMatrix:
+		err = s.receiveMatrix(f)
 	}
 	if err != nil {
 		return s.fail(fmt.Errorf("%w (in %s frame %d)", err, f.Type, f.Seq))
@@ -434,7 +485,7 @@ func decode(what interface{ UnmarshalBinary([]byte) error }, body []byte) error 
 
 func (s *Session) sendHello() (encoding.MessageType, []byte, error) {
 	h := encoding.Hello{
-		Suite:       uint16(SuiteECDHRistretto255),
+		Suite:       s.offer(),
 		Mode:        uint8(s.cfg.Mode),
 		PayloadSize: uint16(s.cfg.PayloadSize),
 		MaxSetSize:  uint32(s.cfg.maxSetSize()),
@@ -443,8 +494,13 @@ func (s *Session) sendHello() (encoding.MessageType, []byte, error) {
 		Nonce:       s.nonce,
 	}
 	if s.role == RoleResponder {
+		h.Suite = uint16(s.suite)
 		h.MaxSetSize = uint32(s.agreedMax)
-		body, err := (&encoding.HelloReply{Hello: h, Commitment: s.commit}).AppendBinary(nil)
+		reply := encoding.HelloReply{Hello: h}
+		if s.suite == SuiteECDHRistretto255 {
+			reply.Commitment = s.commit // suite 2 has no commitment: all zero
+		}
+		body, err := reply.AppendBinary(nil)
 		return encoding.TypeHelloReply, body, err
 	}
 	body, err := h.AppendBinary(nil)
@@ -462,12 +518,10 @@ func (s *Session) setCommitment() {
 	new(ristretto255.Element).ScalarBaseMult(s.key).AppendBytes(s.commit[:0])
 }
 
-// checkPeerHello applies the rules both roles share: same suite, mode,
-// context and payload size.
+// checkPeerHello applies the rules both roles share: same mode, context
+// and payload size. The suite is checked before, by each role's rule.
 func (s *Session) checkPeerHello(h *encoding.Hello) error {
 	switch {
-	case Suite(h.Suite) != SuiteECDHRistretto255:
-		return fmt.Errorf("%w: suite %d", ErrUnsupported, h.Suite)
 	case Mode(h.Mode) != s.cfg.Mode:
 		return fmt.Errorf("%w: peer wants %v, this party is configured for %v", ErrModeMismatch, Mode(h.Mode), s.cfg.Mode)
 	case !bytes.Equal(h.Context, s.cfg.Context):
@@ -489,9 +543,14 @@ func (s *Session) receiveHello(f encoding.Frame) error {
 	if err := decode(&h, f.Body); err != nil {
 		return err
 	}
+	suite, err := s.chooseSuite(h.Suite, h.SetSize)
+	if err != nil {
+		return err
+	}
 	if err := s.checkPeerHello(&h); err != nil {
 		return err
 	}
+	s.suite = suite
 	// Sizes are compared as declared (uint32) against int64 limits, so no
 	// conversion can wrap on a 32-bit platform.
 	agreedMax := min(int64(h.MaxSetSize), int64(s.cfg.maxSetSize()))
@@ -530,6 +589,10 @@ func (s *Session) receiveReply(f encoding.Frame) error {
 	if err := decode(&h, f.Body); err != nil {
 		return err
 	}
+	s.suite = Suite(h.Suite)
+	if h.Suite == 0 || h.Suite > 16 || s.offer()&suiteBit(s.suite) == 0 {
+		return fmt.Errorf("%w: the peer chose suite %d, which this party did not offer", ErrUnsupported, h.Suite)
+	}
 	if err := s.checkPeerHello(&h.Hello); err != nil {
 		return err
 	}
@@ -539,7 +602,11 @@ func (s *Session) receiveReply(f encoding.Frame) error {
 	if err := s.checkSizes(int64(h.SetSize), int64(h.MaxSetSize)); err != nil {
 		return err
 	}
-	if err := s.setPeerCommitment(h.Commitment); err != nil {
+	if s.suite == SuiteOTExtension {
+		if h.Commitment != [encoding.ElementSize]byte{} {
+			return fmt.Errorf("%w: a commitment in suite 2", ErrMalformed)
+		}
+	} else if err := s.setPeerCommitment(h.Commitment); err != nil {
 		return err
 	}
 	if err := s.admit(int(h.SetSize)); err != nil {
@@ -548,8 +615,7 @@ func (s *Session) receiveReply(f encoding.Frame) error {
 	s.agreedMax = int(h.MaxSetSize)
 	s.peerSize = int(h.SetSize)
 	s.deriveSessionID(f)
-	s.advance()
-	return nil
+	return s.advance()
 }
 
 // setPeerCommitment decodes the responder's commitment B; the identity
@@ -602,7 +668,10 @@ func (s *Session) deriveSessionID(reply encoding.Frame) {
 
 // advance moves past the handshake into the first phase with work in it;
 // phases with no elements have no frames, so both parties skip them alike.
-func (s *Session) advance() {
+func (s *Session) advance() error {
+	if s.suite == SuiteOTExtension {
+		return s.advanceFast()
+	}
 	nI, nR := len(s.set.Elements), s.peerSize
 	if s.role == RoleResponder {
 		nI, nR = s.peerSize, len(s.set.Elements)
@@ -635,4 +704,5 @@ func (s *Session) advance() {
 			s.state = stRespRecvFinish
 		}
 	}
+	return nil
 }

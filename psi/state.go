@@ -82,6 +82,9 @@ func (s *Session) MarshalState() ([]byte, error) {
 	if s.err != nil {
 		return nil, fmt.Errorf("psi: a failed session cannot be saved: %w", s.err)
 	}
+	if s.cfg.offersFast() {
+		return nil, errFastState
+	}
 	code, ok := stateCodes[s.state]
 	if !ok {
 		return nil, fmt.Errorf("%w: MarshalState called while the session expects to %v; a session can be saved only when it waits for the peer or is done", ErrWrongTurn, s.Turn())
@@ -199,6 +202,9 @@ func resumeSession(cfg Config, set Set, saved []byte) (*Session, error) {
 	if err := checkInputs(cfg, set); err != nil {
 		return nil, err
 	}
+	if cfg.offersFast() {
+		return nil, errFastState
+	}
 	role := cfg.Role
 	if in.Role != uint8(RoleInitiator) && in.Role != uint8(RoleResponder) {
 		return nil, corrupt("role %d", in.Role)
@@ -235,6 +241,9 @@ func resumeSession(cfg Config, set Set, saved []byte) (*Session, error) {
 		sendSeq:    in.SendSeq,
 		recvSeq:    in.RecvSeq,
 		sid:        in.SessionID,
+	}
+	if st != stInitRecvReply && st != stRespRecvHello {
+		s.suite = SuiteECDHRistretto255 // the only suite with saved state
 	}
 
 	// Secret scalar.
@@ -511,7 +520,7 @@ func (s *Session) resumeOutputs(in *encoding.SessionState, nI, nP int) error {
 			return corrupt("result's matches do not agree with its cardinality")
 		}
 		s.result = &Result{
-			Role: s.role, Mode: mode, Learned: wantLearned, LowerBound: wantLearned && s.role == RoleResponder,
+			Role: s.role, Mode: mode, Suite: SuiteECDHRistretto255, Learned: wantLearned, LowerBound: wantLearned && s.role == RoleResponder,
 			Matches: matches, Cardinality: int(cardinality),
 			LocalSetSize: nI, PeerSetSize: nP, SessionID: s.sid, Transcript: in.ResultTranscript,
 		}

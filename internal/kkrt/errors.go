@@ -24,6 +24,10 @@ var (
 	// ErrBadPoint is returned for a base-OT group element that is not a
 	// canonical ristretto255 encoding, or is the identity.
 	ErrBadPoint = errors.New("kkrt: invalid base-OT group element")
+	// ErrRepeatedTag is returned when one of the receiver's tags appears
+	// twice in the sender's tag stream, which an honest sender causes
+	// with negligible probability.
+	ErrRepeatedTag = errors.New("kkrt: a tag of the receiver appears twice")
 	// ErrOrder is returned when a method is called out of protocol order,
 	// after the session ended, or after an earlier error.
 	ErrOrder = errors.New("kkrt: call out of protocol order")

@@ -2,6 +2,7 @@ package kkrt
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -58,7 +59,7 @@ func FuzzReceiverReadTagChunk(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		r := *st.r
-		r.hit = make([]bool, len(st.r.hit))
+		r.hit = slices.Clone(st.r.hit)
 		err := r.ReadTagChunk(msg)
 		require.True(t, isTyped(err), "untyped error %v", err)
 	})

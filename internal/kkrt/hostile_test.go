@@ -233,7 +233,7 @@ func TestRandomnessFailure(t *testing.T) {
 
 // isTyped reports whether err is nil or one of the package's sentinels.
 func isTyped(err error) bool {
-	for _, s := range []error{ErrMessageSize, ErrBadPoint, ErrOrder} {
+	for _, s := range []error{ErrMessageSize, ErrBadPoint, ErrOrder, ErrRepeatedTag} {
 		if errors.Is(err, s) {
 			return true
 		}

@@ -24,8 +24,14 @@ const (
 	// ChunkRows is the number of cuckoo bins (matrix rows) per matrix
 	// chunk message: 8192 × 56 bytes = 448 KiB.
 	ChunkRows = 8192
-	// ChunkElements is the number of sender elements per tag chunk.
-	ChunkElements = 8192
+	// ChunkElements is the number of sender elements per tag chunk. It
+	// matches the psi layer's chunk of 4096 elements, so that a tag chunk
+	// with its key wraps and sealed payloads stays below the frame limit.
+	ChunkElements = 4096
+	// SecretSize is the size of the OPRF secret kept per evaluation when
+	// Params.Secrets is set: bytes 16…31 of the OPRF output, disjoint from
+	// the tag (bytes 0…tagLen-1, tagLen ≤ 16).
+	SecretSize = 16
 	// hashCount is the number of cuckoo hash functions.
 	hashCount = 3
 	// pointSize is the size of a ristretto255 encoding.
@@ -58,6 +64,13 @@ type Params struct {
 	// Context binds the session: MinContext to MaxContext bytes, unique
 	// per session.
 	Context []byte
+	// Secrets asks both parties to keep, beside each OPRF tag, the
+	// OPRF output's second half (SecretSize bytes), which the peer never
+	// sees: the receiver for each of its elements (Receiver.Secret), the
+	// sender for each element and slot (Sender.Secret). The psi layer
+	// derives match handles and payload keys from it. It costs the
+	// sender SecretSize·(3+stash) bytes per element.
+	Secrets bool
 }
 
 // layout is everything derived from Params.
@@ -68,6 +81,8 @@ type layout struct {
 	rows   int // matrix rows: bins+stash rounded up to a multiple of 64
 	tagLen int // bytes per OPRF tag
 	perElt int // tags per sender element: 3 + stash
+	// secrets reports whether the parties keep OPRF secrets (Params.Secrets).
+	secrets bool
 }
 
 // cuckooParams returns the bin count factor e and the stash size for a
@@ -102,7 +117,7 @@ func newLayout(p Params) (layout, error) {
 	if bins < 64 {
 		bins = 64
 	}
-	l := layout{nR: p.ReceiverSize, nS: p.SenderSize, bins: bins, stash: stash}
+	l := layout{nR: p.ReceiverSize, nS: p.SenderSize, bins: bins, stash: stash, secrets: p.Secrets}
 	l.rows = (bins + stash + 63) &^ 63
 	l.perElt = hashCount + stash
 	// A false positive needs one of the receiver's bins+stash tags to equal
@@ -136,6 +151,13 @@ type Layout struct {
 	// Bins, Stash and TagLen are the cuckoo table size, the stash size
 	// and the OPRF tag length in bytes.
 	Bins, Stash, TagLen int
+	// Rows is the number of matrix rows in all (bins and stash, rounded
+	// up to a multiple of 64); chunk k holds min(ChunkRows, Rows −
+	// k·ChunkRows) of them.
+	Rows int
+	// TagsPerElement is the number of tags the sender sends per element:
+	// one per hash function, and one per stash slot.
+	TagsPerElement int
 }
 
 // LayoutOf returns the message layout of a session with Params p.
@@ -152,5 +174,7 @@ func LayoutOf(p Params) (Layout, error) {
 		Bins:           l.bins,
 		Stash:          l.stash,
 		TagLen:         l.tagLen,
+		TagsPerElement: l.perElt,
+		Rows:           l.rows,
 	}, nil
 }

@@ -2,6 +2,7 @@ package kkrt
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/subtle"
 	"encoding/binary"
 	"fmt"
@@ -44,9 +45,22 @@ type Receiver struct {
 	col0, col1 []byte // column buffers of one chunk
 	t, d       []row  // rows of T and of T ⊕ T' for one chunk
 
-	tags   []byte   // tagLen bytes per own element
-	lookup []uint32 // open addressing over tags: element + 1, 0 is empty
-	hit    []bool   // per own element
+	tags    []byte   // tagLen bytes per own element
+	secrets []byte   // SecretSize bytes per own element, with Params.Secrets
+	lookup  []uint32 // open addressing over tags: element + 1, 0 is empty
+	hit     []int64  // per own element: the position of its tag in the tag stream, or -1
+	last    []Hit    // the hits of the last tag chunk
+}
+
+// Hit is one of the receiver's elements found in the sender's set.
+type Hit struct {
+	// Element is the index of the element in the receiver's set.
+	Element int
+	// Position is the index of the matching tag in the sender's tag
+	// stream: output position k of the sender's element times
+	// (3 + stash), plus the slot. Sender.Element(Position / (3+stash))
+	// is the sender's index of the same element.
+	Position int64
 }
 
 // NewReceiver returns the receiver of a session with Params p over set,
@@ -129,6 +143,9 @@ func (r *Receiver) ReadBaseOT(msg []byte) error {
 	r.col0, r.col1 = make([]byte, Width*n/8), make([]byte, Width*n/8)
 	r.t, r.d = make([]row, n), make([]row, n)
 	r.tags = make([]byte, len(r.xs)*r.l.tagLen)
+	if r.l.secrets {
+		r.secrets = make([]byte, len(r.xs)*SecretSize)
+	}
 	// Linear probing at load at most 0.8.
 	size := 1
 	for size < len(r.xs)+len(r.xs)/4+1 {
@@ -187,6 +204,9 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 				tag := tagHash(&r.t[i], j)
 				e := int(elem - 1)
 				copy(r.tags[e*tl:(e+1)*tl], tag[:tl])
+				if r.secrets != nil {
+					copy(r.secrets[e*SecretSize:(e+1)*SecretSize], tag[32-SecretSize:])
+				}
 			} else {
 				c.encode(&code, &zero)
 			}
@@ -204,7 +224,10 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 	if r.chunk == r.l.matrixChunks() {
 		r.col0, r.col1, r.t, r.d, r.g0, r.g1 = nil, nil, nil, nil, nil, nil
 		r.xs, r.table = nil, nil
-		r.hit = make([]bool, len(r.tags)/r.l.tagLen)
+		r.hit = make([]int64, len(r.tags)/r.l.tagLen)
+		for i := range r.hit {
+			r.hit[i] = -1
+		}
 		r.state = rTags
 		if r.l.tagChunks() == 0 {
 			r.state = rDone
@@ -252,22 +275,34 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 		return r.fail(fmt.Errorf("%w: tag chunk %d of %d bytes, want %d", ErrMessageSize, r.tagK, len(msg), want))
 	}
 	var mu sync.Mutex
+	var found []Hit
+	first := int64(r.tagK) * ChunkElements * int64(r.l.perElt)
 	parallel(len(msg)/tl, func(lo, hi int) {
-		var found []int
+		var local []Hit
 		for i := lo; i < hi; i++ {
 			if e := r.find(msg[i*tl : (i+1)*tl]); e >= 0 {
-				found = append(found, e)
+				local = append(local, Hit{Element: e, Position: first + int64(i)})
 			}
 		}
 		mu.Lock()
-		for _, e := range found {
-			r.hit[e] = true
-		}
+		found = append(found, local...)
 		mu.Unlock()
 	})
+	// An own element's tag can appear once in an honest tag stream (a
+	// second copy would be a 2^-40 collision); a repeat is refused, so
+	// every hit has exactly one position.
+	slices.SortFunc(found, func(a, b Hit) int { return cmp.Compare(a.Position, b.Position) })
+	for _, h := range found {
+		if r.hit[h.Element] >= 0 {
+			return r.fail(fmt.Errorf("%w: tag at position %d repeats the tag at %d", ErrRepeatedTag, h.Position, r.hit[h.Element]))
+		}
+		r.hit[h.Element] = h.Position
+	}
+	r.last = found
 	r.tagK++
 	if r.tagK == r.l.tagChunks() {
 		r.state = rDone
+		r.tags, r.lookup = nil, nil // only hits and secrets are needed now
 	}
 	return nil
 }
@@ -276,14 +311,46 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 // receiver's elements that are in the sender's set. It fails with
 // ErrOrder before the last tag chunk was read.
 func (r *Receiver) Intersection() ([]int, error) {
-	if err := r.expect(rDone, "Intersection"); err != nil {
+	hits, err := r.Hits()
+	if err != nil {
 		return nil, err
 	}
-	out := []int{}
+	out := make([]int, len(hits))
+	for i, h := range hits {
+		out[i] = h.Element
+	}
+	return out, nil
+}
+
+// Hits returns the receiver's elements in the sender's set, in increasing
+// element order, each with the position of its tag in the tag stream. It
+// fails with ErrOrder before the last tag chunk was read.
+func (r *Receiver) Hits() ([]Hit, error) {
+	if err := r.expect(rDone, "Hits"); err != nil {
+		return nil, err
+	}
+	out := []Hit{}
 	for i, h := range r.hit {
-		if h {
-			out = append(out, i)
+		if h >= 0 {
+			out = append(out, Hit{Element: i, Position: h})
 		}
 	}
 	return out, nil
+}
+
+// NewHits returns the hits the last successful ReadTagChunk found, in
+// increasing position order, so a caller can read what the sender sent
+// beside those tags in the same message. The slice is valid until the
+// next call of ReadTagChunk.
+func (r *Receiver) NewHits() []Hit { return r.last }
+
+// Secret returns the OPRF secret of the receiver's element e (the
+// SecretSize bytes the sender holds for the same element in the slot of
+// e's bin), or nil without Params.Secrets. It is valid once every matrix
+// chunk was sent.
+func (r *Receiver) Secret(e int) []byte {
+	if r.secrets == nil || r.state < rTags || r.state == rFailed {
+		return nil
+	}
+	return r.secrets[e*SecretSize : (e+1)*SecretSize]
 }

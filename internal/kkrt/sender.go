@@ -42,6 +42,10 @@ type Sender struct {
 	// the perElt tags of each element, in the same order.
 	xs   [][16]byte
 	tags []byte
+	// perm maps an output position to the element's index in the set;
+	// secrets holds SecretSize bytes per tag when Params.Secrets is set.
+	perm    []int32
+	secrets []byte
 }
 
 // NewSender returns the sender of a session with Params p over set, which
@@ -69,7 +73,14 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 	// uniformly random shuffle, so the order of hits says nothing about
 	// the order of the sender's set.
 	rng := newRand(shuffle)
-	rng.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
+	s.perm = make([]int32, len(xs))
+	for i := range s.perm {
+		s.perm[i] = int32(i)
+	}
+	rng.Shuffle(len(xs), func(i, j int) {
+		xs[i], xs[j] = xs[j], xs[i]
+		s.perm[i], s.perm[j] = s.perm[j], s.perm[i]
+	})
 	if _, err := io.ReadFull(rand, s.prcKey[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
@@ -77,6 +88,9 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 	s.prc = newPRC(s.prcKey[:])
 	s.xs = xs
 	s.tags = make([]byte, len(xs)*l.perElt*l.tagLen)
+	if l.secrets {
+		s.secrets = make([]byte, len(xs)*l.perElt*SecretSize)
+	}
 	for e := range xs {
 		// A hash index whose bin repeats an earlier one of the same
 		// element gets a random tag instead of a second copy of a tag.
@@ -86,6 +100,12 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 				off := (e*l.perElt + h) * l.tagLen
 				for k := range l.tagLen {
 					s.tags[off+k] = byte(rng.Uint32())
+				}
+				if l.secrets {
+					off := (e*l.perElt + h) * SecretSize
+					for k := range SecretSize {
+						s.secrets[off+k] = byte(rng.Uint32())
+					}
 				}
 			}
 		}
@@ -197,7 +217,7 @@ func (s *Sender) tagRows(k int, q []row) {
 			// so the cache misses overlap; then compute; then scatter.
 			const batch = 512
 			var xs [batch][16]byte
-			var tags [batch][16]byte
+			var tags [batch][32]byte
 			c := s.prc.clone()
 			for a := lo; a < hi; a += batch {
 				ents := entries[a:min(hi, a+batch)]
@@ -212,12 +232,12 @@ func (s *Sender) tagRows(k int, q []row) {
 					for w := range rowWords {
 						code[w] = qj[w] ^ code[w]&s.choice[w]
 					}
-					h := tagHash(&code, first+bin)
-					copy(tags[i][:], h[:16])
+					tags[i] = tagHash(&code, first+bin)
 				}
 				for i, ent := range ents {
-					off := (int(ent>>2)*per + int(ent&3)) * tl
-					copy(s.tags[off:off+tl], tags[i][:tl])
+					t := int(ent>>2)*per + int(ent&3)
+					copy(s.tags[t*tl:(t+1)*tl], tags[i][:tl])
+					s.keepSecret(t, &tags[i])
 				}
 			}
 		})
@@ -237,11 +257,39 @@ func (s *Sender) tagRows(k int, q []row) {
 					code[w] = q[i][w] ^ code[w]&s.choice[w]
 				}
 				h := tagHash(&code, j)
-				off := (e*per + hashCount + j - s.l.bins) * tl
-				copy(s.tags[off:off+tl], h[:tl])
+				t := e*per + hashCount + j - s.l.bins
+				copy(s.tags[t*tl:(t+1)*tl], h[:tl])
+				s.keepSecret(t, &h)
 			}
 		})
 	}
+}
+
+// keepSecret stores the second half of tag t's OPRF output h when the
+// session keeps secrets.
+func (s *Sender) keepSecret(t int, h *[32]byte) {
+	if s.secrets != nil {
+		copy(s.secrets[t*SecretSize:(t+1)*SecretSize], h[32-SecretSize:])
+	}
+}
+
+// Element returns the index in the sender's set of the element at output
+// position k (the k-th element of the tag stream). It is valid from
+// NewSender on.
+func (s *Sender) Element(k int) int { return int(s.perm[k]) }
+
+// Secret returns the OPRF secret of slot t (0 ≤ t < 3 + stash) of the
+// element at output position k: the SecretSize bytes a receiver holding
+// that element in that slot's bin also holds (Receiver.Secret). It is
+// valid once every matrix chunk was read, and only with Params.Secrets;
+// otherwise it returns nil. A slot whose bin repeats an earlier one of
+// the same element has a random secret, as it has a random tag.
+func (s *Sender) Secret(k, t int) []byte {
+	if s.secrets == nil || s.state < sTags || s.state == sFailed {
+		return nil
+	}
+	i := k*s.l.perElt + t
+	return s.secrets[i*SecretSize : (i+1)*SecretSize]
 }
 
 // TagChunk returns the next chunk of tags: for ChunkElements elements (in
@@ -257,6 +305,7 @@ func (s *Sender) TagChunk() ([]byte, error) {
 	s.tagK++
 	if s.tagK == s.l.tagChunks() {
 		s.state = sDone
+		s.tags = nil // the chunks handed out stay valid; the rest can go
 	}
 	return out, nil
 }

@@ -1,0 +1,251 @@
+package encoding
+
+import (
+	"fmt"
+
+	"golang.org/x/crypto/cryptobyte"
+)
+
+// Bodies of suite 2, the OT-extension suite (package psi, PROTOCOL.md
+// §Suite 2). Their sizes are fixed by the handshake; these decoders check
+// the layout and the ranges of every declared size, package psi checks
+// each against the session.
+
+// Sizes of suite 2.
+const (
+	// OTCount is the number of base OTs, and the width in bits of a
+	// matrix row.
+	OTCount = 448
+	// RowSize is the size of one row of the OT-extension matrix.
+	RowSize = OTCount / 8
+	// PRCKeySize is the size of the pseudorandom code's key.
+	PRCKeySize = 16
+	// OTSetupSize is the size of an OTSetup body.
+	OTSetupSize = SessionIDSize + ElementSize
+	// OTReplySize is the size of an OTReply body.
+	OTReplySize = SessionIDSize + PRCKeySize + OTCount*ElementSize
+	// MaxMatrixRows bounds the rows of one Matrix chunk; the count is a
+	// multiple of 64.
+	MaxMatrixRows = 8192
+	// MinTagsPerElement and MaxTagsPerElement bound the tags per sender
+	// element (three hash functions plus a stash of at most eight).
+	MinTagsPerElement, MaxTagsPerElement = 3, 11
+	// MinTagLength and MaxTagLength bound an OPRF tag.
+	MinTagLength, MaxTagLength = 8, 16
+	// KeyWrapSize is the size of one key wrap in an OPRFTags chunk.
+	KeyWrapSize = 16
+)
+
+// OTSetup is the body of TypeOTSetup: the initiator's base-OT element A.
+type OTSetup struct {
+	Session [SessionIDSize]byte
+	Point   [ElementSize]byte
+}
+
+// AppendBinary appends the encoding of m to b.
+func (m *OTSetup) AppendBinary(b []byte) ([]byte, error) {
+	b = append(b, m.Session[:]...)
+	return append(b, m.Point[:]...), nil
+}
+
+// UnmarshalBinary decodes m from exactly b.
+func (m *OTSetup) UnmarshalBinary(b []byte) error {
+	var v OTSetup
+	if err := decodeExactly(b, "OT setup", func(s *cryptobyte.String) bool {
+		return s.CopyBytes(v.Session[:]) && s.CopyBytes(v.Point[:])
+	}); err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// decodeExactly runs read over b, which must consume b exactly.
+func decodeExactly(b []byte, what string, read func(*cryptobyte.String) bool) error {
+	s := cryptobyte.String(b)
+	if !read(&s) {
+		return fmt.Errorf("%w: %s", ErrTruncated, what)
+	}
+	if !s.Empty() {
+		return fmt.Errorf("%w: %d bytes after %s", ErrTrailingData, len(s), what)
+	}
+	return nil
+}
+
+// OTReply is the body of TypeOTReply: the responder's pseudorandom-code
+// key and its OTCount base-OT elements B_i, back to back.
+type OTReply struct {
+	Session [SessionIDSize]byte
+	PRCKey  [PRCKeySize]byte
+	Points  []byte // OTCount × ElementSize bytes
+}
+
+// AppendBinary appends the encoding of m to b.
+func (m *OTReply) AppendBinary(b []byte) ([]byte, error) {
+	if len(m.Points) != OTCount*ElementSize {
+		return nil, fmt.Errorf("%w: OT reply with %d bytes of points (want %d)", ErrMalformed, len(m.Points), OTCount*ElementSize)
+	}
+	b = append(b, m.Session[:]...)
+	b = append(b, m.PRCKey[:]...)
+	return append(b, m.Points...), nil
+}
+
+// UnmarshalBinary decodes m from exactly b. Points aliases b.
+func (m *OTReply) UnmarshalBinary(b []byte) error {
+	var v OTReply
+	if err := decodeExactly(b, "OT reply", func(s *cryptobyte.String) bool {
+		return s.CopyBytes(v.Session[:]) && s.CopyBytes(v.PRCKey[:]) && s.ReadBytes(&v.Points, OTCount*ElementSize)
+	}); err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// MatrixChunk is the body of TypeMatrix: consecutive rows of the
+// OT-extension matrix, RowSize bytes each, 64 to MaxMatrixRows rows in a
+// multiple of 64.
+type MatrixChunk struct {
+	Session [SessionIDSize]byte
+	Rows    []byte
+}
+
+// Len returns the number of rows in m.
+func (m *MatrixChunk) Len() int { return len(m.Rows) / RowSize }
+
+func checkRows(rows uint32) error {
+	if rows == 0 || rows > MaxMatrixRows || rows%64 != 0 {
+		return fmt.Errorf("%w: matrix chunk of %d rows (want a multiple of 64 up to %d)", ErrMalformed, rows, MaxMatrixRows)
+	}
+	return nil
+}
+
+// AppendBinary appends the encoding of m to b.
+func (m *MatrixChunk) AppendBinary(b []byte) ([]byte, error) {
+	if len(m.Rows)%RowSize != 0 {
+		return nil, fmt.Errorf("%w: matrix rows of %d bytes", ErrMalformed, len(m.Rows))
+	}
+	rows := uint32(len(m.Rows) / RowSize)
+	if err := checkRows(rows); err != nil {
+		return nil, err
+	}
+	b = append(b, m.Session[:]...)
+	b = appendUint32(b, rows)
+	return append(b, m.Rows...), nil
+}
+
+// UnmarshalBinary decodes m from exactly b. Rows aliases b.
+func (m *MatrixChunk) UnmarshalBinary(b []byte) error {
+	s := cryptobyte.String(b)
+	var v MatrixChunk
+	var rows uint32
+	if !s.CopyBytes(v.Session[:]) || !s.ReadUint32(&rows) {
+		return fmt.Errorf("%w: matrix chunk header", ErrTruncated)
+	}
+	if err := checkRows(rows); err != nil {
+		return err
+	}
+	rest, err := readEntries(&s, "matrix", rows, RowSize)
+	if err != nil {
+		return err
+	}
+	v.Rows = rest
+	*m = v
+	return nil
+}
+
+// MatrixChunkSize returns the size of a MatrixChunk body of rows rows.
+func MatrixChunkSize(rows int) int { return chunkHeaderSize + rows*RowSize }
+
+// OPRFTags is the body of TypeOPRFTags: for Count sender elements, in the
+// sender's (random) output order, PerElement tags of TagLength bytes each,
+// then PerElement key wraps of WrapSize bytes each, then one sealed
+// payload of SealedSize bytes each. The three parts are stored apart
+// (all tags, all wraps, all seals), so the tag part is one contiguous
+// block. WrapSize is 0 or KeyWrapSize, SealedSize 0 or SealOverhead …
+// MaxSealedSize, and both are 0 or both non-zero.
+type OPRFTags struct {
+	Session    [SessionIDSize]byte
+	PerElement uint8
+	TagLength  uint8
+	WrapSize   uint8
+	SealedSize uint16
+	Tags       []byte // Count × PerElement × TagLength
+	Wraps      []byte // Count × PerElement × WrapSize
+	Seals      []byte // Count × SealedSize
+}
+
+// OPRFTagsHeaderSize is the size of an OPRFTags body before its entries.
+const OPRFTagsHeaderSize = chunkHeaderSize + 1 + 1 + 1 + 2
+
+// OPRFTagsSize returns the size of an OPRFTags body of count elements.
+func OPRFTagsSize(count, perElement, tagLength, wrapSize, sealedSize int) int {
+	return OPRFTagsHeaderSize + count*(perElement*(tagLength+wrapSize)+sealedSize)
+}
+
+// Len returns the number of elements in m.
+func (m *OPRFTags) Len() int { return len(m.Tags) / (int(m.PerElement) * int(m.TagLength)) }
+
+func (m *OPRFTags) checkSizes() error {
+	switch {
+	case m.PerElement < MinTagsPerElement || m.PerElement > MaxTagsPerElement:
+		return fmt.Errorf("%w: %d tags per element (want %d..%d)", ErrMalformed, m.PerElement, MinTagsPerElement, MaxTagsPerElement)
+	case m.TagLength < MinTagLength || m.TagLength > MaxTagLength:
+		return fmt.Errorf("%w: tags of %d bytes (want %d..%d)", ErrMalformed, m.TagLength, MinTagLength, MaxTagLength)
+	case m.WrapSize != 0 && m.WrapSize != KeyWrapSize:
+		return fmt.Errorf("%w: key wraps of %d bytes", ErrMalformed, m.WrapSize)
+	case m.SealedSize > MaxSealedSize || (m.SealedSize != 0 && m.SealedSize < SealOverhead):
+		return fmt.Errorf("%w: seals of %d bytes", ErrMalformed, m.SealedSize)
+	case (m.WrapSize == 0) != (m.SealedSize == 0):
+		return fmt.Errorf("%w: key wraps of %d bytes with seals of %d bytes", ErrMalformed, m.WrapSize, m.SealedSize)
+	}
+	return nil
+}
+
+// AppendBinary appends the encoding of m to b.
+func (m *OPRFTags) AppendBinary(b []byte) ([]byte, error) {
+	if err := m.checkSizes(); err != nil {
+		return nil, err
+	}
+	per := int(m.PerElement)
+	count, err := checkEntries("OPRF tag", len(m.Tags), per*int(m.TagLength))
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Wraps) != int(count)*per*int(m.WrapSize) || len(m.Seals) != int(count)*int(m.SealedSize) {
+		return nil, fmt.Errorf("%w: %d wrap and %d seal bytes for %d elements", ErrMalformed, len(m.Wraps), len(m.Seals), count)
+	}
+	b = append(b, m.Session[:]...)
+	b = appendUint32(b, count)
+	b = append(b, m.PerElement, m.TagLength, m.WrapSize)
+	b = appendUint16(b, m.SealedSize)
+	b = append(b, m.Tags...)
+	b = append(b, m.Wraps...)
+	return append(b, m.Seals...), nil
+}
+
+// UnmarshalBinary decodes m from exactly b. Tags, Wraps and Seals alias b.
+func (m *OPRFTags) UnmarshalBinary(b []byte) error {
+	s := cryptobyte.String(b)
+	var v OPRFTags
+	var count uint32
+	if err := readChunkHeader(&s, "OPRF tag", &v.Session, &count); err != nil {
+		return err
+	}
+	if !s.ReadUint8(&v.PerElement) || !s.ReadUint8(&v.TagLength) || !s.ReadUint8(&v.WrapSize) || !s.ReadUint16(&v.SealedSize) {
+		return fmt.Errorf("%w: OPRF tag chunk header", ErrTruncated)
+	}
+	if err := v.checkSizes(); err != nil {
+		return err
+	}
+	per := int(v.PerElement)
+	entries, err := readEntries(&s, "OPRF tag", count, per*(int(v.TagLength)+int(v.WrapSize))+int(v.SealedSize))
+	if err != nil {
+		return err
+	}
+	n := int(count)
+	tags, wraps := n*per*int(v.TagLength), n*per*int(v.WrapSize)
+	v.Tags, v.Wraps, v.Seals = entries[:tags], entries[tags:tags+wraps], entries[tags+wraps:]
+	*m = v
+	return nil
+}

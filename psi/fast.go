@@ -1,0 +1,414 @@
+package psi
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/reunite-psi/reunite/encoding"
+	"github.com/reunite-psi/reunite/internal/kkrt"
+)
+
+// This file holds suite 2 (SuiteOTExtension, PROTOCOL.md §Suite 2): the
+// KKRT16 OPRF over IKNP OT extension of package internal/kkrt, run after
+// the same handshake as suite 1 and closed by the same Reveal and Finish
+// frames. The initiator is the OPRF receiver (it holds the cuckoo table
+// and learns the intersection), the responder the OPRF sender.
+//
+//	initiator                                  responder
+//	OTSetup   A = a·G                    →     base OTs as receiver
+//	          base-OT keys               ←     OTReply: code key, B_0 … B_447
+//	Matrix    rows u_j, chunk by chunk   →     q_j, OPRF of every own element
+//	          tags matched, payloads     ←     OPRFTags: tags, key wraps, seals
+//	Reveal, Finish                       →     (as in suite 1)
+//	                                     ←     Finish
+
+// Labels of suite 2's derivations, D(label, secret) as in suite 1 but over
+// the 16-byte OPRF secret (kkrt.SecretSize) that only holders of the same
+// element have.
+const (
+	labelFastHandle  = "reunite-psi-v2 suite 2 handle"
+	labelFastWrap    = "reunite-psi-v2 suite 2 key wrap"
+	labelFastSealR2I = "reunite-psi-v2 suite 2 seal responder to initiator"
+	labelFastSealI2R = "reunite-psi-v2 suite 2 seal initiator to responder"
+)
+
+// FastSuiteMinElements is the combined size of both sets (m + n) from
+// which a responder that may choose either suite chooses SuiteOTExtension:
+// below it the 448 base OTs of suite 2 cost more than suite 1's
+// per-element work saves.
+const FastSuiteMinElements = 2048
+
+// errFastState refuses to save or resume a session that may run suite 2:
+// its state (base-OT keys, cuckoo table, OPRF secrets) has no saved form.
+var errFastState = fmt.Errorf("%w: a session whose Config.Suites allows suite 2 cannot be saved or resumed; use suite 1 for the offline exchange", ErrUnsupported)
+
+// suiteBit is the bit of a suite in a Hello's offer.
+func suiteBit(s Suite) uint16 { return 1 << (s - 1) }
+
+// suitesFor returns the suites a configuration offers (initiator) or
+// accepts (responder) in its mode, in its order of preference, or an
+// error when none can run the mode.
+func (c *Config) suitesFor() ([]Suite, error) {
+	if len(c.Suites) == 0 {
+		return []Suite{SuiteECDHRistretto255}, nil
+	}
+	var out []Suite
+	for _, s := range c.Suites {
+		if s == SuiteOTExtension && c.Mode == CardinalityOnly {
+			continue // suite 2 cannot hide which elements matched
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: %w: suite 2 has no cardinality-only mode", ErrConfig, ErrModeUnsupported)
+	}
+	return out, nil
+}
+
+// offersFast reports whether the configuration may run suite 2.
+func (c *Config) offersFast() bool {
+	suites, _ := c.suitesFor()
+	for _, s := range suites {
+		if s == SuiteOTExtension {
+			return true
+		}
+	}
+	return false
+}
+
+// chooseSuite is the responder's choice among the suites the initiator
+// offers (a bit per suite) and this party accepts: the only common one,
+// or, when both are, suite 2 for sets of FastSuiteMinElements in all.
+func (s *Session) chooseSuite(offer uint16, peerSize uint32) (Suite, error) {
+	accepted, err := s.cfg.suitesFor()
+	if err != nil {
+		return 0, err
+	}
+	var common []Suite
+	for _, su := range accepted {
+		if offer&suiteBit(su) != 0 {
+			common = append(common, su)
+		}
+	}
+	// The engine takes at most kkrt.MaxSetSize elements per set, below
+	// the largest cap a Config may set.
+	tooLarge := int64(peerSize) > kkrt.MaxSetSize || len(s.set.Elements) > kkrt.MaxSetSize
+	switch {
+	case len(common) == 0:
+		return 0, fmt.Errorf("%w: the peer offers suites %#04x, this party accepts %v", ErrUnsupported, offer, accepted)
+	case len(common) == 1 && common[0] == SuiteOTExtension && tooLarge:
+		return 0, fmt.Errorf("%w: suite 2 takes at most %d elements per set", ErrSetTooLarge, kkrt.MaxSetSize)
+	case len(common) == 1:
+		return common[0], nil
+	case !tooLarge && int64(peerSize)+int64(len(s.set.Elements)) >= FastSuiteMinElements:
+		return SuiteOTExtension, nil
+	}
+	return SuiteECDHRistretto255, nil
+}
+
+// offer returns the initiator's Hello suite field.
+func (s *Session) offer() uint16 {
+	suites, _ := s.cfg.suitesFor() // validated by NewSession
+	var bits uint16
+	for _, su := range suites {
+		bits |= suiteBit(su)
+	}
+	return bits
+}
+
+// fastParams are the engine parameters of this session.
+func (s *Session) fastParams() kkrt.Params {
+	nI, nR := len(s.set.Elements), s.peerSize
+	if s.role == RoleResponder {
+		nI, nR = nR, nI
+	}
+	// The initiator needs its secrets for handles; the responder needs
+	// its own only to wrap payload keys and to check reveals.
+	secrets := s.role == RoleInitiator || s.cfg.PayloadSize > 0 || s.cfg.Mode == BothLearn
+	return kkrt.Params{ReceiverSize: nI, SenderSize: nR, Context: s.sid[:], Secrets: secrets}
+}
+
+// fastError maps an engine error to the session's sentinels.
+func fastError(err error) error {
+	switch {
+	case errors.Is(err, kkrt.ErrBadPoint):
+		return fmt.Errorf("%w: %w", ErrInvalidElement, err)
+	case errors.Is(err, kkrt.ErrMessageSize):
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	case errors.Is(err, kkrt.ErrRepeatedTag):
+		return fmt.Errorf("%w: %w", ErrDuplicate, err)
+	}
+	// ErrCuckoo (probability below 2^-40: a new session succeeds),
+	// randomness failures, and ErrOrder, which the session's own states
+	// rule out.
+	return fmt.Errorf("%w: %w", ErrAborted, err)
+}
+
+// advanceFast starts suite 2 once the session ID is known. With an empty
+// set on either side the intersection is empty and no OT is run: both
+// parties go straight to Finish.
+func (s *Session) advanceFast() error {
+	s.done = 0
+	s.key, s.keyInv = nil, nil // suite 2 has no use for the scalar
+	p := s.fastParams()
+	if p.ReceiverSize == 0 || p.SenderSize == 0 {
+		if s.role == RoleInitiator {
+			s.state = stInitSendFinish
+		} else {
+			s.lastReveal = -1
+			s.state = stRespRecvFinish
+		}
+		return nil
+	}
+	layout, err := kkrt.LayoutOf(p)
+	if err != nil {
+		return fastError(err)
+	}
+	s.fastLayout = layout
+	if s.role == RoleInitiator {
+		if s.fastR, err = kkrt.NewReceiver(p, s.set.Elements, s.rand); err != nil {
+			return fastError(err)
+		}
+		s.state = stFastSendSetup
+		return nil
+	}
+	if s.fastS, err = kkrt.NewSender(p, s.set.Elements, s.rand); err != nil {
+		return fastError(err)
+	}
+	s.lastReveal = -1
+	s.state = stFastRecvSetup
+	return nil
+}
+
+// matrixRows returns the number of rows of matrix chunk k.
+func (s *Session) matrixRows(k int) int {
+	return min(encoding.MaxMatrixRows, s.fastLayout.Rows-k*encoding.MaxMatrixRows)
+}
+
+// fastSealed returns the sizes of one key wrap and one sealed payload in
+// this session's OPRFTags chunks (both 0 without payloads).
+func (s *Session) fastSealed() (wrap, sealed int) {
+	if s.cfg.PayloadSize == 0 {
+		return 0, 0
+	}
+	return encoding.KeyWrapSize, s.cfg.PayloadSize + encoding.SealOverhead
+}
+
+// fastTagsSize returns the exact size of the OPRFTags chunk that starts at
+// the responder's element done.
+func (s *Session) fastTagsSize(done int) int {
+	wrap, sealed := s.fastSealed()
+	return encoding.OPRFTagsSize(chunkLen(s.peerSize, done/encoding.MaxChunkElements), s.fastLayout.TagsPerElement, s.fastLayout.TagLen, wrap, sealed)
+}
+
+// --- Initiator (OPRF receiver) ---
+
+func (s *Session) sendOTSetup() (encoding.MessageType, []byte, error) {
+	a, err := s.fastR.Setup()
+	if err != nil {
+		return 0, nil, fastError(err)
+	}
+	m := encoding.OTSetup{Session: s.sid, Point: [encoding.ElementSize]byte(a)}
+	s.state = stFastRecvOTReply
+	body, err := m.AppendBinary(nil)
+	return encoding.TypeOTSetup, body, err
+}
+
+func (s *Session) receiveOTReply(f encoding.Frame) error {
+	if err := s.expect(f, encoding.TypeOTReply); err != nil {
+		return err
+	}
+	var m encoding.OTReply
+	if err := decode(&m, f.Body); err != nil {
+		return err
+	}
+	if err := s.checkSession(&m.Session); err != nil {
+		return err
+	}
+	// The engine reads the code key and the points as one message, which
+	// is the body after the session ID.
+	if err := s.fastR.ReadBaseOT(f.Body[encoding.SessionIDSize:]); err != nil {
+		return fastError(err)
+	}
+	s.state = stFastSendMatrix
+	return nil
+}
+
+func (s *Session) sendMatrix() (encoding.MessageType, []byte, error) {
+	rows, err := s.fastR.AppendMatrixChunk(nil)
+	if err != nil {
+		return 0, nil, fastError(err)
+	}
+	s.done++
+	s.progress("matrix", s.done, s.fastLayout.MatrixChunks)
+	if s.done == s.fastLayout.MatrixChunks {
+		s.done = 0
+		s.state = stFastRecvTags
+	}
+	m := encoding.MatrixChunk{Session: s.sid, Rows: rows}
+	body, err := m.AppendBinary(nil)
+	return encoding.TypeMatrix, body, err
+}
+
+func (s *Session) receiveOPRFTags(f encoding.Frame) error {
+	if err := s.expect(f, encoding.TypeOPRFTags); err != nil {
+		return err
+	}
+	var m encoding.OPRFTags
+	if err := decode(&m, f.Body); err != nil {
+		return err
+	}
+	if err := s.checkSession(&m.Session); err != nil {
+		return err
+	}
+	wrap, sealed := s.fastSealed()
+	per := s.fastLayout.TagsPerElement
+	want := chunkLen(s.peerSize, s.done/encoding.MaxChunkElements)
+	if int(m.PerElement) != per || int(m.TagLength) != s.fastLayout.TagLen || int(m.WrapSize) != wrap || int(m.SealedSize) != sealed || m.Len() != want {
+		return fmt.Errorf("%w: OPRF tag chunk of %d elements × %d tags of %d bytes, wraps %d, seals %d; expected %d × %d of %d, %d, %d",
+			ErrMalformed, m.Len(), m.PerElement, m.TagLength, m.WrapSize, m.SealedSize, want, per, s.fastLayout.TagLen, wrap, sealed)
+	}
+	if err := s.fastR.ReadTagChunk(m.Tags); err != nil {
+		return fastError(err)
+	}
+	first := int64(s.done) * int64(per)
+	for _, h := range s.fastR.NewHits() {
+		fd := found{own: int32(h.Element), position: uint32(h.Position)}
+		if sealed > 0 {
+			k, slot := int(h.Position-first)/per, int(h.Position-first)%per
+			w := m.Wraps[(k*per+slot)*wrap : (k*per+slot+1)*wrap]
+			// As in suite 1, a payload that does not open is counted, not
+			// fatal: aborting would tell the responder which element hit.
+			if payload, err := openWrapped(&s.sid, s.fastR.Secret(h.Element), w, m.Seals[k*sealed:(k+1)*sealed]); err == nil {
+				fd.payload = payload
+			} else {
+				s.badPayloads++
+			}
+		}
+		s.found = append(s.found, fd)
+	}
+	s.done += m.Len()
+	s.progress("match", s.done, s.peerSize)
+	if s.done == s.peerSize {
+		s.finishAnswers()
+	}
+	return nil
+}
+
+// --- Responder (OPRF sender) ---
+
+func (s *Session) receiveOTSetup(f encoding.Frame) error {
+	if err := s.expect(f, encoding.TypeOTSetup); err != nil {
+		return err
+	}
+	var m encoding.OTSetup
+	if err := decode(&m, f.Body); err != nil {
+		return err
+	}
+	if err := s.checkSession(&m.Session); err != nil {
+		return err
+	}
+	reply, err := s.fastS.ReadSetup(m.Point[:])
+	if err != nil {
+		return fastError(err)
+	}
+	s.otReply = reply
+	s.state = stFastSendOTReply
+	return nil
+}
+
+func (s *Session) sendOTReply() (encoding.MessageType, []byte, error) {
+	m := encoding.OTReply{Session: s.sid, PRCKey: [encoding.PRCKeySize]byte(s.otReply), Points: s.otReply[encoding.PRCKeySize:]}
+	s.otReply = nil
+	s.state = stFastRecvMatrix
+	body, err := m.AppendBinary(nil)
+	return encoding.TypeOTReply, body, err
+}
+
+func (s *Session) receiveMatrix(f encoding.Frame) error {
+	if err := s.expect(f, encoding.TypeMatrix); err != nil {
+		return err
+	}
+	var m encoding.MatrixChunk
+	if err := decode(&m, f.Body); err != nil {
+		return err
+	}
+	if err := s.checkSession(&m.Session); err != nil {
+		return err
+	}
+	if want := s.matrixRows(s.done); m.Len() != want {
+		return fmt.Errorf("%w: matrix chunk of %d rows, expected %d", ErrMalformed, m.Len(), want)
+	}
+	if err := s.fastS.ReadMatrixChunk(m.Rows); err != nil {
+		return fastError(err)
+	}
+	s.done++
+	s.progress("matrix", s.done, s.fastLayout.MatrixChunks)
+	if s.done == s.fastLayout.MatrixChunks {
+		s.done = 0
+		s.state = stFastSendTags
+	}
+	return nil
+}
+
+func (s *Session) sendOPRFTags() (encoding.MessageType, []byte, error) {
+	tags, err := s.fastS.TagChunk()
+	if err != nil {
+		return 0, nil, fastError(err)
+	}
+	wrap, sealed := s.fastSealed()
+	per := s.fastLayout.TagsPerElement
+	n := len(s.set.Elements)
+	cnt := chunkLen(n, s.done/encoding.MaxChunkElements)
+	m := encoding.OPRFTags{
+		Session: s.sid, PerElement: uint8(per), TagLength: uint8(s.fastLayout.TagLen),
+		WrapSize: uint8(wrap), SealedSize: uint16(sealed), Tags: tags,
+	}
+	if sealed > 0 {
+		// Each element's payload is sealed once under a fresh key K, and K
+		// is wrapped under every slot's OPRF secret: a receiver holding the
+		// element in one of those bins unwraps K, nobody else can.
+		keys := make([]byte, cnt*encoding.KeyWrapSize)
+		if _, err := io.ReadFull(s.rand, keys); err != nil {
+			return 0, nil, fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
+		}
+		m.Wraps = make([]byte, cnt*per*wrap)
+		m.Seals = make([]byte, 0, cnt*sealed)
+		base := s.done
+		for i := range cnt {
+			key := keys[i*wrap : (i+1)*wrap]
+			for slot := range per {
+				mask := derive(labelFastWrap, &s.sid, s.fastS.Secret(base+i, slot))
+				subtle.XORBytes(m.Wraps[(i*per+slot)*wrap:(i*per+slot+1)*wrap], key, mask[:wrap])
+			}
+			m.Seals = seal(m.Seals, labelFastSealR2I, &s.sid, key, s.set.Payloads[s.fastS.Element(base+i)])
+		}
+	}
+	s.done += cnt
+	s.progress("tags", s.done, n)
+	if s.done == n {
+		s.done = 0
+		s.state = stRespRecvFinish
+	}
+	body, err := m.AppendBinary(nil)
+	return encoding.TypeOPRFTags, body, err
+}
+
+// openWrapped unwraps a payload key with the OPRF secret and opens the
+// payload sealed under it.
+func openWrapped(sid *[32]byte, secret, wrap, sealed []byte) ([]byte, error) {
+	mask := derive(labelFastWrap, sid, secret)
+	var key [encoding.KeyWrapSize]byte
+	subtle.XORBytes(key[:], wrap, mask[:len(key)])
+	return open(labelFastSealR2I, sid, key[:], sealed)
+}
+
+// revealedElement returns the responder's element index and OPRF secret
+// for a position in the tag stream of suite 2.
+func (s *Session) revealedElement(pos uint32) (int, []byte) {
+	per := uint32(s.fastLayout.TagsPerElement)
+	k := int(pos / per)
+	return s.fastS.Element(k), s.fastS.Secret(k, int(pos%per))
+}
