@@ -46,18 +46,23 @@ type MatchConfig struct {
 	Admit func(peerKeys int) error
 	// Progress, if set, receives progress reports; see psi.Config.Progress.
 	Progress func(psi.Progress)
-	// Suite chooses the PSI suite. Zero lets Match offer both, and the
-	// responder picks psi.SuiteOTExtension, the fast suite, when the peer
+	// Suite chooses the PSI suite. Zero runs psi.SuiteECDHRistretto255,
+	// suite 1, whose evaluation proofs catch a responder that lies about
+	// matches. psi.SuiteOTExtension forces the fast suite, and SuiteAuto
+	// offers both: the responder then picks the fast suite when the peer
 	// offers it too and both key sets hold psi.FastSuiteMinElements keys
-	// or more in all, and psi.SuiteECDHRistretto255 otherwise. Setting it
-	// forces that suite: a peer without it is refused. The fast suite is
-	// about a hundred times faster on large files but secure against
-	// semi-honest peers only (see psi.SuiteOTExtension and SECURITY.md):
-	// set psi.SuiteECDHRistretto255 to keep suite 1's evaluation proofs
-	// with a peer you do not trust to run reunite unmodified.
-	// FileExchange runs suite 1 only and refuses psi.SuiteOTExtension.
+	// or more in all, and suite 1 otherwise. A peer without a forced suite
+	// is refused. The fast suite is about a hundred times faster on large
+	// files but secure against semi-honest peers only: a peer that
+	// deviates can forge matches (see psi.SuiteOTExtension and
+	// SECURITY.md), so it is never chosen unless asked for. FileExchange
+	// runs suite 1 only and refuses the others.
 	Suite psi.Suite
 }
+
+// SuiteAuto, as MatchConfig.Suite, lets Match offer both PSI suites and
+// the responder take the fast, semi-honest one for large key sets.
+const SuiteAuto psi.Suite = 0xffff
 
 // MatchResult is what Match found.
 type MatchResult struct {
@@ -208,6 +213,8 @@ func match1(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg
 	}
 	switch suite {
 	case 0:
+		m.pcfg.Suites = []psi.Suite{psi.SuiteECDHRistretto255}
+	case SuiteAuto:
 		m.pcfg.Suites = []psi.Suite{psi.SuiteOTExtension, psi.SuiteECDHRistretto255}
 	case psi.SuiteECDHRistretto255, psi.SuiteOTExtension:
 		m.pcfg.Suites = []psi.Suite{suite}

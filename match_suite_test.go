@@ -33,9 +33,10 @@ func pairsOf(t *testing.T, ra, rb *reunite.MatchResult) map[[2]string]float64 {
 }
 
 // TestMatchSuites runs Match on a synthetic pair of files large enough for
-// the fast suite: by default it is chosen, it links exactly the pairs
-// suite 1 links with the same scores, and forcing either suite works, as
-// does refusing a peer that lacks the forced one.
+// the fast suite: by default suite 1 runs; with SuiteAuto on both sides the
+// fast suite is chosen, and it links exactly the pairs suite 1 links with
+// the same scores; with SuiteAuto on one side only, suite 1; forcing
+// either suite works, as does refusing a peer that lacks the forced one.
 func TestMatchSuites(t *testing.T) {
 	d := synth.Generate(synth.DefaultConfig(5, 60))
 	cfg := func(role psi.Role, suite psi.Suite) reunite.MatchConfig {
@@ -47,13 +48,18 @@ func TestMatchSuites(t *testing.T) {
 		require.NoError(t, errB)
 		return pairsOf(t, ra, rb), ra, rb
 	}
-	slow, ra, rb := run(psi.SuiteECDHRistretto255, 0)
+	slow, ra, rb := run(0, 0)
 	require.GreaterOrEqual(t, ra.Audit.LocalKeys+ra.Audit.PeerKeys, psi.FastSuiteMinElements, "the files must be large enough")
-	assert.Equal(t, "ecdh-ristretto255", ra.Audit.Suite)
+	assert.Equal(t, "ecdh-ristretto255", ra.Audit.Suite, "the default is the suite with evaluation proofs")
 	assert.Equal(t, "ecdh-ristretto255", rb.Audit.Suite)
 	require.NotEmpty(t, slow)
+	for _, sides := range [][2]psi.Suite{{reunite.SuiteAuto, 0}, {0, reunite.SuiteAuto}, {psi.SuiteECDHRistretto255, reunite.SuiteAuto}} {
+		pairs, ra, _ := run(sides[0], sides[1])
+		assert.Equal(t, "ecdh-ristretto255", ra.Audit.Suite, "%v: only one side offers the fast suite", sides)
+		assert.Equal(t, slow, pairs)
+	}
 
-	fast, ra, rb := run(0, 0)
+	fast, ra, rb := run(reunite.SuiteAuto, reunite.SuiteAuto)
 	assert.Equal(t, "ot-extension", ra.Audit.Suite)
 	assert.Equal(t, "ot-extension", rb.Audit.Suite)
 	assert.Equal(t, slow, fast, "both suites link the same pairs with the same scores")
@@ -71,13 +77,13 @@ func TestMatchSuites(t *testing.T) {
 	assert.Empty(t, rb.Audit.Suite)
 }
 
-// TestMatchSmallFilesUseSuite1: below psi.FastSuiteMinElements keys the
-// default stays with suite 1 and its evaluation proofs.
+// TestMatchSmallFilesUseSuite1: below psi.FastSuiteMinElements keys
+// SuiteAuto stays with suite 1 and its evaluation proofs.
 func TestMatchSmallFilesUseSuite1(t *testing.T) {
 	a := readRecords(t, "testdata/agency-a.csv")
 	b := readRecords(t, "testdata/agency-b.csv")
 	ra, rb, errA, errB := matchBoth(t, a, b,
-		reunite.MatchConfig{Role: psi.RoleInitiator}, reunite.MatchConfig{Role: psi.RoleResponder})
+		reunite.MatchConfig{Role: psi.RoleInitiator, Suite: reunite.SuiteAuto}, reunite.MatchConfig{Role: psi.RoleResponder, Suite: reunite.SuiteAuto})
 	require.NoError(t, errA)
 	require.NoError(t, errB)
 	require.Less(t, ra.Audit.LocalKeys+ra.Audit.PeerKeys, psi.FastSuiteMinElements)
