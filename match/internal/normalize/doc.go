@@ -21,10 +21,9 @@
 // name such as Wong or Chan may stand for, which no single rewrite could
 // give (Wong is 王 and 黄).
 //
-// [SkeletonKey] is the order-free key of skeletons for a full name.
-// [FirstGiven], [FirstFamily] and [LastFamily] support rules that tolerate
-// dropped middle names and dropped second surnames; [NameTokens],
-// [DropParticles] and [IsParticle] are the steps these are built from. A
+// [NameTokens], [DropParticles] and [IsParticle] are the steps package
+// match builds its name keys from (the first given name, the first and
+// last family names, the skeletons of all tokens). A
 // [Tokenizer] gives what NameTokens and Text give while remembering each
 // word, for callers that normalize whole files, whose names repeat.
 //

@@ -54,14 +54,6 @@ func ExampleConsonantSkeleton() {
 	// aln
 }
 
-func ExampleSkeletonKey() {
-	fmt.Println(normalize.SkeletonKey("Олександр Коваленко"))
-	fmt.Println(normalize.SkeletonKey("Kovalenko, Alexander"))
-	// Output:
-	// alksndr kvlnk
-	// alksndr kvlnk
-}
-
 func ExampleNameTokens() {
 	for _, name := range []string{"陈秀英", "Chen Xiu-ying", "이서연", "Yi Seo-yeon", "Jean-Pierre"} {
 		fmt.Println(normalize.NameTokens(name))
