@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/reunite-psi/reunite/encoding"
+	"github.com/reunite-psi/reunite/internal/cputime"
 	"github.com/reunite-psi/reunite/internal/ristretto255"
 	"github.com/reunite-psi/reunite/internal/testrand"
 )
@@ -282,6 +283,11 @@ func benchSession(b *testing.B, mode Mode, payload, n int) {
 
 // benchRun runs one session and returns the bytes sent each way.
 func benchRun(b *testing.B, cfg Config, setI, setR Set, n int) (i2r, r2i int) {
+	return benchRunProofs(b, cfg, setI, setR, n, true)
+}
+
+// benchRunProofs runs one session like benchRun, with or without proofs.
+func benchRunProofs(b *testing.B, cfg Config, setI, setR Set, n int, proofs bool) (i2r, r2i int) {
 	ini, err := newInitiator(cfg, setI)
 	if err != nil {
 		b.Fatal(err)
@@ -290,7 +296,14 @@ func benchRun(b *testing.B, cfg Config, setI, setR Set, n int) (i2r, r2i int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	i2r, r2i = 0, 0
+	ini.skipProofs, resp.skipProofs = !proofs, !proofs
+	return benchDrive(b, ini, resp, n)
+}
+
+// benchDrive runs a session between ini and resp to the end, each frame
+// through its byte encoding, checks that the initiator found the n/2
+// shared elements, and returns the bytes sent each way.
+func benchDrive(b *testing.B, ini, resp *Session, n int) (i2r, r2i int) {
 	for ini.Turn() != TurnDone || resp.Turn() != TurnDone {
 		var from, to *Session = ini, resp
 		if from.Turn() != TurnSend {
@@ -436,17 +449,31 @@ func benchProofChunks(b *testing.B, n int, k *ristretto255.Scalar) (cEnc, dEnc [
 }
 
 // BenchmarkProofOverhead measures, in one run, what verifiable evaluation
-// adds to a both-learn session of 2^16 elements per side: the wall time of
-// a whole in-memory session (proofs included), and the wall time of the
-// proof work of that session alone (the responder's GenerateProof and the
-// initiator's decoding of its blinded points and VerifyProof, over the
-// same 2^16 evaluations in full chunks). Both use every core the same
-// way. It reports proof-% = proof work / (session − proof work): the cost
-// over a session without proofs.
+// adds to a both-learn session of 2^16 elements per side. Each iteration
+// runs the same in-memory session twice, through the public API and each
+// frame through its encoding: with proofs, and without them (skipProofs:
+// the responder sends all-zero proofs and the initiator verifies nothing,
+// everything else unchanged), the order alternating between iterations and
+// a garbage collection before each, so neither run pays for the other's
+// garbage. Each is timed by wall clock and by process CPU time. Metrics:
+//
+//	session-s, noproof-s  mean wall time of a session with and without proofs
+//	proof-%               session-s / noproof-s − 1
+//	cpu-proof-%           the same ratio of CPU seconds (Linux only), which a
+//	                      shared machine distorts less than wall time
+//	parts-%               the proof work alone (per 4096-element chunk,
+//	                      GenerateProof, and the initiator's decoding of its
+//	                      blinded points and VerifyProof), timed apart over
+//	                      the same evaluations, ÷ noproof-s: a cross-check
+//	                      that needs no two runs to get the same machine
+//	cpu-parts-%           the same in CPU seconds (Linux only)
 //
 //	go test ./psi -run '^$' -bench ProofOverhead -benchtime 3x
 func BenchmarkProofOverhead(b *testing.B) {
 	const n = 1 << 16
+	cfg := Config{Context: []byte("bench"), Mode: BothLearn}
+	setI, setR := benchSets(n, 0)
+
 	k, err := randomScalar(testrand.New("bench-proof"))
 	if err != nil {
 		b.Fatal(err)
@@ -455,48 +482,61 @@ func BenchmarkProofOverhead(b *testing.B) {
 	bm := commit.Bytes()
 	var sid [32]byte
 	q := proofContext(&sid)
-	cEnc, dEnc, _, dPts := benchProofChunks(b, n, k)
+	cEnc, dEnc, cPts, dPts := benchProofChunks(b, n, k)
 	r, err := randomScalar(testrand.New("bench-proof-r"))
 	if err != nil {
 		b.Fatal(err)
 	}
 
-	cfg := Config{Context: []byte("bench"), Mode: BothLearn}
-	setI, setR := benchSets(n, 0)
-	var session, proof time.Duration
+	var wall, cpu [2]time.Duration // [with proofs, without]
+	cpuOK := true
+	var parts, cpuParts time.Duration
 	b.ResetTimer()
-	for range b.N {
-		start := time.Now()
-		benchRun(b, cfg, setI, setR, n)
-		session += time.Since(start)
+	for i := range b.N {
+		for j := range 2 {
+			skip := (i+j)%2 == 1
+			runtime.GC()
+			c0, ok0 := cputime.Process()
+			start := time.Now()
+			benchRunProofs(b, cfg, setI, setR, n, !skip)
+			w := time.Since(start)
+			c1, ok1 := cputime.Process()
+			cpuOK = cpuOK && ok0 && ok1
+			idx := 0
+			if skip {
+				idx = 1
+			}
+			wall[idx] += w
+			cpu[idx] += c1 - c0
+		}
 
-		start = time.Now()
-		for i := range cEnc {
-			cp, err := decodePoints(cEnc[i]) // the responder decodes these anyway; the initiator does so for the proof
+		runtime.GC()
+		c0, ok0 := cputime.Process()
+		start := time.Now()
+		for c := range cEnc {
+			p := q.prove(k, bm, cEnc[c], dEnc[c], cPts[c], r)
+			own, err := decodePoints(cEnc[c])
 			if err != nil {
 				b.Fatal(err)
 			}
-			p := q.prove(k, bm, cEnc[i], dEnc[i], cp, r)
-			cp2, err := decodePoints(cEnc[i])
-			if err != nil {
-				b.Fatal(err)
-			}
-			if !q.verify(commit, bm, cEnc[i], dEnc[i], cp2, dPts[i], p[:]) {
+			if !q.verify(commit, bm, cEnc[c], dEnc[c], own, dPts[c], p[:]) {
 				b.Fatal("proof does not verify")
 			}
 		}
-		// One decode of the blinded points belongs to the session without
-		// proofs (the responder's); time it to take it back out.
-		mid := time.Now()
-		for i := range cEnc {
-			if _, err := decodePoints(cEnc[i]); err != nil {
-				b.Fatal(err)
-			}
-		}
-		proof += mid.Sub(start) - time.Since(mid)
+		parts += time.Since(start)
+		c1, ok1 := cputime.Process()
+		cpuOK = cpuOK && ok0 && ok1
+		cpuParts += c1 - c0
 	}
 	b.StopTimer()
-	b.ReportMetric(session.Seconds()/float64(b.N), "session-s")
-	b.ReportMetric(proof.Seconds()/float64(b.N), "proof-s")
-	b.ReportMetric(100*proof.Seconds()/(session-proof).Seconds(), "proof-%")
+	b.ReportMetric(wall[0].Seconds()/float64(b.N), "session-s")
+	b.ReportMetric(wall[1].Seconds()/float64(b.N), "noproof-s")
+	b.ReportMetric(100*(wall[0].Seconds()/wall[1].Seconds()-1), "proof-%")
+	if cpuOK && cpu[1] > 0 {
+		b.ReportMetric(100*(cpu[0].Seconds()/cpu[1].Seconds()-1), "cpu-proof-%")
+	}
+	b.ReportMetric(100*parts.Seconds()/wall[1].Seconds(), "parts-%")
+	if cpuOK && cpu[1] > 0 {
+		b.ReportMetric(100*cpuParts.Seconds()/cpu[1].Seconds(), "cpu-parts-%")
+	}
 }

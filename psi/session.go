@@ -102,6 +102,11 @@ type Session struct {
 	matches     []Match
 	cardinality int
 	result      *Result
+
+	// skipProofs is set only by this package's benchmarks, to time the
+	// same session without verifiable evaluation: the responder sends
+	// all-zero proofs and the initiator does not verify them.
+	skipProofs bool
 }
 
 // found is a match the initiator has seen in the responder's tag stream.
