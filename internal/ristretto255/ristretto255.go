@@ -314,7 +314,18 @@ func mapToPoint(out *edwards25519.Point, t *field.Element) {
 // scalars and elements, such as the composites of a DLEQ proof (RFC 9497
 // §2.2.1), where its speed is what keeps verification cheap. It panics if
 // the slices differ in length, which is a programming error.
+//
+// Below a few hundred terms it is filippo.io/edwards25519's Straus method;
+// from there on Pippenger's bucket method (msm.go), whose cost per term
+// keeps falling as the batch grows.
 func (e *Element) VarTimeMultiScalarMult(scalars []*Scalar, elements []*Element) *Element {
+	if len(scalars) != len(elements) {
+		panic("ristretto255: VarTimeMultiScalarMult of different-length slices")
+	}
+	if len(scalars) >= PippengerMin {
+		m := NewVarTimeMSM(scalars, elements)
+		return m.Part(e, 0, m.Windows())
+	}
 	points := make([]*edwards25519.Point, len(elements))
 	for i, x := range elements {
 		points[i] = &x.p
