@@ -283,60 +283,67 @@ func benchSession(b *testing.B, mode Mode, payload, n int) {
 
 // benchRun runs one session and returns the bytes sent each way.
 func benchRun(b *testing.B, cfg Config, setI, setR Set, n int) (i2r, r2i int) {
-	return benchRunProofs(b, cfg, setI, setR, n, true)
+	ini, resp := benchPair(b, cfg, setI, setR, true)
+	for ini.Turn() != TurnDone || resp.Turn() != TurnDone {
+		from, wire := benchFrame(b, ini, resp)
+		if from == RoleInitiator {
+			i2r += wire
+		} else {
+			r2i += wire
+		}
+	}
+	benchCheck(b, ini, n)
+	return i2r, r2i
 }
 
-// benchRunProofs runs one session like benchRun, with or without proofs.
-func benchRunProofs(b *testing.B, cfg Config, setI, setR Set, n int, proofs bool) (i2r, r2i int) {
+// benchPair returns an initiator and a responder with fresh randomness, with
+// or without proofs.
+func benchPair(b *testing.B, cfg Config, setI, setR Set, proofs bool) (ini, resp *Session) {
 	ini, err := newInitiator(cfg, setI)
 	if err != nil {
 		b.Fatal(err)
 	}
-	resp, err := newResponder(cfg, setR)
+	resp, err = newResponder(cfg, setR)
 	if err != nil {
 		b.Fatal(err)
 	}
 	ini.skipProofs, resp.skipProofs = !proofs, !proofs
-	return benchDrive(b, ini, resp, n)
+	return ini, resp
 }
 
-// benchDrive runs a session between ini and resp to the end, each frame
-// through its byte encoding, checks that the initiator found the n/2
-// shared elements, and returns the bytes sent each way.
-func benchDrive(b *testing.B, ini, resp *Session, n int) (i2r, r2i int) {
-	for ini.Turn() != TurnDone || resp.Turn() != TurnDone {
-		var from, to *Session = ini, resp
-		if from.Turn() != TurnSend {
-			from, to = to, from
-		}
-		if from.Turn() != TurnSend || to.Turn() != TurnReceive {
-			b.Fatalf("session stuck: %v %v, %v %v", from.Role(), from.Turn(), to.Role(), to.Turn())
-		}
-		f, err := from.Send()
-		if err != nil {
-			b.Fatal(err)
-		}
-		raw, err := f.MarshalBinary()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if from.Role() == RoleInitiator {
-			i2r += len(raw)
-		} else {
-			r2i += len(raw)
-		}
-		parsed, err := encoding.ParseFrame(raw)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := to.Receive(parsed); err != nil {
-			b.Fatal(err)
-		}
+// benchFrame moves one frame between ini and resp, through its byte
+// encoding, and returns its sender and its size on the wire.
+func benchFrame(b *testing.B, ini, resp *Session) (Role, int) {
+	var from, to *Session = ini, resp
+	if from.Turn() != TurnSend {
+		from, to = to, from
 	}
+	if from.Turn() != TurnSend || to.Turn() != TurnReceive {
+		b.Fatalf("session stuck: %v %v, %v %v", from.Role(), from.Turn(), to.Role(), to.Turn())
+	}
+	f, err := from.Send()
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := f.MarshalBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	parsed, err := encoding.ParseFrame(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := to.Receive(parsed); err != nil {
+		b.Fatal(err)
+	}
+	return from.Role(), len(raw)
+}
+
+// benchCheck checks that the initiator found the n/2 shared elements.
+func benchCheck(b *testing.B, ini *Session, n int) {
 	if r, err := ini.Result(); err != nil || r.Cardinality != n/2 {
 		b.Fatalf("session result %+v, %v", r, err)
 	}
-	return i2r, r2i
 }
 
 // benchPrimitive times fn over benchChunk inputs on one goroutine.
@@ -450,23 +457,28 @@ func benchProofChunks(b *testing.B, n int, k *ristretto255.Scalar) (cEnc, dEnc [
 
 // BenchmarkProofOverhead measures, in one run, what verifiable evaluation
 // adds to a both-learn session of 2^16 elements per side. Each iteration
-// runs the same in-memory session twice, through the public API and each
-// frame through its encoding: with proofs, and without them (skipProofs:
-// the responder sends all-zero proofs and the initiator verifies nothing,
-// everything else unchanged), the order alternating between iterations and
-// a garbage collection before each, so neither run pays for the other's
-// garbage. Each is timed by wall clock and by process CPU time. Metrics:
+// runs two such sessions in memory, through the public API and each frame
+// through its encoding: one with proofs, and the same session without them
+// (skipProofs: the responder sends all-zero proofs and the initiator
+// verifies nothing, everything else unchanged). The two run in lockstep,
+// one frame of each in turn, the first of each pair alternating, and each
+// frame's Send and Receive are timed by wall clock and by process CPU time
+// and charged to its session: a machine whose load changes during the run
+// then weighs on both alike. Metrics:
 //
-//	session-s, noproof-s  mean wall time of a session with and without proofs
+//	session-s, noproof-s  wall time of a session with and without proofs
 //	proof-%               session-s / noproof-s − 1
-//	cpu-proof-%           the same ratio of CPU seconds (Linux only), which a
-//	                      shared machine distorts less than wall time
+//	cpu-proof-%           the same ratio of CPU seconds (Linux only), which
+//	                      time slices lost to other processes do not inflate
 //	parts-%               the proof work alone (per 4096-element chunk,
 //	                      GenerateProof, and the initiator's decoding of its
 //	                      blinded points and VerifyProof), timed apart over
 //	                      the same evaluations, ÷ noproof-s: a cross-check
-//	                      that needs no two runs to get the same machine
 //	cpu-parts-%           the same in CPU seconds (Linux only)
+//
+// Both sessions' garbage is collected by whichever frame is running when
+// the collector starts, so the small extra garbage of the proofs is shared
+// between them; parts-% includes none of it.
 //
 //	go test ./psi -run '^$' -bench ProofOverhead -benchtime 3x
 func BenchmarkProofOverhead(b *testing.B) {
@@ -492,23 +504,37 @@ func BenchmarkProofOverhead(b *testing.B) {
 	cpuOK := true
 	var parts, cpuParts time.Duration
 	b.ResetTimer()
-	for i := range b.N {
-		for j := range 2 {
-			skip := (i+j)%2 == 1
-			runtime.GC()
-			c0, ok0 := cputime.Process()
-			start := time.Now()
-			benchRunProofs(b, cfg, setI, setR, n, !skip)
-			w := time.Since(start)
-			c1, ok1 := cputime.Process()
-			cpuOK = cpuOK && ok0 && ok1
-			idx := 0
-			if skip {
-				idx = 1
-			}
-			wall[idx] += w
-			cpu[idx] += c1 - c0
+	for range b.N {
+		var pairs [2][2]*Session
+		for j := range pairs {
+			pairs[j][0], pairs[j][1] = benchPair(b, cfg, setI, setR, j == 0)
 		}
+		runtime.GC()
+		for step := 0; ; step++ {
+			moved := false
+			for j := range 2 {
+				j = (j + step) % 2
+				ini, resp := pairs[j][0], pairs[j][1]
+				if ini.Turn() == TurnDone && resp.Turn() == TurnDone {
+					continue
+				}
+				moved = true
+				c0, ok0 := cputime.Process()
+				start := time.Now()
+				benchFrame(b, ini, resp)
+				wall[j] += time.Since(start)
+				c1, ok1 := cputime.Process()
+				cpuOK = cpuOK && ok0 && ok1
+				cpu[j] += c1 - c0
+			}
+			if !moved {
+				break
+			}
+		}
+		for j := range pairs {
+			benchCheck(b, pairs[j][0], n)
+		}
+		pairs = [2][2]*Session{}
 
 		runtime.GC()
 		c0, ok0 := cputime.Process()
