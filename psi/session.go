@@ -205,6 +205,16 @@ func duplicateIndex(elements [][]byte) int {
 // Role says which side of the protocol s plays.
 func (s *Session) Role() Role { return s.role }
 
+// SessionID returns the session ID (PROTOCOL.md §Primitives), the value
+// Result.SessionID reports, and true once the handshake has derived it:
+// the responder's when it sends HelloReply, the initiator's when it accepts
+// one. It stays available after the session fails, so that a caller can
+// record which session a failure belongs to, and the peer, if it got as
+// far, holds the same value. Before the handshake it returns false.
+func (s *Session) SessionID() ([32]byte, bool) {
+	return s.sid, s.sid != [32]byte{}
+}
+
 // Turn reports what the session expects next.
 func (s *Session) Turn() Turn {
 	switch s.state {
