@@ -4,7 +4,6 @@ import (
 	"crypto/sha512"
 	"encoding/binary"
 	"runtime"
-	"sync"
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/ristretto255"
@@ -73,24 +72,10 @@ func (q *dleq) coefficients(bm, cEnc, dEnc []byte) []*ristretto255.Scalar {
 // combine returns Σ d_i·P_i in variable time (the coefficients and points
 // are public). A chunk's composite is one multi-scalar multiplication by
 // Pippenger's bucket method (internal/ristretto255), whose cost per term
-// falls as the batch grows, so the cores share its windows, not its terms.
+// falls as the batch grows, so the cores share its work rather than each
+// summing a part of the terms.
 func combine(d []*ristretto255.Scalar, pts []*ristretto255.Element) *ristretto255.Element {
-	if len(d) < ristretto255.PippengerMin {
-		return new(ristretto255.Element).VarTimeMultiScalarMult(d, pts)
-	}
-	m := ristretto255.NewVarTimeMSM(d, pts)
-	w := m.Windows()
-	parts := make([]ristretto255.Element, min(runtime.GOMAXPROCS(0), w))
-	var wg sync.WaitGroup
-	for p := range parts {
-		wg.Go(func() { m.Part(&parts[p], p*w/len(parts), (p+1)*w/len(parts)) })
-	}
-	wg.Wait()
-	sum := ristretto255.NewElement()
-	for p := range parts {
-		sum.Add(sum, &parts[p])
-	}
-	return sum
+	return new(ristretto255.Element).VarTimeMultiScalarMultParallel(d, pts, runtime.GOMAXPROCS(0))
 }
 
 // challenge is the RFC's challenge hash over B, M, Z, t2 and t3.

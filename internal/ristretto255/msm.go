@@ -2,6 +2,7 @@ package ristretto255
 
 import (
 	"encoding/binary"
+	"sync"
 
 	"filippo.io/edwards25519"
 	"filippo.io/edwards25519/field"
@@ -9,7 +10,7 @@ import (
 
 // This file implements Pippenger's bucket method for large variable-time
 // multi-scalar multiplications (the composites of a DLEQ proof over a whole
-// chunk): VarTimeMSM. filippo.io/edwards25519 offers Straus's method, whose
+// chunk). filippo.io/edwards25519 offers Straus's method, whose
 // cost per term stays near a fifth of a scalar multiplication however many
 // terms there are; the bucket method's cost per term falls as the batch
 // grows, to about 0.6 of Straus's at a few thousand terms.
@@ -18,8 +19,8 @@ import (
 // window, every point is added into the bucket of its digit's magnitude
 // (subtracted for a negative digit), and a running sum over the buckets
 // from the top gives Σ digit·point; the windows are then combined by c
-// doublings each. The windows are independent, so VarTimeMSM.Part lets
-// cores share them.
+// doublings each. The windows are independent, so several cores can share
+// them (VarTimeMultiScalarMultParallel).
 //
 // The arithmetic is the extended twisted Edwards arithmetic of
 // filippo.io/edwards25519 (Hisil–Wong–Carter–Dawson 2008, with a = −1),
@@ -31,9 +32,9 @@ import (
 // Everything here runs in variable time (branches and memory access depend
 // on the scalars): use it only on public scalars and points.
 
-// PippengerMin is the number of terms from which the bucket method
-// (VarTimeMSM) beats Straus's method (measured: the two cross near 200).
-const PippengerMin = 256
+// pippengerMin is the number of terms from which the bucket method beats
+// Straus's method (measured: the two cross near 200).
+const pippengerMin = 256
 
 // d2 is 2·d, the curve constant the cached forms use.
 var d2 = new(field.Element).Add(constD, constD)
@@ -170,11 +171,10 @@ func recode(digits []int16, stride int, s *Scalar, c int) {
 	}
 }
 
-// affineCachedPoints returns the mixed-addition form of each element,
+// setAffineCached sets out[i] to the mixed-addition form of elements[i],
 // normalizing to Z = 1 with one field inversion for all (Montgomery's
 // trick) where Z is not already 1, as it is for decoded elements.
-func affineCachedPoints(elements []*Element) []affineCached {
-	out := make([]affineCached, len(elements))
+func setAffineCached(out []affineCached, elements []*Element) {
 	// Indices of points to normalize, and the running products of their Z.
 	var todo []int
 	var prefix []field.Element
@@ -183,6 +183,7 @@ func affineCachedPoints(elements []*Element) []affineCached {
 	acc.One()
 	for i, e := range elements {
 		if zOf(&e.p).Equal(one) == 1 {
+			out[i].setAffine(&e.p, nil)
 			continue
 		}
 		todo = append(todo, i)
@@ -190,27 +191,17 @@ func affineCachedPoints(elements []*Element) []affineCached {
 		acc.Multiply(&acc, zOf(&e.p))
 	}
 	if len(todo) == 0 {
-		for i, e := range elements {
-			out[i].setAffine(&e.p, nil)
-		}
-		return out
+		return
 	}
 	var inv field.Element
 	inv.Invert(&acc) // acc is a product of non-zero Z, so invertible
 	for k := len(todo) - 1; k >= 0; k-- {
 		i := todo[k]
-		z := zOf(&elements[i].p)
 		var zInv field.Element
-		zInv.Multiply(&inv, &prefix[k]) // 1/Z_i
-		inv.Multiply(&inv, z)           // 1/(Z_0…Z_{i−1}) for the next one down
+		zInv.Multiply(&inv, &prefix[k])         // 1/Z_i
+		inv.Multiply(&inv, zOf(&elements[i].p)) // 1/(Z_0…Z_{i−1}) for the next one down
 		out[i].setAffine(&elements[i].p, &zInv)
 	}
-	for i, e := range elements {
-		if zOf(&e.p).Equal(one) == 1 {
-			out[i].setAffine(&e.p, nil)
-		}
-	}
-	return out
 }
 
 // zOf returns a copy of p's Z coordinate.
@@ -237,40 +228,57 @@ func (v *affineCached) setAffine(p *edwards25519.Point, zInv *field.Element) {
 	v.T2d.Multiply(&xy, d2)
 }
 
-// VarTimeMSM is a multi-scalar multiplication Σ scalars[i]·elements[i]
-// by Pippenger's bucket method, prepared so that its windows can be summed
-// on several cores: each Part reads the prepared inputs only, and the
-// parts of a partition of [0, Windows()) add up to the whole. Like
-// VarTimeMultiScalarMult it runs in variable time, on public scalars and
-// elements only.
-type VarTimeMSM struct {
+// varTimeMSM is a multi-scalar multiplication Σ scalars[i]·elements[i]
+// by the bucket method, prepared so that its windows can be summed on
+// several cores: each part reads the prepared inputs only, and the parts
+// of a partition of [0, windows) add up to the whole.
+type varTimeMSM struct {
 	n, c, windows int
 	pts           []affineCached
 	digits        []int16 // window-major: one window's digits are contiguous
 }
 
-// NewVarTimeMSM prepares Σ scalars[i]·elements[i]. It panics if the slices
-// differ in length, which is a programming error.
-func NewVarTimeMSM(scalars []*Scalar, elements []*Element) *VarTimeMSM {
-	if len(scalars) != len(elements) {
-		panic("ristretto255: NewVarTimeMSM of different-length slices")
+// inParallel calls fn(w, lo, hi) for w < workers on disjoint sub-ranges
+// covering [0, n), concurrently, and returns when all have returned.
+func inParallel(workers, n int, fn func(w, lo, hi int)) {
+	if workers == 1 {
+		fn(0, 0, n)
+		return
 	}
-	n := len(scalars)
-	c := pippengerWindow(n)
-	m := &VarTimeMSM{n: n, c: c, windows: pippengerWindows(c), pts: affineCachedPoints(elements)}
-	m.digits = make([]int16, m.windows*n)
-	for i, s := range scalars {
-		recode(m.digits[i:], n, s, c)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { fn(w, w*n/workers, (w+1)*n/workers) })
 	}
-	return m
+	wg.Wait()
 }
 
-// Windows returns the number of windows, the range Part partitions.
-func (m *VarTimeMSM) Windows() int { return m.windows }
+// varTimeMultiScalarMult sets out to Σ scalars[i]·elements[i] by the
+// bucket method on up to workers goroutines: they share the preparation
+// of the terms, then the windows.
+func varTimeMultiScalarMult(out *Element, scalars []*Scalar, elements []*Element, workers int) {
+	n := len(scalars)
+	c := pippengerWindow(n)
+	m := &varTimeMSM{n: n, c: c, windows: pippengerWindows(c), pts: make([]affineCached, n)}
+	m.digits = make([]int16, m.windows*n)
+	inParallel(max(1, min(workers, n)), n, func(_, lo, hi int) {
+		setAffineCached(m.pts[lo:hi], elements[lo:hi])
+		for i := lo; i < hi; i++ {
+			recode(m.digits[i:], n, scalars[i], c)
+		}
+	})
+	parts := make([]Element, max(1, min(workers, m.windows)))
+	inParallel(len(parts), m.windows, func(w, lo, hi int) {
+		m.part(&parts[w], lo, hi)
+	})
+	out.Set(&parts[0])
+	for i := 1; i < len(parts); i++ {
+		out.Add(out, &parts[i])
+	}
+}
 
-// Part sets e to the share of windows [lo, hi) in the sum, and returns e.
-// It is safe to call concurrently on one VarTimeMSM.
-func (m *VarTimeMSM) Part(e *Element, lo, hi int) *Element {
+// part sets e to the share of windows [lo, hi) in the sum, and returns e.
+// It is safe to call concurrently on one varTimeMSM.
+func (m *varTimeMSM) part(e *Element, lo, hi int) *Element {
 	var total extendedPoint
 	total.setIdentity()
 	buckets := make([]extendedPoint, 1<<(m.c-1))
@@ -293,7 +301,7 @@ func (m *VarTimeMSM) Part(e *Element, lo, hi int) *Element {
 
 // window returns Σ d·P over the points' digits d in window w, using
 // buckets as scratch.
-func (m *VarTimeMSM) window(buckets []extendedPoint, w int) *extendedPoint {
+func (m *varTimeMSM) window(buckets []extendedPoint, w int) *extendedPoint {
 	for k := range buckets {
 		buckets[k].setIdentity()
 	}

@@ -73,18 +73,12 @@ func TestPippengerAgainstStraus(t *testing.T) {
 				points[i] = &e.p
 			}
 			want := new(edwards25519.Point).VarTimeMultiScalarMult(scalars, points)
-			m := NewVarTimeMSM(scalars, elements)
-			got := m.Part(new(Element), 0, m.Windows())
-			// The same Edwards point, not only the same ristretto255 element.
-			assert.Equal(t, 1, got.p.Equal(want))
-			api := new(Element).VarTimeMultiScalarMult(scalars, elements)
-			assert.Equal(t, 1, api.p.Equal(want))
-			// Parts of any partition of the windows add up to the whole.
-			for _, cut := range []int{1, m.Windows() / 2, m.Windows() - 1} {
-				sum := m.Part(new(Element), 0, cut)
-				sum.Add(sum, m.Part(new(Element), cut, m.Windows()))
-				assert.Equal(t, 1, sum.p.Equal(want), "cut at %d", cut)
+			for _, workers := range []int{1, 2, 3, 40} {
+				got := new(Element).VarTimeMultiScalarMultParallel(scalars, elements, workers)
+				// The same Edwards point, not only the same ristretto255 element.
+				assert.Equal(t, 1, got.p.Equal(want), "%d workers", workers)
 			}
+			assert.Equal(t, 1, new(Element).VarTimeMultiScalarMult(scalars, elements).p.Equal(want))
 		})
 	}
 }
@@ -147,8 +141,7 @@ func BenchmarkMultiScalarMult(b *testing.B) {
 		b.Run(fmt.Sprintf("pippenger/n=%d", n), func(b *testing.B) {
 			var p Element
 			for b.Loop() {
-				m := NewVarTimeMSM(scalars, elements)
-				m.Part(&p, 0, m.Windows())
+				p.VarTimeMultiScalarMult(scalars, elements)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/term")
 		})

@@ -319,12 +319,19 @@ func mapToPoint(out *edwards25519.Point, t *field.Element) {
 // from there on Pippenger's bucket method (msm.go), whose cost per term
 // keeps falling as the batch grows.
 func (e *Element) VarTimeMultiScalarMult(scalars []*Scalar, elements []*Element) *Element {
+	return e.VarTimeMultiScalarMultParallel(scalars, elements, 1)
+}
+
+// VarTimeMultiScalarMultParallel is VarTimeMultiScalarMult on up to
+// workers goroutines, which share a large sum's work (its windows), so one
+// sum uses several cores without being cut into smaller, costlier sums.
+func (e *Element) VarTimeMultiScalarMultParallel(scalars []*Scalar, elements []*Element, workers int) *Element {
 	if len(scalars) != len(elements) {
 		panic("ristretto255: VarTimeMultiScalarMult of different-length slices")
 	}
-	if len(scalars) >= PippengerMin {
-		m := NewVarTimeMSM(scalars, elements)
-		return m.Part(e, 0, m.Windows())
+	if len(scalars) >= pippengerMin {
+		varTimeMultiScalarMult(e, scalars, elements, workers)
+		return e
 	}
 	points := make([]*edwards25519.Point, len(elements))
 	for i, x := range elements {
