@@ -14,7 +14,9 @@
 // (circl's implementation is used in tests as an independent cross-check).
 //
 // Every operation is constant time with respect to its inputs, except
-// Equal's early exit on the encoding length, which is public.
+// Equal's early exit on the encoding length, which is public, and the
+// functions named VarTime…, which are for public scalars and elements only
+// (the composites and the verification equation of a DLEQ proof).
 package ristretto255
 
 import (
