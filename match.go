@@ -191,7 +191,7 @@ var ErrMatchConfig = errors.New("reunite: invalid match configuration")
 //
 // On error Match still returns a result holding the Audit record (with the
 // outcome and, once the handshake got that far, the peer's declared set
-// size), and no hits.
+// size and the session ID), and no hits.
 func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg MatchConfig) (*MatchResult, error) {
 	if err := checkRecords(records); err != nil {
 		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
@@ -227,6 +227,11 @@ func match1(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg
 	}
 	r, err := Run(ctx, conn, session)
 	if err != nil {
+		// A session that failed after the handshake still names itself,
+		// so both parties' entries can be matched.
+		if sid, ok := session.SessionID(); ok {
+			m.res.Audit.SessionID = hex.EncodeToString(sid[:])
+		}
 		return m.fail(err)
 	}
 	return m.finish(r)

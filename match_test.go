@@ -187,12 +187,13 @@ func TestMatchFaultsAreAudited(t *testing.T) {
 	a := readRecords(t, "testdata/agency-a.csv")
 	b := readRecords(t, "testdata/agency-b.csv")
 	for _, tc := range []struct {
-		name  string
-		setup func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter)
+		name      string
+		setup     func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter)
+		handshake bool // the session fails after the handshake
 	}{
-		{"initiator cut", func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter) { return &cutConn{ca, 300}, cb }},
-		{"responder cut", func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter) { return ca, &cutConn{cb, 300} }},
-		{"responder stalls", func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter) { return ca, stalled{cb} }},
+		{"initiator cut", func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter) { return &cutConn{ca, 300}, cb }, true},
+		{"responder cut", func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter) { return ca, &cutConn{cb, 300} }, true},
+		{"responder stalls", func(ca, cb net.Conn) (io.ReadWriter, io.ReadWriter) { return ca, stalled{cb} }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			checkNoLeak(t)
@@ -213,6 +214,14 @@ func TestMatchFaultsAreAudited(t *testing.T) {
 			assert.Less(t, time.Since(start), 5*time.Second)
 			require.Error(t, errA)
 			require.Error(t, errB)
+			if tc.handshake {
+				// Failed after the handshake: both entries name the session.
+				assert.Len(t, ra.Audit.SessionID, 64)
+				assert.Equal(t, ra.Audit.SessionID, rb.Audit.SessionID)
+			} else {
+				assert.Empty(t, ra.Audit.SessionID)
+				assert.Empty(t, rb.Audit.SessionID)
+			}
 
 			logPath := filepath.Join(t.TempDir(), "audit.jsonl")
 			log, err := reunite.CreateAuditLog(logPath, auditKey)

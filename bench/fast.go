@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reunite-psi/reunite/internal/cputime"
 	"github.com/reunite-psi/reunite/internal/kkrt"
 	"github.com/reunite-psi/reunite/psi"
 )
@@ -192,7 +193,7 @@ func runFastSession(in *inputs) (*measurement, error) {
 	runtime.GC()
 	sampler := startHeapSampler(sampleEvery)
 	m.heapBefore = sampler.first
-	cpu0, cpuOK := processCPU()
+	cpu0, cpuOK := cputime.Process()
 	start := time.Now()
 	wg.Go(func() {
 		got, re = fastReceiver(rconn, p, in.initSet.Elements, maxFrame)
@@ -208,7 +209,7 @@ func runFastSession(in *inputs) (*measurement, error) {
 	})
 	wg.Wait()
 	m.wall = time.Since(start)
-	if cpu1, ok := processCPU(); ok && cpuOK {
+	if cpu1, ok := cputime.Process(); ok && cpuOK {
 		m.cores = float64(cpu1-cpu0) / float64(m.wall)
 	}
 	m.peakHeap = sampler.Stop()

@@ -27,12 +27,12 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/reunite-psi/reunite/internal/cputime"
 	"github.com/reunite-psi/reunite/internal/ristretto255"
 	"github.com/reunite-psi/reunite/psi"
 )
@@ -337,7 +337,7 @@ func measureFloor(n, workers, runs int) (time.Duration, float64) {
 	best, bestCores := time.Duration(1<<63-1), 0.0
 	for range runs {
 		var wg sync.WaitGroup
-		cpu0, cpuOK := processCPU()
+		cpu0, cpuOK := cputime.Process()
 		start := time.Now()
 		for w := range workers {
 			lo, hi := w*n/workers, (w+1)*n/workers
@@ -355,7 +355,7 @@ func measureFloor(n, workers, runs int) (time.Duration, float64) {
 		}
 		wg.Wait()
 		wall := time.Since(start)
-		cpu1, cpuOK1 := processCPU()
+		cpu1, cpuOK1 := cputime.Process()
 		if wall < best {
 			best, bestCores = wall, 0
 			if cpuOK && cpuOK1 {
@@ -364,33 +364,6 @@ func measureFloor(n, workers, runs int) (time.Duration, float64) {
 		}
 	}
 	return best / time.Duration(n), bestCores
-}
-
-// processCPU returns the CPU time (user + system, all threads) this process
-// has used so far, from /proc/self/stat, assuming the usual 100 clock ticks
-// per second. It reports false where /proc is not available.
-func processCPU() (time.Duration, bool) {
-	b, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0, false
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(string(b[i+1:])) // f[0] is field 3 of proc(5), state
-	if len(f) < 13 {
-		return 0, false
-	}
-	var ticks int64
-	for _, s := range f[11:13] { // fields 14 and 15: utime and stime
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return 0, false
-		}
-		ticks += v
-	}
-	return time.Duration(ticks) * (time.Second / 100), true
 }
 
 // coresText formats a cores-obtained figure, or "n/a" when unknown.
@@ -695,7 +668,7 @@ func runSession(o options, in *inputs) (*measurement, error) {
 	copy(beforeGC, readUint64s(allocMetrics))
 	sampler := startHeapSampler(sampleEvery)
 	m.heapBefore = sampler.first
-	cpu0, cpuOK := processCPU()
+	cpu0, cpuOK := cputime.Process()
 	start := time.Now()
 	wg.Go(func() {
 		icfg := cfg
@@ -723,7 +696,7 @@ func runSession(o options, in *inputs) (*measurement, error) {
 	})
 	wg.Wait()
 	m.wall = time.Since(start)
-	if cpu1, ok := processCPU(); ok && cpuOK {
+	if cpu1, ok := cputime.Process(); ok && cpuOK {
 		m.cores = float64(cpu1-cpu0) / float64(m.wall)
 	}
 	m.peakHeap = sampler.Stop()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/reunite-psi/reunite/encoding"
+	"github.com/reunite-psi/reunite/internal/cputime"
 	"github.com/reunite-psi/reunite/internal/ristretto255"
 	"github.com/reunite-psi/reunite/internal/testrand"
 )
@@ -282,48 +283,67 @@ func benchSession(b *testing.B, mode Mode, payload, n int) {
 
 // benchRun runs one session and returns the bytes sent each way.
 func benchRun(b *testing.B, cfg Config, setI, setR Set, n int) (i2r, r2i int) {
+	ini, resp := benchPair(b, cfg, setI, setR, true)
+	for ini.Turn() != TurnDone || resp.Turn() != TurnDone {
+		from, wire := benchFrame(b, ini, resp)
+		if from == RoleInitiator {
+			i2r += wire
+		} else {
+			r2i += wire
+		}
+	}
+	benchCheck(b, ini, n)
+	return i2r, r2i
+}
+
+// benchPair returns an initiator and a responder with fresh randomness, with
+// or without proofs.
+func benchPair(b *testing.B, cfg Config, setI, setR Set, proofs bool) (ini, resp *Session) {
 	ini, err := newInitiator(cfg, setI)
 	if err != nil {
 		b.Fatal(err)
 	}
-	resp, err := newResponder(cfg, setR)
+	resp, err = newResponder(cfg, setR)
 	if err != nil {
 		b.Fatal(err)
 	}
-	i2r, r2i = 0, 0
-	for ini.Turn() != TurnDone || resp.Turn() != TurnDone {
-		var from, to *Session = ini, resp
-		if from.Turn() != TurnSend {
-			from, to = to, from
-		}
-		if from.Turn() != TurnSend || to.Turn() != TurnReceive {
-			b.Fatalf("session stuck: %v %v, %v %v", from.Role(), from.Turn(), to.Role(), to.Turn())
-		}
-		f, err := from.Send()
-		if err != nil {
-			b.Fatal(err)
-		}
-		raw, err := f.MarshalBinary()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if from.Role() == RoleInitiator {
-			i2r += len(raw)
-		} else {
-			r2i += len(raw)
-		}
-		parsed, err := encoding.ParseFrame(raw)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := to.Receive(parsed); err != nil {
-			b.Fatal(err)
-		}
+	ini.skipProofs, resp.skipProofs = !proofs, !proofs
+	return ini, resp
+}
+
+// benchFrame moves one frame between ini and resp, through its byte
+// encoding, and returns its sender and its size on the wire.
+func benchFrame(b *testing.B, ini, resp *Session) (Role, int) {
+	var from, to *Session = ini, resp
+	if from.Turn() != TurnSend {
+		from, to = to, from
 	}
+	if from.Turn() != TurnSend || to.Turn() != TurnReceive {
+		b.Fatalf("session stuck: %v %v, %v %v", from.Role(), from.Turn(), to.Role(), to.Turn())
+	}
+	f, err := from.Send()
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := f.MarshalBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	parsed, err := encoding.ParseFrame(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := to.Receive(parsed); err != nil {
+		b.Fatal(err)
+	}
+	return from.Role(), len(raw)
+}
+
+// benchCheck checks that the initiator found the n/2 shared elements.
+func benchCheck(b *testing.B, ini *Session, n int) {
 	if r, err := ini.Result(); err != nil || r.Cardinality != n/2 {
 		b.Fatalf("session result %+v, %v", r, err)
 	}
-	return i2r, r2i
 }
 
 // benchPrimitive times fn over benchChunk inputs on one goroutine.
@@ -436,17 +456,36 @@ func benchProofChunks(b *testing.B, n int, k *ristretto255.Scalar) (cEnc, dEnc [
 }
 
 // BenchmarkProofOverhead measures, in one run, what verifiable evaluation
-// adds to a both-learn session of 2^16 elements per side: the wall time of
-// a whole in-memory session (proofs included), and the wall time of the
-// proof work of that session alone (the responder's GenerateProof and the
-// initiator's decoding of its blinded points and VerifyProof, over the
-// same 2^16 evaluations in full chunks). Both use every core the same
-// way. It reports proof-% = proof work / (session − proof work): the cost
-// over a session without proofs.
+// adds to a both-learn session of 2^16 elements per side. Each iteration
+// runs two such sessions in memory, through the public API and each frame
+// through its encoding: one with proofs, and the same session without them
+// (skipProofs: the responder sends all-zero proofs and the initiator
+// verifies nothing, everything else unchanged). The two run in lockstep,
+// one frame of each in turn, the first of each pair alternating, and each
+// frame's Send and Receive are timed by wall clock and by process CPU time
+// and charged to its session: a machine whose load changes during the run
+// then weighs on both alike. Metrics:
+//
+//	session-s, noproof-s  wall time of a session with and without proofs
+//	proof-%               session-s / noproof-s − 1
+//	cpu-proof-%           the same ratio of CPU seconds (Linux only), which
+//	                      time slices lost to other processes do not inflate
+//	parts-%               the proof work alone (per 4096-element chunk,
+//	                      GenerateProof, and the initiator's decoding of its
+//	                      blinded points and VerifyProof), timed apart over
+//	                      the same evaluations, ÷ noproof-s: a cross-check
+//	cpu-parts-%           the same in CPU seconds (Linux only)
+//
+// Both sessions' garbage is collected by whichever frame is running when
+// the collector starts, so the small extra garbage of the proofs is shared
+// between them; parts-% includes none of it.
 //
 //	go test ./psi -run '^$' -bench ProofOverhead -benchtime 3x
 func BenchmarkProofOverhead(b *testing.B) {
 	const n = 1 << 16
+	cfg := Config{Context: []byte("bench"), Mode: BothLearn}
+	setI, setR := benchSets(n, 0)
+
 	k, err := randomScalar(testrand.New("bench-proof"))
 	if err != nil {
 		b.Fatal(err)
@@ -455,48 +494,75 @@ func BenchmarkProofOverhead(b *testing.B) {
 	bm := commit.Bytes()
 	var sid [32]byte
 	q := proofContext(&sid)
-	cEnc, dEnc, _, dPts := benchProofChunks(b, n, k)
+	cEnc, dEnc, cPts, dPts := benchProofChunks(b, n, k)
 	r, err := randomScalar(testrand.New("bench-proof-r"))
 	if err != nil {
 		b.Fatal(err)
 	}
 
-	cfg := Config{Context: []byte("bench"), Mode: BothLearn}
-	setI, setR := benchSets(n, 0)
-	var session, proof time.Duration
+	var wall, cpu [2]time.Duration // [with proofs, without]
+	cpuOK := true
+	var parts, cpuParts time.Duration
 	b.ResetTimer()
 	for range b.N {
-		start := time.Now()
-		benchRun(b, cfg, setI, setR, n)
-		session += time.Since(start)
+		var pairs [2][2]*Session
+		for j := range pairs {
+			pairs[j][0], pairs[j][1] = benchPair(b, cfg, setI, setR, j == 0)
+		}
+		runtime.GC()
+		for step := 0; ; step++ {
+			moved := false
+			for j := range 2 {
+				j = (j + step) % 2
+				ini, resp := pairs[j][0], pairs[j][1]
+				if ini.Turn() == TurnDone && resp.Turn() == TurnDone {
+					continue
+				}
+				moved = true
+				c0, ok0 := cputime.Process()
+				start := time.Now()
+				benchFrame(b, ini, resp)
+				wall[j] += time.Since(start)
+				c1, ok1 := cputime.Process()
+				cpuOK = cpuOK && ok0 && ok1
+				cpu[j] += c1 - c0
+			}
+			if !moved {
+				break
+			}
+		}
+		for j := range pairs {
+			benchCheck(b, pairs[j][0], n)
+		}
+		pairs = [2][2]*Session{}
 
-		start = time.Now()
-		for i := range cEnc {
-			cp, err := decodePoints(cEnc[i]) // the responder decodes these anyway; the initiator does so for the proof
+		runtime.GC()
+		c0, ok0 := cputime.Process()
+		start := time.Now()
+		for c := range cEnc {
+			p := q.prove(k, bm, cEnc[c], dEnc[c], cPts[c], r)
+			own, err := decodePoints(cEnc[c])
 			if err != nil {
 				b.Fatal(err)
 			}
-			p := q.prove(k, bm, cEnc[i], dEnc[i], cp, r)
-			cp2, err := decodePoints(cEnc[i])
-			if err != nil {
-				b.Fatal(err)
-			}
-			if !q.verify(commit, bm, cEnc[i], dEnc[i], cp2, dPts[i], p[:]) {
+			if !q.verify(commit, bm, cEnc[c], dEnc[c], own, dPts[c], p[:]) {
 				b.Fatal("proof does not verify")
 			}
 		}
-		// One decode of the blinded points belongs to the session without
-		// proofs (the responder's); time it to take it back out.
-		mid := time.Now()
-		for i := range cEnc {
-			if _, err := decodePoints(cEnc[i]); err != nil {
-				b.Fatal(err)
-			}
-		}
-		proof += mid.Sub(start) - time.Since(mid)
+		parts += time.Since(start)
+		c1, ok1 := cputime.Process()
+		cpuOK = cpuOK && ok0 && ok1
+		cpuParts += c1 - c0
 	}
 	b.StopTimer()
-	b.ReportMetric(session.Seconds()/float64(b.N), "session-s")
-	b.ReportMetric(proof.Seconds()/float64(b.N), "proof-s")
-	b.ReportMetric(100*proof.Seconds()/(session-proof).Seconds(), "proof-%")
+	b.ReportMetric(wall[0].Seconds()/float64(b.N), "session-s")
+	b.ReportMetric(wall[1].Seconds()/float64(b.N), "noproof-s")
+	b.ReportMetric(100*(wall[0].Seconds()/wall[1].Seconds()-1), "proof-%")
+	if cpuOK && cpu[1] > 0 {
+		b.ReportMetric(100*(cpu[0].Seconds()/cpu[1].Seconds()-1), "cpu-proof-%")
+	}
+	b.ReportMetric(100*parts.Seconds()/wall[1].Seconds(), "parts-%")
+	if cpuOK && cpu[1] > 0 {
+		b.ReportMetric(100*cpuParts.Seconds()/cpu[1].Seconds(), "cpu-parts-%")
+	}
 }

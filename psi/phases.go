@@ -65,7 +65,7 @@ func (s *Session) receiveBlinded(f encoding.Frame) error {
 	s.evaluated = slices.Grow(s.evaluated, len(c.Points))[:off+len(c.Points)]
 	out := s.evaluated[off:]
 	multiplyPoints(out, pts, s.key)
-	if s.cfg.Mode != CardinalityOnly {
+	if s.cfg.Mode != CardinalityOnly && !s.skipProofs {
 		// The proof covers the chunk as it is sent: the outputs in the
 		// order of the inputs. Cardinality-only mode shuffles them, which
 		// this proof cannot cover (PROTOCOL.md §Evaluation proofs).
@@ -214,7 +214,7 @@ func (s *Session) receiveEvaluated(f encoding.Frame) error {
 		if c.Proof != [proofSize]byte{} {
 			return fmt.Errorf("%w: a proof in cardinality-only mode", ErrMalformed)
 		}
-	} else {
+	} else if !s.skipProofs {
 		// Verify before unblinding: a responder that evaluated any element
 		// with another scalar, or moved or replaced one, could otherwise
 		// forge matches and open this party's payloads.

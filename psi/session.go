@@ -121,6 +121,11 @@ type Session struct {
 	fastS      *kkrt.Sender
 	fastLayout kkrt.Layout
 	otReply    []byte
+
+	// skipProofs is set only by this package's benchmarks, to time the
+	// same session without verifiable evaluation: the responder sends
+	// all-zero proofs and the initiator does not verify them.
+	skipProofs bool
 }
 
 // found is a match the initiator has seen in the responder's tag stream.
@@ -218,6 +223,16 @@ func duplicateIndex(elements [][]byte) int {
 
 // Role says which side of the protocol s plays.
 func (s *Session) Role() Role { return s.role }
+
+// SessionID returns the session ID (PROTOCOL.md §Primitives), the value
+// Result.SessionID reports, and true once the handshake has derived it:
+// the responder's when it sends HelloReply, the initiator's when it accepts
+// one. It stays available after the session fails, so that a caller can
+// record which session a failure belongs to, and the peer, if it got as
+// far, holds the same value. Before the handshake it returns false.
+func (s *Session) SessionID() ([32]byte, bool) {
+	return s.sid, s.sid != [32]byte{}
+}
 
 // Turn reports what the session expects next.
 func (s *Session) Turn() Turn {

@@ -14,7 +14,9 @@
 // (circl's implementation is used in tests as an independent cross-check).
 //
 // Every operation is constant time with respect to its inputs, except
-// Equal's early exit on the encoding length, which is public.
+// Equal's early exit on the encoding length, which is public, and the
+// functions named VarTime…, which are for public scalars and elements only
+// (the composites and the verification equation of a DLEQ proof).
 package ristretto255
 
 import (
@@ -314,7 +316,25 @@ func mapToPoint(out *edwards25519.Point, t *field.Element) {
 // scalars and elements, such as the composites of a DLEQ proof (RFC 9497
 // §2.2.1), where its speed is what keeps verification cheap. It panics if
 // the slices differ in length, which is a programming error.
+//
+// Below a few hundred terms it is filippo.io/edwards25519's Straus method;
+// from there on Pippenger's bucket method (msm.go), whose cost per term
+// keeps falling as the batch grows.
 func (e *Element) VarTimeMultiScalarMult(scalars []*Scalar, elements []*Element) *Element {
+	return e.VarTimeMultiScalarMultParallel(scalars, elements, 1)
+}
+
+// VarTimeMultiScalarMultParallel is VarTimeMultiScalarMult on up to
+// workers goroutines, which share a large sum's work (its windows), so one
+// sum uses several cores without being cut into smaller, costlier sums.
+func (e *Element) VarTimeMultiScalarMultParallel(scalars []*Scalar, elements []*Element, workers int) *Element {
+	if len(scalars) != len(elements) {
+		panic("ristretto255: VarTimeMultiScalarMult of different-length slices")
+	}
+	if len(scalars) >= pippengerMin {
+		varTimeMultiScalarMult(e, scalars, elements, workers)
+		return e
+	}
 	points := make([]*edwards25519.Point, len(elements))
 	for i, x := range elements {
 		points[i] = &x.p
