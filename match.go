@@ -227,12 +227,7 @@ func match1(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg
 	}
 	r, err := Run(ctx, conn, session)
 	if err != nil {
-		// A session that failed after the handshake still names itself,
-		// so both parties' entries can be matched.
-		if sid, ok := session.SessionID(); ok {
-			m.res.Audit.SessionID = hex.EncodeToString(sid[:])
-		}
-		return m.fail(err)
+		return m.failSession(session, err)
 	}
 	return m.finish(r)
 }
@@ -301,6 +296,18 @@ func (m *matchSetup) fail(err error) (*MatchResult, error) {
 		m.res.Audit.PeerRuleSetID = string(cm.PeerContext)
 	}
 	return m.res, err
+}
+
+// failSession is fail for a session that may have got past its
+// handshake: one that did still names itself, so that both parties'
+// audit entries can be matched.
+func (m *matchSetup) failSession(s *psi.Session, err error) (*MatchResult, error) {
+	if s != nil {
+		if sid, ok := s.SessionID(); ok {
+			m.res.Audit.SessionID = hex.EncodeToString(sid[:])
+		}
+	}
+	return m.fail(err)
 }
 
 // finish links the PSI result's shared elements back to pairs of records

@@ -493,7 +493,7 @@ func (x *FileExchange) resume(state []byte) (*psi.Session, error) {
 func (x *FileExchange) Result() (*MatchResult, error) {
 	if x.failure != nil {
 		x.declared.fill(&x.setup.res.Audit)
-		return x.setup.fail(fmt.Errorf("%w: %w", ErrExchangeFailed, x.failure))
+		return x.setup.failSession(x.session, fmt.Errorf("%w: %w", ErrExchangeFailed, x.failure))
 	}
 	if x.result != nil {
 		return x.result, nil
