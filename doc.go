@@ -34,6 +34,13 @@
 // be shared by several processes of one agency. Agencies that can only exchange files use
 // FileExchange: the same protocol, one signed and encrypted message file per
 // turn.
+//
+// The PSI suite is suite 1 (ECDH on ristretto255 with evaluation proofs:
+// a responder that lies about matches is caught) unless MatchConfig.Suite
+// asks for the fast OT-extension suite, which is about a hundred times
+// faster on large files but secure against semi-honest peers only
+// (SuiteAuto, psi.SuiteOTExtension).
+//
 // examples/quickstart shows a complete session, examples/agency two
 // agencies as separate processes, examples/offline an exchange by file.
 package reunite
