@@ -113,9 +113,18 @@
 //   - The threshold is a probability (DefaultThreshold 0.9) under a model
 //     that assumes fields independent given the class; bench/ reports how
 //     well it is calibrated on synthetic data.
-//   - Rule-set IDs hash the blocks, comparisons, the key cap,
-//     NormalizationVersion and the nickname table; any change to keys must
-//     change the ID (a golden test enforces it).
+//   - Rule-set IDs hash the blocks, comparisons (with their Kin,
+//     Identifies, Estimated and Household flags), the key cap,
+//     NormalizationVersion, the nickname table, the title list and a
+//     description of the key construction and the model; any change to
+//     keys or to how a pair is judged must change the ID (a golden test
+//     enforces it for keys).
+//   - Both parties compute the same probability to the last bit on the
+//     same architecture: products that feed sums are rounded explicitly,
+//     but math.Exp and math.Log use FMA instructions on amd64 processors
+//     that have them and other code on arm64, so two parties on different
+//     processors may differ in the last bits of a score, and a pair at the
+//     threshold may be linked by one and not the other.
 //   - Keys per record are capped (DefaultMaxKeysPerRecord). Over the cap,
 //     every rule keeps a fair share of its keys, so no rule is silenced, and
 //     the excess is reported.

@@ -206,7 +206,8 @@ type Link struct {
 	Score float64
 	// Evidence is the pair's comparison vector, one entry per compared
 	// field that both records have: "given=exact", "date=year±1",
-	// "sex=disagree".
+	// "sex=disagree". The commonness of the pair's block keys, which
+	// the score also weighs, is not listed.
 	Evidence []string
 	// Alternative reports that the pair reached the threshold but lost to
 	// a better pair of one of its records in one-to-one resolution: most
