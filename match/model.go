@@ -265,7 +265,7 @@ func fitModel(rs *RuleSet, vectors []vector, blocks []uint32, own, peer Statisti
 	for c := range rs.comps {
 		best := -1
 		for b := range nb {
-			if rs.learns[b]&(1<<c) == 0 || implied[b][c] != noLevel || len(in[b]) < minSourcePairs {
+			if rs.learns[b]&(1<<c) == 0 || implied[b][c] != noLevel || present(in[b], c) < minSourcePairs {
 				continue
 			}
 			if best < 0 || lambdas[b] > lambdas[best] {
@@ -284,9 +284,21 @@ func fitModel(rs *RuleSet, vectors []vector, blocks []uint32, own, peer Statisti
 	return md
 }
 
-// minSourcePairs is the fewest pairs a block must have for its m to be
-// shared with the other blocks.
+// minSourcePairs is the fewest pairs with a comparison present that a
+// block must have for its m of that comparison to be shared with the other
+// blocks.
 const minSourcePairs = 200
+
+// present counts the vectors in which comparison c is not missing.
+func present(vectors []vector, c int) int {
+	n := 0
+	for _, v := range vectors {
+		if v[c] != missing {
+			n++
+		}
+	}
+	return n
+}
 
 // weigh turns a block's fitted model into its prior and weights, over the
 // comparisons in include (bits) and the block's commonness.
@@ -389,7 +401,11 @@ func em(rs *RuleSet, vectors []vector, include uint32, block int, chance [][]flo
 		lambda = next
 		for c := range nf {
 			if fixed[c] {
+				// The held m, made monotone against this block's u, as
+				// weigh will score with it.
 				change = max(change, normalizeInto(u[c], uNext[c]))
+				copy(m[c], mPrior[c])
+				monotone(m[c], u[c])
 				continue
 			}
 			change = max(change, normalizeInto(m[c], mNext[c]), normalizeInto(u[c], uNext[c]))
