@@ -407,6 +407,7 @@ type nameForm struct {
 	// the sound codes of both.
 	givenExact, givenInitial, familyExact string
 	givenNicks, givenSounds, familySounds []string
+	givenTypos, familyTypos               []string
 }
 
 // formOf returns the index of the first of f's name forms that gives the
@@ -451,6 +452,10 @@ func (n *nameForm) fieldValues(fld Field) (one string, list []string) {
 		return "", n.givenSounds
 	case FieldFamilySound:
 		return "", n.familySounds
+	case FieldGivenTypo:
+		return "", n.givenTypos
+	case FieldFamilyTypo:
+		return "", n.familyTypos
 	}
 	return "", nil
 }
@@ -458,7 +463,20 @@ func (n *nameForm) fieldValues(fld Field) (one string, list []string) {
 // reset empties n, keeping its slices' arrays for the next name.
 func (n *nameForm) reset() {
 	*n = nameForm{firstNames: n.firstNames[:0], phonetic: n.phonetic[:0], sounds: n.sounds[:0], nameParts: n.nameParts[:0],
-		givenSounds: n.givenSounds[:0], familySounds: n.familySounds[:0]}
+		givenSounds: n.givenSounds[:0], familySounds: n.familySounds[:0], givenTypos: n.givenTypos[:0], familyTypos: n.familyTypos[:0]}
+}
+
+// birthDate returns the date keys and comparisons use: 1 January is read
+// as the year alone. Registers that do not know a birth date often write
+// the first of January of the estimated year (refugee registration does
+// so as a rule), so the day says nothing that the year does not, and a
+// record that writes the true date must still meet it as an estimated
+// age.
+func birthDate(d Date) Date {
+	if d.Month == 1 && d.Day == 1 {
+		return Date{Year: d.Year}
+	}
+	return d
 }
 
 // extract computes the features of r into d.f. known, if not nil, holds
@@ -468,7 +486,7 @@ func (d *deriver) extract(r *Record, known *[2][]string) {
 		names:       d.f.names[:0],
 		parents:     d.f.parents[:0],
 		sex:         sexValue(r.Sex),
-		date:        r.BirthDate,
+		date:        birthDate(r.BirthDate),
 		place:       d.text(r.BirthPlace),
 		doc:         documentValue(r.DocumentNumber),
 		postcode:    strings.ReplaceAll(normalize.Text(r.Postcode), " ", ""),
@@ -526,6 +544,7 @@ func (f *features) presenceMask() Presence {
 		set(HasGiven, f.names[0].givenExact != "")
 		set(HasFamily, f.names[0].familyExact != "")
 		set(GivenIsInitial, f.names[0].givenExact != "" && f.names[0].givenExact == f.names[0].givenInitial)
+		set(GivenLengthOdd, utf8.RuneCountInString(f.names[0].givenExact)%2 == 1)
 	}
 	set(HasSex, f.sex != "")
 	set(HasBirthPlace, f.place != "")
@@ -723,9 +742,15 @@ func (d *deriver) compareParts(n *nameForm, g, fam string) {
 		_, size := utf8.DecodeRuneInString(g)
 		n.givenInitial = g[:size]
 		n.givenSounds = d.appendSounds(n.givenSounds[:0], g)
+		if !n.exact {
+			n.givenTypos = appendTypoVariants(n.givenTypos[:0], g)
+		}
 	}
 	if fam != "" {
 		n.familySounds = d.appendSounds(n.familySounds[:0], fam)
+		if !n.exact {
+			n.familyTypos = appendTypoVariants(n.familyTypos[:0], fam)
+		}
 		// A Chinese or Korean family name romanized another way (Chan,
 		// Wong, Rhee) also sounds as its standard readings (chen; wang,
 		// huang; lee), so that it meets the name written in Han or Hangul.
@@ -737,6 +762,39 @@ func (d *deriver) compareParts(n *nameForm, g, fam string) {
 			}
 		}
 	}
+}
+
+// minTypoLen is the shortest name token that gets typo variants: shorter
+// names are one letter from too many other names (Eva and Ava, Leo and
+// Lea).
+const minTypoLen = 4
+
+// appendTypoVariants appends to dst the typo variants of a name token:
+// the token itself, then the token with each letter but its first and
+// its last left out, each once. Two tokens share a variant when one
+// letter inside them was changed, left out or added, or two neighbours
+// swapped. The ends are kept: names that differ there are usually two
+// names, not one misspelled (Anna and Hanna, Emma and Gemma, Daniel and
+// Daniela, Maria and Mario), and a clerk seldom misses the first letter.
+// A token shorter than minTypoLen letters has none.
+func appendTypoVariants(dst []string, tok string) []string {
+	if utf8.RuneCountInString(tok) < minTypoLen {
+		return dst
+	}
+	start := len(dst)
+	dst = append(dst, tok)
+	_, first := utf8.DecodeRuneInString(tok)
+	for i, r := range tok[first:] {
+		i += first
+		end := i + utf8.RuneLen(r)
+		if end == len(tok) {
+			break
+		}
+		if v := tok[:i] + tok[end:]; !slices.Contains(dst[start:], v) {
+			dst = append(dst, v)
+		}
+	}
+	return dst
 }
 
 // appendSounds appends tok's sound codes to dst: both readings, or the

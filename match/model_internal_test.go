@@ -12,9 +12,9 @@ import (
 // levels, for the planted-model tests.
 func plantedRules(t *testing.T) *RuleSet {
 	rs, err := NewRuleSet("planted", []Block{{Name: "b", Fields: []Field{FieldDocument}}}, []Comparison{
-		{Name: "given", Presence: HasGiven, Levels: []Level{{"exact", FieldGivenExact}, {"sound", FieldGivenSound}}},
-		{Name: "sex", Presence: HasSex, Levels: []Level{{"same", FieldSex}}},
-		{Name: "date", Presence: HasDate, Levels: []Level{{"exact", FieldDate}, {"month", FieldYearMonth}, {"year", FieldBirthYear}}},
+		{Name: "given", Presence: HasGiven, Levels: []Level{{Name: "exact", Field: FieldGivenExact}, {Name: "sound", Field: FieldGivenSound}}},
+		{Name: "sex", Presence: HasSex, Levels: []Level{{Name: "same", Field: FieldSex}}},
+		{Name: "date", Presence: HasDate, Levels: []Level{{Name: "exact", Field: FieldDate}, {Name: "month", Field: FieldYearMonth}, {Name: "year", Field: FieldBirthYear}}},
 	}, 0)
 	require.NoError(t, err)
 	return rs

@@ -43,8 +43,9 @@ func TestPayloadRoundTrip(t *testing.T) {
 	peers, err := match.DecodePayload(p)
 	require.NoError(t, err)
 	require.Len(t, peers, match.MaxRecordsPerKey)
-	yearOnly := match.HasGiven | match.HasFamily | match.Presence(match.PrecisionYear)<<10
-	fullDate := match.HasGiven | match.HasFamily | match.Presence(match.PrecisionDay)<<10
+	// Oleksandr has nine letters: an odd length.
+	yearOnly := match.HasGiven | match.HasFamily | match.GivenLengthOdd | match.Presence(match.PrecisionYear)<<10
+	fullDate := match.HasGiven | match.HasFamily | match.GivenLengthOdd | match.Presence(match.PrecisionDay)<<10
 	assert.Equal(t, match.PeerRecord{Pseudonym: 1000, Presence: yearOnly}, peers[0])
 	assert.Equal(t, match.PeerRecord{Pseudonym: 1001, Presence: fullDate}, peers[1])
 	assert.Equal(t, match.PrecisionYear, peers[0].Presence.DatePrecision())
@@ -67,7 +68,7 @@ func TestDecodePayloadIsStrict(t *testing.T) {
 		"short":                good[:match.PayloadSize-1],
 		"zero count":           mutate(0, 0),
 		"count too large":      mutate(0, match.MaxRecordsPerKey+1),
-		"unknown presence bit": mutate(5, 0x20),
+		"unknown presence bit": mutate(5, 0x40),
 		"non-zero pad":         mutate(match.PayloadSize-1, 1),
 	} {
 		_, err := match.DecodePayload(p)

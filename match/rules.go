@@ -26,9 +26,11 @@ const KeySize = 32
 
 // DefaultMaxKeysPerRecord caps the keys one record contributes, so a record
 // stuffed with aliases cannot probe the peer with hundreds of guesses. It
-// is a little above the default rules' 146 rules, so that every rule keeps
-// a key however full a record is; records have about 100 keys.
-const DefaultMaxKeysPerRecord = 160
+// is above the default rules' 174 rules, so that every rule keeps a key
+// however full a record is, and leaves room for the typo levels' several
+// values per name; records have about 100 to 140 keys, and one record in
+// a hundred reaches the cap.
+const DefaultMaxKeysPerRecord = 256
 
 // Errors for rule sets.
 var ErrRuleSet = errors.New("match: invalid rule set")
@@ -83,6 +85,8 @@ const (
 	FieldNationality   Field = "nationality"
 	FieldPostcodeArea  Field = "postcode-area"        // the postcode without its last part: its first word, or all but its last two characters
 	FieldPlaceSkeleton Field = "birth-place-skeleton" // consonant skeletons of the birth place's words: Kharkiv, Kharkov and Charkiw; Homs and حمص
+	FieldGivenTypo     Field = "given-typo"           // the first given name as written and with each letter but its last left out: names one typo apart share one (see typoVariants)
+	FieldFamilyTypo    Field = "family-typo"          // the first family name likewise
 )
 
 // knownFieldsOrder lists every field; rules refer to fields by their
@@ -93,6 +97,7 @@ var knownFieldsOrder = [...]Field{
 	FieldDocumentHalf, FieldParents, FieldSex, FieldPostcode, FieldAddress, FieldLocality,
 	FieldGivenExact, FieldGivenSound, FieldGivenNick, FieldGivenInitial, FieldFamilyExact, FieldFamilySound,
 	FieldYearMonth, FieldBirthYear, FieldYearBand, FieldNationality, FieldPostcodeArea, FieldPlaceSkeleton,
+	FieldGivenTypo, FieldFamilyTypo,
 }
 
 var knownFields = knownFieldsOrder[:]
@@ -113,6 +118,13 @@ type Block struct {
 type Level struct {
 	Name  string
 	Field Field
+	// Open keys the level only in blocks that leave the comparison
+	// open: where a block's own fields already imply agreement at the
+	// next level, an Open level is not keyed, and the block's pairs read
+	// as agreeing at that implied level. A level with many values per
+	// record (typo variants) is worth its keys only where nothing close
+	// compares the field.
+	Open bool
 }
 
 // Comparison compares one field of a candidate pair at several levels,
@@ -181,9 +193,16 @@ const (
 	// initial, so that agreeing on the initial is all the two records can
 	// agree on.
 	GivenIsInitial
+	// GivenLengthOdd says that the record's given name, as the given
+	// comparison takes it, has an odd number of letters. Two names that
+	// agree at the typo level differ by a letter left out or added where
+	// the parities of their lengths differ, and by a letter changed or
+	// two swapped where not; only the first is surely a typo, the second
+	// can be two names (Marta and Maria, Julian and Julien).
+	GivenLengthOdd
 
 	dateShift         = 10
-	knownPresence     = 1<<13 - 1
+	knownPresence     = 1<<14 - 1
 	presenceDateMask  = 3 << dateShift
 	presenceFieldMask = HasDate - 1
 )
@@ -228,14 +247,15 @@ const noLevel = 0xff
 // when the caller sets none.
 const DefaultThreshold = 0.9
 
-// DefaultRules returns reunite's default rule set: five blocks (names in
-// sound; family name and birth date; given name and birth date; family
-// name and given initial; document number) and eleven compared fields.
-// It was tuned on synthetic cross-border child records and on the FEBRL4
-// benchmark (see bench/), and weighs evidence with parameters it learns
-// from each session's candidate pairs.
+// DefaultRules returns reunite's default rule set: eight blocks (names in
+// sound; family name and birth year; given name and birth year; family
+// name and given initial; given nickname group and birth year; document
+// number; family name and birth place; family name and postcode district)
+// and twelve compared fields. It was tuned on the two synthetic generators
+// of internal/synth and on the FEBRL4 benchmark (see bench/), and weighs
+// evidence with parameters it learns from each session's candidate pairs.
 func DefaultRules() *RuleSet {
-	rs, err := NewRuleSet("reunite-default-v4", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
+	rs, err := NewRuleSet("reunite-default-v5", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
 	if err != nil {
 		panic(err) // the default rules are valid; a test checks it
 	}
@@ -247,6 +267,7 @@ var defaultBlocks = []Block{
 	{Name: "family+year", Fields: []Field{FieldFamilySound, FieldBirthYear}},
 	{Name: "given+year", Fields: []Field{FieldGivenSound, FieldBirthYear}},
 	{Name: "family+initial", Fields: []Field{FieldFamilySound, FieldGivenInitial}},
+	{Name: "nickname+year", Fields: []Field{FieldGivenNick, FieldBirthYear}},
 	{Name: "document", Fields: []Field{FieldDocument}},
 	{Name: "family+place", Fields: []Field{FieldFamilySound, FieldPlaceSkeleton}},
 	{Name: "family+postcode", Fields: []Field{FieldFamilySound, FieldPostcodeArea}},
@@ -254,19 +275,19 @@ var defaultBlocks = []Block{
 
 var defaultComparisons = []Comparison{
 	{Name: "given", Presence: HasGiven, Levels: []Level{
-		{"exact", FieldGivenExact}, {"sound", FieldGivenSound}, {"nickname", FieldGivenNick}, {"initial", FieldGivenInitial}}},
-	{Name: "family", Presence: HasFamily, Kin: true, Levels: []Level{{"exact", FieldFamilyExact}, {"sound", FieldFamilySound}}},
+		{Name: "exact", Field: FieldGivenExact}, {Name: "sound", Field: FieldGivenSound}, {Name: "typo", Field: FieldGivenTypo, Open: true}, {Name: "nickname", Field: FieldGivenNick}, {Name: "initial", Field: FieldGivenInitial}}},
+	{Name: "family", Presence: HasFamily, Kin: true, Levels: []Level{{Name: "exact", Field: FieldFamilyExact}, {Name: "sound", Field: FieldFamilySound}, {Name: "typo", Field: FieldFamilyTypo, Open: true}}},
 	{Name: "date", Presence: HasDate, Kin: true, Levels: []Level{
-		{"exact", FieldDate}, {"swapped", FieldDateSwapped}, {"month", FieldYearMonth}, {"year", FieldBirthYear}, {"year±1", FieldYearBand}, {"years±3", FieldAliasBand}}},
-	{Name: "estimated-date", Presence: HasDate, Kin: true, Estimated: true, Levels: []Level{{"year", FieldBirthYear}, {"year±1", FieldYearBand}, {"years±3", FieldAliasBand}}},
-	{Name: "sex", Presence: HasSex, Levels: []Level{{"same", FieldSex}}},
-	{Name: "birth-place", Kin: true, Presence: HasBirthPlace, Levels: []Level{{"same", FieldBirthPlace}, {"sound", FieldPlaceSkeleton}}},
-	{Name: "parents", Kin: true, Household: true, Presence: HasParents, Levels: []Level{{"one-same", FieldParents}}},
-	{Name: "document", Presence: HasDocument, Identifies: true, Levels: []Level{{"exact", FieldDocument}, {"near", FieldDocumentNear}}},
-	{Name: "postcode", Kin: true, Presence: HasPostcode, Levels: []Level{{"exact", FieldPostcode}, {"area", FieldPostcodeArea}}},
-	{Name: "locality", Kin: true, Presence: HasLocality, Levels: []Level{{"same", FieldLocality}}},
-	{Name: "nationality", Kin: true, Presence: HasNationality, Levels: []Level{{"same", FieldNationality}}},
-	{Name: "address", Kin: true, Household: true, Presence: HasAddress, Levels: []Level{{"same", FieldAddress}}},
+		{Name: "exact", Field: FieldDate}, {Name: "swapped", Field: FieldDateSwapped}, {Name: "month", Field: FieldYearMonth}, {Name: "year", Field: FieldBirthYear}, {Name: "year±1", Field: FieldYearBand}, {Name: "years±3", Field: FieldAliasBand}}},
+	{Name: "estimated-date", Presence: HasDate, Kin: true, Estimated: true, Levels: []Level{{Name: "year", Field: FieldBirthYear}, {Name: "year±1", Field: FieldYearBand}, {Name: "years±3", Field: FieldAliasBand}}},
+	{Name: "sex", Presence: HasSex, Levels: []Level{{Name: "same", Field: FieldSex}}},
+	{Name: "birth-place", Kin: true, Presence: HasBirthPlace, Levels: []Level{{Name: "same", Field: FieldBirthPlace}, {Name: "sound", Field: FieldPlaceSkeleton}}},
+	{Name: "parents", Kin: true, Household: true, Presence: HasParents, Levels: []Level{{Name: "one-same", Field: FieldParents}}},
+	{Name: "document", Presence: HasDocument, Identifies: true, Levels: []Level{{Name: "exact", Field: FieldDocument}, {Name: "near", Field: FieldDocumentNear}}},
+	{Name: "postcode", Kin: true, Presence: HasPostcode, Levels: []Level{{Name: "exact", Field: FieldPostcode}, {Name: "area", Field: FieldPostcodeArea}}},
+	{Name: "locality", Kin: true, Presence: HasLocality, Levels: []Level{{Name: "same", Field: FieldLocality}}},
+	{Name: "nationality", Kin: true, Presence: HasNationality, Levels: []Level{{Name: "same", Field: FieldNationality}}},
+	{Name: "address", Kin: true, Household: true, Presence: HasAddress, Levels: []Level{{Name: "same", Field: FieldAddress}}},
 }
 
 // implied lists the levels a field says on its own: records that share a
@@ -367,6 +388,9 @@ func NewRuleSet(name string, blocks []Block, comps []Comparison, maxKeys int) (*
 				if int(base[ci]) <= li || slices.Contains(keyed, l.Field) {
 					continue // the block, or a rule before, says as much already
 				}
+				if l.Open && int(base[ci]) <= li+1 {
+					continue // the block compares the field closely already
+				}
 				keyed = append(keyed, l.Field)
 				agrees := slices.Clone(base)
 				says(agrees, l.Field)
@@ -415,7 +439,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v2")
-	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present, block-key commonness")
+	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present, block-key commonness; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone")
 	field(NormalizationVersion)
 	field(nickname.Version)
 	field(strings.Join(titleList(), ","))
@@ -439,6 +463,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		for _, l := range c.Levels {
 			field(l.Name)
 			field(string(l.Field))
+			field(strconv.FormatBool(l.Open))
 		}
 	}
 	var id [32]byte
@@ -724,7 +749,8 @@ func uniq(vs ...string) []string {
 func isNameField(f Field) bool {
 	switch f {
 	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldNamePart,
-		FieldGivenExact, FieldGivenNick, FieldGivenInitial, FieldFamilyExact, FieldGivenSound, FieldFamilySound:
+		FieldGivenExact, FieldGivenNick, FieldGivenInitial, FieldFamilyExact, FieldGivenSound, FieldFamilySound,
+		FieldGivenTypo, FieldFamilyTypo:
 		return true
 	}
 	return false

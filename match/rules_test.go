@@ -98,6 +98,11 @@ func TestSameChildMatches(t *testing.T) {
 		{"Chinese surname Wong for 黄", rec("a", "伟", "黄", "2012-05-06"), rec("b", "Wei", "Wong", "2012-05-06")},
 		{"Korean name in Hangul and in Revised Romanization", rec("a", "민준", "김", "2012-01-02"), rec("b", "Min-jun", "Kim", "2012-01-02")},
 		{"Korean surname Rhee for 이", rec("a", "서연", "이", "2013-07-08"), rec("b", "Seoyeon", "Rhee", "2013-07-08")},
+		{"a letter left out of the given name", rec("a", "James", "Cox", "2009-01-23"), rec("b", "Jmes", "Cox", "2009-01-23")},
+		{"a letter added to the given name, date missing", withPlace(rec("a", "Frances", "Bradton", "2004-10-11"), "Manchester"), withPlace(rec("b", "Frandces", "Bradton", ""), "Manchester")},
+		{"two letters swapped in the family name, year only", rec("a", "Florence", "Lockstone", "2009"), rec("b", "Florence", "Lcokstone", "2009")},
+		{"a short form, family name missing", rec("a", "Thomas", "Whitby", "1996-04-02"), rec("b", "Tom", "", "1996-04-02")},
+		{"1 January for an unknown date", rec("a", "Amina", "Yusuf", "2014-01-01"), rec("b", "Amina", "Yusuf", "2014-05-09")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,6 +184,9 @@ func TestDifferentChildrenDoNotMatch(t *testing.T) {
 		{"twins Max and Mia", family(rec("a", "Max", "Rossi", "2011-03-04")), family(rec("b", "Mia", "Rossi", "2011-03-04"))},
 		{"twins Chiara and Sara", family(rec("a", "Chiara", "Rossi", "2011-03-04")), family(rec("b", "Sara", "Rossi", "2011-03-04"))},
 		{"twins Jemma and Emma", family(rec("a", "Jemma", "Rossi", "2011-03-04")), family(rec("b", "Emma", "Rossi", "2011-03-04"))},
+		{"twins Daniel and Daniela", family(rec("a", "Daniel", "Rossi", "2011-03-04")), family(rec("b", "Daniela", "Rossi", "2011-03-04"))},
+		{"twins Maria and Mario", family(rec("a", "Maria", "Rossi", "2011-03-04")), family(rec("b", "Mario", "Rossi", "2011-03-04"))},
+		{"twins Marta and Maria", family(rec("a", "Marta", "Rossi", "2011-03-04")), family(rec("b", "Maria", "Rossi", "2011-03-04"))},
 		{"twins with consecutive identity cards and a fixed suffix", withDocs(family(rec("a", "Giulia", "Rossi", "2011-03-04")), "CA12345AB"), withDocs(family(rec("b", "Marco", "Rossi", "2011-03-04")), "CA12346AB")},
 		{"twins in Han script", family(rec("a", "明", "李", "2011-03-04")), family(rec("b", "华", "李", "2011-03-04"))},
 		{"strangers in Hangul born the same day", rec("a", "민준", "김", "2011-03-04"), rec("b", "서연", "박", "2011-03-04")},
@@ -281,7 +289,7 @@ func TestKeyCapIsFair(t *testing.T) {
 	require.Positive(t, truncated, "the record must exceed the cap for this test")
 	require.Len(t, keys, rs.MaxKeysPerRecord())
 
-	uncapped, err := match.NewRuleSet("reunite-default-v4", rs.Blocks(), rs.Comparisons(), 1024)
+	uncapped, err := match.NewRuleSet("reunite-default-v5", rs.Blocks(), rs.Comparisons(), 1024)
 	require.NoError(t, err)
 	all, none := uncapped.Keys(&r)
 	require.Zero(t, none)

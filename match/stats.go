@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 )
 
 // Statistics are one file's chance-agreement rates: for each comparison
@@ -65,7 +66,13 @@ func (s *fileStats) add(w *keyWalker, p Presence) {
 			continue
 		}
 		s.present[c]++
-		for l := range comp.Levels {
+		for l, lv := range comp.Levels {
+			if typo := typoSource(lv.Field); typo != "" {
+				// Count the names themselves: statistics turns them into
+				// the pairs one typo apart.
+				s.countTokens(s.values[c][l], w.f, typo)
+				continue
+			}
 			fi := s.rs.levelField[c][l]
 			if !w.have[fi] {
 				continue
@@ -77,6 +84,62 @@ func (s *fileStats) add(w *keyWalker, p Presence) {
 	}
 }
 
+// typoSource returns, for a typo field, the field of the names it varies;
+// for any other field, "".
+func typoSource(f Field) Field {
+	switch f {
+	case FieldGivenTypo:
+		return FieldGivenExact
+	case FieldFamilyTypo:
+		return FieldFamilyExact
+	}
+	return ""
+}
+
+// countTokens counts, once per record, each name of field fld (given or
+// family as written) among f's name forms.
+func (s *fileStats) countTokens(counts map[string]int, f *features, fld Field) {
+	var seen []string
+	for i := range f.names {
+		one, _ := f.names[i].fieldValues(fld)
+		if one != "" && !slices.Contains(seen, one) {
+			seen = append(seen, one)
+			counts[one]++
+		}
+	}
+}
+
+// typoPairs returns the number of ordered pairs of distinct records whose
+// names, counted per name in counts, share a typo variant: the same name,
+// or two names one typo apart.
+func typoPairs(counts map[string]int) float64 {
+	byVariant := map[string][]string{}
+	var pairs float64
+	var variants []string
+	for name, k := range counts {
+		pairs += float64(k) * float64(k-1)
+		variants = appendTypoVariants(variants[:0], name)
+		for _, v := range variants {
+			byVariant[v] = append(byVariant[v], name)
+		}
+	}
+	near := map[[2]string]bool{}
+	for _, names := range byVariant {
+		for i, a := range names {
+			for _, b := range names[i+1:] {
+				if a > b {
+					a, b = b, a
+				}
+				if !near[[2]string{a, b}] {
+					near[[2]string{a, b}] = true
+					pairs += 2 * float64(counts[a]) * float64(counts[b])
+				}
+			}
+		}
+	}
+	return pairs
+}
+
 // statistics turns the counts into agreement rates: the share of pairs of
 // distinct records with the field that share a value at the level, at
 // least one pair's worth.
@@ -85,10 +148,14 @@ func (s *fileStats) statistics() Statistics {
 	for c, comp := range s.rs.comps {
 		st.agree[c] = make([]uint16, len(comp.Levels))
 		n := float64(s.present[c])
-		for l := range comp.Levels {
+		for l, lv := range comp.Levels {
 			var same float64
-			for _, k := range s.values[c][l] {
-				same += float64(k) * float64(k-1)
+			if typoSource(lv.Field) != "" {
+				same = typoPairs(s.values[c][l])
+			} else {
+				for _, k := range s.values[c][l] {
+					same += float64(k) * float64(k-1)
+				}
 			}
 			// A file cannot show a rate below one pair in all of its
 			// pairs: agreement it never saw is rare, not impossible, and

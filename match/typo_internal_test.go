@@ -1,0 +1,79 @@
+package match
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func shareTypoVariant(a, b string) bool {
+	va := appendTypoVariants(nil, a)
+	for _, v := range appendTypoVariants(nil, b) {
+		if slices.Contains(va, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTypoVariants(t *testing.T) {
+	assert.Equal(t, []string{"james", "jmes", "jaes", "jams"}, appendTypoVariants(nil, "james"))
+	assert.Equal(t, []string{"hilll", "hlll", "hill"}, appendTypoVariants(nil, "hilll"), "each variant once")
+	assert.Empty(t, appendTypoVariants(nil, "ana"), "short names have none")
+	assert.Equal(t, []string{"zoëy", "zëy", "zoy"}, appendTypoVariants(nil, "zoëy"), "letters, not bytes")
+
+	tests := []struct {
+		a, b  string
+		share bool
+	}{
+		{"james", "jmes", true},           // a letter left out
+		{"charles", "charrles", true},     // a letter added
+		{"lockstone", "lcokstone", true},  // two neighbours swapped
+		{"penelope", "psnelope", true},    // a letter changed
+		{"elizabeth", "elizabeh", true},   // the letter before the last left out
+		{"james", "james", true},          // the same name
+		{"anna", "hanna", false},          // the first letter differs
+		{"emma", "gemma", false},          // the first letter differs
+		{"daniel", "daniela", false},      // the ending differs
+		{"maria", "mario", false},         // the ending differs
+		{"frances", "francis", true},      // a letter changed inside: two names, which GivenLengthOdd tells
+		{"katherine", "catherine", false}, // the first letter differs
+		{"jon", "john", false},            // too short
+		{"joseph", "josephine", false},    // more than one letter
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.share, shareTypoVariant(tc.a, tc.b), "%s / %s", tc.a, tc.b)
+		assert.Equal(t, tc.share, shareTypoVariant(tc.b, tc.a), "%s / %s", tc.b, tc.a)
+	}
+}
+
+// TestTypoPairsCountsPairsOfRecords checks the chance agreement of a typo
+// level against counting the pairs of records one by one, on random
+// files.
+func TestTypoPairsCountsPairsOfRecords(t *testing.T) {
+	pool := []string{"james", "jmes", "jams", "maria", "marta", "mario", "anna", "hanna", "charles", "charrles", "ann"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 50 {
+		var names []string
+		counts := map[string]int{}
+		for range rng.IntN(30) {
+			n := pool[rng.IntN(len(pool))]
+			names = append(names, n)
+			counts[n]++
+		}
+		want := 0
+		for i, a := range names {
+			for j, b := range names {
+				// The rate is of agreeing at the level or better: the same
+				// name counts, short or not.
+				if i != j && (a == b || shareTypoVariant(a, b)) {
+					want++
+				}
+			}
+		}
+		require.InDelta(t, float64(want), typoPairs(counts), 0, "%v", names)
+	}
+}
