@@ -26,10 +26,10 @@ const KeySize = 32
 
 // DefaultMaxKeysPerRecord caps the keys one record contributes, so a record
 // stuffed with aliases cannot probe the peer with hundreds of guesses. It
-// is above the default rules' 174 rules, so that every rule keeps a key
+// is above the default rules' 216 rules, so that every rule keeps a key
 // however full a record is, and leaves room for the typo levels' several
-// values per name; records have about 100 to 140 keys, and one record in
-// a hundred reaches the cap.
+// values per name; records have about 110 to 200 keys, and one in ten of
+// the fullest (FEBRL4's, with address and document) reaches the cap.
 const DefaultMaxKeysPerRecord = 256
 
 // Errors for rule sets.
@@ -247,11 +247,11 @@ const noLevel = 0xff
 // when the caller sets none.
 const DefaultThreshold = 0.9
 
-// DefaultRules returns reunite's default rule set: eight blocks (names in
+// DefaultRules returns reunite's default rule set: ten blocks (names in
 // sound; family name and birth year; given name and birth year; family
 // name and given initial; given nickname group and birth year; document
-// number; family name and birth place; family name and postcode district)
-// and twelve compared fields. It was tuned on the two synthetic generators
+// number; family name and birth place; family name, given name or full
+// birth date with the postcode district) and twelve compared fields. It was tuned on the two synthetic generators
 // of internal/synth and on the FEBRL4 benchmark (see bench/), and weighs
 // evidence with parameters it learns from each session's candidate pairs.
 func DefaultRules() *RuleSet {
@@ -271,6 +271,8 @@ var defaultBlocks = []Block{
 	{Name: "document", Fields: []Field{FieldDocument}},
 	{Name: "family+place", Fields: []Field{FieldFamilySound, FieldPlaceSkeleton}},
 	{Name: "family+postcode", Fields: []Field{FieldFamilySound, FieldPostcodeArea}},
+	{Name: "given+postcode", Fields: []Field{FieldGivenSound, FieldPostcodeArea}},
+	{Name: "date+postcode", Fields: []Field{FieldDate, FieldPostcodeArea}},
 }
 
 var defaultComparisons = []Comparison{
