@@ -441,7 +441,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v2")
-	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present, block-key commonness; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone")
+	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present, block-key commonness; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone; sound codes read an initial y or j before a consonant as a glide")
 	field(NormalizationVersion)
 	field(nickname.Version)
 	field(strings.Join(titleList(), ","))

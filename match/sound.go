@@ -199,7 +199,8 @@ func soundAt(tok string, i int, alt bool) (class byte, size int) {
 	case 'w':
 		// Between consonants (or last after one), w is the Arabic و
 		// read as a vowel; elsewhere the v of German and Polish spellings.
-		if i > 0 && !isVowelByte(tok[i-1]) && (next == 0 || !isVowelByte(next)) {
+		// An initial y is the consonant ي there (ywsf, Yusuf).
+		if i > 0 && (!isVowelByte(tok[i-1]) || i == 1 && tok[0] == 'y') && (next == 0 || !isVowelByte(next)) {
 			return 0, 1
 		}
 	}
@@ -230,15 +231,17 @@ func hasAny(tok string, a, b, c byte) bool {
 
 // startsWithGlide reports whether tok starts with the sound y: y or j
 // before a vowel, or i before another vowel (Iana, Iuliia), as
-// romanizations of я, ю, є write it. Callers strip an initial ye first
-// where it stands for e (initialYe).
+// romanizations of я, ю, є write it; or y or j before a consonant, as
+// Arabic script transliterated without its short vowels writes ي and ج
+// (ywsf for يوسف, Yusuf; jna for جنى, Jana). Callers strip an initial ye
+// first where it stands for e (initialYe).
 func startsWithGlide(tok string) bool {
 	if len(tok) < 2 {
 		return false
 	}
 	switch tok[0] {
 	case 'y', 'j':
-		return isVowelByte(tok[1])
+		return isVowelByte(tok[1]) || soundClass(tok[1]) != 0
 	case 'i':
 		return isVowelByte(tok[1]) && tok[1] != 'i'
 	}
