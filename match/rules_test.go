@@ -102,6 +102,8 @@ func TestSameChildMatches(t *testing.T) {
 		{"a letter added to the given name, date missing", withPlace(rec("a", "Frances", "Bradton", "2004-10-11"), "Manchester"), withPlace(rec("b", "Frandces", "Bradton", ""), "Manchester")},
 		{"two letters swapped in the family name, year only", rec("a", "Florence", "Lockstone", "2009"), rec("b", "Florence", "Lcokstone", "2009")},
 		{"a short form, family name missing", rec("a", "Thomas", "Whitby", "1996-04-02"), rec("b", "Tom", "", "1996-04-02")},
+		{"Arabic script without short vowels, initial ي", rec("a", "يوسف", "الزعبي", "2018-02-27"), rec("b", "Yusuf", "Al-Zoubi", "2018-02-27")},
+		{"Arabic script without short vowels, initial ج", rec("a", "جنى", "المصري", "2009-07-26"), rec("b", "Jana", "Al-Masri", "2009-07-26")},
 		{"1 January for an unknown date", rec("a", "Amina", "Yusuf", "2014-01-01"), rec("b", "Amina", "Yusuf", "2014-05-09")},
 	}
 	for _, tc := range tests {
