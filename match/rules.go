@@ -441,7 +441,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v2")
-	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present, block-key commonness; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone; sound codes read an initial y or j before a consonant as a glide")
+	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present, block-key commonness; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone; sound codes read an initial y or j before a consonant as a glide; a name of Vietnamese syllables without marks read as Vietnamese")
 	field(NormalizationVersion)
 	field(nickname.Version)
 	field(strings.Join(titleList(), ","))
@@ -566,7 +566,51 @@ func isVietnamese(fam string, givenToks []string, rawFamily, rawGiven string) (v
 			return true, false
 		}
 	}
+	if len(givenToks) >= 2 && allVietnameseSyllables(givenToks) {
+		// Written without marks, a Vietnamese name still reads as
+		// Vietnamese syllables, middle name and all (Duc Bao, Phuong Lan,
+		// Gia Tien); Cantonese and Korean given names seldom do (Ka Wai,
+		// Ji Hoon, Wing Yee).
+		return true, false
+	}
 	return false, true
+}
+
+// vietnameseInitials are the consonants a Vietnamese syllable starts
+// with, as written without marks (đ as d), longest first.
+var vietnameseInitials = []string{"ngh", "ng", "nh", "ph", "th", "tr", "ch", "gh", "gi", "kh", "qu",
+	"b", "c", "d", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x"}
+
+// allVietnameseSyllables reports whether every token is one Vietnamese
+// syllable as written without marks: an initial consonant (or none), one
+// to three vowels, and a final c, ch, m, n, ng, nh, p or t (or none).
+// Vietnamese writes no f, j, w or z, and no k before a, o or u.
+func allVietnameseSyllables(toks []string) bool {
+	for _, t := range toks {
+		rest, initial := t, ""
+		for _, in := range vietnameseInitials {
+			if strings.HasPrefix(rest, in) {
+				rest, initial = rest[len(in):], in
+				break
+			}
+		}
+		if initial == "k" && rest != "" && strings.IndexByte("aou", rest[0]) >= 0 {
+			return false
+		}
+		vowels := 0
+		for vowels < len(rest) && strings.IndexByte("aeiouy", rest[vowels]) >= 0 {
+			vowels++
+		}
+		if vowels == 0 || vowels > 3 {
+			return false
+		}
+		switch rest[vowels:] {
+		case "", "c", "ch", "m", "n", "ng", "nh", "p", "t":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // vietnameseFamily holds family names, as normalize.Text writes them, that

@@ -3,6 +3,7 @@ package match
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -75,5 +76,25 @@ func TestTypoPairsCountsPairsOfRecords(t *testing.T) {
 			}
 		}
 		require.InDelta(t, float64(want), typoPairs(counts), 0, "%v", names)
+	}
+}
+
+func TestAllVietnameseSyllables(t *testing.T) {
+	for toks, want := range map[string]bool{
+		"duc bao":     true,
+		"phuong lan":  true,
+		"gia tien":    true,
+		"ngoc khanh":  true,
+		"thi huong":   true,
+		"ka wai":      false, // Cantonese: no k before a, no w
+		"wing yee":    false,
+		"ji hoon":     false, // Korean: no j
+		"anna maria":  false, // a consonant after the final
+		"john paul":   false,
+		"chi nghiem":  true,
+		"mai linh":    true,
+		"sophie anne": false,
+	} {
+		assert.Equal(t, want, allVietnameseSyllables(strings.Fields(toks)), toks)
 	}
 }
