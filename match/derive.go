@@ -97,6 +97,10 @@ func (d *deriver) keys(r *Record, sp *speller, i int, dst []Key) (keys []Key, tr
 		known = &d.known
 	}
 	d.extract(r, known)
+	if sp != nil && sp.records >= minRareFile && d.f.ownNames == 1 && d.f.presence&HasGiven != 0 &&
+		sp.given[SexUnknown][d.f.names[0].givenExact] <= 1 {
+		d.f.presence |= GivenIsRare
+	}
 	start := len(dst)
 	keys, truncated = d.keysOf(dst)
 	if d.stats != nil {
@@ -764,6 +768,10 @@ func (d *deriver) compareParts(n *nameForm, g, fam string) {
 	}
 }
 
+// minRareFile is the smallest file whose records can be told to bear a
+// rare given name (GivenIsRare): in a smaller one, every name is rare.
+const minRareFile = 100
+
 // minTypoLen is the shortest name token that gets typo variants: shorter
 // names are one letter from too many other names (Eva and Ava, Leo and
 // Lea).
@@ -775,7 +783,7 @@ const minTypoLen = 4
 // letter inside them was changed, left out or added, or two neighbours
 // swapped. The ends are kept: names that differ there are usually two
 // names, not one misspelled (Anna and Hanna, Emma and Gemma, Daniel and
-// Daniela, Maria and Mario), and a clerk seldom misses the first letter.
+// Daniela, Ivan and Ivana), and a clerk seldom misses the first letter.
 // A token shorter than minTypoLen letters has none.
 func appendTypoVariants(dst []string, tok string) []string {
 	if utf8.RuneCountInString(tok) < minTypoLen {

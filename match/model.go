@@ -49,7 +49,8 @@ func (p Presence) has(bit Presence) bool {
 // fields a and b, has nothing but kin fields (Comparison.Kin) to tell
 // twins apart: the given names disagree, or agree only in their initial
 // although neither is written as an initial, or agree at the typo level
-// by a letter changed or two swapped (see GivenLengthOdd), or agree less
+// by a letter changed or two swapped (see GivenLengthOdd) while neither
+// name is rare in its file (GivenIsRare), or agree less
 // than exactly while the sexes differ, or one is missing while a household field
 // (Comparison.Household) agrees; and no identifier
 // (Comparison.Identifies) agrees.
@@ -71,7 +72,7 @@ func (rs *RuleSet) kinOnly(v vector, a, b Presence) bool {
 		default:
 			only = o == len(comp.Levels) ||
 				comp.Levels[o].Field == FieldGivenInitial && a&GivenIsInitial == 0 && b&GivenIsInitial == 0 ||
-				comp.Levels[o].Field == FieldGivenTypo && (a^b)&GivenLengthOdd == 0 ||
+				comp.Levels[o].Field == FieldGivenTypo && (a^b)&GivenLengthOdd == 0 && (a|b)&GivenIsRare == 0 ||
 				// Names that only sound alike, on children of another
 				// sex, are a brother's and a sister's (Daniel, Daniela).
 				sexDiffers && comp.Levels[o].Field != FieldGivenExact

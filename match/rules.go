@@ -200,9 +200,16 @@ const (
 	// two swapped where not; only the first is surely a typo, the second
 	// can be two names (Marta and Maria, Julian and Julien).
 	GivenLengthOdd
+	// GivenIsRare says that no other record of the party's file bears the
+	// record's given name, in a file of at least minRareFile records. A
+	// misspelled name is rare; a real one seldom is in a file of that
+	// size. So a pair whose given names agree at the typo level by a
+	// letter changed or two swapped is judged as a typo, not as two names,
+	// when one of them is rare.
+	GivenIsRare
 
 	dateShift         = 10
-	knownPresence     = 1<<14 - 1
+	knownPresence     = 1<<15 - 1
 	presenceDateMask  = 3 << dateShift
 	presenceFieldMask = HasDate - 1
 )
@@ -441,7 +448,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v2")
-	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present, block-key commonness; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone; sound codes read an initial y or j before a consonant as a glide; a name of Vietnamese syllables without marks read as Vietnamese")
+	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present, block-key commonness; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone; sound codes read an initial y or j before a consonant as a glide; a name of Vietnamese syllables without marks read as Vietnamese; given names a letter changed or swapped apart are a typo only where one is rare in a file of 100 or more (GivenLengthOdd, GivenIsRare)")
 	field(NormalizationVersion)
 	field(nickname.Version)
 	field(strings.Join(titleList(), ","))

@@ -43,6 +43,8 @@ type speller struct {
 	// family-name tokens.
 	given  [4]map[string]int
 	family map[string]int
+	// records is the number of records in the file.
+	records int
 	// givenNear and familyNear map each frequent token, and each of its
 	// one-letter deletions, to the frequent tokens it comes from. One
 	// index of the given names of every record serves each sex: a
@@ -65,7 +67,7 @@ type speller struct {
 // newSpeller counts the name tokens of records, tokenized by d.
 func newSpeller(records []Record, d *deriver) *speller {
 	sp := &speller{
-		family: map[string]int{}, taken: make(map[string]bool, len(records)),
+		family: map[string]int{}, taken: make(map[string]bool, len(records)), records: len(records),
 		names: make([]string, 0, 3*len(records)), nameFrom: make([]int32, 1, 2*len(records)+1),
 	}
 	for i := range sp.given {

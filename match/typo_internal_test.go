@@ -3,6 +3,7 @@ package match
 import (
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,6 +40,8 @@ func TestTypoVariants(t *testing.T) {
 		{"anna", "hanna", false},          // the first letter differs
 		{"emma", "gemma", false},          // the first letter differs
 		{"daniel", "daniela", false},      // the ending differs
+		{"ivan", "ivana", false},          // the ending differs
+		{"yonas", "yonsa", false},         // the last two letters swapped: kept apart with Ivan and Ivana
 		{"maria", "mario", false},         // the ending differs
 		{"frances", "francis", true},      // a letter changed inside: two names, which GivenLengthOdd tells
 		{"katherine", "catherine", false}, // the first letter differs
@@ -97,4 +100,49 @@ func TestAllVietnameseSyllables(t *testing.T) {
 	} {
 		assert.Equal(t, want, allVietnameseSyllables(strings.Fields(toks)), toks)
 	}
+}
+
+// TestGivenIsRare checks that a record's given name is marked rare when no
+// other record of a file of minRareFile records or more bears it, and
+// never in a smaller file.
+func TestGivenIsRare(t *testing.T) {
+	records := make([]Record, minRareFile)
+	for i := range records {
+		records[i] = Record{ID: strconv.Itoa(i), GivenNames: "Maria", FamilyNames: "Rossi", BirthDate: Date{Year: 2000 + i%20}}
+	}
+	records[0].GivenNames = "Senpit"
+	records[1].GivenNames = "Mrs Senait"
+	records[2].GivenNames = "Senait"
+	ix := NewIndex(records, DefaultRules())
+	assert.NotZero(t, ix.presence[0]&GivenIsRare, "borne by one record")
+	assert.Zero(t, ix.presence[1]&GivenIsRare, "borne by two, one of them with a title")
+	assert.Zero(t, ix.presence[3]&GivenIsRare, "borne by many")
+
+	small := NewIndex(records[:minRareFile-1], DefaultRules())
+	assert.Zero(t, small.presence[0]&GivenIsRare, "a small file tells nothing")
+}
+
+// TestRareTypoIsNotTwins checks the twin rule against the rarity of names:
+// given names a changed letter apart are two names (Marta and Maria) where
+// both are common in their files, and a typo where one is rare.
+func TestRareTypoIsNotTwins(t *testing.T) {
+	rs := DefaultRules()
+	vec := make([]byte, len(rs.comps)+len(rs.blocks))
+	for c := range vec {
+		vec[c] = missing
+	}
+	for c, comp := range rs.comps {
+		vec[c] = missing
+		switch comp.Name {
+		case "given":
+			vec[c] = uint8(slices.IndexFunc(comp.Levels, func(l Level) bool { return l.Field == FieldGivenTypo }))
+		case "family", "date":
+			vec[c] = 0
+		}
+	}
+	common := HasGiven | HasFamily | Presence(PrecisionDay)<<dateShift
+	v := vector(vec)
+	assert.True(t, rs.kinOnly(v, common, common), "Marta and Maria")
+	assert.False(t, rs.kinOnly(v, common|GivenIsRare, common), "Senpit and Senait")
+	assert.False(t, rs.kinOnly(v, common|GivenLengthOdd, common), "Jmes and James")
 }
