@@ -432,23 +432,6 @@ func BenchmarkKeysStuffedRecord(b *testing.B) {
 	}
 }
 
-// BenchmarkKeysFEBRL derives keys for the FEBRL4 records (Latin script,
-// addresses and document numbers) when the data set is present.
-func BenchmarkKeysFEBRL(b *testing.B) {
-	records, _, err := match.ReadFile("../../shared/data/febrl4/a.csv", match.ReadOptions{Lenient: true})
-	if err != nil {
-		b.Skip("FEBRL4 data not present:", err)
-	}
-	rs := match.DefaultRules()
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		_, _ = rs.Keys(&records[i%len(records)])
-		i++
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
-}
-
 // TestIndexMatchesKeys checks that NewIndex derives, for each record, the
 // keys Keys derives and, after them, those of its name as its file's
 // spelling corrects it.
