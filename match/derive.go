@@ -1,9 +1,7 @@
 package match
 
 import (
-	"crypto/sha256"
 	"golang.org/x/text/language"
-	"hash"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,6 +171,9 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 			w.digests[r.block] = w.digests[r.block][:0]
 			w.walk(prefix, 0, false, -1)
 			combos[ri] = len(w.digests[r.block])
+		} else if !isNameField(knownFieldsOrder[r.level]) {
+			// The same values for every combination.
+			combos[ri] = len(w.digests[r.block]) * len(w.vals[r.level])
 		} else {
 			combos[ri] = 0
 			for _, d := range w.digests[r.block] {
@@ -225,12 +226,11 @@ type keyWalker struct {
 	fields []int
 	keys   []Key
 	buf    [512]byte
-	hash   hash.Hash
+	hash   keyHasher
 	// block is the block whose rule walk hashes; digests[b] are block
 	// b's combinations, hashed, for its comparison rules.
 	block   int
 	digests [32][]blockDigest
-	in, sum []byte // scratch space for hashing
 	f       *features
 	one     [1]string
 }
@@ -268,16 +268,8 @@ func (w *keyWalker) walk(b []byte, j int, alias bool, form int) {
 	if j == len(w.fields) {
 		// Values within a field are distinct and the rule index is
 		// hashed, so no two combinations give the same key.
-		if w.hash == nil {
-			w.hash = sha256.New()
-		}
-		// One digest, reset for every key, costs less than sha256.Sum256.
-		var sum [KeySize]byte
-		w.hash.Reset()
-		w.hash.Write(b)
-		w.sum = w.hash.Sum(w.sum[:0])
-		copy(sum[:], w.sum)
-		w.digests[w.block] = append(w.digests[w.block], blockDigest{sum: sum, alias: alias, form: form})
+		w.digests[w.block] = append(w.digests[w.block], blockDigest{alias: alias, form: form})
+		w.hash.sum(&w.digests[w.block][len(w.digests[w.block])-1].sum, b)
 		return
 	}
 	fi := w.fields[j]
@@ -322,17 +314,15 @@ func (w *keyWalker) compare(ri, block, fi, left int) {
 		if d.form >= 0 && isNameField(knownFieldsOrder[fi]) {
 			from = len(vals) // the values of the combination's own name
 		}
+		// The hash's padding goes after the message, so the start stays
+		// from value to value.
+		msg := append(append(w.hash.msg(), d.sum[:16]...), byte(ri), 0x1f)
 		for vi, v := range vals {
 			if left == 0 {
 				return
 			}
-			w.in = append(append(append(w.in[:0], d.sum[:16]...), byte(ri), 0x1f), v...)
-			w.hash.Reset()
-			w.hash.Write(w.in)
-			w.sum = w.hash.Sum(w.sum[:0])
-			k := Key{Rule: ri, FromAlias: alias || vi >= from}
-			copy(k.Value[:], w.sum)
-			w.keys = append(w.keys, k)
+			w.keys = append(w.keys, Key{Rule: ri, FromAlias: alias || vi >= from})
+			w.hash.sum(&w.keys[len(w.keys)-1].Value, append(msg, v...))
 			left--
 		}
 	}
