@@ -308,7 +308,11 @@ func (w *keyWalker) levelValues(fi, form int) []string {
 // (the digests its own rule left) and each of the field's values, in
 // order.
 func (w *keyWalker) compare(ri, block, fi, left int) {
+	keys := w.keys
 	for _, d := range w.digests[block] {
+		if left <= 0 {
+			break
+		}
 		vals, from := w.levelValues(fi, d.form), w.aliasFrom[fi]
 		alias := d.alias
 		if d.form >= 0 && isNameField(knownFieldsOrder[fi]) {
@@ -317,15 +321,13 @@ func (w *keyWalker) compare(ri, block, fi, left int) {
 		// The hash's padding goes after the message, so the start stays
 		// from value to value.
 		msg := append(append(w.hash.msg(), d.sum[:16]...), byte(ri), 0x1f)
-		for vi, v := range vals {
-			if left == 0 {
-				return
-			}
-			w.keys = append(w.keys, Key{Rule: ri, FromAlias: alias || vi >= from})
-			w.hash.sum(&w.keys[len(w.keys)-1].Value, append(msg, v...))
-			left--
+		for vi, v := range vals[:min(len(vals), left)] {
+			keys = append(keys, Key{Rule: ri, FromAlias: alias || vi >= from})
+			w.hash.sum(&keys[len(keys)-1].Value, append(msg, v...))
 		}
+		left -= len(vals)
 	}
+	w.keys = keys
 }
 
 // blockDigest is one combination of a block's values, hashed: the block's
