@@ -31,15 +31,24 @@ func (rs *RuleSet) Keys(r *Record) (keys []Key, truncated int) {
 	d := derivers.Get().(*deriver)
 	defer d.release()
 	d.rs = rs
+	if len(d.codes.toks) > maxRemembered || d.words.Size() > maxRemembered {
+		d.forget()
+	}
 	return d.keys(r, nil, 0, nil)
 }
+
+// maxRemembered bounds what a deriver of Keys remembers of the names,
+// places and localities of the records it has derived: that many distinct
+// tokens, and that many distinct words and texts.
+const maxRemembered = 4096
 
 // deriver turns records into keys under one rule set. It is one
 // goroutine's working space, reused from record to record so that a record
 // costs few allocations, and it holds the codes of the name tokens it has
-// met: those of one record (Keys), or, for a file (newFileDeriver), those
-// of every record, since given and family names repeat from record to
-// record.
+// met, and the tokens of their words, since given and family names repeat
+// from record to record: for a file (newFileDeriver), those of every
+// record; for Keys, those of the records it derived since it last forgot
+// them (at most maxRemembered).
 type deriver struct {
 	rs    *RuleSet
 	f     features
@@ -59,7 +68,7 @@ type deriver struct {
 }
 
 // derivers recycles the derivers of Keys.
-var derivers = sync.Pool{New: func() any { return new(deriver) }}
+var derivers = sync.Pool{New: func() any { return newFileDeriver(nil) }}
 
 // newFileDeriver returns a deriver for the records of one file, which
 // keeps what it learns of names from one record to the next.
@@ -71,9 +80,17 @@ func newFileDeriver(rs *RuleSet) *deriver {
 	}
 }
 
-// release returns d to the pool. What it still holds of the last record
-// is not wiped: the pool drops its contents at the second garbage
-// collection after, as garbage would be.
+// forget empties what d remembers of names, keeping its memory.
+func (d *deriver) forget() {
+	clear(d.codes.index)
+	d.codes.toks, d.codes.codes = d.codes.toks[:0], d.codes.codes[:0]
+	d.words = new(normalize.Tokenizer)
+}
+
+// release returns d to the pool. What it still holds of the records it
+// derived (the last one, and the names it remembers) is not wiped: the
+// pool drops its contents at the second garbage collection after, as
+// garbage would be.
 func (d *deriver) release() {
 	d.rs = nil
 	derivers.Put(d)

@@ -77,6 +77,9 @@ type Tokenizer struct {
 	texts map[string]string
 }
 
+// Size is how many words and texts tz remembers.
+func (tz *Tokenizer) Size() int { return len(tz.words) + len(tz.texts) }
+
 // Text returns [Text](s), remembered: for fields that repeat whole from
 // record to record, such as birth places. ASCII input is not remembered:
 // its Text costs less than remembering it.

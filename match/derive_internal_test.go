@@ -1,0 +1,43 @@
+package match
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestKeysRemembered checks that what the derivers of Keys remember of
+// earlier records, and their forgetting it when it grows past
+// maxRemembered, changes no key: every record's keys are those a deriver
+// that has seen no other record derives.
+func TestKeysRemembered(t *testing.T) {
+	rs := DefaultRules()
+	var records []Record
+	for _, f := range []string{"../testdata/agency-a.csv", "../testdata/agency-b.csv"} {
+		rr, _, err := ReadFile(f, ReadOptions{})
+		require.NoError(t, err)
+		records = append(records, rr...)
+	}
+	// Enough distinct names, in Latin and Cyrillic script, that the
+	// derivers forget several times.
+	syl := []string{"ka", "lo", "mi", "ne", "ru", "sha", "to", "vy"}
+	cyr := []string{"ка", "ло", "ми", "не", "ру", "ша", "то", "вы"}
+	for i := range maxRemembered {
+		a, b, c, d := i%8, i/8%8, i/64%8, i/512%8
+		r := records[i%len(records)]
+		r.ID = "gen"
+		r.GivenNames = syl[a] + syl[b] + syl[c] + syl[d]
+		r.FamilyNames = cyr[d] + cyr[c] + cyr[a] + cyr[b]
+		r.ParentNames = []string{cyr[b] + cyr[c] + " " + r.FamilyNames}
+		r.BirthPlace = cyr[a] + cyr[c] + "град"
+		records = append(records, r)
+	}
+	for range 2 {
+		for i := range records {
+			want, wantCut := newFileDeriver(rs).keys(&records[i], nil, 0, nil)
+			got, gotCut := rs.Keys(&records[i])
+			require.Equal(t, want, got, "record %d", i)
+			require.Equal(t, wantCut, gotCut, "record %d", i)
+		}
+	}
+}
