@@ -406,6 +406,7 @@ type features struct {
 	place, doc, postcode, addr, local string
 	rawPostcode, nationality          string
 	placeSkeleton                     string
+	day                               string // dayString(date), once asked for
 	parents                           []string
 	presence                          Presence
 }
@@ -1113,7 +1114,7 @@ func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int
 	switch fld {
 	case FieldDate:
 		if f.date.Precision() == PrecisionDay {
-			add(dayString(f.date))
+			add(f.dayString())
 		}
 	case FieldDateSwapped:
 		// Only dates that can be misread with day and month swapped: for
@@ -1141,7 +1142,7 @@ func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int
 		}
 	case FieldYearMonth:
 		if f.date.Precision() >= PrecisionMonth {
-			add(dayString(f.date)[:7])
+			add(f.dayString()[:7])
 		}
 	case FieldBirthYear:
 		if f.date.Precision() != PrecisionNone {
@@ -1178,22 +1179,36 @@ func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int
 		if n < 6 {
 			break
 		}
-		tag := strconv.Itoa(n)
+		// The values are cut from one string.
+		var buf [128]byte
+		var ends [3]int
+		b, k := buf[:0], 0
+		value := func(kind byte, parts ...string) {
+			b = append(strconv.AppendInt(append(b, kind), int64(n), 10), ':')
+			for _, p := range parts {
+				b = append(b, p...)
+			}
+			ends[k], k = len(b), k+1
+		}
 		if fld == FieldDocumentHalf {
-			add("<" + tag + ":" + f.doc[:n/2])
+			value('<', f.doc[:n/2])
 		} else {
 			// The first half with the last digit spares a wrong
 			// character in the second half but that digit, which is
 			// where consecutive numbers differ (a trailing letter, as in
 			// CA12345AB, is often fixed).
 			if d := strings.LastIndexAny(f.doc, "0123456789"); d >= n/2 {
-				add("<" + tag + ":" + f.doc[:n/2] + "." + f.doc[d:d+1])
+				value('<', f.doc[:n/2], ".", f.doc[d:d+1])
 			}
-			sorted := []byte(f.doc)
-			slices.Sort(sorted)
-			add("~" + tag + ":" + string(sorted))
+			value('~', f.doc)
+			slices.Sort(b[ends[k-1]-n : ends[k-1]])
 		}
-		add(">" + tag + ":" + f.doc[n/2:])
+		value('>', f.doc[n/2:])
+		all, start := string(b), 0
+		for _, end := range ends[:k] {
+			add(all[start:end])
+			start = end
+		}
 	case FieldParents:
 		for _, p := range f.parents {
 			add(p)
@@ -1233,13 +1248,17 @@ const (
 
 // tabled holds the strings of the years from firstTabledYear to
 // lastTabledYear and of their bands (appendBands), written once.
-var tabled = func() (t struct{ years, bandsA, bandsB []string }) {
+var tabled = func() (t struct{ years, bandsA, bandsB, bandsC, bandsD []string }) {
 	for y := firstTabledYear; y <= lastTabledYear; y++ {
 		t.years = append(t.years, strconv.Itoa(y))
 	}
 	for b := firstTabledYear / 6; b <= lastTabledYear/6+1; b++ {
 		t.bandsA = append(t.bandsA, "a"+strconv.Itoa(b))
 		t.bandsB = append(t.bandsB, "b"+strconv.Itoa(b))
+	}
+	for b := firstTabledYear / 2; b <= lastTabledYear/2+1; b++ {
+		t.bandsC = append(t.bandsC, "c"+strconv.Itoa(b))
+		t.bandsD = append(t.bandsD, "d"+strconv.Itoa(b))
 	}
 	return t
 }()
@@ -1252,13 +1271,24 @@ func yearString(y int) string {
 	return strconv.Itoa(y)
 }
 
-// bandString is the name of band b of kind ('a' or 'b').
+// bandString is the name of band b of kind: six-year bands ('a' or 'b',
+// appendBands) or two-year bands ('c' or 'd', FieldYearBand). A two-year
+// band numbered as a tabled six-year one (years 632 to 735) is named as a
+// 'b' band: keys have been derived so, and must not change.
 func bandString(kind byte, b int) string {
 	if i := b - firstTabledYear/6; i >= 0 && i < len(tabled.bandsA) {
 		if kind == 'a' {
 			return tabled.bandsA[i]
 		}
 		return tabled.bandsB[i]
+	}
+	if i := b - firstTabledYear/2; i >= 0 && i < len(tabled.bandsC) {
+		switch kind {
+		case 'c':
+			return tabled.bandsC[i]
+		case 'd':
+			return tabled.bandsD[i]
+		}
 	}
 	return string(kind) + strconv.Itoa(b)
 }
@@ -1268,6 +1298,14 @@ func sexValue(s Sex) string {
 		return ""
 	}
 	return s.String()
+}
+
+// dayString is dayString(f.date), written once per record.
+func (f *features) dayString() string {
+	if f.day == "" {
+		f.day = dayString(f.date)
+	}
+	return f.day
 }
 
 // dayString is Date.String for a full date, without fmt on the hot path.

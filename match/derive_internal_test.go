@@ -1,6 +1,7 @@
 package match
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -38,6 +39,25 @@ func TestKeysRemembered(t *testing.T) {
 			got, gotCut := rs.Keys(&records[i])
 			require.Equal(t, want, got, "record %d", i)
 			require.Equal(t, wantCut, gotCut, "record %d", i)
+		}
+	}
+}
+
+// TestBandString checks bandString against what it wrote before its
+// strings were tabled, for every kind and every band of years 0 to 3000.
+func TestBandString(t *testing.T) {
+	untabled := func(kind byte, b int) string {
+		if i := b - firstTabledYear/6; i >= 0 && i < len(tabled.bandsA) {
+			if kind == 'a' {
+				return tabled.bandsA[i]
+			}
+			return tabled.bandsB[i]
+		}
+		return string(kind) + strconv.Itoa(b)
+	}
+	for _, kind := range []byte("abcd") {
+		for b := -1; b <= 1501; b++ {
+			require.Equal(t, untabled(kind, b), bandString(kind, b), "kind %c, band %d", kind, b)
 		}
 	}
 }
