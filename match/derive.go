@@ -188,7 +188,7 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 			w.digests[r.block] = w.digests[r.block][:0]
 			w.walk(prefix, 0, false, -1)
 			combos[ri] = len(w.digests[r.block])
-		} else if !isNameField(knownFieldsOrder[r.level]) {
+		} else if !nameFieldAt[r.level] {
 			// The same values for every combination.
 			combos[ri] = len(w.digests[r.block]) * len(w.vals[r.level])
 		} else {
@@ -222,6 +222,15 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 	keys, w.keys = w.keys, nil
 	return keys, total - (len(keys) - len(dst))
 }
+
+// nameFieldAt[fi] is isNameField(knownFieldsOrder[fi]), for the loops
+// over rules and values.
+var nameFieldAt = func() (at [len(knownFieldsOrder)]bool) {
+	for fi, fld := range knownFieldsOrder {
+		at[fi] = isNameField(fld)
+	}
+	return at
+}()
 
 // keyWalker holds one record's field values while keysOf hashes the
 // combinations of one rule's values, in order, until the rule's share of
@@ -292,7 +301,7 @@ func (w *keyWalker) walk(b []byte, j int, alias bool, form int) {
 	fi := w.fields[j]
 	list := w.choices(fi, alias)
 	from := w.aliasFrom[fi]
-	name := isNameField(knownFieldsOrder[fi])
+	name := nameFieldAt[fi]
 	for vi, v := range list {
 		f := form
 		if name && f < 0 {
@@ -307,11 +316,10 @@ func (w *keyWalker) walk(b []byte, j int, alias bool, form int) {
 // levelValues returns the values of field fi for a combination whose names
 // come from name form, or from any name when form is negative.
 func (w *keyWalker) levelValues(fi, form int) []string {
-	fld := knownFieldsOrder[fi]
-	if form < 0 || !isNameField(fld) {
+	if form < 0 || !nameFieldAt[fi] {
 		return w.vals[fi]
 	}
-	one, list := w.f.names[form].fieldValues(fld)
+	one, list := w.f.names[form].fieldValues(knownFieldsOrder[fi])
 	if list != nil || one == "" {
 		return list
 	}
@@ -332,7 +340,7 @@ func (w *keyWalker) compare(ri, block, fi, left int) {
 		}
 		vals, from := w.levelValues(fi, d.form), w.aliasFrom[fi]
 		alias := d.alias
-		if d.form >= 0 && isNameField(knownFieldsOrder[fi]) {
+		if d.form >= 0 && nameFieldAt[fi] {
 			from = len(vals) // the values of the combination's own name
 		}
 		// The hash's padding goes after the message, so the start stays
