@@ -53,8 +53,8 @@ type deriver struct {
 	rs    *RuleSet
 	f     features
 	codes codebook
-	// words, for a file, remembers the tokens of every word of a name and
-	// the Text of birth places and localities.
+	// words remembers the tokens of every word of a name and the Text of
+	// birth places and localities.
 	words *normalize.Tokenizer
 	// Scratch space, reused from record to record.
 	given, family, full, sorted, skel, aliasToks, parentToks []string
@@ -76,14 +76,13 @@ func newFileDeriver(rs *RuleSet) *deriver {
 	return &deriver{
 		rs:    rs,
 		words: new(normalize.Tokenizer),
-		codes: codebook{index: map[string]int32{}, file: true},
+		codes: newCodebook(),
 	}
 }
 
 // forget empties what d remembers of names, keeping its memory.
 func (d *deriver) forget() {
-	clear(d.codes.index)
-	d.codes.toks, d.codes.codes = d.codes.toks[:0], d.codes.codes[:0]
+	d.codes.forget()
 	d.words = new(normalize.Tokenizer)
 }
 
@@ -607,21 +606,12 @@ func postcodeArea(solid, raw string) string {
 
 // nameTokens appends normalize.NameTokens(s) to dst.
 func (d *deriver) nameTokens(dst []string, s string) []string {
-	if d.words != nil {
-		return d.words.AppendNameTokens(dst, s)
-	}
-	return normalize.AppendNameTokens(dst, s)
+	return d.words.AppendNameTokens(dst, s)
 }
 
-// text is normalize.Text(s), remembered for a file: for birth places and
-// localities, which repeat whole from record to record (addresses mostly
-// do not).
-func (d *deriver) text(s string) string {
-	if d.words != nil {
-		return d.words.Text(s)
-	}
-	return normalize.Text(s)
-}
+// text is normalize.Text(s), remembered: for birth places and localities,
+// which repeat whole from record to record (addresses mostly do not).
+func (d *deriver) text(s string) string { return d.words.Text(s) }
 
 // addName adds the name form of a given and a family name to the
 // features, and reports whether the name had any token. known, if not
@@ -952,49 +942,57 @@ type tokenCodes struct {
 type codebook struct {
 	toks  []string
 	codes []tokenCodes
-	// index maps every token to its position in toks: always for a file
-	// (file is set), and for one record once it has more than
-	// linearTokens tokens, where a scan per token would make a record
-	// stuffed with long aliases cost time quadratic in its size.
-	index map[string]int32
-	file  bool
+	index map[string]int32 // every token's position in toks
+	// recent holds the positions of the first recentTokens tokens one
+	// record has asked for, scanned before index: a record asks for the
+	// codes of its few tokens many times.
+	recent []int32
 }
 
-// linearTokens is how many tokens of one record a codebook scans before it
-// indexes them.
-const linearTokens = 32
+// recentTokens is how many of one record's tokens a codebook scans before
+// it looks a token up in its index.
+const recentTokens = 16
 
-// reset forgets one record's tokens; a file's codebook keeps them.
-func (c *codebook) reset() {
-	if !c.file {
-		c.toks, c.codes, c.index = c.toks[:0], c.codes[:0], nil
-	}
+// newCodebook returns an empty codebook.
+func newCodebook() codebook { return codebook{index: map[string]int32{}} }
+
+// reset starts a record.
+func (c *codebook) reset() { c.recent = c.recent[:0] }
+
+// forget empties c, keeping its memory.
+func (c *codebook) forget() {
+	clear(c.index)
+	c.toks, c.codes, c.recent = c.toks[:0], c.codes[:0], c.recent[:0]
 }
 
 // find returns the position of tok in c.toks, or -1.
 func (c *codebook) find(tok string) int {
-	if c.index == nil {
-		return slices.Index(c.toks, tok)
+	for _, i := range c.recent {
+		if c.toks[i] == tok {
+			return int(i)
+		}
 	}
-	if i, ok := c.index[tok]; ok {
-		return int(i)
+	i, ok := c.index[tok]
+	if !ok {
+		return -1
 	}
-	return -1
+	c.used(i)
+	return int(i)
+}
+
+// used notes that the record asked for the token at position i.
+func (c *codebook) used(i int32) {
+	if len(c.recent) < recentTokens {
+		c.recent = append(c.recent, i)
+	}
 }
 
 // add adds tok with its codes and returns its position.
 func (c *codebook) add(tok string, codes tokenCodes) int {
 	i := len(c.toks)
 	c.toks, c.codes = append(c.toks, tok), append(c.codes, codes)
-	switch {
-	case c.index != nil:
-		c.index[tok] = int32(i)
-	case len(c.toks) > linearTokens:
-		c.index = make(map[string]int32, 2*len(c.toks))
-		for j, t := range c.toks {
-			c.index[t] = int32(j)
-		}
-	}
+	c.index[tok] = int32(i)
+	c.used(int32(i))
 	return i
 }
 
