@@ -204,21 +204,20 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 	if need := min(total, rs.maxKeys); cap(dst)-len(dst) < need {
 		dst = slices.Grow(dst, max(need, len(dst)))
 	}
-	w.keys = dst
+	keys = dst
 	for ri := range rs.fieldIdx {
 		r := &rs.rules[ri]
 		if r.level < 0 {
 			for _, d := range w.digests[r.block][:quota[ri]] {
-				w.keys = append(w.keys, Key{Rule: ri, Value: d.sum, FromAlias: d.alias})
+				keys = append(keys, Key{Rule: ri, Value: d.sum, FromAlias: d.alias})
 			}
 			continue
 		}
 		// A comparison rule: each combination of its block's values,
 		// hashed once by the block's rule, with each value of the
 		// level's field, one SHA-256 block each.
-		w.compare(ri, r.block, r.level, quota[ri])
+		keys = w.compare(keys, ri, r.block, r.level, quota[ri])
 	}
-	keys, w.keys = w.keys, nil
 	return keys, total - (len(keys) - len(dst))
 }
 
@@ -249,7 +248,6 @@ type keyWalker struct {
 	combos, quota []int
 
 	fields []int
-	keys   []Key
 	buf    [512]byte
 	hash   keyHasher
 	// block is the block whose rule walk hashes; digests[b] are block
@@ -326,17 +324,17 @@ func (w *keyWalker) levelValues(fi, form int) []string {
 	return w.one[:]
 }
 
-// compare appends up to left keys of comparison rule ri, whose block is
+// compare appends to keys up to left keys of comparison rule ri, whose block is
 // block and whose level field is fi: SHA-256(the first 16 bytes of a block
 // key ‖ rule index ‖ 0x1f ‖ value), for each of the block's combinations
 // (the digests its own rule left) and each of the field's values, in
 // order.
-func (w *keyWalker) compare(ri, block, fi, left int) {
-	keys := w.keys
-	for _, d := range w.digests[block] {
+func (w *keyWalker) compare(keys []Key, ri, block, fi, left int) []Key {
+	for j := range w.digests[block] {
 		if left <= 0 {
 			break
 		}
+		d := &w.digests[block][j]
 		vals, from := w.levelValues(fi, d.form), w.aliasFrom[fi]
 		alias := d.alias
 		if d.form >= 0 && nameFieldAt[fi] {
@@ -351,7 +349,7 @@ func (w *keyWalker) compare(ri, block, fi, left int) {
 		}
 		left -= len(vals)
 	}
-	w.keys = keys
+	return keys
 }
 
 // blockDigest is one combination of a block's values, hashed: the block's
