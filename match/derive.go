@@ -539,9 +539,9 @@ func (d *deriver) extract(r *Record, known *[2][]string) {
 // placeSkeleton is the consonant skeletons of a normalized place's words,
 // in order.
 func (d *deriver) placeSkeleton(place string) string {
-	b := d.buf[:0]
-	for i, w := range strings.Fields(place) {
-		if i > 0 {
+	b, i := d.buf[:0], 0
+	for w := range strings.FieldsSeq(place) {
+		if i++; i > 1 {
 			b = append(b, ' ')
 		}
 		b = normalize.AppendConsonantSkeleton(b, w)
@@ -660,7 +660,13 @@ func (d *deriver) nameForm(n *nameForm, given, family string, known *[2][]string
 		d.skel = append(d.skel, d.token(t, false).skeleton)
 	}
 	slices.Sort(d.skel)
-	n.full, n.skeleton = strings.Join(d.sorted, " "), strings.Join(d.skel, " ")
+	// One string holds both.
+	b := appendJoined(d.buf[:0], d.sorted)
+	fullEnd := len(b)
+	b = appendJoined(b, d.skel)
+	d.buf = b
+	both := string(b)
+	n.full, n.skeleton = both[:fullEnd], both[fullEnd:]
 
 	d.pairs, d.pairEnds = d.pairs[:0], d.pairEnds[:0]
 	famToks := normalize.DropParticles(familyToks)
@@ -1057,6 +1063,17 @@ func (d *deriver) parentKey(name string) string {
 	}
 	slices.Sort(d.skel)
 	return strings.Join(d.skel, " ")
+}
+
+// appendJoined appends strings.Join(toks, " ") to dst.
+func appendJoined(dst []byte, toks []string) []byte {
+	for i, t := range toks {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, t...)
+	}
+	return dst
 }
 
 // documentValue is a document number's letters (upper-cased) and digits,
