@@ -343,9 +343,13 @@ func (w *keyWalker) compare(keys []Key, ri, block, fi, left int) []Key {
 		// The hash's padding goes after the message, so the start stays
 		// from value to value.
 		msg := append(append(w.hash.msg(), d.sum[:16]...), byte(ri), 0x1f)
-		for vi, v := range vals[:min(len(vals), left)] {
-			keys = append(keys, Key{Rule: ri, FromAlias: alias || vi >= from})
-			w.hash.sum(&keys[len(keys)-1].Value, append(msg, v...))
+		// keysOf made room for every key; each is written in place.
+		n, at := min(len(vals), left), len(keys)
+		keys = slices.Grow(keys, n)[:at+n]
+		for vi, v := range vals[:n] {
+			k := &keys[at+vi]
+			k.Rule, k.FromAlias = ri, alias || vi >= from
+			w.hash.sum(&k.Value, append(msg, v...))
 		}
 		left -= len(vals)
 	}
