@@ -144,7 +144,7 @@ func typoPairs(counts map[string]int) float64 {
 // distinct records with the field that share a value at the level, at
 // least one pair's worth.
 func (s *fileStats) statistics() Statistics {
-	st := Statistics{records: uint32(min(s.records, math.MaxUint32)), agree: make([][]uint16, len(s.rs.comps))}
+	st := Statistics{records: uint32(min(int64(s.records), math.MaxUint32)), agree: make([][]uint16, len(s.rs.comps))}
 	for c, comp := range s.rs.comps {
 		st.agree[c] = make([]uint16, len(comp.Levels))
 		n := float64(s.present[c])
