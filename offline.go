@@ -634,7 +634,7 @@ func (x *FileExchange) exchangeState() (*encoding.ExchangeState, error) {
 	if st.Session, err = x.session.MarshalState(); err != nil {
 		return nil, err
 	}
-	st.Pseudonyms = x.setup.pseudonyms
+	st.Pseudonyms = x.setup.party.Pseudonyms()
 	return st, nil
 }
 

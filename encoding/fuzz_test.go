@@ -6,6 +6,8 @@ import (
 	"testing/iotest"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/reunite-psi/reunite/internal/testrand"
 )
 
 // seedBodies adds every valid example body (and a few broken ones) of the
@@ -183,7 +185,7 @@ func fuzzChecksummed(f *testing.F, empty func() body, seeds ...body) {
 		f.Add(enc)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		for _, b := range [][]byte{in, withChecksum(in)} {
+		for _, b := range [][]byte{in, testrand.WithChecksum(in)} {
 			v := empty()
 			if v.UnmarshalBinary(b) != nil {
 				continue

@@ -2,7 +2,6 @@ package encoding
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/reunite-psi/reunite/internal/testrand"
 )
 
 func exampleOfflineMessages() []OfflineMessage {
@@ -275,18 +276,6 @@ func TestExchangeStateRoundTrip(t *testing.T) {
 	require.ErrorIs(t, err, ErrTooLarge)
 }
 
-// withChecksum replaces the last 32 bytes of b with the SHA-256 of the
-// rest, so that a test or fuzzer reaches the fields behind the checksum.
-func withChecksum(b []byte) []byte {
-	if len(b) < sha256.Size {
-		return b
-	}
-	out := bytes.Clone(b)
-	sum := sha256.Sum256(out[:len(out)-sha256.Size])
-	copy(out[len(out)-sha256.Size:], sum[:])
-	return out
-}
-
 func TestExchangeStateFieldErrors(t *testing.T) {
 	st := exampleExchangeStates()[0]
 	enc, err := st.AppendBinary(nil)
@@ -294,7 +283,7 @@ func TestExchangeStateFieldErrors(t *testing.T) {
 	haveID := len(exchangeStateMagic) + 1 + 2
 	bad := bytes.Clone(enc)
 	bad[haveID] = 2
-	require.ErrorIs(t, new(ExchangeState).UnmarshalBinary(withChecksum(bad)), ErrTruncated, "a flag other than 0 or 1")
+	require.ErrorIs(t, new(ExchangeState).UnmarshalBinary(testrand.WithChecksum(bad)), ErrTruncated, "a flag other than 0 or 1")
 
 	st.Pseudonyms = []uint32{4, 4}
 	enc, err = st.AppendBinary(nil)
@@ -334,7 +323,7 @@ func TestSeenExchanges(t *testing.T) {
 	copy(tmp[:], first[:seenEntrySize])
 	copy(first, first[seenEntrySize:2*seenEntrySize])
 	copy(first[seenEntrySize:], tmp[:])
-	require.ErrorIs(t, new(SeenExchanges).UnmarshalBinary(withChecksum(bad)), ErrMalformed)
+	require.ErrorIs(t, new(SeenExchanges).UnmarshalBinary(testrand.WithChecksum(bad)), ErrMalformed)
 
 	// Entries before a time are dropped, the others kept.
 	require.Equal(t, 2, dec.DropBefore(102))
