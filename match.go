@@ -225,7 +225,7 @@ func match1(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg
 	if err != nil {
 		return m.fail(err)
 	}
-	r, err := Run(ctx, conn, session)
+	r, err := psi.Run(ctx, conn, session, nil)
 	if err != nil {
 		return m.failSession(session, err)
 	}
