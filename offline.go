@@ -133,8 +133,10 @@ type FileExchangeConfig struct {
 	// message it has answered, so that a first message replayed later is
 	// refused (ErrExchangeReplayed). Create it once with
 	// CreateSeenExchanges; a missing file is an error, not a fresh start.
-	// Several processes of one agency may share it. The initiator does not
-	// use it.
+	// Several processes of one agency may share it. An exchange's ID is
+	// kept as long as its first message is valid (FirstMessageValidity
+	// from the time the message carries), so the file holds the exchanges
+	// of about a month. The initiator does not use it.
 	SeenExchanges string
 }
 

@@ -150,8 +150,8 @@ func (p *peakReader) Read(b []byte) (int, error) {
 // session keeps plus about one frame and one chunk, where holding the
 // file whole would add its size, and its plaintext, again.
 func TestReadMessageStreams(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs PSI on some 20,000 keys a side")
+	if testing.Short() || raceEnabled {
+		t.Skip("runs PSI on some 20,000 keys a side, and measures the heap")
 	}
 	d := synth.Generate(synth.DefaultConfig(7, 100))
 	cfgA, cfgB := fileConfigs(t, MatchConfig{})
