@@ -6,8 +6,8 @@
 // a cryptographic protocol over those keys (package psi) whose messages
 // travel in strictly validated frames (package encoding). This package
 // joins them: Match (or MatchTLS, over mutual TLS with channel binding)
-// takes records and returns pairs of records with a match probability; Run
-// (psi.Run) drives a raw PSI session over any connection.
+// takes records and returns pairs of records with a match probability. A
+// raw PSI session over any connection is psi.Run's, not this package's.
 //
 //	agency A                                          agency B
 //	records ─▶ keys ─▶ psi.Session   ◀── frames ──▶ psi.Session   ◀─ keys ◀─ records

@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/reunite-psi/reunite"
 	"github.com/reunite-psi/reunite/psi"
 )
 
 // Two parties learn which elements they share over an in-memory
-// connection. Each learns only its own matching elements and the size of
-// the other's set.
-func ExampleRun() {
+// connection, one psi.Session each driven by psi.Run (Match does this for
+// records). Each learns only its own matching elements and the size of the
+// other's set.
+func Example_psiRun() {
 	cfg := psi.Config{Role: psi.RoleInitiator, Context: []byte("example-rules-v1"), Mode: psi.BothLearn}
 	ini, _ := psi.NewSession(cfg, psi.Set{Elements: [][]byte{[]byte("alice"), []byte("bob"), []byte("carol")}})
 	cfg.Role = cfg.Role.Peer()
@@ -23,13 +23,13 @@ func ExampleRun() {
 	defer connB.Close()
 	done := make(chan *psi.Result)
 	go func() {
-		r, err := reunite.Run(context.Background(), connB, resp)
+		r, err := psi.Run(context.Background(), connB, resp, nil)
 		if err != nil {
 			fmt.Println("responder:", err)
 		}
 		done <- r
 	}()
-	ra, err := reunite.Run(context.Background(), connA, ini)
+	ra, err := psi.Run(context.Background(), connA, ini, nil)
 	if err != nil {
 		fmt.Println("initiator:", err)
 		return

@@ -225,7 +225,7 @@ func match1(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg
 	if err != nil {
 		return m.fail(err)
 	}
-	r, err := Run(ctx, conn, session)
+	r, err := psi.Run(ctx, conn, session, nil)
 	if err != nil {
 		return m.failSession(session, err)
 	}
@@ -237,14 +237,13 @@ func match1(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg
 // (match.Party), the PSI configuration and set built from it, and the
 // result being filled in.
 type matchSetup struct {
-	records    []match.Record
-	role       psi.Role
-	threshold  float64
-	party      *match.Party
-	pseudonyms []uint32
-	pcfg       psi.Config
-	set        psi.Set
-	res        *MatchResult
+	records   []match.Record
+	role      psi.Role
+	threshold float64
+	party     *match.Party // holds the records' pseudonyms
+	pcfg      psi.Config
+	set       psi.Set
+	res       *MatchResult
 }
 
 // newMatchSetup validates cfg and builds the PSI configuration and set for
@@ -276,7 +275,7 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 		return m, err
 	}
 	ix := party.Index()
-	m.party, m.pseudonyms = party, pseudonyms
+	m.party = party
 	m.res.Audit.Truncated, m.res.Audit.Unmatchable, m.res.Audit.Overfull = ix.Truncated, len(ix.NoKeys), party.Overfull
 	m.res.Audit.LocalKeys = len(party.Elements)
 	m.pcfg = psi.Config{
@@ -330,7 +329,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	}
 	res.Audit.BadPayloads = linked.BadPayloads
 	for _, l := range linked.Links {
-		own := m.pseudonyms[l.Record]
+		own := m.party.Pseudonyms()[l.Record]
 		ini, resp := own, l.Peer
 		if m.role == psi.RoleResponder {
 			ini, resp = l.Peer, own

@@ -29,8 +29,13 @@ var (
 	ErrFileTruncated = errors.New("reunite: message file is truncated")
 	// ErrFileTooLarge reports a message file that declares more bytes than
 	// its message number can hold under MatchConfig.MaxKeys. It is
-	// reported before the body is read.
+	// reported once the first chunk told the message number, before the
+	// rest is read.
 	ErrFileTooLarge = errors.New("reunite: message file exceeds the size limits")
+	// ErrFileExpired reports a first message (message 0) written more
+	// than FirstMessageValidity before it is read, or dated more than
+	// MaxClockSkew ahead of the reader's clock.
+	ErrFileExpired = errors.New("reunite: first message file is outside its validity window")
 	// ErrFileDecrypt reports a message file that does not decrypt with
 	// this agency's decryption key: it was encrypted for another
 	// recipient, under other pinned keys, or altered.
@@ -67,10 +72,29 @@ var (
 const ExchangeIDSize = encoding.ExchangeIDSize
 
 // MaxFileExchangeKeys is the largest MatchConfig.MaxKeys, and the largest
-// key set either party may bring, in a file exchange: a message file is
-// held in memory whole, and the largest turn for sets of this size (about
-// 2 GiB) is what its padding can cover.
+// key set either party may bring, in a file exchange: the message a party
+// writes is held in memory whole (and kept in its state file until the
+// next turn), and the largest turn for sets of this size (about 2 GiB) is
+// what its padding can cover. Reading a message holds one 64 KiB chunk
+// and one frame at a time.
 const MaxFileExchangeKeys = 1 << 24
+
+// FirstMessageValidity is how long a first message (message 0) may be
+// read after it was written: a responder refuses an older one
+// (ErrFileExpired). It is also how long the seen-exchanges file keeps an
+// exchange's ID, counted from the time its first message carries: once
+// that first message has expired, its ID is no longer needed to refuse
+// it, so the file holds only the exchanges of the last 30 days.
+const FirstMessageValidity = 30 * 24 * time.Hour
+
+// MaxClockSkew is how far ahead of the reader's clock a first message may
+// be dated; a later date is refused (ErrFileExpired), so that no entry
+// stays in the seen-exchanges file longer than FirstMessageValidity plus
+// MaxClockSkew.
+const MaxClockSkew = 24 * time.Hour
+
+// timeNow is the clock of the offline exchange; tests replace it.
+var timeNow = time.Now
 
 // Status values of a saved exchange.
 const (
@@ -109,8 +133,10 @@ type FileExchangeConfig struct {
 	// message it has answered, so that a first message replayed later is
 	// refused (ErrExchangeReplayed). Create it once with
 	// CreateSeenExchanges; a missing file is an error, not a fresh start.
-	// Several processes of one agency may share it. The initiator does not
-	// use it.
+	// Several processes of one agency may share it. An exchange's ID is
+	// kept as long as its first message is valid (FirstMessageValidity
+	// from the time the message carries), so the file holds the exchanges
+	// of about a month. The initiator does not use it.
 	SeenExchanges string
 }
 
@@ -129,17 +155,19 @@ type FileExchangeConfig struct {
 // and gives each party the same MatchResult as Match would. Between two
 // steps a party may stop; OpenFileExchange continues from its state file.
 //
-// Each file is signed with the sender's Ed25519 key and then encrypted to
-// the recipient's pinned X25519 key (HPKE), with both agencies' keys bound
-// into the signature and the encryption. Whoever carries a file sees its
-// size and its message number, nothing else: not the rule set, the set
-// sizes inside the messages, or how many records matched (the message
-// that would show it is padded). Before a single frame reaches the
-// protocol, ReadMessage decrypts the file, checks the signature against the
-// pinned peer key, the exchange ID and that the message number is exactly
-// the next one, so a replayed, reordered, truncated, altered, foreign or
-// misaddressed file is refused and changes nothing: the right file can
-// still be read afterwards.
+// Each file is encrypted to the recipient's pinned X25519 key (HPKE) in
+// chunks of 64 KiB, each signed with the sender's Ed25519 key, with both
+// agencies' keys bound into the signatures and the encryption. Whoever
+// carries a file sees its size and nothing else: not its message number,
+// the exchange, the agencies, the rule set, the set sizes inside the
+// messages, or how many records matched (the message that would show it
+// is padded). ReadMessage reads a file a chunk at a time, and every chunk
+// is decrypted and its signature checked against the pinned peer key
+// before any of it is used; the first chunk tells the message number and
+// the exchange ID, which are checked (and the file's length against what
+// that number may hold) before the rest is read. A replayed, reordered,
+// truncated, altered, foreign or misaddressed file is refused and changes
+// nothing: the right file can still be read afterwards.
 //
 // The state file holds secrets (this party's PSI scalar, the records'
 // pseudonyms): see SaveState. A FileExchange is not safe for concurrent use.
@@ -275,7 +303,11 @@ func (x *FileExchange) produce(number uint32) error {
 	if len(frames) == 0 {
 		return nil
 	}
-	out, err := sealMessage(x.signKey, x.own, x.peer, x.peerEnc, x.exchange, number, frames, x.padding(number, frames))
+	m := &encoding.OfflineMessage{
+		Number: number, Exchange: x.exchange, Time: uint64(max(0, timeNow().Unix())),
+		Frames: frames, Padding: x.padding(number, frames),
+	}
+	out, err := sealMessage(x.signKey, x.own, x.peer, x.peerEnc, m)
 	if err != nil {
 		return err
 	}
@@ -310,12 +342,12 @@ func (x *FileExchange) padding(number uint32, frames []encoding.Frame) uint32 {
 	return uint32(max(0, turnSize(number, m, n, x.setup.pcfg)-size))
 }
 
-// maxCiphertext is the largest ciphertext a message file of the given
-// number may declare: its turn in the largest form for this party's own
-// set size and the peer's, as the peer declared it in the handshake or,
-// before, the cap this party puts on it. After the handshake that is the
-// exact size of the file the peer writes.
-func (x *FileExchange) maxCiphertext(number uint32) uint64 {
+// maxFileSize is the largest message file of the given number: its turn
+// in the largest form for this party's own set size and the peer's, as
+// the peer declared it in the handshake or, before, the cap this party
+// puts on it. After the handshake that is the exact size of the file the
+// peer writes.
+func (x *FileExchange) maxFileSize(number uint32) uint64 {
 	peer := x.setup.pcfg.MaxSetSize
 	if peer <= 0 {
 		peer = psi.DefaultMaxSetSize
@@ -327,7 +359,7 @@ func (x *FileExchange) maxCiphertext(number uint32) uint64 {
 	if x.role() == psi.RoleResponder {
 		m, n = n, m
 	}
-	return uint64(fileOverhead + turnSize(number, m, n, x.setup.pcfg))
+	return fileSize(turnSize(number, m, n, x.setup.pcfg))
 }
 
 // Outgoing reports whether this party owes the peer a message and, if so,
@@ -376,17 +408,21 @@ func (x *FileExchange) WriteMessage(w io.Writer) error {
 
 // ReadMessage decrypts and verifies the peer's next message file and feeds
 // its frames to the session; this party's answer, if it owes one, is then
-// ready for SaveState and WriteMessage.
+// ready for SaveState and WriteMessage. The file is read a chunk at a time
+// and each chunk is verified before it is used, so memory holds one chunk
+// and one frame of it however large the file.
 //
-// The file is refused, with the session left exactly as it was, if it
-// declares more bytes than its message number can hold (ErrFileTooLarge,
-// before the rest is read), is truncated (ErrFileTruncated), does not
-// decrypt with this agency's key under the pinned keys (ErrFileDecrypt),
-// is not signed by the pinned peer (ErrFileSignature), belongs to another
-// exchange (ErrFileExchange), is not the next one expected (ErrFileReplay
-// for an old one, ErrExchangeReplayed for the first message of an
-// exchange this agency has answered before, ErrFileOrder for any other),
-// or is malformed or does not hold exactly one turn of the protocol
+// The file is refused, with the session left exactly as it was, if it is
+// truncated or has bytes after its end (ErrFileTruncated, ErrFileFormat),
+// if a chunk does not decrypt with this agency's key under the pinned keys
+// (ErrFileDecrypt) or is not signed by the pinned peer (ErrFileSignature),
+// if it belongs to another exchange (ErrFileExchange), is not the next one
+// expected (ErrFileReplay for an old one, ErrExchangeReplayed for the
+// first message of an exchange this agency has answered before,
+// ErrFileOrder for any other), is a first message outside its validity
+// window (ErrFileExpired), declares more bytes than its message number can
+// hold (ErrFileTooLarge, known from the first chunk, before the rest is
+// read), or is malformed or does not hold exactly one turn of the protocol
 // (ErrFileFormat). A file that passes these checks but breaks the protocol
 // ends the exchange: ReadMessage returns an error matching
 // ErrExchangeFailed and the psi error, and once the state is saved
@@ -396,15 +432,16 @@ func (x *FileExchange) ReadMessage(r io.Reader) error {
 	if x.failure != nil {
 		return fmt.Errorf("%w: %w", ErrExchangeFailed, x.failure)
 	}
-	file, err := encoding.ReadOfflineFile(r, x.maxCiphertext)
-	if err != nil {
-		return fileFormatError(err)
-	}
-	msg, err := openMessage(file, x.decKey, x.peer, x.own)
+	stream, header, err := openFile(r, x.decKey, x.peer, x.own)
 	if err != nil {
 		return err
 	}
-	number, sender := file.Number, senderRole(file.Number)
+	mr := encoding.NewOfflineMessageReader(stream)
+	msg, err := mr.Header()
+	if err != nil {
+		return streamError(err)
+	}
+	number, sender := msg.Number, senderRole(msg.Number)
 	switch {
 	case sender != x.peerRole():
 		return fmt.Errorf("%w: message %d is the %v's, not the peer's", ErrFileOrder, number, sender)
@@ -417,8 +454,14 @@ func (x *FileExchange) ReadMessage(r io.Reader) error {
 	case x.session.Turn() != psi.TurnReceive:
 		return fmt.Errorf("%w: message %d, but the exchange is over", ErrFileOrder, number)
 	}
+	if size, limit := encoding.OfflineHeaderSize+header.Length, x.maxFileSize(number); size > limit {
+		return fmt.Errorf("%w: message %d declares %d bytes, it may hold at most %d", ErrFileTooLarge, number, size, limit)
+	}
 	var seen *seenExchanges
 	if !x.haveID {
+		if err := checkFirstMessageTime(msg.Time); err != nil {
+			return err
+		}
 		if seen, err = lockSeenExchanges(x.seenPath); err != nil {
 			return err
 		}
@@ -438,19 +481,31 @@ func (x *FileExchange) ReadMessage(r io.Reader) error {
 		return x.restore(before, err)
 	}
 	var failed error
-	for i, f := range msg.Frames {
+	for i := uint32(0); ; i++ {
+		f, err := mr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return restore(streamError(err))
+		}
 		if x.session.Turn() != psi.TurnReceive {
-			return restore(fmt.Errorf("%w: message %d has %d frames after the end of the %v's turn", ErrFileFormat, number, len(msg.Frames)-i, sender))
+			return restore(fmt.Errorf("%w: message %d has %d frames after the end of the %v's turn", ErrFileFormat, number, msg.Frames-i, sender))
 		}
 		if failed = x.session.Receive(f); failed != nil {
 			break
 		}
 	}
-	if failed == nil && x.session.Turn() == psi.TurnReceive {
-		return restore(fmt.Errorf("%w: message %d ends before the %v's turn does", ErrFileFormat, number, sender))
+	if failed == nil {
+		if x.session.Turn() == psi.TurnReceive {
+			return restore(fmt.Errorf("%w: message %d ends before the %v's turn does", ErrFileFormat, number, sender))
+		}
+		if _, err := mr.Finish(); err != nil {
+			return restore(streamError(err))
+		}
 	}
 	if seen != nil {
-		if err := seen.add(msg.Exchange); err != nil {
+		if err := seen.add(msg.Exchange, msg.Time); err != nil {
 			return restore(err)
 		}
 	}
@@ -468,6 +523,19 @@ func (x *FileExchange) ReadMessage(r io.Reader) error {
 	if failed != nil {
 		x.failure = failed
 		return fmt.Errorf("%w: message %d: %w", ErrExchangeFailed, number, failed)
+	}
+	return nil
+}
+
+// checkFirstMessageTime checks that a first message written at sent (Unix
+// seconds) is within its validity window.
+func checkFirstMessageTime(sent uint64) error {
+	now := timeNow()
+	switch t := time.Unix(int64(min(sent, 1<<62)), 0); {
+	case t.Before(now.Add(-FirstMessageValidity)):
+		return fmt.Errorf("%w: written %v ago, valid for %v", ErrFileExpired, now.Sub(t).Round(time.Hour), FirstMessageValidity)
+	case t.After(now.Add(MaxClockSkew)):
+		return fmt.Errorf("%w: dated %v ahead of this clock, at most %v allowed", ErrFileExpired, t.Sub(now).Round(time.Hour), MaxClockSkew)
 	}
 	return nil
 }
@@ -568,7 +636,7 @@ func (x *FileExchange) exchangeState() (*encoding.ExchangeState, error) {
 	if st.Session, err = x.session.MarshalState(); err != nil {
 		return nil, err
 	}
-	st.Pseudonyms = x.setup.pseudonyms
+	st.Pseudonyms = x.setup.party.Pseudonyms()
 	return st, nil
 }
 
@@ -620,14 +688,14 @@ func OpenFileExchange(path string, records []match.Record, cfg FileExchangeConfi
 		return nil, fmt.Errorf("reunite: exchange state: %w", err)
 	}
 	if len(st.Outgoing) > 0 {
-		// The saved message must be this party's own, and the one just
-		// before the next expected. It is encrypted to the peer, so its
-		// clear header is all this party can check.
-		f, err := encoding.ParseOfflineFile(st.Outgoing)
-		if err != nil || senderRole(f.Number) != cfg.Role || f.Number+1 != x.next || !x.haveID {
+		// The saved message is this party's own, the one just before the
+		// next expected. It is encrypted to the peer, so its layout is all
+		// this party can check.
+		_, err := encoding.ParseOfflineFile(st.Outgoing)
+		if err != nil || x.next == 0 || senderRole(x.next-1) != cfg.Role || !x.haveID {
 			return nil, fmt.Errorf("%w: saved message file", psi.ErrStateCorrupt)
 		}
-		x.outgoing, x.outNumber = st.Outgoing, f.Number
+		x.outgoing, x.outNumber = st.Outgoing, x.next-1
 	}
 	x.saved = true
 	return x, nil

@@ -1,40 +1,41 @@
 package reunite
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/hpke"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/psi"
 )
 
-// Message files are signed, then encrypted (PROTOCOL.md §Offline
-// exchange; SECURITY.md says why in that order).
+// Message files are encrypted in chunks, each signed, then sealed
+// (PROTOCOL.md §Offline exchange; SECURITY.md says why in that order).
 const (
-	// labelFileSignature prefixes what a message file's signature covers,
-	// so a signature made for a message file means nothing anywhere else.
-	labelFileSignature = "reunite-offline-v2 message file signature"
+	// labelFileSignature prefixes what a chunk's signature covers, so a
+	// signature made for a message file means nothing anywhere else.
+	labelFileSignature = "reunite-offline-v3 message file signature"
 	// labelFileHPKE prefixes the HPKE info string of a message file.
-	labelFileHPKE = "reunite-offline-v2 message file encryption"
+	labelFileHPKE = "reunite-offline-v3 message file encryption"
 	// labelFileBinding derives the PSI channel binding from the four keys.
-	labelFileBinding = "reunite-offline-v2 channel binding"
+	labelFileBinding = "reunite-offline-v3 channel binding"
 
 	// minTurnSize is the size every turn's frames are padded to at least:
 	// above a Hello with the longest context (124 bytes), a HelloReply
 	// (156), a Finish (82) and an Alert (80), so that those turns, and an
 	// alert in their place, all look alike.
 	minTurnSize = 256
-	// fileOverhead is what a message file's ciphertext adds to its frames
-	// and padding.
-	fileOverhead = encoding.OfflineMessageMinSize + encoding.OfflineAEADOverhead
 )
 
 // The HPKE suite of message files (RFC 9180 §7): DHKEM(X25519,
 // HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, in base mode. Sender
-// authentication is the signature inside.
+// authentication is the signature inside each chunk.
 var (
 	fileKDF  = hpke.HKDFSHA256()
 	fileAEAD = hpke.ChaCha20Poly1305()
@@ -66,13 +67,15 @@ func channelBinding(ini, resp fileIdentity) []byte {
 	return sum[:]
 }
 
-// signedBytes is what the sender signs: the label and both identities, the
-// file's clear header (its message number, ciphertext length and HPKE
-// encapsulated key) and the digest of the plaintext up to the signature.
-func signedBytes(sender, recipient fileIdentity, header []byte, digest [sha256.Size]byte) []byte {
-	b := sender.context(labelFileSignature, recipient)
-	b = append(b, header...)
-	return append(b, digest[:]...)
+// chunkSigned returns what the sender signs for chunk index of a file:
+// prefix (the label, both identities and the file's clear header, whose
+// enc is this very encryption's), the chunk's index, and the SHA-256 of
+// its piece of the message stream. It appends to b.
+func chunkSigned(b, prefix []byte, index uint32, piece []byte) []byte {
+	b = append(b, prefix...)
+	b = binary.BigEndian.AppendUint32(b, index)
+	sum := sha256.Sum256(piece)
+	return append(b, sum[:]...)
 }
 
 // senderRole is the role that writes message number: the initiator writes
@@ -84,68 +87,165 @@ func senderRole(number uint32) psi.Role {
 	return psi.RoleResponder
 }
 
-// sealMessage signs one turn's frames, padded, with key as sender and
-// encrypts them to the recipient's key to, and returns the message file.
-func sealMessage(key ed25519.PrivateKey, sender, recipient fileIdentity, to hpke.PublicKey, exchange [ExchangeIDSize]byte, number uint32, frames []encoding.Frame, padding uint32) ([]byte, error) {
-	m := &encoding.OfflineMessage{Exchange: exchange, Frames: frames, Padding: padding}
-	digest, err := m.Digest()
+// fileSize returns the size of a message file whose turn is size bytes of
+// frames and padding.
+func fileSize(turn int64) uint64 {
+	return encoding.OfflineHeaderSize + encoding.OfflineCiphertextSize(uint64(encoding.OfflineMessageMinSize+turn))
+}
+
+// sealMessage encodes m, cuts it into chunks, signs each with key as
+// sender and encrypts them to the recipient's key to, and returns the
+// message file.
+func sealMessage(key ed25519.PrivateKey, sender, recipient fileIdentity, to hpke.PublicKey, m *encoding.OfflineMessage) ([]byte, error) {
+	stream, err := m.AppendBinary(make([]byte, 0, m.Size()))
 	if err != nil {
 		return nil, err
+	}
+	out, err := sealStream(key, sender, recipient, to, stream)
+	if err != nil {
+		return nil, fmt.Errorf("reunite: encrypting message %d: %w", m.Number, err)
+	}
+	return out, nil
+}
+
+// sealStream seals a message stream (at least one byte) as sealMessage
+// does.
+func sealStream(key ed25519.PrivateKey, sender, recipient fileIdentity, to hpke.PublicKey, stream []byte) ([]byte, error) {
+	if len(stream) == 0 {
+		return nil, fmt.Errorf("%w: an empty message stream", encoding.ErrMalformed)
 	}
 	enc, s, err := hpke.NewSender(to, fileKDF, fileAEAD, sender.context(labelFileHPKE, recipient))
 	if err != nil {
-		return nil, fmt.Errorf("reunite: encrypting message %d: %w", number, err)
+		return nil, err
 	}
-	f := &encoding.OfflineFile{Number: number, Enc: [encoding.OfflineEncSize]byte(enc)}
-	header := encoding.OfflineAdditionalData(number, uint64(m.Size()+encoding.OfflineAEADOverhead), f.Enc)
-	copy(m.Signature[:], ed25519.Sign(key, signedBytes(sender, recipient, header, digest)))
-	plaintext, err := m.AppendBinary(make([]byte, 0, m.Size()))
+	h := encoding.OfflineHeader{Length: encoding.OfflineCiphertextSize(uint64(len(stream)))}
+	copy(h.Enc[:], enc)
+	var bit [1]byte
+	if _, err := rand.Read(bit[:]); err != nil {
+		return nil, err
+	}
+	h.Enc[encoding.OfflineEncSize-1] |= bit[0] & 0x80 // X25519 ignores the bit (RFC 7748 §5)
+	out, err := h.AppendBinary(make([]byte, 0, encoding.OfflineHeaderSize+h.Length))
 	if err != nil {
 		return nil, err
 	}
-	if f.Ciphertext, err = s.Seal(header, plaintext); err != nil {
-		return nil, fmt.Errorf("reunite: encrypting message %d: %w", number, err)
+	header := bytes.Clone(out)
+	prefix := append(sender.context(labelFileSignature, recipient), header...)
+	var signed, plain []byte
+	for i, piece := range encoding.OfflineChunkPieces(stream) {
+		signed = chunkSigned(signed[:0], prefix, uint32(i), piece)
+		plain = append(append(plain[:0], piece...), ed25519.Sign(key, signed)...)
+		ct, err := s.Seal(header, plain)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ct...)
 	}
-	return f.AppendBinary(make([]byte, 0, f.Size()))
+	return out, nil
 }
 
-// openMessage decrypts f with key, as recipient, and checks that sender
-// signed it. The plaintext is decoded (strictly, bounded) before the
-// signature is checked, because the signature covers its digest.
-func openMessage(f *encoding.OfflineFile, key hpke.PrivateKey, sender, recipient fileIdentity) (*encoding.OfflineMessage, error) {
-	header := f.AdditionalData()
-	r, err := hpke.NewRecipient(f.Enc[:], key, fileKDF, fileAEAD, sender.context(labelFileHPKE, recipient))
-	if err != nil {
-		return nil, fmt.Errorf("%w: message %d", ErrFileDecrypt, f.Number)
-	}
-	plaintext, err := r.Open(header, f.Ciphertext)
-	if err != nil {
-		return nil, fmt.Errorf("%w: message %d", ErrFileDecrypt, f.Number)
-	}
-	m := new(encoding.OfflineMessage)
-	if err := m.UnmarshalBinary(plaintext); err != nil {
-		return nil, fmt.Errorf("%w: message %d: %w", ErrFileFormat, f.Number, err)
-	}
-	digest, err := m.Digest()
-	if err != nil {
-		return nil, fmt.Errorf("%w: message %d: %w", ErrFileFormat, f.Number, err)
-	}
-	if !ed25519.Verify(sender.sign, signedBytes(sender, recipient, header, digest), m.Signature[:]) {
-		return nil, fmt.Errorf("%w: message %d", ErrFileSignature, f.Number)
-	}
-	return m, nil
+// fileReader is the message stream of one message file as it is read: it
+// reads, decrypts and verifies one chunk at a time, and gives out its
+// piece only once the pinned sender's signature of it verified.
+type fileReader struct {
+	chunks *encoding.OfflineChunkReader
+	hpke   *hpke.Recipient
+	sender ed25519.PublicKey
+	header []byte // the clear header: every chunk's additional data
+	prefix []byte // what every chunk's signature covers before its index
+	signed []byte // scratch for chunkSigned
+	piece  []byte // what is left of the current chunk's piece
 }
 
-// fileFormatError maps an error from reading a message file's envelope to
-// this package's errors, keeping the encoding error for errors.Is.
+// openFile reads the clear header of a message file from r and returns
+// the reader of its message stream, decrypted with key as recipient and
+// verified against sender's signing key.
+func openFile(r io.Reader, key hpke.PrivateKey, sender, recipient fileIdentity) (*fileReader, encoding.OfflineHeader, error) {
+	h, err := encoding.ReadOfflineHeader(r)
+	if err != nil {
+		return nil, h, fileFormatError(err)
+	}
+	header, err := h.AppendBinary(nil)
+	if err != nil {
+		return nil, h, err
+	}
+	enc := h.Enc
+	enc[len(enc)-1] &= 0x7f // the sender set the bit at random
+	hr, err := hpke.NewRecipient(enc[:], key, fileKDF, fileAEAD, sender.context(labelFileHPKE, recipient))
+	if err != nil {
+		return nil, h, fmt.Errorf("%w: encapsulated key", ErrFileDecrypt)
+	}
+	return &fileReader{
+		chunks: encoding.NewOfflineChunkReader(r, h),
+		hpke:   hr,
+		sender: sender.sign,
+		header: header,
+		prefix: append(sender.context(labelFileSignature, recipient), header...),
+	}, h, nil
+}
+
+// Read reads the message stream; it ends with io.EOF after the last chunk
+// if the file ends there too.
+func (f *fileReader) Read(p []byte) (int, error) {
+	for len(f.piece) == 0 {
+		i, ct, err := f.chunks.Next()
+		if err == io.EOF {
+			return 0, io.EOF
+		}
+		if err != nil {
+			return 0, fileFormatError(err)
+		}
+		plain, err := f.hpke.Open(f.header, ct)
+		if err != nil {
+			return 0, fmt.Errorf("%w (chunk %d)", ErrFileDecrypt, i)
+		}
+		piece, sig, err := encoding.SplitOfflineChunk(plain)
+		if err != nil {
+			return 0, fmt.Errorf("%w: %w", ErrFileFormat, err)
+		}
+		f.signed = chunkSigned(f.signed[:0], f.prefix, i, piece)
+		if !ed25519.Verify(f.sender, f.signed, sig) {
+			return 0, fmt.Errorf("%w (chunk %d)", ErrFileSignature, i)
+		}
+		f.piece = piece
+	}
+	n := copy(p, f.piece)
+	f.piece = f.piece[n:]
+	return n, nil
+}
+
+// fileFormatError maps an error from reading a message file to this
+// package's errors, keeping the encoding error for errors.Is. Errors this
+// package made already are returned as they are.
 func fileFormatError(err error) error {
 	switch {
+	case errors.Is(err, ErrFileTruncated), errors.Is(err, ErrFileTooLarge), errors.Is(err, ErrFileDecrypt),
+		errors.Is(err, ErrFileSignature), errors.Is(err, ErrFileFormat):
+		return err
 	case errors.Is(err, encoding.ErrTruncated):
 		return fmt.Errorf("%w: %w", ErrFileTruncated, err)
 	case errors.Is(err, encoding.ErrTooLarge):
 		return fmt.Errorf("%w: %w", ErrFileTooLarge, err)
 	case errors.Is(err, encoding.ErrBadMagic), errors.Is(err, encoding.ErrVersion),
 		errors.Is(err, encoding.ErrMalformed), errors.Is(err, encoding.ErrTrailingData):
+		return fmt.Errorf("%w: %w", ErrFileFormat, err)
+	}
+	return fmt.Errorf("reunite: reading message file: %w", err)
+}
+
+// streamError maps an error from decoding a message stream: the stream
+// was decrypted and signed, so what does not decode is ErrFileFormat
+// (even a stream that ends too early), while errors of the file beneath
+// (a truncated file, a chunk that does not decrypt or verify) stay what
+// they are.
+func streamError(err error) error {
+	switch {
+	case errors.Is(err, ErrFileTruncated), errors.Is(err, ErrFileTooLarge), errors.Is(err, ErrFileDecrypt),
+		errors.Is(err, ErrFileSignature), errors.Is(err, ErrFileFormat):
+		return err
+	case errors.Is(err, encoding.ErrTruncated), errors.Is(err, encoding.ErrTooLarge), errors.Is(err, encoding.ErrBadMagic),
+		errors.Is(err, encoding.ErrVersion), errors.Is(err, encoding.ErrMalformed), errors.Is(err, encoding.ErrTrailingData),
+		errors.Is(err, encoding.ErrUnknownType):
 		return fmt.Errorf("%w: %w", ErrFileFormat, err)
 	}
 	return fmt.Errorf("reunite: reading message file: %w", err)

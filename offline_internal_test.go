@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"crypto/ecdh"
 	"crypto/ed25519"
-	"crypto/hpke"
 	"crypto/rand"
 	"errors"
+	"io"
 	"path/filepath"
 	"testing"
 
@@ -19,16 +19,24 @@ import (
 
 // offlinePair starts an exchange between the test agencies A and B.
 func offlinePair(t testing.TB) (a, b *FileExchange) {
-	recsA, _, err := match.ReadFile("testdata/agency-a.csv", match.ReadOptions{})
-	require.NoError(t, err)
-	recsB, _, err := match.ReadFile("testdata/agency-b.csv", match.ReadOptions{})
-	require.NoError(t, err)
-	return offlinePairOf(t, recsA, recsB, MatchConfig{})
+	recsA, recsB, cfgA, cfgB := offlineAgencies(t, MatchConfig{})
+	return offlinePairOf(t, recsA, recsB, cfgA, cfgB)
 }
 
-// offlinePairOf starts an exchange between agencies holding recsA and
-// recsB, with fresh keys, under cfg (roles aside).
-func offlinePairOf(t testing.TB, recsA, recsB []match.Record, cfg MatchConfig) (a, b *FileExchange) {
+// offlineAgencies returns the records of the test agencies A and B and
+// their configurations, with fresh keys, under cfg (roles aside).
+func offlineAgencies(t testing.TB, cfg MatchConfig) (recsA, recsB []match.Record, cfgA, cfgB FileExchangeConfig) {
+	recsA, _, err := match.ReadFile("testdata/agency-a.csv", match.ReadOptions{})
+	require.NoError(t, err)
+	recsB, _, err = match.ReadFile("testdata/agency-b.csv", match.ReadOptions{})
+	require.NoError(t, err)
+	cfgA, cfgB = fileConfigs(t, cfg)
+	return recsA, recsB, cfgA, cfgB
+}
+
+// fileConfigs returns the configurations of an initiator and a responder
+// with fresh keys, under cfg (roles aside).
+func fileConfigs(t testing.TB, cfg MatchConfig) (cfgA, cfgB FileExchangeConfig) {
 	_, ka, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
 	_, kb, err := ed25519.GenerateKey(rand.Reader)
@@ -39,11 +47,19 @@ func offlinePairOf(t testing.TB, recsA, recsB []match.Record, cfg MatchConfig) (
 	require.NoError(t, err)
 	seen := filepath.Join(t.TempDir(), "seen")
 	require.NoError(t, CreateSeenExchanges(seen))
-	cfgA, cfgB := cfg, cfg
-	cfgA.Role, cfgB.Role = psi.RoleInitiator, psi.RoleResponder
-	a, err = StartFileExchange(recsA, FileExchangeConfig{MatchConfig: cfgA, SigningKey: ka, PeerKey: kb.Public().(ed25519.PublicKey), DecryptionKey: da, PeerEncryptionKey: db.PublicKey()})
+	mA, mB := cfg, cfg
+	mA.Role, mB.Role = psi.RoleInitiator, psi.RoleResponder
+	cfgA = FileExchangeConfig{MatchConfig: mA, SigningKey: ka, PeerKey: kb.Public().(ed25519.PublicKey), DecryptionKey: da, PeerEncryptionKey: db.PublicKey()}
+	cfgB = FileExchangeConfig{MatchConfig: mB, SigningKey: kb, PeerKey: ka.Public().(ed25519.PublicKey), DecryptionKey: db, PeerEncryptionKey: da.PublicKey(), SeenExchanges: seen}
+	return cfgA, cfgB
+}
+
+// offlinePairOf starts an exchange between agencies holding recsA and
+// recsB under cfgA and cfgB.
+func offlinePairOf(t testing.TB, recsA, recsB []match.Record, cfgA, cfgB FileExchangeConfig) (a, b *FileExchange) {
+	a, err := StartFileExchange(recsA, cfgA)
 	require.NoError(t, err)
-	b, err = StartFileExchange(recsB, FileExchangeConfig{MatchConfig: cfgB, SigningKey: kb, PeerKey: ka.Public().(ed25519.PublicKey), DecryptionKey: db, PeerEncryptionKey: da.PublicKey(), SeenExchanges: seen})
+	b, err = StartFileExchange(recsB, cfgB)
 	require.NoError(t, err)
 	return a, b
 }
@@ -57,20 +73,23 @@ func deliver(t *testing.T, from, to *FileExchange) {
 }
 
 // opened decrypts from's current message file as its recipient to would.
-func opened(t testing.TB, from, to *FileExchange) (*encoding.OfflineFile, *encoding.OfflineMessage) {
-	f, err := encoding.ParseOfflineFile(from.outgoing)
+func opened(t testing.TB, from, to *FileExchange) *encoding.OfflineMessage {
+	stream, _, err := openFile(bytes.NewReader(from.outgoing), to.decKey, from.own, from.peer)
 	require.NoError(t, err)
-	m, err := openMessage(f, to.decKey, from.own, from.peer)
+	plain, err := io.ReadAll(stream)
 	require.NoError(t, err)
-	return f, m
+	m := new(encoding.OfflineMessage)
+	require.NoError(t, m.UnmarshalBinary(plain))
+	return m
 }
 
 // resigned returns from's current message with its frames replaced, signed
 // and encrypted again by from: a file the peer really wrote that does not
 // hold exactly one turn.
 func resigned(t *testing.T, from, to *FileExchange, edit func([]encoding.Frame) []encoding.Frame) []byte {
-	f, m := opened(t, from, to)
-	out, err := sealMessage(from.signKey, from.own, from.peer, from.peerEnc, m.Exchange, f.Number, edit(m.Frames), 0)
+	m := opened(t, from, to)
+	m.Frames, m.Padding = edit(m.Frames), 0
+	out, err := sealMessage(from.signKey, from.own, from.peer, from.peerEnc, m)
 	require.NoError(t, err)
 	return out
 }
@@ -119,23 +138,20 @@ func TestReadMessageWholeTurns(t *testing.T) {
 // anyone can encrypt to B, but its signature is not A's.
 func TestForgedSender(t *testing.T) {
 	a, b := offlinePair(t)
-	_, m := opened(t, a, b)
+	m := opened(t, a, b)
 	_, forger, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
-	forged, err := sealMessage(forger, a.own, a.peer, a.peerEnc, m.Exchange, 0, m.Frames, 0)
+	forged, err := sealMessage(forger, a.own, a.peer, a.peerEnc, m)
 	require.NoError(t, err)
 	require.ErrorIs(t, b.ReadMessage(bytes.NewReader(forged)), ErrFileSignature)
 
-	// A signature A made for another recipient does not verify for B
-	// either, even once re-encrypted to B.
+	// A file A signed for another recipient does not verify for B, even
+	// once re-encrypted to B: the signatures cover the recipient's keys.
 	other := a.peer
 	other.sign = forger.Public().(ed25519.PublicKey)
-	f, err := encoding.ParseOfflineFile(a.outgoing)
+	forged, err = sealMessage(a.signKey, a.own, other, a.peerEnc, m)
 	require.NoError(t, err)
-	digest, err := m.Digest()
-	require.NoError(t, err)
-	sig := ed25519.Sign(a.signKey, signedBytes(a.own, other, f.AdditionalData(), digest))
-	assert.False(t, ed25519.Verify(a.own.sign, signedBytes(a.own, a.peer, f.AdditionalData(), digest), sig))
+	require.ErrorIs(t, b.ReadMessage(bytes.NewReader(forged)), ErrFileDecrypt, "the HPKE info holds the recipient's keys")
 
 	deliver(t, a, b)
 }
@@ -146,20 +162,17 @@ func TestForgedSender(t *testing.T) {
 func TestFileSizesFollowSetSizes(t *testing.T) {
 	for _, mode := range []psi.Mode{psi.BothLearn, psi.InitiatorOnly} {
 		t.Run(mode.String(), func(t *testing.T) {
-			recsA, _, err := match.ReadFile("testdata/agency-a.csv", match.ReadOptions{})
-			require.NoError(t, err)
-			recsB, _, err := match.ReadFile("testdata/agency-b.csv", match.ReadOptions{})
-			require.NoError(t, err)
-			a, b := offlinePairOf(t, recsA, recsB, MatchConfig{Mode: mode})
+			recsA, recsB, cfgA, cfgB := offlineAgencies(t, MatchConfig{Mode: mode})
+			a, b := offlinePairOf(t, recsA, recsB, cfgA, cfgB)
 			m, n := len(a.setup.set.Elements), len(b.setup.set.Elements)
 			from, to := a, b
 			for !(a.Done() && b.Done()) {
-				f, err := encoding.ParseOfflineFile(from.outgoing)
-				require.NoError(t, err)
-				want := fileOverhead + turnSize(f.Number, m, n, a.setup.pcfg)
-				assert.EqualValues(t, want, len(f.Ciphertext), "message %d", f.Number)
-				if f.Number >= 2 {
-					assert.EqualValues(t, want, to.maxCiphertext(f.Number), "after the handshake, message %d may hold exactly what it does", f.Number)
+				number, ok := from.Outgoing()
+				require.True(t, ok)
+				want := fileSize(turnSize(number, m, n, a.setup.pcfg))
+				assert.EqualValues(t, want, len(from.outgoing), "message %d", number)
+				if number >= 2 {
+					assert.EqualValues(t, want, to.maxFileSize(number), "after the handshake, message %d may hold exactly what it does", number)
 				}
 				deliver(t, from, to)
 				from, to = to, from
@@ -190,23 +203,41 @@ func TestAlertLooksLikeAnswer(t *testing.T) {
 	require.Len(t, b2.outgoing, len(b.outgoing), "the alert is as large as the answer")
 }
 
-// FuzzReadMessage feeds arbitrary bytes to a responder's ReadMessage, as
-// they are and as the plaintext of a file validly encrypted to it in the
-// initiator's name (so the fuzzer reaches the plaintext decoder and the
-// signature check): it never panics, and every refusal is typed.
+// FuzzReadMessage feeds arbitrary bytes to a fresh responder's
+// ReadMessage, as they are and as the message stream of a file validly
+// encrypted and signed in the initiator's name (so the fuzzer reaches the
+// stream decoder and the protocol's checks): it never panics, and every
+// refusal is typed.
 func FuzzReadMessage(f *testing.F) {
-	a, b := offlinePair(f)
-	_, m := opened(f, a, b)
+	recsA, recsB, cfgA, cfgB := offlineAgencies(f, MatchConfig{})
+	a, b := offlinePairOf(f, recsA, recsB, cfgA, cfgB)
+	m := opened(f, a, b)
 	plain, err := m.AppendBinary(nil)
 	require.NoError(f, err)
 	f.Add(plain)
 	f.Add(a.outgoing[:len(a.outgoing)-1])
 	f.Add(plain[:len(plain)/2])
-	typed := []error{ErrFileFormat, ErrFileTruncated, ErrFileTooLarge, ErrFileDecrypt, ErrFileSignature}
+	typed := []error{ErrFileFormat, ErrFileTruncated, ErrFileTooLarge, ErrFileDecrypt, ErrFileSignature,
+		ErrFileOrder, ErrFileExchange, ErrFileReplay, ErrFileExpired, ErrExchangeFailed}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, file := range [][]byte{data, sealRaw(t, a, data)} {
+		files := [][]byte{data}
+		if len(data) > 0 {
+			file, err := sealStream(a.signKey, a.own, a.peer, a.peerEnc, data)
+			require.NoError(t, err)
+			files = append(files, file)
+		}
+		for _, file := range files {
 			err := b.ReadMessage(bytes.NewReader(file))
-			require.Error(t, err, "only A's signed messages are read, and the fuzzer cannot sign")
+			if err == nil || errors.Is(err, ErrExchangeFailed) {
+				// The fuzzer wrote a message 0 that the protocol took, or
+				// failed on: b moved on (a refused file changes nothing).
+				var serr error
+				b, serr = StartFileExchange(recsB, cfgB)
+				require.NoError(t, serr)
+			}
+			if err == nil {
+				continue
+			}
 			ok := false
 			for _, e := range typed {
 				ok = ok || errors.Is(err, e)
@@ -214,17 +245,4 @@ func FuzzReadMessage(f *testing.F) {
 			require.True(t, ok, "untyped refusal: %v", err)
 		}
 	})
-}
-
-// sealRaw encrypts plaintext to x's peer in x's name, as message 0.
-func sealRaw(t *testing.T, x *FileExchange, plaintext []byte) []byte {
-	enc, s, err := hpke.NewSender(x.peerEnc, fileKDF, fileAEAD, x.own.context(labelFileHPKE, x.peer))
-	require.NoError(t, err)
-	f := &encoding.OfflineFile{Enc: [encoding.OfflineEncSize]byte(enc)}
-	header := encoding.OfflineAdditionalData(0, uint64(len(plaintext)+encoding.OfflineAEADOverhead), f.Enc)
-	f.Ciphertext, err = s.Seal(header, plaintext)
-	require.NoError(t, err)
-	out, err := f.AppendBinary(nil)
-	require.NoError(t, err)
-	return out
 }

@@ -64,9 +64,12 @@ func lockSeenExchanges(path string) (*seenExchanges, error) {
 	return s, nil
 }
 
-// add records id and writes the file.
-func (s *seenExchanges) add(id [ExchangeIDSize]byte) error {
-	if err := s.set.Add(id); err != nil {
+// add records id, whose first message was written at sent (Unix
+// seconds), drops the entries whose first messages have expired, and
+// writes the file.
+func (s *seenExchanges) add(id [ExchangeIDSize]byte, sent uint64) error {
+	s.set.DropBefore(uint64(max(0, timeNow().Add(-FirstMessageValidity).Unix())))
+	if err := s.set.Add(id, sent); err != nil {
 		return fmt.Errorf("%w: %w", ErrSeenExchanges, err)
 	}
 	data, err := s.set.AppendBinary(nil)

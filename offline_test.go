@@ -8,9 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -293,15 +291,16 @@ func TestFileExchangeRefusals(t *testing.T) {
 			bad[i] ^= 0x20
 			err := to.readBytes(bad)
 			require.Error(t, err, "byte %d altered", i)
-			switch {
-			case i < 5: // magic, version
-				require.ErrorIs(t, err, reunite.ErrFileFormat, "byte %d altered", i)
-			case i >= 17: // the encapsulated key and the ciphertext
+			if i >= 8 { // the encapsulated key and the ciphertext
 				require.ErrorIs(t, err, reunite.ErrFileDecrypt, "byte %d altered", i)
 			}
 			require.Equal(t, before, to.stateBytes(t), "state changed after altering byte %d", i)
 		}
-		refuse([]byte("not a message file at all, but long enough to hold a header"), reunite.ErrFileFormat, "garbage")
+		refuse([]byte("not a message file at all, but long enough to hold a header"), reunite.ErrFileTooLarge, "garbage")
+		garbage := make([]byte, len(file))
+		_, _ = rand.Read(garbage)
+		copy(garbage, file[:8])
+		refuse(garbage, reunite.ErrFileDecrypt, "random bytes with a valid length")
 		if step == 0 {
 			refuse(foreign[0], reunite.ErrExchangeReplayed, "the first message of another exchange B answered")
 		} else {
@@ -512,11 +511,12 @@ func TestFileExchangeProtocolFailure(t *testing.T) {
 	assert.False(t, ok, "nothing to answer to an alert")
 }
 
-// TestFileExchangeCourierSeesNothing runs an exchange and reads each file
-// as a courier would: it holds none of the protocol's fields in the clear
-// (no frame, rule-set ID, exchange ID, set size or match count), only the
-// envelope's fixed magic and version, the message number and the length.
-func TestFileExchangeCourierSeesNothing(t *testing.T) {
+// TestOfflineFileShowsOnlyItsSize runs exchanges and reads each file as a
+// third party carrying it would: it holds none of the protocol's fields
+// (no frame, message number, exchange ID, agency key, rule-set ID, set
+// size or match count), and files of one size agree in their length field
+// and, elsewhere, no more often than random bytes do.
+func TestOfflineFileShowsOnlyItsSize(t *testing.T) {
 	a, b := fileParties(t)
 	files := runFiles(t, a, b, false, nil)
 	ra, err := a.x.Result()
@@ -530,25 +530,52 @@ func TestFileExchangeCourierSeesNothing(t *testing.T) {
 		"rule-set ID prefix": []byte(ra.Audit.RuleSetID)[:8],
 		"exchange ID":        id[:],
 		"exchange ID prefix": id[:6],
+		"A's signing key":    pub(a.cfg.SigningKey)[:8],
+		"B's signing key":    pub(b.cfg.SigningKey)[:8],
+		"A's X25519 key":     a.cfg.DecryptionKey.PublicKey().Bytes()[:8],
+		"B's X25519 key":     b.cfg.DecryptionKey.PublicKey().Bytes()[:8],
 	}
 	for what, n := range map[string]int{"A's set size": ra.Audit.LocalKeys, "B's set size": rb.Audit.LocalKeys, "matched keys": ra.Audit.KeyHits, "A's records": ra.Audit.Records} {
 		secrets[what] = binary.BigEndian.AppendUint32(nil, uint32(n))
 	}
+	// A second exchange between other agencies, for files of equal size
+	// that have nothing else in common.
+	a2, b2 := fileParties(t)
+	files = append(files, runFiles(t, a2, b2, false, nil)...)
+	bySize := map[int][][]byte{}
 	for i, path := range files {
 		raw, err := os.ReadFile(path)
 		require.NoError(t, err)
-		f, err := encoding.ParseOfflineFile(raw)
+		h, err := encoding.ParseOfflineFile(raw)
 		require.NoError(t, err)
-		require.EqualValues(t, i, f.Number)
-		// The header is the magic, the version, the message number, the
-		// ciphertext's length and the encapsulated key, and nothing else.
-		// (Searching it for a count's four bytes would find them inside
-		// the length field whenever they happen to line up.)
-		assert.Equal(t, f.AdditionalData(), raw[:encoding.OfflineHeaderSize], "message %d's header", i)
+		assert.EqualValues(t, len(raw)-encoding.OfflineHeaderSize, h.Length, "file %d: the length field is the size", i)
 		for what, v := range secrets {
-			assert.False(t, bytes.Contains(f.Ciphertext, v), "message %d shows the %s", i, what)
+			// The length field is left out: a count's four bytes could
+			// line up with it.
+			assert.False(t, bytes.Contains(raw[8:], v), "file %d shows the %s", i, what)
+		}
+		bySize[len(raw)] = append(bySize[len(raw)], raw)
+	}
+	pairs := 0
+	for size, same := range bySize {
+		for i := range same {
+			for j := range i {
+				pairs++
+				p, q := same[i], same[j]
+				assert.Equal(t, p[:8], q[:8], "files of %d bytes have one length field", size)
+				agree := 0
+				for k := 8; k < size; k++ {
+					if p[k] == q[k] {
+						agree++
+					}
+				}
+				// Random bytes agree at 1/256 of the places: about 1.5 of
+				// 400, and 6 or more less than once in a thousand pairs.
+				assert.Less(t, float64(agree), 6+float64(size-8)/128, "files of %d bytes agree at %d places besides the length", size, agree)
+			}
 		}
 	}
+	require.Greater(t, pairs, 4, "several files of one size: messages 0, 1 and 5 of both exchanges are padded alike")
 }
 
 // firstMessage starts the exchange of a and b and returns A's message 0.
@@ -558,41 +585,6 @@ func firstMessage(t *testing.T, a, b *fileParty) []byte {
 	m0, err := os.ReadFile(a.write(t, t.TempDir()))
 	require.NoError(t, err)
 	return m0
-}
-
-// TestFileExchangeOversized gives B a message 0 that declares more bytes
-// than a message 0 can hold: it is refused from its header alone, before
-// the rest is read, and the right file is read afterwards.
-func TestFileExchangeOversized(t *testing.T) {
-	a, b := fileParties(t)
-	file := firstMessage(t, a, b)
-	huge := bytes.Clone(file[:encoding.OfflineHeaderSize])
-	binary.BigEndian.PutUint64(huge[9:], 128<<20)
-	r := &failAfter{r: io.MultiReader(bytes.NewReader(huge), zeros{}), left: encoding.OfflineHeaderSize}
-	require.ErrorIs(t, b.x.ReadMessage(r), reunite.ErrFileTooLarge)
-	require.NoError(t, b.readBytes(file))
-}
-
-// failAfter fails any read past its first left bytes.
-type failAfter struct {
-	r    io.Reader
-	left int
-}
-
-func (f *failAfter) Read(p []byte) (int, error) {
-	if f.left == 0 {
-		return 0, errors.New("read past the limit")
-	}
-	n, err := f.r.Read(p[:min(len(p), f.left)])
-	f.left -= n
-	return n, err
-}
-
-type zeros struct{}
-
-func (zeros) Read(p []byte) (int, error) {
-	clear(p)
-	return len(p), nil
 }
 
 // TestFileExchangeReplayedStart replays A's message 0 to B after B

@@ -36,7 +36,7 @@ func runFast(o options, stdout io.Writer) error {
 	fmt.Fprintf(w, "- primitives on one core (best of %d): AES-128 single block %.1f ns, AES-128-CTR %.2f ns/byte, SHA-256 one-block message %.1f ns, two-block message %.1f ns\n",
 		o.floorRuns, ns(f.aesBlock), f.ctrByte, ns(f.sha1), ns(f.sha2))
 	fmt.Fprintf(w, "- floor(n) = the AES and SHA-256 work the protocol cannot avoid at these costs (PRG bytes, 4 AES blocks per code word, one SHA-256 per element and per tag), divided by GOMAXPROCS\n")
-	fmt.Fprintf(w, "- suite 1 (ECDH, reunite.Run, mode both) is run in the same process for n ≤ 2^%d\n\n", o.compareMax)
+	fmt.Fprintf(w, "- suite 1 (ECDH, psi.Run, mode both) is run in the same process for n ≤ 2^%d\n\n", o.compareMax)
 	fmt.Fprintln(w, "| n per side | wall (s) | elements/s | elements/s per core | bytes/element R→S | bytes/element S→R | bytes/element total | peak heap (MiB) | floor (s) | ratio to floor | suite 1 wall (s) | speed-up over suite 1 | Session wall (s) | Session bytes/element total | Session peak heap (MiB) | Session speed-up over suite 1 |")
 	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	w.Flush()

@@ -6,6 +6,8 @@ import (
 	"testing/iotest"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/reunite-psi/reunite/internal/testrand"
 )
 
 // seedBodies adds every valid example body (and a few broken ones) of the
@@ -107,36 +109,32 @@ func FuzzFrame(f *testing.F) {
 	})
 }
 
-// FuzzOfflineFile checks ParseOfflineFile and ReadOfflineFile (over
-// one-byte reads) agree on every input, and that parsed files re-encode
-// byte for byte.
+// FuzzOfflineFile checks ParseOfflineFile and the streaming reader
+// (ReadOfflineHeader and OfflineChunkReader, over one-byte reads) agree on
+// every input, and that a file they take re-encodes byte for byte.
 func FuzzOfflineFile(f *testing.F) {
-	for _, n := range []int{OfflineMessageMinSize + OfflineAEADOverhead, 300} {
-		enc, err := exampleOfflineFile(n).AppendBinary(nil)
-		require.NoError(f, err)
+	for _, n := range []uint64{1, 300} {
+		enc := exampleOfflineFile(n)
 		f.Add(enc)
 		f.Add(enc[:len(enc)-1])
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		pf, perr := ParseOfflineFile(in)
-		rf, rerr := ReadOfflineFile(iotest.OneByteReader(bytes.NewReader(in)), func(uint32) uint64 { return 1 << 16 })
+		h, perr := ParseOfflineFile(in)
+		rerr := readChunks(in)
 		if perr != nil {
 			require.Error(t, rerr)
 			return
 		}
-		if rerr != nil {
-			require.ErrorIs(t, rerr, ErrTooLarge)
-		} else {
-			require.Equal(t, pf, rf)
-		}
-		out, err := pf.AppendBinary(nil)
+		require.NoError(t, rerr)
+		out, err := h.AppendBinary(nil)
 		require.NoError(t, err)
-		require.Equal(t, in, out)
+		require.Equal(t, in[:OfflineHeaderSize], out)
 	})
 }
 
-// FuzzOfflineMessage checks that decoding a message plaintext never panics
-// and that whatever decodes re-encodes to exactly the input.
+// FuzzOfflineMessage checks that decoding a message stream, whole or over
+// one-byte reads, never panics, and that whatever decodes re-encodes to
+// exactly the input.
 func FuzzOfflineMessage(f *testing.F) {
 	for _, m := range exampleOfflineMessages() {
 		enc, err := m.AppendBinary(nil)
@@ -146,12 +144,32 @@ func FuzzOfflineMessage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var m OfflineMessage
-		if m.UnmarshalBinary(in) != nil {
+		err := m.UnmarshalBinary(in)
+		streamed, serr := readOfflineMessage(iotest.OneByteReader(bytes.NewReader(in)))
+		if err != nil {
+			require.Error(t, serr)
 			return
 		}
+		require.NoError(t, serr)
+		require.Equal(t, m, streamed)
 		out, err := m.AppendBinary(nil)
 		require.NoError(t, err)
 		require.Equal(t, in, out)
+	})
+}
+
+// FuzzSplitOfflineChunk checks that a chunk plaintext splits into a piece
+// and a signature that join back to it, or is refused.
+func FuzzSplitOfflineChunk(f *testing.F) {
+	f.Add(randBytes(OfflineSignatureSize + 10))
+	f.Add(randBytes(OfflineSignatureSize))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		piece, sig, err := SplitOfflineChunk(in)
+		if err != nil {
+			require.ErrorIs(t, err, ErrMalformed)
+			return
+		}
+		require.Equal(t, in, append(bytes.Clone(piece), sig...))
 	})
 }
 
@@ -167,7 +185,7 @@ func fuzzChecksummed(f *testing.F, empty func() body, seeds ...body) {
 		f.Add(enc)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		for _, b := range [][]byte{in, withChecksum(in)} {
+		for _, b := range [][]byte{in, testrand.WithChecksum(in)} {
 			v := empty()
 			if v.UnmarshalBinary(b) != nil {
 				continue
@@ -190,7 +208,7 @@ func FuzzExchangeState(f *testing.F) {
 func FuzzSeenExchanges(f *testing.F) {
 	var s SeenExchanges
 	for i := range 3 {
-		require.NoError(f, s.Add([ExchangeIDSize]byte{byte(i), 7}))
+		require.NoError(f, s.Add([ExchangeIDSize]byte{byte(i), 7}, uint64(1_780_000_000+i)))
 	}
 	fuzzChecksummed(f, func() body { return new(SeenExchanges) }, &s)
 }

@@ -2,251 +2,260 @@ package encoding
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
-	"slices"
 
 	"golang.org/x/crypto/cryptobyte"
 )
 
 // Offline message files (PROTOCOL.md in package psi, §Offline exchange).
 //
-// A message file is a clear envelope (OfflineFile) around an HPKE
-// ciphertext whose plaintext is an OfflineMessage: the exchange ID, the
-// frames of one turn, zero padding and the sender's signature. This file
-// lays both out and refuses bytes that are not laid out exactly right; the
-// root package seals, opens, signs and verifies them.
+// A message file is a clear header (OfflineHeader: the ciphertext's length
+// and the HPKE encapsulated key) and a ciphertext in chunks. The
+// plaintexts of the chunks, each without its trailing signature, make up
+// one message stream (OfflineMessage: message number, exchange ID, time,
+// the frames of one turn and zero padding). Everything but the length is
+// inside the encryption, so a file shows its size and nothing else. This
+// file lays the bytes out and refuses bytes that are not laid out exactly
+// right; the root package seals, opens, signs and verifies the chunks.
 
 // Sizes of the offline message-file format.
 const (
 	// OfflineVersion is the version of the message-file format this
-	// package reads and writes.
-	OfflineVersion = 2
+	// package reads and writes. It is not written in the file: the root
+	// package puts it in the labels of the encryption and the signatures,
+	// so a file of another version does not decrypt.
+	OfflineVersion = 3
 	// ExchangeIDSize is the size of an exchange ID.
 	ExchangeIDSize = 16
 	// OfflineEncSize is the size of the HPKE encapsulated key of
 	// DHKEM(X25519, HKDF-SHA256) (RFC 9180 §7.1: Nenc = 32).
 	OfflineEncSize = 32
-	// OfflineHeaderSize is the size of a message file's clear header:
-	// magic, version, message number, ciphertext length and encapsulated
-	// key.
-	OfflineHeaderSize = 4 + 1 + 4 + 8 + OfflineEncSize
-	// OfflineAEADOverhead is the size of the AEAD tag the ciphertext adds
-	// to the plaintext (ChaCha20-Poly1305, RFC 9180 §7.3: Nt = 16).
+	// OfflineHeaderSize is the size of a message file's clear header: the
+	// ciphertext length and the encapsulated key.
+	OfflineHeaderSize = 8 + OfflineEncSize
+	// OfflineAEADOverhead is the size of the AEAD tag each chunk's
+	// ciphertext adds to its plaintext (ChaCha20-Poly1305, RFC 9180 §7.3:
+	// Nt = 16).
 	OfflineAEADOverhead = 16
 	// OfflineSignatureSize is the size of the sender's Ed25519 signature
-	// at the end of the plaintext.
+	// at the end of each chunk's plaintext.
 	OfflineSignatureSize = 64
-	// OfflineMessageMinSize is the size of the smallest plaintext: an
-	// exchange ID, a frame count, no frames, a padding length, no padding
-	// and the signature. A valid message has at least one frame.
-	OfflineMessageMinSize = ExchangeIDSize + 4 + 4 + OfflineSignatureSize
+	// OfflineChunkSize is how many bytes of the message stream one chunk
+	// carries; the last chunk carries the rest (at least one byte).
+	OfflineChunkSize = 64 << 10
+	// OfflineChunkOverhead is what a chunk's ciphertext adds to its piece
+	// of the message stream: the signature and the AEAD tag.
+	OfflineChunkOverhead = OfflineSignatureSize + OfflineAEADOverhead
+	// OfflineMessageHeaderSize is the size of the message stream's fixed
+	// start: message number, exchange ID, time and frame count.
+	OfflineMessageHeaderSize = 4 + ExchangeIDSize + 8 + 4
+	// OfflineMessageMinSize is the size of the smallest message stream:
+	// its fixed start, no frames and the padding length. A valid message
+	// has at least one frame.
+	OfflineMessageMinSize = OfflineMessageHeaderSize + 4
+	// MaxOfflineCiphertext bounds the ciphertext length a header may
+	// declare (64 TiB, so that chunk indices fit 32 bits); callers bound
+	// it far lower by message number.
+	MaxOfflineCiphertext = 1 << 46
 )
 
-var offlineMagic = [4]byte{'R', 'N', 'T', 'M'}
+// OfflineCiphertextSize returns the size of the ciphertext that carries a
+// message stream of n bytes (n ≥ 1): n and each chunk's overhead.
+func OfflineCiphertextSize(n uint64) uint64 {
+	return n + (n+OfflineChunkSize-1)/OfflineChunkSize*OfflineChunkOverhead
+}
 
-// OfflineFile is a message file as a courier sees it: the clear header
-// (message number and the ciphertext's length) and the ciphertext. The
-// encoding is
+// OfflineHeader is the clear header of a message file, all that a courier
+// sees besides the ciphertext. The encoding is
 //
-//	magic "RNTM", OfflineVersion, message number u32, ciphertext length u64,
-//	enc (OfflineEncSize), ciphertext (length bytes)
+//	ciphertext length u64 (big-endian), enc (OfflineEncSize)
 //
-// all integers big-endian. The header is the HPKE additional data
-// (AdditionalData), so none of it can be changed without the ciphertext
-// failing to open.
-type OfflineFile struct {
-	Number     uint32
-	Enc        [OfflineEncSize]byte
-	Ciphertext []byte
+// The length is the file's size less the header, so it shows nothing the
+// size does not. Enc is the HPKE encapsulated key, whose most significant
+// bit the sender sets at random (X25519 ignores it, RFC 7748 §5) so that
+// every bit of it looks random; the whole header is the additional data of
+// every chunk, so none of it can be changed.
+type OfflineHeader struct {
+	Length uint64
+	Enc    [OfflineEncSize]byte
 }
 
-// AdditionalData returns the clear header of f, which the sender passes to
-// HPKE as additional data and which its signature covers.
-func (f *OfflineFile) AdditionalData() []byte {
-	return OfflineAdditionalData(f.Number, uint64(len(f.Ciphertext)), f.Enc)
+// AppendBinary appends the encoding of h to b.
+func (h OfflineHeader) AppendBinary(b []byte) ([]byte, error) {
+	b = binary.BigEndian.AppendUint64(b, h.Length)
+	return append(b, h.Enc[:]...), nil
 }
 
-// OfflineAdditionalData returns the clear header of a message file with
-// the given number, ciphertext length and encapsulated key, which a sender
-// needs before it has the ciphertext.
-func OfflineAdditionalData(number uint32, length uint64, enc [OfflineEncSize]byte) []byte {
-	b := make([]byte, 0, OfflineHeaderSize)
-	b = append(b, offlineMagic[:]...)
-	b = append(b, OfflineVersion)
-	b = binary.BigEndian.AppendUint32(b, number)
-	b = binary.BigEndian.AppendUint64(b, length)
-	return append(b, enc[:]...)
+// UnmarshalBinary decodes h from exactly b and checks that its length is
+// one a message stream can have (OfflineCiphertextSize of some n ≥ 1, at
+// most MaxOfflineCiphertext).
+func (h *OfflineHeader) UnmarshalBinary(b []byte) error {
+	s := cryptobyte.String(b)
+	var v OfflineHeader
+	if !s.ReadUint64(&v.Length) || !s.CopyBytes(v.Enc[:]) {
+		return fmt.Errorf("%w: message file header", ErrTruncated)
+	}
+	if !s.Empty() {
+		return fmt.Errorf("%w: after the message file header", ErrTrailingData)
+	}
+	if err := v.check(); err != nil {
+		return err
+	}
+	*h = v
+	return nil
 }
 
-// Size returns the encoded size of f.
-func (f *OfflineFile) Size() int { return OfflineHeaderSize + len(f.Ciphertext) }
-
-// AppendBinary appends the encoding of f to b.
-func (f *OfflineFile) AppendBinary(b []byte) ([]byte, error) {
-	b = append(b, f.AdditionalData()...)
-	return append(b, f.Ciphertext...), nil
-}
-
-// offlineHeader is a decoded clear header.
-type offlineHeader struct {
-	number uint32
-	length uint64
-	enc    [OfflineEncSize]byte
-}
-
-func parseOfflineHeader(h []byte) (offlineHeader, error) {
-	s := cryptobyte.String(h)
-	var m []byte
-	var v uint8
-	var hd offlineHeader
-	if !s.ReadBytes(&m, len(offlineMagic)) || !s.ReadUint8(&v) {
-		return hd, fmt.Errorf("%w: message file header", ErrTruncated)
-	}
-	if !bytes.Equal(m, offlineMagic[:]) {
-		return hd, fmt.Errorf("%w: not a reunite message file", ErrBadMagic)
-	}
-	if v != OfflineVersion {
-		return hd, fmt.Errorf("%w: message file version %d (this build reads %d)", ErrVersion, v, OfflineVersion)
-	}
-	if !s.ReadUint32(&hd.number) || !s.ReadUint64(&hd.length) || !s.CopyBytes(hd.enc[:]) {
-		return hd, fmt.Errorf("%w: message file header", ErrTruncated)
-	}
-	if hd.length < OfflineMessageMinSize+OfflineAEADOverhead {
-		return hd, fmt.Errorf("%w: message %d declares a ciphertext of %d bytes", ErrMalformed, hd.number, hd.length)
-	}
-	return hd, nil
-}
-
-// ParseOfflineFile decodes exactly one message file from b. The returned
-// Ciphertext aliases b.
-func ParseOfflineFile(b []byte) (*OfflineFile, error) {
-	if len(b) < OfflineHeaderSize {
-		return nil, fmt.Errorf("%w: message file header needs %d bytes, have %d", ErrTruncated, OfflineHeaderSize, len(b))
-	}
-	h, err := parseOfflineHeader(b[:OfflineHeaderSize])
-	if err != nil {
-		return nil, err
-	}
-	rest := b[OfflineHeaderSize:]
+func (h OfflineHeader) check() error {
 	switch {
-	case uint64(len(rest)) < h.length:
-		return nil, fmt.Errorf("%w: message %d has %d of %d ciphertext bytes", ErrTruncated, h.number, len(rest), h.length)
-	case uint64(len(rest)) > h.length:
-		return nil, fmt.Errorf("%w: %d bytes after message %d", ErrTrailingData, uint64(len(rest))-h.length, h.number)
+	case h.Length > MaxOfflineCiphertext:
+		return fmt.Errorf("%w: message file declares %d bytes", ErrTooLarge, h.Length)
+	case h.Length == 0 || h.lastChunk() <= OfflineChunkOverhead:
+		return fmt.Errorf("%w: no message stream has a ciphertext of %d bytes", ErrMalformed, h.Length)
 	}
-	return &OfflineFile{Number: h.number, Enc: h.enc, Ciphertext: rest}, nil
+	return nil
 }
 
-// ReadOfflineFile reads one message file from r, which must end with it.
-// maxLength gives the largest ciphertext the caller accepts for each
-// message number (0 for a number that cannot come): a longer declared
-// length is ErrTooLarge before any of the ciphertext is read, and even
-// within the limit the ciphertext is read in steps of at most 64 KiB, so
-// memory grows only with bytes that arrive. A stream that ends early is
-// ErrTruncated; one with bytes after the ciphertext is ErrTrailingData.
-func ReadOfflineFile(r io.Reader, maxLength func(number uint32) uint64) (*OfflineFile, error) {
+// Chunks returns the number of chunks of the ciphertext.
+func (h OfflineHeader) Chunks() uint64 {
+	const full = OfflineChunkSize + OfflineChunkOverhead
+	return (h.Length + full - 1) / full
+}
+
+// lastChunk returns the ciphertext size of the last chunk.
+func (h OfflineHeader) lastChunk() uint64 {
+	const full = OfflineChunkSize + OfflineChunkOverhead
+	return h.Length - (h.Chunks()-1)*full
+}
+
+// ReadOfflineHeader reads a message file's header from r and checks it as
+// UnmarshalBinary does. A stream that ends inside it is ErrTruncated.
+func ReadOfflineHeader(r io.Reader) (OfflineHeader, error) {
 	var hb [OfflineHeaderSize]byte
 	if n, err := io.ReadFull(r, hb[:]); err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return nil, fmt.Errorf("%w: message file ended after %d of %d header bytes", ErrTruncated, n, OfflineHeaderSize)
+			return OfflineHeader{}, fmt.Errorf("%w: message file ended after %d of %d header bytes", ErrTruncated, n, OfflineHeaderSize)
 		}
-		return nil, err
+		return OfflineHeader{}, err
 	}
-	// Magic and version first: garbage is told apart from a truncated file.
-	h, err := parseOfflineHeader(hb[:])
+	var h OfflineHeader
+	err := h.UnmarshalBinary(hb[:])
+	return h, err
+}
+
+// ParseOfflineFile checks that b is exactly one message file, header and
+// ciphertext, and returns its header.
+func ParseOfflineFile(b []byte) (OfflineHeader, error) {
+	var h OfflineHeader
+	if len(b) < OfflineHeaderSize {
+		return h, fmt.Errorf("%w: message file header needs %d bytes, have %d", ErrTruncated, OfflineHeaderSize, len(b))
+	}
+	if err := h.UnmarshalBinary(b[:OfflineHeaderSize]); err != nil {
+		return h, err
+	}
+	switch rest := uint64(len(b) - OfflineHeaderSize); {
+	case rest < h.Length:
+		return h, fmt.Errorf("%w: message file has %d of %d ciphertext bytes", ErrTruncated, rest, h.Length)
+	case rest > h.Length:
+		return h, fmt.Errorf("%w: %d bytes after the message file", ErrTrailingData, rest-h.Length)
+	}
+	return h, nil
+}
+
+// OfflineChunkReader reads the ciphertext of one message file from a
+// stream, a chunk at a time, so that memory holds one chunk however large
+// the file.
+type OfflineChunkReader struct {
+	r    io.Reader
+	h    OfflineHeader
+	next uint64
+	buf  []byte
+}
+
+// NewOfflineChunkReader returns a reader of the chunks that follow header
+// h in r.
+func NewOfflineChunkReader(r io.Reader, h OfflineHeader) *OfflineChunkReader {
+	return &OfflineChunkReader{r: r, h: h}
+}
+
+// Next returns the next chunk's index and ciphertext, valid until the
+// next call. After the last chunk it returns io.EOF if r ends there too,
+// and ErrTrailingData if it does not. A stream that ends inside a chunk is
+// ErrTruncated.
+func (c *OfflineChunkReader) Next() (uint32, []byte, error) {
+	if err := c.h.check(); err != nil {
+		return 0, nil, err
+	}
+	if c.next == c.h.Chunks() {
+		var extra [1]byte
+		switch n, err := io.ReadFull(c.r, extra[:]); {
+		case n > 0:
+			return 0, nil, fmt.Errorf("%w: bytes after the message file", ErrTrailingData)
+		case err != io.EOF:
+			return 0, nil, err
+		}
+		return 0, nil, io.EOF
+	}
+	size := OfflineChunkSize + OfflineChunkOverhead
+	if c.next == c.h.Chunks()-1 {
+		size = int(c.h.lastChunk())
+	}
+	if cap(c.buf) < size {
+		c.buf = make([]byte, size)
+	}
+	n, err := io.ReadFull(c.r, c.buf[:size])
 	if err != nil {
-		return nil, err
-	}
-	if limit := maxLength(h.number); h.length > limit {
-		return nil, fmt.Errorf("%w: message %d declares %d bytes, it may hold at most %d", ErrTooLarge, h.number, h.length, limit)
-	}
-	ct := make([]byte, 0, min(h.length, readStep))
-	for uint64(len(ct)) < h.length {
-		step := int(min(h.length-uint64(len(ct)), readStep))
-		ct = slices.Grow(ct, step)
-		n, err := io.ReadFull(r, ct[len(ct):len(ct)+step])
-		ct = ct[:len(ct)+n]
-		if err != nil {
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				return nil, fmt.Errorf("%w: message %d has %d of %d ciphertext bytes", ErrTruncated, h.number, len(ct), h.length)
-			}
-			return nil, err
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			read := c.next*(OfflineChunkSize+OfflineChunkOverhead) + uint64(n)
+			return 0, nil, fmt.Errorf("%w: message file has %d of %d ciphertext bytes", ErrTruncated, read, c.h.Length)
 		}
+		return 0, nil, err
 	}
-	var extra [1]byte
-	switch n, err := io.ReadFull(r, extra[:]); {
-	case n > 0:
-		return nil, fmt.Errorf("%w: bytes after message %d", ErrTrailingData, h.number)
-	case err != io.EOF:
-		return nil, err
-	}
-	return &OfflineFile{Number: h.number, Enc: h.enc, Ciphertext: ct}, nil
+	i := c.next
+	c.next++
+	return uint32(i), c.buf[:size], nil
 }
 
-// OfflineMessage is the plaintext of a message file. The encoding is
+// SplitOfflineChunk splits the plaintext of a chunk into its piece of the
+// message stream (at least one byte) and the signature that ends it.
+func SplitOfflineChunk(plaintext []byte) (piece, signature []byte, err error) {
+	n := len(plaintext) - OfflineSignatureSize
+	if n < 1 || n > OfflineChunkSize {
+		return nil, nil, fmt.Errorf("%w: a chunk plaintext of %d bytes", ErrMalformed, len(plaintext))
+	}
+	return plaintext[:n], plaintext[n:], nil
+}
+
+// OfflineChunkPieces splits a message stream into the pieces the chunks
+// carry, in order: OfflineChunkSize bytes each but the last. The pieces
+// alias stream.
+func OfflineChunkPieces(stream []byte) [][]byte {
+	pieces := make([][]byte, 0, (len(stream)+OfflineChunkSize-1)/OfflineChunkSize)
+	for len(stream) > 0 {
+		n := min(len(stream), OfflineChunkSize)
+		pieces = append(pieces, stream[:n:n])
+		stream = stream[n:]
+	}
+	return pieces
+}
+
+// OfflineMessage is the message stream of a message file. The encoding is
 //
-//	exchange ID (ExchangeIDSize), frame count u32, frames (each as on the
-//	wire, see Frame), padding length u32, padding (that many zero bytes),
-//	signature (OfflineSignatureSize)
+//	message number u32, exchange ID (ExchangeIDSize), time u64 (Unix
+//	seconds), frame count u32, frames (each as on the wire, see Frame),
+//	padding length u32, padding (that many zero bytes)
 //
-// all integers big-endian. The signature is the sender's; what it covers
-// (SignedPart and the context the root package prepends) is in
-// PROTOCOL.md. Padding makes the file's size independent of what the
-// sender chooses not to show: its length is the sender's to choose, its
-// bytes must be zero.
+// all integers big-endian. Padding makes the file's size independent of
+// what the sender chooses not to show: its length is the sender's to
+// choose, its bytes must be zero.
 type OfflineMessage struct {
-	Exchange  [ExchangeIDSize]byte
-	Frames    []Frame
-	Padding   uint32
-	Signature [OfflineSignatureSize]byte
-}
-
-// SignedPart appends to b the encoding of m up to its signature: the
-// bytes the signature covers.
-func (m *OfflineMessage) SignedPart(b []byte) ([]byte, error) {
-	if len(m.Frames) == 0 {
-		return nil, fmt.Errorf("%w: a message file holds at least one frame", ErrMalformed)
-	}
-	b = append(b, m.Exchange[:]...)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(m.Frames)))
-	for _, f := range m.Frames {
-		var err error
-		if b, err = f.AppendBinary(b); err != nil {
-			return nil, err
-		}
-	}
-	b = binary.BigEndian.AppendUint32(b, m.Padding)
-	return append(b, make([]byte, m.Padding)...), nil
-}
-
-// Digest returns the SHA-256 of SignedPart, computed without building it,
-// so that a large message is not copied to be signed or verified.
-func (m *OfflineMessage) Digest() ([sha256.Size]byte, error) {
-	if len(m.Frames) == 0 {
-		return [sha256.Size]byte{}, fmt.Errorf("%w: a message file holds at least one frame", ErrMalformed)
-	}
-	h := sha256.New()
-	h.Write(m.Exchange[:])
-	b := make([]byte, 0, HeaderSize) // scratch for the small fields
-	h.Write(binary.BigEndian.AppendUint32(b, uint32(len(m.Frames))))
-	for _, f := range m.Frames {
-		if f.Type < 1 || f.Type > maxMessageType || len(f.Body) > MaxBodySize {
-			return [sha256.Size]byte{}, fmt.Errorf("%w: frame of type %d with %d body bytes", ErrMalformed, f.Type, len(f.Body))
-		}
-		h.Write(f.appendHeader(b[:0]))
-		h.Write(f.Body)
-	}
-	h.Write(binary.BigEndian.AppendUint32(b[:0], m.Padding))
-	zeros := make([]byte, min(m.Padding, readStep))
-	for left := int(m.Padding); left > 0; left -= len(zeros) {
-		h.Write(zeros[:min(left, len(zeros))])
-	}
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
-	return sum, nil
+	Number   uint32
+	Exchange [ExchangeIDSize]byte
+	Time     uint64
+	Frames   []Frame
+	Padding  uint32
 }
 
 // Size returns the encoded size of m.
@@ -258,61 +267,169 @@ func (m *OfflineMessage) Size() int {
 	return n
 }
 
-// AppendBinary appends the encoding of m, signature included, to b.
+// AppendBinary appends the encoding of m to b.
 func (m *OfflineMessage) AppendBinary(b []byte) ([]byte, error) {
-	b, err := m.SignedPart(b)
-	if err != nil {
-		return nil, err
+	if len(m.Frames) == 0 {
+		return nil, fmt.Errorf("%w: a message file holds at least one frame", ErrMalformed)
 	}
-	return append(b, m.Signature[:]...), nil
+	b = binary.BigEndian.AppendUint32(b, m.Number)
+	b = append(b, m.Exchange[:]...)
+	b = binary.BigEndian.AppendUint64(b, m.Time)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(m.Frames)))
+	for _, f := range m.Frames {
+		var err error
+		if b, err = f.AppendBinary(b); err != nil {
+			return nil, err
+		}
+	}
+	b = binary.BigEndian.AppendUint32(b, m.Padding)
+	return append(b, make([]byte, m.Padding)...), nil
 }
 
-// UnmarshalBinary decodes m from exactly b. Every count and length is
-// checked against the bytes that remain before anything is allocated; the
-// frames are copies, not aliases of b.
+// UnmarshalBinary decodes m from exactly b, as an OfflineMessageReader
+// over b would.
 func (m *OfflineMessage) UnmarshalBinary(b []byte) error {
-	s := cryptobyte.String(b)
-	var v OfflineMessage
-	var count uint32
-	if !s.CopyBytes(v.Exchange[:]) || !s.ReadUint32(&count) {
-		return fmt.Errorf("%w: message plaintext header", ErrTruncated)
-	}
-	if count == 0 {
-		return fmt.Errorf("%w: a message file holds at least one frame", ErrMalformed)
-	}
-	if uint64(count)*HeaderSize > uint64(len(s)) {
-		return fmt.Errorf("%w: %d frames cannot fit in %d bytes", ErrTruncated, count, len(s))
-	}
-	v.Frames = make([]Frame, 0, count)
-	for i := range count {
-		var hb, body []byte
-		if !s.ReadBytes(&hb, HeaderSize) {
-			return fmt.Errorf("%w: message ends inside frame %d", ErrTruncated, i)
-		}
-		h, err := parseHeader(hb)
-		if err != nil {
-			return fmt.Errorf("frame %d: %w", i, err)
-		}
-		if !s.ReadBytes(&body, int(h.length)) {
-			return fmt.Errorf("%w: message ends inside frame %d", ErrTruncated, i)
-		}
-		v.Frames = append(v.Frames, Frame{Type: h.typ, Seq: h.seq, Body: bytes.Clone(body)})
-	}
-	var pad []byte
-	if !s.ReadUint32(&v.Padding) || !s.ReadBytes(&pad, int(v.Padding)) {
-		return fmt.Errorf("%w: message padding", ErrTruncated)
-	}
-	for _, c := range pad {
-		if c != 0 {
-			return fmt.Errorf("%w: message padding is not zero", ErrMalformed)
-		}
-	}
-	if !s.CopyBytes(v.Signature[:]) {
-		return fmt.Errorf("%w: message signature", ErrTruncated)
-	}
-	if !s.Empty() {
-		return fmt.Errorf("%w: %d bytes after the message signature", ErrTrailingData, len(s))
+	v, err := readOfflineMessage(bytes.NewReader(b))
+	if err != nil {
+		return err
 	}
 	*m = v
+	return nil
+}
+
+// readOfflineMessage decodes a whole message stream from r.
+func readOfflineMessage(r io.Reader) (OfflineMessage, error) {
+	mr := NewOfflineMessageReader(r)
+	h, err := mr.Header()
+	if err != nil {
+		return OfflineMessage{}, err
+	}
+	v := OfflineMessage{Number: h.Number, Exchange: h.Exchange, Time: h.Time}
+	for {
+		f, err := mr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return OfflineMessage{}, err
+		}
+		v.Frames = append(v.Frames, f)
+	}
+	if v.Padding, err = mr.Finish(); err != nil {
+		return OfflineMessage{}, err
+	}
+	return v, nil
+}
+
+// OfflineMessageHeader is the fixed start of a message stream.
+type OfflineMessageHeader struct {
+	Number   uint32
+	Exchange [ExchangeIDSize]byte
+	Time     uint64
+	Frames   uint32
+}
+
+// OfflineMessageReader decodes a message stream as it arrives: Header,
+// then Next until io.EOF, then Finish. It holds one frame at a time.
+type OfflineMessageReader struct {
+	r    io.Reader
+	h    OfflineMessageHeader
+	read uint32 // frames returned so far
+	step int    // 0 before Header, 1 reading frames, 2 finished
+}
+
+// NewOfflineMessageReader returns a decoder of the message stream r.
+func NewOfflineMessageReader(r io.Reader) *OfflineMessageReader {
+	return &OfflineMessageReader{r: r}
+}
+
+// errStep reports a call of an OfflineMessageReader out of order.
+var errStep = errors.New("encoding: OfflineMessageReader methods called out of order")
+
+// Header reads the stream's fixed start. The frame count must be at
+// least one.
+func (mr *OfflineMessageReader) Header() (OfflineMessageHeader, error) {
+	if mr.step != 0 {
+		return OfflineMessageHeader{}, errStep
+	}
+	var hb [OfflineMessageHeaderSize]byte
+	if err := mr.readFull(hb[:], "message header"); err != nil {
+		return OfflineMessageHeader{}, err
+	}
+	s := cryptobyte.String(hb[:])
+	var h OfflineMessageHeader
+	s.ReadUint32(&h.Number)
+	s.CopyBytes(h.Exchange[:])
+	s.ReadUint64(&h.Time)
+	s.ReadUint32(&h.Frames)
+	if h.Frames == 0 {
+		return OfflineMessageHeader{}, fmt.Errorf("%w: a message file holds at least one frame", ErrMalformed)
+	}
+	mr.h, mr.step = h, 1
+	return h, nil
+}
+
+// Next reads the next frame, and returns io.EOF once the header's count
+// of frames is read.
+func (mr *OfflineMessageReader) Next() (Frame, error) {
+	if mr.step != 1 {
+		return Frame{}, errStep
+	}
+	if mr.read == mr.h.Frames {
+		return Frame{}, io.EOF
+	}
+	f, err := ReadFrame(mr.r, nil)
+	if err == io.EOF {
+		err = fmt.Errorf("%w: message ends before frame %d of %d", ErrTruncated, mr.read, mr.h.Frames)
+	}
+	if err != nil {
+		return Frame{}, fmt.Errorf("frame %d: %w", mr.read, err)
+	}
+	mr.read++
+	return f, nil
+}
+
+// Finish reads the padding after the last frame, checks that it is zero
+// and that the stream ends with it, and returns its length.
+func (mr *OfflineMessageReader) Finish() (uint32, error) {
+	if mr.step != 1 || mr.read != mr.h.Frames {
+		return 0, errStep
+	}
+	mr.step = 2
+	var lb [4]byte
+	if err := mr.readFull(lb[:], "message padding"); err != nil {
+		return 0, err
+	}
+	padding := binary.BigEndian.Uint32(lb[:])
+	var buf [4096]byte
+	for left := padding; left > 0; {
+		p := buf[:min(left, uint32(len(buf)))]
+		if err := mr.readFull(p, "message padding"); err != nil {
+			return 0, err
+		}
+		for _, c := range p {
+			if c != 0 {
+				return 0, fmt.Errorf("%w: message padding is not zero", ErrMalformed)
+			}
+		}
+		left -= uint32(len(p))
+	}
+	switch n, err := io.ReadFull(mr.r, buf[:1]); {
+	case n > 0:
+		return 0, fmt.Errorf("%w: bytes after the message padding", ErrTrailingData)
+	case err != io.EOF:
+		return 0, err
+	}
+	return padding, nil
+}
+
+// readFull fills p from the stream; an end of stream is ErrTruncated.
+func (mr *OfflineMessageReader) readFull(p []byte, what string) error {
+	if _, err := io.ReadFull(mr.r, p); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return fmt.Errorf("%w: %s", ErrTruncated, what)
+		}
+		return err
+	}
 	return nil
 }

@@ -3,6 +3,7 @@ package encoding
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"slices"
 
@@ -11,60 +12,84 @@ import (
 
 // SeenExchangesVersion is the version of the seen-exchanges file format
 // this package reads and writes.
-const SeenExchangesVersion = 1
+const SeenExchangesVersion = 2
 
 // MaxSeenExchanges bounds the exchange IDs one seen-exchanges file holds
-// (16 MiB of IDs).
+// (24 MiB of entries).
 const MaxSeenExchanges = 1 << 20
+
+// seenEntrySize is the size of one entry: an exchange ID and a time.
+const seenEntrySize = ExchangeIDSize + 8
 
 const seenMagic = "RNTR"
 
 // SeenExchanges is the set of exchange IDs whose first message an agency
-// has answered, which the root package keeps in a file so that a first
-// message replayed later is refused. The encoding is
+// has answered, each with the time its first message was written, which
+// the root package keeps in a file so that a first message replayed later
+// is refused. The encoding is
 //
-//	magic "RNTR", SeenExchangesVersion, count u32, IDs (ExchangeIDSize
-//	each, in strictly increasing byte order), and last the SHA-256 of
+//	magic "RNTR", SeenExchangesVersion, count u32, entries (each an
+//	exchange ID of ExchangeIDSize bytes and a time u64 in Unix seconds,
+//	in strictly increasing order of ID), and last the SHA-256 of
 //	everything before it.
 //
 // The order makes the encoding of a set unique.
 type SeenExchanges struct {
-	ids [][ExchangeIDSize]byte // sorted, distinct
+	entries []seenEntry // sorted by ID, distinct IDs
+}
+
+type seenEntry struct {
+	id   [ExchangeIDSize]byte
+	time uint64
 }
 
 // Len returns the number of IDs in the set.
-func (s *SeenExchanges) Len() int { return len(s.ids) }
+func (s *SeenExchanges) Len() int { return len(s.entries) }
 
 // Contains reports whether id is in the set.
 func (s *SeenExchanges) Contains(id [ExchangeIDSize]byte) bool {
-	_, found := slices.BinarySearchFunc(s.ids, id, compareIDs)
+	_, found := s.search(id)
 	return found
 }
 
-// Add puts id in the set. It fails with ErrTooLarge if the set is full,
-// and changes nothing if id is already in it.
-func (s *SeenExchanges) Add(id [ExchangeIDSize]byte) error {
-	i, found := slices.BinarySearchFunc(s.ids, id, compareIDs)
+func (s *SeenExchanges) search(id [ExchangeIDSize]byte) (int, bool) {
+	return slices.BinarySearchFunc(s.entries, id, func(e seenEntry, id [ExchangeIDSize]byte) int {
+		return bytes.Compare(e.id[:], id[:])
+	})
+}
+
+// Add puts id in the set with time t (Unix seconds). It fails with
+// ErrTooLarge if the set is full, and changes nothing if id is already in
+// it.
+func (s *SeenExchanges) Add(id [ExchangeIDSize]byte, t uint64) error {
+	i, found := s.search(id)
 	if found {
 		return nil
 	}
-	if len(s.ids) >= MaxSeenExchanges {
-		return fmt.Errorf("%w: the seen-exchanges file holds %d IDs already", ErrTooLarge, len(s.ids))
+	if len(s.entries) >= MaxSeenExchanges {
+		return fmt.Errorf("%w: the seen-exchanges file holds %d IDs already", ErrTooLarge, len(s.entries))
 	}
-	s.ids = slices.Insert(s.ids, i, id)
+	s.entries = slices.Insert(s.entries, i, seenEntry{id, t})
 	return nil
 }
 
-func compareIDs(a, b [ExchangeIDSize]byte) int { return bytes.Compare(a[:], b[:]) }
+// DropBefore removes every entry whose time is before t and returns how
+// many it removed.
+func (s *SeenExchanges) DropBefore(t uint64) int {
+	n := len(s.entries)
+	s.entries = slices.DeleteFunc(s.entries, func(e seenEntry) bool { return e.time < t })
+	return n - len(s.entries)
+}
 
 // AppendBinary appends the encoding of s, checksum included, to b.
 func (s *SeenExchanges) AppendBinary(b []byte) ([]byte, error) {
 	start := len(b)
 	b = append(b, seenMagic...)
 	b = append(b, SeenExchangesVersion)
-	b = appendUint32(b, uint32(len(s.ids)))
-	for _, id := range s.ids {
-		b = append(b, id[:]...)
+	b = appendUint32(b, uint32(len(s.entries)))
+	for _, e := range s.entries {
+		b = append(b, e.id[:]...)
+		b = binary.BigEndian.AppendUint64(b, e.time)
 	}
 	sum := sha256.Sum256(b[start:])
 	return append(b, sum[:]...), nil
@@ -86,16 +111,18 @@ func (s *SeenExchanges) UnmarshalBinary(b []byte) error {
 	switch {
 	case n > MaxSeenExchanges:
 		return fmt.Errorf("%w: %d seen exchanges (at most %d)", ErrTooLarge, n, MaxSeenExchanges)
-	case uint64(n)*ExchangeIDSize != uint64(len(str)):
+	case uint64(n)*seenEntrySize != uint64(len(str)):
 		return fmt.Errorf("%w: %d seen exchanges in %d bytes", ErrMalformed, n, len(str))
 	}
-	ids := make([][ExchangeIDSize]byte, n)
-	for i := range ids {
-		str.CopyBytes(ids[i][:]) // the length was checked above
-		if i > 0 && compareIDs(ids[i-1], ids[i]) >= 0 {
+	entries := make([]seenEntry, n)
+	for i := range entries {
+		// The length was checked above.
+		str.CopyBytes(entries[i].id[:])
+		str.ReadUint64(&entries[i].time)
+		if i > 0 && bytes.Compare(entries[i-1].id[:], entries[i].id[:]) >= 0 {
 			return fmt.Errorf("%w: seen exchanges out of order or repeated", ErrMalformed)
 		}
 	}
-	s.ids = ids
+	s.entries = entries
 	return nil
 }

@@ -8,8 +8,10 @@ import (
 )
 
 // ExchangeStateVersion is the version of the offline exchange state-file
-// format this package reads and writes.
-const ExchangeStateVersion = 2
+// format this package reads and writes. Version 3 has version 2's layout;
+// its pending message file is of message-file version 3, and its session
+// is bound with the v3 labels, so a version-2 state cannot go on.
+const ExchangeStateVersion = 3
 
 // MaxFailureSize bounds the failure text of a failed exchange's state.
 const MaxFailureSize = 1 << 12

@@ -2,7 +2,7 @@ package encoding
 
 import (
 	"bytes"
-	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"io"
 	"testing"
@@ -10,12 +10,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/reunite-psi/reunite/internal/testrand"
 )
 
 func exampleOfflineMessages() []OfflineMessage {
-	full := OfflineMessage{Padding: 300}
+	full := OfflineMessage{Number: 3, Time: 1_780_000_000, Padding: 300}
 	copy(full.Exchange[:], randBytes(ExchangeIDSize))
-	copy(full.Signature[:], randBytes(OfflineSignatureSize))
 	for i, tc := range validBodies() {
 		enc, err := tc.value.AppendBinary(nil)
 		if err != nil || len(enc) > 1<<12 {
@@ -27,27 +28,25 @@ func exampleOfflineMessages() []OfflineMessage {
 	return []OfflineMessage{full, one}
 }
 
-func exampleOfflineFile(n int) *OfflineFile {
-	f := &OfflineFile{Number: 3, Ciphertext: randBytes(n)}
-	copy(f.Enc[:], randBytes(OfflineEncSize))
-	return f
+// exampleOfflineFile returns a message file whose ciphertext is random
+// bytes, as long as the ciphertext of a stream of n bytes.
+func exampleOfflineFile(n uint64) []byte {
+	h := OfflineHeader{Length: OfflineCiphertextSize(n)}
+	copy(h.Enc[:], randBytes(OfflineEncSize))
+	b, _ := h.AppendBinary(nil)
+	return append(b, randBytes(int(h.Length))...)
 }
 
 func TestOfflineMessageRoundTrip(t *testing.T) {
 	for i, m := range exampleOfflineMessages() {
 		enc, err := m.AppendBinary(nil)
 		require.NoError(t, err)
-		require.Len(t, enc, m.Size(), "message %d", i)
-		signed, err := m.SignedPart(nil)
-		require.NoError(t, err)
-		assert.Equal(t, enc[:len(enc)-OfflineSignatureSize], signed)
+		require.Len(t, enc, m.Size())
 		var dec OfflineMessage
 		require.NoError(t, dec.UnmarshalBinary(enc), "message %d", i)
-		assert.Equal(t, m, dec)
 		again, err := dec.AppendBinary(nil)
 		require.NoError(t, err)
-		assert.Equal(t, enc, again)
-
+		assert.Equal(t, enc, again, "message %d", i)
 		for _, n := range prefixLengths(len(enc)) {
 			assert.Error(t, new(OfflineMessage).UnmarshalBinary(enc[:n]), "prefix %d of %d", n, len(enc))
 		}
@@ -58,109 +57,187 @@ func TestOfflineMessageRoundTrip(t *testing.T) {
 func TestOfflineMessageErrors(t *testing.T) {
 	_, err := (&OfflineMessage{}).AppendBinary(nil)
 	require.ErrorIs(t, err, ErrMalformed, "no frames")
-
 	m := exampleOfflineMessages()[0]
 	enc, err := m.AppendBinary(nil)
 	require.NoError(t, err)
-	padAt := len(enc) - OfflineSignatureSize - int(m.Padding)
-	bad := bytes.Clone(enc)
-	bad[padAt+5] = 1
-	require.ErrorIs(t, new(OfflineMessage).UnmarshalBinary(bad), ErrMalformed, "padding must be zero")
+	for _, tt := range []struct {
+		name string
+		edit func([]byte)
+		want error
+	}{
+		{"padding not zero", func(b []byte) { b[len(b)-1] = 1 }, ErrMalformed},
+		{"zero frames", func(b []byte) { binary.BigEndian.PutUint32(b[OfflineMessageHeaderSize-4:], 0) }, ErrMalformed},
+		{"more frames than there are: the padding is no frame", func(b []byte) { binary.BigEndian.PutUint32(b[OfflineMessageHeaderSize-4:], 1<<31) }, ErrBadMagic},
+		{"frame magic", func(b []byte) { b[OfflineMessageHeaderSize] ^= 1 }, ErrBadMagic},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := bytes.Clone(enc)
+			tt.edit(bad)
+			require.ErrorIs(t, new(OfflineMessage).UnmarshalBinary(bad), tt.want)
+		})
+	}
+}
 
-	bad = bytes.Clone(enc)
-	copy(bad[ExchangeIDSize:], []byte{0, 0, 0, 0})
-	require.ErrorIs(t, new(OfflineMessage).UnmarshalBinary(bad), ErrMalformed, "zero frames")
-	copy(bad[ExchangeIDSize:], []byte{0xff, 0xff, 0xff, 0xff})
-	require.ErrorIs(t, new(OfflineMessage).UnmarshalBinary(bad), ErrTruncated, "a count beyond the bytes is refused before allocating")
+// TestOfflineMessageReaderOrder calls the streaming decoder's methods out
+// of order: each refuses.
+func TestOfflineMessageReaderOrder(t *testing.T) {
+	enc, err := exampleOfflineMessages()[1].AppendBinary(nil)
+	require.NoError(t, err)
+	mr := NewOfflineMessageReader(bytes.NewReader(enc))
+	_, err = mr.Next()
+	require.ErrorIs(t, err, errStep, "Next before Header")
+	_, err = mr.Header()
+	require.NoError(t, err)
+	_, err = mr.Finish()
+	require.ErrorIs(t, err, errStep, "Finish before the frames")
+	_, err = mr.Next()
+	require.NoError(t, err)
+	_, err = mr.Next()
+	require.ErrorIs(t, err, io.EOF)
+	_, err = mr.Finish()
+	require.NoError(t, err)
+	_, err = mr.Header()
+	require.ErrorIs(t, err, errStep, "Header twice")
+}
 
-	bad = bytes.Clone(enc)
-	bad[ExchangeIDSize+4] ^= 0xff // first frame's magic
-	require.ErrorIs(t, new(OfflineMessage).UnmarshalBinary(bad), ErrBadMagic)
+func TestOfflineCiphertextSize(t *testing.T) {
+	for _, tt := range []struct{ stream, want uint64 }{
+		{1, 1 + OfflineChunkOverhead},
+		{OfflineChunkSize, OfflineChunkSize + OfflineChunkOverhead},
+		{OfflineChunkSize + 1, OfflineChunkSize + 1 + 2*OfflineChunkOverhead},
+		{3 * OfflineChunkSize, 3 * (OfflineChunkSize + OfflineChunkOverhead)},
+	} {
+		got := OfflineCiphertextSize(tt.stream)
+		assert.Equal(t, tt.want, got, "stream of %d bytes", tt.stream)
+		h := OfflineHeader{Length: got}
+		assert.NoError(t, h.check(), "stream of %d bytes", tt.stream)
+		assert.EqualValues(t, len(OfflineChunkPieces(make([]byte, tt.stream))), h.Chunks(), "stream of %d bytes", tt.stream)
+	}
+	for _, length := range []uint64{0, OfflineChunkOverhead, OfflineChunkSize + OfflineChunkOverhead + OfflineChunkOverhead} {
+		h := OfflineHeader{Length: length}
+		assert.ErrorIs(t, h.check(), ErrMalformed, "no stream has a ciphertext of %d bytes", length)
+	}
+	assert.ErrorIs(t, OfflineHeader{Length: MaxOfflineCiphertext + 1}.check(), ErrTooLarge)
 }
 
 func TestOfflineFileRoundTrip(t *testing.T) {
-	f := exampleOfflineFile(200)
-	enc, err := f.AppendBinary(nil)
-	require.NoError(t, err)
-	require.Len(t, enc, f.Size())
-	assert.Equal(t, enc[:OfflineHeaderSize], f.AdditionalData())
+	for _, n := range []uint64{1, 300, OfflineChunkSize, 2*OfflineChunkSize + 5} {
+		enc := exampleOfflineFile(n)
+		h, err := ParseOfflineFile(enc)
+		require.NoError(t, err)
+		header, err := h.AppendBinary(nil)
+		require.NoError(t, err)
+		assert.Equal(t, enc[:OfflineHeaderSize], header)
 
-	got, err := ParseOfflineFile(enc)
-	require.NoError(t, err)
-	assert.Equal(t, f, got)
-	read, err := ReadOfflineFile(iotest.OneByteReader(bytes.NewReader(enc)), func(uint32) uint64 { return 200 })
-	require.NoError(t, err)
-	assert.Equal(t, f, read)
+		// The chunk reader, over one-byte reads, gives the ciphertext back
+		// chunk by chunk, then io.EOF.
+		read, err := ReadOfflineHeader(iotest.OneByteReader(bytes.NewReader(enc)))
+		require.NoError(t, err)
+		require.Equal(t, h, read)
+		cr := NewOfflineChunkReader(iotest.OneByteReader(bytes.NewReader(enc[OfflineHeaderSize:])), h)
+		var ct []byte
+		for i := uint32(0); ; i++ {
+			index, chunk, err := cr.Next()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			require.Equal(t, i, index)
+			ct = append(ct, chunk...)
+		}
+		assert.Equal(t, enc[OfflineHeaderSize:], ct)
 
-	for _, n := range prefixLengths(len(enc)) {
-		_, err := ParseOfflineFile(enc[:n])
-		assert.ErrorIs(t, err, ErrTruncated, "prefix %d", n)
-		_, err = ReadOfflineFile(bytes.NewReader(enc[:n]), func(uint32) uint64 { return 1 << 20 })
-		assert.ErrorIs(t, err, ErrTruncated, "stream prefix %d", n)
+		for _, m := range prefixLengths(len(enc)) {
+			_, err := ParseOfflineFile(enc[:m])
+			assert.ErrorIs(t, err, ErrTruncated, "prefix %d", m)
+			assert.ErrorIs(t, readChunks(enc[:m]), ErrTruncated, "prefix %d", m)
+		}
+		_, err = ParseOfflineFile(append(bytes.Clone(enc), 0))
+		assert.ErrorIs(t, err, ErrTrailingData)
+		assert.ErrorIs(t, readChunks(append(bytes.Clone(enc), 0)), ErrTrailingData)
 	}
-	_, err = ParseOfflineFile(append(bytes.Clone(enc), 0))
-	require.ErrorIs(t, err, ErrTrailingData)
-	_, err = ReadOfflineFile(bytes.NewReader(append(bytes.Clone(enc), 0)), func(uint32) uint64 { return 1 << 20 })
-	require.ErrorIs(t, err, ErrTrailingData)
-
-	bad := bytes.Clone(enc)
-	bad[0] = 'X'
-	_, err = ParseOfflineFile(bad)
-	require.ErrorIs(t, err, ErrBadMagic)
-	bad = bytes.Clone(enc)
-	bad[4] = 1
-	_, err = ParseOfflineFile(bad)
-	require.ErrorIs(t, err, ErrVersion)
-
-	tiny := exampleOfflineFile(OfflineMessageMinSize + OfflineAEADOverhead - 1)
-	enc, err = tiny.AppendBinary(nil)
-	require.NoError(t, err)
-	_, err = ParseOfflineFile(enc)
-	require.ErrorIs(t, err, ErrMalformed, "a ciphertext too short to hold a message")
 }
 
-// errAfterHeader fails any read past the header, to show that the length
-// is checked before the ciphertext is read.
-type errAfterHeader struct {
+// readChunks reads a whole file with ReadOfflineHeader and an
+// OfflineChunkReader and returns the first error other than io.EOF.
+func readChunks(b []byte) error {
+	r := bytes.NewReader(b)
+	h, err := ReadOfflineHeader(r)
+	if err != nil {
+		return err
+	}
+	cr := NewOfflineChunkReader(r, h)
+	for {
+		if _, _, err := cr.Next(); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// errAfter fails every read past its first n bytes.
+type errAfter struct {
 	r    io.Reader
+	n    int
 	read int
 }
 
-var errReadTooFar = errors.New("read past the header")
+var errTooFar = errors.New("read too far")
 
-func (e *errAfterHeader) Read(p []byte) (int, error) {
-	if e.read >= OfflineHeaderSize {
-		return 0, errReadTooFar
+func (e *errAfter) Read(p []byte) (int, error) {
+	if e.read >= e.n {
+		return 0, errTooFar
 	}
-	p = p[:min(len(p), OfflineHeaderSize-e.read)]
+	p = p[:min(len(p), e.n-e.read)]
 	n, err := e.r.Read(p)
 	e.read += n
 	return n, err
 }
 
-func TestReadOfflineFileLimit(t *testing.T) {
-	f := exampleOfflineFile(1000)
-	enc, err := f.AppendBinary(nil)
+// TestOfflineChunkReaderBounded reads a file that declares 1 GiB: the
+// header and each chunk are read without reading any further.
+func TestOfflineChunkReaderBounded(t *testing.T) {
+	h := OfflineHeader{Length: OfflineCiphertextSize(1 << 30)}
+	header, err := h.AppendBinary(nil)
 	require.NoError(t, err)
-	var asked []uint32
-	limit := func(n uint32) uint64 {
-		asked = append(asked, n)
-		return 999
+	const chunk = OfflineChunkSize + OfflineChunkOverhead
+	r := &errAfter{r: io.MultiReader(bytes.NewReader(header), bytes.NewReader(make([]byte, 2*chunk))), n: OfflineHeaderSize}
+	read, err := ReadOfflineHeader(r)
+	require.NoError(t, err)
+	require.Equal(t, h, read)
+	cr := NewOfflineChunkReader(r, h)
+	for i := range 2 {
+		r.n += chunk
+		_, c, err := cr.Next()
+		require.NoError(t, err)
+		require.Len(t, c, chunk, "chunk %d", i)
 	}
-	_, err = ReadOfflineFile(&errAfterHeader{r: bytes.NewReader(enc)}, limit)
-	require.ErrorIs(t, err, ErrTooLarge)
-	assert.Equal(t, []uint32{3}, asked, "the limit is the message number's")
+	_, _, err = cr.Next()
+	require.ErrorIs(t, err, errTooFar)
+}
 
-	// A header that declares 1 TiB costs no more than the bytes that come.
-	huge := bytes.Clone(enc[:OfflineHeaderSize])
-	copy(huge[9:17], []byte{0, 0, 1, 0, 0, 0, 0, 0})
-	_, err = ReadOfflineFile(&errAfterHeader{r: bytes.NewReader(huge)}, func(uint32) uint64 { return 1 << 20 })
-	require.ErrorIs(t, err, ErrTooLarge)
-	allocs := testing.AllocsPerRun(5, func() {
-		_, err := ReadOfflineFile(bytes.NewReader(huge), func(uint32) uint64 { return 1 << 62 })
-		require.ErrorIs(t, err, ErrTruncated)
-	})
-	assert.Less(t, allocs, 20.0)
+func TestSplitOfflineChunk(t *testing.T) {
+	for _, tt := range []struct {
+		size int
+		ok   bool
+	}{
+		{OfflineSignatureSize, false},
+		{OfflineSignatureSize + 1, true},
+		{OfflineSignatureSize + OfflineChunkSize, true},
+		{OfflineSignatureSize + OfflineChunkSize + 1, false},
+	} {
+		plain := randBytes(tt.size)
+		piece, sig, err := SplitOfflineChunk(plain)
+		if !tt.ok {
+			assert.ErrorIs(t, err, ErrMalformed, "%d bytes", tt.size)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, plain, append(bytes.Clone(piece), sig...))
+		assert.Len(t, sig, OfflineSignatureSize)
+	}
 }
 
 func exampleExchangeStates() []ExchangeState {
@@ -199,18 +276,6 @@ func TestExchangeStateRoundTrip(t *testing.T) {
 	require.ErrorIs(t, err, ErrTooLarge)
 }
 
-// withChecksum replaces the last 32 bytes of b with the SHA-256 of the
-// rest, so that a test or fuzzer reaches the fields behind the checksum.
-func withChecksum(b []byte) []byte {
-	if len(b) < sha256.Size {
-		return b
-	}
-	out := bytes.Clone(b)
-	sum := sha256.Sum256(out[:len(out)-sha256.Size])
-	copy(out[len(out)-sha256.Size:], sum[:])
-	return out
-}
-
 func TestExchangeStateFieldErrors(t *testing.T) {
 	st := exampleExchangeStates()[0]
 	enc, err := st.AppendBinary(nil)
@@ -218,7 +283,7 @@ func TestExchangeStateFieldErrors(t *testing.T) {
 	haveID := len(exchangeStateMagic) + 1 + 2
 	bad := bytes.Clone(enc)
 	bad[haveID] = 2
-	require.ErrorIs(t, new(ExchangeState).UnmarshalBinary(withChecksum(bad)), ErrTruncated, "a flag other than 0 or 1")
+	require.ErrorIs(t, new(ExchangeState).UnmarshalBinary(testrand.WithChecksum(bad)), ErrTruncated, "a flag other than 0 or 1")
 
 	st.Pseudonyms = []uint32{4, 4}
 	enc, err = st.AppendBinary(nil)
@@ -232,8 +297,8 @@ func TestSeenExchanges(t *testing.T) {
 	for i := range ids {
 		copy(ids[i][:], randBytes(ExchangeIDSize))
 		require.False(t, s.Contains(ids[i]))
-		require.NoError(t, s.Add(ids[i]))
-		require.NoError(t, s.Add(ids[i]), "adding twice changes nothing")
+		require.NoError(t, s.Add(ids[i], uint64(100+i)))
+		require.NoError(t, s.Add(ids[i], 1), "adding twice changes nothing")
 	}
 	require.Equal(t, 5, s.Len())
 	enc, err := s.AppendBinary(nil)
@@ -254,38 +319,20 @@ func TestSeenExchanges(t *testing.T) {
 	// a set is unique.
 	bad := bytes.Clone(enc)
 	first := bad[len(seenMagic)+1+4:]
-	var tmp [ExchangeIDSize]byte
-	copy(tmp[:], first[:ExchangeIDSize])
-	copy(first, first[ExchangeIDSize:2*ExchangeIDSize])
-	copy(first[ExchangeIDSize:], tmp[:])
-	require.ErrorIs(t, new(SeenExchanges).UnmarshalBinary(withChecksum(bad)), ErrMalformed)
+	var tmp [seenEntrySize]byte
+	copy(tmp[:], first[:seenEntrySize])
+	copy(first, first[seenEntrySize:2*seenEntrySize])
+	copy(first[seenEntrySize:], tmp[:])
+	require.ErrorIs(t, new(SeenExchanges).UnmarshalBinary(testrand.WithChecksum(bad)), ErrMalformed)
+
+	// Entries before a time are dropped, the others kept.
+	require.Equal(t, 2, dec.DropBefore(102))
+	require.Equal(t, 3, dec.Len())
+	for i, id := range ids {
+		assert.Equal(t, i >= 2, dec.Contains(id), "entry %d, time %d", i, 100+i)
+	}
 
 	empty, err := (&SeenExchanges{}).AppendBinary(nil)
 	require.NoError(t, err)
 	require.NoError(t, new(SeenExchanges).UnmarshalBinary(empty))
-}
-
-func TestOfflineMessageDigest(t *testing.T) {
-	for _, m := range append(exampleOfflineMessages(), OfflineMessage{Frames: []Frame{{Type: TypeFinish}}, Padding: 200_000}) {
-		signed, err := m.SignedPart(nil)
-		require.NoError(t, err)
-		d, err := m.Digest()
-		require.NoError(t, err)
-		assert.Equal(t, sha256.Sum256(signed), d)
-	}
-	_, err := (&OfflineMessage{}).Digest()
-	require.ErrorIs(t, err, ErrMalformed)
-	_, err = (&OfflineMessage{Frames: []Frame{{Type: 0}}}).Digest()
-	require.ErrorIs(t, err, ErrMalformed)
-}
-
-func TestOfflineMessageDigestLeavesMessage(t *testing.T) {
-	m := exampleOfflineMessages()[0]
-	before, err := m.AppendBinary(nil)
-	require.NoError(t, err)
-	_, err = m.Digest()
-	require.NoError(t, err)
-	after, err := m.AppendBinary(nil)
-	require.NoError(t, err)
-	require.Equal(t, before, after)
 }

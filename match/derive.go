@@ -445,40 +445,40 @@ func (f *features) formOf(fld Field, v string) int {
 	return -1
 }
 
+// nameFields is the table of name fields, the fields computed for the
+// record's name and for each alias (rules.go): each with its value in a
+// name form, one string or a list. A field is a name field when it has a
+// row here; a new name field needs its constant, its place in
+// knownFieldsOrder, its nameForm member and its row.
+var nameFields = map[Field]func(n *nameForm) (one string, list []string){
+	FieldName:          func(n *nameForm) (string, []string) { return n.full, nil },
+	FieldNameSkeleton:  func(n *nameForm) (string, []string) { return n.skeleton, nil },
+	FieldGiven:         func(n *nameForm) (string, []string) { return n.given, nil },
+	FieldFirstNames:    func(n *nameForm) (string, []string) { return "", n.firstNames },
+	FieldFirstPhonetic: func(n *nameForm) (string, []string) { return "", n.phonetic },
+	FieldFirstSound:    func(n *nameForm) (string, []string) { return "", n.sounds },
+	FieldNamePart:      func(n *nameForm) (string, []string) { return "", n.nameParts },
+	FieldGivenExact:    func(n *nameForm) (string, []string) { return n.givenExact, nil },
+	FieldGivenNick:     func(n *nameForm) (string, []string) { return "", n.givenNicks },
+	FieldGivenInitial:  func(n *nameForm) (string, []string) { return n.givenInitial, nil },
+	FieldFamilyExact:   func(n *nameForm) (string, []string) { return n.familyExact, nil },
+	FieldGivenSound:    func(n *nameForm) (string, []string) { return "", n.givenSounds },
+	FieldFamilySound:   func(n *nameForm) (string, []string) { return "", n.familySounds },
+	FieldGivenTypo:     func(n *nameForm) (string, []string) { return "", n.givenTypos },
+	FieldFamilyTypo:    func(n *nameForm) (string, []string) { return "", n.familyTypos },
+}
+
+// isNameField reports whether f is a name field (nameFields).
+func isNameField(f Field) bool {
+	_, ok := nameFields[f]
+	return ok
+}
+
 // fieldValues returns n's values of the name field fld: one value, or a
 // list.
 func (n *nameForm) fieldValues(fld Field) (one string, list []string) {
-	switch fld {
-	case FieldName:
-		return n.full, nil
-	case FieldNameSkeleton:
-		return n.skeleton, nil
-	case FieldGiven:
-		return n.given, nil
-	case FieldFirstNames:
-		return "", n.firstNames
-	case FieldFirstPhonetic:
-		return "", n.phonetic
-	case FieldFirstSound:
-		return "", n.sounds
-	case FieldNamePart:
-		return "", n.nameParts
-	case FieldGivenExact:
-		return n.givenExact, nil
-	case FieldGivenNick:
-		return "", n.givenNicks
-	case FieldGivenInitial:
-		return n.givenInitial, nil
-	case FieldFamilyExact:
-		return n.familyExact, nil
-	case FieldGivenSound:
-		return "", n.givenSounds
-	case FieldFamilySound:
-		return "", n.familySounds
-	case FieldGivenTypo:
-		return "", n.givenTypos
-	case FieldFamilyTypo:
-		return "", n.familyTypos
+	if get := nameFields[fld]; get != nil {
+		return get(n)
 	}
 	return "", nil
 }

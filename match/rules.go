@@ -798,13 +798,3 @@ func uniq(vs ...string) []string {
 	}
 	return out
 }
-
-func isNameField(f Field) bool {
-	switch f {
-	case FieldName, FieldNameSkeleton, FieldGiven, FieldFirstNames, FieldFirstPhonetic, FieldFirstSound, FieldNamePart,
-		FieldGivenExact, FieldGivenNick, FieldGivenInitial, FieldFamilyExact, FieldGivenSound, FieldFamilySound,
-		FieldGivenTypo, FieldFamilyTypo:
-		return true
-	}
-	return false
-}

@@ -106,7 +106,7 @@ func runQuery(t *testing.T, keys, peer, addr string, extra ...string) (code int,
 func runQueryFile(t *testing.T, records, keys, peer, addr string, extra ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	args := append([]string{"query", "-records", records, "-keys", keys, "-peer", peer, "-connect", addr, "-timeout", "20s"}, extra...)
+	args := append([]string{"query", "-records", records, "-keys", keys, "-peer", peer, "-connect", addr, "-timeout", "2m"}, extra...)
 	code = run(context.Background(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }

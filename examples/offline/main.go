@@ -7,10 +7,10 @@
 // Each agency has an Ed25519 signing key and an X25519 decryption key, and
 // pins the other's two public keys (here all are generated in this
 // process; in production each agency keeps its own and they compare
-// fingerprints out of band). Every message file is signed by its sender
-// and encrypted to its recipient, so whoever carries it learns only its
-// size and its message number. The responder also keeps a seen-exchanges
-// file, so that a first message replayed later is refused. The agencies
+// fingerprints out of band). Every message file is encrypted to its
+// recipient in chunks, each signed by its sender, so whoever carries it
+// learns only its size. The responder also keeps a seen-exchanges file,
+// so that a first message replayed later is refused. The agencies
 // take turns, agency A first: each step is a fresh "process" that loads
 // its state file, reads and verifies the other's last message file, saves
 // its new state and writes its next message file. The message files are

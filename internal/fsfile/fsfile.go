@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -103,51 +104,94 @@ func SyncDir(dir string) error {
 
 // Lock is an exclusive lock held on a lock file.
 type Lock struct {
-	f *os.File
+	f   *os.File
+	key string // the lock file's absolute path, in held
 }
+
+// held is the set of lock files that Lock values of this process hold, by
+// absolute path. A LockFile call passes it before it opens the lock file,
+// so Lock values of one process exclude each other on every system, and
+// where the OS lock belongs to the process rather than to the open file
+// (fcntl on Solaris and AIX) no second descriptor of a held lock file is
+// ever opened or closed, which would release the lock.
+var (
+	heldMu sync.Mutex
+	held   = map[string]bool{}
+)
 
 // LockFile takes an exclusive lock on the file at path, creating it with
 // mode 0600 if needed, waiting up to wait for another holder to release
-// it. The lock is between processes (and between Lock values in one
-// process); it is released by Unlock or when the process exits, so a crash
-// never leaves it held. The holder's process ID is written into the file,
-// so that a caller that gives up can name it: the error then wraps
-// ErrLocked.
+// it. The lock is between processes and between Lock values in one
+// process: flock(2) on Linux, macOS and the BSDs, fcntl(2) record locks on
+// Solaris and AIX, LockFileEx on Windows (see InterProcess for the rest).
+// It is released by Unlock or when the process exits, so a crash never
+// leaves it held. The holder's process ID is written into the file, so
+// that a caller that gives up can name it: the error then wraps ErrLocked.
+//
+// Within a process, two paths naming one file through a link are two
+// locks; use one path.
 //
 // The lock file is never removed: removing a lock file while another
 // process waits on it would let two holders in.
 func LockFile(path string, wait time.Duration) (*Lock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	key, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
 	deadline := time.Now().Add(wait)
 	for delay := time.Millisecond; ; delay = min(2*delay, 50*time.Millisecond) {
-		ok, err := tryLock(f)
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		if ok {
-			break
+		l, holder, err := tryLockFile(path, key)
+		if err != nil || l != nil {
+			return l, err
 		}
 		if time.Now().After(deadline) {
-			holder := "unknown"
-			if b, err := os.ReadFile(path); err == nil {
-				if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-					holder = strconv.Itoa(pid)
-				}
-			}
-			f.Close()
 			return nil, fmt.Errorf("%w: %s held by process %s for more than %v", ErrLocked, path, holder, wait)
 		}
 		time.Sleep(delay)
+	}
+}
+
+// tryLockFile makes one attempt to take the lock. If another holder has
+// it, it returns a nil Lock and that holder's process ID as far as it is
+// known.
+func tryLockFile(path, key string) (*Lock, string, error) {
+	heldMu.Lock()
+	if held[key] {
+		heldMu.Unlock()
+		return nil, strconv.Itoa(os.Getpid()), nil
+	}
+	held[key] = true
+	heldMu.Unlock()
+	release := func() {
+		heldMu.Lock()
+		delete(held, key)
+		heldMu.Unlock()
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		release()
+		return nil, "", err
+	}
+	ok, err := tryLock(f)
+	if err != nil || !ok {
+		// Read the holder through this descriptor: no other is opened
+		// while another process may hold the lock.
+		holder := "unknown"
+		buf := make([]byte, 24)
+		if n, _ := f.ReadAt(buf, 0); n > 0 {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(buf[:n]))); err == nil {
+				holder = strconv.Itoa(pid)
+			}
+		}
+		f.Close()
+		release()
+		return nil, holder, err
 	}
 	// Best effort: the PID only helps an error message.
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
-	return &Lock{f: f}, nil
+	return &Lock{f: f, key: key}, "", nil
 }
 
 // Unlock releases the lock.
@@ -156,5 +200,8 @@ func (l *Lock) Unlock() error {
 	if cerr := l.f.Close(); err == nil {
 		err = cerr
 	}
+	heldMu.Lock()
+	delete(held, l.key)
+	heldMu.Unlock()
 	return err
 }

@@ -133,3 +133,37 @@ func TestLockAcrossProcesses(t *testing.T) {
 	require.NoError(t, err, "a dead holder's lock is released")
 	require.NoError(t, l.Unlock())
 }
+
+// TestFailedLockKeepsHolder has a second Lock of this process give up on
+// a held lock (under another path to the same file too) and checks that
+// the first still excludes another process: giving up must not release it
+// (as closing a descriptor releases an fcntl lock on Solaris and AIX).
+func TestFailedLockKeepsHolder(t *testing.T) {
+	if path := os.Getenv("FSFILE_TRY_LOCK"); path != "" {
+		l, err := LockFile(path, 50*time.Millisecond)
+		if err != nil {
+			os.Exit(3)
+		}
+		_ = l.Unlock()
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.lock")
+	l, err := LockFile(path, time.Second)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = l.Unlock() })
+	for _, p := range []string{path, filepath.Join(dir, ".", "x.lock")} {
+		_, err = LockFile(p, 20*time.Millisecond)
+		require.ErrorIs(t, err, ErrLocked, p)
+		assert.Contains(t, err.Error(), "process "+strconv.Itoa(os.Getpid()), "the holder is this process")
+	}
+	if !InterProcess {
+		t.Skip("no inter-process lock on this system")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFailedLockKeepsHolder$")
+	cmd.Env = append(os.Environ(), "FSFILE_TRY_LOCK="+path)
+	err = cmd.Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "another process must not get the lock")
+	assert.Equal(t, 3, exit.ExitCode())
+}

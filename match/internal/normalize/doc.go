@@ -3,15 +3,11 @@
 //
 // Private set intersection only finds byte-identical keys, so every spelling
 // difference that is not removed here is a match that is silently missed.
-// Most callers need four calls:
+// Most callers need three calls:
 //
 //   - [Text] gives the one canonical form of a string: NFKC, case folded,
 //     diacritics removed, Cyrillic, Greek and Arabic transliterated to Latin,
 //     Han and Hangul romanized, punctuation turned into single spaces.
-//   - [Variants] gives the few other Latin spellings that real records use
-//     for the same written name (ICAO and older transliterations, German
-//     umlaut expansions, Ukrainian and Russian readings of the same letters).
-//     Key rules should derive keys from every variant, not only from [Text].
 //   - [NameKey] gives an order-free key for a full name, with name particles
 //     (al-, van, de, bin, …) removed.
 //   - [ConsonantSkeleton] gives a coarse form of one token in which common
@@ -89,8 +85,11 @@
 //     "mhmd", not "muhammad"). Such forms only meet Latin spellings through
 //     [ConsonantSkeleton] or phonetic codes, never through [Text] equality.
 //   - The language of a Cyrillic string is not known, so [Text] uses the
-//     language-neutral ICAO Doc 9303 column (Г→g, И→i). Ukrainian
-//     (Г→h, И→y), Belarusian, Bulgarian and Serbian readings are in [Variants].
+//     language-neutral ICAO Doc 9303 column (Г→g, И→i). The renderer also
+//     holds the Ukrainian (Г→h, И→y), Belarusian, Bulgarian and Serbian
+//     readings and the older Russian, Greek, Arabic and Latin spellings as
+//     further schemes, which the package's tests check through a Variants
+//     helper; no exported function and no key uses them yet.
 //   - Name order, nicknames (Sasha for Aleksandr) and translations (Peter for
 //     Pyotr) are out of scope.
 //

@@ -20,16 +20,6 @@ func ExampleText() {
 	// kim minjun
 }
 
-func ExampleVariants() {
-	fmt.Println(normalize.Variants("Дмитрий"))
-	fmt.Println(normalize.Variants("Юлія"))
-	fmt.Println(normalize.Variants("Müller"))
-	// Output:
-	// [dmitrii dmitriy dmitry dmytryi dmytryy]
-	// [iuliia yuliia yuliya]
-	// [mueller muller]
-}
-
 func ExampleNameKey() {
 	fmt.Println(normalize.NameKey("Kovalenko Oleksandr"))
 	fmt.Println(normalize.NameKey("oleksandr KOVALENKO"))

@@ -74,7 +74,8 @@ func hasMark(marks []byte, m rune) bool {
 	return false
 }
 
-// Latin variant schemes, see [Variants]:
+// Latin variant schemes (further schemes of the renderer, which no key
+// uses yet; see the package documentation):
 //
 //   - latinMRZ spells letters out as the machine readable zone of an ICAO
 //     document does (ä→ae, ö→oe, ü→ue, å→aa, ø→oe, æ→ae, œ→oe): German and

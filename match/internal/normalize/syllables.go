@@ -98,7 +98,7 @@ func mayHaveHyphen(s string) bool {
 	return strings.IndexByte(s, '-') >= 0 || strings.IndexByte(s, 0xe2) >= 0
 }
 
-// appendWordNameTokens appends the tokens of [Tokens](w), w one word
+// appendWordNameTokens appends the tokens of [Text](w), w one word
 // with no space in it, to dst, with the parts of a hyphenated romanized
 // given name joined into one token.
 func appendWordNameTokens(dst []string, w string) []string {

@@ -34,11 +34,6 @@ func Text(s string) string {
 	return render(s, 0)
 }
 
-// Tokens returns the tokens of [Text](s). It returns nil when s has none.
-func Tokens(s string) []string {
-	return appendTokens(nil, Text(s))
-}
-
 // appendTokens appends the space-separated tokens of t, an output of
 // Text, to dst.
 func appendTokens(dst []string, t string) []string {

@@ -183,6 +183,12 @@ func TestTextASCIIFastPathDoesNotAllocate(t *testing.T) {
 	assert.Equal(t, "a b", Text("A--B"))
 }
 
+// Tokens returns the tokens of Text(s), or nil when s has none. Package
+// match takes tokens from NameTokens; the tests check Text through it.
+func Tokens(s string) []string {
+	return appendTokens(nil, Text(s))
+}
+
 func TestTokens(t *testing.T) {
 	assert.Equal(t, []string{"oleksandr", "kovalenko"}, Tokens(" Олександр  Коваленко- "))
 	assert.Nil(t, Tokens(" - "))
