@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -51,7 +53,12 @@ func runFast(o options, stdout io.Writer) error {
 		progress("n = 2^%d: running suite 2 through psi.Session…", e)
 		so := o
 		so.suites = []psi.Suite{psi.SuiteOTExtension}
+		stop, err := startProfile(o.cpuProfile, e == o.max)
+		if err != nil {
+			return err
+		}
 		sm, err := runSession(so, in)
+		stop()
 		if err != nil {
 			return fmt.Errorf("n = 2^%d: suite 2 session: %w", e, err)
 		}
@@ -92,6 +99,26 @@ func runFast(o options, stdout io.Writer) error {
 	}
 	fmt.Fprintf(w, "\n- peak heap includes both input sets (%d bytes of element data plus a 24-byte slice header per element and side)\n", elementSize)
 	return nil
+}
+
+// startProfile starts a CPU profile to path when on is set and path is not
+// empty, and returns the function that stops it.
+func startProfile(path string, on bool) (func(), error) {
+	if path == "" || !on {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 type primitiveCosts struct {

@@ -125,13 +125,25 @@ func (m *MatrixChunk) AppendBinary(b []byte) ([]byte, error) {
 	if len(m.Rows)%RowSize != 0 {
 		return nil, fmt.Errorf("%w: matrix rows of %d bytes", ErrMalformed, len(m.Rows))
 	}
-	rows := uint32(len(m.Rows) / RowSize)
-	if err := checkRows(rows); err != nil {
+	b, err := AppendMatrixHeader(b, &m.Session, len(m.Rows)/RowSize)
+	if err != nil {
 		return nil, err
 	}
-	b = append(b, m.Session[:]...)
-	b = appendUint32(b, rows)
 	return append(b, m.Rows...), nil
+}
+
+// AppendMatrixHeader appends the header of a MatrixChunk body of rows
+// rows to b; the caller appends the rows (RowSize bytes each) after it.
+// It lets a producer write the rows straight into the body.
+func AppendMatrixHeader(b []byte, session *[SessionIDSize]byte, rows int) ([]byte, error) {
+	if rows < 0 || rows > MaxMatrixRows {
+		return nil, fmt.Errorf("%w: matrix chunk of %d rows", ErrMalformed, rows)
+	}
+	if err := checkRows(uint32(rows)); err != nil {
+		return nil, err
+	}
+	b = append(b, session[:]...)
+	return appendUint32(b, uint32(rows)), nil
 }
 
 // UnmarshalBinary decodes m from exactly b. Rows aliases b.

@@ -237,8 +237,13 @@ func (s *Session) receiveOTReply(f encoding.Frame) error {
 }
 
 func (s *Session) sendMatrix() (encoding.MessageType, []byte, error) {
-	rows, err := s.fastR.AppendMatrixChunk(nil)
+	// The engine writes the rows straight into the body, after its header.
+	body := make([]byte, 0, encoding.MatrixChunkSize(s.matrixRows(s.done)))
+	body, err := encoding.AppendMatrixHeader(body, &s.sid, s.matrixRows(s.done))
 	if err != nil {
+		return 0, nil, err
+	}
+	if body, err = s.fastR.AppendMatrixChunk(body); err != nil {
 		return 0, nil, fastError(err)
 	}
 	s.done++
@@ -247,9 +252,7 @@ func (s *Session) sendMatrix() (encoding.MessageType, []byte, error) {
 		s.done = 0
 		s.state = stFastRecvTags
 	}
-	m := encoding.MatrixChunk{Session: s.sid, Rows: rows}
-	body, err := m.AppendBinary(nil)
-	return encoding.TypeMatrix, body, err
+	return encoding.TypeMatrix, body, nil
 }
 
 func (s *Session) receiveOPRFTags(f encoding.Frame) error {

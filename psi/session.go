@@ -425,7 +425,9 @@ func (s *Session) record(f encoding.Frame) {
 // Receive consumes the next frame from the peer. It is valid only when
 // Turn returns TurnReceive. Any error ends the session: Turn then returns
 // TurnSend if an alert should be delivered to the peer, and TurnDone after
-// that; Result returns the error.
+// that; Result returns the error. Receive keeps no reference to f.Body
+// once it returns, so a transport may reuse the body's storage for the
+// next frame (Run does).
 func (s *Session) Receive(f encoding.Frame) error {
 	if s.Turn() != TurnReceive {
 		return fmt.Errorf("%w: Receive called while the session expects to %v", ErrWrongTurn, s.Turn())
