@@ -120,9 +120,11 @@ func newLayout(p Params) (layout, error) {
 	l := layout{nR: p.ReceiverSize, nS: p.SenderSize, bins: bins, stash: stash, secrets: p.Secrets}
 	l.rows = (bins + stash + 63) &^ 63
 	l.perElt = hashCount + stash
-	// A false positive needs one of the receiver's bins+stash tags to equal
-	// one of the sender's perElt·nS tags by chance.
-	pairs := float64(bins+stash) * float64(l.perElt) * math.Max(1, float64(p.SenderSize))
+	// The receiver compares a tag in slot h of the sender's stream only with
+	// the tags of its own elements placed in slot h (by hash function h, or
+	// in stash slot h-3), and each own element is in one slot: a false
+	// positive needs one of at most nR·nS compared pairs to collide.
+	pairs := math.Max(1, float64(p.ReceiverSize)) * math.Max(1, float64(p.SenderSize))
 	bits := StatSec + math.Log2(pairs)
 	l.tagLen = max(8, int(math.Ceil(bits/8)))
 	return l, nil

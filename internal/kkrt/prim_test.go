@@ -66,9 +66,9 @@ func TestLayout(t *testing.T) {
 	}{
 		{0, 64, 8, 8, 128},
 		{1, 64, 8, 8, 128},
-		{1 << 16, 1 << 17, 3, 10, 1<<17 + 64},
-		{1 << 20, 3 << 19, 0, 11, 3 << 19},
-		{MaxSetSize, 3 << 23, 0, 12, 3 << 23},
+		{1 << 16, 1 << 17, 3, 9, 1<<17 + 64},
+		{1 << 20, 3 << 19, 0, 10, 3 << 19},
+		{MaxSetSize, 3 << 23, 0, 11, 3 << 23},
 	} {
 		l, err := newLayout(Params{ReceiverSize: c.n, SenderSize: c.n, Context: ctx})
 		require.NoError(t, err)
@@ -76,9 +76,10 @@ func TestLayout(t *testing.T) {
 		assert.Equal(t, c.stash, l.stash, "n = %d", c.n)
 		assert.Equal(t, c.tagLen, l.tagLen, "n = %d", c.n)
 		assert.Equal(t, c.rows, l.rows, "n = %d", c.n)
-		// False positives: bins+stash receiver tags against perElt·n
-		// sender tags, each pair equal with probability 2^-8·tagLen.
-		fp := math.Log2(float64(l.bins+l.stash)) + math.Log2(float64(l.perElt*max(1, c.n))) - 8*float64(l.tagLen)
+		// False positives: each sender tag is compared with the receiver
+		// tags of its slot only, n·n pairs in all, each pair equal with
+		// probability 2^-8·tagLen.
+		fp := 2*math.Log2(float64(max(1, c.n))) - 8*float64(l.tagLen)
 		assert.LessOrEqual(t, fp, -float64(StatSec), "n = %d", c.n)
 	}
 }

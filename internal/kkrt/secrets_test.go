@@ -77,7 +77,7 @@ func TestRepeatedTag(t *testing.T) {
 	// Find the element that matched (the stage shares one) and copy its
 	// tags over another element's.
 	r := *st.r
-	r.hit = append([]int64(nil), st.r.hit...)
+	r.hit = append([]uint32(nil), st.r.hit...)
 	require.NoError(t, r.ReadTagChunk(chunk))
 	hits, err := r.Hits()
 	require.NoError(t, err)
