@@ -32,7 +32,15 @@ const (
 	labelFastWrap    = "reunite-psi-v2 suite 2 key wrap"
 	labelFastSealR2I = "reunite-psi-v2 suite 2 seal responder to initiator"
 	labelFastSealI2R = "reunite-psi-v2 suite 2 seal initiator to responder"
+	// labelFastRevealProof derives the proof that replaces the seal of a
+	// Reveal entry in a session without payloads.
+	labelFastRevealProof = "reunite-psi-v2 suite 2 reveal proof"
 )
+
+// fastRevealProofSize is the size of that proof: a Reveal entry that does
+// not come from the matching element passes with probability 2^-40, and
+// the first that fails ends the session.
+const fastRevealProofSize = 5
 
 // FastSuiteMinElements is the combined size of both sets (m + n) from
 // which a responder that may choose either suite chooses SuiteOTExtension:

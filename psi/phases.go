@@ -2,6 +2,7 @@ package psi
 
 import (
 	"cmp"
+	"crypto/subtle"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -349,7 +350,8 @@ func (s *Session) finishAnswers() {
 
 func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 	cnt := min(encoding.MaxChunkElements, len(s.found)-s.done)
-	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.PositionSize, SealedSize: uint16(s.cfg.PayloadSize + encoding.SealOverhead)}
+	prefix, sealed := s.revealSizes()
+	c := encoding.SealedChunk{Session: s.sid, PrefixSize: uint8(prefix), SealedSize: uint16(sealed)}
 	size := c.EntrySize()
 	c.Entries = make([]byte, cnt*size)
 	empty := make([]byte, 0)
@@ -364,6 +366,13 @@ func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 			}
 			entry := c.Entries[i*size : (i+1)*size]
 			binary.BigEndian.PutUint32(entry, m.position)
+			if sealed == 0 {
+				// Suite 2 without payloads: a short proof instead of an
+				// empty seal.
+				p := derive(labelFastRevealProof, &s.sid, s.ownKey(m.own))
+				copy(entry[encoding.PositionSize:], p[:fastRevealProofSize])
+				continue
+			}
 			// The seal proves the initiator holds b·H(y) (suite 1) or the
 			// OPRF secret (suite 2) for this position, which it can only
 			// have computed from the same element. It fills the rest of
@@ -468,14 +477,15 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 	if err := decode(&c, f.Body); err != nil {
 		return err
 	}
-	if c.PrefixSize != encoding.PositionSize {
-		return fmt.Errorf("%w: reveal positions of %d bytes, expected %d", ErrMalformed, c.PrefixSize, encoding.PositionSize)
+	prefixSize, sealedSize := s.revealSizes()
+	if int(c.PrefixSize) != prefixSize {
+		return fmt.Errorf("%w: reveal prefixes of %d bytes, expected %d", ErrMalformed, c.PrefixSize, prefixSize)
 	}
 	if err := s.checkSession(&c.Session); err != nil {
 		return err
 	}
-	if int(c.SealedSize) != s.cfg.PayloadSize+encoding.SealOverhead {
-		return fmt.Errorf("%w: reveal seals of %d bytes, expected %d", ErrMalformed, c.SealedSize, s.cfg.PayloadSize+encoding.SealOverhead)
+	if int(c.SealedSize) != sealedSize {
+		return fmt.Errorf("%w: reveal seals of %d bytes, expected %d", ErrMalformed, c.SealedSize, sealedSize)
 	}
 	n := int64(len(s.set.Elements))
 	handle, _, sealI2R := s.labels()
@@ -501,15 +511,22 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 	// session.
 	err := parallel(len(matches), func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
-			_, sealedPayload := c.Entry(i)
-			payload, err := open(sealI2R, &s.sid, keys[i], sealedPayload)
-			if err != nil {
-				return fmt.Errorf("%w: reveal entry %d", err, i)
+			prefix, sealedPayload := c.Entry(i)
+			if sealedSize == 0 {
+				p := derive(labelFastRevealProof, &s.sid, keys[i])
+				if subtle.ConstantTimeCompare(p[:fastRevealProofSize], prefix[encoding.PositionSize:]) != 1 {
+					return fmt.Errorf("%w: reveal entry %d", ErrPayloadAuth, i)
+				}
+			} else {
+				payload, err := open(sealI2R, &s.sid, keys[i], sealedPayload)
+				if err != nil {
+					return fmt.Errorf("%w: reveal entry %d", err, i)
+				}
+				if s.cfg.PayloadSize > 0 {
+					matches[i].PeerPayload = payload
+				}
 			}
 			matches[i].Handle = derive(handle, &s.sid, keys[i])
-			if s.cfg.PayloadSize > 0 {
-				matches[i].PeerPayload = payload
-			}
 		}
 		return nil
 	})
@@ -518,6 +535,17 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 	}
 	s.matches = append(s.matches, matches...)
 	return nil
+}
+
+// revealSizes returns the prefix and seal sizes of this session's Reveal
+// entries: the tag position and the initiator's payload sealed to the
+// responder; in suite 2 without payloads, the position and a short proof
+// of the OPRF secret (PROTOCOL.md §Suite 2, Reveal) and no seal.
+func (s *Session) revealSizes() (prefix, sealed int) {
+	if s.suite == SuiteOTExtension && s.cfg.PayloadSize == 0 {
+		return encoding.PositionSize + fastRevealProofSize, 0
+	}
+	return encoding.PositionSize, s.cfg.PayloadSize + encoding.SealOverhead
 }
 
 // labels returns the labels of this session's suite for match handles

@@ -341,7 +341,8 @@ func (s *Session) MaxBody(t encoding.MessageType) int {
 		return s.fastTagsSize(s.done)
 	case s.state == stRespRecvFinish && t == encoding.TypeReveal && s.cfg.Mode == BothLearn:
 		left := nI - int(s.lastReveal+1) // positions still possible, in increasing order
-		return encoding.SealedChunkSize(min(left, encoding.MaxChunkElements), encoding.PositionSize, s.cfg.PayloadSize+encoding.SealOverhead)
+		prefix, sealed := s.revealSizes()
+		return encoding.SealedChunkSize(min(left, encoding.MaxChunkElements), prefix, sealed)
 	case (s.state == stRespRecvFinish || s.state == stInitRecvConfirm) && t == encoding.TypeFinish:
 		return encoding.FinishSize
 	}
