@@ -69,6 +69,8 @@ func runFast(o options, stdout io.Writer) error {
 			return fmt.Errorf("n = 2^%d: the session ran %v", e, sm.ri.Suite)
 		}
 		sm.ri, sm.rr = nil, nil
+		progress("n = 2^%d: Session ok in %.3fs (cores obtained %s, CPU %.2fs), peak heap %.1f MiB, %d GC cycles",
+			e, sm.wall.Seconds(), coresText(sm.cores), sm.cores*sm.wall.Seconds(), float64(sm.peakHeap)/(1<<20), sm.gcCycles)
 		floor, err := f.floor(n)
 		if err != nil {
 			return err

@@ -192,31 +192,40 @@ func checkInputs(cfg Config, set Set) error {
 }
 
 // duplicateIndex returns the index of the first element equal to an earlier
-// one, or -1.
+// one, or -1. Elements are hashed on all cores (maphash, 64 bits), then
+// placed in an open-addressing table of indices at load at most 1/2; bytes
+// are compared only where two full hashes agree, so a hash collision costs
+// a comparison, never a wrong answer.
 func duplicateIndex(elements [][]byte) int {
+	n := len(elements)
+	if n < 2 {
+		return -1
+	}
 	seed := maphash.MakeSeed()
-	first := make(map[uint64]int32, len(elements))
-	var slow map[string]struct{} // only after a 64-bit hash collision
-	for i, e := range elements {
-		h := maphash.Bytes(seed, e)
-		j, ok := first[h]
-		if !ok {
-			first[h] = int32(i)
-			continue
+	hashes := make([]uint64, n)
+	_ = parallel(n, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			hashes[i] = maphash.Bytes(seed, elements[i])
 		}
-		if bytes.Equal(elements[j], e) {
-			return i
-		}
-		if slow == nil {
-			slow = make(map[string]struct{}, len(elements))
-			for _, e := range elements[:i] {
-				slow[string(e)] = struct{}{}
+		return nil
+	})
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	slots := make([]uint32, size) // element index + 1; 0 is empty
+	mask := uint64(size - 1)
+	for i, h := range hashes {
+		for k := h & mask; ; k = (k + 1) & mask {
+			j := slots[k]
+			if j == 0 {
+				slots[k] = uint32(i + 1)
+				break
+			}
+			if hashes[j-1] == h && bytes.Equal(elements[j-1], elements[i]) {
+				return i
 			}
 		}
-		if _, dup := slow[string(e)]; dup {
-			return i
-		}
-		slow[string(e)] = struct{}{}
 	}
 	return -1
 }
