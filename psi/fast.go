@@ -286,19 +286,19 @@ func (s *Session) receiveOPRFTags(f encoding.Frame) error {
 	}
 	first := int64(s.done) * int64(per)
 	for _, h := range s.fastR.NewHits() {
-		fd := found{own: int32(h.Element), position: uint32(h.Position)}
+		var payload []byte
 		if sealed > 0 {
 			k, slot := int(h.Position-first)/per, int(h.Position-first)%per
 			w := m.Wraps[(k*per+slot)*wrap : (k*per+slot+1)*wrap]
 			// As in suite 1, a payload that does not open is counted, not
 			// fatal: aborting would tell the responder which element hit.
-			if payload, err := openWrapped(&s.sid, s.fastR.Secret(h.Element), w, m.Seals[k*sealed:(k+1)*sealed]); err == nil {
-				fd.payload = payload
-			} else {
+			var err error
+			if payload, err = openWrapped(&s.sid, s.fastR.Secret(h.Element), w, m.Seals[k*sealed:(k+1)*sealed]); err != nil {
+				payload = nil
 				s.badPayloads++
 			}
 		}
-		s.found = append(s.found, fd)
+		s.addFound(found{own: int32(h.Element), position: uint32(h.Position)}, payload)
 	}
 	s.done += m.Len()
 	s.progress("match", s.done, s.peerSize)

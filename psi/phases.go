@@ -289,20 +289,20 @@ func (s *Session) receiveTags(f encoding.Frame) error {
 		if !ok {
 			continue
 		}
-		m := found{own: own, position: uint32(received + i)}
+		var payload []byte
 		if wantSealed > 0 && s.cfg.Mode != CardinalityOnly {
 			point := s.ownPoints[int(own)*encoding.ElementSize : int(own+1)*encoding.ElementSize]
 			// A seal that fails to open must not end the session: the
 			// responder would learn that the initiator holds the element it
 			// corrupted. The match stands, without its payload, and the
 			// failure is counted in the result only.
-			if payload, err := open(labelSealR2I, &s.sid, point, sealedPayload); err == nil {
-				m.payload = payload
-			} else {
+			var err error
+			if payload, err = open(labelSealR2I, &s.sid, point, sealedPayload); err != nil {
+				payload = nil
 				s.badPayloads++
 			}
 		}
-		s.found = append(s.found, m)
+		s.addFound(found{own: own, position: uint32(received + i)}, payload)
 	}
 	s.done += c.Len()
 	s.progress("match", s.done-nI, s.peerSize)
@@ -310,6 +310,24 @@ func (s *Session) receiveTags(f encoding.Frame) error {
 		s.finishAnswers()
 	}
 	return nil
+}
+
+// addFound records a match the initiator found, with the payload that
+// came with it when the session carries payloads (nil if its seal did not
+// open).
+func (s *Session) addFound(m found, payload []byte) {
+	if s.found == nil {
+		// At most one per own element; a set of up to 2^16 gets it all at
+		// once, a larger one starts there and doubles.
+		s.found = make([]found, 0, min(len(s.set.Elements), s.peerSize, 1<<16))
+	}
+	if len(s.found) == cap(s.found) {
+		s.found = slices.Grow(s.found, len(s.found))
+	}
+	s.found = append(s.found, m)
+	if s.cfg.PayloadSize > 0 && s.cfg.Mode != CardinalityOnly {
+		s.payloads = append(s.payloads, payload)
+	}
 }
 
 // finishAnswers computes the initiator's result once every answer is in.
@@ -327,13 +345,16 @@ func (s *Session) finishAnswers() {
 		_ = parallel(len(s.found), func(lo, hi int) error {
 			for i, m := range s.found[lo:hi] {
 				s.matches[lo+i] = Match{
-					Index:       int(m.own),
-					Handle:      derive(handle, &s.sid, s.ownKey(m.own)),
-					PeerPayload: m.payload,
+					Index:  int(m.own),
+					Handle: derive(handle, &s.sid, s.ownKey(m.own)),
+				}
+				if s.payloads != nil {
+					s.matches[lo+i].PeerPayload = s.payloads[lo+i]
 				}
 			}
 			return nil
 		})
+		s.payloads = nil
 		sortMatches(s.matches)
 	}
 	s.done = 0
@@ -532,6 +553,11 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 	})
 	if err != nil {
 		return err
+	}
+	if cap(s.matches)-len(s.matches) < len(matches) {
+		// Double, not append's 1.25 from 256 entries on: the matches are
+		// 64 bytes each and may number millions.
+		s.matches = slices.Grow(s.matches, max(len(s.matches), len(matches)))
 	}
 	s.matches = append(s.matches, matches...)
 	return nil

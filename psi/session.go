@@ -99,8 +99,9 @@ type Session struct {
 	ownTags     map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
 	peerTags    map[[encoding.TagSize]byte]struct{}
 	found       []found
-	revealed    int // matches revealed to the responder
-	badPayloads int // matched elements whose sealed payload did not open
+	payloads    [][]byte // with payloads: the peer's payload of found[i], nil where its seal did not open
+	revealed    int      // matches revealed to the responder
+	badPayloads int      // matched elements whose sealed payload did not open
 
 	// Responder.
 	evaluated  []byte  // b·a·H(x), grown chunk by chunk as Blinded frames arrive
@@ -129,10 +130,12 @@ type Session struct {
 }
 
 // found is a match the initiator has seen in the responder's tag stream.
+// Its payload, if the session carries payloads, is kept apart
+// (Session.payloads), so that a session without them holds 8 bytes per
+// match.
 type found struct {
 	own      int32  // index into ownPoints
 	position uint32 // position in the tag stream
-	payload  []byte
 }
 
 func newSession(cfg Config, set Set, random io.Reader) (*Session, error) {
@@ -300,7 +303,7 @@ func (s *Session) abort(err error) error {
 // and large buffers do not outlive it.
 func (s *Session) dropState() {
 	s.key, s.keyInv = nil, nil
-	s.ownPoints, s.ownTags, s.peerTags, s.found = nil, nil, nil, nil
+	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
 	s.helloFrame = nil
 	s.fastR, s.fastS, s.otReply = nil, nil, nil
