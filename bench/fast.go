@@ -59,6 +59,9 @@ func runFast(o options, stdout io.Writer) error {
 		}
 		sm, err := runSession(so, in)
 		stop()
+		if err == nil && o.memProfile != "" && e == o.max {
+			err = writeHeapProfile(o.memProfile)
+		}
 		if err != nil {
 			return fmt.Errorf("n = 2^%d: suite 2 session: %w", e, err)
 		}
@@ -121,6 +124,18 @@ func startProfile(path string, on bool) (func(), error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// writeHeapProfile writes the allocation profile so far (go tool pprof
+// -sample_index=alloc_space shows where the bytes were allocated).
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	runtime.GC() // the profile covers allocations up to the last GC
+	return pprof.Lookup("allocs").WriteTo(f, 0)
 }
 
 type primitiveCosts struct {

@@ -246,7 +246,7 @@ func (s *Session) receiveOTReply(f encoding.Frame) error {
 
 func (s *Session) sendMatrix() (encoding.MessageType, []byte, error) {
 	// The engine writes the rows straight into the body, after its header.
-	body := make([]byte, 0, encoding.MatrixChunkSize(s.matrixRows(s.done)))
+	body := s.sendBuffer(encoding.MatrixChunkSize(s.matrixRows(s.done)))
 	body, err := encoding.AppendMatrixHeader(body, &s.sid, s.matrixRows(s.done))
 	if err != nil {
 		return 0, nil, err
@@ -365,17 +365,22 @@ func (s *Session) receiveMatrix(f encoding.Frame) error {
 }
 
 func (s *Session) sendOPRFTags() (encoding.MessageType, []byte, error) {
-	tags, err := s.fastS.TagChunk()
-	if err != nil {
-		return 0, nil, fastError(err)
-	}
 	wrap, sealed := s.fastSealed()
 	per := s.fastLayout.TagsPerElement
 	n := len(s.set.Elements)
 	cnt := chunkLen(n, s.done/encoding.MaxChunkElements)
 	m := encoding.OPRFTags{
 		Session: s.sid, PerElement: uint8(per), TagLength: uint8(s.fastLayout.TagLen),
-		WrapSize: uint8(wrap), SealedSize: uint16(sealed), Tags: tags,
+		WrapSize: uint8(wrap), SealedSize: uint16(sealed),
+	}
+	// The header, then the engine's tags written straight into the body,
+	// then the wraps and seals.
+	body, err := m.AppendHeader(s.sendBuffer(encoding.OPRFTagsSize(cnt, per, s.fastLayout.TagLen, wrap, sealed)), cnt)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body, err = s.fastS.AppendTagChunk(body); err != nil {
+		return 0, nil, fastError(err)
 	}
 	if sealed > 0 {
 		// Each element's payload is sealed once under a fresh key K, and K
@@ -385,16 +390,19 @@ func (s *Session) sendOPRFTags() (encoding.MessageType, []byte, error) {
 		if _, err := io.ReadFull(s.rand, keys); err != nil {
 			return 0, nil, fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
 		}
-		m.Wraps = make([]byte, cnt*per*wrap)
-		m.Seals = make([]byte, 0, cnt*sealed)
+		wraps := len(body)
+		body = body[:wraps+cnt*per*wrap]
 		base := s.done
 		for i := range cnt {
 			key := keys[i*wrap : (i+1)*wrap]
 			for slot := range per {
 				mask := derive(labelFastWrap, &s.sid, s.fastS.Secret(base+i, slot))
-				subtle.XORBytes(m.Wraps[(i*per+slot)*wrap:(i*per+slot+1)*wrap], key, mask[:wrap])
+				at := wraps + (i*per+slot)*wrap
+				subtle.XORBytes(body[at:at+wrap], key, mask[:wrap])
 			}
-			m.Seals = seal(m.Seals, labelFastSealR2I, &s.sid, key, s.set.Payloads[s.fastS.Element(base+i)])
+		}
+		for i := range cnt {
+			body = seal(body, labelFastSealR2I, &s.sid, keys[i*wrap:(i+1)*wrap], s.set.Payloads[s.fastS.Element(base+i)])
 		}
 	}
 	s.done += cnt
@@ -403,8 +411,7 @@ func (s *Session) sendOPRFTags() (encoding.MessageType, []byte, error) {
 		s.done = 0
 		s.state = stRespRecvFinish
 	}
-	body, err := m.AppendBinary(nil)
-	return encoding.TypeOPRFTags, body, err
+	return encoding.TypeOPRFTags, body, nil
 }
 
 // openWrapped unwraps a payload key with the OPRF secret and opens the

@@ -198,6 +198,8 @@ func Run(ctx context.Context, conn io.ReadWriter, s *Session, opts *RunOptions) 
 	// from frame to frame: Receive keeps nothing of a body, and a written
 	// frame is done with once Write returns.
 	var rbuf, wbuf []byte
+	s.reuseSend = true // each frame is written before the next Send
+	defer func() { s.reuseSend = false }()
 	for {
 		switch s.Turn() {
 		case TurnDone:

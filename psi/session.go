@@ -123,6 +123,12 @@ type Session struct {
 	fastLayout kkrt.Layout
 	otReply    []byte
 
+	// reuseSend is set by Run, which has written a frame before it asks
+	// for the next: the large chunk bodies are then built in sendBuf,
+	// reused from frame to frame, instead of a new slice each.
+	reuseSend bool
+	sendBuf   []byte
+
 	// skipProofs is set only by this package's benchmarks, to time the
 	// same session without verifiable evaluation: the responder sends
 	// all-zero proofs and the initiator does not verify them.
@@ -306,7 +312,7 @@ func (s *Session) dropState() {
 	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
 	s.helloFrame = nil
-	s.fastR, s.fastS, s.otReply = nil, nil, nil
+	s.fastR, s.fastS, s.otReply, s.sendBuf = nil, nil, nil, nil
 }
 
 // Suite returns the suite the handshake chose, or 0 before it did.
@@ -417,6 +423,20 @@ func (s *Session) Send() (encoding.Frame, error) {
 		}
 	}
 	return f, nil
+}
+
+// sendBuffer returns an empty slice with room for a body of size bytes:
+// the session's reused buffer when its driver allows it (reuseSend), a new
+// one otherwise, so that a frame returned by Send stays valid for a caller
+// that keeps it.
+func (s *Session) sendBuffer(size int) []byte {
+	if !s.reuseSend {
+		return make([]byte, 0, size)
+	}
+	if cap(s.sendBuf) < size {
+		s.sendBuf = make([]byte, 0, size)
+	}
+	return s.sendBuf[:0]
 }
 
 // frame wraps body in the next outgoing frame and adds it to the transcript.

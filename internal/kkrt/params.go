@@ -29,8 +29,9 @@ const (
 	// with its key wraps and sealed payloads stays below the frame limit.
 	ChunkElements = 4096
 	// SecretSize is the size of the OPRF secret kept per evaluation when
-	// Params.Secrets is set: bytes 16…31 of the OPRF output, disjoint from
-	// the tag (bytes 0…tagLen-1, tagLen ≤ 16).
+	// Params.Secrets is set: bytes 16…31 of the OPRF output. The tag is a
+	// one-way function of it (tagOf), so a sender keeping secrets keeps no
+	// tags.
 	SecretSize = 16
 	// hashCount is the number of cuckoo hash functions.
 	hashCount = 3

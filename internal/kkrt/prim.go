@@ -14,6 +14,7 @@ import (
 const (
 	domainBaseOT = "reunite-kkrt-v1 base OT\x00"
 	domainSeed   = "reunite-kkrt-v1 cuckoo seed\x00"
+	domainTag    = "reunite-kkrt-v1 tag\x00"
 )
 
 // sessionSeed derives the element-hashing seed from the session context.
@@ -103,7 +104,8 @@ func (c *prc) encode(out *row, x *[16]byte) {
 }
 
 // tagHash is the random oracle H of KKRT16 applied to a matrix row in bin
-// j: SHA-256(row ‖ j), truncated by the caller to the tag length.
+// j: SHA-256(row ‖ j), the OPRF output. Its last SecretSize bytes are the
+// secret, and the tag is derived from them (tagOf).
 func tagHash(r *row, j int) [32]byte {
 	var buf [rowBytes + 4]byte
 	for w := range rowWords {
@@ -111,6 +113,19 @@ func tagHash(r *row, j int) [32]byte {
 	}
 	binary.BigEndian.PutUint32(buf[rowBytes:], uint32(j))
 	return sha256.Sum256(buf[:])
+}
+
+// tagOf writes to dst (at most 32 bytes) the tag of an OPRF output whose
+// secret half is secret: SHA-256("reunite-kkrt-v1 tag" ‖ 0x00 ‖ secret),
+// one block. The tag is a one-way function of the secret, so a party that
+// sees a tag learns nothing of the secret that handles and payload keys
+// come from, and a party that keeps secrets need not keep tags as well.
+func tagOf(dst, secret []byte) {
+	var buf [len(domainTag) + SecretSize]byte
+	copy(buf[:], domainTag)
+	copy(buf[len(domainTag):], secret)
+	h := sha256.Sum256(buf[:])
+	copy(dst, h[:len(dst)])
 }
 
 // prg expands a base-OT seed into one matrix column: AES-128-CTR keyed by

@@ -209,11 +209,12 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 			if elem != 0 {
 				x := &r.xs[elem-1]
 				c.encode(&code, x)
-				tag := tagHash(&r.t[i], j)
+				out := tagHash(&r.t[i], j)
 				e := int(elem - 1)
-				copy(r.tags[e*tl:(e+1)*tl], tag[:tl])
+				secret := out[32-SecretSize:]
+				tagOf(r.tags[e*tl:(e+1)*tl], secret)
 				if r.secrets != nil {
-					copy(r.secrets[e*SecretSize:(e+1)*SecretSize], tag[32-SecretSize:])
+					copy(r.secrets[e*SecretSize:(e+1)*SecretSize], secret)
 				}
 			} else {
 				c.encode(&code, &zero)
