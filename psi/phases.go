@@ -461,6 +461,7 @@ func (s *Session) checkFinish(f encoding.Frame, revealed int) (*encoding.Finish,
 // sendConfirm is the responder's last frame: the hash of the whole
 // transcript, including the initiator's Finish.
 func (s *Session) sendConfirm() (encoding.MessageType, []byte, error) {
+	s.flushRevealed()
 	f := encoding.Finish{Session: s.sid, RevealCount: uint32(len(s.matches))}
 	s.transcript.Sum(f.Transcript[:0])
 	body, err := f.AppendBinary(nil)
@@ -486,7 +487,7 @@ func (s *Session) receiveRevealOrFinish(f encoding.Frame) error {
 	if f.Type == encoding.TypeReveal {
 		return s.receiveReveal(f)
 	}
-	if _, err := s.checkFinish(f, len(s.matches)); err != nil {
+	if _, err := s.checkFinish(f, s.revealCount()); err != nil {
 		return err
 	}
 	s.state = stRespSendConfirm
@@ -509,58 +510,88 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 		return fmt.Errorf("%w: reveal seals of %d bytes, expected %d", ErrMalformed, c.SealedSize, sealedSize)
 	}
 	n := int64(len(s.set.Elements))
-	handle, _, sealI2R := s.labels()
+	_, _, sealI2R := s.labels()
 	per := int64(1) // tag stream positions per element
 	if s.suite == SuiteOTExtension {
 		per = int64(s.fastLayout.TagsPerElement)
 	}
-	keys := make([][]byte, c.Len())
-	matches := make([]Match, c.Len())
 	for i := range c.Len() {
 		prefix, _ := c.Entry(i)
-		pos := binary.BigEndian.Uint32(prefix)
 		// Strictly increasing elements: no repeats (in suite 2, not two
 		// slots of one element either), one canonical order.
-		elem := int64(pos) / per
+		elem := int64(binary.BigEndian.Uint32(prefix)) / per
 		if elem <= s.lastReveal || elem >= n {
 			return fmt.Errorf("%w: reveal position out of order or range", ErrMalformed)
 		}
 		s.lastReveal = elem
-		matches[i].Index, keys[i] = s.revealedAt(pos)
 	}
-	// Seals are opened on all cores; the first entry that fails ends the
-	// session.
-	err := parallel(len(matches), func(lo, hi int) error {
+	var payloads [][]byte
+	if s.cfg.PayloadSize > 0 {
+		payloads = make([][]byte, c.Len())
+	}
+	// Seals (or proofs) are checked on all cores; the first entry that
+	// fails ends the session.
+	err := parallel(c.Len(), func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			prefix, sealedPayload := c.Entry(i)
+			_, key := s.revealedAt(binary.BigEndian.Uint32(prefix))
 			if sealedSize == 0 {
-				p := derive(labelFastRevealProof, &s.sid, keys[i])
+				p := derive(labelFastRevealProof, &s.sid, key)
 				if subtle.ConstantTimeCompare(p[:fastRevealProofSize], prefix[encoding.PositionSize:]) != 1 {
 					return fmt.Errorf("%w: reveal entry %d", ErrPayloadAuth, i)
 				}
-			} else {
-				payload, err := open(sealI2R, &s.sid, keys[i], sealedPayload)
-				if err != nil {
-					return fmt.Errorf("%w: reveal entry %d", err, i)
-				}
-				if s.cfg.PayloadSize > 0 {
-					matches[i].PeerPayload = payload
-				}
+				continue
 			}
-			matches[i].Handle = derive(handle, &s.sid, keys[i])
+			payload, err := open(sealI2R, &s.sid, key, sealedPayload)
+			if err != nil {
+				return fmt.Errorf("%w: reveal entry %d", err, i)
+			}
+			if payloads != nil {
+				payloads[i] = payload
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if cap(s.matches)-len(s.matches) < len(matches) {
-		// Double, not append's 1.25 from 256 entries on: the matches are
-		// 64 bytes each and may number millions.
-		s.matches = slices.Grow(s.matches, max(len(s.matches), len(matches)))
+	// The matches themselves (64 bytes each) are made once, at the end
+	// (flushRevealed); until then a revealed match is its position.
+	if len(s.revealedPos)+c.Len() > cap(s.revealedPos) {
+		s.revealedPos = slices.Grow(s.revealedPos, max(len(s.revealedPos), c.Len()))
 	}
-	s.matches = append(s.matches, matches...)
+	for i := range c.Len() {
+		prefix, _ := c.Entry(i)
+		s.revealedPos = append(s.revealedPos, binary.BigEndian.Uint32(prefix))
+	}
+	s.revealedPayloads = append(s.revealedPayloads, payloads...)
 	return nil
+}
+
+// revealCount is the number of matches the responder has accepted.
+func (s *Session) revealCount() int { return len(s.matches) + len(s.revealedPos) }
+
+// flushRevealed turns the responder's revealed positions into matches,
+// with their handles, appended to s.matches in one allocation.
+func (s *Session) flushRevealed() {
+	if len(s.revealedPos) == 0 {
+		return
+	}
+	handle, _, _ := s.labels()
+	off := len(s.matches)
+	s.matches = slices.Grow(s.matches, len(s.revealedPos))[:off+len(s.revealedPos)]
+	out := s.matches[off:]
+	_ = parallel(len(out), func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			idx, key := s.revealedAt(s.revealedPos[i])
+			out[i] = Match{Index: idx, Handle: derive(handle, &s.sid, key)}
+			if s.revealedPayloads != nil {
+				out[i].PeerPayload = s.revealedPayloads[i]
+			}
+		}
+		return nil
+	})
+	s.revealedPos, s.revealedPayloads = nil, nil
 }
 
 // revealSizes returns the prefix and seal sizes of this session's Reveal

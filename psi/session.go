@@ -109,6 +109,10 @@ type Session struct {
 	tagOrder   []int32 // position in the tag stream → element index
 	tagPoints  []byte  // k_B·H(y) by tag position
 	lastReveal int64
+	// Matches revealed since the last flushRevealed: tag positions, and
+	// payloads in a session with payloads.
+	revealedPos      []uint32
+	revealedPayloads [][]byte
 
 	matches     []Match
 	cardinality int
@@ -311,6 +315,7 @@ func (s *Session) dropState() {
 	s.key, s.keyInv = nil, nil
 	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
+	s.revealedPos, s.revealedPayloads = nil, nil
 	s.helloFrame = nil
 	s.fastR, s.fastS, s.otReply, s.sendBuf = nil, nil, nil, nil
 }

@@ -145,6 +145,7 @@ func (s *Session) MarshalState() ([]byte, error) {
 	}
 	st.BadPayloads = uint32(s.badPayloads)
 
+	s.flushRevealed()
 	matches, cardinality := s.matches, s.cardinality
 	if s.state == stDone {
 		matches, cardinality = s.result.Matches, s.result.Cardinality
