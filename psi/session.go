@@ -205,37 +205,29 @@ func checkInputs(cfg Config, set Set) error {
 }
 
 // duplicateIndex returns the index of the first element equal to an earlier
-// one, or -1. Elements are hashed on all cores (maphash, 64 bits), then
-// placed in an open-addressing table of indices at load at most 1/2; bytes
-// are compared only where two full hashes agree, so a hash collision costs
-// a comparison, never a wrong answer.
+// one, or -1. Each element's maphash picks its start in an open-addressing
+// table of indices at load at most 1/2 (4 bytes per slot, no map): a hash
+// collision costs a byte comparison, never a wrong answer.
 func duplicateIndex(elements [][]byte) int {
 	n := len(elements)
 	if n < 2 {
 		return -1
 	}
 	seed := maphash.MakeSeed()
-	hashes := make([]uint64, n)
-	_ = parallel(n, func(lo, hi int) error {
-		for i := lo; i < hi; i++ {
-			hashes[i] = maphash.Bytes(seed, elements[i])
-		}
-		return nil
-	})
 	size := 1
 	for size < 2*n {
 		size <<= 1
 	}
 	slots := make([]uint32, size) // element index + 1; 0 is empty
 	mask := uint64(size - 1)
-	for i, h := range hashes {
-		for k := h & mask; ; k = (k + 1) & mask {
+	for i, e := range elements {
+		for k := maphash.Bytes(seed, e) & mask; ; k = (k + 1) & mask {
 			j := slots[k]
 			if j == 0 {
 				slots[k] = uint32(i + 1)
 				break
 			}
-			if hashes[j-1] == h && bytes.Equal(elements[j-1], elements[i]) {
+			if bytes.Equal(elements[j-1], e) {
 				return i
 			}
 		}
