@@ -1,6 +1,7 @@
 package kkrt
 
 import (
+	"crypto/aes"
 	"encoding/binary"
 	"io"
 	"math"
@@ -166,4 +167,39 @@ func TestHashElementLongInputs(t *testing.T) {
 	b := hashElement(&seed, make([]byte, 40))
 	h = append(h, 0)
 	assert.Equal(t, digestOf(h), b)
+}
+
+// TestPRCDefinition checks the batched code against its definition, one
+// AES⁻¹ block at a time, over several batches of one prc (so the CBC
+// chaining value carried between calls is undone too).
+func TestPRCDefinition(t *testing.T) {
+	rnd := testrand.New("prc definition")
+	key := make([]byte, 16)
+	_, err := io.ReadFull(rnd, key)
+	require.NoError(t, err)
+	c := newPRC(key)
+	block, err := aes.NewCipher(key)
+	require.NoError(t, err)
+	for _, n := range []int{1, 3, 256, 7} {
+		xs := make([][16]byte, n)
+		for i := range xs {
+			_, err := io.ReadFull(rnd, xs[i][:])
+			require.NoError(t, err)
+		}
+		got := make([]row, n)
+		c.encodeBatch(got, xs)
+		for i, x := range xs {
+			var buf [64]byte
+			for j := range 4 {
+				in := x
+				in[15] ^= byte(j)
+				block.Decrypt(buf[16*j:16*j+16], in[:])
+			}
+			var want row
+			for w := range rowWords {
+				want[w] = binary.LittleEndian.Uint64(buf[8*w:])
+			}
+			require.Equal(t, want, got[i], "batch of %d, element %d", n, i)
+		}
+	}
 }

@@ -198,29 +198,32 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 	tl := r.l.tagLen
 	parallel(n, func(lo, hi int) {
 		c := r.prc.clone()
-		var zero [16]byte
-		var code row
-		for i := lo; i < hi; i++ {
-			j := k*ChunkRows + i
-			elem := uint32(0)
-			if j < used {
-				elem = r.table.slots[j]
-			}
-			if elem != 0 {
-				x := &r.xs[elem-1]
-				c.encode(&code, x)
-				out := tagHash(&r.t[i], j)
-				e := int(elem - 1)
-				secret := out[32-SecretSize:]
-				tagOf(r.tags[e*tl:(e+1)*tl], secret)
-				if r.secrets != nil {
-					copy(r.secrets[e*SecretSize:(e+1)*SecretSize], secret)
+		const batch = 256
+		var xs [batch][16]byte // x̂ of each row's element, 0 for an empty row
+		var codes [batch]row
+		for a := lo; a < hi; a += batch {
+			m := min(batch, hi-a)
+			for i := range m {
+				xs[i] = [16]byte{}
+				if j := k*ChunkRows + a + i; j < used && r.table.slots[j] != 0 {
+					xs[i] = r.xs[r.table.slots[j]-1]
 				}
-			} else {
-				c.encode(&code, &zero)
 			}
-			for w := range rowWords {
-				binary.LittleEndian.PutUint64(out[(i*rowWords+w)*8:], r.d[i][w]^code[w])
+			c.encodeBatch(codes[:m], xs[:m])
+			for b := range m {
+				i, j := a+b, k*ChunkRows+a+b
+				if j < used && r.table.slots[j] != 0 {
+					h := tagHash(&r.t[i], j)
+					e := int(r.table.slots[j] - 1)
+					secret := h[32-SecretSize:]
+					tagOf(r.tags[e*tl:(e+1)*tl], secret)
+					if r.secrets != nil {
+						copy(r.secrets[e*SecretSize:(e+1)*SecretSize], secret)
+					}
+				}
+				for w := range rowWords {
+					binary.LittleEndian.PutUint64(out[(i*rowWords+w)*8:], r.d[i][w]^codes[b][w])
+				}
 			}
 		}
 	})

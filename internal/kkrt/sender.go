@@ -222,6 +222,7 @@ func (s *Sender) tagRows(k int, q []row) {
 			// so the cache misses overlap; then compute; then scatter.
 			const batch = 512
 			var xs [batch][16]byte
+			var codes [batch]row
 			var tags [batch][32]byte
 			c := s.prc.clone()
 			for a := lo; a < hi; a += batch {
@@ -229,15 +230,15 @@ func (s *Sender) tagRows(k int, q []row) {
 				for i, ent := range ents {
 					xs[i] = s.xs[ent>>2]
 				}
+				c.encodeBatch(codes[:len(ents)], xs[:len(ents)])
 				for i := range ents {
-					var code row
-					c.encode(&code, &xs[i])
+					code := &codes[i]
 					bin := int(binsOf(&xs[i], s.l.bins)[ents[i]&3]) - first
 					qj := &q[bin]
 					for w := range rowWords {
 						code[w] = qj[w] ^ code[w]&s.choice[w]
 					}
-					tags[i] = tagHash(&code, first+bin)
+					tags[i] = tagHash(code, first+bin)
 				}
 				for i, ent := range ents {
 					s.keep(int(ent>>2)*per+int(ent&3), &tags[i])
@@ -253,14 +254,19 @@ func (s *Sender) tagRows(k int, q []row) {
 		}
 		parallel(len(s.xs), func(lo, hi int) {
 			c := s.prc.clone()
-			var code row
-			for e := lo; e < hi; e++ {
-				c.encode(&code, &s.xs[e])
-				for w := range rowWords {
-					code[w] = q[i][w] ^ code[w]&s.choice[w]
+			const batch = 256
+			var codes [batch]row
+			for a := lo; a < hi; a += batch {
+				m := min(batch, hi-a)
+				c.encodeBatch(codes[:m], s.xs[a:a+m])
+				for b := range m {
+					code := &codes[b]
+					for w := range rowWords {
+						code[w] = q[i][w] ^ code[w]&s.choice[w]
+					}
+					h := tagHash(code, j)
+					s.keep((a+b)*per+hashCount+j-s.l.bins, &h)
 				}
-				h := tagHash(&code, j)
-				s.keep(e*per+hashCount+j-s.l.bins, &h)
 			}
 		})
 	}
