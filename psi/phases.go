@@ -342,20 +342,22 @@ func (s *Session) finishAnswers() {
 		if len(s.found) > 0 {
 			s.matches = make([]Match, len(s.found))
 		}
+		order := indexOrder(len(s.found), func(i int) int { return int(s.found[i].own) })
 		_ = parallel(len(s.found), func(lo, hi int) error {
-			for i, m := range s.found[lo:hi] {
-				s.matches[lo+i] = Match{
+			for k := lo; k < hi; k++ {
+				i := int(uint32(order[k]))
+				m := s.found[i]
+				s.matches[k] = Match{
 					Index:  int(m.own),
 					Handle: derive(handle, &s.sid, s.ownKey(m.own)),
 				}
 				if s.payloads != nil {
-					s.matches[lo+i].PeerPayload = s.payloads[lo+i]
+					s.matches[k].PeerPayload = s.payloads[i]
 				}
 			}
 			return nil
 		})
 		s.payloads = nil
-		sortMatches(s.matches)
 	}
 	s.done = 0
 	if s.cfg.Mode == BothLearn && len(s.found) > 0 {
@@ -581,12 +583,17 @@ func (s *Session) flushRevealed() {
 	off := len(s.matches)
 	s.matches = slices.Grow(s.matches, len(s.revealedPos))[:off+len(s.revealedPos)]
 	out := s.matches[off:]
+	order := indexOrder(len(out), func(i int) int {
+		idx, _ := s.revealedAt(s.revealedPos[i])
+		return idx
+	})
 	_ = parallel(len(out), func(lo, hi int) error {
-		for i := lo; i < hi; i++ {
+		for k := lo; k < hi; k++ {
+			i := int(uint32(order[k]))
 			idx, key := s.revealedAt(s.revealedPos[i])
-			out[i] = Match{Index: idx, Handle: derive(handle, &s.sid, key)}
+			out[k] = Match{Index: idx, Handle: derive(handle, &s.sid, key)}
 			if s.revealedPayloads != nil {
-				out[i].PeerPayload = s.revealedPayloads[i]
+				out[k].PeerPayload = s.revealedPayloads[i]
 			}
 		}
 		return nil
@@ -656,12 +663,26 @@ func (s *Session) complete(transcript [32]byte, learned bool) {
 	s.state = stDone
 }
 
-// sortMatches sorts ms by Index. Matches are 64 bytes, so it sorts
-// (index, position) keys and then moves each match once, in place, along
-// the cycles of the permutation: about twice as fast as sorting the
-// structs, and without a second array.
+// indexOrder returns the positions 0 … n-1 ordered by index(i), which
+// must be below 2^32 and distinct, each in the low 32 bits of its entry:
+// matches can then be made in Index order instead of being sorted after
+// (each is 64 bytes).
+func indexOrder(n int, index func(i int) int) []uint64 {
+	keys := make([]uint64, n)
+	for i := range keys {
+		keys[i] = uint64(index(i))<<32 | uint64(i)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// sortMatches sorts ms by Index (a no-op when they already are, as the
+// matches a session makes are). Matches are 64 bytes, so it sorts (index,
+// position) keys and then moves each match once, in place, along the
+// cycles of the permutation: about twice as fast as sorting the structs,
+// and without a second array.
 func sortMatches(ms []Match) {
-	if len(ms) < 2 {
+	if len(ms) < 2 || slices.IsSortedFunc(ms, func(a, b Match) int { return cmp.Compare(a.Index, b.Index) }) {
 		return
 	}
 	keys := make([]uint64, len(ms)) // Index << 32 | position in ms

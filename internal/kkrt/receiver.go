@@ -52,12 +52,23 @@ type Receiver struct {
 	last    []Hit    // the hits of the last tag chunk
 }
 
-// A lookup entry packs an own element e (e+1 < 2^25, as MaxSetSize = 2^24)
-// and the slot of the sender's tag stream its tag can appear in (0 … 10:
-// its hash function, or 3 + its stash slot).
-const slotShift = 25
+// A lookup entry packs an own element e (e+1 < 2^25, as MaxSetSize = 2^24),
+// the slot of the sender's tag stream its tag can appear in (0 … 10: its
+// hash function, or 3 + its stash slot; 4 bits) and 3 more bits of its tag
+// (fingerprint), so that most probes are settled without reading the tag.
+const (
+	slotShift = 25
+	fpShift   = 29
+	elemMask  = 1<<slotShift - 1
+)
 
-func lookupEntry(e, slot int) uint32 { return uint32(e+1) | uint32(slot)<<slotShift }
+func lookupEntry(e, slot int, tag []byte) uint32 {
+	return uint32(e+1) | uint32(slot)<<slotShift | fingerprint(tag)<<fpShift
+}
+
+// fingerprint is the top 3 bits of the tag's first 8 bytes (little-endian);
+// the table index takes the low bits.
+func fingerprint(tag []byte) uint32 { return uint32(tag[7] >> 5) }
 
 // Hit is one of the receiver's elements found in the sender's set.
 type Hit struct {
@@ -268,7 +279,7 @@ func (r *Receiver) insert(e, slot int) {
 	tl := r.l.tagLen
 	for k := binary.LittleEndian.Uint64(r.tags[e*tl:]) & mask; ; k = (k + 1) & mask {
 		if r.lookup[k] == 0 {
-			r.lookup[k] = lookupEntry(e, slot)
+			r.lookup[k] = lookupEntry(e, slot, r.tags[e*tl:(e+1)*tl])
 			return
 		}
 	}
@@ -280,15 +291,16 @@ func (r *Receiver) insert(e, slot int) {
 func (r *Receiver) find(tag []byte, slot int) int {
 	mask := uint64(len(r.lookup) - 1)
 	tl := r.l.tagLen
+	want := uint32(slot) | fingerprint(tag)<<(fpShift-slotShift)
 	for k := binary.LittleEndian.Uint64(tag) & mask; ; k = (k + 1) & mask {
 		s := r.lookup[k]
 		if s == 0 {
 			return -1
 		}
-		if int(s>>slotShift) != slot {
+		if s>>slotShift != want {
 			continue
 		}
-		if e := int(s&(1<<slotShift-1)) - 1; bytes.Equal(r.tags[e*tl:(e+1)*tl], tag) {
+		if e := int(s&elemMask) - 1; bytes.Equal(r.tags[e*tl:(e+1)*tl], tag) {
 			return e
 		}
 	}
