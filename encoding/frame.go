@@ -238,8 +238,8 @@ func ReadFrameBuffer(r io.Reader, maxBody func(MessageType) int, buf []byte) (Fr
 		}
 	}
 	body := buf[:0]
-	if cap(body) == 0 {
-		body = make([]byte, 0, min(int(h.length), readStep))
+	if first := min(int(h.length), readStep); cap(body) < first {
+		body = make([]byte, 0, first)
 	}
 	for len(body) < int(h.length) {
 		step := min(int(h.length)-len(body), readStep)
