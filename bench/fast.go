@@ -378,8 +378,9 @@ func fastSender(c net.Conn, p kkrt.Params, set [][]byte, maxFrame int) error {
 			return err
 		}
 	}
+	var chunk []byte
 	for range s.TagChunks() {
-		chunk, err := s.TagChunk()
+		chunk, err = s.AppendTagChunk(chunk[:0])
 		if err != nil {
 			return err
 		}
