@@ -238,7 +238,7 @@ func ReadFrameBuffer(r io.Reader, maxBody func(MessageType) int, buf []byte) (Fr
 		}
 	}
 	body := buf[:0]
-	if first := min(int(h.length), readStep); cap(body) < first {
+	if first := min(int(h.length), readStep); body == nil || cap(body) < first {
 		body = make([]byte, 0, first)
 	}
 	for len(body) < int(h.length) {
