@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -51,7 +53,15 @@ func runFast(o options, stdout io.Writer) error {
 		progress("n = 2^%d: running suite 2 through psi.Session…", e)
 		so := o
 		so.suites = []psi.Suite{psi.SuiteOTExtension}
+		stop, err := startProfile(o.cpuProfile, e == o.max)
+		if err != nil {
+			return err
+		}
 		sm, err := runSession(so, in)
+		stop()
+		if err == nil && o.memProfile != "" && e == o.max {
+			err = writeHeapProfile(o.memProfile)
+		}
 		if err != nil {
 			return fmt.Errorf("n = 2^%d: suite 2 session: %w", e, err)
 		}
@@ -62,6 +72,8 @@ func runFast(o options, stdout io.Writer) error {
 			return fmt.Errorf("n = 2^%d: the session ran %v", e, sm.ri.Suite)
 		}
 		sm.ri, sm.rr = nil, nil
+		progress("n = 2^%d: Session ok in %.3fs (cores obtained %s, CPU %.2fs), peak heap %.1f MiB, %d GC cycles",
+			e, sm.wall.Seconds(), coresText(sm.cores), sm.cores*sm.wall.Seconds(), float64(sm.peakHeap)/(1<<20), sm.gcCycles)
 		floor, err := f.floor(n)
 		if err != nil {
 			return err
@@ -92,6 +104,38 @@ func runFast(o options, stdout io.Writer) error {
 	}
 	fmt.Fprintf(w, "\n- peak heap includes both input sets (%d bytes of element data plus a 24-byte slice header per element and side)\n", elementSize)
 	return nil
+}
+
+// startProfile starts a CPU profile to path when on is set and path is not
+// empty, and returns the function that stops it.
+func startProfile(path string, on bool) (func(), error) {
+	if path == "" || !on {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+// writeHeapProfile writes the allocation profile so far (go tool pprof
+// -sample_index=alloc_space shows where the bytes were allocated).
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	runtime.GC() // the profile covers allocations up to the last GC
+	return pprof.Lookup("allocs").WriteTo(f, 0)
 }
 
 type primitiveCosts struct {
@@ -334,8 +378,9 @@ func fastSender(c net.Conn, p kkrt.Params, set [][]byte, maxFrame int) error {
 			return err
 		}
 	}
+	var chunk []byte
 	for range s.TagChunks() {
-		chunk, err := s.TagChunk()
+		chunk, err = s.AppendTagChunk(chunk[:0])
 		if err != nil {
 			return err
 		}

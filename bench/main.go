@@ -57,6 +57,7 @@ type options struct {
 	floorRuns  int
 	timeout    time.Duration
 	cpuProfile string
+	memProfile string
 
 	suite      string // "ecdh" (suite 1) or "fast" (the KKRT engine)
 	compareMax int    // with -suite fast: also run suite 1 up to 2^compareMax
@@ -110,7 +111,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.floorElems, "floor-elements", 1<<13, "elements per run when measuring the floor cost c")
 	fs.IntVar(&o.floorRuns, "floor-runs", 3, "runs when measuring the floor cost c (the best is kept)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "abort a single session that takes longer than this")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the sessions (not of the floor measurement) to `file`")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the sessions (not of the floor measurement; with -suite fast, of the psi.Session run at 2^max only) to `file`")
+	fs.StringVar(&o.memProfile, "memprofile", "", "with -suite fast: write the allocation profile, taken after the psi.Session run at 2^max, to `file`")
 	fs.StringVar(&o.suite, "suite", "ecdh", "suite to measure: ecdh (suite 1) or fast (the OT-extension engine, beside suite 1 up to 2^-compare-max)")
 	fs.IntVar(&o.compareMax, "compare-max", 16, "with -suite fast: also run suite 1 for n up to 2^`e`, in the same run")
 	fs.BoolVar(&o.linkage, "linkage", false, "measure linkage quality (precision, recall, F1) of the full private pipeline instead of throughput")

@@ -125,13 +125,25 @@ func (m *MatrixChunk) AppendBinary(b []byte) ([]byte, error) {
 	if len(m.Rows)%RowSize != 0 {
 		return nil, fmt.Errorf("%w: matrix rows of %d bytes", ErrMalformed, len(m.Rows))
 	}
-	rows := uint32(len(m.Rows) / RowSize)
-	if err := checkRows(rows); err != nil {
+	b, err := AppendMatrixHeader(b, &m.Session, len(m.Rows)/RowSize)
+	if err != nil {
 		return nil, err
 	}
-	b = append(b, m.Session[:]...)
-	b = appendUint32(b, rows)
 	return append(b, m.Rows...), nil
+}
+
+// AppendMatrixHeader appends the header of a MatrixChunk body of rows
+// rows to b; the caller appends the rows (RowSize bytes each) after it.
+// It lets a producer write the rows straight into the body.
+func AppendMatrixHeader(b []byte, session *[SessionIDSize]byte, rows int) ([]byte, error) {
+	if rows < 0 || rows > MaxMatrixRows {
+		return nil, fmt.Errorf("%w: matrix chunk of %d rows", ErrMalformed, rows)
+	}
+	if err := checkRows(uint32(rows)); err != nil {
+		return nil, err
+	}
+	b = append(b, session[:]...)
+	return appendUint32(b, uint32(rows)), nil
 }
 
 // UnmarshalBinary decodes m from exactly b. Rows aliases b.
@@ -215,13 +227,31 @@ func (m *OPRFTags) AppendBinary(b []byte) ([]byte, error) {
 	if len(m.Wraps) != int(count)*per*int(m.WrapSize) || len(m.Seals) != int(count)*int(m.SealedSize) {
 		return nil, fmt.Errorf("%w: %d wrap and %d seal bytes for %d elements", ErrMalformed, len(m.Wraps), len(m.Seals), count)
 	}
-	b = append(b, m.Session[:]...)
-	b = appendUint32(b, count)
-	b = append(b, m.PerElement, m.TagLength, m.WrapSize)
-	b = appendUint16(b, m.SealedSize)
+	b = m.appendHeader(b, count)
 	b = append(b, m.Tags...)
 	b = append(b, m.Wraps...)
 	return append(b, m.Seals...), nil
+}
+
+func (m *OPRFTags) appendHeader(b []byte, count uint32) []byte {
+	b = append(b, m.Session[:]...)
+	b = appendUint32(b, count)
+	b = append(b, m.PerElement, m.TagLength, m.WrapSize)
+	return appendUint16(b, m.SealedSize)
+}
+
+// AppendHeader appends the header of m's encoding for count elements,
+// taking the sizes from m and ignoring its Tags, Wraps and Seals; the
+// caller appends count × PerElement × TagLength tag bytes, then the wraps
+// and seals. It lets a producer write the tags straight into the body.
+func (m *OPRFTags) AppendHeader(b []byte, count int) ([]byte, error) {
+	if err := m.checkSizes(); err != nil {
+		return nil, err
+	}
+	if count < 1 || count > MaxChunkElements {
+		return nil, fmt.Errorf("%w: OPRF tag chunk of %d elements (want 1..%d)", ErrMalformed, count, MaxChunkElements)
+	}
+	return m.appendHeader(b, uint32(count)), nil
 }
 
 // UnmarshalBinary decodes m from exactly b. Tags, Wraps and Seals alias b.

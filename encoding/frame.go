@@ -209,6 +209,15 @@ const readStep = 64 << 10
 // stream that ends inside a frame is ErrTruncated; one that ends cleanly
 // before a frame starts is io.EOF.
 func ReadFrame(r io.Reader, maxBody func(MessageType) int) (Frame, error) {
+	return ReadFrameBuffer(r, maxBody, nil)
+}
+
+// ReadFrameBuffer is ReadFrame reading the body into buf's storage when it
+// fits (growing it in the same 64 KiB steps when it does not), so a reader
+// that passes the previous frame's body back in allocates nothing per frame
+// once its buffer has grown to the largest frame. The returned Body aliases
+// that storage: it is valid until buf is reused.
+func ReadFrameBuffer(r io.Reader, maxBody func(MessageType) int, buf []byte) (Frame, error) {
 	var hb [HeaderSize]byte
 	if n, err := io.ReadFull(r, hb[:]); err != nil {
 		if err == io.EOF {
@@ -228,7 +237,10 @@ func ReadFrame(r io.Reader, maxBody func(MessageType) int) (Frame, error) {
 			return Frame{}, fmt.Errorf("%w: %s body of %d bytes where at most %d can come next", ErrTooLarge, h.typ, h.length, max(limit, 0))
 		}
 	}
-	body := make([]byte, 0, min(int(h.length), readStep))
+	body := buf[:0]
+	if first := min(int(h.length), readStep); body == nil || cap(body) < first {
+		body = make([]byte, 0, first)
+	}
 	for len(body) < int(h.length) {
 		step := min(int(h.length)-len(body), readStep)
 		body = slices.Grow(body, step)

@@ -92,6 +92,13 @@ func FuzzFrame(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		pf, perr := ParseFrame(in)
 		rf, rerr := ReadFrame(iotest.OneByteReader(bytes.NewReader(in)), nil)
+		// Into a reused buffer too small for most bodies, so that both
+		// the in-place and the growing path are taken.
+		bf, berr := ReadFrameBuffer(iotest.OneByteReader(bytes.NewReader(in)), nil, make([]byte, 5, 40))
+		require.Equal(t, rerr == nil, berr == nil)
+		if rerr == nil {
+			require.Equal(t, rf.Body, bf.Body)
+		}
 		if perr != nil {
 			// ReadFrame may succeed on a prefix when in has trailing bytes.
 			if rerr == nil {

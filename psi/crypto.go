@@ -47,6 +47,16 @@ func hashToGroup(out *ristretto255.Element, scratch *[]byte, sid *[32]byte, elem
 // seal keys all come from here, separated by label. Inputs after the label
 // have fixed lengths, so the encoding is unambiguous.
 func derive(label string, sid *[32]byte, point []byte) [32]byte {
+	var buf [128]byte
+	if n := len(label) + 1 + len(sid) + len(point); n <= len(buf) {
+		// The common case, on the stack: a hash.Hash would be allocated
+		// per call, and this runs once or twice per match.
+		k := copy(buf[:], label)
+		k++ // the 0x00 separator
+		k += copy(buf[k:], sid[:])
+		copy(buf[k:], point)
+		return sha256.Sum256(buf[:n])
+	}
 	h := sha256.New()
 	h.Write([]byte(label))
 	h.Write([]byte{0})

@@ -32,7 +32,15 @@ const (
 	labelFastWrap    = "reunite-psi-v2 suite 2 key wrap"
 	labelFastSealR2I = "reunite-psi-v2 suite 2 seal responder to initiator"
 	labelFastSealI2R = "reunite-psi-v2 suite 2 seal initiator to responder"
+	// labelFastRevealProof derives the proof that replaces the seal of a
+	// Reveal entry in a session without payloads.
+	labelFastRevealProof = "reunite-psi-v2 suite 2 reveal proof"
 )
+
+// fastRevealProofSize is the size of that proof: a Reveal entry that does
+// not come from the matching element passes with probability 2^-40, and
+// the first that fails ends the session.
+const fastRevealProofSize = 5
 
 // FastSuiteMinElements is the combined size of both sets (m + n) from
 // which a responder that may choose either suite chooses SuiteOTExtension:
@@ -237,8 +245,13 @@ func (s *Session) receiveOTReply(f encoding.Frame) error {
 }
 
 func (s *Session) sendMatrix() (encoding.MessageType, []byte, error) {
-	rows, err := s.fastR.AppendMatrixChunk(nil)
+	// The engine writes the rows straight into the body, after its header.
+	body := s.sendBuffer(encoding.MatrixChunkSize(s.matrixRows(s.done)))
+	body, err := encoding.AppendMatrixHeader(body, &s.sid, s.matrixRows(s.done))
 	if err != nil {
+		return 0, nil, err
+	}
+	if body, err = s.fastR.AppendMatrixChunk(body); err != nil {
 		return 0, nil, fastError(err)
 	}
 	s.done++
@@ -247,9 +260,7 @@ func (s *Session) sendMatrix() (encoding.MessageType, []byte, error) {
 		s.done = 0
 		s.state = stFastRecvTags
 	}
-	m := encoding.MatrixChunk{Session: s.sid, Rows: rows}
-	body, err := m.AppendBinary(nil)
-	return encoding.TypeMatrix, body, err
+	return encoding.TypeMatrix, body, nil
 }
 
 func (s *Session) receiveOPRFTags(f encoding.Frame) error {
@@ -275,19 +286,19 @@ func (s *Session) receiveOPRFTags(f encoding.Frame) error {
 	}
 	first := int64(s.done) * int64(per)
 	for _, h := range s.fastR.NewHits() {
-		fd := found{own: int32(h.Element), position: uint32(h.Position)}
+		var payload []byte
 		if sealed > 0 {
 			k, slot := int(h.Position-first)/per, int(h.Position-first)%per
 			w := m.Wraps[(k*per+slot)*wrap : (k*per+slot+1)*wrap]
 			// As in suite 1, a payload that does not open is counted, not
 			// fatal: aborting would tell the responder which element hit.
-			if payload, err := openWrapped(&s.sid, s.fastR.Secret(h.Element), w, m.Seals[k*sealed:(k+1)*sealed]); err == nil {
-				fd.payload = payload
-			} else {
+			var err error
+			if payload, err = openWrapped(&s.sid, s.fastR.Secret(h.Element), w, m.Seals[k*sealed:(k+1)*sealed]); err != nil {
+				payload = nil
 				s.badPayloads++
 			}
 		}
-		s.found = append(s.found, fd)
+		s.addFound(found{own: int32(h.Element), position: uint32(h.Position)}, payload)
 	}
 	s.done += m.Len()
 	s.progress("match", s.done, s.peerSize)
@@ -354,17 +365,22 @@ func (s *Session) receiveMatrix(f encoding.Frame) error {
 }
 
 func (s *Session) sendOPRFTags() (encoding.MessageType, []byte, error) {
-	tags, err := s.fastS.TagChunk()
-	if err != nil {
-		return 0, nil, fastError(err)
-	}
 	wrap, sealed := s.fastSealed()
 	per := s.fastLayout.TagsPerElement
 	n := len(s.set.Elements)
 	cnt := chunkLen(n, s.done/encoding.MaxChunkElements)
 	m := encoding.OPRFTags{
 		Session: s.sid, PerElement: uint8(per), TagLength: uint8(s.fastLayout.TagLen),
-		WrapSize: uint8(wrap), SealedSize: uint16(sealed), Tags: tags,
+		WrapSize: uint8(wrap), SealedSize: uint16(sealed),
+	}
+	// The header, then the engine's tags written straight into the body,
+	// then the wraps and seals.
+	body, err := m.AppendHeader(s.sendBuffer(encoding.OPRFTagsSize(cnt, per, s.fastLayout.TagLen, wrap, sealed)), cnt)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body, err = s.fastS.AppendTagChunk(body); err != nil {
+		return 0, nil, fastError(err)
 	}
 	if sealed > 0 {
 		// Each element's payload is sealed once under a fresh key K, and K
@@ -374,16 +390,19 @@ func (s *Session) sendOPRFTags() (encoding.MessageType, []byte, error) {
 		if _, err := io.ReadFull(s.rand, keys); err != nil {
 			return 0, nil, fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
 		}
-		m.Wraps = make([]byte, cnt*per*wrap)
-		m.Seals = make([]byte, 0, cnt*sealed)
+		wraps := len(body)
+		body = body[:wraps+cnt*per*wrap]
 		base := s.done
 		for i := range cnt {
 			key := keys[i*wrap : (i+1)*wrap]
 			for slot := range per {
 				mask := derive(labelFastWrap, &s.sid, s.fastS.Secret(base+i, slot))
-				subtle.XORBytes(m.Wraps[(i*per+slot)*wrap:(i*per+slot+1)*wrap], key, mask[:wrap])
+				at := wraps + (i*per+slot)*wrap
+				subtle.XORBytes(body[at:at+wrap], key, mask[:wrap])
 			}
-			m.Seals = seal(m.Seals, labelFastSealR2I, &s.sid, key, s.set.Payloads[s.fastS.Element(base+i)])
+		}
+		for i := range cnt {
+			body = seal(body, labelFastSealR2I, &s.sid, keys[i*wrap:(i+1)*wrap], s.set.Payloads[s.fastS.Element(base+i)])
 		}
 	}
 	s.done += cnt
@@ -392,8 +411,7 @@ func (s *Session) sendOPRFTags() (encoding.MessageType, []byte, error) {
 		s.done = 0
 		s.state = stRespRecvFinish
 	}
-	body, err := m.AppendBinary(nil)
-	return encoding.TypeOPRFTags, body, err
+	return encoding.TypeOPRFTags, body, nil
 }
 
 // openWrapped unwraps a payload key with the OPRF secret and opens the

@@ -276,3 +276,53 @@ func TestFastRandomCorruption(t *testing.T) {
 // FuzzFastSessionReceive feeds arbitrary frames to suite-2 sessions in
 // every receiving state (FuzzSessionReceive for suite 2).
 func FuzzFastSessionReceive(f *testing.F) { fuzzReceive(f, fastOnly, 9) }
+
+// TestFastRevealProof: without payloads a suite-2 Reveal entry is the
+// position and a 5-byte proof of the OPRF secret; a changed proof, or a
+// proof moved to another element's position, is refused.
+func TestFastRevealProof(t *testing.T) {
+	newPair := func(t *testing.T) (*Session, *Session) {
+		a := [][]byte{[]byte("alpha"), []byte("beta"), []byte("gamma"), []byte("delta")}
+		b := [][]byte{[]byte("gamma"), []byte("alpha"), []byte("delta")}
+		cfg := Config{Context: []byte("hostile"), Mode: BothLearn, Suites: fastOnly}
+		ini, err := newInitiator(cfg, Set{Elements: a})
+		require.NoError(t, err)
+		resp, err := newResponder(cfg, Set{Elements: b})
+		require.NoError(t, err)
+		return ini, resp
+	}
+	entry := encoding.PositionSize + fastRevealProofSize
+	t.Run("clean", func(t *testing.T) {
+		ini, resp := newPair(t)
+		var reveal encoding.SealedChunk
+		erra, errb := relay(t, ini, resp, func(i int, f encoding.Frame) encoding.Frame {
+			if i == gReveal {
+				require.NoError(t, reveal.UnmarshalBinary(f.Body))
+			}
+			return f
+		})
+		require.NoError(t, erra)
+		require.NoError(t, errb)
+		assert.Equal(t, entry, int(reveal.PrefixSize))
+		assert.Zero(t, reveal.SealedSize)
+		assert.Equal(t, 3, reveal.Len())
+	})
+	t.Run("changed proof", func(t *testing.T) {
+		ini, resp := newPair(t)
+		checkHostile(t, ini, resp, editBody(gReveal, func(b []byte) []byte {
+			b[sealedOffset+entry+encoding.PositionSize] ^= 1
+			return b
+		}), RoleResponder, ErrPayloadAuth, true)
+	})
+	t.Run("proofs swapped between elements", func(t *testing.T) {
+		ini, resp := newPair(t)
+		checkHostile(t, ini, resp, editBody(gReveal, func(b []byte) []byte {
+			p0 := b[sealedOffset+encoding.PositionSize : sealedOffset+entry]
+			p1 := b[sealedOffset+entry+encoding.PositionSize : sealedOffset+2*entry]
+			tmp := bytes.Clone(p0)
+			copy(p0, p1)
+			copy(p1, tmp)
+			return b
+		}), RoleResponder, ErrPayloadAuth, true)
+	})
+}

@@ -2,6 +2,7 @@ package psi
 
 import (
 	"cmp"
+	"crypto/subtle"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -288,20 +289,20 @@ func (s *Session) receiveTags(f encoding.Frame) error {
 		if !ok {
 			continue
 		}
-		m := found{own: own, position: uint32(received + i)}
+		var payload []byte
 		if wantSealed > 0 && s.cfg.Mode != CardinalityOnly {
 			point := s.ownPoints[int(own)*encoding.ElementSize : int(own+1)*encoding.ElementSize]
 			// A seal that fails to open must not end the session: the
 			// responder would learn that the initiator holds the element it
 			// corrupted. The match stands, without its payload, and the
 			// failure is counted in the result only.
-			if payload, err := open(labelSealR2I, &s.sid, point, sealedPayload); err == nil {
-				m.payload = payload
-			} else {
+			var err error
+			if payload, err = open(labelSealR2I, &s.sid, point, sealedPayload); err != nil {
+				payload = nil
 				s.badPayloads++
 			}
 		}
-		s.found = append(s.found, m)
+		s.addFound(found{own: own, position: uint32(received + i)}, payload)
 	}
 	s.done += c.Len()
 	s.progress("match", s.done-nI, s.peerSize)
@@ -309,6 +310,24 @@ func (s *Session) receiveTags(f encoding.Frame) error {
 		s.finishAnswers()
 	}
 	return nil
+}
+
+// addFound records a match the initiator found, with the payload that
+// came with it when the session carries payloads (nil if its seal did not
+// open).
+func (s *Session) addFound(m found, payload []byte) {
+	if s.found == nil {
+		// At most one per own element; a set of up to 2^16 gets it all at
+		// once, a larger one starts there and doubles.
+		s.found = make([]found, 0, min(len(s.set.Elements), s.peerSize, 1<<16))
+	}
+	if len(s.found) == cap(s.found) {
+		s.found = slices.Grow(s.found, len(s.found))
+	}
+	s.found = append(s.found, m)
+	if s.cfg.PayloadSize > 0 && s.cfg.Mode != CardinalityOnly {
+		s.payloads = append(s.payloads, payload)
+	}
 }
 
 // finishAnswers computes the initiator's result once every answer is in.
@@ -323,17 +342,22 @@ func (s *Session) finishAnswers() {
 		if len(s.found) > 0 {
 			s.matches = make([]Match, len(s.found))
 		}
+		order := indexOrder(len(s.found), func(i int) int { return int(s.found[i].own) })
 		_ = parallel(len(s.found), func(lo, hi int) error {
-			for i, m := range s.found[lo:hi] {
-				s.matches[lo+i] = Match{
-					Index:       int(m.own),
-					Handle:      derive(handle, &s.sid, s.ownKey(m.own)),
-					PeerPayload: m.payload,
+			for k := lo; k < hi; k++ {
+				i := int(uint32(order[k]))
+				m := s.found[i]
+				s.matches[k] = Match{
+					Index:  int(m.own),
+					Handle: derive(handle, &s.sid, s.ownKey(m.own)),
+				}
+				if s.payloads != nil {
+					s.matches[k].PeerPayload = s.payloads[i]
 				}
 			}
 			return nil
 		})
-		slices.SortFunc(s.matches, func(a, b Match) int { return cmp.Compare(a.Index, b.Index) })
+		s.payloads = nil
 	}
 	s.done = 0
 	if s.cfg.Mode == BothLearn && len(s.found) > 0 {
@@ -349,7 +373,8 @@ func (s *Session) finishAnswers() {
 
 func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 	cnt := min(encoding.MaxChunkElements, len(s.found)-s.done)
-	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.PositionSize, SealedSize: uint16(s.cfg.PayloadSize + encoding.SealOverhead)}
+	prefix, sealed := s.revealSizes()
+	c := encoding.SealedChunk{Session: s.sid, PrefixSize: uint8(prefix), SealedSize: uint16(sealed)}
 	size := c.EntrySize()
 	c.Entries = make([]byte, cnt*size)
 	empty := make([]byte, 0)
@@ -364,6 +389,13 @@ func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 			}
 			entry := c.Entries[i*size : (i+1)*size]
 			binary.BigEndian.PutUint32(entry, m.position)
+			if sealed == 0 {
+				// Suite 2 without payloads: a short proof instead of an
+				// empty seal.
+				p := derive(labelFastRevealProof, &s.sid, s.ownKey(m.own))
+				copy(entry[encoding.PositionSize:], p[:fastRevealProofSize])
+				continue
+			}
 			// The seal proves the initiator holds b·H(y) (suite 1) or the
 			// OPRF secret (suite 2) for this position, which it can only
 			// have computed from the same element. It fills the rest of
@@ -431,6 +463,7 @@ func (s *Session) checkFinish(f encoding.Frame, revealed int) (*encoding.Finish,
 // sendConfirm is the responder's last frame: the hash of the whole
 // transcript, including the initiator's Finish.
 func (s *Session) sendConfirm() (encoding.MessageType, []byte, error) {
+	s.flushRevealed()
 	f := encoding.Finish{Session: s.sid, RevealCount: uint32(len(s.matches))}
 	s.transcript.Sum(f.Transcript[:0])
 	body, err := f.AppendBinary(nil)
@@ -438,7 +471,7 @@ func (s *Session) sendConfirm() (encoding.MessageType, []byte, error) {
 		return 0, nil, err
 	}
 	s.cardinality = len(s.matches)
-	slices.SortFunc(s.matches, func(a, b Match) int { return cmp.Compare(a.Index, b.Index) })
+	sortMatches(s.matches)
 	s.complete(f.Transcript, s.cfg.Mode == BothLearn)
 	return encoding.TypeFinish, body, nil
 }
@@ -456,7 +489,7 @@ func (s *Session) receiveRevealOrFinish(f encoding.Frame) error {
 	if f.Type == encoding.TypeReveal {
 		return s.receiveReveal(f)
 	}
-	if _, err := s.checkFinish(f, len(s.matches)); err != nil {
+	if _, err := s.checkFinish(f, s.revealCount()); err != nil {
 		return err
 	}
 	s.state = stRespSendConfirm
@@ -468,47 +501,55 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 	if err := decode(&c, f.Body); err != nil {
 		return err
 	}
-	if c.PrefixSize != encoding.PositionSize {
-		return fmt.Errorf("%w: reveal positions of %d bytes, expected %d", ErrMalformed, c.PrefixSize, encoding.PositionSize)
+	prefixSize, sealedSize := s.revealSizes()
+	if int(c.PrefixSize) != prefixSize {
+		return fmt.Errorf("%w: reveal prefixes of %d bytes, expected %d", ErrMalformed, c.PrefixSize, prefixSize)
 	}
 	if err := s.checkSession(&c.Session); err != nil {
 		return err
 	}
-	if int(c.SealedSize) != s.cfg.PayloadSize+encoding.SealOverhead {
-		return fmt.Errorf("%w: reveal seals of %d bytes, expected %d", ErrMalformed, c.SealedSize, s.cfg.PayloadSize+encoding.SealOverhead)
+	if int(c.SealedSize) != sealedSize {
+		return fmt.Errorf("%w: reveal seals of %d bytes, expected %d", ErrMalformed, c.SealedSize, sealedSize)
 	}
 	n := int64(len(s.set.Elements))
-	handle, _, sealI2R := s.labels()
+	_, _, sealI2R := s.labels()
 	per := int64(1) // tag stream positions per element
 	if s.suite == SuiteOTExtension {
 		per = int64(s.fastLayout.TagsPerElement)
 	}
-	keys := make([][]byte, c.Len())
-	matches := make([]Match, c.Len())
 	for i := range c.Len() {
 		prefix, _ := c.Entry(i)
-		pos := binary.BigEndian.Uint32(prefix)
 		// Strictly increasing elements: no repeats (in suite 2, not two
 		// slots of one element either), one canonical order.
-		elem := int64(pos) / per
+		elem := int64(binary.BigEndian.Uint32(prefix)) / per
 		if elem <= s.lastReveal || elem >= n {
 			return fmt.Errorf("%w: reveal position out of order or range", ErrMalformed)
 		}
 		s.lastReveal = elem
-		matches[i].Index, keys[i] = s.revealedAt(pos)
 	}
-	// Seals are opened on all cores; the first entry that fails ends the
-	// session.
-	err := parallel(len(matches), func(lo, hi int) error {
+	var payloads [][]byte
+	if s.cfg.PayloadSize > 0 {
+		payloads = make([][]byte, c.Len())
+	}
+	// Seals (or proofs) are checked on all cores; the first entry that
+	// fails ends the session.
+	err := parallel(c.Len(), func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
-			_, sealedPayload := c.Entry(i)
-			payload, err := open(sealI2R, &s.sid, keys[i], sealedPayload)
+			prefix, sealedPayload := c.Entry(i)
+			_, key := s.revealedAt(binary.BigEndian.Uint32(prefix))
+			if sealedSize == 0 {
+				p := derive(labelFastRevealProof, &s.sid, key)
+				if subtle.ConstantTimeCompare(p[:fastRevealProofSize], prefix[encoding.PositionSize:]) != 1 {
+					return fmt.Errorf("%w: reveal entry %d", ErrPayloadAuth, i)
+				}
+				continue
+			}
+			payload, err := open(sealI2R, &s.sid, key, sealedPayload)
 			if err != nil {
 				return fmt.Errorf("%w: reveal entry %d", err, i)
 			}
-			matches[i].Handle = derive(handle, &s.sid, keys[i])
-			if s.cfg.PayloadSize > 0 {
-				matches[i].PeerPayload = payload
+			if payloads != nil {
+				payloads[i] = payload
 			}
 		}
 		return nil
@@ -516,8 +557,59 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 	if err != nil {
 		return err
 	}
-	s.matches = append(s.matches, matches...)
+	// The matches themselves (64 bytes each) are made once, at the end
+	// (flushRevealed); until then a revealed match is its position.
+	if len(s.revealedPos)+c.Len() > cap(s.revealedPos) {
+		s.revealedPos = slices.Grow(s.revealedPos, max(len(s.revealedPos), c.Len()))
+	}
+	for i := range c.Len() {
+		prefix, _ := c.Entry(i)
+		s.revealedPos = append(s.revealedPos, binary.BigEndian.Uint32(prefix))
+	}
+	s.revealedPayloads = append(s.revealedPayloads, payloads...)
 	return nil
+}
+
+// revealCount is the number of matches the responder has accepted.
+func (s *Session) revealCount() int { return len(s.matches) + len(s.revealedPos) }
+
+// flushRevealed turns the responder's revealed positions into matches,
+// with their handles, appended to s.matches in one allocation.
+func (s *Session) flushRevealed() {
+	if len(s.revealedPos) == 0 {
+		return
+	}
+	handle, _, _ := s.labels()
+	off := len(s.matches)
+	s.matches = slices.Grow(s.matches, len(s.revealedPos))[:off+len(s.revealedPos)]
+	out := s.matches[off:]
+	order := indexOrder(len(out), func(i int) int {
+		idx, _ := s.revealedAt(s.revealedPos[i])
+		return idx
+	})
+	_ = parallel(len(out), func(lo, hi int) error {
+		for k := lo; k < hi; k++ {
+			i := int(uint32(order[k]))
+			idx, key := s.revealedAt(s.revealedPos[i])
+			out[k] = Match{Index: idx, Handle: derive(handle, &s.sid, key)}
+			if s.revealedPayloads != nil {
+				out[k].PeerPayload = s.revealedPayloads[i]
+			}
+		}
+		return nil
+	})
+	s.revealedPos, s.revealedPayloads = nil, nil
+}
+
+// revealSizes returns the prefix and seal sizes of this session's Reveal
+// entries: the tag position and the initiator's payload sealed to the
+// responder; in suite 2 without payloads, the position and a short proof
+// of the OPRF secret (PROTOCOL.md §Suite 2, Reveal) and no seal.
+func (s *Session) revealSizes() (prefix, sealed int) {
+	if s.suite == SuiteOTExtension && s.cfg.PayloadSize == 0 {
+		return encoding.PositionSize + fastRevealProofSize, 0
+	}
+	return encoding.PositionSize, s.cfg.PayloadSize + encoding.SealOverhead
 }
 
 // labels returns the labels of this session's suite for match handles
@@ -569,6 +661,53 @@ func (s *Session) complete(transcript [32]byte, learned bool) {
 	}
 	s.dropState()
 	s.state = stDone
+}
+
+// indexOrder returns the positions 0 … n-1 ordered by index(i), which
+// must be below 2^32 and distinct, each in the low 32 bits of its entry:
+// matches can then be made in Index order instead of being sorted after
+// (each is 64 bytes).
+func indexOrder(n int, index func(i int) int) []uint64 {
+	keys := make([]uint64, n)
+	for i := range keys {
+		keys[i] = uint64(index(i))<<32 | uint64(i)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// sortMatches sorts ms by Index (a no-op when they already are, as the
+// matches a session makes are). Matches are 64 bytes, so it sorts (index,
+// position) keys and then moves each match once, in place, along the
+// cycles of the permutation: about twice as fast as sorting the structs,
+// and without a second array.
+func sortMatches(ms []Match) {
+	if len(ms) < 2 || slices.IsSortedFunc(ms, func(a, b Match) int { return cmp.Compare(a.Index, b.Index) }) {
+		return
+	}
+	keys := make([]uint64, len(ms)) // Index << 32 | position in ms
+	for i, m := range ms {
+		keys[i] = uint64(m.Index)<<32 | uint64(i)
+	}
+	slices.Sort(keys)
+	const done = ^uint64(0)
+	for k := range keys {
+		if keys[k] == done {
+			continue
+		}
+		tmp := ms[k]
+		j := k
+		for {
+			src := int(uint32(keys[j]))
+			keys[j] = done
+			if src == k {
+				ms[j] = tmp
+				break
+			}
+			ms[j] = ms[src]
+			j = src
+		}
+	}
 }
 
 func appendUint32(b []byte, v uint32) []byte {

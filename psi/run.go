@@ -194,6 +194,12 @@ func Run(ctx context.Context, conn io.ReadWriter, s *Session, opts *RunOptions) 
 	if err := announce(conn, fr, dl, s, idle, frame, wrap); err != nil {
 		return nil, err
 	}
+	// One buffer for the frames read and one for the frames written, reused
+	// from frame to frame: Receive keeps nothing of a body, and a written
+	// frame is done with once Write returns.
+	var rbuf, wbuf []byte
+	s.reuseSend = true // each frame is written before the next Send
+	defer func() { s.reuseSend = false }()
 	for {
 		switch s.Turn() {
 		case TurnDone:
@@ -213,13 +219,16 @@ func Run(ctx context.Context, conn io.ReadWriter, s *Session, opts *RunOptions) 
 				return s.Result()
 			}
 			dl.set(true, frame)
-			if err := encoding.WriteFrame(conn, f); err != nil {
+			if wbuf, err = f.AppendBinary(wbuf[:0]); err != nil {
+				return nil, wrap(err)
+			}
+			if _, err := conn.Write(wbuf); err != nil {
 				return nil, wrap(err)
 			}
 		case TurnReceive:
 			fr.started = false
 			dl.set(false, idle)
-			f, err := encoding.ReadFrame(fr, s.MaxBody)
+			f, err := encoding.ReadFrameBuffer(fr, s.MaxBody, rbuf)
 			if err != nil {
 				if errors.Is(err, encoding.ErrVersion) {
 					// A peer of another wire version (version 1 has no
@@ -233,6 +242,7 @@ func Run(ctx context.Context, conn io.ReadWriter, s *Session, opts *RunOptions) 
 				}
 				return nil, wrap(err)
 			}
+			rbuf = f.Body
 			_ = s.Receive(f) // a failure moves the session to alert or done
 		}
 	}

@@ -99,8 +99,9 @@ type Session struct {
 	ownTags     map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
 	peerTags    map[[encoding.TagSize]byte]struct{}
 	found       []found
-	revealed    int // matches revealed to the responder
-	badPayloads int // matched elements whose sealed payload did not open
+	payloads    [][]byte // with payloads: the peer's payload of found[i], nil where its seal did not open
+	revealed    int      // matches revealed to the responder
+	badPayloads int      // matched elements whose sealed payload did not open
 
 	// Responder.
 	evaluated  []byte  // b·a·H(x), grown chunk by chunk as Blinded frames arrive
@@ -108,6 +109,10 @@ type Session struct {
 	tagOrder   []int32 // position in the tag stream → element index
 	tagPoints  []byte  // k_B·H(y) by tag position
 	lastReveal int64
+	// Matches revealed since the last flushRevealed: tag positions, and
+	// payloads in a session with payloads.
+	revealedPos      []uint32
+	revealedPayloads [][]byte
 
 	matches     []Match
 	cardinality int
@@ -122,6 +127,12 @@ type Session struct {
 	fastLayout kkrt.Layout
 	otReply    []byte
 
+	// reuseSend is set by Run, which has written a frame before it asks
+	// for the next: the large chunk bodies are then built in sendBuf,
+	// reused from frame to frame, instead of a new slice each.
+	reuseSend bool
+	sendBuf   []byte
+
 	// skipProofs is set only by this package's benchmarks, to time the
 	// same session without verifiable evaluation: the responder sends
 	// all-zero proofs and the initiator does not verify them.
@@ -129,10 +140,12 @@ type Session struct {
 }
 
 // found is a match the initiator has seen in the responder's tag stream.
+// Its payload, if the session carries payloads, is kept apart
+// (Session.payloads), so that a session without them holds 8 bytes per
+// match.
 type found struct {
 	own      int32  // index into ownPoints
 	position uint32 // position in the tag stream
-	payload  []byte
 }
 
 func newSession(cfg Config, set Set, random io.Reader) (*Session, error) {
@@ -192,31 +205,32 @@ func checkInputs(cfg Config, set Set) error {
 }
 
 // duplicateIndex returns the index of the first element equal to an earlier
-// one, or -1.
+// one, or -1. Each element's maphash picks its start in an open-addressing
+// table of indices at load at most 1/2 (4 bytes per slot, no map): a hash
+// collision costs a byte comparison, never a wrong answer.
 func duplicateIndex(elements [][]byte) int {
+	n := len(elements)
+	if n < 2 {
+		return -1
+	}
 	seed := maphash.MakeSeed()
-	first := make(map[uint64]int32, len(elements))
-	var slow map[string]struct{} // only after a 64-bit hash collision
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	slots := make([]uint32, size) // element index + 1; 0 is empty
+	mask := uint64(size - 1)
 	for i, e := range elements {
-		h := maphash.Bytes(seed, e)
-		j, ok := first[h]
-		if !ok {
-			first[h] = int32(i)
-			continue
-		}
-		if bytes.Equal(elements[j], e) {
-			return i
-		}
-		if slow == nil {
-			slow = make(map[string]struct{}, len(elements))
-			for _, e := range elements[:i] {
-				slow[string(e)] = struct{}{}
+		for k := maphash.Bytes(seed, e) & mask; ; k = (k + 1) & mask {
+			j := slots[k]
+			if j == 0 {
+				slots[k] = uint32(i + 1)
+				break
+			}
+			if bytes.Equal(elements[j-1], e) {
+				return i
 			}
 		}
-		if _, dup := slow[string(e)]; dup {
-			return i
-		}
-		slow[string(e)] = struct{}{}
 	}
 	return -1
 }
@@ -291,10 +305,11 @@ func (s *Session) abort(err error) error {
 // and large buffers do not outlive it.
 func (s *Session) dropState() {
 	s.key, s.keyInv = nil, nil
-	s.ownPoints, s.ownTags, s.peerTags, s.found = nil, nil, nil, nil
+	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
+	s.revealedPos, s.revealedPayloads = nil, nil
 	s.helloFrame = nil
-	s.fastR, s.fastS, s.otReply = nil, nil, nil
+	s.fastR, s.fastS, s.otReply, s.sendBuf = nil, nil, nil, nil
 }
 
 // Suite returns the suite the handshake chose, or 0 before it did.
@@ -341,7 +356,8 @@ func (s *Session) MaxBody(t encoding.MessageType) int {
 		return s.fastTagsSize(s.done)
 	case s.state == stRespRecvFinish && t == encoding.TypeReveal && s.cfg.Mode == BothLearn:
 		left := nI - int(s.lastReveal+1) // positions still possible, in increasing order
-		return encoding.SealedChunkSize(min(left, encoding.MaxChunkElements), encoding.PositionSize, s.cfg.PayloadSize+encoding.SealOverhead)
+		prefix, sealed := s.revealSizes()
+		return encoding.SealedChunkSize(min(left, encoding.MaxChunkElements), prefix, sealed)
 	case (s.state == stRespRecvFinish || s.state == stInitRecvConfirm) && t == encoding.TypeFinish:
 		return encoding.FinishSize
 	}
@@ -406,6 +422,20 @@ func (s *Session) Send() (encoding.Frame, error) {
 	return f, nil
 }
 
+// sendBuffer returns an empty slice with room for a body of size bytes:
+// the session's reused buffer when its driver allows it (reuseSend), a new
+// one otherwise, so that a frame returned by Send stays valid for a caller
+// that keeps it.
+func (s *Session) sendBuffer(size int) []byte {
+	if !s.reuseSend {
+		return make([]byte, 0, size)
+	}
+	if cap(s.sendBuf) < size {
+		s.sendBuf = make([]byte, 0, size)
+	}
+	return s.sendBuf[:0]
+}
+
 // frame wraps body in the next outgoing frame and adds it to the transcript.
 func (s *Session) frame(typ encoding.MessageType, body []byte) encoding.Frame {
 	f := encoding.Frame{Type: typ, Seq: s.sendSeq, Body: body}
@@ -425,7 +455,9 @@ func (s *Session) record(f encoding.Frame) {
 // Receive consumes the next frame from the peer. It is valid only when
 // Turn returns TurnReceive. Any error ends the session: Turn then returns
 // TurnSend if an alert should be delivered to the peer, and TurnDone after
-// that; Result returns the error.
+// that; Result returns the error. Receive keeps no reference to f.Body
+// once it returns, so a transport may reuse the body's storage for the
+// next frame (Run does).
 func (s *Session) Receive(f encoding.Frame) error {
 	if s.Turn() != TurnReceive {
 		return fmt.Errorf("%w: Receive called while the session expects to %v", ErrWrongTurn, s.Turn())

@@ -116,9 +116,12 @@ func (s *Session) MarshalState() ([]byte, error) {
 		// Unblinded (and still blinded) points, the peer's tags so far
 		// (sorted, so the encoding is canonical), matches found so far.
 		st.OwnPoints, st.PeerTags = s.ownPoints, sortedKeys(s.peerTags)
-		for _, m := range s.found {
-			f := encoding.StateFound{Own: uint32(m.own), Position: m.position, Opened: 1, Payload: m.payload}
-			if m.payload == nil {
+		for i, m := range s.found {
+			f := encoding.StateFound{Own: uint32(m.own), Position: m.position, Opened: 1}
+			if s.payloads != nil {
+				f.Payload = s.payloads[i]
+			}
+			if f.Payload == nil {
 				f.Payload = make([]byte, p)
 				if p > 0 {
 					f.Opened = 0 // a seal that did not open; see badPayloads
@@ -142,6 +145,7 @@ func (s *Session) MarshalState() ([]byte, error) {
 	}
 	st.BadPayloads = uint32(s.badPayloads)
 
+	s.flushRevealed()
 	matches, cardinality := s.matches, s.cardinality
 	if s.state == stDone {
 		matches, cardinality = s.result.Matches, s.result.Cardinality
@@ -396,11 +400,11 @@ func (s *Session) resumeInitiator(in *encoding.SessionState, nI, nP int) error {
 				return corrupt("match found twice")
 			}
 			owns[int32(f.Own)] = struct{}{}
-			m := found{own: int32(f.Own), position: f.Position}
+			var payload []byte
 			if p > 0 && f.Opened == 1 {
-				m.payload = f.Payload
+				payload = f.Payload
 			}
-			s.found = append(s.found, m)
+			s.addFound(found{own: int32(f.Own), position: f.Position}, payload)
 		}
 	}
 	if int64(in.Revealed) > int64(nI) || (in.Revealed != 0 && s.state != stInitRecvConfirm) {

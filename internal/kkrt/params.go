@@ -29,8 +29,9 @@ const (
 	// with its key wraps and sealed payloads stays below the frame limit.
 	ChunkElements = 4096
 	// SecretSize is the size of the OPRF secret kept per evaluation when
-	// Params.Secrets is set: bytes 16…31 of the OPRF output, disjoint from
-	// the tag (bytes 0…tagLen-1, tagLen ≤ 16).
+	// Params.Secrets is set: bytes 16…31 of the OPRF output. The tag is a
+	// one-way function of it (tagOf), so a sender keeping secrets keeps no
+	// tags.
 	SecretSize = 16
 	// hashCount is the number of cuckoo hash functions.
 	hashCount = 3
@@ -120,9 +121,11 @@ func newLayout(p Params) (layout, error) {
 	l := layout{nR: p.ReceiverSize, nS: p.SenderSize, bins: bins, stash: stash, secrets: p.Secrets}
 	l.rows = (bins + stash + 63) &^ 63
 	l.perElt = hashCount + stash
-	// A false positive needs one of the receiver's bins+stash tags to equal
-	// one of the sender's perElt·nS tags by chance.
-	pairs := float64(bins+stash) * float64(l.perElt) * math.Max(1, float64(p.SenderSize))
+	// The receiver compares a tag in slot h of the sender's stream only with
+	// the tags of its own elements placed in slot h (by hash function h, or
+	// in stash slot h-3), and each own element is in one slot: a false
+	// positive needs one of at most nR·nS compared pairs to collide.
+	pairs := math.Max(1, float64(p.ReceiverSize)) * math.Max(1, float64(p.SenderSize))
 	bits := StatSec + math.Log2(pairs)
 	l.tagLen = max(8, int(math.Ceil(bits/8)))
 	return l, nil

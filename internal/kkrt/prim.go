@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/binary"
 	"math/bits"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 const (
 	domainBaseOT = "reunite-kkrt-v1 base OT\x00"
 	domainSeed   = "reunite-kkrt-v1 cuckoo seed\x00"
+	domainTag    = "reunite-kkrt-v1 tag\x00"
 )
 
 // sessionSeed derives the element-hashing seed from the session context.
@@ -71,14 +73,21 @@ func binsOf(x *[16]byte, m int) [hashCount]uint32 {
 type row [rowWords]uint64
 
 // prc is the pseudorandom code C of KKRT16 §4: the first Width bits of
-// AES_k(x̂ ⊕ 0) ‖ AES_k(x̂ ⊕ 1) ‖ AES_k(x̂ ⊕ 2) ‖ AES_k(x̂ ⊕ 3), with
-// the key k chosen by the sender after the receiver's inputs are fixed
-// (KKRT16 instantiates the PRC with a PRF exactly this way).
+// AES⁻¹_k(x̂ ⊕ 0) ‖ AES⁻¹_k(x̂ ⊕ 1) ‖ AES⁻¹_k(x̂ ⊕ 2) ‖ AES⁻¹_k(x̂ ⊕ 3)
+// (x̂ ⊕ i flips the last byte), with the key k chosen by the sender after
+// the receiver's inputs are fixed (KKRT16 instantiates the PRC with a PRF
+// exactly this way). AES⁻¹ under a secret key is a pseudorandom permutation
+// as AES is; it is used because the standard library's CBC decryption
+// evaluates it on many independent blocks at once, where one Encrypt call
+// per block pays its overhead and latency four times per code word
+// (encodeBatch).
 //
 // A prc holds scratch space: each goroutine needs its own (clone).
 type prc struct {
-	b       cipher.Block
-	in, out [64]byte
+	b        cipher.Block
+	dec      cipher.BlockMode // CBC decryption under b, used as a batch AES⁻¹
+	last     [16]byte         // dec's chaining value: the last block it read
+	src, dst []byte
 }
 
 func newPRC(key []byte) *prc {
@@ -86,24 +95,45 @@ func newPRC(key []byte) *prc {
 	if err != nil {
 		panic("kkrt: " + err.Error()) // unreachable: key is always 16 bytes
 	}
-	return &prc{b: b}
+	return prcOf(b)
 }
 
-func (c *prc) clone() *prc { return &prc{b: c.b} }
+func prcOf(b cipher.Block) *prc {
+	return &prc{b: b, dec: cipher.NewCBCDecrypter(b, make([]byte, aes.BlockSize))}
+}
 
-func (c *prc) encode(out *row, x *[16]byte) {
-	for i := range 4 {
-		copy(c.in[16*i:16*i+16], x[:])
-		c.in[16*i+15] ^= byte(i)
-		c.b.Encrypt(c.out[16*i:16*i+16], c.in[16*i:16*i+16])
+func (c *prc) clone() *prc { return prcOf(c.b) }
+
+// encodeBatch writes C(xs[i]) to out[i] for every i. CBC decryption gives
+// block j as AES⁻¹(src_j) ⊕ src_{j-1} (the chaining value before the
+// first), so XORing the previous input block back leaves AES⁻¹(src_j).
+func (c *prc) encodeBatch(out []row, xs [][16]byte) {
+	n := 64 * len(xs)
+	if cap(c.src) < n {
+		c.src, c.dst = make([]byte, n), make([]byte, n)
 	}
-	for w := range rowWords {
-		out[w] = binary.LittleEndian.Uint64(c.out[8*w:])
+	src, dst := c.src[:n], c.dst[:n]
+	for i := range xs {
+		for j := range 4 {
+			b := src[64*i+16*j : 64*i+16*j+16]
+			copy(b, xs[i][:])
+			b[15] ^= byte(j)
+		}
+	}
+	c.dec.CryptBlocks(dst, src)
+	subtle.XORBytes(dst[:16], dst[:16], c.last[:])
+	subtle.XORBytes(dst[16:], dst[16:], src[:n-16])
+	copy(c.last[:], src[n-16:])
+	for i := range out[:len(xs)] {
+		for w := range rowWords {
+			out[i][w] = binary.LittleEndian.Uint64(dst[64*i+8*w:])
+		}
 	}
 }
 
 // tagHash is the random oracle H of KKRT16 applied to a matrix row in bin
-// j: SHA-256(row ‖ j), truncated by the caller to the tag length.
+// j: SHA-256(row ‖ j), the OPRF output. Its last SecretSize bytes are the
+// secret, and the tag is derived from them (tagOf).
 func tagHash(r *row, j int) [32]byte {
 	var buf [rowBytes + 4]byte
 	for w := range rowWords {
@@ -111,6 +141,19 @@ func tagHash(r *row, j int) [32]byte {
 	}
 	binary.BigEndian.PutUint32(buf[rowBytes:], uint32(j))
 	return sha256.Sum256(buf[:])
+}
+
+// tagOf writes to dst (at most 32 bytes) the tag of an OPRF output whose
+// secret half is secret: SHA-256("reunite-kkrt-v1 tag" ‖ 0x00 ‖ secret),
+// one block. The tag is a one-way function of the secret, so a party that
+// sees a tag learns nothing of the secret that handles and payload keys
+// come from, and a party that keeps secrets need not keep tags as well.
+func tagOf(dst, secret []byte) {
+	var buf [len(domainTag) + SecretSize]byte
+	copy(buf[:], domainTag)
+	copy(buf[len(domainTag):], secret)
+	h := sha256.Sum256(buf[:])
+	copy(dst, h[:len(dst)])
 }
 
 // prg expands a base-OT seed into one matrix column: AES-128-CTR keyed by

@@ -47,10 +47,28 @@ type Receiver struct {
 
 	tags    []byte   // tagLen bytes per own element
 	secrets []byte   // SecretSize bytes per own element, with Params.Secrets
-	lookup  []uint32 // open addressing over tags: element + 1, 0 is empty
-	hit     []int64  // per own element: the position of its tag in the tag stream, or -1
+	lookup  []uint32 // open addressing over tags: lookupEntry(element, slot), 0 is empty
+	hit     []uint32 // per own element: 1 + the position of its tag in the tag stream, or 0
 	last    []Hit    // the hits of the last tag chunk
 }
+
+// A lookup entry packs an own element e (e+1 < 2^25, as MaxSetSize = 2^24),
+// the slot of the sender's tag stream its tag can appear in (0 … 10: its
+// hash function, or 3 + its stash slot; 4 bits) and 3 more bits of its tag
+// (fingerprint), so that most probes are settled without reading the tag.
+const (
+	slotShift = 25
+	fpShift   = 29
+	elemMask  = 1<<slotShift - 1
+)
+
+func lookupEntry(e, slot int, tag []byte) uint32 {
+	return uint32(e+1) | uint32(slot)<<slotShift | fingerprint(tag)<<fpShift
+}
+
+// fingerprint is the top 3 bits of the tag's first 8 bytes (little-endian);
+// the table index takes the low bits.
+func fingerprint(tag []byte) uint32 { return uint32(tag[7] >> 5) }
 
 // Hit is one of the receiver's elements found in the sender's set.
 type Hit struct {
@@ -191,43 +209,46 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 	tl := r.l.tagLen
 	parallel(n, func(lo, hi int) {
 		c := r.prc.clone()
-		var zero [16]byte
-		var code row
-		for i := lo; i < hi; i++ {
-			j := k*ChunkRows + i
-			elem := uint32(0)
-			if j < used {
-				elem = r.table.slots[j]
-			}
-			if elem != 0 {
-				c.encode(&code, &r.xs[elem-1])
-				tag := tagHash(&r.t[i], j)
-				e := int(elem - 1)
-				copy(r.tags[e*tl:(e+1)*tl], tag[:tl])
-				if r.secrets != nil {
-					copy(r.secrets[e*SecretSize:(e+1)*SecretSize], tag[32-SecretSize:])
+		const batch = 256
+		var xs [batch][16]byte // x̂ of each row's element, 0 for an empty row
+		var codes [batch]row
+		for a := lo; a < hi; a += batch {
+			m := min(batch, hi-a)
+			for i := range m {
+				xs[i] = [16]byte{}
+				if j := k*ChunkRows + a + i; j < used && r.table.slots[j] != 0 {
+					xs[i] = r.xs[r.table.slots[j]-1]
 				}
-			} else {
-				c.encode(&code, &zero)
 			}
-			for w := range rowWords {
-				binary.LittleEndian.PutUint64(out[(i*rowWords+w)*8:], r.d[i][w]^code[w])
+			c.encodeBatch(codes[:m], xs[:m])
+			for b := range m {
+				i, j := a+b, k*ChunkRows+a+b
+				if j < used && r.table.slots[j] != 0 {
+					h := tagHash(&r.t[i], j)
+					e := int(r.table.slots[j] - 1)
+					secret := h[32-SecretSize:]
+					tagOf(r.tags[e*tl:(e+1)*tl], secret)
+					if r.secrets != nil {
+						copy(r.secrets[e*SecretSize:(e+1)*SecretSize], secret)
+					}
+				}
+				for w := range rowWords {
+					binary.LittleEndian.PutUint64(out[(i*rowWords+w)*8:], r.d[i][w]^codes[b][w])
+				}
 			}
 		}
 	})
 	for i := range n {
 		if j := k*ChunkRows + i; j < used && r.table.slots[j] != 0 {
-			r.insert(int(r.table.slots[j] - 1))
+			e := int(r.table.slots[j] - 1)
+			r.insert(e, r.slotOf(e, j))
 		}
 	}
 	r.chunk++
 	if r.chunk == r.l.matrixChunks() {
 		r.col0, r.col1, r.t, r.d, r.g0, r.g1 = nil, nil, nil, nil, nil, nil
 		r.xs, r.table = nil, nil
-		r.hit = make([]int64, len(r.tags)/r.l.tagLen)
-		for i := range r.hit {
-			r.hit[i] = -1
-		}
+		r.hit = make([]uint32, len(r.tags)/r.l.tagLen)
 		r.state = rTags
 		if r.l.tagChunks() == 0 {
 			r.state = rDone
@@ -236,28 +257,50 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 	return dst[:len(dst)+n*rowBytes], nil
 }
 
-// insert adds own element e's tag to the lookup table.
-func (r *Receiver) insert(e int) {
+// slotOf returns the slot of the sender's tag stream in which the tag of
+// own element e, placed in row j, can appear: the first hash function that
+// maps e to bin j (the sender gives later ones a random tag), or 3 + i for
+// stash slot i.
+func (r *Receiver) slotOf(e, j int) int {
+	if j >= r.l.bins {
+		return hashCount + j - r.l.bins
+	}
+	pos := binsOf(&r.xs[e], r.l.bins)
+	h := 0
+	for int(pos[h]) != j {
+		h++
+	}
+	return h
+}
+
+// insert adds own element e's tag, expected in slot, to the lookup table.
+func (r *Receiver) insert(e, slot int) {
 	mask := uint64(len(r.lookup) - 1)
 	tl := r.l.tagLen
 	for k := binary.LittleEndian.Uint64(r.tags[e*tl:]) & mask; ; k = (k + 1) & mask {
 		if r.lookup[k] == 0 {
-			r.lookup[k] = uint32(e + 1)
+			r.lookup[k] = lookupEntry(e, slot, r.tags[e*tl:(e+1)*tl])
 			return
 		}
 	}
 }
 
-// find returns the own element whose tag is tag, or -1.
-func (r *Receiver) find(tag []byte) int {
+// find returns the own element whose tag is tag and expected in slot, or
+// -1. Comparing within a slot only is what the tag length assumes
+// (newLayout).
+func (r *Receiver) find(tag []byte, slot int) int {
 	mask := uint64(len(r.lookup) - 1)
 	tl := r.l.tagLen
+	want := uint32(slot) | fingerprint(tag)<<(fpShift-slotShift)
 	for k := binary.LittleEndian.Uint64(tag) & mask; ; k = (k + 1) & mask {
 		s := r.lookup[k]
 		if s == 0 {
 			return -1
 		}
-		if e := int(s - 1); bytes.Equal(r.tags[e*tl:(e+1)*tl], tag) {
+		if s>>slotShift != want {
+			continue
+		}
+		if e := int(s&elemMask) - 1; bytes.Equal(r.tags[e*tl:(e+1)*tl], tag) {
 			return e
 		}
 	}
@@ -277,10 +320,11 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 	var mu sync.Mutex
 	var found []Hit
 	first := int64(r.tagK) * ChunkElements * int64(r.l.perElt)
+	per := r.l.perElt
 	parallel(len(msg)/tl, func(lo, hi int) {
 		var local []Hit
 		for i := lo; i < hi; i++ {
-			if e := r.find(msg[i*tl : (i+1)*tl]); e >= 0 {
+			if e := r.find(msg[i*tl:(i+1)*tl], i%per); e >= 0 {
 				local = append(local, Hit{Element: e, Position: first + int64(i)})
 			}
 		}
@@ -293,10 +337,10 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 	// every hit has exactly one position.
 	slices.SortFunc(found, func(a, b Hit) int { return cmp.Compare(a.Position, b.Position) })
 	for _, h := range found {
-		if r.hit[h.Element] >= 0 {
-			return r.fail(fmt.Errorf("%w: tag at position %d repeats the tag at %d", ErrRepeatedTag, h.Position, r.hit[h.Element]))
+		if prev := r.hit[h.Element]; prev != 0 {
+			return r.fail(fmt.Errorf("%w: tag at position %d repeats the tag at %d", ErrRepeatedTag, h.Position, prev-1))
 		}
-		r.hit[h.Element] = h.Position
+		r.hit[h.Element] = uint32(h.Position + 1)
 	}
 	r.last = found
 	r.tagK++
@@ -331,8 +375,8 @@ func (r *Receiver) Hits() ([]Hit, error) {
 	}
 	out := []Hit{}
 	for i, h := range r.hit {
-		if h >= 0 {
-			out = append(out, Hit{Element: i, Position: h})
+		if h != 0 {
+			out = append(out, Hit{Element: i, Position: int64(h) - 1})
 		}
 	}
 	return out, nil

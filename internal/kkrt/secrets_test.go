@@ -34,10 +34,12 @@ func TestSecrets(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, s.ReadMatrixChunk(chunk))
 		}
+		var stream []byte
 		for range s.TagChunks() {
 			chunk, err := s.TagChunk()
 			require.NoError(t, err)
 			require.NoError(t, r.ReadTagChunk(chunk))
+			stream = append(stream, chunk...)
 		}
 		hits, err := r.Hits()
 		require.NoError(t, err)
@@ -54,6 +56,11 @@ func TestSecrets(t *testing.T) {
 			require.Equal(t, rset[h.Element], sset[s.Element(k)])
 			require.Equal(t, r.Secret(h.Element), s.Secret(k, slot))
 			require.Len(t, s.Secret(k, slot), SecretSize)
+			// The tag sent is the one-way function of the secret.
+			tl := int(r.l.tagLen)
+			tag := make([]byte, tl)
+			tagOf(tag, r.Secret(h.Element))
+			require.Equal(t, tag, stream[int(h.Position)*tl:int(h.Position+1)*tl])
 			matched[h.Position] = true
 		}
 		for k := range sset {
@@ -77,7 +84,7 @@ func TestRepeatedTag(t *testing.T) {
 	// Find the element that matched (the stage shares one) and copy its
 	// tags over another element's.
 	r := *st.r
-	r.hit = append([]int64(nil), st.r.hit...)
+	r.hit = append([]uint32(nil), st.r.hit...)
 	require.NoError(t, r.ReadTagChunk(chunk))
 	hits, err := r.Hits()
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 )
 
 type senderState int
@@ -38,14 +39,16 @@ type Sender struct {
 
 	col []byte
 	q   []row
-	// xs are the elements' OPRF inputs in output order (shuffled); tags
-	// the perElt tags of each element, in the same order.
-	xs   [][16]byte
-	tags []byte
-	// perm maps an output position to the element's index in the set;
-	// secrets holds SecretSize bytes per tag when Params.Secrets is set.
-	perm    []int32
+	// xs are the elements' OPRF inputs in output order (shuffled).
+	xs [][16]byte
+	// For each element in that order and each of its perElt slots, the
+	// OPRF secret (SecretSize bytes) when Params.Secrets is set, from which
+	// the tag is derived as its chunk is sent; otherwise the tag itself.
+	// Only one of the two is kept.
 	secrets []byte
+	tags    []byte
+	// perm maps an output position to the element's index in the set.
+	perm []int32
 }
 
 // NewSender returns the sender of a session with Params p over set, which
@@ -87,25 +90,27 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 	s.simple = buildSimple(xs, l.bins)
 	s.prc = newPRC(s.prcKey[:])
 	s.xs = xs
-	s.tags = make([]byte, len(xs)*l.perElt*l.tagLen)
 	if l.secrets {
 		s.secrets = make([]byte, len(xs)*l.perElt*SecretSize)
+	} else {
+		s.tags = make([]byte, len(xs)*l.perElt*l.tagLen)
 	}
 	for e := range xs {
 		// A hash index whose bin repeats an earlier one of the same
-		// element gets a random tag instead of a second copy of a tag.
+		// element gets a random secret (or, without secrets, a random
+		// tag) instead of a second copy.
 		pos := binsOf(&xs[e], l.bins)
 		for h := 1; h < hashCount; h++ {
 			if !firstIndex(&pos, h) {
-				off := (e*l.perElt + h) * l.tagLen
-				for k := range l.tagLen {
-					s.tags[off+k] = byte(rng.Uint32())
-				}
+				t := e*l.perElt + h
+				var b []byte
 				if l.secrets {
-					off := (e*l.perElt + h) * SecretSize
-					for k := range SecretSize {
-						s.secrets[off+k] = byte(rng.Uint32())
-					}
+					b = s.secrets[t*SecretSize : (t+1)*SecretSize]
+				} else {
+					b = s.tags[t*l.tagLen : (t+1)*l.tagLen]
+				}
+				for k := range b {
+					b[k] = byte(rng.Uint32())
 				}
 			}
 		}
@@ -207,7 +212,7 @@ func (s *Sender) ReadMatrixChunk(msg []byte) error {
 // tagRows computes the tags of every (element, hash index) whose bin is
 // one of the rows of chunk k, whose rows q holds.
 func (s *Sender) tagRows(k int, q []row) {
-	tl, per := s.l.tagLen, s.l.perElt
+	per := s.l.perElt
 	first := k * ChunkRows
 	if k < len(s.simple.start)-1 {
 		entries := s.simple.entries[s.simple.start[k]:s.simple.start[k+1]]
@@ -217,6 +222,7 @@ func (s *Sender) tagRows(k int, q []row) {
 			// so the cache misses overlap; then compute; then scatter.
 			const batch = 512
 			var xs [batch][16]byte
+			var codes [batch]row
 			var tags [batch][32]byte
 			c := s.prc.clone()
 			for a := lo; a < hi; a += batch {
@@ -224,20 +230,18 @@ func (s *Sender) tagRows(k int, q []row) {
 				for i, ent := range ents {
 					xs[i] = s.xs[ent>>2]
 				}
+				c.encodeBatch(codes[:len(ents)], xs[:len(ents)])
 				for i := range ents {
-					var code row
-					c.encode(&code, &xs[i])
+					code := &codes[i]
 					bin := int(binsOf(&xs[i], s.l.bins)[ents[i]&3]) - first
 					qj := &q[bin]
 					for w := range rowWords {
 						code[w] = qj[w] ^ code[w]&s.choice[w]
 					}
-					tags[i] = tagHash(&code, first+bin)
+					tags[i] = tagHash(code, first+bin)
 				}
 				for i, ent := range ents {
-					t := int(ent>>2)*per + int(ent&3)
-					copy(s.tags[t*tl:(t+1)*tl], tags[i][:tl])
-					s.keepSecret(t, &tags[i])
+					s.keep(int(ent>>2)*per+int(ent&3), &tags[i])
 				}
 			}
 		})
@@ -250,27 +254,34 @@ func (s *Sender) tagRows(k int, q []row) {
 		}
 		parallel(len(s.xs), func(lo, hi int) {
 			c := s.prc.clone()
-			var code row
-			for e := lo; e < hi; e++ {
-				c.encode(&code, &s.xs[e])
-				for w := range rowWords {
-					code[w] = q[i][w] ^ code[w]&s.choice[w]
+			const batch = 256
+			var codes [batch]row
+			for a := lo; a < hi; a += batch {
+				m := min(batch, hi-a)
+				c.encodeBatch(codes[:m], s.xs[a:a+m])
+				for b := range m {
+					code := &codes[b]
+					for w := range rowWords {
+						code[w] = q[i][w] ^ code[w]&s.choice[w]
+					}
+					h := tagHash(code, j)
+					s.keep((a+b)*per+hashCount+j-s.l.bins, &h)
 				}
-				h := tagHash(&code, j)
-				t := e*per + hashCount + j - s.l.bins
-				copy(s.tags[t*tl:(t+1)*tl], h[:tl])
-				s.keepSecret(t, &h)
 			}
 		})
 	}
 }
 
-// keepSecret stores the second half of tag t's OPRF output h when the
-// session keeps secrets.
-func (s *Sender) keepSecret(t int, h *[32]byte) {
+// keep stores what the sender keeps of slot t's OPRF output h: its secret
+// when the session keeps secrets, its tag otherwise.
+func (s *Sender) keep(t int, h *[32]byte) {
+	secret := h[32-SecretSize:]
 	if s.secrets != nil {
-		copy(s.secrets[t*SecretSize:(t+1)*SecretSize], h[32-SecretSize:])
+		copy(s.secrets[t*SecretSize:(t+1)*SecretSize], secret)
+		return
 	}
+	tl := s.l.tagLen
+	tagOf(s.tags[t*tl:(t+1)*tl], secret)
 }
 
 // Element returns the index in the sender's set of the element at output
@@ -293,19 +304,36 @@ func (s *Sender) Secret(k, t int) []byte {
 }
 
 // TagChunk returns the next chunk of tags: for ChunkElements elements (in
-// a random order), 3 + stash tags each. The returned slice must not be
-// modified.
-func (s *Sender) TagChunk() ([]byte, error) {
+// a random order), 3 + stash tags each, in a new slice.
+func (s *Sender) TagChunk() ([]byte, error) { return s.AppendTagChunk(nil) }
+
+// AppendTagChunk appends the next chunk of tags to dst and returns the
+// extended slice, so a caller can write them straight into a message.
+// With Params.Secrets the tags are derived from the kept secrets here, on
+// all cores.
+func (s *Sender) AppendTagChunk(dst []byte) ([]byte, error) {
 	if err := s.expect(sTags, "TagChunk"); err != nil {
 		return nil, err
 	}
-	unit := s.l.perElt * s.l.tagLen
-	first := s.tagK * ChunkElements * unit
-	out := s.tags[first : first+s.l.tagChunkElems(s.tagK)*unit]
+	tl := s.l.tagLen
+	first := s.tagK * ChunkElements * s.l.perElt // first slot of the chunk
+	slots := s.l.tagChunkElems(s.tagK) * s.l.perElt
+	dst = slices.Grow(dst, slots*tl)
+	out := dst[len(dst) : len(dst)+slots*tl]
+	if s.secrets != nil {
+		parallel(slots, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				t := first + i
+				tagOf(out[i*tl:(i+1)*tl], s.secrets[t*SecretSize:(t+1)*SecretSize])
+			}
+		})
+	} else {
+		copy(out, s.tags[first*tl:])
+	}
 	s.tagK++
 	if s.tagK == s.l.tagChunks() {
 		s.state = sDone
-		s.tags = nil // the chunks handed out stay valid; the rest can go
+		s.tags = nil
 	}
-	return out, nil
+	return dst[:len(dst)+slots*tl], nil
 }
