@@ -292,21 +292,9 @@ func TestResumeCorrupt(t *testing.T) {
 		// must refuse the inconsistency.
 		b := bytes.Clone(st)
 		b[len(b)-sha256.Size-1] ^= 1 // the result transcript of a state that is not done
-		require.ErrorIs(t, resumeWith(withChecksum(b)), ErrStateCorrupt)
-		require.NoError(t, resumeWith(withChecksum(st)))
+		require.ErrorIs(t, resumeWith(testrand.WithChecksum(b)), ErrStateCorrupt)
+		require.NoError(t, resumeWith(testrand.WithChecksum(st)))
 	}
-}
-
-// withChecksum replaces the trailing checksum of b (if it has room for one)
-// with the right one for the rest.
-func withChecksum(b []byte) []byte {
-	if len(b) < sha256.Size {
-		return b
-	}
-	out := bytes.Clone(b)
-	sum := sha256.Sum256(out[:len(out)-sha256.Size])
-	copy(out[len(out)-sha256.Size:], sum[:])
-	return out
 }
 
 func TestMarshalStateWhen(t *testing.T) {
@@ -367,7 +355,7 @@ func FuzzResumeState(f *testing.F) {
 	}
 	require.GreaterOrEqual(f, seeds, 6, "fuzz seeds not loaded")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, b := range [][]byte{data, withChecksum(data)} {
+		for _, b := range [][]byte{data, testrand.WithChecksum(data)} {
 			for role := RoleInitiator; role <= RoleResponder; role++ {
 				set := c.setI
 				if role == RoleResponder {
