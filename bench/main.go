@@ -72,6 +72,7 @@ type options struct {
 	seed       uint64
 	seeds      int
 	registers  int  // register-style synthetic data sets (synth.GenerateRegister)
+	uneven     int  // register-style data sets with copies of uneven quality (RegisterConfig.Uneven)
 	plain      bool // with -linkage: a plain intersection instead of PSI
 }
 
@@ -122,6 +123,7 @@ func parseFlags(args []string) (options, error) {
 	fs.Uint64Var(&o.seed, "seed", 1, "with -linkage: seed of the synthetic data")
 	fs.BoolVar(&o.plain, "plain", false, "with -linkage: a plain (non-private) intersection of the same keys and payloads stands in for PSI, for quality on large files in seconds; no wire bytes are counted")
 	fs.IntVar(&o.registers, "registers", 1, "with -linkage: register-style synthetic data sets (another noise model: adults, skewed name frequencies, titles, missing fields, 1 January for unknown dates), seeds as for -seeds")
+	fs.IntVar(&o.uneven, "uneven", 1, "with -linkage: register-style data sets whose copies are of uneven quality (a third noise model, after the generator of Splink's historical-figures data: mistyped date digits, swapped sexes, moved postcodes, middle names for given or family names), seeds as for -seeds")
 	fs.IntVar(&o.seeds, "seeds", 1, "with -linkage: synthetic data sets to link, with seeds seed, seed+1, …; the per-variation table is for the first")
 	fs.Usage = func() {
 		out := fs.Output()
@@ -189,6 +191,8 @@ Flags:
 		return o, fmt.Errorf("-seeds %d: want 1..100", o.seeds)
 	case o.registers < 0 || o.registers > 100:
 		return o, fmt.Errorf("-registers %d: want 0..100", o.registers)
+	case o.uneven < 0 || o.uneven > 100:
+		return o, fmt.Errorf("-uneven %d: want 0..100", o.uneven)
 	case o.children < 1:
 		return o, fmt.Errorf("-children %d: must be positive", o.children)
 	}

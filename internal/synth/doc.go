@@ -137,7 +137,10 @@
 //
 // Config.Twins (default 3%) of the true children are twin pairs: same
 // family name, parents, birth place and birth date, different given names,
-// of different sex 40% of the time. Config.Siblings (12%) are in groups of
+// of different sex 40% of the time; 30% of twin pairs have given names
+// with one initial (Anna and Alice, Emil and Elias), as parents of twins
+// often choose, so that a linker that lets names agreeing in their
+// initial alone count for one child meets them. Config.Siblings (12%) are in groups of
 // two or (30%) three with the same family name, parents and birth place,
 // different given names, born one to six years apart. Twins and siblings
 // never share the given name each is called by (the first; for Vietnamese
@@ -185,6 +188,21 @@
 // after his father and born in the same place 20 to 40 years later.
 // People with the same names are the confounders (Dataset.Confounders,
 // all KindNamesake); Variations is empty.
+//
+// RegisterConfig.Uneven adds a third noise model, after the published
+// generator of Splink's historical-figures data (its corruption code, not
+// its data): copies of uneven quality. Half the people have a middle
+// name. Each copy draws a severity s, uniform in [0, 1), and after the
+// clerk's errors above gets, at rates that grow with s: the middle name
+// in place of the given name (20% s of those with one) or of the family
+// name (10% s), as when a full name loses its first or last word; one
+// digit of the birth date after the century replaced by its neighbour on
+// a numeric keypad (10% + 50% s of full dates; a date that becomes
+// invalid is left out); the sex swapped (1% + 9% s); the postcode
+// replaced by one of another district, as after a move (40% s); and the
+// birth date, postcode and sex (30% s each) and birth place (20% s) left
+// out. Its rates are a reading of that generator's description, chosen
+// before any linker ran on the result.
 //
 // # Determinism
 //

@@ -32,6 +32,7 @@ const (
 	aAddress      = 0.5  // A records with a (former, home-country) address
 	bAddress      = 0.6  // B records with a (current, destination-country) address
 	twinOtherSex  = 0.4  // twins of different sex
+	twinInitial   = 0.3  // twins given names with one initial (Anna and Alice), as parents of twins often choose
 	sibTriple     = 0.3  // sibling groups of three rather than two
 	namesakeYear  = 0.3  // injected namesakes born in the same year
 	motherOwnName = 0.2  // mothers who kept their own family name, where custom allows both
@@ -151,6 +152,13 @@ func (g *gen) population() []*person {
 			sex = otherSex(sex)
 		}
 		second := g.sibling(first, sex, first.birth)
+		if g.r.Float64() < twinInitial {
+			for try := 0; try < 100 && firstLetter(second) != firstLetter(first); try++ {
+				if s := g.sibling(first, sex, first.birth); !sameGiven(s, first) {
+					second = s
+				}
+			}
+		}
 		add(first, KindTwin, group, true, true)
 		add(second, KindTwin, group, true, true, first)
 		budget -= 2
@@ -209,6 +217,15 @@ func (g *gen) population() []*person {
 func sameGiven(a, b *person) bool {
 	return namesKey(a.given, a.sex) == namesKey(b.given, b.sex) ||
 		a.given[a.primary()].nat(a.sex) == b.given[b.primary()].nat(b.sex)
+}
+
+// firstLetter is the first letter of the name a child is called by, in
+// its native form.
+func firstLetter(p *person) rune {
+	for _, r := range strings.ToLower(p.given[p.primary()].nat(p.sex)) {
+		return r
+	}
+	return 0
 }
 
 // nameKey identifies a child's full name: same origin, same given names and

@@ -20,6 +20,14 @@ type RegisterConfig struct {
 	// OnlyA and OnlyB are the numbers of people with a record in one file
 	// only.
 	OnlyA, OnlyB int
+	// Uneven adds a second layer of errors to every copy, in the manner
+	// of the generator behind Splink's historical-figures data (copies of
+	// uneven quality, see the package documentation): each copy draws a
+	// severity, and a severe copy more likely has a digit of its birth
+	// date mistyped, its sex wrong, its postcode from another district,
+	// a middle name in place of the given or family name, and fields left
+	// out.
+	Uneven bool
 }
 
 // DefaultRegisterConfig returns a RegisterConfig with n people in both
@@ -52,12 +60,12 @@ func DefaultRegisterConfig(seed uint64, n int) RegisterConfig {
 func GenerateRegister(cfg RegisterConfig) Dataset {
 	g := &register{r: rand.New(rand.NewPCG(cfg.Seed, 0x7265676973746572))} // "register"
 	type person struct {
-		given, family, place, postcode string
-		sex                            match.Sex
-		birth                          match.Date
-		inA, inB                       bool
-		aRec, bRec                     int
-		father                         int // index of the father this one is named after, or -1
+		given, middle, family, place, postcode string
+		sex                                    match.Sex
+		birth                                  match.Date
+		inA, inB                               bool
+		aRec, bRec                             int
+		father                                 int // index of the father this one is named after, or -1
 	}
 	total := cfg.People + cfg.OnlyA + cfg.OnlyB
 	people := make([]person, 0, total)
@@ -86,6 +94,9 @@ func GenerateRegister(cfg RegisterConfig) Dataset {
 			p.birth = g.date(1900, 2080)
 			p.place = g.place()
 			p.postcode = g.postcode(p.place)
+			if cfg.Uneven && g.chance(0.5) {
+				p.middle = g.zipf(registerGiven(p.sex), 1.0)
+			}
 		}
 		p.inA, p.inB = false, false
 		switch {
@@ -104,11 +115,11 @@ func GenerateRegister(cfg RegisterConfig) Dataset {
 		p.aRec, p.bRec = -1, -1
 		if p.inA {
 			p.aRec = len(a)
-			a = append(a, g.copyOut(p.given, p.family, p.sex, p.birth, p.place, p.postcode))
+			a = append(a, g.copy(cfg.Uneven, p.given, p.middle, p.family, p.sex, p.birth, p.place, p.postcode))
 		}
 		if p.inB {
 			p.bRec = len(b)
-			b = append(b, g.copyOut(p.given, p.family, p.sex, p.birth, p.place, p.postcode))
+			b = append(b, g.copy(cfg.Uneven, p.given, p.middle, p.family, p.sex, p.birth, p.place, p.postcode))
 		}
 	}
 	aOrder, bOrder := g.r.Perm(len(a)), g.r.Perm(len(b))
@@ -193,6 +204,73 @@ func (g *register) date(lo, hi int) match.Date {
 	y := lo + g.r.IntN(hi-lo+1)
 	m := 1 + g.r.IntN(12)
 	return match.Date{Year: y, Month: m, Day: 1 + g.r.IntN(daysIn(y, m))}
+}
+
+// copy writes one register entry for a person: copyOut's, then, if
+// uneven, the errors of a copy of uneven quality.
+func (g *register) copy(uneven bool, given, middle, family string, sex match.Sex, birth match.Date, place, postcode string) match.Record {
+	if !uneven {
+		return g.copyOut(given, family, sex, birth, place, postcode)
+	}
+	severity := g.r.Float64()
+	// A name token left out of a full name moves the middle name into the
+	// given or the family name's place.
+	switch x := g.r.Float64(); {
+	case middle == "":
+	case x < 0.2*severity:
+		given = middle
+	case x < 0.3*severity:
+		family = middle
+	}
+	rec := g.copyOut(given, family, sex, birth, place, postcode)
+	if rec.BirthDate.Precision() == match.PrecisionDay && g.chance(0.1+0.5*severity) {
+		rec.BirthDate = g.mistypeDate(rec.BirthDate)
+	}
+	if rec.Sex != match.SexUnknown && g.chance(0.01+0.09*severity) {
+		rec.Sex = map[match.Sex]match.Sex{match.SexMale: match.SexFemale, match.SexFemale: match.SexMale}[rec.Sex]
+	}
+	if rec.Postcode != "" && g.chance(0.4*severity) {
+		rec.Postcode = g.postcode(g.place())
+	}
+	if g.chance(0.3 * severity) {
+		rec.BirthDate = match.Date{}
+	}
+	if g.chance(0.3 * severity) {
+		rec.Postcode = ""
+	}
+	if g.chance(0.3 * severity) {
+		rec.Sex = match.SexUnknown
+	}
+	if g.chance(0.2 * severity) {
+		rec.BirthPlace = ""
+	}
+	return rec
+}
+
+// keypad lists the neighbours of each digit on a numeric keypad.
+var keypad = [10]string{"12", "0245", "1356", "26", "1578", "2468", "359", "48", "5790", "68"}
+
+// mistypeDate replaces one digit of the date, written YYYY-MM-DD, by a
+// neighbour on a numeric keypad, leaving the century alone; a date that
+// becomes invalid is left out, as a register's software would refuse it.
+func (g *register) mistypeDate(d match.Date) match.Date {
+	digits := []byte(fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day))
+	i := 2 + g.r.IntN(6)
+	next := keypad[digits[i]-'0']
+	digits[i] = next[g.r.IntN(len(next))]
+	y, m, day := atoi(digits[:4]), atoi(digits[4:6]), atoi(digits[6:])
+	if m < 1 || m > 12 || day < 1 || day > daysIn(y, m) || y < 1900 || y > 2100 {
+		return match.Date{}
+	}
+	return match.Date{Year: y, Month: m, Day: day}
+}
+
+func atoi(b []byte) int {
+	n := 0
+	for _, c := range b {
+		n = n*10 + int(c-'0')
+	}
+	return n
 }
 
 // copyOut writes one register entry for a person, with the clerk's errors.

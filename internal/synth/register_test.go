@@ -2,6 +2,7 @@ package synth
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -83,4 +84,49 @@ func TestRegisterNoise(t *testing.T) {
 	assert.InDelta(t, 0.05, rate(title), 0.015, "titles for given names")
 	assert.InDelta(t, 0.07, rate(noFamily), 0.015, "family names left out")
 	assert.InDelta(t, 0.20, rate(noSex), 0.02, "sex left out")
+}
+
+// TestRegisterUnevenNoise checks that the errors RegisterConfig.Uneven
+// adds occur, and only with it: true pairs whose sexes disagree, whose
+// full dates differ by a decade with day and month kept (a mistyped
+// digit), and whose postcodes are of two districts.
+func TestRegisterUnevenNoise(t *testing.T) {
+	count := func(uneven bool) (pairs, sexSwapped, decade, moved int) {
+		cfg := DefaultRegisterConfig(9, 4000)
+		cfg.Uneven = uneven
+		ds := GenerateRegister(cfg)
+		if uneven {
+			require.Equal(t, ds, GenerateRegister(cfg), "the same config must give the same data")
+		}
+		a, b := map[string]match.Record{}, map[string]match.Record{}
+		for _, r := range ds.A {
+			a[r.ID] = r
+		}
+		for _, r := range ds.B {
+			b[r.ID] = r
+		}
+		district := func(p string) string { return strings.Fields(p)[0] }
+		for _, p := range ds.Truth {
+			x, y := a[p.AID], b[p.BID]
+			pairs++
+			if x.Sex != match.SexUnknown && y.Sex != match.SexUnknown && x.Sex != y.Sex {
+				sexSwapped++
+			}
+			dx, dy := x.BirthDate, y.BirthDate
+			if dx.Precision() == match.PrecisionDay && dy.Precision() == match.PrecisionDay &&
+				dx.Month == dy.Month && dx.Day == dy.Day && (dx.Year-dy.Year)%10 == 0 && dx.Year != dy.Year {
+				decade++
+			}
+			if x.Postcode != "" && y.Postcode != "" && district(x.Postcode) != district(y.Postcode) {
+				moved++
+			}
+		}
+		return pairs, sexSwapped, decade, moved
+	}
+	_, sex, decade, moved := count(false)
+	assert.Zero(t, sex+decade+moved, "the clerk's model has none of these errors")
+	pairs, sex, decade, moved := count(true)
+	assert.Greater(t, sex, pairs/100, "sexes swapped")
+	assert.Greater(t, decade, pairs/200, "a decade digit mistyped")
+	assert.Greater(t, moved, pairs/20, "postcodes of another district")
 }
