@@ -221,13 +221,15 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 	return keys, total - (len(keys) - len(dst))
 }
 
-// nameFieldAt[fi] is isNameField(knownFieldsOrder[fi]), for the loops
-// over rules and values.
-var nameFieldAt = func() (at [len(knownFieldsOrder)]bool) {
+// nameFieldAt[fi] is isNameField(knownFieldsOrder[fi]), and
+// nameFieldGet[fi] its row of nameFields, for the loops over rules and
+// values, where a map lookup per value was a measurable cost.
+var nameFieldAt, nameFieldGet = func() (at [len(knownFieldsOrder)]bool, get [len(knownFieldsOrder)]func(n *nameForm) (string, []string)) {
 	for fi, fld := range knownFieldsOrder {
-		at[fi] = isNameField(fld)
+		get[fi] = nameFields[fld]
+		at[fi] = get[fi] != nil
 	}
-	return at
+	return at, get
 }()
 
 // keyWalker holds one record's field values while keysOf hashes the
@@ -316,7 +318,7 @@ func (w *keyWalker) levelValues(fi, form int) []string {
 	if form < 0 || !nameFieldAt[fi] {
 		return w.vals[fi]
 	}
-	one, list := w.f.names[form].fieldValues(knownFieldsOrder[fi])
+	one, list := nameFieldGet[fi](&w.f.names[form])
 	if list != nil || one == "" {
 		return list
 	}
@@ -795,11 +797,15 @@ const minTypoLen = 4
 
 // appendTypoVariants appends to dst the typo variants of a name token:
 // the token itself, then the token with each letter but its first and
-// its last left out, each once. Two tokens share a variant when one
-// letter inside them was changed, left out or added, or two neighbours
-// swapped. The ends are kept: names that differ there are usually two
-// names, not one misspelled (Anna and Hanna, Emma and Gemma, Daniel and
-// Daniela, Ivan and Ivana), and a clerk seldom misses the first letter.
+// its last left out, each once, then the token and its spelling with the
+// last two letters swapped, as one unordered pair. Two tokens share a
+// variant when one letter inside them was changed, left out or added, or
+// two neighbours swapped (at the end too: Joshua and Joshau). The ends
+// are otherwise kept: names that differ there are usually two names, not
+// one misspelled (Anna and Hanna, Emma and Gemma, Daniel and Daniela,
+// Ivan and Ivana), and a clerk seldom misses the first letter. The swap
+// is paired, not spelled out, so that it meets only the same swap: Ivan
+// swapped is Ivna, which is also Ivana with a letter left out.
 // A token shorter than minTypoLen letters has none.
 func appendTypoVariants(dst []string, tok string) []string {
 	if utf8.RuneCountInString(tok) < minTypoLen {
@@ -808,17 +814,34 @@ func appendTypoVariants(dst []string, tok string) []string {
 	start := len(dst)
 	dst = append(dst, tok)
 	_, first := utf8.DecodeRuneInString(tok)
+	beforeLast := 0
 	for i, r := range tok[first:] {
 		i += first
 		end := i + utf8.RuneLen(r)
 		if end == len(tok) {
 			break
 		}
+		beforeLast = i
 		if v := tok[:i] + tok[end:]; !slices.Contains(dst[start:], v) {
 			dst = append(dst, v)
 		}
 	}
+	_, lastSize := utf8.DecodeLastRuneInString(tok)
+	last := len(tok) - lastSize
+	if swapped := tok[:beforeLast] + tok[last:] + tok[beforeLast:last]; swapped != tok {
+		dst = append(dst, swapPair(tok, swapped))
+	}
 	return dst
+}
+
+// swapPair names the unordered pair of a token and its spelling with the
+// last two letters swapped; a space, which no name token holds, keeps it
+// apart from every other variant.
+func swapPair(a, b string) string {
+	if a > b {
+		a, b = b, a
+	}
+	return a + " " + b
 }
 
 // appendSounds appends tok's sound codes to dst: both readings, or the
@@ -1297,23 +1320,23 @@ func yearString(y int) string {
 }
 
 // bandString is the name of band b of kind: six-year bands ('a' or 'b',
-// appendBands) or two-year bands ('c' or 'd', FieldYearBand). A two-year
-// band numbered as a tabled six-year one (years 632 to 735) is named as a
-// 'b' band: keys have been derived so, and must not change.
+// appendBands) or two-year bands ('c' or 'd', FieldYearBand), from the
+// tables where b is a tabled year's band.
 func bandString(kind byte, b int) string {
-	if i := b - firstTabledYear/6; i >= 0 && i < len(tabled.bandsA) {
-		if kind == 'a' {
-			return tabled.bandsA[i]
-		}
-		return tabled.bandsB[i]
+	var table []string
+	i := b - firstTabledYear/2
+	switch kind {
+	case 'a':
+		table, i = tabled.bandsA, b-firstTabledYear/6
+	case 'b':
+		table, i = tabled.bandsB, b-firstTabledYear/6
+	case 'c':
+		table = tabled.bandsC
+	case 'd':
+		table = tabled.bandsD
 	}
-	if i := b - firstTabledYear/2; i >= 0 && i < len(tabled.bandsC) {
-		switch kind {
-		case 'c':
-			return tabled.bandsC[i]
-		case 'd':
-			return tabled.bandsD[i]
-		}
+	if i >= 0 && i < len(table) {
+		return table[i]
 	}
 	return string(kind) + strconv.Itoa(b)
 }

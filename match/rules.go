@@ -85,7 +85,7 @@ const (
 	FieldNationality   Field = "nationality"
 	FieldPostcodeArea  Field = "postcode-area"        // the postcode without its last part: its first word, or all but its last two characters
 	FieldPlaceSkeleton Field = "birth-place-skeleton" // consonant skeletons of the birth place's words: Kharkiv, Kharkov and Charkiw; Homs and حمص
-	FieldGivenTypo     Field = "given-typo"           // the first given name as written and with each letter but its last left out: names one typo apart share one (see typoVariants)
+	FieldGivenTypo     Field = "given-typo"           // the first given name as written, with each letter but its first and last left out, and with its last two letters swapped: names one typo apart share one (see appendTypoVariants)
 	FieldFamilyTypo    Field = "family-typo"          // the first family name likewise
 )
 
@@ -262,7 +262,7 @@ const DefaultThreshold = 0.9
 // of internal/synth and on the FEBRL4 benchmark (see bench/), and weighs
 // evidence with parameters it learns from each session's candidate pairs.
 func DefaultRules() *RuleSet {
-	rs, err := NewRuleSet("reunite-default-v5", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
+	rs, err := NewRuleSet("reunite-default-v6", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
 	if err != nil {
 		panic(err) // the default rules are valid; a test checks it
 	}

@@ -292,7 +292,7 @@ func TestKeyCapIsFair(t *testing.T) {
 	require.Positive(t, truncated, "the record must exceed the cap for this test")
 	require.Len(t, keys, rs.MaxKeysPerRecord())
 
-	uncapped, err := match.NewRuleSet("reunite-default-v5", rs.Blocks(), rs.Comparisons(), 1024)
+	uncapped, err := match.NewRuleSet("reunite-default-v6", rs.Blocks(), rs.Comparisons(), 1024)
 	require.NoError(t, err)
 	all, none := uncapped.Keys(&r)
 	require.Zero(t, none)

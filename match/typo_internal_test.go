@@ -22,10 +22,10 @@ func shareTypoVariant(a, b string) bool {
 }
 
 func TestTypoVariants(t *testing.T) {
-	assert.Equal(t, []string{"james", "jmes", "jaes", "jams"}, appendTypoVariants(nil, "james"))
-	assert.Equal(t, []string{"hilll", "hlll", "hill"}, appendTypoVariants(nil, "hilll"), "each variant once")
+	assert.Equal(t, []string{"james", "jmes", "jaes", "jams", "james jamse"}, appendTypoVariants(nil, "james"))
+	assert.Equal(t, []string{"hilll", "hlll", "hill"}, appendTypoVariants(nil, "hilll"), "each variant once, no swap of two same letters")
 	assert.Empty(t, appendTypoVariants(nil, "ana"), "short names have none")
-	assert.Equal(t, []string{"zoëy", "zëy", "zoy"}, appendTypoVariants(nil, "zoëy"), "letters, not bytes")
+	assert.Equal(t, []string{"zoëy", "zëy", "zoy", "zoyë zoëy"}, appendTypoVariants(nil, "zoëy"), "letters, not bytes")
 
 	tests := []struct {
 		a, b  string
@@ -41,7 +41,10 @@ func TestTypoVariants(t *testing.T) {
 		{"emma", "gemma", false},          // the first letter differs
 		{"daniel", "daniela", false},      // the ending differs
 		{"ivan", "ivana", false},          // the ending differs
-		{"yonas", "yonsa", false},         // the last two letters swapped: kept apart with Ivan and Ivana
+		{"yonas", "yonsa", true},          // the last two letters swapped
+		{"joshua", "joshau", true},        // the last two letters swapped
+		{"ivan", "ivna", true},            // the last two letters swapped; Ivna is also Ivana without its a, but Ivan and Ivana share nothing
+		{"ivna", "ivana", true},           // a letter left out
 		{"maria", "mario", false},         // the ending differs
 		{"frances", "francis", true},      // a letter changed inside: two names, which GivenLengthOdd tells
 		{"katherine", "catherine", false}, // the first letter differs
@@ -58,7 +61,7 @@ func TestTypoVariants(t *testing.T) {
 // level against counting the pairs of records one by one, on random
 // files.
 func TestTypoPairsCountsPairsOfRecords(t *testing.T) {
-	pool := []string{"james", "jmes", "jams", "maria", "marta", "mario", "anna", "hanna", "charles", "charrles", "ann"}
+	pool := []string{"james", "jmes", "jams", "jamse", "maria", "marta", "mario", "maiar", "anna", "hanna", "charles", "charrles", "ann", "ivan", "ivna", "ivana"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 50 {
 		var names []string
