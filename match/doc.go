@@ -138,10 +138,17 @@
 //     pinyin and Hangul in Revised Romanization; a Chinese or Korean family
 //     name spelled otherwise (Chan, Wong, Rhee) also sounds as its standard
 //     readings. Other scripts only match the same script.
-//   - Limits: a typo in a name is tolerated where sound
+//   - Limits: a name with one letter left out, added or changed inside
+//     it, or two neighbouring letters swapped, agrees at the typo level;
+//     a typo at its first letter, or a letter added or left out at its
+//     end (Ivan and Ivana are two names), is tolerated only where sound
 //     codes absorb it, where NewIndex can correct it from the rest of the
 //     file (a rare token one edit from a common one), or where another
-//     block still brings the pair together; the model takes fields as
+//     block still brings the pair together. Given names that agree in
+//     nothing but their initial, or not at all, are read as twins' or
+//     siblings' (kin fields then count for nothing), so a given name
+//     replaced by another loses the pair unless an identifier agrees. The
+//     model takes fields as
 //     independent, so correlated agreements (an address and a postcode)
 //     count more than once.
 //
