@@ -65,6 +65,9 @@ var (
 	ErrTruncated    = errors.New("encoding: truncated input")
 	ErrTrailingData = errors.New("encoding: trailing bytes after message")
 	ErrMalformed    = errors.New("encoding: malformed message")
+	// ErrUnauthenticated reports bytes whose MAC does not verify under
+	// the key given (an audit log line).
+	ErrUnauthenticated = errors.New("encoding: MAC does not verify")
 )
 
 // MessageType identifies the body carried by a frame.
