@@ -176,7 +176,7 @@ type FileExchange struct {
 	session   *psi.Session
 	signKey   ed25519.PrivateKey
 	decKey    hpke.PrivateKey
-	own, peer fileIdentity
+	own, peer encoding.OfflineIdentity
 	peerEnc   hpke.PublicKey
 	seenPath  string
 	exchange  [ExchangeIDSize]byte
@@ -247,16 +247,19 @@ func newFileExchange(cfg FileExchangeConfig) (*FileExchange, error) {
 	x := &FileExchange{
 		signKey:  bytes.Clone(cfg.SigningKey),
 		seenPath: cfg.SeenExchanges,
-		own: fileIdentity{
-			sign: bytes.Clone(cfg.SigningKey.Public().(ed25519.PublicKey)),
-			enc:  cfg.DecryptionKey.PublicKey().Bytes(),
+		own: encoding.OfflineIdentity{
+			Sign: [encoding.OfflineKeySize]byte(cfg.SigningKey.Public().(ed25519.PublicKey)),
+			Enc:  [encoding.OfflineKeySize]byte(cfg.DecryptionKey.PublicKey().Bytes()),
 		},
-		peer: fileIdentity{sign: bytes.Clone(cfg.PeerKey), enc: cfg.PeerEncryptionKey.Bytes()},
+		peer: encoding.OfflineIdentity{
+			Sign: [encoding.OfflineKeySize]byte(cfg.PeerKey),
+			Enc:  [encoding.OfflineKeySize]byte(cfg.PeerEncryptionKey.Bytes()),
+		},
 	}
 	switch {
-	case x.own.sign.Equal(x.peer.sign):
+	case x.own.Sign == x.peer.Sign:
 		return nil, fmt.Errorf("%w: the peer key is this party's own key", ErrMatchConfig)
-	case bytes.Equal(x.own.enc, x.peer.enc):
+	case x.own.Enc == x.peer.Enc:
 		return nil, fmt.Errorf("%w: the peer encryption key is this party's own key", ErrMatchConfig)
 	}
 	var err error
@@ -279,7 +282,7 @@ func (x *FileExchange) matchConfig(cfg FileExchangeConfig) MatchConfig {
 		ini, resp = resp, ini
 	}
 	mc := cfg.MatchConfig
-	mc.ChannelBinding = channelBinding(ini, resp)
+	mc.ChannelBinding = encoding.OfflineChannelBinding(ini, resp)
 	mc.Admit = x.declared.wrap(cfg.Admit)
 	return mc
 }
@@ -619,8 +622,8 @@ func (x *FileExchange) SaveState(path string) error {
 func (x *FileExchange) exchangeState() (*encoding.ExchangeState, error) {
 	st := &encoding.ExchangeState{
 		Role: uint8(x.role()), Status: statusActive, HaveID: x.haveID, Exchange: x.exchange, Next: x.next,
-		OwnSigningKey: [32]byte(x.own.sign), PeerSigningKey: [32]byte(x.peer.sign),
-		OwnEncryptionKey: [32]byte(x.own.enc), PeerEncryptionKey: [32]byte(x.peer.enc),
+		OwnSigningKey: x.own.Sign, PeerSigningKey: x.peer.Sign,
+		OwnEncryptionKey: x.own.Enc, PeerEncryptionKey: x.peer.Enc,
 		Started:       x.setup.res.Audit.Time.UnixNano(),
 		PeerSizeKnown: x.declared.seen, PeerSize: uint32(x.declared.n),
 		Outgoing: x.outgoing,
@@ -665,9 +668,9 @@ func OpenFileExchange(path string, records []match.Record, cfg FileExchangeConfi
 	switch {
 	case psi.Role(st.Role) != cfg.Role:
 		return nil, fmt.Errorf("%w: the state file is the %v's", psi.ErrStateMismatch, psi.Role(st.Role))
-	case !bytes.Equal(x.own.sign, st.OwnSigningKey[:]) || !bytes.Equal(x.own.enc, st.OwnEncryptionKey[:]):
+	case x.own.Sign != st.OwnSigningKey || x.own.Enc != st.OwnEncryptionKey:
 		return nil, fmt.Errorf("%w: the state file was made with other keys of this agency", psi.ErrStateMismatch)
-	case !bytes.Equal(x.peer.sign, st.PeerSigningKey[:]) || !bytes.Equal(x.peer.enc, st.PeerEncryptionKey[:]):
+	case x.peer.Sign != st.PeerSigningKey || x.peer.Enc != st.PeerEncryptionKey:
 		return nil, fmt.Errorf("%w: the state file was made for other peer keys", psi.ErrStateMismatch)
 	case st.Status == statusActive && len(st.Pseudonyms) != len(records):
 		return nil, fmt.Errorf("%w: the state file has %d records, %d given", psi.ErrStateMismatch, len(st.Pseudonyms), len(records))

@@ -148,7 +148,7 @@ func TestForgedSender(t *testing.T) {
 	// A file A signed for another recipient does not verify for B, even
 	// once re-encrypted to B: the signatures cover the recipient's keys.
 	other := a.peer
-	other.sign = forger.Public().(ed25519.PublicKey)
+	other.Sign = [encoding.OfflineKeySize]byte(forger.Public().(ed25519.PublicKey))
 	forged, err = sealMessage(a.signKey, a.own, other, a.peerEnc, m)
 	require.NoError(t, err)
 	require.ErrorIs(t, b.ReadMessage(bytes.NewReader(forged)), ErrFileDecrypt, "the HPKE info holds the recipient's keys")

@@ -2,6 +2,7 @@ package encoding
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -335,4 +336,56 @@ func TestSeenExchanges(t *testing.T) {
 	empty, err := (&SeenExchanges{}).AppendBinary(nil)
 	require.NoError(t, err)
 	require.NoError(t, new(SeenExchanges).UnmarshalBinary(empty))
+}
+
+// TestOfflineSignedBytes checks what is signed, encrypted and bound for a
+// message file against PROTOCOL.md §Offline exchange, spelled out byte by
+// byte: label ‖ 0x00 ‖ ids, and for each chunk ‖ header ‖ u32(i) ‖
+// SHA-256(piece).
+func TestOfflineSignedBytes(t *testing.T) {
+	var sender, recipient OfflineIdentity
+	for i := range OfflineKeySize {
+		sender.Sign[i], sender.Enc[i], recipient.Sign[i], recipient.Enc[i] = byte(i), byte(i+64), byte(i+128), byte(i+192)
+	}
+	ids := bytes.Join([][]byte{sender.Sign[:], sender.Enc[:], recipient.Sign[:], recipient.Enc[:]}, nil)
+	ctx := func(label string) []byte { return append(append([]byte(label), 0), ids...) }
+
+	assert.Equal(t, ctx("reunite-offline-v3 message file encryption"),
+		AppendOfflineContext(nil, OfflineLabelEncryption, sender, recipient))
+	assert.Equal(t, append([]byte("x"), ctx("reunite-offline-v3 channel binding")...),
+		AppendOfflineContext([]byte("x"), OfflineLabelBinding, sender, recipient), "appends")
+	binding := sha256.Sum256(ctx("reunite-offline-v3 channel binding"))
+	assert.Equal(t, binding[:], OfflineChannelBinding(sender, recipient))
+	assert.NotEqual(t, binding[:], OfflineChannelBinding(recipient, sender), "the initiator comes first")
+
+	h := OfflineHeader{Length: 1234}
+	for i := range h.Enc {
+		h.Enc[i] = 0xee
+	}
+	header, err := h.AppendBinary(nil)
+	require.NoError(t, err)
+	signed := NewOfflineSigned(sender, recipient, h)
+	for i, piece := range [][]byte{[]byte("first piece"), {}, bytes.Repeat([]byte{7}, OfflineChunkSize)} {
+		sum := sha256.Sum256(piece)
+		want := append(ctx("reunite-offline-v3 message file signature"), header...)
+		want = binary.BigEndian.AppendUint32(want, uint32(i+1)<<20)
+		want = append(want, sum[:]...)
+		assert.Equal(t, want, signed.Chunk(uint32(i+1)<<20, piece), "chunk %d", i)
+	}
+}
+
+func TestOfflineHeaderEnc(t *testing.T) {
+	enc := bytes.Repeat([]byte{0x5a}, OfflineEncSize)
+	for _, random := range []byte{0x00, 0x7f, 0x80, 0xff} {
+		var h OfflineHeader
+		require.NoError(t, h.SetEnc(enc, random))
+		assert.Equal(t, enc[:OfflineEncSize-1], h.Enc[:OfflineEncSize-1])
+		assert.Equal(t, 0x5a|random&0x80, h.Enc[OfflineEncSize-1], "only the top bit is random")
+		assert.Equal(t, enc, h.KEMEnc())
+	}
+	var h OfflineHeader
+	high := bytes.Clone(enc)
+	high[OfflineEncSize-1] |= 0x80
+	require.ErrorIs(t, h.SetEnc(high, 0), ErrMalformed, "X25519 never sets the top bit")
+	require.ErrorIs(t, h.SetEnc(enc[1:], 0), ErrMalformed)
 }
