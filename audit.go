@@ -7,7 +7,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/hkdf"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -72,12 +71,6 @@ func DeriveAuditKey(priv crypto.PrivateKey) (*AuditKey, error) {
 	k := new(AuditKey)
 	copy(k.k[:], out)
 	return k, nil
-}
-
-func (k *AuditKey) mac(body []byte) string {
-	m := hmac.New(sha256.New, k.k[:])
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
 }
 
 // AuditHead identifies an audit log's last entry: its sequence number and
