@@ -64,11 +64,11 @@ const auditTimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 // The line ends with trailerPrefix, 64 hex digits, macMember, 64 hex
 // digits and `"}`.
 const (
-	trailerPrefix   = `,"hash":"`
-	macMember       = `","mac":"`
-	trailerLen      = len(trailerPrefix) + 2*AuditHashSize + len(macMember) + 2*AuditHashSize + len(`"}`)
-	trailerV1Len    = len(trailerPrefix) + 2*AuditHashSize + len(`"}`)
-	auditLineNoMark = "not an entry: no hash and mac members at the end"
+	trailerPrefix = `,"hash":"`
+	macMember     = `","mac":"`
+	trailerLen    = len(trailerPrefix) + 2*AuditHashSize + len(macMember) + 2*AuditHashSize + len(`"}`)
+	trailerV1Len  = len(trailerPrefix) + 2*AuditHashSize + len(`"}`)
+	notAnEntry    = "not an entry: no hash and mac members at the end"
 )
 
 // AuditEntry is one line of an audit log: the header (Seq 0, Header set)
@@ -90,7 +90,7 @@ type AuditHeader struct {
 // package's Audit documents the fields. Its field order is the order of
 // the members in the line.
 type AuditRecord struct {
-	Time          time.Time `json:"-"` // written first, as "time", by auditRecordJSON
+	Time          time.Time `json:"-"` // the first member, time, in the form described above
 	Peer          string    `json:"peer"`
 	Role          string    `json:"role"`
 	Mode          string    `json:"mode"`
@@ -207,12 +207,12 @@ func ParseAuditLine(line []byte, macKey []byte) (AuditEntry, [AuditHashSize]byte
 			return AuditEntry{}, hash, fmt.Errorf("%w: an audit log of version 1 (no header, no MAC: written before %s); "+
 				"archive it and create a new log", ErrVersion, AuditLogFormat)
 		}
-		return malformed(auditLineNoMark)
+		return malformed(notAnEntry)
 	}
 	trailer := line[n-trailerLen+len(trailerPrefix) : n-2]
 	hashHex, macHex := trailer[:2*AuditHashSize], trailer[2*AuditHashSize+len(macMember):]
 	if string(trailer[2*AuditHashSize:2*AuditHashSize+len(macMember)]) != macMember {
-		return malformed(auditLineNoMark)
+		return malformed(notAnEntry)
 	}
 	var mac [AuditHashSize]byte
 	if !decodeLowerHex(hash[:], hashHex) || !decodeLowerHex(mac[:], macHex) {
