@@ -180,13 +180,12 @@ type FileExchange struct {
 	peerEnc   hpke.PublicKey
 	seenPath  string
 	exchange  [ExchangeIDSize]byte
-	haveID    bool   // false only for a responder before message 0
-	next      uint32 // number of the next message to read
-	outgoing  []byte // the last message file this party produced; nil if none is owed
-	outNumber uint32
-	saved     bool         // outgoing is in the last state saved
-	declared  declaredSize // the peer's set size, as its handshake declared it
-	failure   error        // why the exchange failed, if it did
+	haveID    bool            // false only for a responder before message 0
+	next      uint32          // number of the next message to read
+	out       outgoingMessage // the last message file this party produced, if one is owed
+	saved     bool            // out is in the last state saved
+	declared  declaredSize    // the peer's set size, as its handshake declared it
+	failure   error           // why the exchange failed, if it did
 	result    *MatchResult
 }
 
@@ -302,7 +301,7 @@ func (x *FileExchange) produce(number uint32) error {
 		}
 		frames = append(frames, f)
 	}
-	x.outgoing, x.saved = nil, false
+	x.out, x.saved = outgoingMessage{}, false
 	if len(frames) == 0 {
 		return nil
 	}
@@ -314,7 +313,7 @@ func (x *FileExchange) produce(number uint32) error {
 	if err != nil {
 		return err
 	}
-	x.outgoing, x.outNumber = out, number
+	x.out.set(number, out)
 	return nil
 }
 
@@ -368,10 +367,10 @@ func (x *FileExchange) maxFileSize(number uint32) uint64 {
 // Outgoing reports whether this party owes the peer a message and, if so,
 // the number of the message file WriteMessage writes.
 func (x *FileExchange) Outgoing() (number uint32, ok bool) {
-	if x.outgoing == nil {
+	if !x.out.owed {
 		return 0, false
 	}
-	return x.outNumber, true
+	return x.out.number, true
 }
 
 // ExchangeID returns the exchange's ID: random, chosen by the initiator,
@@ -391,20 +390,24 @@ func (x *FileExchange) Done() bool {
 // WriteMessage writes this party's current message file to w: the one
 // produced by StartFileExchange (initiator) or by the last ReadMessage.
 // Writing it again gives the same bytes, so a lost file can be sent again.
+// The file is read back, a block at a time, from the state file that
+// SaveState last wrote (or OpenFileExchange read), which must still be in
+// place: one replaced or removed since is refused with an error matching
+// psi.ErrStateMismatch, and nothing is written.
 //
 // The state must have been saved since the message was produced
 // (ErrStateUnsaved otherwise): a party that answered a message and then lost
 // its state would answer again with the same secrets, which a dishonest
 // peer could exploit to test more guesses than the session allows.
 func (x *FileExchange) WriteMessage(w io.Writer) error {
-	if x.outgoing == nil {
+	if !x.out.owed {
 		return ErrNothingToWrite
 	}
 	if !x.saved {
-		return fmt.Errorf("%w (message %d)", ErrStateUnsaved, x.outNumber)
+		return fmt.Errorf("%w (message %d)", ErrStateUnsaved, x.out.number)
 	}
-	if _, err := w.Write(x.outgoing); err != nil {
-		return fmt.Errorf("reunite: writing message %d: %w", x.outNumber, err)
+	if err := x.out.writeTo(w); err != nil {
+		return fmt.Errorf("reunite: writing message %d: %w", x.out.number, err)
 	}
 	return nil
 }
@@ -520,7 +523,7 @@ func (x *FileExchange) ReadMessage(r io.Reader) error {
 		failed = errors.Join(failed, err)
 	}
 	x.next = number + 1
-	if x.outgoing != nil {
+	if x.out.owed {
 		x.next++
 	}
 	if failed != nil {
@@ -587,7 +590,9 @@ func (x *FileExchange) Result() (*MatchResult, error) {
 
 // SaveState writes the exchange's state to path, atomically (a temporary
 // file in the same directory, synced, then renamed over path) and with
-// mode 0600, and marks the current message as safe to write.
+// mode 0600, and marks the current message as safe to write. The state
+// holds the message file this party owes, which the FileExchange then no
+// longer keeps in memory: WriteMessage reads it back from path.
 //
 // THE STATE FILE IS SECRET. It holds this party's PSI secret scalar (until
 // the session no longer needs it), the values derived from it, and the
@@ -607,6 +612,9 @@ func (x *FileExchange) SaveState(path string) error {
 	if err != nil {
 		return err
 	}
+	if st.Outgoing, err = x.out.bytes(); err != nil {
+		return fmt.Errorf("reunite: saving the exchange state: %w", err)
+	}
 	data, err := st.AppendBinary(nil)
 	if err != nil {
 		return err
@@ -615,6 +623,7 @@ func (x *FileExchange) SaveState(path string) error {
 		return fmt.Errorf("reunite: saving the exchange state: %w", err)
 	}
 	x.saved = true
+	x.out.savedIn(path)
 	return nil
 }
 
@@ -626,7 +635,6 @@ func (x *FileExchange) exchangeState() (*encoding.ExchangeState, error) {
 		OwnEncryptionKey: x.own.Enc, PeerEncryptionKey: x.peer.Enc,
 		Started:       x.setup.res.Audit.Time.UnixNano(),
 		PeerSizeKnown: x.declared.seen, PeerSize: uint32(x.declared.n),
-		Outgoing: x.outgoing,
 	}
 	if x.failure != nil {
 		st.Status, st.Failure = statusFailed, x.failure.Error()
@@ -698,7 +706,8 @@ func OpenFileExchange(path string, records []match.Record, cfg FileExchangeConfi
 		if err != nil || x.next == 0 || senderRole(x.next-1) != cfg.Role || !x.haveID {
 			return nil, fmt.Errorf("%w: saved message file", psi.ErrStateCorrupt)
 		}
-		x.outgoing, x.outNumber = st.Outgoing, x.next-1
+		x.out.set(x.next-1, st.Outgoing)
+		x.out.savedIn(path)
 	}
 	x.saved = true
 	return x, nil
