@@ -1,17 +1,14 @@
 package reunite
 
 import (
-	"bufio"
 	"bytes"
 	"crypto"
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/hkdf"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/fsfile"
 )
 
@@ -33,9 +31,6 @@ var ErrAuditTampered = errors.New("reunite: audit log is not intact")
 
 // ErrAuditKey reports a private key an audit key cannot be derived from.
 var ErrAuditKey = errors.New("reunite: unsupported key for the audit log")
-
-// auditFormat names the log format in its header entry.
-const auditFormat = "reunite-audit-v2"
 
 // AuditKey authenticates the entries of an agency's audit log. Derive it
 // with DeriveAuditKey from the agency's long-term private key, so that
@@ -69,19 +64,13 @@ func DeriveAuditKey(priv crypto.PrivateKey) (*AuditKey, error) {
 	default:
 		return nil, fmt.Errorf("%w: %T (use Ed25519, ECDSA or ECDH)", ErrAuditKey, priv)
 	}
-	out, err := hkdf.Key(sha256.New, secret, nil, auditFormat+" HMAC key", 32)
+	out, err := hkdf.Key(sha256.New, secret, nil, encoding.AuditLogFormat+" HMAC key", 32)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrAuditKey, err)
 	}
 	k := new(AuditKey)
 	copy(k.k[:], out)
 	return k, nil
-}
-
-func (k *AuditKey) mac(body []byte) string {
-	m := hmac.New(sha256.New, k.k[:])
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
 }
 
 // AuditHead identifies an audit log's last entry: its sequence number and
@@ -101,7 +90,7 @@ func (h AuditHead) String() string { return strconv.FormatUint(h.Seq, 10) + ":" 
 func ParseAuditHead(s string) (AuditHead, error) {
 	seq, hash, ok := strings.Cut(s, ":")
 	n, err := strconv.ParseUint(seq, 10, 64)
-	if !ok || err != nil || !isLowerHex(hash) {
+	if !ok || err != nil || !isHash(hash) {
 		return AuditHead{}, errors.New("reunite: an audit head is SEQ:HASH, a decimal sequence number and 64 lowercase hex digits")
 	}
 	return AuditHead{Seq: n, Hash: hash}, nil
@@ -110,31 +99,11 @@ func ParseAuditHead(s string) (AuditHead, error) {
 // AuditLog appends Audit records to a file, each entry chained to the
 // previous by hash and authenticated with the agency's AuditKey.
 //
-// The file is JSON Lines: one entry per line, each line ending in "\n".
-// The first line is the log's header,
-//
-//	{"seq":0,"prev":"<64 zeros>","log":{"format":"reunite-audit-v2","created":"<time>"},"hash":"<64 hex>","mac":"<64 hex>"}
-//
-// and every later line an entry
-//
-//	{"seq":N,"prev":"<64 hex>","audit":{...},"hash":"<64 hex>","mac":"<64 hex>"}
-//
-// with no other whitespace, where
-//
-//   - seq is one more than the previous line's;
-//   - prev is the previous line's hash;
-//   - audit holds the Audit fields under the snake_case names time, peer,
-//     role, mode, rule_set_id, records, local_keys, peer_keys, key_hits,
-//     record_hits, session_id, transcript, outcome, unmatchable, truncated,
-//     overfull, bad_payloads, alternatives, charged, lower_bound and
-//     peer_rule_set_id, in that order;
-//     times are RFC 3339 in UTC with exactly nine fractional digits
-//     (2006-01-02T15:04:05.000000000Z), and strings that are not valid
-//     UTF-8 have each invalid byte sequence replaced by U+FFFD;
-//   - hash is the lowercase hex SHA-256, and mac the lowercase hex
-//     HMAC-SHA-256 under the AuditKey, of the line's bytes without the hash
-//     and mac members and without the newline, that is of
-//     {"seq":N,"prev":"...","audit":{...}} as encoding/json marshals it.
+// The file is JSON Lines, a header line and then one line per session,
+// each carrying the SHA-256 of its contents and their HMAC-SHA-256 under
+// the AuditKey, and the hash of the line before it; package encoding
+// (AppendAuditLine, ParseAuditLine) lays out and checks one line, this
+// type the chain, the file and its lock.
 //
 // Each entry thus commits to the whole log before it, and each has exactly
 // one valid encoding (a verifier re-marshals it and compares). The chain
@@ -166,104 +135,29 @@ type AuditLog struct {
 	err  error     // set when an append failed part-way; the log then refuses appends
 }
 
-// maxAuditLine bounds the length of one entry line, so that verifying a
-// hostile file cannot exhaust memory. Append refuses longer entries.
-const maxAuditLine = 1 << 20
-
 // auditLockWait bounds how long Append waits for another writer; one
 // append takes milliseconds.
 const auditLockWait = 10 * time.Second
 
-// auditTimeLayout is RFC 3339 with exactly nine fractional digits.
-const auditTimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
-
-var zeroHash = strings.Repeat("0", 2*sha256.Size)
-
-// trailerPrefix precedes the hash in an entry line; the line then ends
-// with the 64 hex digits, macMember, 64 hex digits and `"}`.
-const (
-	trailerPrefix = `,"hash":"`
-	macMember     = `","mac":"`
-	trailerLen    = len(trailerPrefix) + 2*sha256.Size + len(macMember) + 2*sha256.Size + len(`"}`)
-)
-
-// auditJSON is Audit as written in the log. Its field order is part of the
-// entry format.
-type auditJSON struct {
-	Time         string `json:"time"`
-	Peer         string `json:"peer"`
-	Role         string `json:"role"`
-	Mode         string `json:"mode"`
-	RuleSetID    string `json:"rule_set_id"`
-	Records      int    `json:"records"`
-	LocalKeys    int    `json:"local_keys"`
-	PeerKeys     int    `json:"peer_keys"`
-	KeyHits      int    `json:"key_hits"`
-	RecordHits   int    `json:"record_hits"`
-	SessionID    string `json:"session_id"`
-	Transcript   string `json:"transcript"`
-	Outcome      string `json:"outcome"`
-	Unmatchable  int    `json:"unmatchable"`
-	Truncated    int    `json:"truncated"`
-	Overfull     int    `json:"overfull"`
-	BadPayloads  int    `json:"bad_payloads"`
-	Alternatives int    `json:"alternatives"`
-	Charged      int    `json:"charged"`
-	LowerBound   bool   `json:"lower_bound"`
-	// PeerRuleSetID comes last: fields are only ever appended.
-	PeerRuleSetID string `json:"peer_rule_set_id"`
-
-	// Suite is appended after it, and left out when empty, so entries
-	// written before it stay canonical.
-	Suite string `json:"suite,omitempty"`
-}
-
-// logHeader is the content of the header entry.
-type logHeader struct {
-	Format  string `json:"format"`
-	Created string `json:"created"`
-}
-
-// auditEntry is a line without its hash and mac members. Its field order
-// is part of the entry format. Exactly one of Log (seq 0) and Audit is set.
-type auditEntry struct {
-	Seq   uint64     `json:"seq"`
-	Prev  string     `json:"prev"`
-	Log   *logHeader `json:"log,omitempty"`
-	Audit *auditJSON `json:"audit,omitempty"`
-}
-
-func toAuditJSON(a Audit) *auditJSON {
-	s := func(v string) string { return strings.ToValidUTF8(v, "\uFFFD") }
-	return &auditJSON{
-		Time: a.Time.UTC().Format(auditTimeLayout),
-		Peer: s(a.Peer), Role: s(a.Role), Mode: s(a.Mode), RuleSetID: s(a.RuleSetID),
+// toAuditRecord is a as its audit entry holds it.
+func toAuditRecord(a Audit) *encoding.AuditRecord {
+	return &encoding.AuditRecord{
+		Time: a.Time, Peer: a.Peer, Role: a.Role, Mode: a.Mode, RuleSetID: a.RuleSetID,
 		Records: a.Records, LocalKeys: a.LocalKeys, PeerKeys: a.PeerKeys,
 		KeyHits: a.KeyHits, RecordHits: a.RecordHits,
-		SessionID: s(a.SessionID), Transcript: s(a.Transcript), Outcome: s(a.Outcome),
+		SessionID: a.SessionID, Transcript: a.Transcript, Outcome: a.Outcome,
 		Unmatchable: a.Unmatchable, Truncated: a.Truncated, Overfull: a.Overfull,
 		BadPayloads: a.BadPayloads, Alternatives: a.Alternatives, Charged: a.Charged, LowerBound: a.LowerBound,
-		PeerRuleSetID: s(a.PeerRuleSetID), Suite: s(a.Suite),
+		PeerRuleSetID: a.PeerRuleSetID, Suite: a.Suite,
 	}
 }
 
-// encodeAuditEntry returns the entry's line, newline included, and hash.
-func encodeAuditEntry(key *AuditKey, e auditEntry) (line []byte, hash string, err error) {
-	body, err := json.Marshal(e)
-	if err != nil {
-		return nil, "", err
+// macKey returns the key's bytes for encoding, nil for a nil key.
+func (k *AuditKey) macKey() []byte {
+	if k == nil {
+		return nil
 	}
-	sum := sha256.Sum256(body)
-	hash = hex.EncodeToString(sum[:])
-	line = make([]byte, 0, len(body)+trailerLen)
-	line = append(line, body[:len(body)-1]...) // drop the closing brace
-	line = append(line, trailerPrefix...)
-	line = append(line, hash...)
-	line = append(line, macMember...)
-	line = append(line, key.mac(body)...)
-	line = append(line, `"}`...)
-	line = append(line, '\n')
-	return line, hash, nil
+	return k.k[:]
 }
 
 // CreateAuditLog creates a new audit log at path, with mode 0600, holding
@@ -273,8 +167,8 @@ func CreateAuditLog(path string, key *AuditKey) (*AuditLog, error) {
 	if key == nil {
 		return nil, fmt.Errorf("%w: no key", ErrAuditKey)
 	}
-	line, _, err := encodeAuditEntry(key, auditEntry{Prev: zeroHash,
-		Log: &logHeader{Format: auditFormat, Created: time.Now().UTC().Format(auditTimeLayout)}})
+	line, _, err := encoding.AppendAuditLine(nil, &encoding.AuditEntry{
+		Header: &encoding.AuditHeader{Format: encoding.AuditLogFormat, Created: time.Now()}}, key.macKey())
 	if err != nil {
 		return nil, fmt.Errorf("reunite: encoding audit log header: %w", err)
 	}
@@ -371,12 +265,13 @@ func (l *AuditLog) Append(a Audit) error {
 	if err := l.catchUp(); err != nil {
 		return err
 	}
-	line, hash, err := encodeAuditEntry(l.key, auditEntry{Seq: l.head.Seq + 1, Prev: l.head.Hash, Audit: toAuditJSON(a)})
+	e := &encoding.AuditEntry{Seq: l.head.Seq + 1, Record: toAuditRecord(a)}
+	if _, err := hex.Decode(e.Prev[:], []byte(l.head.Hash)); err != nil {
+		return fmt.Errorf("reunite: audit log head: %w", err)
+	}
+	line, hash, err := encoding.AppendAuditLine(nil, e, l.key.macKey())
 	if err != nil {
 		return fmt.Errorf("reunite: encoding audit entry: %w", err)
-	}
-	if len(line) > maxAuditLine {
-		return fmt.Errorf("reunite: audit entry is %d bytes, more than the limit of %d", len(line), maxAuditLine)
 	}
 	if _, err := l.f.Write(line); err != nil {
 		l.err = err
@@ -387,7 +282,7 @@ func (l *AuditLog) Append(a Audit) error {
 		return fmt.Errorf("reunite: syncing audit log: %w", err)
 	}
 	l.off += int64(len(line))
-	l.head, l.last = AuditHead{Seq: l.head.Seq + 1, Hash: hash}, line
+	l.head, l.last = AuditHead{Seq: l.head.Seq + 1, Hash: hex.EncodeToString(hash[:])}, line
 	return nil
 }
 
@@ -423,7 +318,7 @@ func (l *AuditLog) Close() error {
 // A nil key checks everything but the MACs, for a reader without the
 // agency's key; only anchors then protect against a rewrite.
 func VerifyAuditLog(r io.Reader, key *AuditKey, anchors ...AuditHead) (AuditHead, error) {
-	st := chainState{key: key, head: AuditHead{Hash: zeroHash}, anchors: anchors}
+	st := chainState{key: key, anchors: anchors}
 	if _, err := st.verify(r); err != nil {
 		return st.head, err
 	}
@@ -471,41 +366,39 @@ type chainState struct {
 // verify reads lines from r to its end, continuing the chain from st, and
 // returns how many bytes of intact entries it read.
 func (st *chainState) verify(r io.Reader) (read int64, err error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	lines := encoding.NewAuditLineReader(r)
 	for {
 		lineNo := st.head.Seq + 2
 		if !st.started {
 			lineNo = 1
 		}
-		line, err := readAuditLine(br)
-		if err == io.EOF {
-			return read, nil
-		}
 		tampered := func(format string, args ...any) error {
 			return fmt.Errorf("%w: line %d: %s", ErrAuditTampered, lineNo, fmt.Sprintf(format, args...))
 		}
+		line, err := lines.Next()
 		switch {
-		case errors.Is(err, errLineTooLong):
-			return read, tampered("longer than %d bytes", maxAuditLine)
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return read, tampered("incomplete final line (no newline; partial write or truncation)")
+		case err == io.EOF:
+			return read, nil
+		case errors.Is(err, encoding.ErrTooLarge), errors.Is(err, encoding.ErrTruncated):
+			return read, fmt.Errorf("%w: line %d: %w", ErrAuditTampered, lineNo, err)
 		case err != nil:
 			return read, fmt.Errorf("reunite: reading audit log at line %d: %w", lineNo, err)
 		}
-		e, hash, what := parseAuditLine(line, st.key)
-		if what != "" {
-			return read, tampered("%s", what)
+		e, sum, err := encoding.ParseAuditLine(line, st.key.macKey())
+		if err != nil {
+			return read, fmt.Errorf("%w: line %d: %w", ErrAuditTampered, lineNo, err)
 		}
+		hash, prev := hex.EncodeToString(sum[:]), hex.EncodeToString(e.Prev[:])
 		switch {
-		case !st.started && (e.Seq != 0 || e.Log == nil):
-			return read, tampered("not a %s log: the first line is not its header (a log from before entries were authenticated? archive it and create a new one)", auditFormat)
-		case !st.started && e.Prev != zeroHash:
+		case !st.started && (e.Seq != 0 || e.Header == nil):
+			return read, tampered("not a %s log: the first line is not its header", encoding.AuditLogFormat)
+		case !st.started && e.Prev != [encoding.AuditHashSize]byte{}:
 			return read, tampered("the header's prev is not all zeros")
-		case st.started && e.Log != nil:
+		case st.started && e.Header != nil:
 			return read, tampered("a second header")
 		case st.started && e.Seq != st.head.Seq+1:
 			return read, tampered("sequence number out of order (want %d)", st.head.Seq+1)
-		case st.started && e.Prev != st.head.Hash:
+		case st.started && prev != st.head.Hash:
 			return read, tampered("prev does not match the hash of line %d", lineNo-1)
 		}
 		for _, a := range st.anchors {
@@ -520,97 +413,8 @@ func (st *chainState) verify(r io.Reader) (read int64, err error) {
 	}
 }
 
-var errLineTooLong = errors.New("line too long")
-
-// readAuditLine returns the next line without its newline; io.EOF at a
-// clean end, io.ErrUnexpectedEOF for a final line without a newline.
-func readAuditLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
-	for {
-		frag, err := br.ReadSlice('\n')
-		if len(line)+len(frag) > maxAuditLine+1 {
-			return nil, errLineTooLong
-		}
-		line = append(line, frag...)
-		switch {
-		case err == nil:
-			return line[:len(line)-1], nil
-		case err == bufio.ErrBufferFull:
-			continue
-		case err == io.EOF && len(line) == 0:
-			return nil, io.EOF
-		case err == io.EOF:
-			return nil, io.ErrUnexpectedEOF
-		default:
-			return nil, err
-		}
-	}
-}
-
-// parseAuditLine checks one line's own integrity, MAC (when key is not
-// nil) and canonical form. It returns the entry and its hash, or a
-// description of what failed that quotes nothing from the line.
-func parseAuditLine(line []byte, key *AuditKey) (e auditEntry, hash string, what string) {
-	n := len(line)
-	if n < trailerLen+2 || !bytes.HasPrefix(line[n-trailerLen:], []byte(trailerPrefix)) ||
-		!bytes.HasSuffix(line, []byte(`"}`)) {
-		return e, "", "not an entry: no hash and mac members at the end"
-	}
-	trailer := line[n-trailerLen+len(trailerPrefix) : n-2]
-	hash = string(trailer[:2*sha256.Size])
-	if string(trailer[2*sha256.Size:2*sha256.Size+len(macMember)]) != macMember {
-		return e, "", "not an entry: no hash and mac members at the end"
-	}
-	mac := string(trailer[2*sha256.Size+len(macMember):])
-	if !isLowerHex(hash) || !isLowerHex(mac) {
-		return e, "", "hash or mac is not 64 lowercase hex digits"
-	}
-	body := make([]byte, 0, n-trailerLen+1)
-	body = append(body, line[:n-trailerLen]...)
-	body = append(body, '}')
-	sum := sha256.Sum256(body)
-	if hex.EncodeToString(sum[:]) != hash {
-		return e, "", "entry hash does not match its contents"
-	}
-	if key != nil && !hmac.Equal([]byte(key.mac(body)), []byte(mac)) {
-		return e, "", "entry MAC does not verify (rewritten without the agency's key, or the wrong key)"
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil || dec.More() {
-		return e, "", "not a well-formed entry"
-	}
-	if again, err := json.Marshal(e); err != nil || !bytes.Equal(again, body) {
-		return e, "", "entry is not in canonical form"
-	}
-	if !isLowerHex(e.Prev) {
-		return e, "", "prev is not 64 lowercase hex digits"
-	}
-	var ts string
-	switch {
-	case (e.Log == nil) == (e.Audit == nil):
-		return e, "", "an entry holds exactly one of log and audit"
-	case e.Log != nil && e.Log.Format != auditFormat:
-		return e, "", "unknown log format in the header"
-	case e.Log != nil:
-		ts = e.Log.Created
-	default:
-		ts = e.Audit.Time
-	}
-	if t, err := time.Parse(auditTimeLayout, ts); err != nil || t.UTC().Format(auditTimeLayout) != ts {
-		return e, "", "time is not RFC 3339 UTC with nine fractional digits"
-	}
-	return e, hash, ""
-}
-
-func isLowerHex(s string) bool {
-	if len(s) != 2*sha256.Size {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
+// isHash reports whether s is 64 lowercase hex digits.
+func isHash(s string) bool {
+	b, err := hex.DecodeString(s)
+	return err == nil && len(b) == sha256.Size && hex.EncodeToString(b) == s
 }

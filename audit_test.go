@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/fsfile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -367,7 +368,7 @@ func TestAuditLogTampering(t *testing.T) {
 		{"empty file", func() [][]byte { return nil }, 1, "no header entry"},
 		{"unauthenticated v1 log", func() [][]byte {
 			return [][]byte{[]byte(`{"seq":1,"prev":"` + zeros64 + `","audit":{},"hash":"` + zeros64 + `"}` + "\n")}
-		}, 1, "not an entry"},
+		}, 1, "an audit log of version 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -704,7 +705,9 @@ func TestAuditLogOverlongLine(t *testing.T) {
 	data := append(bytes.Repeat([]byte("x"), 2<<20), '\n')
 	entries, err := verifyBytes(data)
 	require.ErrorIs(t, err, reunite.ErrAuditTampered)
-	assert.Contains(t, err.Error(), ": line 1: longer than")
+	assert.Contains(t, err.Error(), ": line 1: ")
+	assert.Contains(t, err.Error(), "longer than")
+	assert.ErrorIs(t, err, encoding.ErrTooLarge)
 	assert.Zero(t, entries)
 
 	l, _ := createAuditLog(t)
@@ -764,4 +767,39 @@ func TestAuditLogTwoProcesses(t *testing.T) {
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, each, strings.Count(string(data), `"session_id":"child-`), "every child entry is there")
+}
+
+// TestAuditLogEarlierFiles opens audit logs that earlier versions wrote
+// (encoding/testdata/audit; names give the commit): a reunite-audit-v2 log
+// verifies, keeps its head and takes new entries; a version-1 log (no
+// MAC) is refused with a clear error, not silently accepted or continued.
+func TestAuditLogEarlierFiles(t *testing.T) {
+	dir := filepath.Join("encoding", "testdata", "audit")
+	data, err := os.ReadFile(filepath.Join(dir, "v2-1341e2a.jsonl"))
+	require.NoError(t, err)
+	want, err := reunite.ParseAuditHead("3:0860ba74e71c1eae5771d2000e6c6dc03343ab5fe9316556d1ad2d63cad47e30")
+	require.NoError(t, err)
+	head, err := reunite.VerifyAuditLog(bytes.NewReader(data), auditKey, want)
+	require.NoError(t, err)
+	assert.Equal(t, want, head)
+
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	l, err := reunite.OpenAuditLog(path, auditKey)
+	require.NoError(t, err)
+	require.NoError(t, l.Append(sampleAudit(3)))
+	require.NoError(t, l.Close())
+	head, err = reunite.VerifyAuditLogFile(path, auditKey, want)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(4), head.Seq)
+
+	data, err = os.ReadFile(filepath.Join(dir, "v1-c813884.jsonl"))
+	require.NoError(t, err)
+	path = filepath.Join(t.TempDir(), "audit.jsonl")
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	_, err = reunite.OpenAuditLog(path, auditKey)
+	require.ErrorIs(t, err, reunite.ErrAuditTampered)
+	require.ErrorIs(t, err, encoding.ErrVersion)
+	assert.Contains(t, err.Error(), "version 1")
+	assert.Contains(t, err.Error(), "create a new log")
 }

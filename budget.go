@@ -1,17 +1,15 @@
 package reunite
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/fsfile"
 )
 
@@ -39,11 +37,8 @@ var ErrBudgetCorrupt = errors.New("reunite: budget file is corrupt")
 //
 // Peers are named by opaque strings, such as the fingerprint of the
 // peer's pinned certificate; names that differ only in invalid UTF-8 share
-// a budget. The file is JSON:
-//
-//	{"version":1,"peers":{"<peer>":[{"time":"<RFC 3339>","n":<elements>},...]}}
-//
-// It holds only peer names, times and counts. It must be created
+// a budget. The file is JSON (encoding.Budget has its format) and holds
+// only peer names, times and counts. It must be created
 // explicitly with CreateBudgetStore: OpenBudgetStore refuses a missing
 // file, since starting afresh would reset every peer's budget.
 //
@@ -59,17 +54,7 @@ type BudgetStore struct {
 	window time.Duration
 }
 
-type reservation struct {
-	Time time.Time `json:"time"`
-	N    int       `json:"n"`
-}
-
-type budgetFile struct {
-	Version int                      `json:"version"`
-	Peers   map[string][]reservation `json:"peers"`
-}
-
-const budgetVersion = 1
+type reservation = encoding.BudgetReservation
 
 // budgetLockWait bounds how long Reserve waits for another process's
 // reservation to finish; one takes milliseconds.
@@ -120,7 +105,7 @@ func newBudgetStore(path string, limit int, window time.Duration) (*BudgetStore,
 
 // load reads and checks the budget file.
 func (b *BudgetStore) load() (map[string][]reservation, error) {
-	data, err := os.ReadFile(b.path)
+	f, err := os.Open(b.path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return nil, fmt.Errorf("reunite: budget file %s does not exist; create it explicitly "+
@@ -128,29 +113,16 @@ func (b *BudgetStore) load() (map[string][]reservation, error) {
 	case err != nil:
 		return nil, fmt.Errorf("reunite: reading budget file: %w", err)
 	}
-	var f budgetFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%w: not valid JSON", ErrBudgetCorrupt)
+	defer f.Close()
+	budget, err := encoding.ReadBudget(f)
+	switch {
+	case errors.Is(err, encoding.ErrMalformed), errors.Is(err, encoding.ErrVersion),
+		errors.Is(err, encoding.ErrTooLarge), errors.Is(err, encoding.ErrTrailingData):
+		return nil, fmt.Errorf("%w: %w", ErrBudgetCorrupt, err)
+	case err != nil:
+		return nil, fmt.Errorf("reunite: reading budget file: %w", err)
 	}
-	if dec.Decode(&struct{}{}) != io.EOF {
-		return nil, fmt.Errorf("%w: data after the JSON value", ErrBudgetCorrupt)
-	}
-	if f.Version != budgetVersion {
-		return nil, fmt.Errorf("%w: version %d, want %d", ErrBudgetCorrupt, f.Version, budgetVersion)
-	}
-	if f.Peers == nil {
-		return nil, fmt.Errorf("%w: no peers member", ErrBudgetCorrupt)
-	}
-	for _, rs := range f.Peers {
-		for _, r := range rs {
-			if r.N <= 0 || r.Time.IsZero() {
-				return nil, fmt.Errorf("%w: a reservation has no time or a count that is not positive", ErrBudgetCorrupt)
-			}
-		}
-	}
-	return f.Peers, nil
+	return budget.Peers, nil
 }
 
 // SessionCharge is what Reserve charges for a session in which the peer
@@ -243,7 +215,7 @@ func (b *BudgetStore) live(rs []reservation, now time.Time) []reservation {
 }
 
 func encodeBudget(peers map[string][]reservation) ([]byte, error) {
-	data, err := json.Marshal(budgetFile{Version: budgetVersion, Peers: peers})
+	data, err := (&encoding.Budget{Peers: peers}).AppendBinary(nil)
 	if err != nil {
 		return nil, fmt.Errorf("reunite: encoding budget file: %w", err)
 	}

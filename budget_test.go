@@ -329,3 +329,30 @@ func TestBudgetHugeCountsSaturate(t *testing.T) {
 	assert.Equal(t, math.MaxInt, used(t, b, "p", budgetT0))
 	require.ErrorIs(t, reserve(b, "p", 1, budgetT0), reunite.ErrBudgetExceeded, "no wrap-around to a small usage")
 }
+
+// TestBudgetStoreEarlierFiles opens budget files that earlier versions
+// wrote (encoding/testdata/budget; names give the commit): an operator's
+// budgets carry over, and a reservation adds to them.
+func TestBudgetStoreEarlierFiles(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		now  time.Time
+		used int
+	}{
+		{"v1-c813884.json", time.Date(2026, 11, 27, 11, 0, 0, 0, time.UTC), 40},
+		{"v1-1341e2a.json", time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), 41},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("encoding", "testdata", "budget", tc.file))
+			require.NoError(t, err)
+			path := filepath.Join(t.TempDir(), "budget.json")
+			require.NoError(t, os.WriteFile(path, data, 0o600))
+			b, err := reunite.OpenBudgetStore(path, 100, 24*time.Hour)
+			require.NoError(t, err)
+			assert.Equal(t, tc.used, used(t, b, "sha256:aa", tc.now))
+			_, err = b.Reserve("sha256:aa", 5, tc.now)
+			require.NoError(t, err)
+			assert.Equal(t, tc.used+5, used(t, b, "sha256:aa", tc.now))
+		})
+	}
+}

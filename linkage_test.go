@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/internal/inprocess"
 	"github.com/reunite-psi/reunite/internal/synth"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
@@ -47,7 +48,7 @@ func TestLinkageEndToEnd(t *testing.T) {
 		// suites are checked against a plain intersection in psi).
 		cfg.Suite = psi.SuiteOTExtension
 	}
-	pairs, resA, resB, err := reunite.LinkInProcess(context.Background(), a, b, cfg)
+	pairs, resA, resB, err := inprocess.Link(context.Background(), a, b, cfg)
 	require.NoError(t, err)
 	linked := map[[2]string]float64{}
 	for _, p := range pairs {

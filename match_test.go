@@ -215,9 +215,13 @@ func TestMatchFaultsAreAudited(t *testing.T) {
 			require.Error(t, errA)
 			require.Error(t, errB)
 			if tc.handshake {
-				// Failed after the handshake: both entries name the session.
+				// Failed after the handshake: both entries name the session
+				// and the size the peer declared in it.
 				assert.Len(t, ra.Audit.SessionID, 64)
 				assert.Equal(t, ra.Audit.SessionID, rb.Audit.SessionID)
+				assert.NotZero(t, ra.Audit.LocalKeys)
+				assert.Equal(t, ra.Audit.LocalKeys, rb.Audit.PeerKeys)
+				assert.Equal(t, rb.Audit.LocalKeys, ra.Audit.PeerKeys)
 			} else {
 				assert.Empty(t, ra.Audit.SessionID)
 				assert.Empty(t, rb.Audit.SessionID)

@@ -176,17 +176,16 @@ type FileExchange struct {
 	session   *psi.Session
 	signKey   ed25519.PrivateKey
 	decKey    hpke.PrivateKey
-	own, peer fileIdentity
+	own, peer encoding.OfflineIdentity
 	peerEnc   hpke.PublicKey
 	seenPath  string
 	exchange  [ExchangeIDSize]byte
-	haveID    bool   // false only for a responder before message 0
-	next      uint32 // number of the next message to read
-	outgoing  []byte // the last message file this party produced; nil if none is owed
-	outNumber uint32
-	saved     bool         // outgoing is in the last state saved
-	declared  declaredSize // the peer's set size, as its handshake declared it
-	failure   error        // why the exchange failed, if it did
+	haveID    bool            // false only for a responder before message 0
+	next      uint32          // number of the next message to read
+	out       outgoingMessage // the last message file this party produced, if one is owed
+	saved     bool            // out is in the last state saved
+	declared  declaredSize    // the peer's set size, as its handshake declared it
+	failure   error           // why the exchange failed, if it did
 	result    *MatchResult
 }
 
@@ -247,16 +246,19 @@ func newFileExchange(cfg FileExchangeConfig) (*FileExchange, error) {
 	x := &FileExchange{
 		signKey:  bytes.Clone(cfg.SigningKey),
 		seenPath: cfg.SeenExchanges,
-		own: fileIdentity{
-			sign: bytes.Clone(cfg.SigningKey.Public().(ed25519.PublicKey)),
-			enc:  cfg.DecryptionKey.PublicKey().Bytes(),
+		own: encoding.OfflineIdentity{
+			Sign: [encoding.OfflineKeySize]byte(cfg.SigningKey.Public().(ed25519.PublicKey)),
+			Enc:  [encoding.OfflineKeySize]byte(cfg.DecryptionKey.PublicKey().Bytes()),
 		},
-		peer: fileIdentity{sign: bytes.Clone(cfg.PeerKey), enc: cfg.PeerEncryptionKey.Bytes()},
+		peer: encoding.OfflineIdentity{
+			Sign: [encoding.OfflineKeySize]byte(cfg.PeerKey),
+			Enc:  [encoding.OfflineKeySize]byte(cfg.PeerEncryptionKey.Bytes()),
+		},
 	}
 	switch {
-	case x.own.sign.Equal(x.peer.sign):
+	case x.own.Sign == x.peer.Sign:
 		return nil, fmt.Errorf("%w: the peer key is this party's own key", ErrMatchConfig)
-	case bytes.Equal(x.own.enc, x.peer.enc):
+	case x.own.Enc == x.peer.Enc:
 		return nil, fmt.Errorf("%w: the peer encryption key is this party's own key", ErrMatchConfig)
 	}
 	var err error
@@ -279,7 +281,7 @@ func (x *FileExchange) matchConfig(cfg FileExchangeConfig) MatchConfig {
 		ini, resp = resp, ini
 	}
 	mc := cfg.MatchConfig
-	mc.ChannelBinding = channelBinding(ini, resp)
+	mc.ChannelBinding = encoding.OfflineChannelBinding(ini, resp)
 	mc.Admit = x.declared.wrap(cfg.Admit)
 	return mc
 }
@@ -299,7 +301,7 @@ func (x *FileExchange) produce(number uint32) error {
 		}
 		frames = append(frames, f)
 	}
-	x.outgoing, x.saved = nil, false
+	x.out, x.saved = outgoingMessage{}, false
 	if len(frames) == 0 {
 		return nil
 	}
@@ -311,7 +313,7 @@ func (x *FileExchange) produce(number uint32) error {
 	if err != nil {
 		return err
 	}
-	x.outgoing, x.outNumber = out, number
+	x.out.set(number, out)
 	return nil
 }
 
@@ -365,10 +367,10 @@ func (x *FileExchange) maxFileSize(number uint32) uint64 {
 // Outgoing reports whether this party owes the peer a message and, if so,
 // the number of the message file WriteMessage writes.
 func (x *FileExchange) Outgoing() (number uint32, ok bool) {
-	if x.outgoing == nil {
+	if !x.out.owed {
 		return 0, false
 	}
-	return x.outNumber, true
+	return x.out.number, true
 }
 
 // ExchangeID returns the exchange's ID: random, chosen by the initiator,
@@ -388,20 +390,24 @@ func (x *FileExchange) Done() bool {
 // WriteMessage writes this party's current message file to w: the one
 // produced by StartFileExchange (initiator) or by the last ReadMessage.
 // Writing it again gives the same bytes, so a lost file can be sent again.
+// The file is read back, a block at a time, from the state file that
+// SaveState last wrote (or OpenFileExchange read), which must still be in
+// place: one replaced or removed since is refused with an error matching
+// psi.ErrStateMismatch, and nothing is written.
 //
 // The state must have been saved since the message was produced
 // (ErrStateUnsaved otherwise): a party that answered a message and then lost
 // its state would answer again with the same secrets, which a dishonest
 // peer could exploit to test more guesses than the session allows.
 func (x *FileExchange) WriteMessage(w io.Writer) error {
-	if x.outgoing == nil {
+	if !x.out.owed {
 		return ErrNothingToWrite
 	}
 	if !x.saved {
-		return fmt.Errorf("%w (message %d)", ErrStateUnsaved, x.outNumber)
+		return fmt.Errorf("%w (message %d)", ErrStateUnsaved, x.out.number)
 	}
-	if _, err := w.Write(x.outgoing); err != nil {
-		return fmt.Errorf("reunite: writing message %d: %w", x.outNumber, err)
+	if err := x.out.writeTo(w); err != nil {
+		return fmt.Errorf("reunite: writing message %d: %w", x.out.number, err)
 	}
 	return nil
 }
@@ -517,7 +523,7 @@ func (x *FileExchange) ReadMessage(r io.Reader) error {
 		failed = errors.Join(failed, err)
 	}
 	x.next = number + 1
-	if x.outgoing != nil {
+	if x.out.owed {
 		x.next++
 	}
 	if failed != nil {
@@ -584,7 +590,9 @@ func (x *FileExchange) Result() (*MatchResult, error) {
 
 // SaveState writes the exchange's state to path, atomically (a temporary
 // file in the same directory, synced, then renamed over path) and with
-// mode 0600, and marks the current message as safe to write.
+// mode 0600, and marks the current message as safe to write. The state
+// holds the message file this party owes, which the FileExchange then no
+// longer keeps in memory: WriteMessage reads it back from path.
 //
 // THE STATE FILE IS SECRET. It holds this party's PSI secret scalar (until
 // the session no longer needs it), the values derived from it, and the
@@ -604,6 +612,9 @@ func (x *FileExchange) SaveState(path string) error {
 	if err != nil {
 		return err
 	}
+	if st.Outgoing, err = x.out.bytes(); err != nil {
+		return fmt.Errorf("reunite: saving the exchange state: %w", err)
+	}
 	data, err := st.AppendBinary(nil)
 	if err != nil {
 		return err
@@ -612,6 +623,7 @@ func (x *FileExchange) SaveState(path string) error {
 		return fmt.Errorf("reunite: saving the exchange state: %w", err)
 	}
 	x.saved = true
+	x.out.savedIn(path)
 	return nil
 }
 
@@ -619,11 +631,10 @@ func (x *FileExchange) SaveState(path string) error {
 func (x *FileExchange) exchangeState() (*encoding.ExchangeState, error) {
 	st := &encoding.ExchangeState{
 		Role: uint8(x.role()), Status: statusActive, HaveID: x.haveID, Exchange: x.exchange, Next: x.next,
-		OwnSigningKey: [32]byte(x.own.sign), PeerSigningKey: [32]byte(x.peer.sign),
-		OwnEncryptionKey: [32]byte(x.own.enc), PeerEncryptionKey: [32]byte(x.peer.enc),
+		OwnSigningKey: x.own.Sign, PeerSigningKey: x.peer.Sign,
+		OwnEncryptionKey: x.own.Enc, PeerEncryptionKey: x.peer.Enc,
 		Started:       x.setup.res.Audit.Time.UnixNano(),
 		PeerSizeKnown: x.declared.seen, PeerSize: uint32(x.declared.n),
-		Outgoing: x.outgoing,
 	}
 	if x.failure != nil {
 		st.Status, st.Failure = statusFailed, x.failure.Error()
@@ -665,9 +676,9 @@ func OpenFileExchange(path string, records []match.Record, cfg FileExchangeConfi
 	switch {
 	case psi.Role(st.Role) != cfg.Role:
 		return nil, fmt.Errorf("%w: the state file is the %v's", psi.ErrStateMismatch, psi.Role(st.Role))
-	case !bytes.Equal(x.own.sign, st.OwnSigningKey[:]) || !bytes.Equal(x.own.enc, st.OwnEncryptionKey[:]):
+	case x.own.Sign != st.OwnSigningKey || x.own.Enc != st.OwnEncryptionKey:
 		return nil, fmt.Errorf("%w: the state file was made with other keys of this agency", psi.ErrStateMismatch)
-	case !bytes.Equal(x.peer.sign, st.PeerSigningKey[:]) || !bytes.Equal(x.peer.enc, st.PeerEncryptionKey[:]):
+	case x.peer.Sign != st.PeerSigningKey || x.peer.Enc != st.PeerEncryptionKey:
 		return nil, fmt.Errorf("%w: the state file was made for other peer keys", psi.ErrStateMismatch)
 	case st.Status == statusActive && len(st.Pseudonyms) != len(records):
 		return nil, fmt.Errorf("%w: the state file has %d records, %d given", psi.ErrStateMismatch, len(st.Pseudonyms), len(records))
@@ -695,7 +706,8 @@ func OpenFileExchange(path string, records []match.Record, cfg FileExchangeConfi
 		if err != nil || x.next == 0 || senderRole(x.next-1) != cfg.Role || !x.haveID {
 			return nil, fmt.Errorf("%w: saved message file", psi.ErrStateCorrupt)
 		}
-		x.outgoing, x.outNumber = st.Outgoing, x.next-1
+		x.out.set(x.next-1, st.Outgoing)
+		x.out.savedIn(path)
 	}
 	x.saved = true
 	return x, nil

@@ -5,8 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/hpke"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -16,22 +14,14 @@ import (
 )
 
 // Message files are encrypted in chunks, each signed, then sealed
-// (PROTOCOL.md §Offline exchange; SECURITY.md says why in that order).
-const (
-	// labelFileSignature prefixes what a chunk's signature covers, so a
-	// signature made for a message file means nothing anywhere else.
-	labelFileSignature = "reunite-offline-v3 message file signature"
-	// labelFileHPKE prefixes the HPKE info string of a message file.
-	labelFileHPKE = "reunite-offline-v3 message file encryption"
-	// labelFileBinding derives the PSI channel binding from the four keys.
-	labelFileBinding = "reunite-offline-v3 channel binding"
+// (PROTOCOL.md §Offline exchange; SECURITY.md says why in that order);
+// package encoding lays out every byte that is signed, encrypted or bound.
 
-	// minTurnSize is the size every turn's frames are padded to at least:
-	// above a Hello with the longest context (124 bytes), a HelloReply
-	// (156), a Finish (82) and an Alert (80), so that those turns, and an
-	// alert in their place, all look alike.
-	minTurnSize = 256
-)
+// minTurnSize is the size every turn's frames are padded to at least:
+// above a Hello with the longest context (124 bytes), a HelloReply (156),
+// a Finish (82) and an Alert (80), so that those turns, and an alert in
+// their place, all look alike.
+const minTurnSize = 256
 
 // The HPKE suite of message files (RFC 9180 §7): DHKEM(X25519,
 // HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, in base mode. Sender
@@ -40,43 +30,6 @@ var (
 	fileKDF  = hpke.HKDFSHA256()
 	fileAEAD = hpke.ChaCha20Poly1305()
 )
-
-// fileIdentity is an agency's identity in the file exchange: its Ed25519
-// signing key and its X25519 encryption key, both public.
-type fileIdentity struct {
-	sign ed25519.PublicKey
-	enc  []byte
-}
-
-// context returns label ‖ 0x00 ‖ the sender's keys ‖ the recipient's keys:
-// what binds a signature, an encryption or a session to both agencies.
-func (sender fileIdentity) context(label string, recipient fileIdentity) []byte {
-	b := make([]byte, 0, len(label)+1+4*32)
-	b = append(b, label...)
-	b = append(b, 0)
-	b = append(b, sender.sign...)
-	b = append(b, sender.enc...)
-	b = append(b, recipient.sign...)
-	return append(b, recipient.enc...)
-}
-
-// channelBinding is the PSI channel binding of an exchange between the
-// initiator ini and the responder resp.
-func channelBinding(ini, resp fileIdentity) []byte {
-	sum := sha256.Sum256(ini.context(labelFileBinding, resp))
-	return sum[:]
-}
-
-// chunkSigned returns what the sender signs for chunk index of a file:
-// prefix (the label, both identities and the file's clear header, whose
-// enc is this very encryption's), the chunk's index, and the SHA-256 of
-// its piece of the message stream. It appends to b.
-func chunkSigned(b, prefix []byte, index uint32, piece []byte) []byte {
-	b = append(b, prefix...)
-	b = binary.BigEndian.AppendUint32(b, index)
-	sum := sha256.Sum256(piece)
-	return append(b, sum[:]...)
-}
 
 // senderRole is the role that writes message number: the initiator writes
 // the even ones.
@@ -96,7 +49,7 @@ func fileSize(turn int64) uint64 {
 // sealMessage encodes m, cuts it into chunks, signs each with key as
 // sender and encrypts them to the recipient's key to, and returns the
 // message file.
-func sealMessage(key ed25519.PrivateKey, sender, recipient fileIdentity, to hpke.PublicKey, m *encoding.OfflineMessage) ([]byte, error) {
+func sealMessage(key ed25519.PrivateKey, sender, recipient encoding.OfflineIdentity, to hpke.PublicKey, m *encoding.OfflineMessage) ([]byte, error) {
 	stream, err := m.AppendBinary(make([]byte, 0, m.Size()))
 	if err != nil {
 		return nil, err
@@ -110,31 +63,31 @@ func sealMessage(key ed25519.PrivateKey, sender, recipient fileIdentity, to hpke
 
 // sealStream seals a message stream (at least one byte) as sealMessage
 // does.
-func sealStream(key ed25519.PrivateKey, sender, recipient fileIdentity, to hpke.PublicKey, stream []byte) ([]byte, error) {
+func sealStream(key ed25519.PrivateKey, sender, recipient encoding.OfflineIdentity, to hpke.PublicKey, stream []byte) ([]byte, error) {
 	if len(stream) == 0 {
 		return nil, fmt.Errorf("%w: an empty message stream", encoding.ErrMalformed)
 	}
-	enc, s, err := hpke.NewSender(to, fileKDF, fileAEAD, sender.context(labelFileHPKE, recipient))
+	enc, s, err := hpke.NewSender(to, fileKDF, fileAEAD, encoding.AppendOfflineContext(nil, encoding.OfflineLabelEncryption, sender, recipient))
 	if err != nil {
 		return nil, err
 	}
 	h := encoding.OfflineHeader{Length: encoding.OfflineCiphertextSize(uint64(len(stream)))}
-	copy(h.Enc[:], enc)
-	var bit [1]byte
-	if _, err := rand.Read(bit[:]); err != nil {
+	var random [1]byte
+	if _, err := rand.Read(random[:]); err != nil {
 		return nil, err
 	}
-	h.Enc[encoding.OfflineEncSize-1] |= bit[0] & 0x80 // X25519 ignores the bit (RFC 7748 §5)
+	if err := h.SetEnc(enc, random[0]); err != nil {
+		return nil, err
+	}
 	out, err := h.AppendBinary(make([]byte, 0, encoding.OfflineHeaderSize+h.Length))
 	if err != nil {
 		return nil, err
 	}
 	header := bytes.Clone(out)
-	prefix := append(sender.context(labelFileSignature, recipient), header...)
-	var signed, plain []byte
+	signed := encoding.NewOfflineSigned(sender, recipient, h)
+	var plain []byte
 	for i, piece := range encoding.OfflineChunkPieces(stream) {
-		signed = chunkSigned(signed[:0], prefix, uint32(i), piece)
-		plain = append(append(plain[:0], piece...), ed25519.Sign(key, signed)...)
+		plain = append(append(plain[:0], piece...), ed25519.Sign(key, signed.Chunk(uint32(i), piece))...)
 		ct, err := s.Seal(header, plain)
 		if err != nil {
 			return nil, err
@@ -152,15 +105,14 @@ type fileReader struct {
 	hpke   *hpke.Recipient
 	sender ed25519.PublicKey
 	header []byte // the clear header: every chunk's additional data
-	prefix []byte // what every chunk's signature covers before its index
-	signed []byte // scratch for chunkSigned
+	signed *encoding.OfflineSigned
 	piece  []byte // what is left of the current chunk's piece
 }
 
 // openFile reads the clear header of a message file from r and returns
 // the reader of its message stream, decrypted with key as recipient and
 // verified against sender's signing key.
-func openFile(r io.Reader, key hpke.PrivateKey, sender, recipient fileIdentity) (*fileReader, encoding.OfflineHeader, error) {
+func openFile(r io.Reader, key hpke.PrivateKey, sender, recipient encoding.OfflineIdentity) (*fileReader, encoding.OfflineHeader, error) {
 	h, err := encoding.ReadOfflineHeader(r)
 	if err != nil {
 		return nil, h, fileFormatError(err)
@@ -169,18 +121,17 @@ func openFile(r io.Reader, key hpke.PrivateKey, sender, recipient fileIdentity) 
 	if err != nil {
 		return nil, h, err
 	}
-	enc := h.Enc
-	enc[len(enc)-1] &= 0x7f // the sender set the bit at random
-	hr, err := hpke.NewRecipient(enc[:], key, fileKDF, fileAEAD, sender.context(labelFileHPKE, recipient))
+	hr, err := hpke.NewRecipient(h.KEMEnc(), key, fileKDF, fileAEAD,
+		encoding.AppendOfflineContext(nil, encoding.OfflineLabelEncryption, sender, recipient))
 	if err != nil {
 		return nil, h, fmt.Errorf("%w: encapsulated key", ErrFileDecrypt)
 	}
 	return &fileReader{
 		chunks: encoding.NewOfflineChunkReader(r, h),
 		hpke:   hr,
-		sender: sender.sign,
+		sender: ed25519.PublicKey(sender.Sign[:]),
 		header: header,
-		prefix: append(sender.context(labelFileSignature, recipient), header...),
+		signed: encoding.NewOfflineSigned(sender, recipient, h),
 	}, h, nil
 }
 
@@ -203,8 +154,7 @@ func (f *fileReader) Read(p []byte) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("%w: %w", ErrFileFormat, err)
 		}
-		f.signed = chunkSigned(f.signed[:0], f.prefix, i, piece)
-		if !ed25519.Verify(f.sender, f.signed, sig) {
+		if !ed25519.Verify(f.sender, f.signed.Chunk(i, piece), sig) {
 			return 0, fmt.Errorf("%w (chunk %d)", ErrFileSignature, i)
 		}
 		f.piece = piece

@@ -74,7 +74,7 @@ func deliver(t *testing.T, from, to *FileExchange) {
 
 // opened decrypts from's current message file as its recipient to would.
 func opened(t testing.TB, from, to *FileExchange) *encoding.OfflineMessage {
-	stream, _, err := openFile(bytes.NewReader(from.outgoing), to.decKey, from.own, from.peer)
+	stream, _, err := openFile(bytes.NewReader(outgoingFile(t, from)), to.decKey, from.own, from.peer)
 	require.NoError(t, err)
 	plain, err := io.ReadAll(stream)
 	require.NoError(t, err)
@@ -148,7 +148,7 @@ func TestForgedSender(t *testing.T) {
 	// A file A signed for another recipient does not verify for B, even
 	// once re-encrypted to B: the signatures cover the recipient's keys.
 	other := a.peer
-	other.sign = forger.Public().(ed25519.PublicKey)
+	other.Sign = [encoding.OfflineKeySize]byte(forger.Public().(ed25519.PublicKey))
 	forged, err = sealMessage(a.signKey, a.own, other, a.peerEnc, m)
 	require.NoError(t, err)
 	require.ErrorIs(t, b.ReadMessage(bytes.NewReader(forged)), ErrFileDecrypt, "the HPKE info holds the recipient's keys")
@@ -170,7 +170,7 @@ func TestFileSizesFollowSetSizes(t *testing.T) {
 				number, ok := from.Outgoing()
 				require.True(t, ok)
 				want := fileSize(turnSize(number, m, n, a.setup.pcfg))
-				assert.EqualValues(t, want, len(from.outgoing), "message %d", number)
+				assert.EqualValues(t, want, len(outgoingFile(t, from)), "message %d", number)
 				if number >= 2 {
 					assert.EqualValues(t, want, to.maxFileSize(number), "after the handshake, message %d may hold exactly what it does", number)
 				}
@@ -200,7 +200,7 @@ func TestAlertLooksLikeAnswer(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, a2.WriteMessage(&buf))
 	require.ErrorIs(t, b2.ReadMessage(&buf), psi.ErrContextMismatch)
-	require.Len(t, b2.outgoing, len(b.outgoing), "the alert is as large as the answer")
+	require.Len(t, outgoingFile(t, b2), len(outgoingFile(t, b)), "the alert is as large as the answer")
 }
 
 // FuzzReadMessage feeds arbitrary bytes to a fresh responder's
@@ -215,7 +215,7 @@ func FuzzReadMessage(f *testing.F) {
 	plain, err := m.AppendBinary(nil)
 	require.NoError(f, err)
 	f.Add(plain)
-	f.Add(a.outgoing[:len(a.outgoing)-1])
+	f.Add(outgoingFile(f, a)[:len(outgoingFile(f, a))-1])
 	f.Add(plain[:len(plain)/2])
 	typed := []error{ErrFileFormat, ErrFileTruncated, ErrFileTooLarge, ErrFileDecrypt, ErrFileSignature,
 		ErrFileOrder, ErrFileExchange, ErrFileReplay, ErrFileExpired, ErrExchangeFailed}
@@ -245,4 +245,13 @@ func FuzzReadMessage(f *testing.F) {
 			require.True(t, ok, "untyped refusal: %v", err)
 		}
 	})
+}
+
+// outgoingFile returns x's current message file, from memory or from the
+// state file that holds it.
+func outgoingFile(t testing.TB, x *FileExchange) []byte {
+	t.Helper()
+	b, err := x.out.bytes()
+	require.NoError(t, err)
+	return b
 }

@@ -2,6 +2,7 @@ package reunite
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/synth"
+	"github.com/reunite-psi/reunite/psi"
 )
 
 // failAfter fails any read past its first left bytes.
@@ -56,7 +58,7 @@ func TestFileExchangeOversized(t *testing.T) {
 	padded, err := sealMessage(a.signKey, a.own, a.peer, a.peerEnc, m)
 	require.NoError(t, err)
 	huge := binary.BigEndian.AppendUint64(nil, encoding.OfflineCiphertextSize(128<<20))
-	huge = append(huge, a.outgoing[8:encoding.OfflineHeaderSize]...)
+	huge = append(huge, outgoingFile(t, a)[8:encoding.OfflineHeaderSize]...)
 	for _, tt := range []struct {
 		name string
 		file io.Reader
@@ -90,7 +92,7 @@ func TestFirstMessageValidity(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			timeNow = func() time.Time { return tt.now }
-			err := b.ReadMessage(bytes.NewReader(a.outgoing))
+			err := b.ReadMessage(bytes.NewReader(outgoingFile(t, a)))
 			if tt.want == nil {
 				require.NoError(t, err)
 			} else {
@@ -112,8 +114,8 @@ func TestSeenExchangesRetention(t *testing.T) {
 	for i, at := range []time.Duration{0, 20 * 24 * time.Hour, 40 * 24 * time.Hour} {
 		timeNow = func() time.Time { return start.Add(at) }
 		a, b := offlinePairOf(t, recsA, recsB, cfgA, cfgB)
-		require.NoError(t, b.ReadMessage(bytes.NewReader(a.outgoing)), "exchange %d", i)
-		firsts = append(firsts, a.outgoing)
+		require.NoError(t, b.ReadMessage(bytes.NewReader(outgoingFile(t, a))), "exchange %d", i)
+		firsts = append(firsts, outgoingFile(t, a))
 		seen, err := lockSeenExchanges(cfgB.SeenExchanges)
 		require.NoError(t, err)
 		n := seen.set.Len()
@@ -123,6 +125,24 @@ func TestSeenExchangesRetention(t *testing.T) {
 	_, b := offlinePairOf(t, recsA, recsB, cfgA, cfgB)
 	require.ErrorIs(t, b.ReadMessage(bytes.NewReader(firsts[0])), ErrFileExpired)
 	require.ErrorIs(t, b.ReadMessage(bytes.NewReader(firsts[1])), ErrExchangeReplayed)
+}
+
+// largeMessage3 runs an exchange between two synthetic files of some
+// 20,000 keys a side until B has produced its message 3 (some MiB: the
+// evaluations of A's keys and the tags of B's), and returns both sides and
+// a function that reopens B from a state file. It skips the test in short
+// mode and under the race detector.
+func largeMessage3(t *testing.T) (a, b *FileExchange, reopenB func(path string) (*FileExchange, error)) {
+	if testing.Short() || raceEnabled {
+		t.Skip("runs PSI on some 20,000 keys a side, and measures the heap")
+	}
+	d := synth.Generate(synth.DefaultConfig(7, 100))
+	cfgA, cfgB := fileConfigs(t, MatchConfig{})
+	a, b = offlinePairOf(t, d.A, d.B, cfgA, cfgB)
+	deliver(t, a, b) // 0
+	deliver(t, b, a) // 1
+	deliver(t, a, b) // 2
+	return a, b, func(path string) (*FileExchange, error) { return OpenFileExchange(path, d.B, cfgB) }
 }
 
 // liveHeap returns the bytes of live heap objects.
@@ -150,19 +170,11 @@ func (p *peakReader) Read(b []byte) (int, error) {
 // session keeps plus about one frame and one chunk, where holding the
 // file whole would add its size, and its plaintext, again.
 func TestReadMessageStreams(t *testing.T) {
-	if testing.Short() || raceEnabled {
-		t.Skip("runs PSI on some 20,000 keys a side, and measures the heap")
-	}
-	d := synth.Generate(synth.DefaultConfig(7, 100))
-	cfgA, cfgB := fileConfigs(t, MatchConfig{})
-	a, b := offlinePairOf(t, d.A, d.B, cfgA, cfgB)
-	deliver(t, a, b) // 0
-	deliver(t, b, a) // 1
-	deliver(t, a, b) // 2
+	a, b, _ := largeMessage3(t)
 	require.NoError(t, b.SaveState(filepath.Join(t.TempDir(), "state")))
 	var file bytes.Buffer
 	require.NoError(t, b.WriteMessage(&file))
-	require.EqualValues(t, 3, b.outNumber)
+	require.EqualValues(t, 3, b.out.number)
 	m, n := len(a.setup.set.Elements), len(b.setup.set.Elements)
 	b = nil
 	path := filepath.Join(t.TempDir(), "m3")
@@ -182,4 +194,70 @@ func TestReadMessageStreams(t *testing.T) {
 	t.Logf("message 3: %d bytes, %d of them tags; live heap %d before, peak %d while reading", size, tags, before, r.peak)
 	require.Greater(t, size, 2*slack, "the file is large enough for the bound to tell")
 	assert.Less(t, r.peak, before+uint64(tags)+slack)
+}
+
+// peakWriter records the live heap each time the file is written to.
+type peakWriter struct {
+	n    int
+	peak uint64
+}
+
+func (p *peakWriter) Write(b []byte) (int, error) {
+	p.peak = max(p.peak, liveHeap())
+	p.n += len(b)
+	return len(b), nil
+}
+
+// TestWriteMessageStreams has B produce its message 3 (some MiB) and
+// checks that, once SaveState has put it in the state file, B holds it no
+// longer: the live heap falls by about its size, writing it (twice, as a
+// lost file is sent again) never grows the heap by more than a few
+// blocks, and a FileExchange reopened from the state file does not hold
+// it either (it reads the state whole while it opens it, and lets go).
+// The bytes written are the file produced.
+func TestWriteMessageStreams(t *testing.T) {
+	a, b, reopen := largeMessage3(t)
+	require.EqualValues(t, 3, b.out.number)
+	sum := b.out.sum
+	size := len(b.out.data)
+	const slack = 1 << 20
+	require.Greater(t, size, 2*slack, "the file is large enough for the bounds to tell")
+
+	state := filepath.Join(t.TempDir(), "state")
+	held := liveHeap()
+	require.NoError(t, b.SaveState(state))
+	saved := liveHeap()
+	t.Logf("message 3: %d bytes; live heap %d before SaveState, %d after", size, held, saved)
+	assert.Nil(t, b.out.data)
+	assert.Less(t, saved+uint64(size)/2, held, "SaveState lets go of the file")
+
+	for range 2 {
+		w := &peakWriter{}
+		require.NoError(t, b.WriteMessage(w))
+		assert.Equal(t, size, w.n)
+		assert.Less(t, w.peak, saved+slack, "writing holds a block at a time")
+	}
+	var file bytes.Buffer
+	require.NoError(t, b.WriteMessage(&file))
+	assert.Equal(t, sum, sha256.Sum256(file.Bytes()), "the file written is the file produced")
+	file = bytes.Buffer{}
+
+	fi, err := os.Stat(state)
+	require.NoError(t, err)
+	before := liveHeap()
+	again, err := reopen(state)
+	require.NoError(t, err)
+	after := liveHeap()
+	t.Logf("state file %d bytes; live heap %d before OpenFileExchange, %d after", fi.Size(), before, after)
+	assert.Nil(t, again.out.data, "a reopened exchange does not hold the file")
+	w := &peakWriter{}
+	require.NoError(t, again.WriteMessage(w))
+	assert.Equal(t, size, w.n)
+	assert.Less(t, w.peak, after+slack)
+	runtime.KeepAlive(again)
+
+	// A state file replaced under the exchange is noticed, not sent.
+	require.NoError(t, a.SaveState(state))
+	err = again.WriteMessage(io.Discard)
+	require.ErrorIs(t, err, psi.ErrStateMismatch)
 }

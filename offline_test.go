@@ -15,6 +15,7 @@ import (
 
 	"github.com/reunite-psi/reunite"
 	"github.com/reunite-psi/reunite/encoding"
+	"github.com/reunite-psi/reunite/internal/inprocess"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
 	"github.com/stretchr/testify/assert"
@@ -199,7 +200,7 @@ func expectedPairs(t *testing.T) map[pairKey]bool {
 // and without a restart from the state file before every step.
 func TestFileExchangeMatchesMatch(t *testing.T) {
 	a0, b0 := fileParties(t)
-	_, refA, refB, err := reunite.LinkInProcess(context.Background(), a0.records, b0.records, reunite.MatchConfig{})
+	_, refA, refB, err := inprocess.Link(context.Background(), a0.records, b0.records, reunite.MatchConfig{})
 	require.NoError(t, err)
 	ref := joinHits(t, refA, refB)
 	want := expectedPairs(t)

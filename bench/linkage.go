@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/internal/inprocess"
 	"github.com/reunite-psi/reunite/internal/synth"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
@@ -83,7 +84,7 @@ func runLinkage(o options, out io.Writer) error {
 		wall := time.Since(start)
 		tp, confounded := 0, map[string]int{}
 		linked := map[[2]string]bool{}
-		var pairs []reunite.LinkedPair
+		var pairs []inprocess.Pair
 		for _, p := range all {
 			k := [2]string{p.A, p.B}
 			if c.variations != nil {
@@ -159,43 +160,19 @@ func runLinkage(o options, out io.Writer) error {
 // the last bin holds 1.
 var calibrationBins = [...]float64{0.5, 0.7, 0.9, 0.95, 0.99, 0.999, 1.0001}
 
-// linkCounted plays both agencies as reunite.LinkInProcess does, over an
+// linkCounted plays both agencies with inprocess.LinkConns, over an
 // in-memory connection that counts the bytes both send, and returns the
 // pairs both report at or above threshold, agency A's result and the bytes
 // on the wire.
-func linkCounted(a, b []match.Record, threshold float64) (pairs []reunite.LinkedPair, localKeys int, wire int64, err error) {
+func linkCounted(a, b []match.Record, threshold float64) (pairs []inprocess.Pair, localKeys int, wire int64, err error) {
 	connA, connB := net.Pipe()
 	countA, countB := &countingConn{Conn: connA}, &countingConn{Conn: connB}
 	defer connA.Close()
 	defer connB.Close()
-	cfg := reunite.MatchConfig{MaxKeys: psi.MaxSetSizeLimit, Threshold: threshold}
-	cfgA, cfgB := cfg, cfg
-	cfgA.Role, cfgB.Role, cfgA.Peer, cfgB.Peer = psi.RoleInitiator, psi.RoleResponder, "agency B", "agency A"
-	var resB *reunite.MatchResult
-	var errB error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if resB, errB = reunite.Match(context.Background(), countB, b, cfgB); errB != nil {
-			connB.Close()
-		}
-	}()
-	resA, errA := reunite.Match(context.Background(), countA, a, cfgA)
-	if errA != nil {
-		connA.Close()
-	}
-	<-done
-	if err = errors.Join(errA, errB); err != nil {
+	pairs, resA, _, err := inprocess.LinkConns(context.Background(), countA, countB, a, b,
+		reunite.MatchConfig{MaxKeys: psi.MaxSetSizeLimit, Threshold: threshold})
+	if err != nil {
 		return nil, 0, 0, err
-	}
-	byHandle := map[psi.Handle]reunite.Hit{}
-	for _, h := range resB.Hits {
-		byHandle[h.Handle] = h
-	}
-	for _, h := range resA.Hits {
-		if hb, ok := byHandle[h.Handle]; ok {
-			pairs = append(pairs, reunite.LinkedPair{A: h.RecordID, B: hb.RecordID, ARecord: h.Record, BRecord: hb.Record, Score: h.Score, Rules: h.Rules, Handle: h.Handle})
-		}
 	}
 	return pairs, resA.Audit.LocalKeys, countA.written.Load() + countB.written.Load(), nil
 }
@@ -204,7 +181,7 @@ func linkCounted(a, b []match.Record, threshold float64) (pairs []reunite.Linked
 // the two parties' sets in place of PSI: the same keys, payloads,
 // statistics element and model, so the same pairs, without the
 // cryptography's cost. Nothing goes on a wire.
-func linkPlain(a, b []match.Record, threshold float64) (pairs []reunite.LinkedPair, localKeys int, wire int64, err error) {
+func linkPlain(a, b []match.Record, threshold float64) (pairs []inprocess.Pair, localKeys int, wire int64, err error) {
 	rules := match.DefaultRules()
 	pa, pb := make([]uint32, len(a)), make([]uint32, len(b))
 	for i := range pa {
@@ -236,7 +213,7 @@ func linkPlain(a, b []match.Record, threshold float64) (pairs []reunite.LinkedPa
 			continue
 		}
 		j := int(l.Peer) - len(a)
-		pairs = append(pairs, reunite.LinkedPair{A: a[l.Record].ID, B: b[j].ID, ARecord: l.Record, BRecord: j, Score: l.Score, Rules: l.Evidence})
+		pairs = append(pairs, inprocess.Pair{A: a[l.Record].ID, B: b[j].ID, ARecord: l.Record, BRecord: j, Score: l.Score, Rules: l.Evidence})
 	}
 	return pairs, len(partyA.Elements), 0, nil
 }

@@ -135,7 +135,7 @@ by psi.Run. Verifies the result (exits 1 if wrong) and prints a Markdown
 table to stdout; progress goes to stderr.
 
 With -linkage it instead runs both agencies' full pipeline (records → keys →
-PSI → per-pair scores, through reunite.LinkInProcess) on FEBRL4 and on
+PSI → per-pair scores, through internal/inprocess) on FEBRL4 and on
 synthetic cross-border child records, and prints precision, recall and F1.
 
 Columns: wall time of the session; elements/s = 2n / wall; per core = that

@@ -1,9 +1,11 @@
 // Package encoding defines reunite's byte formats: the frame that carries
 // every protocol message (frame.go), the bodies of those messages
 // (messages.go), the saved state of a session (state.go), and the offline
-// exchange's files: the encrypted message file (offline_message.go), the
-// state file kept between turns (offline_state.go) and the set of
-// exchanges already answered (offline_seen.go).
+// exchange's files: the encrypted message file and what its signatures,
+// encryption and channel binding cover (offline_message.go), the state
+// file kept between turns (offline_state.go) and the set of exchanges
+// already answered (offline_seen.go); and the agency's own records: the
+// lines of its audit log (audit_log.go) and its budget file (budget.go).
 //
 // It is the lowest of reunite's three layers. It knows how bytes are laid
 // out and how to refuse bytes that are not laid out exactly right; it does
@@ -65,6 +67,9 @@ var (
 	ErrTruncated    = errors.New("encoding: truncated input")
 	ErrTrailingData = errors.New("encoding: trailing bytes after message")
 	ErrMalformed    = errors.New("encoding: malformed message")
+	// ErrUnauthenticated reports bytes whose MAC does not verify under
+	// the key given (an audit log line).
+	ErrUnauthenticated = errors.New("encoding: MAC does not verify")
 )
 
 // MessageType identifies the body carried by a frame.

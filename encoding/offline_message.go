@@ -2,6 +2,7 @@ package encoding
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -128,6 +129,101 @@ func (h OfflineHeader) Chunks() uint64 {
 func (h OfflineHeader) lastChunk() uint64 {
 	const full = OfflineChunkSize + OfflineChunkOverhead
 	return h.Length - (h.Chunks()-1)*full
+}
+
+// SetEnc sets h.Enc to enc, the HPKE encapsulated key, with its most
+// significant bit, which X25519 ignores (RFC 7748 §5), taken from random's:
+// so that every bit of the clear header looks random. enc must be
+// OfflineEncSize bytes with that bit clear, as X25519 writes it.
+func (h *OfflineHeader) SetEnc(enc []byte, random byte) error {
+	if len(enc) != OfflineEncSize || enc[OfflineEncSize-1]&0x80 != 0 {
+		return fmt.Errorf("%w: not an X25519 encapsulated key", ErrMalformed)
+	}
+	copy(h.Enc[:], enc)
+	h.Enc[OfflineEncSize-1] |= random & 0x80
+	return nil
+}
+
+// KEMEnc returns the encapsulated key as HPKE reads it: Enc with the bit
+// SetEnc set at random cleared.
+func (h OfflineHeader) KEMEnc() []byte {
+	enc := h.Enc
+	enc[OfflineEncSize-1] &= 0x7f
+	return enc[:]
+}
+
+// The labels of message files. Each starts what it labels, followed by a
+// zero byte and both agencies' keys (AppendOfflineContext), so that a
+// signature, an encryption or a binding made for one purpose, version or
+// pair of agencies means nothing in another.
+const (
+	// OfflineLabelSignature starts what each chunk's signature covers.
+	OfflineLabelSignature = "reunite-offline-v3 message file signature"
+	// OfflineLabelEncryption starts the HPKE info string of a file.
+	OfflineLabelEncryption = "reunite-offline-v3 message file encryption"
+	// OfflineLabelBinding starts what the PSI channel binding of an
+	// exchange hashes.
+	OfflineLabelBinding = "reunite-offline-v3 channel binding"
+)
+
+// OfflineIdentity is an agency's identity in a file exchange: its Ed25519
+// signing key (RFC 8032) and its X25519 encryption key (RFC 7748), both
+// public.
+type OfflineIdentity struct {
+	Sign, Enc [OfflineKeySize]byte
+}
+
+// AppendOfflineContext appends to b
+//
+//	label ‖ 0x00 ‖ sender.Sign ‖ sender.Enc ‖ recipient.Sign ‖ recipient.Enc
+//
+// (PROTOCOL.md: label ‖ 0x00 ‖ ids), which binds a signature, an
+// encryption or a session to both agencies.
+func AppendOfflineContext(b []byte, label string, sender, recipient OfflineIdentity) []byte {
+	b = append(b, label...)
+	b = append(b, 0)
+	b = append(b, sender.Sign[:]...)
+	b = append(b, sender.Enc[:]...)
+	b = append(b, recipient.Sign[:]...)
+	return append(b, recipient.Enc[:]...)
+}
+
+// OfflineChannelBinding returns the PSI channel binding of an exchange
+// between initiator and responder: SHA-256 of OfflineLabelBinding's
+// context, the initiator in the sender's place.
+func OfflineChannelBinding(initiator, responder OfflineIdentity) []byte {
+	sum := sha256.Sum256(AppendOfflineContext(nil, OfflineLabelBinding, initiator, responder))
+	return sum[:]
+}
+
+// OfflineSigned is what the sender of one message file signs, chunk by
+// chunk:
+//
+//	OfflineLabelSignature ‖ 0x00 ‖ ids ‖ header ‖ u32(index) ‖ SHA-256(piece)
+//
+// where header is the file's clear header, whose Enc is this very file's
+// encryption, and piece the chunk's piece of the message stream.
+type OfflineSigned struct {
+	prefix []byte // everything before the index
+	buf    []byte
+}
+
+// NewOfflineSigned returns what sender signs for the chunks of the
+// message file to recipient with clear header h.
+func NewOfflineSigned(sender, recipient OfflineIdentity, h OfflineHeader) *OfflineSigned {
+	prefix := AppendOfflineContext(nil, OfflineLabelSignature, sender, recipient)
+	prefix, _ = h.AppendBinary(prefix) // never fails
+	return &OfflineSigned{prefix: prefix}
+}
+
+// Chunk returns the bytes signed for chunk index, whose piece of the
+// message stream is piece. They are valid until the next call.
+func (s *OfflineSigned) Chunk(index uint32, piece []byte) []byte {
+	s.buf = append(s.buf[:0], s.prefix...)
+	s.buf = binary.BigEndian.AppendUint32(s.buf, index)
+	sum := sha256.Sum256(piece)
+	s.buf = append(s.buf, sum[:]...)
+	return s.buf
 }
 
 // ReadOfflineHeader reads a message file's header from r and checks it as

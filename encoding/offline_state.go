@@ -1,8 +1,11 @@
 package encoding
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+	"io"
 
 	"golang.org/x/crypto/cryptobyte"
 )
@@ -158,4 +161,63 @@ func (st *ExchangeState) UnmarshalBinary(b []byte) error {
 	}
 	*st = v
 	return nil
+}
+
+// exchangeStateOutgoingAt is where the outgoing message file's u32 length
+// starts in an exchange state: after the magic, the version, role, status,
+// have ID, the exchange ID, the next message number, the four keys, the
+// start time, peer size known and the peer size.
+const exchangeStateOutgoingAt = len(exchangeStateMagic) + 1 + 3 + ExchangeIDSize + 4 + 4*OfflineKeySize + 8 + 1 + 4
+
+// ExchangeStateOutgoing returns a reader of the outgoing message file
+// that the exchange state in r, of size bytes, holds, without holding the
+// state in memory: it checks the magic, the version and the checksum of
+// the whole state a block at a time, then where the message file lies and
+// its clear header (as ParseOfflineFile does), and returns the section of
+// r that holds it, empty when the state holds none. The rest of the state
+// is not decoded: UnmarshalBinary does that.
+func ExchangeStateOutgoing(r io.ReaderAt, size int64) (*io.SectionReader, error) {
+	const what = "exchange state"
+	var head [exchangeStateOutgoingAt + 4]byte
+	if size < int64(len(head))+sha256.Size {
+		return nil, fmt.Errorf("%w: %s of %d bytes", ErrTruncated, what, size)
+	}
+	if _, err := r.ReadAt(head[:], 0); err != nil {
+		return nil, err
+	}
+	if err := checkMagic(head[:], exchangeStateMagic, ExchangeStateVersion, what); err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(r, 0, size-sha256.Size)); err != nil {
+		return nil, err
+	}
+	var sum [sha256.Size]byte
+	if _, err := r.ReadAt(sum[:], size-sha256.Size); err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(h.Sum(nil), sum[:]) {
+		return nil, fmt.Errorf("%w: %s checksum does not match (truncated or altered)", ErrMalformed, what)
+	}
+	n := int64(binary.BigEndian.Uint32(head[exchangeStateOutgoingAt:]))
+	start := int64(len(head))
+	if start+n > size-sha256.Size {
+		return nil, fmt.Errorf("%w: %s outgoing message file", ErrTruncated, what)
+	}
+	out := io.NewSectionReader(r, start, n)
+	if n == 0 {
+		return out, nil
+	}
+	var hb [OfflineHeaderSize]byte
+	if _, err := out.ReadAt(hb[:], 0); err != nil {
+		return nil, fmt.Errorf("%w: %s outgoing message file header", ErrTruncated, what)
+	}
+	var oh OfflineHeader
+	if err := oh.UnmarshalBinary(hb[:]); err != nil {
+		return nil, err
+	}
+	if oh.Length != uint64(n)-OfflineHeaderSize {
+		return nil, fmt.Errorf("%w: %s outgoing message file of %d bytes declares %d", ErrMalformed, what, n, oh.Length)
+	}
+	return out, nil
 }

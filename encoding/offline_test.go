@@ -2,6 +2,7 @@ package encoding
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -335,4 +336,151 @@ func TestSeenExchanges(t *testing.T) {
 	empty, err := (&SeenExchanges{}).AppendBinary(nil)
 	require.NoError(t, err)
 	require.NoError(t, new(SeenExchanges).UnmarshalBinary(empty))
+}
+
+// TestOfflineSignedBytes checks what is signed, encrypted and bound for a
+// message file against PROTOCOL.md §Offline exchange, spelled out byte by
+// byte: label ‖ 0x00 ‖ ids, and for each chunk ‖ header ‖ u32(i) ‖
+// SHA-256(piece).
+func TestOfflineSignedBytes(t *testing.T) {
+	var sender, recipient OfflineIdentity
+	for i := range OfflineKeySize {
+		sender.Sign[i], sender.Enc[i], recipient.Sign[i], recipient.Enc[i] = byte(i), byte(i+64), byte(i+128), byte(i+192)
+	}
+	ids := bytes.Join([][]byte{sender.Sign[:], sender.Enc[:], recipient.Sign[:], recipient.Enc[:]}, nil)
+	ctx := func(label string) []byte { return append(append([]byte(label), 0), ids...) }
+
+	assert.Equal(t, ctx("reunite-offline-v3 message file encryption"),
+		AppendOfflineContext(nil, OfflineLabelEncryption, sender, recipient))
+	assert.Equal(t, append([]byte("x"), ctx("reunite-offline-v3 channel binding")...),
+		AppendOfflineContext([]byte("x"), OfflineLabelBinding, sender, recipient), "appends")
+	binding := sha256.Sum256(ctx("reunite-offline-v3 channel binding"))
+	assert.Equal(t, binding[:], OfflineChannelBinding(sender, recipient))
+	assert.NotEqual(t, binding[:], OfflineChannelBinding(recipient, sender), "the initiator comes first")
+
+	h := OfflineHeader{Length: 1234}
+	for i := range h.Enc {
+		h.Enc[i] = 0xee
+	}
+	header, err := h.AppendBinary(nil)
+	require.NoError(t, err)
+	signed := NewOfflineSigned(sender, recipient, h)
+	for i, piece := range [][]byte{[]byte("first piece"), {}, bytes.Repeat([]byte{7}, OfflineChunkSize)} {
+		sum := sha256.Sum256(piece)
+		want := append(ctx("reunite-offline-v3 message file signature"), header...)
+		want = binary.BigEndian.AppendUint32(want, uint32(i+1)<<20)
+		want = append(want, sum[:]...)
+		assert.Equal(t, want, signed.Chunk(uint32(i+1)<<20, piece), "chunk %d", i)
+	}
+}
+
+func TestOfflineHeaderEnc(t *testing.T) {
+	enc := bytes.Repeat([]byte{0x5a}, OfflineEncSize)
+	for _, random := range []byte{0x00, 0x7f, 0x80, 0xff} {
+		var h OfflineHeader
+		require.NoError(t, h.SetEnc(enc, random))
+		assert.Equal(t, enc[:OfflineEncSize-1], h.Enc[:OfflineEncSize-1])
+		assert.Equal(t, 0x5a|random&0x80, h.Enc[OfflineEncSize-1], "only the top bit is random")
+		assert.Equal(t, enc, h.KEMEnc())
+	}
+	var h OfflineHeader
+	high := bytes.Clone(enc)
+	high[OfflineEncSize-1] |= 0x80
+	require.ErrorIs(t, h.SetEnc(high, 0), ErrMalformed, "X25519 never sets the top bit")
+	require.ErrorIs(t, h.SetEnc(enc[1:], 0), ErrMalformed)
+}
+
+// stateWithOutgoing returns an exchange state that holds a well-formed
+// message file of a ciphertext of n-byte stream (random bytes).
+func stateWithOutgoing(t testing.TB, n uint64) (ExchangeState, []byte) {
+	h := OfflineHeader{Length: OfflineCiphertextSize(n)}
+	copy(h.Enc[:], randBytes(OfflineEncSize))
+	file, err := h.AppendBinary(nil)
+	require.NoError(t, err)
+	file = append(file, randBytes(int(h.Length))...)
+	st := exampleExchangeStates()[0]
+	st.Outgoing = file
+	return st, file
+}
+
+func TestExchangeStateOutgoing(t *testing.T) {
+	st, file := stateWithOutgoing(t, 3*OfflineChunkSize+5)
+	enc, err := st.AppendBinary(nil)
+	require.NoError(t, err)
+	out, err := ExchangeStateOutgoing(bytes.NewReader(enc), int64(len(enc)))
+	require.NoError(t, err)
+	got, err := io.ReadAll(out)
+	require.NoError(t, err)
+	assert.Equal(t, file, got)
+
+	none := exampleExchangeStates()[1]
+	enc0, err := none.AppendBinary(nil)
+	require.NoError(t, err)
+	out, err = ExchangeStateOutgoing(bytes.NewReader(enc0), int64(len(enc0)))
+	require.NoError(t, err)
+	assert.Zero(t, out.Size(), "a state that owes no message holds none")
+
+	for _, tc := range []struct {
+		name string
+		edit func([]byte) []byte
+		want error
+	}{
+		{"magic", func(b []byte) []byte { b[0] ^= 1; return b }, ErrBadMagic},
+		{"version", func(b []byte) []byte { b[4]++; return b }, ErrVersion},
+		{"a byte of the message", func(b []byte) []byte { b[exchangeStateOutgoingAt+100] ^= 1; return b }, ErrMalformed},
+		{"checksum", func(b []byte) []byte { b[len(b)-1] ^= 1; return b }, ErrMalformed},
+		{"cut", func(b []byte) []byte { return b[:len(b)-100] }, ErrMalformed},
+		{"short", func(b []byte) []byte { return b[:exchangeStateOutgoingAt] }, ErrTruncated},
+		{"length past the end", func(b []byte) []byte {
+			binary.BigEndian.PutUint32(b[exchangeStateOutgoingAt:], uint32(len(b)))
+			return testrand.WithChecksum(b)
+		}, ErrTruncated},
+		{"not a message file", func(b []byte) []byte {
+			binary.BigEndian.PutUint64(b[exchangeStateOutgoingAt+4:], 7)
+			return testrand.WithChecksum(b)
+		}, ErrMalformed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := tc.edit(bytes.Clone(enc))
+			_, err := ExchangeStateOutgoing(bytes.NewReader(b), int64(len(b)))
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
+}
+
+// FuzzExchangeStateOutgoing reads any bytes as an exchange state's
+// outgoing message: nothing panics, and where the whole state decodes and
+// holds a well-formed message file, the section is exactly that file.
+func FuzzExchangeStateOutgoing(f *testing.F) {
+	n := 0
+	for _, size := range []uint64{1, OfflineChunkSize, OfflineChunkSize + 1} {
+		st, _ := stateWithOutgoing(f, size)
+		enc, err := st.AppendBinary(nil)
+		require.NoError(f, err)
+		f.Add(enc)
+		n++
+	}
+	for _, st := range exampleExchangeStates() {
+		enc, err := st.AppendBinary(nil)
+		require.NoError(f, err)
+		f.Add(enc)
+		n++
+	}
+	require.Equal(f, 5, n, "seeds loaded")
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, err := ExchangeStateOutgoing(bytes.NewReader(in), int64(len(in)))
+		var st ExchangeState
+		if st.UnmarshalBinary(in) != nil {
+			return
+		}
+		if _, perr := ParseOfflineFile(st.Outgoing); len(st.Outgoing) > 0 && perr != nil {
+			require.Error(t, err, "a state whose message file is not well-formed")
+			return
+		}
+		require.NoError(t, err)
+		got, err := io.ReadAll(out)
+		require.NoError(t, err)
+		require.Equal(t, len(st.Outgoing), len(got))
+		require.True(t, bytes.Equal(st.Outgoing, got))
+	})
 }

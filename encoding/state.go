@@ -266,15 +266,27 @@ func addBytes32(c *cryptobyte.Builder, v []byte) {
 // version and the checksum.
 func openChecksummed(b []byte, magic string, version uint8, what string) ([]byte, error) {
 	const trailer = sha256.Size
-	if len(b) < len(magic)+1+trailer || string(b[:len(magic)]) != magic {
+	if len(b) < len(magic)+1+trailer {
 		return nil, fmt.Errorf("%w: not a reunite %s", ErrBadMagic, what)
 	}
-	if v := b[len(magic)]; v != version {
-		return nil, fmt.Errorf("%w: %s version %d (this build reads %d)", ErrVersion, what, v, version)
+	if err := checkMagic(b, magic, version, what); err != nil {
+		return nil, err
 	}
 	body := b[:len(b)-trailer]
 	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], b[len(body):]) {
 		return nil, fmt.Errorf("%w: %s checksum does not match (truncated or altered)", ErrMalformed, what)
 	}
 	return body[len(magic)+1:], nil
+}
+
+// checkMagic checks the magic and the version at the start of b, which
+// holds at least both.
+func checkMagic(b []byte, magic string, version uint8, what string) error {
+	if string(b[:len(magic)]) != magic {
+		return fmt.Errorf("%w: not a reunite %s", ErrBadMagic, what)
+	}
+	if v := b[len(magic)]; v != version {
+		return fmt.Errorf("%w: %s version %d (this build reads %d)", ErrVersion, what, v, version)
+	}
+	return nil
 }

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/internal/inprocess"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
 )
@@ -100,14 +101,14 @@ func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64, all b
 	recsA, recsB := recs[0], recs[1]
 
 	start := time.Now()
-	pairs, resA, resB, err := reunite.LinkInProcess(context.Background(), recsA, recsB,
+	pairs, resA, resB, err := inprocess.Link(context.Background(), recsA, recsB,
 		reunite.MatchConfig{Threshold: threshold, MaxKeys: psi.MaxSetSizeLimit})
 	if err != nil {
 		return err
 	}
 
 	if all {
-		pairs = append(pairs, joinAlternatives(resA, resB)...)
+		pairs = append(pairs, inprocess.Join(resA.Alternatives, resB.Alternatives)...)
 	}
 	w := csv.NewWriter(stdout)
 	_ = w.Write([]string{"a_id", "b_id", "score", "rules"})
@@ -129,20 +130,4 @@ func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64, all b
 	}
 	fmt.Fprintf(stderr, "rule set %s; %d linked pairs in %v\n", resA.Audit.RuleSetID, len(pairs), time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// joinAlternatives returns the pairs both agencies report as alternatives,
-// joined on their shared handles.
-func joinAlternatives(a, b *reunite.MatchResult) []reunite.LinkedPair {
-	byHandle := map[psi.Handle]reunite.Hit{}
-	for _, h := range b.Alternatives {
-		byHandle[h.Handle] = h
-	}
-	var out []reunite.LinkedPair
-	for _, h := range a.Alternatives {
-		if hb, ok := byHandle[h.Handle]; ok {
-			out = append(out, reunite.LinkedPair{A: h.RecordID, B: hb.RecordID, ARecord: h.Record, BRecord: hb.Record, Score: h.Score, Rules: h.Rules, Handle: h.Handle})
-		}
-	}
-	return out
 }

@@ -1,0 +1,114 @@
+package encoding
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
+
+// BudgetVersion is the version of the budget file format this package
+// reads and writes.
+const BudgetVersion = 1
+
+// MaxBudgetFile bounds the size of a budget file, so that reading a
+// hostile one cannot exhaust memory. A file of 16 MiB holds some 300,000
+// reservations.
+const MaxBudgetFile = 16 << 20
+
+// BudgetReservation is one session's charge to a peer's budget: when it
+// was made and how many elements it charged (at least one).
+type BudgetReservation struct {
+	Time time.Time `json:"time"`
+	N    int       `json:"n"`
+}
+
+// Budget is the content of a budget file, the reservations of each peer,
+// which the root package's BudgetStore keeps. The encoding is JSON,
+//
+//	{"version":1,"peers":{"<peer>":[{"time":"<RFC 3339>","n":<elements>},...]}}
+//
+// as encoding/json marshals it: peers in sorted order, peer names that are
+// not valid UTF-8 with U+FFFD in place of each invalid sequence, times in
+// RFC 3339 with as many fractional digits as they need. It holds only peer
+// names, times and counts.
+type Budget struct {
+	Peers map[string][]BudgetReservation
+}
+
+type budgetJSON struct {
+	Version *int                           `json:"version"`
+	Peers   map[string][]BudgetReservation `json:"peers"`
+}
+
+// AppendBinary appends the encoding of b to dst. A nil Peers is written as
+// an empty set of peers.
+func (b *Budget) AppendBinary(dst []byte) ([]byte, error) {
+	peers := b.Peers
+	if peers == nil {
+		peers = map[string][]BudgetReservation{}
+	}
+	version := BudgetVersion
+	data, err := json.Marshal(budgetJSON{Version: &version, Peers: peers})
+	if err != nil {
+		return nil, fmt.Errorf("%w: budget file: %w", ErrMalformed, err)
+	}
+	if len(data) > MaxBudgetFile {
+		return nil, fmt.Errorf("%w: a budget file of %d bytes (at most %d)", ErrTooLarge, len(data), MaxBudgetFile)
+	}
+	return append(dst, data...), nil
+}
+
+// UnmarshalBinary decodes b from exactly data: one JSON object with the
+// members version (BudgetVersion) and peers and no others, in which every
+// reservation has a time and a positive count. Other versions are refused
+// with ErrVersion, data longer than MaxBudgetFile with ErrTooLarge, data
+// after the object with ErrTrailingData and everything else with
+// ErrMalformed; errors quote no peer name.
+func (b *Budget) UnmarshalBinary(data []byte) error {
+	if len(data) > MaxBudgetFile {
+		return fmt.Errorf("%w: a budget file of more than %d bytes", ErrTooLarge, MaxBudgetFile)
+	}
+	var f budgetJSON
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return fmt.Errorf("%w: budget file: not a JSON object of the budget file's members", ErrMalformed)
+	}
+	if dec.Decode(&struct{}{}) != io.EOF {
+		return fmt.Errorf("%w: data after the budget file's JSON value", ErrTrailingData)
+	}
+	switch {
+	case f.Version == nil:
+		return fmt.Errorf("%w: budget file has no version member", ErrMalformed)
+	case *f.Version != BudgetVersion:
+		return fmt.Errorf("%w: budget file version %d (this build reads %d)", ErrVersion, *f.Version, BudgetVersion)
+	}
+	if f.Peers == nil {
+		return fmt.Errorf("%w: budget file has no peers member", ErrMalformed)
+	}
+	for _, rs := range f.Peers {
+		for _, r := range rs {
+			if r.N <= 0 || r.Time.IsZero() {
+				return fmt.Errorf("%w: a budget reservation has no time or a count that is not positive", ErrMalformed)
+			}
+		}
+	}
+	b.Peers = f.Peers
+	return nil
+}
+
+// ReadBudget reads a budget file from r to its end, reading at most
+// MaxBudgetFile+1 bytes, and decodes it as UnmarshalBinary does.
+func ReadBudget(r io.Reader) (*Budget, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxBudgetFile+1))
+	if err != nil {
+		return nil, err
+	}
+	b := new(Budget)
+	if err := b.UnmarshalBinary(data); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
