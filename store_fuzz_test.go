@@ -71,7 +71,7 @@ func FuzzOpenBudgetStore(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		path := filepath.Join(t.TempDir(), "budget.json")
 		require.NoError(t, os.WriteFile(path, in, 0o600))
-		b, err := reunite.OpenBudgetStore(path, 1<<40, time.Hour)
+		b, err := reunite.OpenBudgetStore(path, 1<<30, time.Hour)
 		if err != nil {
 			require.ErrorIs(t, err, reunite.ErrBudgetCorrupt)
 			return
@@ -85,7 +85,7 @@ func FuzzOpenBudgetStore(f *testing.F) {
 			require.ErrorIs(t, err, reunite.ErrBudgetExceeded)
 			return
 		}
-		b, err = reunite.OpenBudgetStore(path, 1<<40, time.Hour)
+		b, err = reunite.OpenBudgetStore(path, 1<<30, time.Hour)
 		require.NoError(t, err)
 		after, err := b.Used("p", now)
 		require.NoError(t, err)
