@@ -2,9 +2,6 @@ package reunite
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -264,12 +261,6 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 		// Match chose its suites before; only a FileExchange gets here.
 		return m, fmt.Errorf("%w: suite %v cannot run as a file exchange (it has no saved state)", ErrMatchConfig, cfg.Suite)
 	}
-	if pseudonyms == nil {
-		var err error
-		if pseudonyms, err = newPseudonyms(len(records)); err != nil {
-			return m, err
-		}
-	}
 	party, err := match.NewParty(records, rules, pseudonyms)
 	if err != nil {
 		return m, err
@@ -329,14 +320,9 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	}
 	res.Audit.BadPayloads = linked.BadPayloads
 	for _, l := range linked.Links {
-		own := m.party.Pseudonyms()[l.Record]
-		ini, resp := own, l.Peer
-		if m.role == psi.RoleResponder {
-			ini, resp = l.Peer, own
-		}
 		h := Hit{
 			RecordID: m.records[l.Record].ID, Record: l.Record, Peer: l.Peer,
-			Handle: pairHandle(r.SessionID, ini, resp), Score: l.Score, Rules: l.Evidence,
+			Handle: m.party.Handle(r.SessionID, l, m.role == psi.RoleInitiator), Score: l.Score, Rules: l.Evidence,
 		}
 		if l.Alternative {
 			res.Alternatives = append(res.Alternatives, h)
@@ -346,40 +332,4 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	}
 	res.Audit.RecordHits, res.Audit.Alternatives = len(res.Hits), len(res.Alternatives)
 	return res, nil
-}
-
-// newPseudonyms draws n distinct random 32-bit pseudonyms, one per record.
-// They are fresh per session, so they link nothing across sessions.
-func newPseudonyms(n int) ([]uint32, error) {
-	out := make([]uint32, n)
-	seen := make(map[uint32]struct{}, n)
-	buf := make([]byte, 4*n)
-	for i := 0; i < n; {
-		if _, err := rand.Read(buf[:4*(n-i)]); err != nil {
-			return nil, err
-		}
-		for j := 0; j+4 <= 4*(n-i) && i < n; j += 4 {
-			v := binary.BigEndian.Uint32(buf[j:])
-			if _, dup := seen[v]; dup {
-				continue
-			}
-			seen[v] = struct{}{}
-			out[i] = v
-			i++
-		}
-	}
-	return out, nil
-}
-
-// pairHandle is the handle both parties compute for a pair of records:
-// both know the session ID and both pseudonyms.
-func pairHandle(sid [32]byte, initiator, responder uint32) psi.Handle {
-	h := sha256.New()
-	h.Write([]byte("reunite-match-v1 pair handle"))
-	h.Write(sid[:])
-	h.Write(binary.BigEndian.AppendUint32(nil, initiator))
-	h.Write(binary.BigEndian.AppendUint32(nil, responder))
-	var out psi.Handle
-	h.Sum(out[:0])
-	return out
 }

@@ -70,7 +70,10 @@ func (b *Budget) UnmarshalBinary(data []byte) error {
 	if len(data) > MaxBudgetFile {
 		return fmt.Errorf("%w: a budget file of more than %d bytes", ErrTooLarge, MaxBudgetFile)
 	}
-	var f budgetJSON
+	var f struct {
+		Version *int            `json:"version"`
+		Peers   json.RawMessage `json:"peers"`
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
@@ -85,18 +88,52 @@ func (b *Budget) UnmarshalBinary(data []byte) error {
 	case *f.Version != BudgetVersion:
 		return fmt.Errorf("%w: budget file version %d (this build reads %d)", ErrVersion, *f.Version, BudgetVersion)
 	}
-	if f.Peers == nil {
+	if len(f.Peers) == 0 || string(f.Peers) == "null" {
 		return fmt.Errorf("%w: budget file has no peers member", ErrMalformed)
 	}
-	for _, rs := range f.Peers {
+	peers, err := decodeBudgetPeers(f.Peers)
+	if err != nil {
+		return err
+	}
+	b.Peers = peers
+	return nil
+}
+
+// decodeBudgetPeers decodes the peers member, a JSON object of peer names
+// and their reservations, refusing a name given twice, which a map would
+// silently keep once (the last), losing the charges of the first.
+func decodeBudgetPeers(raw json.RawMessage) (map[string][]BudgetReservation, error) {
+	malformed := fmt.Errorf("%w: budget file: the peers member is not an object of reservation lists", ErrMalformed)
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, malformed
+	}
+	peers := map[string][]BudgetReservation{}
+	for dec.More() {
+		tok, err := dec.Token()
+		name, isName := tok.(string)
+		if err != nil || !isName {
+			return nil, malformed
+		}
+		if _, dup := peers[name]; dup {
+			return nil, fmt.Errorf("%w: budget file names a peer twice", ErrMalformed)
+		}
+		var rs []BudgetReservation
+		if err := dec.Decode(&rs); err != nil {
+			return nil, malformed
+		}
 		for _, r := range rs {
 			if r.N <= 0 || r.Time.IsZero() {
-				return fmt.Errorf("%w: a budget reservation has no time or a count that is not positive", ErrMalformed)
+				return nil, fmt.Errorf("%w: a budget reservation has no time or a count that is not positive", ErrMalformed)
 			}
 		}
+		peers[name] = rs
 	}
-	b.Peers = f.Peers
-	return nil
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return nil, malformed
+	}
+	return peers, nil
 }
 
 // ReadBudget reads a budget file from r to its end, reading at most

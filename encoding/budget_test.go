@@ -71,6 +71,10 @@ func TestBudgetRefuses(t *testing.T) {
 		{`{"version":1,"peers":{"zqx":[{"n":5}]}}`, ErrMalformed},
 		{`{"version":1,"peers":{"zqx":[{"time":"yesterday","n":5}]}}`, ErrMalformed},
 		{`{"version":1,"peers":{}} {}`, ErrTrailingData},
+		{`{"version":1,"peers":{"zqx":[{"time":"2026-05-01T09:00:00Z","n":5}],"zqx":[]}}`, ErrMalformed},
+		{`{"version":1,"peers":{"zqx":[{"time":"2026-05-01T09:00:00Z","n":5,"extra":1}]}}`, ErrMalformed},
+		{`{"version":1,"peers":[]}`, ErrMalformed},
+		{`{"version":1,"peers":{"zqx":{}}}`, ErrMalformed},
 		{`{"version":1,"peers":{"` + strings.Repeat("z", MaxBudgetFile) + `":[]}}`, ErrTooLarge},
 	} {
 		_, err := ReadBudget(strings.NewReader(tc.in))

@@ -2,6 +2,7 @@ package match
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -36,9 +37,16 @@ type Party struct {
 
 // NewParty derives the keys of records under rs and builds the PSI set.
 // pseudonyms names each record for this session only: one per record, all
-// distinct, fresh and random for every session (a resumed session passes
-// the ones it started with, which also give back the same order).
+// distinct, fresh and random for every session. Nil draws them
+// (NewPseudonyms); a resumed session passes the ones it started with,
+// which also give back the same order.
 func NewParty(records []Record, rs *RuleSet, pseudonyms []uint32) (*Party, error) {
+	if pseudonyms == nil {
+		var err error
+		if pseudonyms, err = NewPseudonyms(len(records)); err != nil {
+			return nil, err
+		}
+	}
 	if len(pseudonyms) != len(records) {
 		return nil, fmt.Errorf("match: %d pseudonyms for %d records", len(pseudonyms), len(records))
 	}
@@ -73,6 +81,50 @@ func NewParty(records []Record, rs *RuleSet, pseudonyms []uint32) (*Party, error
 	p.Elements = append(p.Elements, rs.StatisticsElement())
 	p.Payloads = append(p.Payloads, stats)
 	return p, nil
+}
+
+// NewPseudonyms draws n distinct random 32-bit pseudonyms, one per record,
+// from crypto/rand. They are fresh per session, so they link nothing
+// across sessions.
+func NewPseudonyms(n int) ([]uint32, error) {
+	out := make([]uint32, n)
+	seen := make(map[uint32]struct{}, n)
+	buf := make([]byte, 4*n)
+	for i := 0; i < n; {
+		if _, err := rand.Read(buf[:4*(n-i)]); err != nil {
+			return nil, err
+		}
+		for j := 0; j+4 <= 4*(n-i) && i < n; j += 4 {
+			v := binary.BigEndian.Uint32(buf[j:])
+			if _, dup := seen[v]; dup {
+				continue
+			}
+			seen[v] = struct{}{}
+			out[i] = v
+			i++
+		}
+	}
+	return out, nil
+}
+
+// Handle returns the handle both parties compute for a pair of records
+// they linked in the session with ID sessionID, to quote in the formal
+// request that follows: a hash of the session ID and the two records'
+// pseudonyms, the initiator's first. initiator says whether this party
+// initiated the session.
+func (p *Party) Handle(sessionID [32]byte, l Link, initiator bool) [32]byte {
+	ini, resp := p.pseudonyms[l.Record], l.Peer
+	if !initiator {
+		ini, resp = resp, ini
+	}
+	h := sha256.New()
+	h.Write([]byte("reunite-match-v1 pair handle"))
+	h.Write(sessionID[:])
+	h.Write(binary.BigEndian.AppendUint32(nil, ini))
+	h.Write(binary.BigEndian.AppendUint32(nil, resp))
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
 }
 
 // Index returns the index of the party's records.

@@ -75,6 +75,36 @@ func TestPartiesLinkAlike(t *testing.T) {
 	for _, l := range lb.Links {
 		assert.True(t, seen[pair{l.Peer, b.Pseudonyms()[l.Record], l.Score, l.Alternative}], "B's pair %v not found by A", l)
 	}
+
+	// Both sides compute one handle per pair, and no two pairs share one;
+	// another session ID gives other handles.
+	sid, other := [32]byte{1}, [32]byte{2}
+	handles := map[[32]byte]pair{}
+	for _, l := range la.Links {
+		h := a.Handle(sid, l, true)
+		require.NotContains(t, handles, h)
+		handles[h] = pair{a.Pseudonyms()[l.Record], l.Peer, l.Score, l.Alternative}
+		assert.NotEqual(t, h, a.Handle(other, l, true))
+	}
+	for _, l := range lb.Links {
+		assert.Equal(t, pair{l.Peer, b.Pseudonyms()[l.Record], l.Score, l.Alternative}, handles[b.Handle(sid, l, false)])
+	}
+}
+
+// TestNewPseudonyms checks that drawn pseudonyms are distinct, and that
+// NewParty draws them when given none.
+func TestNewPseudonyms(t *testing.T) {
+	p, err := match.NewPseudonyms(100000)
+	require.NoError(t, err)
+	seen := make(map[uint32]bool, len(p))
+	for _, v := range p {
+		require.False(t, seen[v])
+		seen[v] = true
+	}
+	recs := synth.Generate(synth.DefaultConfig(4, 20)).A
+	party, err := match.NewParty(recs, match.DefaultRules(), nil)
+	require.NoError(t, err)
+	require.Len(t, party.Pseudonyms(), len(recs))
 }
 
 // TestPartyCountsBadPayloads checks that a malformed peer payload and a
