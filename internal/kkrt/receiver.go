@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"slices"
-	"sync"
 )
 
 type receiverState int
@@ -33,14 +33,15 @@ type Receiver struct {
 	rand  io.Reader
 	state receiverState
 
-	xs    [][16]byte // OPRF input x̂ of each own element
-	table *cuckooTable
-	ot    *otSender
-	prc   *prc
-	g0    []prg // PRG of k_i^0: column t_i
-	g1    []prg // PRG of k_i^1
-	chunk int   // next matrix chunk
-	tagK  int   // next tag chunk
+	xs     [][16]byte // OPRF input x̂ of each own element
+	table  *cuckooTable
+	ot     *otSender
+	prc    *prc
+	coders prcs  // clones of prc, one per worker
+	g0     []prg // PRG of k_i^0: column t_i
+	g1     []prg // PRG of k_i^1
+	chunk  int   // next matrix chunk
+	tagK   int   // next tag chunk
 
 	col0, col1 []byte // column buffers of one chunk
 	t, d       []row  // rows of T and of T ⊕ T' for one chunk
@@ -50,6 +51,7 @@ type Receiver struct {
 	lookup  []uint32 // open addressing over tags: lookupEntry(element, slot), 0 is empty
 	hit     []uint32 // per own element: 1 + the position of its tag in the tag stream, or 0
 	last    []Hit    // the hits of the last tag chunk
+	local   [][]Hit  // per worker: its hits in the tag chunk being read
 }
 
 // A lookup entry packs an own element e (e+1 < 2^25, as MaxSetSize = 2^24),
@@ -207,8 +209,9 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 	out := dst[len(dst) : len(dst)+n*rowBytes]
 	used := r.l.bins + r.l.stash
 	tl := r.l.tagLen
-	parallel(n, func(lo, hi int) {
-		c := r.prc.clone()
+	coders := r.coders.forWorkers(r.prc)
+	parallelEach(n, len(coders), func(w, lo, hi int) {
+		c := coders[w]
 		const batch = 256
 		var xs [batch][16]byte // x̂ of each row's element, 0 for an empty row
 		var codes [batch]row
@@ -246,7 +249,7 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 	}
 	r.chunk++
 	if r.chunk == r.l.matrixChunks() {
-		r.col0, r.col1, r.t, r.d, r.g0, r.g1 = nil, nil, nil, nil, nil, nil
+		r.col0, r.col1, r.t, r.d, r.g0, r.g1, r.coders = nil, nil, nil, nil, nil, nil, nil
 		r.xs, r.table = nil, nil
 		r.hit = make([]uint32, len(r.tags)/r.l.tagLen)
 		r.state = rTags
@@ -317,21 +320,28 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 	if len(msg) != want {
 		return r.fail(fmt.Errorf("%w: tag chunk %d of %d bytes, want %d", ErrMessageSize, r.tagK, len(msg), want))
 	}
-	var mu sync.Mutex
-	var found []Hit
 	first := int64(r.tagK) * ChunkElements * int64(r.l.perElt)
 	per := r.l.perElt
-	parallel(len(msg)/tl, func(lo, hi int) {
-		var local []Hit
+	// Each worker collects its hits in a buffer of its own, kept across
+	// chunks, and the hits of the chunk are gathered into r.last's array.
+	for len(r.local) < runtime.GOMAXPROCS(0) {
+		r.local = append(r.local, nil)
+	}
+	local := r.local
+	parallelEach(len(msg)/tl, len(local), func(w, lo, hi int) {
+		hits := local[w][:0]
 		for i := lo; i < hi; i++ {
 			if e := r.find(msg[i*tl:(i+1)*tl], i%per); e >= 0 {
-				local = append(local, Hit{Element: e, Position: first + int64(i)})
+				hits = append(hits, Hit{Element: e, Position: first + int64(i)})
 			}
 		}
-		mu.Lock()
-		found = append(found, local...)
-		mu.Unlock()
+		local[w] = hits
 	})
+	found := r.last[:0]
+	for w, hits := range local {
+		found = append(found, hits...)
+		local[w] = hits[:0]
+	}
 	// An own element's tag can appear once in an honest tag stream (a
 	// second copy would be a 2^-40 collision); a repeat is refused, so
 	// every hit has exactly one position.
@@ -346,7 +356,7 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 	r.tagK++
 	if r.tagK == r.l.tagChunks() {
 		r.state = rDone
-		r.tags, r.lookup = nil, nil // only hits and secrets are needed now
+		r.tags, r.lookup, r.local = nil, nil, nil // only hits and secrets are needed now
 	}
 	return nil
 }

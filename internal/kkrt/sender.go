@@ -33,6 +33,7 @@ type Sender struct {
 	choice row          // s: the base-OT choice bits, one per column
 	prcKey [seedSize]byte
 	prc    *prc
+	coders prcs  // clones of prc, one per worker
 	g      []prg // PRG of k_i^{s_i}
 	chunk  int
 	tagK   int
@@ -200,7 +201,7 @@ func (s *Sender) ReadMatrixChunk(msg []byte) error {
 	s.tagRows(k, s.q[:n])
 	s.chunk++
 	if s.chunk == s.l.matrixChunks() {
-		s.col, s.q, s.g, s.simple, s.xs = nil, nil, nil, nil, nil
+		s.col, s.q, s.g, s.simple, s.xs, s.coders = nil, nil, nil, nil, nil, nil
 		s.state = sTags
 		if s.l.tagChunks() == 0 {
 			s.state = sDone
@@ -214,9 +215,10 @@ func (s *Sender) ReadMatrixChunk(msg []byte) error {
 func (s *Sender) tagRows(k int, q []row) {
 	per := s.l.perElt
 	first := k * ChunkRows
+	coders := s.coders.forWorkers(s.prc)
 	if k < len(s.simple.start)-1 {
 		entries := s.simple.entries[s.simple.start[k]:s.simple.start[k+1]]
-		parallel(len(entries), func(lo, hi int) {
+		parallelEach(len(entries), len(coders), func(w, lo, hi int) {
 			// Simple hashing reads the inputs of random elements:
 			// gather a batch first, in a loop with nothing else to do,
 			// so the cache misses overlap; then compute; then scatter.
@@ -224,7 +226,7 @@ func (s *Sender) tagRows(k int, q []row) {
 			var xs [batch][16]byte
 			var codes [batch]row
 			var tags [batch][32]byte
-			c := s.prc.clone()
+			c := coders[w]
 			for a := lo; a < hi; a += batch {
 				ents := entries[a:min(hi, a+batch)]
 				for i, ent := range ents {
@@ -252,8 +254,8 @@ func (s *Sender) tagRows(k int, q []row) {
 		if j < s.l.bins || j >= s.l.bins+s.l.stash {
 			continue
 		}
-		parallel(len(s.xs), func(lo, hi int) {
-			c := s.prc.clone()
+		parallelEach(len(s.xs), len(coders), func(w, lo, hi int) {
+			c := coders[w]
 			const batch = 256
 			var codes [batch]row
 			for a := lo; a < hi; a += batch {
