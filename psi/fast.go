@@ -284,6 +284,8 @@ func (s *Session) receiveOPRFTags(f encoding.Frame) error {
 	if err := s.fastR.ReadTagChunk(m.Tags); err != nil {
 		return fastError(err)
 	}
+	// Without payloads the matches are read from the engine once every
+	// chunk is in (fastFound); with them, each is recorded with its payload.
 	first := int64(s.done) * int64(per)
 	for _, h := range s.fastR.NewHits() {
 		var payload []byte
@@ -298,7 +300,9 @@ func (s *Session) receiveOPRFTags(f encoding.Frame) error {
 				s.badPayloads++
 			}
 		}
-		s.addFound(found{own: int32(h.Element), position: uint32(h.Position)}, payload)
+		if sealed > 0 {
+			s.addFound(found{own: int32(h.Element), position: uint32(h.Position)}, payload)
+		}
 	}
 	s.done += m.Len()
 	s.progress("match", s.done, s.peerSize)
@@ -306,6 +310,22 @@ func (s *Session) receiveOPRFTags(f encoding.Frame) error {
 		s.finishAnswers()
 	}
 	return nil
+}
+
+// fastFound returns the initiator's matches in suite 2 without payloads,
+// in own element order, read from the engine in one exact allocation.
+func (s *Session) fastFound() []found {
+	n := s.fastR.HitCount()
+	if n == 0 {
+		return nil
+	}
+	out := make([]found, 0, n)
+	for e := range s.set.Elements {
+		if pos, ok := s.fastR.Position(e); ok {
+			out = append(out, found{own: int32(e), position: uint32(pos)})
+		}
+	}
+	return out
 }
 
 // --- Responder (OPRF sender) ---

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 
 	"github.com/reunite-psi/reunite/encoding"
@@ -332,6 +333,9 @@ func (s *Session) addFound(m found, payload []byte) {
 
 // finishAnswers computes the initiator's result once every answer is in.
 func (s *Session) finishAnswers() {
+	if s.suite == SuiteOTExtension && s.cfg.PayloadSize == 0 {
+		s.found = s.fastFound()
+	}
 	s.cardinality = len(s.found)
 	s.peerTags, s.ownTags = nil, nil
 	if s.cfg.Mode != CardinalityOnly {
@@ -342,10 +346,16 @@ func (s *Session) finishAnswers() {
 		if len(s.found) > 0 {
 			s.matches = make([]Match, len(s.found))
 		}
-		order := indexOrder(len(s.found), func(i int) int { return int(s.found[i].own) })
+		var order []uint64 // none needed when found is in own order already
+		if !slices.IsSortedFunc(s.found, func(a, b found) int { return cmp.Compare(a.own, b.own) }) {
+			order = indexOrder(len(s.found), func(i int) int { return int(s.found[i].own) })
+		}
 		_ = parallel(len(s.found), func(lo, hi int) error {
 			for k := lo; k < hi; k++ {
-				i := int(uint32(order[k]))
+				i := k
+				if order != nil {
+					i = int(uint32(order[k]))
+				}
 				m := s.found[i]
 				s.matches[k] = Match{
 					Index:  int(m.own),
@@ -366,6 +376,7 @@ func (s *Session) finishAnswers() {
 	} else {
 		s.found = nil
 		s.state = stInitSendFinish
+		s.fastR = nil // no reveals: its secrets are no longer needed
 	}
 }
 
@@ -376,10 +387,23 @@ func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 	prefix, sealed := s.revealSizes()
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: uint8(prefix), SealedSize: uint16(sealed)}
 	size := c.EntrySize()
-	c.Entries = make([]byte, cnt*size)
+	s.revealBuf = slices.Grow(s.revealBuf[:0], cnt*size)[:cnt*size]
+	c.Entries = s.revealBuf
+	s.fillReveal(c.Entries, s.found[s.done:s.done+cnt], size, sealed)
+	s.done += cnt
+	s.progress("reveal", s.done, len(s.found))
+	if s.done == len(s.found) {
+		s.state = stInitSendFinish
+	}
+	body, err := c.AppendBinary(s.sendBuffer(encoding.SealedChunkSize(cnt, prefix, sealed)))
+	return encoding.TypeReveal, body, err
+}
+
+// fillReveal writes the Reveal entries of batch to entries.
+func (s *Session) fillReveal(entries []byte, batch []found, size, sealed int) {
 	empty := make([]byte, 0)
 	_, _, sealI2R := s.labels()
-	batch := s.found[s.done : s.done+cnt]
+	cnt := len(batch)
 	_ = parallel(cnt, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			m := batch[i]
@@ -387,7 +411,7 @@ func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 			if s.cfg.PayloadSize > 0 {
 				payload = s.set.Payloads[m.own]
 			}
-			entry := c.Entries[i*size : (i+1)*size]
+			entry := entries[i*size : (i+1)*size]
 			binary.BigEndian.PutUint32(entry, m.position)
 			if sealed == 0 {
 				// Suite 2 without payloads: a short proof instead of an
@@ -404,13 +428,6 @@ func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 		}
 		return nil
 	})
-	s.done += cnt
-	s.progress("reveal", s.done, len(s.found))
-	if s.done == len(s.found) {
-		s.state = stInitSendFinish
-	}
-	body, err := c.AppendBinary(nil)
-	return encoding.TypeReveal, body, err
 }
 
 // sendFinish closes the initiator's side: it commits to the transcript so
@@ -558,47 +575,83 @@ func (s *Session) receiveReveal(f encoding.Frame) error {
 		return err
 	}
 	// The matches themselves (64 bytes each) are made once, at the end
-	// (flushRevealed); until then a revealed match is its position.
-	if len(s.revealedPos)+c.Len() > cap(s.revealedPos) {
-		s.revealedPos = slices.Grow(s.revealedPos, max(len(s.revealedPos), c.Len()))
+	// (flushRevealed); until then a revealed match is a bit at its
+	// position, and positions only increase.
+	if s.revealedPos == nil {
+		s.revealedPos = newBitset(int(n * per))
 	}
 	for i := range c.Len() {
 		prefix, _ := c.Entry(i)
-		s.revealedPos = append(s.revealedPos, binary.BigEndian.Uint32(prefix))
+		s.revealedPos.set(int(binary.BigEndian.Uint32(prefix)))
 	}
+	s.revealedCount += c.Len()
 	s.revealedPayloads = append(s.revealedPayloads, payloads...)
 	return nil
 }
 
 // revealCount is the number of matches the responder has accepted.
-func (s *Session) revealCount() int { return len(s.matches) + len(s.revealedPos) }
+func (s *Session) revealCount() int { return len(s.matches) + s.revealedCount }
 
 // flushRevealed turns the responder's revealed positions into matches,
-// with their handles, appended to s.matches in one allocation.
+// with their handles, appended to s.matches in one allocation, in Index
+// order: each goes straight to its rank among the revealed elements'
+// indices (a bit per own element), with no sort.
 func (s *Session) flushRevealed() {
-	if len(s.revealedPos) == 0 {
+	if s.revealedCount == 0 {
 		return
 	}
 	handle, _, _ := s.labels()
 	off := len(s.matches)
-	s.matches = slices.Grow(s.matches, len(s.revealedPos))[:off+len(s.revealedPos)]
+	s.matches = slices.Grow(s.matches, s.revealedCount)[:off+s.revealedCount]
 	out := s.matches[off:]
-	order := indexOrder(len(out), func(i int) int {
-		idx, _ := s.revealedAt(s.revealedPos[i])
-		return idx
-	})
-	_ = parallel(len(out), func(lo, hi int) error {
-		for k := lo; k < hi; k++ {
-			i := int(uint32(order[k]))
-			idx, key := s.revealedAt(s.revealedPos[i])
-			out[k] = Match{Index: idx, Handle: derive(handle, &s.sid, key)}
-			if s.revealedPayloads != nil {
-				out[k].PeerPayload = s.revealedPayloads[i]
+	own := newBitset(len(s.set.Elements))
+	for w, word := range s.revealedPos {
+		for ; word != 0; word &= word - 1 {
+			idx, _ := s.revealedAt(uint32(w*64 + bits.TrailingZeros64(word)))
+			own.set(idx)
+		}
+	}
+	ownRanks, posRanks := own.ranks(), s.revealedPos.ranks()
+	_ = parallel(len(s.revealedPos), func(lo, hi int) error {
+		for w := lo; w < hi; w++ {
+			k := int(posRanks[w]) // the reveal's number, in position order
+			for word := s.revealedPos[w]; word != 0; word &= word - 1 {
+				idx, key := s.revealedAt(uint32(w*64 + bits.TrailingZeros64(word)))
+				m := Match{Index: idx, Handle: derive(handle, &s.sid, key)}
+				if s.revealedPayloads != nil {
+					m.PeerPayload = s.revealedPayloads[k]
+				}
+				out[own.rank(idx, ownRanks)] = m
+				k++
 			}
 		}
 		return nil
 	})
-	s.revealedPos, s.revealedPayloads = nil, nil
+	s.revealedPos, s.revealedCount, s.revealedPayloads = nil, 0, nil
+}
+
+// bitset is a set of integers in [0, n), a bit each.
+type bitset []uint64
+
+func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
+
+func (b bitset) set(i int) { b[i/64] |= 1 << (i % 64) }
+
+// ranks returns, for each word, the number of members in the words before
+// it.
+func (b bitset) ranks() []uint32 {
+	out := make([]uint32, len(b))
+	var sum uint32
+	for w, word := range b {
+		out[w] = sum
+		sum += uint32(bits.OnesCount64(word))
+	}
+	return out
+}
+
+// rank returns the number of members below i, given ranks().
+func (b bitset) rank(i int, ranks []uint32) int {
+	return int(ranks[i/64]) + bits.OnesCount64(b[i/64]&(1<<(i%64)-1))
 }
 
 // revealSizes returns the prefix and seal sizes of this session's Reveal

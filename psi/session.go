@@ -101,6 +101,7 @@ type Session struct {
 	found       []found
 	payloads    [][]byte // with payloads: the peer's payload of found[i], nil where its seal did not open
 	revealed    int      // matches revealed to the responder
+	revealBuf   []byte   // the entries of the Reveal being made, reused
 	badPayloads int      // matched elements whose sealed payload did not open
 
 	// Responder.
@@ -109,9 +110,11 @@ type Session struct {
 	tagOrder   []int32 // position in the tag stream → element index
 	tagPoints  []byte  // k_B·H(y) by tag position
 	lastReveal int64
-	// Matches revealed since the last flushRevealed: tag positions, and
-	// payloads in a session with payloads.
-	revealedPos      []uint32
+	// Matches revealed since the last flushRevealed: their tag positions
+	// (a bit each, nil until the first), how many, and their payloads in
+	// a session with payloads.
+	revealedPos      bitset
+	revealedCount    int
 	revealedPayloads [][]byte
 
 	matches     []Match
@@ -307,7 +310,8 @@ func (s *Session) dropState() {
 	s.key, s.keyInv = nil, nil
 	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
-	s.revealedPos, s.revealedPayloads = nil, nil
+	s.revealedPos, s.revealedCount, s.revealedPayloads = nil, 0, nil
+	s.revealBuf = nil
 	s.helloFrame = nil
 	s.fastR, s.fastS, s.otReply, s.sendBuf = nil, nil, nil, nil
 }

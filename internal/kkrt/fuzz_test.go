@@ -46,7 +46,7 @@ func FuzzSenderReadMatrixChunk(f *testing.F) {
 	prepared := newStage(f, 10, 10, "matrix").s
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		s := *prepared // the PRG streams are shared; only robustness is checked
-		s.tags, s.secrets = bytes.Clone(prepared.tags), bytes.Clone(prepared.secrets)
+		s.secrets, s.done = bytes.Clone(prepared.secrets), slices.Clone(prepared.done)
 		err := s.ReadMatrixChunk(msg)
 		require.True(t, isTyped(err), "untyped error %v", err)
 	})

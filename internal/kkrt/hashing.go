@@ -3,43 +3,83 @@ package kkrt
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 )
 
-// hashSet hashes every element of set (hashElement) and refuses
-// duplicates. Equal elements have equal x̂; distinct elements collide on
-// x̂ only with probability n²/2^129, which would be refused too.
-func hashSet(seed *[seedSize]byte, set [][]byte) ([][16]byte, error) {
+// hashSet hashes every element of set (hashElement).
+func hashSet(seed *[seedSize]byte, set [][]byte) [][16]byte {
 	xs := make([][16]byte, len(set))
 	parallel(len(set), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			xs[i] = hashElement(seed, set[i])
 		}
 	})
-	if len(xs) < 2 {
-		return xs, nil
+	return xs
+}
+
+// inputs are a party's OPRF inputs x̂, wherever it keeps them.
+type inputs interface {
+	count() int
+	// input returns input i, or nil once the party no longer keeps it.
+	input(i int) *[16]byte
+}
+
+// inputSlice is inputs kept in a slice of their own.
+type inputSlice [][16]byte
+
+func (xs inputSlice) count() int            { return len(xs) }
+func (xs inputSlice) input(i int) *[16]byte { return &xs[i] }
+
+// scratch is memory a party lends to the duplicate check: a table of
+// uint32 entries, all 0 to begin with.
+type scratch interface {
+	size() int
+	get(k int) uint32
+	set(k int, v uint32)
+}
+
+// words is scratch kept as a slice.
+type words []uint32
+
+func (w words) size() int           { return len(w) }
+func (w words) get(k int) uint32    { return w[k] }
+func (w words) set(k int, v uint32) { w[k] = v }
+
+// distinct refuses equal inputs, using table, which must be longer than
+// the set, for open addressing (it is left in disorder). Equal elements
+// have equal x̂; distinct elements collide on x̂ only with probability
+// n²/2^129, which would be refused too. A party lends memory it needs
+// later anyway, so the check allocates nothing. It returns the indices of
+// the first equal pair.
+func distinct(xs inputs, table scratch) (int, int, bool) {
+	if xs.count() < 2 {
+		return 0, 0, true
 	}
-	// Open addressing on the first 64 bits of x̂, which are uniform.
-	size := 1
-	for size < 2*len(xs) {
-		size <<= 1
+	size := uint64(table.size())
+	if size <= uint64(xs.count()) {
+		panic("kkrt: distinct needs a table longer than the set")
 	}
-	slots := make([]uint32, size) // element index + 1; 0 is empty
-	mask := uint64(size - 1)
-	for i := range xs {
-		h := binary.LittleEndian.Uint64(xs[i][:8])
-		for k := h & mask; ; k = (k + 1) & mask {
-			s := slots[k]
+	for i := range xs.count() {
+		x := xs.input(i)
+		// x̂ is uniform, so its first 64 bits scaled to [0, size) are too.
+		k, _ := bits.Mul64(binary.LittleEndian.Uint64(x[:8]), size)
+		for ; ; k = (k + 1) % size {
+			s := table.get(int(k)) // element index + 1; 0 is empty
 			if s == 0 {
-				slots[k] = uint32(i + 1)
+				table.set(int(k), uint32(i+1))
 				break
 			}
-			if xs[s-1] == xs[i] {
-				return nil, fmt.Errorf("%w: elements %d and %d", ErrDuplicate, s-1, i)
+			if *xs.input(int(s - 1)) == *x {
+				return int(s - 1), i, false
 			}
 		}
 	}
-	return xs, nil
+	return 0, 0, true
+}
+
+func errDuplicate(i, j int) error {
+	return fmt.Errorf("%w: elements %d and %d", ErrDuplicate, min(i, j), max(i, j))
 }
 
 // maxKicks bounds the random walk of one cuckoo insertion before the
@@ -54,11 +94,15 @@ type cuckooTable struct {
 	stash int
 }
 
+func newCuckooTable(bins, stash int) *cuckooTable {
+	return &cuckooTable{slots: make([]uint32, bins+stash), bins: bins, stash: stash}
+}
+
 // buildCuckoo places every element in one of its three bins (random-walk
-// insertion) or in the stash. rng only chooses which occupant to evict,
-// so it need not be secret.
-func buildCuckoo(xs [][16]byte, bins, stash int, rng *rand.Rand) (*cuckooTable, error) {
-	t := &cuckooTable{slots: make([]uint32, bins+stash), bins: bins, stash: stash}
+// insertion) or in the stash of t, which must be empty. rng only chooses
+// which occupant to evict, so it need not be secret.
+func buildCuckoo(t *cuckooTable, xs [][16]byte, rng *rand.Rand) error {
+	bins, stash := t.bins, t.stash
 	used := 0
 	for i := range xs {
 		cur := uint32(i + 1)
@@ -90,32 +134,40 @@ func buildCuckoo(xs [][16]byte, bins, stash int, rng *rand.Rand) (*cuckooTable, 
 		}
 		if !placed {
 			if used == stash {
-				return nil, fmt.Errorf("%w: %d elements, %d bins, stash of %d full", ErrCuckoo, len(xs), bins, stash)
+				return fmt.Errorf("%w: %d elements, %d bins, stash of %d full", ErrCuckoo, len(xs), bins, stash)
 			}
 			t.slots[bins+used] = cur
 			used++
 		}
 	}
-	return t, nil
+	return nil
 }
 
-// simpleTable is the sender's hashing, bucketed by matrix chunk: the
-// entries of chunk k are entries[start[k]:start[k+1]], each
-// element<<2 | hash index (the bin is recomputed from x̂). A pair whose bin
-// repeats an earlier hash index of the same element is left out, so each
-// element appears at most once per bin. Bucketing by chunk rather than by
-// bin keeps construction a sequential pass per chunk, and a chunk's rows
-// are what the sender holds in memory at a time anyway.
+// simpleTable is the sender's simple hashing, bucketed by matrix chunk
+// and streamed: the entries of chunk k (each element<<2 | hash index; the
+// bin is recomputed from x̂) are made when the chunk's rows arrive, a
+// window of chunks at a time, in a buffer the size of the set, not of the
+// 3·n entries in all. A pair whose bin repeats an earlier hash index of the
+// same element is left out, so each element appears at most once per bin.
+// Bucketing by chunk rather than by bin keeps each window a sequential
+// pass over the inputs, and a chunk's rows are what the sender holds in
+// memory at a time anyway.
 type simpleTable struct {
-	start   []uint32
-	entries []uint32
+	bins  int
+	start []uint32 // entries of the chunks before chunk k, over all chunks
+	buf   []uint32 // the entries of chunks lo … hi-1
+	fill  []uint32 // per chunk of the window: next free entry in buf
+	// lo, hi is the window: the chunks whose entries buf holds.
+	lo, hi int
 }
 
-func buildSimple(xs [][16]byte, bins int) *simpleTable {
+// newSimple counts the entries of every chunk. buf is the window buffer
+// (grown when a single chunk does not fit it).
+func newSimple(xs inputs, bins int, buf []uint32) *simpleTable {
 	chunks := (bins + ChunkRows - 1) / ChunkRows
-	t := &simpleTable{start: make([]uint32, chunks+1)}
-	for i := range xs {
-		pos := binsOf(&xs[i], bins)
+	t := &simpleTable{bins: bins, start: make([]uint32, chunks+1), buf: buf}
+	for i := range xs.count() {
+		pos := binsOf(xs.input(i), bins)
 		for h, p := range pos {
 			if firstIndex(&pos, h) {
 				t.start[p/ChunkRows+1]++
@@ -125,19 +177,51 @@ func buildSimple(xs [][16]byte, bins int) *simpleTable {
 	for k := 1; k <= chunks; k++ {
 		t.start[k] += t.start[k-1]
 	}
-	t.entries = make([]uint32, t.start[chunks])
-	fill := append([]uint32(nil), t.start[:chunks]...)
-	for i := range xs {
-		pos := binsOf(&xs[i], bins)
+	return t
+}
+
+// chunks returns the number of chunks that hold bins (not only stash).
+func (t *simpleTable) chunks() int { return len(t.start) - 1 }
+
+// entries returns the entries of chunk k < chunks(). Chunks are asked for
+// in increasing order; a chunk past the window starts the next window,
+// with one pass over xs, which may have dropped the inputs whose bins all
+// lie in earlier chunks.
+func (t *simpleTable) entries(xs inputs, k int) []uint32 {
+	if k < t.lo || k >= t.hi {
+		t.window(xs, k)
+	}
+	base := t.start[t.lo]
+	return t.buf[t.start[k]-base : t.start[k+1]-base]
+}
+
+// window fills buf with the entries of chunk lo and as many chunks after
+// it as fit.
+func (t *simpleTable) window(xs inputs, lo int) {
+	hi := lo + 1
+	for hi < t.chunks() && int(t.start[hi+1]-t.start[lo]) <= len(t.buf) {
+		hi++
+	}
+	if need := int(t.start[hi] - t.start[lo]); need > len(t.buf) {
+		t.buf = make([]uint32, need)
+	}
+	t.fill = append(t.fill[:0], t.start[lo:hi]...)
+	base := t.start[lo]
+	for i := range xs.count() {
+		x := xs.input(i)
+		if x == nil {
+			continue
+		}
+		pos := binsOf(x, t.bins)
 		for h, p := range pos {
-			if firstIndex(&pos, h) {
-				k := p / ChunkRows
-				t.entries[fill[k]] = uint32(i)<<2 | uint32(h)
-				fill[k]++
+			k := int(p / ChunkRows)
+			if k >= lo && k < hi && firstIndex(&pos, h) {
+				t.buf[t.fill[k-lo]-base] = uint32(i)<<2 | uint32(h)
+				t.fill[k-lo]++
 			}
 		}
 	}
-	return t
+	t.lo, t.hi = lo, hi
 }
 
 // firstIndex reports whether pos[h] differs from every earlier position.

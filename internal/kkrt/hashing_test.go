@@ -18,8 +18,8 @@ func cuckooTrial(t *testing.T, n, bins, stash int, seed uint64) (ok bool, stashe
 	xs := testInputs(s, n)
 	var walk [32]byte
 	copy(walk[:], s[:])
-	table, err := buildCuckoo(xs, bins, stash, newRand(walk))
-	if err != nil {
+	table := newCuckooTable(bins, stash)
+	if err := buildCuckoo(table, xs, newRand(walk)); err != nil {
 		require.ErrorIs(t, err, ErrCuckoo)
 		return false, stash
 	}
@@ -97,15 +97,30 @@ func TestCuckooLargeNoStash(t *testing.T) {
 	assert.True(t, ok)
 }
 
+// TestSimpleTable checks every entry of simple hashing, with windows of
+// one chunk (a buffer too small for any chunk), of a few chunks, and of
+// all of them.
 func TestSimpleTable(t *testing.T) {
 	var s [seedSize]byte
-	n, bins := 5000, 3*ChunkRows+17
+	n, bins := 5000, 7*ChunkRows+17
 	xs := testInputs(s, n)
-	st := buildSimple(xs, bins)
-	require.Len(t, st.start, (bins+ChunkRows-1)/ChunkRows+1)
+	for _, size := range []int{1, n/2 + 1, 3 * n} {
+		t.Run(fmt.Sprintf("buffer=%d", size), func(t *testing.T) {
+			checkSimple(t, xs, newSimple(inputSlice(xs), bins, make([]uint32, size)))
+		})
+	}
+}
+
+func checkSimple(t *testing.T, xs [][16]byte, st *simpleTable) {
+	bins := st.bins
+	require.Equal(t, (bins+ChunkRows-1)/ChunkRows, st.chunks())
 	count := make(map[[2]int]int) // (element, bin) → entries
-	for k := range len(st.start) - 1 {
-		for _, ent := range st.entries[st.start[k]:st.start[k+1]] {
+	windows := 0
+	for k := range st.chunks() {
+		if k == st.hi {
+			windows++
+		}
+		for _, ent := range st.entries(inputSlice(xs), k) {
 			e, h := int(ent>>2), int(ent&3)
 			bin := int(binsOf(&xs[e], bins)[h])
 			require.Equal(t, k, bin/ChunkRows, "entry in the wrong chunk")
@@ -117,6 +132,7 @@ func TestSimpleTable(t *testing.T) {
 			require.Equal(t, 1, count[[2]int{e, int(p)}], "element %d bin %d", e, p)
 		}
 	}
+	t.Logf("%d chunks in %d windows", st.chunks(), windows)
 }
 
 // testInputs returns the OPRF inputs of elements 0 … n-1 (as 8-byte

@@ -18,6 +18,10 @@ func TestIntersection(t *testing.T) {
 	cases = append(cases, tc{100, 3000, 37}, tc{3000, 100, 99})
 	if !testing.Short() {
 		cases = append(cases, tc{1, 1 << 16, 1}, tc{1 << 16, 1, 1}, tc{1, 1 << 16, 0}, tc{1 << 16, 1 << 16, 1 << 15})
+		// Above 2^19 receiver elements the table has no stash, and the
+		// sender keeps each input in its highest bin's slot
+		// (Sender.inputSlot) over several windows of simple hashing.
+		cases = append(cases, tc{1<<19 + 1, 1 << 15, 1 << 14})
 	}
 	for _, c := range cases {
 		t.Run(name(c.nR, c.nS, c.overlap), func(t *testing.T) {

@@ -28,11 +28,13 @@ const (
 	// matches the psi layer's chunk of 4096 elements, so that a tag chunk
 	// with its key wraps and sealed payloads stays below the frame limit.
 	ChunkElements = 4096
-	// SecretSize is the size of the OPRF secret kept per evaluation when
-	// Params.Secrets is set: bytes 16…31 of the OPRF output. The tag is a
-	// one-way function of it (tagOf), so a sender keeping secrets keeps no
-	// tags.
+	// SecretSize is the size of the OPRF secret kept per evaluation:
+	// bytes 16…31 of the OPRF output. The tag is a one-way function of it
+	// (tagOf), so the parties keep no tags.
 	SecretSize = 16
+	// maxTagLen is the longest tag newLayout gives: ⌈(40 + log2(2^24 ·
+	// 2^24))/8⌉ bytes.
+	maxTagLen = 11
 	// hashCount is the number of cuckoo hash functions.
 	hashCount = 3
 	// pointSize is the size of a ristretto255 encoding.
@@ -65,12 +67,13 @@ type Params struct {
 	// Context binds the session: MinContext to MaxContext bytes, unique
 	// per session.
 	Context []byte
-	// Secrets asks both parties to keep, beside each OPRF tag, the
+	// Secrets asks both parties to give out, after the matrix phase, the
 	// OPRF output's second half (SecretSize bytes), which the peer never
 	// sees: the receiver for each of its elements (Receiver.Secret), the
 	// sender for each element and slot (Sender.Secret). The psi layer
-	// derives match handles and payload keys from it. It costs the
-	// sender SecretSize·(3+stash) bytes per element.
+	// derives match handles and payload keys from it. Both parties keep
+	// the secrets either way (tags are derived from them); without it the
+	// sender drops them after its last tag chunk.
 	Secrets bool
 }
 
@@ -82,7 +85,7 @@ type layout struct {
 	rows   int // matrix rows: bins+stash rounded up to a multiple of 64
 	tagLen int // bytes per OPRF tag
 	perElt int // tags per sender element: 3 + stash
-	// secrets reports whether the parties keep OPRF secrets (Params.Secrets).
+	// secrets reports whether the parties give out OPRF secrets (Params.Secrets).
 	secrets bool
 }
 

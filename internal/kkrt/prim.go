@@ -104,6 +104,20 @@ func prcOf(b cipher.Block) *prc {
 
 func (c *prc) clone() *prc { return prcOf(c.b) }
 
+// prcs are the clones of one prc that the workers of parallelEach use,
+// one each, kept across calls so that their scratch space is allocated
+// once per session rather than once per chunk.
+type prcs []*prc
+
+// forWorkers returns a clone of c for each of runtime.GOMAXPROCS workers,
+// made on first use.
+func (p *prcs) forWorkers(c *prc) []*prc {
+	for len(*p) < runtime.GOMAXPROCS(0) {
+		*p = append(*p, c.clone())
+	}
+	return *p
+}
+
 // encodeBatch writes C(xs[i]) to out[i] for every i. CBC decryption gives
 // block j as AES⁻¹(src_j) ⊕ src_{j-1} (the chaining value before the
 // first), so XORing the previous input block back leaves AES⁻¹(src_j).
@@ -216,18 +230,25 @@ func transposeBlocks(rows []row, cols []byte, n, lo, hi int) {
 // (runtime.GOMAXPROCS) and returns when all are done; no goroutine
 // outlives the call.
 func parallel(n int, f func(lo, hi int)) {
+	parallelEach(n, runtime.GOMAXPROCS(0), func(_, lo, hi int) { f(lo, hi) })
+}
+
+// parallelEach is parallel with at most maxWorkers workers, and tells f
+// which worker (0 … maxWorkers-1) runs it, so that workers can keep
+// scratch space across calls.
+func parallelEach(n, maxWorkers int, f func(w, lo, hi int)) {
 	if n <= 0 {
 		return
 	}
-	w := min(runtime.GOMAXPROCS(0), max(1, n/64))
+	w := min(runtime.GOMAXPROCS(0), maxWorkers, max(1, n/64))
 	if w <= 1 {
-		f(0, n)
+		f(0, 0, n)
 		return
 	}
 	var wg sync.WaitGroup
 	for k := range w {
 		lo, hi := k*n/w, (k+1)*n/w
-		wg.Go(func() { f(lo, hi) })
+		wg.Go(func() { f(k, lo, hi) })
 	}
 	wg.Wait()
 }

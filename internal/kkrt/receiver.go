@@ -7,9 +7,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"math/rand/v2"
+	"runtime"
 	"slices"
-	"sync"
 )
 
 type receiverState int
@@ -33,42 +34,41 @@ type Receiver struct {
 	rand  io.Reader
 	state receiverState
 
-	xs    [][16]byte // OPRF input x̂ of each own element
-	table *cuckooTable
-	ot    *otSender
-	prc   *prc
-	g0    []prg // PRG of k_i^0: column t_i
-	g1    []prg // PRG of k_i^1
-	chunk int   // next matrix chunk
-	tagK  int   // next tag chunk
+	// xs holds each own element's OPRF input x̂ until its bin's matrix
+	// row is made, and from then on the element's OPRF secret (SecretSize
+	// bytes, what Secret returns), from which its tag is derived (tagOf):
+	// x̂ is read once, so the secret takes its place.
+	xs     [][16]byte
+	table  *cuckooTable // bin → own element; its memory becomes lookup
+	slots  []uint8      // per own element, in the matrix phase: the slot of the tag stream its tag can appear in
+	ot     *otSender
+	prc    *prc
+	coders prcs  // clones of prc, one per worker
+	g0     []prg // PRG of k_i^0: column t_i
+	g1     []prg // PRG of k_i^1
+	chunk  int   // next matrix chunk
+	tagK   int   // next tag chunk
 
 	col0, col1 []byte // column buffers of one chunk
 	t, d       []row  // rows of T and of T ⊕ T' for one chunk
 
-	tags    []byte   // tagLen bytes per own element
-	secrets []byte   // SecretSize bytes per own element, with Params.Secrets
-	lookup  []uint32 // open addressing over tags: lookupEntry(element, slot), 0 is empty
-	hit     []uint32 // per own element: 1 + the position of its tag in the tag stream, or 0
-	last    []Hit    // the hits of the last tag chunk
+	lookup   []uint32 // open addressing over own tags: entry(element, slot, tag)
+	elemBits uint     // bits of a lookup entry that hold element + 1
+	hit      []uint32 // per own element: 1 + the position of its tag in the tag stream, or 0
+	last     []Hit    // the hits of the last tag chunk
+	local    [][]Hit  // per worker: its hits in the tag chunk being read
 }
 
-// A lookup entry packs an own element e (e+1 < 2^25, as MaxSetSize = 2^24),
+// A lookup entry packs an own element e+1 (elemBits bits, 0 is empty),
 // the slot of the sender's tag stream its tag can appear in (0 … 10: its
-// hash function, or 3 + its stash slot; 4 bits) and 3 more bits of its tag
-// (fingerprint), so that most probes are settled without reading the tag.
-const (
-	slotShift = 25
-	fpShift   = 29
-	elemMask  = 1<<slotShift - 1
-)
+// hash function, or 3 + its stash slot; 4 bits) and, in the bits left,
+// the low bits of its tag (fingerprint), so that most probes are settled
+// without deriving the own tag from its secret.
+const slotBits = 4
 
-func lookupEntry(e, slot int, tag []byte) uint32 {
-	return uint32(e+1) | uint32(slot)<<slotShift | fingerprint(tag)<<fpShift
+func (r *Receiver) entry(e, slot int, tag uint64) uint32 {
+	return uint32(e+1) | uint32(slot)<<r.elemBits | uint32(tag)<<(r.elemBits+slotBits)
 }
-
-// fingerprint is the top 3 bits of the tag's first 8 bytes (little-endian);
-// the table index takes the low bits.
-func fingerprint(tag []byte) uint32 { return uint32(tag[7] >> 5) }
 
 // Hit is one of the receiver's elements found in the sender's set.
 type Hit struct {
@@ -95,19 +95,21 @@ func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.ReceiverSize)
 	}
 	seed := sessionSeed(p.Context)
-	xs, err := hashSet(&seed, set)
-	if err != nil {
-		return nil, err
+	xs := hashSet(&seed, set)
+	// The cuckoo table is the duplicate check's table first.
+	table := newCuckooTable(l.bins, l.stash)
+	if i, j, ok := distinct(inputSlice(xs), words(table.slots)); !ok {
+		return nil, errDuplicate(i, j)
 	}
+	clear(table.slots)
 	var walk [32]byte
 	if _, err := io.ReadFull(rand, walk[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	table, err := buildCuckoo(xs, l.bins, l.stash, newRand(walk))
-	if err != nil {
+	if err := buildCuckoo(table, xs, newRand(walk)); err != nil {
 		return nil, err
 	}
-	return &Receiver{l: l, ctx: bytes.Clone(p.Context), rand: rand, xs: xs, table: table}, nil
+	return &Receiver{l: l, ctx: bytes.Clone(p.Context), rand: rand, xs: xs, table: table, elemBits: uint(bits.Len(uint(len(xs))))}, nil
 }
 
 func newRand(seed [32]byte) *rand.Rand { return rand.New(rand.NewChaCha8(seed)) }
@@ -160,16 +162,7 @@ func (r *Receiver) ReadBaseOT(msg []byte) error {
 	n := min(ChunkRows, r.l.rows)
 	r.col0, r.col1 = make([]byte, Width*n/8), make([]byte, Width*n/8)
 	r.t, r.d = make([]row, n), make([]row, n)
-	r.tags = make([]byte, len(r.xs)*r.l.tagLen)
-	if r.l.secrets {
-		r.secrets = make([]byte, len(r.xs)*SecretSize)
-	}
-	// Linear probing at load at most 0.8.
-	size := 1
-	for size < len(r.xs)+len(r.xs)/4+1 {
-		size <<= 1
-	}
-	r.lookup = make([]uint32, size)
+	r.slots = make([]uint8, len(r.xs))
 	r.ot = nil
 	r.state = rMatrix
 	return nil
@@ -206,9 +199,9 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 	dst = slices.Grow(dst, n*rowBytes)
 	out := dst[len(dst) : len(dst)+n*rowBytes]
 	used := r.l.bins + r.l.stash
-	tl := r.l.tagLen
-	parallel(n, func(lo, hi int) {
-		c := r.prc.clone()
+	coders := r.coders.forWorkers(r.prc)
+	parallelEach(n, len(coders), func(w, lo, hi int) {
+		c := coders[w]
 		const batch = 256
 		var xs [batch][16]byte // x̂ of each row's element, 0 for an empty row
 		var codes [batch]row
@@ -226,11 +219,8 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 				if j < used && r.table.slots[j] != 0 {
 					h := tagHash(&r.t[i], j)
 					e := int(r.table.slots[j] - 1)
-					secret := h[32-SecretSize:]
-					tagOf(r.tags[e*tl:(e+1)*tl], secret)
-					if r.secrets != nil {
-						copy(r.secrets[e*SecretSize:(e+1)*SecretSize], secret)
-					}
+					r.slots[e] = uint8(r.slotOf(&xs[b], j))
+					r.xs[e] = [16]byte(h[32-SecretSize:])
 				}
 				for w := range rowWords {
 					binary.LittleEndian.PutUint64(out[(i*rowWords+w)*8:], r.d[i][w]^codes[b][w])
@@ -238,17 +228,10 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 			}
 		}
 	})
-	for i := range n {
-		if j := k*ChunkRows + i; j < used && r.table.slots[j] != 0 {
-			e := int(r.table.slots[j] - 1)
-			r.insert(e, r.slotOf(e, j))
-		}
-	}
 	r.chunk++
 	if r.chunk == r.l.matrixChunks() {
-		r.col0, r.col1, r.t, r.d, r.g0, r.g1 = nil, nil, nil, nil, nil, nil
-		r.xs, r.table = nil, nil
-		r.hit = make([]uint32, len(r.tags)/r.l.tagLen)
+		r.col0, r.col1, r.t, r.d, r.g0, r.g1, r.coders = nil, nil, nil, nil, nil, nil, nil
+		r.finishMatrix()
 		r.state = rTags
 		if r.l.tagChunks() == 0 {
 			r.state = rDone
@@ -258,14 +241,14 @@ func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 }
 
 // slotOf returns the slot of the sender's tag stream in which the tag of
-// own element e, placed in row j, can appear: the first hash function that
-// maps e to bin j (the sender gives later ones a random tag), or 3 + i for
-// stash slot i.
-func (r *Receiver) slotOf(e, j int) int {
+// the own element with input x, placed in row j, can appear: the first
+// hash function that maps x to bin j (the sender gives later ones a
+// random tag), or 3 + i for stash slot i.
+func (r *Receiver) slotOf(x *[16]byte, j int) int {
 	if j >= r.l.bins {
 		return hashCount + j - r.l.bins
 	}
-	pos := binsOf(&r.xs[e], r.l.bins)
+	pos := binsOf(x, r.l.bins)
 	h := 0
 	for int(pos[h]) != j {
 		h++
@@ -273,35 +256,75 @@ func (r *Receiver) slotOf(e, j int) int {
 	return h
 }
 
-// insert adds own element e's tag, expected in slot, to the lookup table.
-func (r *Receiver) insert(e, slot int) {
-	mask := uint64(len(r.lookup) - 1)
+// finishMatrix makes the tag lookup, in the memory of the cuckoo table,
+// which the tag phase no longer needs: each own element's tag, derived
+// from its secret on all cores a block at a time, goes with its slot into
+// an open-addressing table at load at most 2/3 (bins ≥ 1.5·n).
+func (r *Receiver) finishMatrix() {
+	r.lookup = r.table.slots
+	clear(r.lookup)
+	r.table = nil
 	tl := r.l.tagLen
-	for k := binary.LittleEndian.Uint64(r.tags[e*tl:]) & mask; ; k = (k + 1) & mask {
-		if r.lookup[k] == 0 {
-			r.lookup[k] = lookupEntry(e, slot, r.tags[e*tl:(e+1)*tl])
-			return
+	first := make([]uint64, min(len(r.xs), ChunkRows)) // the first 8 bytes of each tag of a block
+	for lo := 0; lo < len(r.xs); lo += len(first) {
+		m := min(len(first), len(r.xs)-lo)
+		parallel(m, func(a, b int) {
+			var tag [maxTagLen]byte
+			for i := a; i < b; i++ {
+				tagOf(tag[:tl], r.xs[lo+i][:])
+				first[i] = binary.LittleEndian.Uint64(tag[:])
+			}
+		})
+		for i := range m {
+			r.insert(lo+i, int(r.slots[lo+i]), first[i])
 		}
 	}
+	r.slots = nil
+	r.hit = make([]uint32, len(r.xs))
+}
+
+// home returns the lookup entry where the search for a tag whose first 8
+// bytes are v starts (tags are uniform, so their first 64 bits scaled to
+// the table are too).
+func (r *Receiver) home(v uint64) uint64 {
+	k, _ := bits.Mul64(v, uint64(len(r.lookup)))
+	return k
+}
+
+// insert adds own element e, expected in slot, whose tag starts with v.
+func (r *Receiver) insert(e, slot int, v uint64) {
+	size := uint64(len(r.lookup))
+	k := r.home(v)
+	for r.lookup[k] != 0 {
+		if k++; k == size {
+			k = 0
+		}
+	}
+	r.lookup[k] = r.entry(e, slot, v)
 }
 
 // find returns the own element whose tag is tag and expected in slot, or
 // -1. Comparing within a slot only is what the tag length assumes
-// (newLayout).
+// (newLayout). An entry whose slot and fingerprint agree is checked
+// against the whole tag, derived from the element's secret.
 func (r *Receiver) find(tag []byte, slot int) int {
-	mask := uint64(len(r.lookup) - 1)
-	tl := r.l.tagLen
-	want := uint32(slot) | fingerprint(tag)<<(fpShift-slotShift)
-	for k := binary.LittleEndian.Uint64(tag) & mask; ; k = (k + 1) & mask {
+	size := uint64(len(r.lookup))
+	v := binary.LittleEndian.Uint64(tag)
+	want := r.entry(-1, slot, v) >> r.elemBits
+	var own [maxTagLen]byte
+	for k := r.home(v); ; {
 		s := r.lookup[k]
 		if s == 0 {
 			return -1
 		}
-		if s>>slotShift != want {
-			continue
+		if s>>r.elemBits == want {
+			e := int(s&(1<<r.elemBits-1)) - 1
+			if tagOf(own[:len(tag)], r.xs[e][:]); bytes.Equal(own[:len(tag)], tag) {
+				return e
+			}
 		}
-		if e := int(s&elemMask) - 1; bytes.Equal(r.tags[e*tl:(e+1)*tl], tag) {
-			return e
+		if k++; k == size {
+			k = 0
 		}
 	}
 }
@@ -317,21 +340,28 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 	if len(msg) != want {
 		return r.fail(fmt.Errorf("%w: tag chunk %d of %d bytes, want %d", ErrMessageSize, r.tagK, len(msg), want))
 	}
-	var mu sync.Mutex
-	var found []Hit
 	first := int64(r.tagK) * ChunkElements * int64(r.l.perElt)
 	per := r.l.perElt
-	parallel(len(msg)/tl, func(lo, hi int) {
-		var local []Hit
+	// Each worker collects its hits in a buffer of its own, kept across
+	// chunks, and the hits of the chunk are gathered into r.last's array.
+	for len(r.local) < runtime.GOMAXPROCS(0) {
+		r.local = append(r.local, nil)
+	}
+	local := r.local
+	parallelEach(len(msg)/tl, len(local), func(w, lo, hi int) {
+		hits := local[w][:0]
 		for i := lo; i < hi; i++ {
 			if e := r.find(msg[i*tl:(i+1)*tl], i%per); e >= 0 {
-				local = append(local, Hit{Element: e, Position: first + int64(i)})
+				hits = append(hits, Hit{Element: e, Position: first + int64(i)})
 			}
 		}
-		mu.Lock()
-		found = append(found, local...)
-		mu.Unlock()
+		local[w] = hits
 	})
+	found := r.last[:0]
+	for w, hits := range local {
+		found = append(found, hits...)
+		local[w] = hits[:0]
+	}
 	// An own element's tag can appear once in an honest tag stream (a
 	// second copy would be a 2^-40 collision); a repeat is refused, so
 	// every hit has exactly one position.
@@ -346,7 +376,7 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 	r.tagK++
 	if r.tagK == r.l.tagChunks() {
 		r.state = rDone
-		r.tags, r.lookup = nil, nil // only hits and secrets are needed now
+		r.lookup, r.local = nil, nil // only hits and secrets are needed now
 	}
 	return nil
 }
@@ -373,13 +403,43 @@ func (r *Receiver) Hits() ([]Hit, error) {
 	if err := r.expect(rDone, "Hits"); err != nil {
 		return nil, err
 	}
-	out := []Hit{}
+	out := make([]Hit, 0, r.hitCount())
 	for i, h := range r.hit {
 		if h != 0 {
 			out = append(out, Hit{Element: i, Position: int64(h) - 1})
 		}
 	}
 	return out, nil
+}
+
+func (r *Receiver) hitCount() int {
+	count := 0
+	for _, h := range r.hit {
+		if h != 0 {
+			count++
+		}
+	}
+	return count
+}
+
+// HitCount returns the number of the receiver's elements in the sender's
+// set, once the last tag chunk was read (0 before).
+func (r *Receiver) HitCount() int {
+	if r.state != rDone {
+		return 0
+	}
+	return r.hitCount()
+}
+
+// Position reports whether the receiver's element e is in the sender's
+// set and, if it is, the position of its tag in the tag stream (as
+// Hit.Position). Unlike Hits, it allocates nothing. It is valid once the
+// last tag chunk was read, and false before.
+func (r *Receiver) Position(e int) (int64, bool) {
+	if r.state != rDone || r.hit[e] == 0 {
+		return 0, false
+	}
+	return int64(r.hit[e]) - 1, true
 }
 
 // NewHits returns the hits the last successful ReadTagChunk found, in
@@ -393,8 +453,8 @@ func (r *Receiver) NewHits() []Hit { return r.last }
 // e's bin), or nil without Params.Secrets. It is valid once every matrix
 // chunk was sent.
 func (r *Receiver) Secret(e int) []byte {
-	if r.secrets == nil || r.state < rTags || r.state == rFailed {
+	if !r.l.secrets || r.state < rTags || r.state == rFailed {
 		return nil
 	}
-	return r.secrets[e*SecretSize : (e+1)*SecretSize]
+	return r.xs[e][:]
 }

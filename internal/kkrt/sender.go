@@ -29,26 +29,41 @@ type Sender struct {
 	rand  io.Reader
 	state senderState
 
-	simple *simpleTable // entries index xs, i.e. output positions
+	simple *simpleTable // entries index output positions
 	choice row          // s: the base-OT choice bits, one per column
 	prcKey [seedSize]byte
 	prc    *prc
+	coders prcs  // clones of prc, one per worker
 	g      []prg // PRG of k_i^{s_i}
 	chunk  int
 	tagK   int
 
 	col []byte
 	q   []row
-	// xs are the elements' OPRF inputs in output order (shuffled).
-	xs [][16]byte
-	// For each element in that order and each of its perElt slots, the
-	// OPRF secret (SecretSize bytes) when Params.Secrets is set, from which
-	// the tag is derived as its chunk is sent; otherwise the tag itself.
-	// Only one of the two is kept.
+	// secrets holds, for each element in output order (a uniformly random
+	// order) and each of its perElt slots, the slot's OPRF secret
+	// (SecretSize bytes), from which the tag is derived as its chunk is
+	// sent. Until the matrix phase computes it, one slot of each element
+	// (inputSlot) holds the element's OPRF input x̂ instead: the sender
+	// keeps no other copy of its inputs.
 	secrets []byte
-	tags    []byte
+	// Without a stash, the input slot is last[k], the hash index of the
+	// element's highest bin, so the input is read in every chunk that
+	// needs it before it is overwritten; done marks the elements whose
+	// input is gone. (With a stash, the input is in the last stash slot,
+	// whose bin comes after all others.)
+	last    []uint8
+	done    []uint64
+	pending [][]pendingSecret // per worker: input slots' secrets of the chunk, written after it
 	// perm maps an output position to the element's index in the set.
 	perm []int32
+}
+
+// pendingSecret is the secret of slot t (element·perElt + slot), kept
+// until its chunk has read every input it needs.
+type pendingSecret struct {
+	t      int
+	secret [SecretSize]byte
 }
 
 // NewSender returns the sender of a session with Params p over set, which
@@ -62,60 +77,128 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 	if len(set) != p.SenderSize {
 		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.SenderSize)
 	}
-	seed := sessionSeed(p.Context)
-	xs, err := hashSet(&seed, set)
-	if err != nil {
-		return nil, err
-	}
 	var shuffle [32]byte
 	if _, err := io.ReadFull(rand, shuffle[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
 	s := &Sender{l: l, ctx: bytes.Clone(p.Context), rand: rand}
-	// The receiver sees the sender's tags in the order of xs after a
-	// uniformly random shuffle, so the order of hits says nothing about
+	// The receiver sees the sender's tags in output order, a uniformly
+	// random shuffle of the set, so the order of hits says nothing about
 	// the order of the sender's set.
 	rng := newRand(shuffle)
-	s.perm = make([]int32, len(xs))
+	n, per := len(set), l.perElt
+	s.perm = make([]int32, n)
 	for i := range s.perm {
 		s.perm[i] = int32(i)
 	}
-	rng.Shuffle(len(xs), func(i, j int) {
-		xs[i], xs[j] = xs[j], xs[i]
-		s.perm[i], s.perm[j] = s.perm[j], s.perm[i]
+	rng.Shuffle(n, func(i, j int) { s.perm[i], s.perm[j] = s.perm[j], s.perm[i] })
+	// Each element's input goes to slot 0 of its place in output order,
+	// then to its input slot.
+	seed := sessionSeed(p.Context)
+	s.secrets = make([]byte, n*per*SecretSize)
+	parallel(n, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			x := hashElement(&seed, set[s.perm[k]])
+			copy(s.slot(k, 0), x[:])
+		}
+	})
+	// Slots 1 and 2, free until the inputs are placed, are the duplicate
+	// check's table.
+	if i, j, ok := distinct(slotInputs{s}, freeSlots{s}); !ok {
+		return nil, errDuplicate(int(s.perm[i]), int(s.perm[j]))
+	}
+	if l.stash == 0 {
+		s.last = make([]uint8, n)
+		s.done = make([]uint64, (n+63)/64)
+	}
+	parallel(n, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			x := [16]byte(s.slot(k, 0))
+			if s.last != nil {
+				s.last[k] = uint8(lastIndex(binsOf(&x, l.bins)))
+			}
+			copy(s.slot(k, s.inputSlot(k)), x[:])
+		}
 	})
 	if _, err := io.ReadFull(rand, s.prcKey[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	s.simple = buildSimple(xs, l.bins)
+	// Simple hashing's windows hold a quarter of the 3n entries each.
+	s.simple = newSimple(s, l.bins, make([]uint32, 3*n/4+1))
 	s.prc = newPRC(s.prcKey[:])
-	s.xs = xs
-	if l.secrets {
-		s.secrets = make([]byte, len(xs)*l.perElt*SecretSize)
-	} else {
-		s.tags = make([]byte, len(xs)*l.perElt*l.tagLen)
-	}
-	for e := range xs {
+	for k := range n {
 		// A hash index whose bin repeats an earlier one of the same
-		// element gets a random secret (or, without secrets, a random
-		// tag) instead of a second copy.
-		pos := binsOf(&xs[e], l.bins)
+		// element gets a random secret instead of a second copy (never
+		// the input slot: that is a first index or a stash slot).
+		pos := binsOf(s.input(k), l.bins)
 		for h := 1; h < hashCount; h++ {
 			if !firstIndex(&pos, h) {
-				t := e*l.perElt + h
-				var b []byte
-				if l.secrets {
-					b = s.secrets[t*SecretSize : (t+1)*SecretSize]
-				} else {
-					b = s.tags[t*l.tagLen : (t+1)*l.tagLen]
-				}
-				for k := range b {
-					b[k] = byte(rng.Uint32())
+				b := s.slot(k, h)
+				for i := range b {
+					b[i] = byte(rng.Uint32())
 				}
 			}
 		}
 	}
 	return s, nil
+}
+
+// slot returns slot t of the element at output position k.
+func (s *Sender) slot(k, t int) []byte {
+	i := k*s.l.perElt + t
+	return s.secrets[i*SecretSize : (i+1)*SecretSize]
+}
+
+// inputSlot returns the slot that holds the input of the element at
+// output position k until the matrix phase overwrites it.
+func (s *Sender) inputSlot(k int) int {
+	if s.last != nil {
+		return int(s.last[k])
+	}
+	return s.l.perElt - 1
+}
+
+// count and input make the sender's inputs, kept in their input slots,
+// the inputs of simple hashing.
+func (s *Sender) count() int { return len(s.perm) }
+
+func (s *Sender) input(k int) *[16]byte {
+	if s.done != nil && s.done[k/64]&(1<<(k%64)) != 0 {
+		return nil
+	}
+	return (*[16]byte)(s.slot(k, s.inputSlot(k)))
+}
+
+// slotInputs are the inputs while they are in slot 0, for the duplicate
+// check.
+type slotInputs struct{ s *Sender }
+
+func (in slotInputs) count() int            { return len(in.s.perm) }
+func (in slotInputs) input(k int) *[16]byte { return (*[16]byte)(in.s.slot(k, 0)) }
+
+// freeSlots are slots 1 and 2 of every element (8 entries of 4 bytes) as
+// scratch, while the inputs are in slot 0.
+type freeSlots struct{ s *Sender }
+
+func (f freeSlots) size() int { return 8 * len(f.s.perm) }
+
+func (f freeSlots) entry(k int) []byte {
+	return f.s.slot(k/8, 1+k%8/4)[k%4*4:]
+}
+
+func (f freeSlots) get(k int) uint32    { return binary.LittleEndian.Uint32(f.entry(k)) }
+func (f freeSlots) set(k int, v uint32) { binary.LittleEndian.PutUint32(f.entry(k), v) }
+
+// lastIndex returns the hash index of the highest of the bins pos that is
+// not a repeat.
+func lastIndex(pos [hashCount]uint32) int {
+	best := 0
+	for h := 1; h < hashCount; h++ {
+		if firstIndex(&pos, h) && pos[h] > pos[best] {
+			best = h
+		}
+	}
+	return best
 }
 
 func (s *Sender) fail(err error) error {
@@ -200,7 +283,8 @@ func (s *Sender) ReadMatrixChunk(msg []byte) error {
 	s.tagRows(k, s.q[:n])
 	s.chunk++
 	if s.chunk == s.l.matrixChunks() {
-		s.col, s.q, s.g, s.simple, s.xs = nil, nil, nil, nil, nil
+		s.col, s.q, s.g, s.simple, s.coders = nil, nil, nil, nil, nil
+		s.last, s.done, s.pending = nil, nil, nil
 		s.state = sTags
 		if s.l.tagChunks() == 0 {
 			s.state = sDone
@@ -214,9 +298,13 @@ func (s *Sender) ReadMatrixChunk(msg []byte) error {
 func (s *Sender) tagRows(k int, q []row) {
 	per := s.l.perElt
 	first := k * ChunkRows
-	if k < len(s.simple.start)-1 {
-		entries := s.simple.entries[s.simple.start[k]:s.simple.start[k+1]]
-		parallel(len(entries), func(lo, hi int) {
+	coders := s.coders.forWorkers(s.prc)
+	if k < s.simple.chunks() {
+		entries := s.simple.entries(s, k)
+		for len(s.pending) < len(coders) {
+			s.pending = append(s.pending, nil)
+		}
+		parallelEach(len(entries), len(coders), func(w, lo, hi int) {
 			// Simple hashing reads the inputs of random elements:
 			// gather a batch first, in a loop with nothing else to do,
 			// so the cache misses overlap; then compute; then scatter.
@@ -224,11 +312,12 @@ func (s *Sender) tagRows(k int, q []row) {
 			var xs [batch][16]byte
 			var codes [batch]row
 			var tags [batch][32]byte
-			c := s.prc.clone()
+			c := coders[w]
+			pending := s.pending[w][:0]
 			for a := lo; a < hi; a += batch {
 				ents := entries[a:min(hi, a+batch)]
 				for i, ent := range ents {
-					xs[i] = s.xs[ent>>2]
+					xs[i] = *s.input(int(ent >> 2))
 				}
 				c.encodeBatch(codes[:len(ents)], xs[:len(ents)])
 				for i := range ents {
@@ -241,10 +330,25 @@ func (s *Sender) tagRows(k int, q []row) {
 					tags[i] = tagHash(code, first+bin)
 				}
 				for i, ent := range ents {
-					s.keep(int(ent>>2)*per+int(ent&3), &tags[i])
+					e, h := int(ent>>2), int(ent&3)
+					if s.last != nil && h == int(s.last[e]) {
+						// The element's input slot: other entries of
+						// this chunk may still read the input.
+						pending = append(pending, pendingSecret{t: e*per + h, secret: [SecretSize]byte(tags[i][32-SecretSize:])})
+						continue
+					}
+					s.keep(e*per+h, &tags[i])
 				}
 			}
+			s.pending[w] = pending
 		})
+		for _, pending := range s.pending {
+			for _, p := range pending {
+				copy(s.secrets[p.t*SecretSize:], p.secret[:])
+				e := p.t / per
+				s.done[e/64] |= 1 << (e % 64)
+			}
+		}
 	}
 	// Stash bins: every element is evaluated there.
 	for i := range q {
@@ -252,13 +356,19 @@ func (s *Sender) tagRows(k int, q []row) {
 		if j < s.l.bins || j >= s.l.bins+s.l.stash {
 			continue
 		}
-		parallel(len(s.xs), func(lo, hi int) {
-			c := s.prc.clone()
+		parallelEach(len(s.perm), len(coders), func(w, lo, hi int) {
+			c := coders[w]
 			const batch = 256
+			var xs [batch][16]byte
 			var codes [batch]row
 			for a := lo; a < hi; a += batch {
 				m := min(batch, hi-a)
-				c.encodeBatch(codes[:m], s.xs[a:a+m])
+				// The inputs are in the last stash slot, which the last
+				// stash bin overwrites: read the batch first.
+				for b := range m {
+					xs[b] = *s.input(a + b)
+				}
+				c.encodeBatch(codes[:m], xs[:m])
 				for b := range m {
 					code := &codes[b]
 					for w := range rowWords {
@@ -272,16 +382,10 @@ func (s *Sender) tagRows(k int, q []row) {
 	}
 }
 
-// keep stores what the sender keeps of slot t's OPRF output h: its secret
-// when the session keeps secrets, its tag otherwise.
+// keep stores the secret of slot t's OPRF output h, from which its tag is
+// derived when it is sent.
 func (s *Sender) keep(t int, h *[32]byte) {
-	secret := h[32-SecretSize:]
-	if s.secrets != nil {
-		copy(s.secrets[t*SecretSize:(t+1)*SecretSize], secret)
-		return
-	}
-	tl := s.l.tagLen
-	tagOf(s.tags[t*tl:(t+1)*tl], secret)
+	copy(s.secrets[t*SecretSize:(t+1)*SecretSize], h[32-SecretSize:])
 }
 
 // Element returns the index in the sender's set of the element at output
@@ -296,11 +400,10 @@ func (s *Sender) Element(k int) int { return int(s.perm[k]) }
 // otherwise it returns nil. A slot whose bin repeats an earlier one of
 // the same element has a random secret, as it has a random tag.
 func (s *Sender) Secret(k, t int) []byte {
-	if s.secrets == nil || s.state < sTags || s.state == sFailed {
+	if !s.l.secrets || s.state < sTags || s.state == sFailed {
 		return nil
 	}
-	i := k*s.l.perElt + t
-	return s.secrets[i*SecretSize : (i+1)*SecretSize]
+	return s.slot(k, t)
 }
 
 // TagChunk returns the next chunk of tags: for ChunkElements elements (in
@@ -309,8 +412,7 @@ func (s *Sender) TagChunk() ([]byte, error) { return s.AppendTagChunk(nil) }
 
 // AppendTagChunk appends the next chunk of tags to dst and returns the
 // extended slice, so a caller can write them straight into a message.
-// With Params.Secrets the tags are derived from the kept secrets here, on
-// all cores.
+// The tags are derived from the kept secrets here, on all cores.
 func (s *Sender) AppendTagChunk(dst []byte) ([]byte, error) {
 	if err := s.expect(sTags, "TagChunk"); err != nil {
 		return nil, err
@@ -320,20 +422,18 @@ func (s *Sender) AppendTagChunk(dst []byte) ([]byte, error) {
 	slots := s.l.tagChunkElems(s.tagK) * s.l.perElt
 	dst = slices.Grow(dst, slots*tl)
 	out := dst[len(dst) : len(dst)+slots*tl]
-	if s.secrets != nil {
-		parallel(slots, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				t := first + i
-				tagOf(out[i*tl:(i+1)*tl], s.secrets[t*SecretSize:(t+1)*SecretSize])
-			}
-		})
-	} else {
-		copy(out, s.tags[first*tl:])
-	}
+	parallel(slots, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			t := first + i
+			tagOf(out[i*tl:(i+1)*tl], s.secrets[t*SecretSize:(t+1)*SecretSize])
+		}
+	})
 	s.tagK++
 	if s.tagK == s.l.tagChunks() {
 		s.state = sDone
-		s.tags = nil
+		if !s.l.secrets {
+			s.secrets = nil
+		}
 	}
 	return dst[:len(dst)+slots*tl], nil
 }
