@@ -239,6 +239,12 @@ func run(o options, stdout io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	var notes []string // per-row cores obtained and CPU-time ratio
+	type cpuRow struct {
+		e     int
+		cpu   float64 // session CPU seconds
+		elems float64 // 2n
+	}
+	var cpuRows []cpuRow // for the ratios against the floor re-measured after
 	for e := o.min; e <= o.max; e++ {
 		n := 1 << e
 		progress("n = 2^%d: building sets…", e)
@@ -261,6 +267,9 @@ func run(o options, stdout io.Writer) error {
 			cpuFloor := 2 * float64(n) * float64(c) * cCores
 			note += fmt.Sprintf(", CPU-time ratio %.2f", m.cores*float64(m.wall)/cpuFloor)
 		}
+		if m.cores > 0 {
+			cpuRows = append(cpuRows, cpuRow{e: e, cpu: m.cores * m.wall.Seconds(), elems: 2 * float64(n)})
+		}
 		notes = append(notes, note)
 		progress("n = 2^%d: ok in %.3fs (cores obtained %s); %.1f allocs and %.0f bytes allocated per element (2n), %d GC cycles; heap %.1f MiB before the session (inputs), peak %.1f MiB",
 			e, m.wall.Seconds(), coresText(m.cores), float64(m.allocObjs)/float64(2*n), float64(m.allocBytes)/float64(2*n), m.gcCycles,
@@ -278,6 +287,21 @@ func run(o options, stdout io.Writer) error {
 	fmt.Fprintf(w, "\n- cores obtained during each session (process CPU time / wall, out of %d), and CPU-time ratio (session CPU time / (2n × c × cores obtained while measuring c)): %s\n", procs, strings.Join(notes, "; "))
 	fmt.Fprintf(w, "- c re-measured after the sessions: %.2f µs per element (cores obtained %s); the ratios above use c = %.2f µs\n",
 		us(c2), coresText(c2Cores), us(c))
+	if cCores > 0 && c2Cores > 0 && len(cpuRows) > 0 {
+		// The floor's CPU per element moves with the machine's load (other
+		// processes on the same cores slow each instruction as well as
+		// taking cores away), so a session measured between two floor
+		// measurements is compared with each and with their mean.
+		before, after := us(c)*cCores, us(c2)*c2Cores
+		var after2, mean2 []string
+		for _, r := range cpuRows {
+			floorCPU := func(perElem float64) float64 { return r.elems * perElem / 1e6 }
+			after2 = append(after2, fmt.Sprintf("2^%d: %.2f", r.e, r.cpu/floorCPU(after)))
+			mean2 = append(mean2, fmt.Sprintf("2^%d: %.2f", r.e, r.cpu/floorCPU((before+after)/2)))
+		}
+		fmt.Fprintf(w, "- floor CPU per element (c × cores obtained): %.2f µs before the sessions, %.2f µs after; CPU-time ratio against the one after: %s; against their mean: %s\n",
+			before, after, strings.Join(after2, "; "), strings.Join(mean2, "; "))
+	}
 	fmt.Fprintf(w, "- peak heap includes the two input sets (%d bytes of element data plus a %d-byte slice header per element and side, and the payloads)\n",
 		elementSize, 24)
 	return nil

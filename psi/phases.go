@@ -152,21 +152,18 @@ func (s *Session) sendTags() (encoding.MessageType, []byte, error) {
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.TagSize, SealedSize: uint16(sealed)}
 	c.Entries = make([]byte, cnt*c.EntrySize())
 	base := s.done
+	points := s.tagPoints[base*encoding.ElementSize : (base+cnt)*encoding.ElementSize]
+	multiplyEncode(points, cnt, s.key, func(i int, p *ristretto255.Element, scratch *[]byte) {
+		hashToGroup(p, scratch, &s.sid, s.set.Elements[s.tagOrder[base+i]])
+	})
 	_ = parallel(cnt, func(lo, hi int) error {
-		var p ristretto255.Element
-		var scratch []byte
 		for i := lo; i < hi; i++ {
-			pos := base + i
-			idx := s.tagOrder[pos]
-			point := s.tagPoints[pos*encoding.ElementSize : pos*encoding.ElementSize]
-			hashToGroup(&p, &scratch, &s.sid, s.set.Elements[idx])
-			p.ScalarMult(s.key, &p)
-			point = p.AppendBytes(point)
+			point := points[i*encoding.ElementSize : (i+1)*encoding.ElementSize]
 			entry := c.Entries[i*c.EntrySize() : i*c.EntrySize()]
 			tag := tagOf(&s.sid, point)
 			entry = append(entry, tag[:]...)
 			if sealed > 0 {
-				seal(entry, labelSealR2I, &s.sid, point, s.set.Payloads[idx])
+				seal(entry, labelSealR2I, &s.sid, point, s.set.Payloads[s.tagOrder[base+i]])
 			}
 		}
 		return nil

@@ -182,13 +182,14 @@ func setAffineCached(out []affineCached, elements []*Element) {
 	var acc field.Element
 	acc.One()
 	for i, e := range elements {
-		if zOf(&e.p).Equal(one) == 1 {
+		z := zOf(&e.p)
+		if z.Equal(one) == 1 {
 			out[i].setAffine(&e.p, nil)
 			continue
 		}
 		todo = append(todo, i)
 		prefix = append(prefix, acc)
-		acc.Multiply(&acc, zOf(&e.p))
+		acc.Multiply(&acc, &z)
 	}
 	if len(todo) == 0 {
 		return
@@ -198,16 +199,18 @@ func setAffineCached(out []affineCached, elements []*Element) {
 	for k := len(todo) - 1; k >= 0; k-- {
 		i := todo[k]
 		var zInv field.Element
-		zInv.Multiply(&inv, &prefix[k])         // 1/Z_i
-		inv.Multiply(&inv, zOf(&elements[i].p)) // 1/(Z_0…Z_{i−1}) for the next one down
+		zInv.Multiply(&inv, &prefix[k]) // 1/Z_i
+		z := zOf(&elements[i].p)
+		inv.Multiply(&inv, &z) // 1/(Z_0…Z_{i−1}) for the next one down
 		out[i].setAffine(&elements[i].p, &zInv)
 	}
 }
 
-// zOf returns a copy of p's Z coordinate.
-func zOf(p *edwards25519.Point) *field.Element {
+// zOf returns a copy of p's Z coordinate, by value: a pointer would move
+// ExtendedCoordinates' scratch to the heap, once per term.
+func zOf(p *edwards25519.Point) field.Element {
 	_, _, z, _ := p.ExtendedCoordinates()
-	return z
+	return *z
 }
 
 // setAffine sets v from p, whose Z is 1 (zInv nil) or has inverse zInv.

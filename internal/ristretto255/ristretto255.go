@@ -14,7 +14,9 @@
 // (circl's implementation is used in tests as an independent cross-check).
 //
 // Every operation is constant time with respect to its inputs, except
-// Equal's early exit on the encoding length, which is public, and the
+// Equal's early exit on the encoding length, which is public,
+// AppendDoubledBytes's branch for an element whose double is the identity
+// (which the identity's all-zero encoding shows anyway), and the
 // functions named VarTime…, which are for public scalars and elements only
 // (the composites and the verification equation of a DLEQ proof).
 package ristretto255
@@ -349,4 +351,142 @@ func (e *Element) VarTimeMultiScalarMultParallel(scalars []*Scalar, elements []*
 func (e *Element) VarTimeDoubleScalarBaseMult(a *Scalar, A *Element, b *Scalar) *Element {
 	e.p.VarTimeDoubleScalarBaseMult(a, &A.p, b)
 	return e
+}
+
+// doubledBlock is the number of points AppendDoubledBytes encodes with one
+// field inversion. Its scratch space lives on the stack.
+const doubledBlock = 64
+
+// doubledState holds, for one point P = (X:Y:Z:T), the parts of the
+// doubling formula that the encoding of 2·P is computed from:
+// e = 2·X·Y, f = Z² + d·T², g = Y² + X², h = Z² − d·T².
+type doubledState struct {
+	e, f, g, h, eg, fh, efgh field.Element
+}
+
+// AppendDoubledBytes appends to b the canonical encoding of 2·pts[i] for
+// each i, in order, and returns the extended slice: the same bytes as
+// new(Element).Add(p, p).AppendBytes for each p, in constant time.
+//
+// The encoding of a single element needs an inverse square root (RFC 9496
+// §4.3.2), but that of a doubled element needs only an inversion, which
+// Montgomery's trick shares among a block of elements ("batched
+// double-and-encode", ristretto.group §Encoding in batches, as in
+// curve25519-dalek's double_and_compress_batch). A caller that wants the
+// encodings of k·P_i computes (k/2)·P_i (HalveScalar) and appends their
+// doubles, at a tenth of the cost of encoding each one.
+func AppendDoubledBytes(b []byte, pts []Element) []byte {
+	for len(pts) > 0 {
+		n := min(len(pts), doubledBlock)
+		b = appendDoubledBlock(b, pts[:n])
+		pts = pts[n:]
+	}
+	return b
+}
+
+func appendDoubledBlock(b []byte, pts []Element) []byte {
+	var st [doubledBlock]doubledState
+	var prefix [doubledBlock]field.Element // product of the efgh before i
+	var isZero [doubledBlock]int
+	var zero, acc field.Element
+	acc.One()
+	for i := range pts {
+		s := &st[i]
+		X, Y, Z, T := pts[i].p.ExtendedCoordinates()
+		var xx, yy, zz, dtt field.Element
+		xx.Square(X)
+		yy.Square(Y)
+		zz.Square(Z)
+		dtt.Square(T)
+		dtt.Multiply(&dtt, constD)
+		s.e.Add(Y, Y)
+		s.e.Multiply(X, &s.e)
+		s.f.Add(&zz, &dtt)
+		s.g.Add(&yy, &xx)
+		s.h.Subtract(&zz, &dtt)
+		s.eg.Multiply(&s.e, &s.g)
+		s.fh.Multiply(&s.f, &s.h)
+		s.efgh.Multiply(&s.eg, &s.fh)
+		// efgh is zero exactly when P is a torsion point (e = 0 for the
+		// 4-torsion, g = 0 for the rest of the 8-torsion), that is when
+		// 2·P is the identity element: it is inverted as 1 here, and
+		// encoded the slow way below.
+		isZero[i] = s.efgh.Equal(&zero)
+		s.efgh.Select(constOne, &s.efgh, isZero[i])
+		prefix[i].Set(&acc)
+		acc.Multiply(&acc, &s.efgh)
+	}
+	var inv field.Element
+	inv.Invert(&acc)
+	var out [doubledBlock][ElementSize]byte
+	anyZero := 0
+	for i := len(pts) - 1; i >= 0; i-- {
+		s := &st[i]
+		var efghInv field.Element
+		efghInv.Multiply(&inv, &prefix[i]) // 1/efgh_i
+		inv.Multiply(&inv, &s.efgh)        // 1/(efgh_0 … efgh_{i−1})
+
+		var zInv, tInv, tmp field.Element
+		zInv.Multiply(&s.eg, &efghInv)
+		tInv.Multiply(&s.fh, &efghInv)
+
+		rotate := tmp.Multiply(&s.eg, &zInv).IsNegative()
+		var e, g, h, magic, minusE, fSqrtM1 field.Element
+		minusE.Negate(&s.e)
+		fSqrtM1.Multiply(&s.f, constSqrtM1)
+		e.Select(&s.g, &s.e, rotate)
+		g.Select(&minusE, &s.g, rotate)
+		h.Select(&fSqrtM1, &s.h, rotate)
+		magic.Select(constSqrtM1, constInvSqrtAMinD, rotate)
+
+		tmp.Multiply(&h, &e)
+		var negG field.Element
+		negG.Negate(&g)
+		g.Select(&negG, &g, tmp.Multiply(&tmp, &zInv).IsNegative())
+
+		var sOut field.Element
+		tmp.Multiply(&g, &tInv)
+		tmp.Multiply(&magic, &tmp)
+		sOut.Subtract(&h, &g)
+		sOut.Multiply(&sOut, &tmp)
+		sOut.Absolute(&sOut)
+		// The identity encodes as zeros: select them in constant time.
+		sOut.Select(&zero, &sOut, isZero[i])
+		copy(out[i][:], sOut.Bytes())
+		anyZero |= isZero[i]
+	}
+	if anyZero == 1 {
+		// Reached only for a point whose double is the identity, which a
+		// caller's public inputs reveal anyway (the identity encodes as
+		// zeros); the slow path covers any representative.
+		for i := range pts {
+			if isZero[i] == 1 {
+				var d Element
+				d.Add(&pts[i], &pts[i])
+				d.AppendBytes(out[i][:0])
+			}
+		}
+	}
+	for i := range pts {
+		b = append(b, out[i][:]...)
+	}
+	return b
+}
+
+// scalarHalf is 1/2 modulo the group order, (ℓ + 1)/2.
+var scalarHalf = func() *Scalar {
+	var two Scalar
+	var b [32]byte
+	b[0] = 2
+	if _, err := two.SetCanonicalBytes(b[:]); err != nil {
+		panic(err)
+	}
+	return new(Scalar).Invert(&two)
+}()
+
+// HalveScalar sets out to k/2 modulo the group order, in constant time,
+// and returns out: 2·((k/2)·P) = k·P for every element P, which is what
+// AppendDoubledBytes needs.
+func HalveScalar(out, k *Scalar) *Scalar {
+	return out.Multiply(k, scalarHalf)
 }
