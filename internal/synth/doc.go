@@ -196,8 +196,8 @@
 // clerk's errors above gets, at rates that grow with s: the middle name
 // in place of the given name (20% s of those with one) or of the family
 // name (10% s), as when a full name loses its first or last word; one
-// digit of the birth date after the century replaced by its neighbour on
-// a numeric keypad (10% + 50% s of full dates; a date that becomes
+// digit of the birth date after the century replaced by a digit near it
+// on a numeric keypad (10% + 50% s of full dates; a date that becomes
 // invalid is left out); the sex swapped (1% + 9% s); the postcode
 // replaced by one of another district, as after a move (40% s); and the
 // birth date, postcode and sex (30% s each) and birth place (20% s) left

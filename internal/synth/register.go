@@ -115,11 +115,11 @@ func GenerateRegister(cfg RegisterConfig) Dataset {
 		p.aRec, p.bRec = -1, -1
 		if p.inA {
 			p.aRec = len(a)
-			a = append(a, g.copy(cfg.Uneven, p.given, p.middle, p.family, p.sex, p.birth, p.place, p.postcode))
+			a = append(a, g.entry(cfg.Uneven, p.given, p.middle, p.family, p.sex, p.birth, p.place, p.postcode))
 		}
 		if p.inB {
 			p.bRec = len(b)
-			b = append(b, g.copy(cfg.Uneven, p.given, p.middle, p.family, p.sex, p.birth, p.place, p.postcode))
+			b = append(b, g.entry(cfg.Uneven, p.given, p.middle, p.family, p.sex, p.birth, p.place, p.postcode))
 		}
 	}
 	aOrder, bOrder := g.r.Perm(len(a)), g.r.Perm(len(b))
@@ -206,9 +206,9 @@ func (g *register) date(lo, hi int) match.Date {
 	return match.Date{Year: y, Month: m, Day: 1 + g.r.IntN(daysIn(y, m))}
 }
 
-// copy writes one register entry for a person: copyOut's, then, if
+// entry writes one register entry for a person: copyOut's, then, if
 // uneven, the errors of a copy of uneven quality.
-func (g *register) copy(uneven bool, given, middle, family string, sex match.Sex, birth match.Date, place, postcode string) match.Record {
+func (g *register) entry(uneven bool, given, middle, family string, sex match.Sex, birth match.Date, place, postcode string) match.Record {
 	if !uneven {
 		return g.copyOut(given, family, sex, birth, place, postcode)
 	}
@@ -227,7 +227,7 @@ func (g *register) copy(uneven bool, given, middle, family string, sex match.Sex
 		rec.BirthDate = g.mistypeDate(rec.BirthDate)
 	}
 	if rec.Sex != match.SexUnknown && g.chance(0.01+0.09*severity) {
-		rec.Sex = map[match.Sex]match.Sex{match.SexMale: match.SexFemale, match.SexFemale: match.SexMale}[rec.Sex]
+		rec.Sex = otherSex(rec.Sex)
 	}
 	if rec.Postcode != "" && g.chance(0.4*severity) {
 		rec.Postcode = g.postcode(g.place())
@@ -247,11 +247,14 @@ func (g *register) copy(uneven bool, given, middle, family string, sex match.Sex
 	return rec
 }
 
-// keypad lists the neighbours of each digit on a numeric keypad.
+// keypad lists, for each digit, digits near it on a numeric keypad that a
+// slip of the finger gives: mostly the keys beside, above and below it
+// (the table is the generator's model as written, not a keypad's exact
+// geometry).
 var keypad = [10]string{"12", "0245", "1356", "26", "1578", "2468", "359", "48", "5790", "68"}
 
-// mistypeDate replaces one digit of the date, written YYYY-MM-DD, by a
-// neighbour on a numeric keypad, leaving the century alone; a date that
+// mistypeDate replaces one digit of the date, written YYYY-MM-DD, by one
+// of its keypad neighbours, leaving the century alone; a date that
 // becomes invalid is left out, as a register's software would refuse it.
 func (g *register) mistypeDate(d match.Date) match.Date {
 	digits := []byte(fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day))
