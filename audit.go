@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -88,12 +87,11 @@ func (h AuditHead) String() string { return strconv.FormatUint(h.Seq, 10) + ":" 
 
 // ParseAuditHead parses a head in the form SEQ:HASH that String returns.
 func ParseAuditHead(s string) (AuditHead, error) {
-	seq, hash, ok := strings.Cut(s, ":")
-	n, err := strconv.ParseUint(seq, 10, 64)
-	if !ok || err != nil || !isHash(hash) {
-		return AuditHead{}, errors.New("reunite: an audit head is SEQ:HASH, a decimal sequence number and 64 lowercase hex digits")
+	seq, hash, err := encoding.ParseAuditHead(s)
+	if err != nil {
+		return AuditHead{}, fmt.Errorf("reunite: %w", err)
 	}
-	return AuditHead{Seq: n, Hash: hash}, nil
+	return AuditHead{Seq: seq, Hash: hex.EncodeToString(hash[:])}, nil
 }
 
 // AuditLog appends Audit records to a file, each entry chained to the
@@ -411,10 +409,4 @@ func (st *chainState) verify(r io.Reader) (read int64, err error) {
 		st.last = append(append(st.last[:0:0], line...), '\n')
 		read += int64(len(line)) + 1
 	}
-}
-
-// isHash reports whether s is 64 lowercase hex digits.
-func isHash(s string) bool {
-	b, err := hex.DecodeString(s)
-	return err == nil && len(b) == sha256.Size && hex.EncodeToString(b) == s
 }

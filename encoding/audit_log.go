@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -276,6 +277,35 @@ func isAuditV1Line(line []byte) bool {
 	return n >= trailerV1Len+2 && bytes.HasPrefix(line, []byte(`{"seq":`)) &&
 		bytes.HasPrefix(line[n-trailerV1Len:], []byte(trailerPrefix)) && bytes.HasSuffix(line, []byte(`"}`)) &&
 		decodeLowerHex(h[:], line[n-trailerV1Len+len(trailerPrefix):n-2])
+}
+
+// ParseAuditHead parses an audit log's head in the form SEQ:HASH, a
+// decimal sequence number and the entry's hash as 64 lowercase hex digits
+// (what AppendAuditHead writes), strictly: no sign, no leading zeros, no
+// spaces, nothing after the hash.
+func ParseAuditHead(s string) (seq uint64, hash [AuditHashSize]byte, err error) {
+	digits, hexHash, ok := strings.Cut(s, ":")
+	if !ok || digits == "" || len(digits) > 1 && digits[0] == '0' || !decodeLowerHex(hash[:], []byte(hexHash)) {
+		return 0, hash, fmt.Errorf("%w: an audit head is SEQ:HASH, a decimal sequence number and 64 lowercase hex digits", ErrMalformed)
+	}
+	for _, c := range []byte(digits) {
+		if c < '0' || c > '9' {
+			return 0, hash, fmt.Errorf("%w: an audit head is SEQ:HASH, a decimal sequence number and 64 lowercase hex digits", ErrMalformed)
+		}
+	}
+	seq, perr := strconv.ParseUint(digits, 10, 64)
+	if perr != nil {
+		return 0, hash, fmt.Errorf("%w: the audit head's sequence number is out of range", ErrMalformed)
+	}
+	return seq, hash, nil
+}
+
+// AppendAuditHead appends the head of an audit log, its last entry's
+// sequence number and hash, in the form ParseAuditHead reads.
+func AppendAuditHead(b []byte, seq uint64, hash [AuditHashSize]byte) []byte {
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, ':')
+	return hex.AppendEncode(b, hash[:])
 }
 
 // decodeLowerHex decodes exactly len(dst) bytes from src, which must be

@@ -212,3 +212,59 @@ func FuzzAuditLine(f *testing.F) {
 		}
 	})
 }
+
+func TestAuditHeadRoundTrip(t *testing.T) {
+	var hash [AuditHashSize]byte
+	for i := range hash {
+		hash[i] = byte(i * 7)
+	}
+	for _, seq := range []uint64{0, 1, 42, 1<<64 - 1} {
+		s := string(AppendAuditHead(nil, seq, hash))
+		gotSeq, gotHash, err := ParseAuditHead(s)
+		require.NoError(t, err, s)
+		assert.Equal(t, seq, gotSeq)
+		assert.Equal(t, hash, gotHash)
+	}
+}
+
+func TestParseAuditHeadRefuses(t *testing.T) {
+	zeros := strings.Repeat("0", 2*AuditHashSize)
+	tests := []struct{ name, head string }{
+		{"empty", ""},
+		{"no hash", "3"},
+		{"no sequence number", ":" + zeros},
+		{"letters", "x:" + zeros},
+		{"sign", "-1:" + zeros},
+		{"plus sign", "+1:" + zeros},
+		{"leading zero", "03:" + zeros},
+		{"space", " 3:" + zeros},
+		{"sequence number overflows", "18446744073709551616:" + zeros},
+		{"short hash", "3:" + zeros[:63]},
+		{"long hash", "3:" + zeros + "0"},
+		{"uppercase hash", "3:" + strings.ToUpper(strings.Repeat("ab", AuditHashSize))},
+		{"trailing colon", "3:" + zeros + ":"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := ParseAuditHead(tt.head)
+			require.ErrorIs(t, err, ErrMalformed)
+		})
+	}
+}
+
+// FuzzAuditHead checks that ParseAuditHead never panics and accepts only
+// what AppendAuditHead writes.
+func FuzzAuditHead(f *testing.F) {
+	f.Add("3:" + strings.Repeat("ab", AuditHashSize))
+	f.Add("0:" + strings.Repeat("0", 2*AuditHashSize))
+	f.Add("18446744073709551615:" + strings.Repeat("f", 2*AuditHashSize))
+	f.Add("03:x")
+	f.Fuzz(func(t *testing.T, s string) {
+		seq, hash, err := ParseAuditHead(s)
+		if err != nil {
+			require.ErrorIs(t, err, ErrMalformed)
+			return
+		}
+		require.Equal(t, s, string(AppendAuditHead(nil, seq, hash)))
+	})
+}
