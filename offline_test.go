@@ -622,3 +622,21 @@ func TestFileExchangeReplayedStart(t *testing.T) {
 	require.ErrorIs(t, fresh.ReadMessage(bytes.NewReader(m0)), reunite.ErrSeenExchanges)
 	require.ErrorIs(t, reunite.CreateSeenExchanges(b.cfg.SeenExchanges), os.ErrExist)
 }
+
+// TestOpenFileExchangeOtherVersion reopens a state file that says it is of
+// the previous format version, as one left by an older build would: it is
+// refused as such, naming the version, not taken for a corrupt file only.
+func TestOpenFileExchangeOtherVersion(t *testing.T) {
+	a, _ := fileParties(t)
+	a.start(t)
+	state, err := os.ReadFile(a.state)
+	require.NoError(t, err)
+	require.Equal(t, byte(encoding.ExchangeStateVersion), state[4], "the version follows the 4-byte magic")
+	old := bytes.Clone(state)
+	old[4] = encoding.ExchangeStateVersion - 1
+	path := filepath.Join(t.TempDir(), "old.state")
+	require.NoError(t, os.WriteFile(path, old, 0o600))
+	_, err = reunite.OpenFileExchange(path, a.records, a.cfg)
+	require.ErrorIs(t, err, encoding.ErrVersion)
+	assert.Contains(t, err.Error(), fmt.Sprintf("version %d", encoding.ExchangeStateVersion-1))
+}
