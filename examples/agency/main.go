@@ -192,7 +192,7 @@ func parseOptions(cmd string, args []string, stderr io.Writer) (*options, error)
 	}
 	addr := fs.String(addrFlag, "", addrHelp)
 	audit := fs.String("audit", "", "audit log (default KEYS/audit.jsonl)")
-	rulesName := fs.String("rules-name", "reunite-default-v2", "name of the rule set; both agencies must use the same")
+	rulesName := fs.String("rules-name", "", "name of the rule set, to run the default rules under another name (default: match.DefaultRules() as it is); both agencies must use the same")
 	maxKeys := fs.Int("max-keys", 1<<20, "largest key set accepted from the peer (and sent)")
 	limit := fs.Int("budget", 1<<21, "serve: keys each peer may submit per window")
 	window := fs.Duration("window", 24*time.Hour, "serve: budget window")
@@ -233,9 +233,12 @@ func parseOptions(cmd string, args []string, stderr io.Writer) (*options, error)
 		}
 		o.peers = append(o.peers, c)
 	}
-	def := match.DefaultRules()
-	if o.rules, err = match.NewRuleSet(*rulesName, def.Blocks(), def.Comparisons(), def.MaxKeysPerRecord()); err != nil {
-		return nil, err
+	o.rules = match.DefaultRules()
+	if *rulesName != "" {
+		def := o.rules
+		if o.rules, err = match.NewRuleSet(*rulesName, def.Blocks(), def.Comparisons(), def.MaxKeysPerRecord()); err != nil {
+			return nil, err
+		}
 	}
 	return o, nil
 }

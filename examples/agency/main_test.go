@@ -178,6 +178,8 @@ func TestAgencies(t *testing.T) {
 	assert.Contains(t, errOut, `the peer's "reunite-default-`, "the query names both rule sets")
 	assert.Contains(t, srv.stderr.String(), `the peer's "some-other-rules:`, "the server names the query's rule set")
 	assert.Contains(t, srv.stderr.String(), `ours "reunite-default-`, "the server names its own rule set")
+	assert.Contains(t, srv.stderr.String(), "(rule set "+match.DefaultRules().ID()+")",
+		"without -rules-name, serve runs the library's default rules, which a partner using match.DefaultRules() also runs")
 
 	// A cap below B's key count is refused on both sides: the agreed
 	// maximum is the smaller of the two caps.
