@@ -194,6 +194,9 @@ type FileExchange struct {
 // the responder waits for it. Save the state (SaveState) before writing the
 // first message.
 func StartFileExchange(records []match.Record, cfg FileExchangeConfig) (*FileExchange, error) {
+	if err := checkRecords(records); err != nil {
+		return nil, err
+	}
 	x, err := newFileExchange(cfg)
 	if err != nil {
 		return nil, err
@@ -658,6 +661,9 @@ func (x *FileExchange) exchangeState() (*encoding.ExchangeState, error) {
 // matching psi.ErrStateMismatch, and a damaged state file with one
 // matching psi.ErrStateCorrupt.
 func OpenFileExchange(path string, records []match.Record, cfg FileExchangeConfig) (*FileExchange, error) {
+	if err := checkRecords(records); err != nil {
+		return nil, err
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reunite: reading the exchange state: %w", err)

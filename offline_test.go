@@ -640,3 +640,20 @@ func TestOpenFileExchangeOtherVersion(t *testing.T) {
 	require.ErrorIs(t, err, encoding.ErrVersion)
 	assert.Contains(t, err.Error(), fmt.Sprintf("version %d", encoding.ExchangeStateVersion-1))
 }
+
+// TestFileExchangeRefusesBadRecordSets checks that starting or reopening
+// an exchange refuses a nil set and repeated or empty IDs, as Match does.
+func TestFileExchangeRefusesBadRecordSets(t *testing.T) {
+	a, _ := fileParties(t)
+	a.start(t)
+	for name, records := range map[string][]match.Record{
+		"nil":          nil,
+		"repeated IDs": {{ID: "x", GivenNames: "Anna"}, {ID: "x", GivenNames: "Olga"}},
+		"empty ID":     {{GivenNames: "Anna"}},
+	} {
+		_, err := reunite.StartFileExchange(records, a.cfg)
+		assert.ErrorIs(t, err, reunite.ErrRecords, "start, %s", name)
+		_, err = reunite.OpenFileExchange(a.state, records, a.cfg)
+		assert.ErrorIs(t, err, reunite.ErrRecords, "reopen, %s", name)
+	}
+}

@@ -16,7 +16,8 @@ var ErrRecords = errors.New("reunite: invalid record set")
 // checkRecords returns an error wrapping ErrRecords if records is not a
 // set a session may run on. It names records by position, never by ID.
 //
-// MatchTLS calls it; Match and FileExchange should too, first thing.
+// Match, MatchTLS, StartFileExchange and OpenFileExchange call it first
+// thing.
 func checkRecords(records []match.Record) error {
 	if records == nil {
 		return fmt.Errorf("%w: nil (was a read error ignored?)", ErrRecords)
