@@ -307,12 +307,23 @@ var implied = map[Field][]Field{
 	FieldName:       {FieldGivenExact, FieldFamilyExact},
 }
 
+// MaxRuleSetName is the longest rule-set name NewRuleSet accepts: the ID
+// it makes, the name, a colon and 32 hex digits, must fit the 64 bytes of a
+// PSI session context.
+const MaxRuleSetName = 64 - 1 - 32
+
 // NewRuleSet validates a layout of blocks and comparisons and returns a
 // rule set named name. maxKeys caps the keys per record (0 means
 // DefaultMaxKeysPerRecord). The rule set has a key rule per block, and per
 // block and comparison level unless the block's fields already imply that
-// level; there must be at most 255 such rules.
+// level; there must be at most 255 such rules. The name is 1 to
+// MaxRuleSetName bytes of printable ASCII without a colon, so that the
+// rule set's ID (name, colon, 32 hex digits) fits the PSI session context
+// both parties compare.
 func NewRuleSet(name string, blocks []Block, comps []Comparison, maxKeys int) (*RuleSet, error) {
+	if len(name) > MaxRuleSetName || strings.ContainsFunc(name, func(r rune) bool { return r < 0x21 || r > 0x7e || r == ':' }) {
+		return nil, fmt.Errorf("%w: a rule-set name is 1 to %d bytes of printable ASCII without spaces or colons", ErrRuleSet, MaxRuleSetName)
+	}
 	if name == "" || len(blocks) == 0 || len(blocks) > 32 || len(comps) == 0 || len(comps) > 32 {
 		return nil, fmt.Errorf("%w: need a name, 1 to 32 blocks and 1 to 32 comparisons", ErrRuleSet)
 	}

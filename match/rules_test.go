@@ -331,6 +331,22 @@ func TestNewRuleSetValidation(t *testing.T) {
 			assert.ErrorIs(t, err, match.ErrRuleSet)
 		})
 	}
+	for name, bad := range map[string]string{
+		"empty name":    "",
+		"long name":     strings.Repeat("r", match.MaxRuleSetName+1),
+		"colon in name": "rules:v1",
+		"space in name": "my rules",
+		"non-ASCII":     "règles",
+		"control":       "rules\x1b[31m",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := match.NewRuleSet(bad, blocks, comps, 0)
+			assert.ErrorIs(t, err, match.ErrRuleSet)
+		})
+	}
+	longest, err := match.NewRuleSet(strings.Repeat("r", match.MaxRuleSetName), blocks, comps, 0)
+	require.NoError(t, err)
+	assert.Len(t, longest.ID(), 64, "the longest name's ID fills a psi context")
 	a, err := match.NewRuleSet("custom", blocks, comps, 0)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"names", "names/date:exact"}, a.RuleNames())
