@@ -82,8 +82,8 @@ func (e inputError) Error() string   { return e.err.Error() }
 func (e inputError) Unwrap() []error { return []error{errInput, e.err} }
 
 func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64, all bool) error {
-	if threshold < 0 || threshold > 1 {
-		return inputError{errors.New("-threshold must be in [0, 1]")}
+	if !(threshold >= 0 && threshold <= 1) { // NaN fails both
+		return inputError{errors.New("-threshold must be in (0, 1], or 0 for the rule set's default")}
 	}
 	// Strict reading: the first bad field is an error naming file, line
 	// and column, and nothing is skipped.

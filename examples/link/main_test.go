@@ -77,6 +77,8 @@ func TestLinkExitCodes(t *testing.T) {
 		{"bad record file", []string{"-a", bad, "-b", b}, 2, false},
 		{"missing record file", []string{"-a", filepath.Join(dir, "none.csv"), "-b", b}, 2, false},
 		{"threshold out of range", []string{"-a", a, "-b", b, "-threshold", "1.5"}, 2, false},
+		{"threshold negative", []string{"-a", a, "-b", b, "-threshold", "-0.5"}, 2, false},
+		{"threshold NaN", []string{"-a", a, "-b", b, "-threshold", "NaN"}, 2, false},
 		{"header only", []string{"-a", headerOnly, "-b", b}, 0, true},
 	}
 	for _, tt := range tests {
