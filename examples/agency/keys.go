@@ -27,6 +27,10 @@ const (
 	budgetFile = "budget.json" // serve: the per-peer budgets
 )
 
+// errKeysExist reports a keygen into a directory that holds an agency's
+// keys already.
+var errKeysExist = errors.New("keys exist")
+
 // keygen creates a self-signed TLS certificate and its key for an agency
 // in dir, and an empty audit log and budget file authenticated or used
 // with them.
@@ -39,7 +43,7 @@ func keygen(name, dir string) error {
 	}
 	for _, f := range []string{certFile, tlsKeyFile, auditFile, budgetFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			return fmt.Errorf("%s already exists: refusing to overwrite an agency's keys", filepath.Join(dir, f))
+			return fmt.Errorf("%w: %s exists, refusing to overwrite an agency's keys", errKeysExist, filepath.Join(dir, f))
 		}
 	}
 	tlsPub, tlsPriv, err := ed25519.GenerateKey(rand.Reader)

@@ -105,7 +105,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "agency: keygen needs -name and -out")
 			return exitUsage
 		}
-		if err = keygen(*name, *out); err == nil {
+		if err = keygen(*name, *out); errors.Is(err, errKeysExist) {
+			fmt.Fprintln(stderr, "agency:", err)
+			return exitUsage
+		} else if err == nil {
 			cert, _ := loadPeerCert(*out)
 			fmt.Fprintf(stdout, "keys for %q written to %s, with a new audit log and budget file\n"+
 				"certificate fingerprint %s: give %s to partner agencies\n",
@@ -138,7 +141,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		err = verify(path, key, anchors, stdout)
 	default:
-		fmt.Fprintln(stderr, usage)
+		fmt.Fprintf(stderr, "agency: unknown command %q\n%s\n", args[0], usage)
 		return exitUsage
 	}
 	if err != nil {
@@ -505,6 +508,9 @@ func parseVerify(args []string, stderr io.Writer) (path string, key *reunite.Aud
 	path = filepath.Join(*keys, auditFile)
 	if fs.NArg() == 1 {
 		path = fs.Arg(0)
+		if _, err := os.Stat(path); err != nil {
+			return "", nil, nil, err // a log named on the command line that is not there is an input error
+		}
 	}
 	cert, err := loadTLS(*keys)
 	if err != nil {

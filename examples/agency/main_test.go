@@ -235,6 +235,8 @@ func TestAgencies(t *testing.T) {
 
 func TestExitCodes(t *testing.T) {
 	keys := keygenT(t, "agency-x")
+	noLog := keygenT(t, "agency-y")
+	require.NoError(t, os.Remove(filepath.Join(noLog, auditFile)))
 	badCSV := filepath.Join(t.TempDir(), "bad.csv")
 	require.NoError(t, os.WriteFile(badCSV, []byte("id,given_name\nA-1,Ana\n"), 0o600))
 	tests := []struct {
@@ -250,10 +252,11 @@ func TestExitCodes(t *testing.T) {
 		{"unknown flag", []string{"serve", "-frob"}, exitUsage},
 		{"help", []string{"query", "-h"}, exitOK},
 		{"keygen without name", []string{"keygen", "-out", t.TempDir()}, exitUsage},
-		{"keygen over existing keys", []string{"keygen", "-name", "x", "-out", keys}, exitFailure},
+		{"keygen over existing keys", []string{"keygen", "-name", "x", "-out", keys}, exitUsage},
 		{"verify without keys", []string{"verify", "/nonexistent"}, exitUsage},
 		{"verify with a bad anchor", []string{"verify", "-keys", keys, "-anchor", "3:xyz"}, exitUsage},
-		{"verify a missing log", []string{"verify", "-keys", keys, "/nonexistent"}, exitFailure},
+		{"verify a missing log named on the command line", []string{"verify", "-keys", keys, "/nonexistent"}, exitUsage},
+		{"verify a deleted log", []string{"verify", "-keys", noLog}, exitFailure},
 		{"verify", []string{"verify", "-keys", keys}, exitOK},
 		{"query, nobody listening", []string{"query", "-records", recordsA, "-keys", keys, "-peer", keys, "-connect", "127.0.0.1:1", "-wait", "0s"}, exitFailure},
 	}
@@ -263,6 +266,9 @@ func TestExitCodes(t *testing.T) {
 			assert.Equal(t, tt.code, run(context.Background(), tt.args, &out, &errOut), errOut.String())
 			if tt.code != exitOK {
 				assert.NotEmpty(t, errOut.String(), "a failure says why")
+			}
+			if tt.name == "unknown command" {
+				assert.Contains(t, errOut.String(), `unknown command "frobnicate"`)
 			}
 		})
 	}

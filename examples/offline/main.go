@@ -42,6 +42,9 @@ import (
 var data embed.FS
 
 func main() {
+	if code := report.NoArguments("offline", os.Args[1:], os.Stderr); code >= 0 {
+		os.Exit(code)
+	}
 	dir, err := os.MkdirTemp("", "reunite-offline-")
 	if err == nil {
 		err = run(os.Stdout, dir)

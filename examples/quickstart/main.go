@@ -36,6 +36,9 @@ import (
 var data embed.FS
 
 func main() {
+	if code := report.NoArguments("quickstart", os.Args[1:], os.Stderr); code >= 0 {
+		os.Exit(code)
+	}
 	if err := run(os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)

@@ -4,6 +4,8 @@
 package report
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -35,4 +37,24 @@ func Print(out io.Writer, name string, recs []match.Record, r *reunite.MatchResu
 	}
 	tw.Flush()
 	fmt.Fprintln(out)
+}
+
+// NoArguments parses the command line of an example that takes no
+// arguments (only -h): it returns -1 to go on, or the exit code to stop
+// with, 0 after -h and 2 after anything else, which it names on stderr.
+func NoArguments(name string, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintf(stderr, "usage: go run ./examples/%s (no arguments)\n", name) }
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case err != nil:
+		return 2
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", name, fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	return -1
 }
