@@ -86,10 +86,11 @@ type AuditHead struct {
 func (h AuditHead) String() string { return strconv.FormatUint(h.Seq, 10) + ":" + h.Hash }
 
 // ParseAuditHead parses a head in the form SEQ:HASH that String returns.
+// Its errors wrap encoding.ErrAuditHead.
 func ParseAuditHead(s string) (AuditHead, error) {
 	seq, hash, err := encoding.ParseAuditHead(s)
 	if err != nil {
-		return AuditHead{}, fmt.Errorf("reunite: %w", err)
+		return AuditHead{}, err
 	}
 	return AuditHead{Seq: seq, Hash: hex.EncodeToString(hash[:])}, nil
 }

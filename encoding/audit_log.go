@@ -226,7 +226,7 @@ func ParseAuditLine(line []byte, macKey []byte) (AuditEntry, [AuditHashSize]byte
 		return malformed("entry hash does not match its contents")
 	}
 	if macKey != nil && !hmac.Equal(auditMAC(macKey, body), mac[:]) {
-		return AuditEntry{}, hash, fmt.Errorf("%w: entry MAC does not verify (rewritten without the agency's key, or the wrong key)", ErrUnauthenticated)
+		return AuditEntry{}, hash, fmt.Errorf("%w: rewritten without the agency's key, or checked with the wrong key", ErrUnauthenticated)
 	}
 	var j auditLineJSON
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -282,23 +282,23 @@ func isAuditV1Line(line []byte) bool {
 // ParseAuditHead parses an audit log's head in the form SEQ:HASH, a
 // decimal sequence number and the entry's hash as 64 lowercase hex digits
 // (what AppendAuditHead writes), strictly: no sign, no leading zeros, no
-// spaces, nothing after the hash.
+// spaces, nothing after the hash. Its errors wrap ErrAuditHead.
 func ParseAuditHead(s string) (seq uint64, hash [AuditHashSize]byte, err error) {
 	digits, hexHash, ok := strings.Cut(s, ":")
-	if !ok || digits == "" || len(digits) > 1 && digits[0] == '0' || !decodeLowerHex(hash[:], []byte(hexHash)) {
-		return 0, hash, fmt.Errorf("%w: an audit head is SEQ:HASH, a decimal sequence number and 64 lowercase hex digits", ErrMalformed)
-	}
-	for _, c := range []byte(digits) {
-		if c < '0' || c > '9' {
-			return 0, hash, fmt.Errorf("%w: an audit head is SEQ:HASH, a decimal sequence number and 64 lowercase hex digits", ErrMalformed)
-		}
+	if !ok || digits == "" || len(digits) > 1 && digits[0] == '0' ||
+		strings.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) ||
+		!decodeLowerHex(hash[:], []byte(hexHash)) {
+		return 0, hash, ErrAuditHead
 	}
 	seq, perr := strconv.ParseUint(digits, 10, 64)
 	if perr != nil {
-		return 0, hash, fmt.Errorf("%w: the audit head's sequence number is out of range", ErrMalformed)
+		return 0, hash, fmt.Errorf("%w: the sequence number is out of range", ErrAuditHead)
 	}
 	return seq, hash, nil
 }
+
+// ErrAuditHead reports text that is not an audit log's head.
+var ErrAuditHead = errors.New("encoding: an audit head is SEQ:HASH, a decimal sequence number and 64 lowercase hex digits")
 
 // AppendAuditHead appends the head of an audit log, its last entry's
 // sequence number and hash, in the form ParseAuditHead reads.

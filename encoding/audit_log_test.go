@@ -247,7 +247,7 @@ func TestParseAuditHeadRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := ParseAuditHead(tt.head)
-			require.ErrorIs(t, err, ErrMalformed)
+			require.ErrorIs(t, err, ErrAuditHead)
 		})
 	}
 }
@@ -262,7 +262,7 @@ func FuzzAuditHead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		seq, hash, err := ParseAuditHead(s)
 		if err != nil {
-			require.ErrorIs(t, err, ErrMalformed)
+			require.ErrorIs(t, err, ErrAuditHead)
 			return
 		}
 		require.Equal(t, s, string(AppendAuditHead(nil, seq, hash)))
