@@ -259,7 +259,11 @@ func newMatchSetup(records []match.Record, cfg MatchConfig, pseudonyms []uint32)
 		return m, fmt.Errorf("%w: threshold must be in (0, 1]", ErrMatchConfig)
 	case cfg.Suite != 0 && cfg.Suite != psi.SuiteECDHRistretto255:
 		// Match chose its suites before; only a FileExchange gets here.
-		return m, fmt.Errorf("%w: suite %v cannot run as a file exchange (it has no saved state)", ErrMatchConfig, cfg.Suite)
+		suite := cfg.Suite.String()
+		if cfg.Suite == SuiteAuto {
+			suite = "SuiteAuto"
+		}
+		return m, fmt.Errorf("%w: a file exchange runs suite 1 only (%s has no saved state)", ErrMatchConfig, suite)
 	}
 	party, err := match.NewParty(records, rules, pseudonyms)
 	if err != nil {

@@ -104,6 +104,10 @@ func TestMatchSuiteConfig(t *testing.T) {
 	fa.cfg.Suite = psi.SuiteOTExtension
 	_, err = reunite.StartFileExchange(fa.records, fa.cfg)
 	require.ErrorIs(t, err, reunite.ErrMatchConfig)
+	fa.cfg.Suite = reunite.SuiteAuto
+	_, err = reunite.StartFileExchange(fa.records, fa.cfg)
+	require.ErrorIs(t, err, reunite.ErrMatchConfig)
+	assert.Contains(t, err.Error(), "SuiteAuto", "the error names the setting the caller wrote")
 	fa.cfg.Suite = psi.SuiteECDHRistretto255
 	_, err = reunite.StartFileExchange(fa.records, fa.cfg)
 	require.NoError(t, err)
