@@ -67,9 +67,11 @@ type MatchResult struct {
 	// local record, best score first. Empty when this party learns nothing
 	// in the session's mode.
 	Hits []Hit
-	// Alternatives lists pairs that score above the threshold but clearly
-	// below another pair of one of their records (match.Link.Alternative):
-	// most likely a namesake or a twin of the child in the better pair.
+	// Alternatives lists pairs that reached the threshold but lost
+	// one-to-one resolution to another pair of one of their records
+	// (match.Link.Alternative), with a lower score or, rarely, an equal
+	// one that lost the tie-break both parties apply alike: most likely a
+	// namesake or a twin of the child in the better pair.
 	// They are not hits; a peer with the same threshold reports the same
 	// ones, with the same handles, for review when the better pair turns
 	// out wrong.
@@ -102,23 +104,49 @@ type Hit struct {
 // Audit is the accountable summary of one session: who, under which rules,
 // how many, with what outcome. It never holds record values.
 type Audit struct {
-	Time        time.Time
-	Peer        string
-	Role        string
-	Mode        string
-	RuleSetID   string
-	Records     int // local records
-	LocalKeys   int // local set size
-	PeerKeys    int // peer's set size, as it declared it (MatchTLS: also when the session then failed)
-	KeyHits     int // local keys in the intersection (0 when this party learns nothing)
-	RecordHits  int // hits reported
-	SessionID   string
-	Transcript  string
-	Outcome     string // "ok", or the error that ended the session
-	Unmatchable int    // local records that produced no key
-	Truncated   int    // keys dropped by the per-record cap
-	Overfull    int    // keys shared by more local records than a payload can name
-	BadPayloads int    // shared keys whose peer payload did not open or parse (never from an honest peer)
+	// Time is when the session started, in UTC.
+	Time time.Time
+	// Peer is the peer agency's name as the caller gave it
+	// (MatchConfig.Peer); MatchTLS uses the pinned certificate's
+	// fingerprint when the caller gave none.
+	Peer string
+	// Role and Mode are this party's role and the session's mode as
+	// psi.Role.String and psi.Mode.String write them ("initiator",
+	// "both-learn").
+	Role, Mode string
+	// RuleSetID is the local rule set's ID (match.RuleSet.ID).
+	RuleSetID string
+	// Records is the number of local records.
+	Records int
+	// LocalKeys is the local PSI set size: the records' match keys and
+	// the one file-statistics element every set holds.
+	LocalKeys int
+	// PeerKeys is the peer's PSI set size as it declared it in the
+	// handshake, statistics element included (also when the session then
+	// failed): what the budget is charged for.
+	PeerKeys int
+	// KeyHits is the number of local match keys in the intersection, not
+	// counting the statistics element (0 when this party learns nothing).
+	KeyHits int
+	// RecordHits is the number of hits reported.
+	RecordHits int
+	// SessionID and Transcript are the session's ID and transcript hash
+	// in hex, the same on both sides, so that the two agencies' entries
+	// can be matched. SessionID is empty for a session that failed before
+	// its handshake settled it.
+	SessionID, Transcript string
+	// Outcome is "ok", or the error that ended the session.
+	Outcome string
+	// Unmatchable is the number of local records that produced no key.
+	Unmatchable int
+	// Truncated is the number of keys the per-record cap dropped.
+	Truncated int
+	// Overfull is the number of keys shared by more local records than
+	// a payload can name (match.MaxRecordsPerKey).
+	Overfull int
+	// BadPayloads is the number of shared keys whose peer payload did not
+	// open or parse, which an honest peer never causes.
+	BadPayloads int
 	// Alternatives counts the pairs reported as alternatives to better
 	// ones (MatchResult.Alternatives).
 	Alternatives int
@@ -128,6 +156,9 @@ type Audit struct {
 	LowerBound bool
 	// Charged is what the session cost the peer's budget (BudgetStore,
 	// SessionCharge): 0 when no budget applied or the peer was refused.
+	// Match does not fill it, as it does not hold the budget: the caller
+	// that reserved the budget in MatchConfig.Admit copies the amount
+	// BudgetStore.Reserve returned (examples/agency does).
 	Charged int
 	// Suite names the PSI suite the session ran (psi.Suite.String), once
 	// the handshake chose one; empty otherwise.
