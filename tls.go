@@ -45,7 +45,9 @@ func CertFingerprint(cert *x509.Certificate) string {
 // trusting a certificate authority: who counts as a partner agency is a
 // bilateral decision, and a CA that any third party can obtain a
 // certificate from must not be able to impersonate one. Chain and host-name
-// verification are therefore replaced by the pin check.
+// verification are therefore replaced by the pin check, and so is the
+// check of validity dates: a pinned certificate is accepted after it
+// expires. To retire a key, the partners stop pinning its certificate.
 func PinnedTLSConfig(cert tls.Certificate, pinned ...*x509.Certificate) *tls.Config {
 	allowed := make(map[[32]byte]bool, len(pinned))
 	for _, p := range pinned {

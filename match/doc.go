@@ -9,10 +9,12 @@
 // such as Splink and fastLink use, computed from what PSI reveals:
 //
 //   - Blocks decide which pairs are compared at all. Each combines
-//     normalized fields (names in sound codes; family name and birth year;
-//     given name and birth year; family name and given initial; document
-//     number; family name and birth place; family name and postcode
-//     district) into a key; two records that share a block's key are a
+//     normalized fields (the default rules' ten: names in sound codes;
+//     family name and birth year; given name and birth year; family name
+//     and given initial; given name's nickname group and birth year;
+//     document number; family name and birth place; family name, given
+//     name or full birth date with the postcode district) into a key; two
+//     records that share a block's key are a
 //     candidate pair. Any two of a record's names, birth year, birth place
 //     and postcode that survive a clerk's errors can bring it to its pair.
 //
@@ -50,9 +52,11 @@
 //     candidates, masks and statistics, so they compute the same
 //     probability for every pair to the last bit.
 //
-//     records ─ReadFile─▶ []Record ─NewIndex(rules)─▶ keys (PSI elements) + Statistics
-//     │ private set intersection
-//     pairs ◀─Index.Link(threshold)── key hits + peer pseudonyms, presence masks, statistics
+// The flow, one party's side:
+//
+//	records ─ReadFile─▶ []Record ─NewIndex(rules)─▶ keys (PSI elements) + Statistics
+//	│ private set intersection
+//	pairs ◀─Index.Link(threshold)── key hits + peer pseudonyms, presence masks, statistics
 //
 // Most callers use reunite.Match, which does all of this over a
 // connection. The pieces are exported for tools that need them: ReadFile,

@@ -189,7 +189,8 @@ const (
 	numFields
 )
 
-// fieldNames are the column names of design.md §6, which tools outside the
+// fieldNames are the column names of the record contract (the package
+// documentation's table), which tools outside the
 // library depend on: they are matched exactly, never case-folded or trimmed.
 var fieldNames = [numFields]string{
 	"id", "given_names", "family_names", "birth_date", "sex", "nationality",
@@ -227,7 +228,8 @@ func ReadFile(path string, opts ReadOptions) ([]Record, *ReadReport, error) {
 	return read(f, path, opts)
 }
 
-// ReadCSV reads records in the record CSV contract (design.md §6): UTF-8,
+// ReadCSV reads records in the record CSV contract (the column table in
+// the package documentation): UTF-8,
 // an optional byte order mark, a header row naming a subset of the contract's
 // columns in any order with id among them, then one row per record, with
 // RFC 4180 quoting and LF or CRLF line endings. Name is used only in errors.

@@ -8,7 +8,7 @@ import "slices"
 // that starts with them is read without them, and one that holds nothing
 // else counts as missing, not as a given name that disagrees. Only words
 // that are not also given names or name syllables in the cultures of
-// design.md §1 are listed: Don, Major and Prince are names too, and Hon,
+// the name cultures the package covers are listed: Don, Major and Prince are names too, and Hon,
 // Gen and Col are syllables of Cantonese, Japanese and other names. The
 // list is part of every rule set's identity (titleList).
 var titles = map[string]bool{

@@ -4,7 +4,7 @@
 //
 //	go run ./examples/quickstart
 //
-// Agency A (a missing-children unit) writes names in Cyrillic and Greek;
+// Agency A (a missing-children unit) writes some names in Cyrillic;
 // agency B (another country's police) writes them in Latin, with other
 // spellings, swapped fields, a day/month swap, an estimated birth year and
 // a false identity that keeps the real name as an alias. The files also

@@ -10,7 +10,7 @@ import (
 	"github.com/reunite-psi/reunite/match"
 )
 
-// csvHeader is the record CSV contract's columns (design.md §6), in the
+// csvHeader is the record CSV contract's columns (go doc ./match), in the
 // contract's order.
 var csvHeader = []string{
 	"id", "given_names", "family_names", "birth_date", "sex", "nationality", "birth_place",
