@@ -96,8 +96,10 @@ type Hit struct {
 	// under the model both agencies learned from the session's candidate
 	// pairs (match.Index.Link); both compute the same value.
 	Score float64
-	// Rules is the pair's evidence, the outcome of each compared field
-	// both records have: "given=sound", "date=swapped", "sex=disagree".
+	// Rules is the pair's evidence (match.Link.Evidence), the outcome of
+	// each compared field both records have: "given=sound",
+	// "date=swapped", "sex=disagree"; "via=alias" marks a pair that meets
+	// only through an alias of one of its records.
 	Rules []string
 }
 

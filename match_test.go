@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -68,6 +69,15 @@ func TestMatchEndToEnd(t *testing.T) {
 		got[pair] = true
 	}
 	assert.Equal(t, want, got)
+
+	// B-107 is A-007 under a false identity that keeps the real name as
+	// an alias: the evidence says the pair meets through it.
+	for _, res := range []*reunite.MatchResult{ra, rb} {
+		for _, h := range res.Hits {
+			alias := h.RecordID == "A-007" || h.RecordID == "B-107"
+			assert.Equal(t, alias, slices.Contains(h.Rules, "via=alias"), "%s: %v", h.RecordID, h.Rules)
+		}
+	}
 
 	for _, au := range []reunite.Audit{ra.Audit, rb.Audit} {
 		assert.Equal(t, "ok", au.Outcome)

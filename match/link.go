@@ -206,8 +206,10 @@ type Link struct {
 	Score float64
 	// Evidence is the pair's comparison vector, one entry per compared
 	// field that both records have: "given=exact", "date=year±1",
-	// "sex=disagree". The commonness of the pair's block keys, which
-	// the score also weighs, is not listed.
+	// "sex=disagree"; and "via=alias" last where the pair shares keys
+	// only through an alias of one of its records (a child known under a
+	// false identity, whose dates are then left out). The commonness of
+	// the pair's block keys, which the score also weighs, is not listed.
 	Evidence []string
 	// Alternative reports that the pair reached the threshold but lost to
 	// a better pair of one of its records in one-to-one resolution: most
@@ -237,7 +239,7 @@ type Link struct {
 // The result is sorted by local record, then by descending score.
 func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, threshold float64) []Link {
 	rs := ix.rules
-	pairs, vectors, blocks, kin := ix.candidates(hits)
+	pairs, vectors, blocks, kin, viaAlias := ix.candidates(hits)
 	model := fitModel(rs, vectors, blocks, ix.stats, peer)
 
 	var links []Link
@@ -246,7 +248,11 @@ func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, thres
 		if score < threshold {
 			continue
 		}
-		links = append(links, Link{Record: int(p.record), Peer: p.peer, Score: score, Evidence: rs.evidence(vectors[i])})
+		evidence := rs.evidence(vectors[i])
+		if viaAlias[i] {
+			evidence = append(evidence, "via=alias")
+		}
+		links = append(links, Link{Record: int(p.record), Peer: p.peer, Score: score, Evidence: evidence})
 	}
 	// One-to-one, best first. Ties are broken by the pair's two
 	// pseudonyms, smaller first, which both parties see alike.
@@ -291,8 +297,9 @@ type candidate struct {
 // on names agrees on names because of the block, so such a pair says
 // nothing of how often pairs agree on names, and the model learns each
 // comparison only from the pairs for which it is free. kinOnly says, per
-// pair, whether it agrees on kin fields only (RuleSet.kinOnly).
-func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector, blocks []uint32, kinOnly []bool) {
+// pair, whether it agrees on kin fields only (RuleSet.kinOnly); viaAlias,
+// whether it shares keys only through an alias of one of its records.
+func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector, blocks []uint32, kinOnly, viaAlias []bool) {
 	rs := ix.rules
 	type evidence struct {
 		agrees   []uint8
@@ -340,7 +347,8 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 		v := rs.compare(e.agrees, ix.presence[p.record], e.presence, !e.own) + vector(e.common)
 		vectors = append(vectors, v)
 		kinOnly = append(kinOnly, rs.kinOnly(v, ix.presence[p.record], e.presence))
+		viaAlias = append(viaAlias, !e.own)
 		blocks = append(blocks, e.blocks)
 	}
-	return pairs, vectors, blocks, kinOnly
+	return pairs, vectors, blocks, kinOnly, viaAlias
 }
