@@ -192,7 +192,10 @@ func (ix *Index) RuleSet() *RuleSet { return ix.rules }
 // KeyHit is one of this party's keys that the peer also holds, with the
 // peer's records that produced it on its side.
 type KeyHit struct {
-	Key   int // index into Index.Keys
+	// Key is the key's index into Index.Keys.
+	Key int
+	// Peers are the peer's records that hold the key, as its payload
+	// names them (DecodePayload).
 	Peers []PeerRecord
 }
 

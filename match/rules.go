@@ -112,14 +112,21 @@ var knownFields = knownFieldsOrder[:]
 // few pairs of different children do: every candidate pair learns the
 // other's comparison vector (see Comparison).
 type Block struct {
-	Name   string
+	// Name names the block in rule names and evidence; unique in its
+	// rule set.
+	Name string
+	// Fields are the block's fields: a record gets one key per
+	// combination of their values.
 	Fields []Field
 }
 
 // Level is one level of agreement of a compared field: two records agree
 // on the field at this level when they share a value of Field.
 type Level struct {
-	Name  string
+	// Name names the level in evidence ("exact", "sound").
+	Name string
+	// Field is what two records must share a value of to agree at this
+	// level.
 	Field Field
 	// Open keys the level only in blocks that leave the comparison
 	// open: where a block's own fields already imply agreement at the
@@ -140,7 +147,10 @@ type Level struct {
 // vector; Index.Link weighs it with parameters learned from the session's
 // own candidate pairs.
 type Comparison struct {
-	Name   string
+	// Name names the compared field in evidence ("given", "date");
+	// unique in its rule set.
+	Name string
+	// Levels are the levels of agreement, best first.
 	Levels []Level
 	// Presence is the field of the presence mask that says whether a
 	// record has this field at all.
@@ -538,7 +548,11 @@ func (rs *RuleSet) MaxKeysPerRecord() int { return rs.maxKeys }
 
 // Key is one match key derived from a record.
 type Key struct {
-	Rule  int // index into the rule set's rules
+	// Rule is the index of the rule that made the key, into the rule
+	// set's rules (RuleSet.RuleNames).
+	Rule int
+	// Value is the key, the PSI element: a SHA-256 output bound to the
+	// rule set, the rule and the field values.
 	Value [KeySize]byte
 	// FromAlias reports that the key's name values come from one of the
 	// record's aliases and not from its own name.
