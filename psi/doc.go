@@ -50,7 +50,7 @@
 //
 // Suites. The diagram above is suite 1 (SuiteECDHRistretto255), the
 // default. Config.Suites may also allow SuiteOTExtension, an OT-extension
-// PSI (KKRT16) about a hundred times faster on large sets, which the
+// PSI (KKRT16) about 40 times faster at 2^20 elements per side, which the
 // responder picks when both parties allow it and the sets are large
 // (FastSuiteMinElements). It keeps the handshake, session binding,
 // transcript, handles and payloads, but is secure against semi-honest

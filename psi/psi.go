@@ -68,7 +68,8 @@ const (
 	// §Suite 2): the batched OPRF of Kolesnikov, Kumaresan, Rosulek and
 	// Trieu (CCS 2016) over IKNP OT extension, with 448 Chou–Orlandi base
 	// OTs on ristretto255, AES-128 and SHA-256, and cuckoo hashing; about
-	// one microsecond of CPU per element instead of suite 1's hundred.
+	// 2.5 µs of CPU per element instead of suite 1's 110 (measured at 2^20
+	// elements per side, both parties on 2 cores: about 40 times faster).
 	// It supports BothLearn and InitiatorOnly, match handles and payloads,
 	// but not CardinalityOnly (ErrModeUnsupported) nor saved state.
 	//
@@ -152,7 +153,8 @@ type Config struct {
 	// (responder), each at most once; nil means SuiteECDHRistretto255
 	// only. When both parties have both suites, the responder chooses
 	// SuiteOTExtension for sets of FastSuiteMinElements or more in all
-	// and suite 1 below; a list of one suite forces it, and a peer that
+	// and suite 1 below, or above the fast suite's limit of 2^24 elements
+	// per set; a list of one suite forces it, and a peer that
 	// does not have it is refused with ErrUnsupported. In
 	// CardinalityOnly mode suite 2 is left out of the offer, and a list
 	// of suite 2 alone is refused (ErrModeUnsupported). A session that
@@ -177,9 +179,12 @@ type Config struct {
 
 // Progress reports how far a session is through one phase.
 type Progress struct {
-	Phase string // "blind", "evaluate", "tags", "unblind", "match", "reveal"; suite 2 also "matrix"
-	Done  int    // elements of this phase done so far
-	Total int    // elements in this phase
+	// Phase is "blind", "evaluate", "tags", "unblind", "match" or
+	// "reveal"; suite 2 also reports "matrix", its OT-extension matrix.
+	Phase string
+	// Done and Total count the phase's elements, done so far and in all;
+	// in suite 2's "matrix" phase they count the matrix's chunks instead.
+	Done, Total int
 }
 
 func (c *Config) maxSetSize() int {
@@ -291,6 +296,7 @@ func (r Role) String() string {
 
 // Result is what one party learned from a completed session.
 type Result struct {
+	// Role is this party's role and Mode the session's mode.
 	Role Role
 	Mode Mode
 	// Suite is the suite the session ran.
@@ -351,7 +357,15 @@ type Handle [32]byte
 func (h Handle) String() string { return hex.EncodeToString(h[:]) }
 
 // Errors returned by sessions. Each is wrapped with context; use errors.Is.
-// When the peer aborts, the error also matches ErrPeerAborted.
+// When the peer aborts, the error also matches ErrPeerAborted. The text of
+// each says what it reports: a bad configuration (ErrConfig), a local set
+// with a repeated element or over the cap, a peer that disagrees on the
+// protocol version, suite, context, mode or payload size, a message that
+// does not decode, holds an invalid or repeated group element, comes out
+// of turn, from another session or out of sequence, transcripts that
+// differ, a sealed payload that does not open, an abort on either side,
+// a call out of turn (ErrWrongTurn), or an admission policy's refusal
+// (ErrRefused: the refusing party's error also wraps its policy's error).
 var (
 	ErrConfig             = errors.New("psi: invalid configuration")
 	ErrDuplicateElement   = errors.New("psi: duplicate element in local set")
@@ -371,7 +385,7 @@ var (
 	ErrAborted            = errors.New("psi: session aborted")
 	ErrPeerAborted        = errors.New("psi: peer aborted the session")
 	ErrWrongTurn          = errors.New("psi: call does not match the session's turn")
-	ErrRefused            = errors.New("psi: session refused by the peer's policy")
+	ErrRefused            = errors.New("psi: session refused by an admission policy")
 	// ErrBadProof reports an Evaluated chunk whose proof does not show that
 	// every element was evaluated, in order, with the scalar the responder
 	// committed to. Only a deviating responder causes it; the session ends
