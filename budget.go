@@ -22,6 +22,10 @@ var ErrBudgetExceeded = errors.New("reunite: peer's element budget for this wind
 // every peer's budget.
 var ErrBudgetCorrupt = errors.New("reunite: budget file is corrupt")
 
+// ErrBudgetArgument reports a reservation BudgetStore cannot make sense of:
+// a negative number of elements.
+var ErrBudgetArgument = errors.New("reunite: invalid budget reservation")
+
 // BudgetStore limits how many elements each peer may submit within a
 // sliding time window, persisted so a restart does not reset it.
 //
@@ -139,7 +143,7 @@ func SessionCharge(elements int) int { return max(elements, 1) }
 // error, so a caller that refuses the session on any error fails closed.
 func (b *BudgetStore) Reserve(peer string, elements int, now time.Time) (charged int, err error) {
 	if elements < 0 {
-		return 0, fmt.Errorf("reunite: cannot reserve a negative number of elements (%d)", elements)
+		return 0, fmt.Errorf("%w: cannot reserve a negative number of elements (%d)", ErrBudgetArgument, elements)
 	}
 	charge := SessionCharge(elements)
 	peer = strings.ToValidUTF8(peer, "\uFFFD") // as the file will store it

@@ -290,6 +290,9 @@ func TestBudgetChargesEverySession(t *testing.T) {
 		assert.Equal(t, tt.charged, reunite.SessionCharge(tt.elements))
 		assert.Equal(t, tt.charged, used(t, b, "peer", budgetT0), "%d elements", tt.elements)
 	}
+	b, _ := openBudget(t, 5000, time.Hour)
+	_, err := b.Reserve("peer", -1, budgetT0)
+	require.ErrorIs(t, err, reunite.ErrBudgetArgument)
 }
 
 // TestBudgetSharedByTwoStores has two stores on one file, as two processes

@@ -77,10 +77,10 @@ func PinnedTLSConfig(cert tls.Certificate, pinned ...*x509.Certificate) *tls.Con
 func TLSChannelBinding(conn *tls.Conn) ([]byte, error) {
 	cs := conn.ConnectionState()
 	if !cs.HandshakeComplete {
-		return nil, errors.New("reunite: TLS handshake not complete")
+		return nil, fmt.Errorf("%w: TLS handshake not complete", ErrMatchConfig)
 	}
 	if cs.Version != tls.VersionTLS13 {
-		return nil, errors.New("reunite: channel binding needs TLS 1.3")
+		return nil, fmt.Errorf("%w: channel binding needs TLS 1.3", ErrMatchConfig)
 	}
 	return cs.ExportKeyingMaterial(tlsExporterLabel, nil, 32)
 }

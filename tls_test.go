@@ -337,3 +337,14 @@ func TestMatchTLSRefusesBadRecordSets(t *testing.T) {
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, reunite.ErrRecords)
 }
+
+// TestTLSChannelBindingNeedsAHandshake checks that a connection whose
+// handshake has not run gives no channel binding, with a typed error.
+func TestTLSChannelBindingNeedsAHandshake(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	cert, leaf := agencyCert(t, "agency A")
+	_, err := reunite.TLSChannelBinding(tls.Client(a, reunite.PinnedTLSConfig(cert, leaf)))
+	require.ErrorIs(t, err, reunite.ErrMatchConfig)
+}

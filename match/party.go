@@ -35,6 +35,10 @@ type Party struct {
 	Overfull int
 }
 
+// ErrPseudonyms reports pseudonyms NewParty cannot use: not one per
+// record, or not distinct.
+var ErrPseudonyms = errors.New("match: invalid record pseudonyms")
+
 // NewParty derives the keys of records under rs and builds the PSI set.
 // pseudonyms names each record for this session only: one per record, all
 // distinct, fresh and random for every session. Nil draws them
@@ -48,12 +52,12 @@ func NewParty(records []Record, rs *RuleSet, pseudonyms []uint32) (*Party, error
 		}
 	}
 	if len(pseudonyms) != len(records) {
-		return nil, fmt.Errorf("match: %d pseudonyms for %d records", len(pseudonyms), len(records))
+		return nil, fmt.Errorf("%w: %d pseudonyms for %d records", ErrPseudonyms, len(pseudonyms), len(records))
 	}
 	seen := make(map[uint32]bool, len(pseudonyms))
 	for _, p := range pseudonyms {
 		if seen[p] {
-			return nil, errors.New("match: pseudonyms must be distinct")
+			return nil, fmt.Errorf("%w: they must be distinct", ErrPseudonyms)
 		}
 		seen[p] = true
 	}

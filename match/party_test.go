@@ -105,6 +105,7 @@ func TestNewPseudonyms(t *testing.T) {
 	party, err := match.NewParty(recs, match.DefaultRules(), nil)
 	require.NoError(t, err)
 	require.Len(t, party.Pseudonyms(), len(recs))
+
 }
 
 // TestPartyCountsBadPayloads checks that a malformed peer payload and a
@@ -139,7 +140,7 @@ func TestNewPartyRefusesBadPseudonyms(t *testing.T) {
 	rs := match.DefaultRules()
 	recs := []match.Record{rec("a", "Anna", "Kovalenko", "2011-03-04"), rec("b", "Taras", "Shevchenko", "2012-01-02")}
 	_, err := match.NewParty(recs, rs, []uint32{1})
-	require.Error(t, err)
+	require.ErrorIs(t, err, match.ErrPseudonyms)
 	_, err = match.NewParty(recs, rs, []uint32{9, 9})
-	require.Error(t, err)
+	require.ErrorIs(t, err, match.ErrPseudonyms)
 }

@@ -57,6 +57,9 @@ var (
 	// ErrTooLarge means a field, row or header is over one of the limits
 	// MaxFieldBytes, MaxColumns and MaxRowBytes.
 	ErrTooLarge = errors.New("match: input exceeds a size limit")
+	// ErrFileType means ReadFile was given a file whose extension names
+	// no record format it reads.
+	ErrFileType = errors.New("match: unknown record file type")
 )
 
 // Limits on record files. They are far above anything a real record needs
@@ -218,7 +221,7 @@ func ReadFile(path string, opts ReadOptions) ([]Record, *ReadReport, error) {
 	case ".jsonl", ".ndjson":
 		read = ReadJSONL
 	default:
-		return nil, nil, fmt.Errorf("match: %s: unknown record file type (want .csv, .jsonl or .ndjson)", path)
+		return nil, nil, fmt.Errorf("%w: %s: unknown record file type (want .csv, .jsonl or .ndjson)", ErrFileType, path)
 	}
 	f, err := os.Open(path)
 	if err != nil {

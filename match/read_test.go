@@ -111,7 +111,7 @@ func TestReadFileType(t *testing.T) {
 	path := filepath.Join(dir, "records.txt")
 	require.NoError(t, os.WriteFile(path, good, 0o600))
 	_, _, err := match.ReadFile(path, match.ReadOptions{})
-	assert.ErrorContains(t, err, "unknown record file type")
+	assert.ErrorIs(t, err, match.ErrFileType)
 
 	_, _, err = match.ReadFile(filepath.Join(dir, "absent.csv"), match.ReadOptions{})
 	assert.ErrorIs(t, err, os.ErrNotExist)
