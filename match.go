@@ -48,7 +48,8 @@ type MatchConfig struct {
 	// matches. psi.SuiteOTExtension forces the fast suite, and SuiteAuto
 	// offers both: the responder then picks the fast suite when the peer
 	// offers it too and both key sets hold psi.FastSuiteMinElements keys
-	// or more in all, and suite 1 otherwise. A peer without a forced suite
+	// or more in all (and neither holds more than 2^24), and suite 1
+	// otherwise. A peer without a forced suite
 	// is refused. The fast suite is about 40 times faster on large files
 	// (2^20 keys per side) but secure against semi-honest peers only: a peer that
 	// deviates can forge matches (see psi.SuiteOTExtension and
