@@ -87,8 +87,9 @@ type Hit struct {
 	// RecordID is the local record's ID and Record its index in the input.
 	RecordID string
 	Record   int
-	// Peer is the peer's pseudonym for its record. It is random and valid
-	// for this session only; it identifies nothing outside it.
+	// Peer is the peer's pseudonym for its record (not the peer agency,
+	// which Audit.Peer names). It is random and valid for this session
+	// only; it identifies nothing outside it.
 	Peer uint32
 	// Handle is the same for both agencies for this pair of records in this
 	// session: quote it in the formal request for the peer's record.
