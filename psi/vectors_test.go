@@ -93,7 +93,30 @@ type vectorCase struct {
 	Proofs      []string       `json:"proofs,omitempty"`
 	FrameDigest string         `json:"frame_digest,omitempty"` // SHA-256 of all frames, for large cases
 	Expect      string         `json:"expect"`                 // "success" or the error both parties report
-	Results     []vectorResult `json:"results,omitempty"`      // initiator, responder
+	// Alert is the alert code (PROTOCOL.md §Alerts) of the error both
+	// parties report, for a case that does not succeed.
+	Alert   int            `json:"alert,omitempty"`
+	Results []vectorResult `json:"results,omitempty"` // initiator, responder
+	// Tamper, in a hostile case, alters one frame in flight, as a
+	// deviating party or the network would.
+	Tamper *vectorTamper `json:"tamper,omitempty"`
+}
+
+// The frames of a one-chunk suite-1 session, counted as vectorTamper
+// counts them: Hello, HelloReply, then the Blinded and Evaluated chunks.
+const (
+	frameBlinded   = 2
+	frameEvaluated = 3
+)
+
+// vectorTamper XORs one byte of one frame's body in flight: frame counts
+// the session's frames from 0 in the order they are sent, both directions
+// together, and offset counts from the start of the frame's body. Frames
+// lists the frame as delivered.
+type vectorTamper struct {
+	Frame  int `json:"frame"`
+	Offset int `json:"offset"`
+	XOR    int `json:"xor"`
 }
 
 type vectorFile struct {
@@ -174,6 +197,18 @@ func vectorDefinitions() []vectorCase {
 		{Name: "refused: context mismatch (the alert carries the responder's context)", Mode: "both-learn", Context: ctx,
 			Initiator: vectorParty{Seed: "initiator-8", Elements: hexAll(a)},
 			Responder: vectorParty{Seed: "responder-8", Elements: hexAll(b), Context: hex.EncodeToString([]byte("reunite other rules"))}},
+		{Name: "hostile: the first Evaluated chunk's proof altered (the initiator refuses it)", Mode: "both-learn", Context: ctx,
+			Initiator: vectorParty{Seed: "initiator-9", Elements: hexAll(a)},
+			Responder: vectorParty{Seed: "responder-9", Elements: hexAll(b)},
+			Tamper:    &vectorTamper{Frame: frameEvaluated, Offset: 36, XOR: 0x01}},
+		{Name: "hostile: an Evaluated point replaced by another valid point (the proof fails)", Mode: "both-learn", Context: ctx,
+			Initiator: vectorParty{Seed: "initiator-10", Elements: hexAll(a)},
+			Responder: vectorParty{Seed: "responder-10", Elements: hexAll(b)},
+			Tamper:    &vectorTamper{Frame: frameEvaluated, Offset: 106, XOR: 0x04}},
+		{Name: "hostile: a Blinded point not canonically encoded (the responder refuses it)", Mode: "both-learn", Context: ctx,
+			Initiator: vectorParty{Seed: "initiator-11", Elements: hexAll(a)},
+			Responder: vectorParty{Seed: "responder-11", Elements: hexAll(b)},
+			Tamper:    &vectorTamper{Frame: frameBlinded, Offset: 36 + 31, XOR: 0x80}},
 		{Name: "several chunks (digest only)", Mode: "both-learn", Context: ctx,
 			Initiator: vectorParty{Seed: "initiator-7", Generated: []wordRange{{"shared", 4200}}},
 			Responder: vectorParty{Seed: "responder-7", Generated: []wordRange{{"shared", 3000}, {"other", 1500}}}},
@@ -207,7 +242,25 @@ func runVector(t *testing.T, def vectorCase) vectorCase {
 	require.NoError(t, err)
 	resp, err := newResponderWithRand(cfg(def.Responder), Set{Elements: def.Responder.elements(t), Payloads: unhexAll(t, def.Responder.Payloads)}, testrand.New(def.Responder.Seed))
 	require.NoError(t, err)
-	frames, ra, rb, erra, errb := exchange(t, ini, resp)
+	var tp tamper
+	var tampered []byte
+	if tm := def.Tamper; tm != nil {
+		tp = func(i int, f encoding.Frame) encoding.Frame {
+			if i == tm.Frame {
+				f.Body = append([]byte(nil), f.Body...)
+				f.Body[tm.Offset] ^= byte(tm.XOR)
+				raw, err := f.MarshalBinary()
+				require.NoError(t, err)
+				tampered = raw
+			}
+			return f
+		}
+	}
+	frames, ra, rb, erra, errb := pump(t, ini, resp, tp)
+	if def.Tamper != nil {
+		require.NotNil(t, tampered, "the frame to tamper with was sent")
+		frames[def.Tamper.Frame].Bytes = tampered
+	}
 
 	out := def
 	out.Frames, out.FrameDigest, out.Results, out.Commitment, out.Proofs = nil, "", nil, "", nil
@@ -248,7 +301,7 @@ func runVector(t *testing.T, def vectorCase) vectorCase {
 	if erra != nil || errb != nil {
 		require.Error(t, erra)
 		require.Error(t, errb)
-		out.Expect = errorName(errb)
+		out.Expect, out.Alert = errorName(errb), int(alertCodeFor(errb))
 		assert.Equal(t, errorName(erra), errorName(errb), "both parties report the same reason")
 		return out
 	}
@@ -326,6 +379,7 @@ func checkVectorFile(t *testing.T, path, comment string, defs []vectorCase) []ve
 			t.Parallel()
 			got := runVector(t, want)
 			assert.Equal(t, want.Expect, got.Expect)
+			assert.Equal(t, want.Alert, got.Alert)
 			assert.Equal(t, want.FrameDigest, got.FrameDigest)
 			require.Equal(t, len(want.Frames), len(got.Frames))
 			for i := range want.Frames {
