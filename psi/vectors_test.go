@@ -89,10 +89,10 @@ type vectorCase struct {
 	// Proofs the evaluation proof (c ‖ s) of each Evaluated chunk in order,
 	// repeated from the frames for readers checking a DLEQ implementation
 	// (PROTOCOL.md §Evaluation proofs).
-	Commitment  string         `json:"commitment,omitempty"`
-	Proofs      []string       `json:"proofs,omitempty"`
-	FrameDigest string         `json:"frame_digest,omitempty"` // SHA-256 of all frames, for large cases
-	Expect      string         `json:"expect"`                 // "success" or the error both parties report
+	Commitment  string   `json:"commitment,omitempty"`
+	Proofs      []string `json:"proofs,omitempty"`
+	FrameDigest string   `json:"frame_digest,omitempty"` // SHA-256 of all frames, for large cases
+	Expect      string   `json:"expect"`                 // "success" or the error both parties report
 	// Alert is the alert code (PROTOCOL.md §Alerts) of the error both
 	// parties report, for a case that does not succeed.
 	Alert   int            `json:"alert,omitempty"`
