@@ -16,7 +16,9 @@ import (
 )
 
 // Audit log lines (the root package's AuditLog holds the chain, the file
-// and its lock; this file lays out and checks one line at a time).
+// and its lock; this file lays out and checks one line at a time). The
+// format is an agency's own record, not part of the protocol: PROTOCOL.md
+// does not specify it, this comment does.
 //
 // The log is JSON Lines: one entry per line, each line ending in "\n".
 // The first line is the log's header,
@@ -52,10 +54,12 @@ import (
 const (
 	// AuditLogFormat names the format in a log's header entry.
 	AuditLogFormat = "reunite-audit-v2"
-	// MaxAuditLine bounds the length of one line, newline excluded, so
-	// that reading a hostile log cannot exhaust memory.
+	// MaxAuditLine bounds the length of one line in bytes (1 MiB),
+	// newline excluded, so that reading a hostile log cannot exhaust
+	// memory.
 	MaxAuditLine = 1 << 20
-	// AuditHashSize is the size of an entry's hash and of its MAC key.
+	// AuditHashSize is the size in bytes of an entry's hash (SHA-256), of
+	// its MAC (HMAC-SHA-256) and of the MAC key.
 	AuditHashSize = sha256.Size
 )
 
@@ -75,45 +79,98 @@ const (
 // AuditEntry is one line of an audit log: the header (Seq 0, Header set)
 // or a session's entry (Record set).
 type AuditEntry struct {
-	Seq    uint64
-	Prev   [AuditHashSize]byte // the previous line's hash; zero in the header
+	// Seq is the line's sequence number, the member seq: 0 for the
+	// header, one more than the previous line's for every later line.
+	// ParseAuditLine does not check the chain; the root package does.
+	Seq uint64
+	// Prev is the previous line's hash, the member prev in lowercase hex;
+	// zero in the header.
+	Prev [AuditHashSize]byte
+	// Header is the log's header, the member log; nil in an entry.
 	Header *AuditHeader
+	// Record is the session's record, the member audit; nil in the
+	// header. Exactly one of Header and Record is set.
 	Record *AuditRecord
 }
 
-// AuditHeader is the content of a log's first line.
+// AuditHeader is the content of a log's first line, the member log.
 type AuditHeader struct {
-	Format  string // AuditLogFormat
+	// Format names the format, the member format: AuditLogFormat, the
+	// only value ParseAuditLine accepts.
+	Format string
+	// Created is when the log was created, the member created, written in
+	// UTC with nine fractional digits.
 	Created time.Time
 }
 
-// AuditRecord is one session as its audit entry holds it; the root
-// package's Audit documents the fields. Its field order is the order of
-// the members in the line.
+// AuditRecord is one session as its audit entry holds it. The root
+// package's Audit fills the fields and defines what they mean (each field
+// below is the Audit field of the same name); this package only lays them
+// out. Its field order is the order of the members in the line, and each
+// field's member name is in its JSON tag.
 type AuditRecord struct {
-	Time          time.Time `json:"-"` // the first member, time, in the form described above
-	Peer          string    `json:"peer"`
-	Role          string    `json:"role"`
-	Mode          string    `json:"mode"`
-	RuleSetID     string    `json:"rule_set_id"`
-	Records       int       `json:"records"`
-	LocalKeys     int       `json:"local_keys"`
-	PeerKeys      int       `json:"peer_keys"`
-	KeyHits       int       `json:"key_hits"`
-	RecordHits    int       `json:"record_hits"`
-	SessionID     string    `json:"session_id"`
-	Transcript    string    `json:"transcript"`
-	Outcome       string    `json:"outcome"`
-	Unmatchable   int       `json:"unmatchable"`
-	Truncated     int       `json:"truncated"`
-	Overfull      int       `json:"overfull"`
-	BadPayloads   int       `json:"bad_payloads"`
-	Alternatives  int       `json:"alternatives"`
-	Charged       int       `json:"charged"`
-	LowerBound    bool      `json:"lower_bound"`
-	PeerRuleSetID string    `json:"peer_rule_set_id"`
-	// Suite was added last, and is left out when empty, so that entries
-	// written before it stay canonical.
+	// Time is when the session started (Audit.Time), the first member,
+	// time, written in UTC with nine fractional digits.
+	Time time.Time `json:"-"`
+	// Peer is the peer agency's name as the caller gave it (Audit.Peer).
+	Peer string `json:"peer"`
+	// Role is this party's role as psi.Role.String writes it,
+	// "initiator" or "responder" (Audit.Role).
+	Role string `json:"role"`
+	// Mode is the session's mode as psi.Mode.String writes it
+	// (Audit.Mode).
+	Mode string `json:"mode"`
+	// RuleSetID is the local rule set's ID (Audit.RuleSetID).
+	RuleSetID string `json:"rule_set_id"`
+	// Records is the number of local records (Audit.Records).
+	Records int `json:"records"`
+	// LocalKeys is the local PSI set size, statistics element included
+	// (Audit.LocalKeys).
+	LocalKeys int `json:"local_keys"`
+	// PeerKeys is the peer's PSI set size as it declared it
+	// (Audit.PeerKeys).
+	PeerKeys int `json:"peer_keys"`
+	// KeyHits is the number of local match keys in the intersection
+	// (Audit.KeyHits).
+	KeyHits int `json:"key_hits"`
+	// RecordHits is the number of hits reported (Audit.RecordHits).
+	RecordHits int `json:"record_hits"`
+	// SessionID is the session ID in hex, empty if the handshake did not
+	// settle it (Audit.SessionID).
+	SessionID string `json:"session_id"`
+	// Transcript is the session's transcript hash in hex
+	// (Audit.Transcript).
+	Transcript string `json:"transcript"`
+	// Outcome is "ok" or the error that ended the session
+	// (Audit.Outcome).
+	Outcome string `json:"outcome"`
+	// Unmatchable is the number of local records that produced no key
+	// (Audit.Unmatchable).
+	Unmatchable int `json:"unmatchable"`
+	// Truncated is the number of keys the per-record cap dropped
+	// (Audit.Truncated).
+	Truncated int `json:"truncated"`
+	// Overfull is the number of keys shared by more local records than a
+	// payload can name (Audit.Overfull).
+	Overfull int `json:"overfull"`
+	// BadPayloads is the number of shared keys whose peer payload did not
+	// open or parse (Audit.BadPayloads).
+	BadPayloads int `json:"bad_payloads"`
+	// Alternatives is the number of pairs reported as alternatives to
+	// better ones (Audit.Alternatives).
+	Alternatives int `json:"alternatives"`
+	// Charged is what the session cost the peer's budget, in elements
+	// (Audit.Charged).
+	Charged int `json:"charged"`
+	// LowerBound reports whether the hits are only those the peer chose to
+	// reveal (Audit.LowerBound).
+	LowerBound bool `json:"lower_bound"`
+	// PeerRuleSetID is the peer's rule-set ID where it is known
+	// (Audit.PeerRuleSetID).
+	PeerRuleSetID string `json:"peer_rule_set_id"`
+	// Suite names the PSI suite the session ran, empty if none was chosen
+	// (Audit.Suite). It was added last, and is left out when empty, so
+	// that entries written before it stay canonical.
 	Suite string `json:"suite,omitempty"`
 }
 
@@ -297,7 +354,8 @@ func ParseAuditHead(s string) (seq uint64, hash [AuditHashSize]byte, err error) 
 	return seq, hash, nil
 }
 
-// ErrAuditHead reports text that is not an audit log's head.
+// ErrAuditHead reports text that is not an audit log's head (see
+// ParseAuditHead).
 var ErrAuditHead = errors.New("encoding: an audit head is SEQ:HASH, a decimal sequence number and 64 lowercase hex digits")
 
 // AppendAuditHead appends the head of an audit log, its last entry's

@@ -9,7 +9,7 @@ import (
 )
 
 // BudgetVersion is the version of the budget file format this package
-// reads and writes.
+// reads and writes, the JSON member version.
 const BudgetVersion = 1
 
 // MaxBudgetFile bounds the size of a budget file, so that reading a
@@ -18,10 +18,16 @@ const BudgetVersion = 1
 const MaxBudgetFile = 16 << 20
 
 // BudgetReservation is one session's charge to a peer's budget: when it
-// was made and how many elements it charged (at least one).
+// was made and how many elements it charged (at least one). The root
+// package's BudgetStore makes and counts them.
 type BudgetReservation struct {
+	// Time is when the reservation was made, the member time in RFC 3339
+	// (as time.Time marshals to JSON); it must not be zero. BudgetStore
+	// counts a reservation until its window has passed since Time.
 	Time time.Time `json:"time"`
-	N    int       `json:"n"`
+	// N is the number of elements charged, the member n: max(set size, 1),
+	// always positive.
+	N int `json:"n"`
 }
 
 // Budget is the content of a budget file, the reservations of each peer,
@@ -32,8 +38,12 @@ type BudgetReservation struct {
 // as encoding/json marshals it: peers in sorted order, peer names that are
 // not valid UTF-8 with U+FFFD in place of each invalid sequence, times in
 // RFC 3339 with as many fractional digits as they need. It holds only peer
-// names, times and counts.
+// names, times and counts. The format is an agency's own record, not part
+// of the protocol; PROTOCOL.md does not specify it.
 type Budget struct {
+	// Peers maps each peer's name (an opaque string, such as the
+	// fingerprint of its pinned certificate) to its reservations, the
+	// member peers. A nil map encodes as an empty object.
 	Peers map[string][]BudgetReservation
 }
 

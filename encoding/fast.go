@@ -11,35 +11,45 @@ import (
 // the layout and the ranges of every declared size, package psi checks
 // each against the session.
 
-// Sizes of suite 2.
+// Sizes of suite 2 (PROTOCOL.md §Suite 2, §Roles and parameters), in
+// bytes unless they say otherwise.
 const (
 	// OTCount is the number of base OTs, and the width in bits of a
-	// matrix row.
+	// matrix row and of the pseudorandom code.
 	OTCount = 448
-	// RowSize is the size of one row of the OT-extension matrix.
+	// RowSize is the size of one row of the OT-extension matrix: 56
+	// bytes, 7 little-endian u64 words.
 	RowSize = OTCount / 8
-	// PRCKeySize is the size of the pseudorandom code's key.
+	// PRCKeySize is the size of the pseudorandom code's AES-128 key κ.
 	PRCKeySize = 16
 	// OTSetupSize is the size of an OTSetup body.
 	OTSetupSize = SessionIDSize + ElementSize
 	// OTReplySize is the size of an OTReply body.
 	OTReplySize = SessionIDSize + PRCKeySize + OTCount*ElementSize
 	// MaxMatrixRows bounds the rows of one Matrix chunk; the count is a
-	// multiple of 64.
+	// multiple of 64, from 64 to 8192.
 	MaxMatrixRows = 8192
-	// MinTagsPerElement and MaxTagsPerElement bound the tags per sender
-	// element (three hash functions plus a stash of at most eight).
+	// MinTagsPerElement and MaxTagsPerElement bound the count of tags per
+	// sender element, 3 + s: three hash functions plus a stash of s ≤ 8
+	// slots.
 	MinTagsPerElement, MaxTagsPerElement = 3, 11
-	// MinTagLength and MaxTagLength bound an OPRF tag.
+	// MinTagLength and MaxTagLength bound the length ℓ of an OPRF tag in
+	// bytes. The protocol uses 8 to 11; the format admits up to 16.
 	MinTagLength, MaxTagLength = 8, 16
-	// KeyWrapSize is the size of one key wrap in an OPRFTags chunk.
+	// KeyWrapSize is the size of one key wrap in an OPRFTags chunk: a
+	// 16-byte payload key XORed with a pad derived from one slot's secret.
 	KeyWrapSize = 16
 )
 
-// OTSetup is the body of TypeOTSetup: the initiator's base-OT element A.
+// OTSetup is the body of TypeOTSetup: the session ID and the initiator's
+// base-OT element A (OTSetupSize bytes; PROTOCOL.md §Encoding, §Suite 2).
 type OTSetup struct {
+	// Session is the session ID; package psi refuses another session's.
 	Session [SessionIDSize]byte
-	Point   [ElementSize]byte
+	// Point is the canonical encoding of A = a·G, a the initiator's
+	// base-OT secret. Package psi refuses a non-canonical or identity
+	// encoding (alert 7).
+	Point [ElementSize]byte
 }
 
 // AppendBinary appends the encoding of m to b.
@@ -72,12 +82,19 @@ func decodeExactly(b []byte, what string, read func(*cryptobyte.String) bool) er
 	return nil
 }
 
-// OTReply is the body of TypeOTReply: the responder's pseudorandom-code
-// key and its OTCount base-OT elements B_i, back to back.
+// OTReply is the body of TypeOTReply: the session ID, the responder's
+// pseudorandom-code key and its OTCount base-OT elements (OTReplySize
+// bytes; PROTOCOL.md §Encoding, §Suite 2).
 type OTReply struct {
+	// Session is the session ID; package psi refuses another session's.
 	Session [SessionIDSize]byte
-	PRCKey  [PRCKeySize]byte
-	Points  []byte // OTCount × ElementSize bytes
+	// PRCKey is the code key κ, the AES-128 key of the pseudorandom code
+	// C the initiator applies to its elements.
+	PRCKey [PRCKeySize]byte
+	// Points holds B_0 … B_447, B_i = b_i·G + s_i·A, back to back:
+	// exactly OTCount × ElementSize bytes. Package psi checks each is
+	// canonical and not the identity (alert 7).
+	Points []byte
 }
 
 // AppendBinary appends the encoding of m to b.
@@ -102,12 +119,15 @@ func (m *OTReply) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-// MatrixChunk is the body of TypeMatrix: consecutive rows of the
-// OT-extension matrix, RowSize bytes each, 64 to MaxMatrixRows rows in a
-// multiple of 64.
+// MatrixChunk is the body of TypeMatrix: the session ID, a row count u32
+// (a multiple of 64, 64 to MaxMatrixRows) and that many consecutive rows
+// of the OT-extension matrix (PROTOCOL.md §Encoding, §Suite 2).
 type MatrixChunk struct {
+	// Session is the session ID; package psi refuses another session's.
 	Session [SessionIDSize]byte
-	Rows    []byte
+	// Rows holds the initiator's rows u_j = t_j ⊕ t'_j ⊕ C(x̂_j) back to
+	// back, RowSize bytes each; the count is len(Rows)/RowSize.
+	Rows []byte
 }
 
 // Len returns the number of rows in m.
@@ -166,7 +186,8 @@ func (m *MatrixChunk) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-// MatrixChunkSize returns the size of a MatrixChunk body of rows rows.
+// MatrixChunkSize returns the size in bytes of a MatrixChunk body of rows
+// rows.
 func MatrixChunkSize(rows int) int { return chunkHeaderSize + rows*RowSize }
 
 // OPRFTags is the body of TypeOPRFTags: for Count sender elements, in the
@@ -176,21 +197,44 @@ func MatrixChunkSize(rows int) int { return chunkHeaderSize + rows*RowSize }
 // (all tags, all wraps, all seals), so the tag part is one contiguous
 // block. WrapSize is 0 or KeyWrapSize, SealedSize 0 or SealOverhead …
 // MaxSealedSize, and both are 0 or both non-zero.
+//
+// The encoding is the session ID, Count u32 (1 to MaxChunkElements),
+// PerElement u8, TagLength u8, WrapSize u8, SealedSize u16, then the tags,
+// the wraps and the seals (PROTOCOL.md §Encoding; their meaning is in
+// §Suite 2, §Messages). Count is not a field: Len derives it from Tags.
+// Package psi checks every size against the session.
 type OPRFTags struct {
-	Session    [SessionIDSize]byte
+	// Session is the session ID; package psi refuses another session's.
+	Session [SessionIDSize]byte
+	// PerElement is the number of tags per element, 3 + s (s the stash
+	// size), MinTagsPerElement to MaxTagsPerElement.
 	PerElement uint8
-	TagLength  uint8
-	WrapSize   uint8
+	// TagLength is the length ℓ of each tag in bytes, MinTagLength to
+	// MaxTagLength.
+	TagLength uint8
+	// WrapSize is the size in bytes of each key wrap: KeyWrapSize with
+	// payloads, 0 without.
+	WrapSize uint8
+	// SealedSize is the size in bytes of each element's sealed payload:
+	// the payload size plus SealOverhead with payloads, 0 without.
 	SealedSize uint16
-	Tags       []byte // Count × PerElement × TagLength
-	Wraps      []byte // Count × PerElement × WrapSize
-	Seals      []byte // Count × SealedSize
+	// Tags holds Count × PerElement tags of TagLength bytes, element by
+	// element in the sender's order, each element's slots in order.
+	Tags []byte
+	// Wraps holds Count × PerElement key wraps of WrapSize bytes, in the
+	// order of the tags: K ⊕ D(key wrap, secret)[:16] for each slot.
+	Wraps []byte
+	// Seals holds Count sealed payloads of SealedSize bytes, one per
+	// element.
+	Seals []byte
 }
 
-// OPRFTagsHeaderSize is the size of an OPRFTags body before its entries.
+// OPRFTagsHeaderSize is the size in bytes of an OPRFTags body before its
+// entries: 41.
 const OPRFTagsHeaderSize = chunkHeaderSize + 1 + 1 + 1 + 2
 
-// OPRFTagsSize returns the size of an OPRFTags body of count elements.
+// OPRFTagsSize returns the size in bytes of an OPRFTags body of count
+// elements with the given sizes (in bytes; see the OPRFTags fields).
 func OPRFTagsSize(count, perElement, tagLength, wrapSize, sealedSize int) int {
 	return OPRFTagsHeaderSize + count*(perElement*(tagLength+wrapSize)+sealedSize)
 }

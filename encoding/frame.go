@@ -43,15 +43,20 @@ import (
 	"slices"
 )
 
-// Version is the wire-format version this package reads and writes.
+// Version is the wire-format version this package reads and writes, the
+// fifth byte of every frame (PROTOCOL.md §Encoding). A frame of another
+// version is refused with ErrVersion; there is no fallback.
 const Version = 2
 
-// HeaderSize is the size of a frame header in bytes.
+// HeaderSize is the size of a frame header in bytes: magic (4), version
+// (1), type (1), sequence number (4) and body length (4).
 const HeaderSize = 14
 
-// MaxBodySize bounds a frame body. It is far above the largest body the
-// protocol produces (a full tag chunk with maximal payloads is about 2.2 MiB)
-// and low enough that a hostile length cannot exhaust memory.
+// MaxBodySize bounds a frame body: 4 MiB (PROTOCOL.md §Encoding). It is
+// above the largest body the protocol produces (a full suite-2 OPRFTags
+// chunk with maximal payloads, about 3.1 MiB; a full suite-1 Tags chunk,
+// about 2.1 MiB) and low enough that a hostile length cannot exhaust
+// memory.
 const MaxBodySize = 4 << 20
 
 // magic identifies a reunite frame.
@@ -60,23 +65,39 @@ var magic = [4]byte{'R', 'N', 'T', 'E'}
 // Errors returned by this package. Each is wrapped with context; use
 // errors.Is to test for them.
 var (
-	ErrBadMagic     = errors.New("encoding: not a reunite frame (bad magic)")
-	ErrVersion      = errors.New("encoding: unsupported wire version")
-	ErrUnknownType  = errors.New("encoding: unknown message type")
-	ErrTooLarge     = errors.New("encoding: length exceeds limit")
-	ErrTruncated    = errors.New("encoding: truncated input")
+	// ErrBadMagic reports bytes that do not start with the magic of the
+	// format read: "RNTE" for a frame, "RNTS", "RNTX" or "RNTR" for the
+	// state and seen-exchanges files, or such a file too short to hold its
+	// magic, version and checksum.
+	ErrBadMagic = errors.New("encoding: not a reunite frame (bad magic)")
+	// ErrVersion reports a frame, file or log of another version than the
+	// one this package reads.
+	ErrVersion = errors.New("encoding: unsupported wire version")
+	// ErrUnknownType reports a frame whose type is not a MessageType of
+	// this version.
+	ErrUnknownType = errors.New("encoding: unknown message type")
+	// ErrTooLarge reports a length or count above its limit, such as a
+	// body longer than MaxBodySize or than the caller accepts next.
+	ErrTooLarge = errors.New("encoding: length exceeds limit")
+	// ErrTruncated reports input that ends before the value it starts.
+	ErrTruncated = errors.New("encoding: truncated input")
+	// ErrTrailingData reports bytes after a complete value.
 	ErrTrailingData = errors.New("encoding: trailing bytes after message")
-	ErrMalformed    = errors.New("encoding: malformed message")
+	// ErrMalformed reports any other violation of a format: a count or
+	// size out of range, a non-zero padding, a bad checksum.
+	ErrMalformed = errors.New("encoding: malformed message")
 	// ErrUnauthenticated reports bytes whose MAC does not verify under
 	// the key given (an audit log line).
 	ErrUnauthenticated = errors.New("encoding: MAC does not verify")
 )
 
-// MessageType identifies the body carried by a frame.
+// MessageType identifies the body carried by a frame, the sixth byte of
+// its header (PROTOCOL.md §Encoding lists the types and their bodies).
 type MessageType uint8
 
 // The message types of wire version 2. PROTOCOL.md in package psi says when
-// each is sent.
+// each is sent (§Message flow; suite 2's in §Suite 2, §Messages) and lays
+// out each body (§Encoding).
 const (
 	TypeHello      MessageType = 1 // initiator's handshake (Hello body)
 	TypeHelloReply MessageType = 2 // responder's handshake (HelloReply body)
@@ -85,7 +106,7 @@ const (
 	TypeEvaluated  MessageType = 5 // responder's evaluations of them and their proof (EvaluatedChunk body)
 	TypeTags       MessageType = 6 // responder's element tags and sealed payloads (SealedChunk body)
 	TypeReveal     MessageType = 7 // initiator reveals matches to the responder (SealedChunk body)
-	TypeFinish     MessageType = 8 // initiator closes the session (Finish body)
+	TypeFinish     MessageType = 8 // each party's last frame, initiator first (Finish body)
 	// TypeAnnounce is sent by both parties on a stream before the session
 	// (Announce body); it is not a session frame (psi.Run, PROTOCOL.md
 	// §Role announcement).
@@ -121,14 +142,23 @@ func (t MessageType) String() string {
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
 
-// Frame is one framed message. Body holds the encoded message body.
+// Frame is one framed message (PROTOCOL.md §Encoding). Its encoding is the
+// HeaderSize-byte header described in the package documentation, then the
+// body.
 type Frame struct {
+	// Type identifies the body; only the types of this version encode.
 	Type MessageType
-	Seq  uint32
+	// Seq is the frame's sequence number, per direction, counting the
+	// session frames each party sends from 0; the receiver refuses any
+	// other than the next it expects. An Announce frame has Seq 0 and is
+	// not counted (PROTOCOL.md §Role announcement).
+	Seq uint32
+	// Body holds the encoded message body, at most MaxBodySize bytes; its
+	// length is the header's length field.
 	Body []byte
 }
 
-// Size returns the encoded size of f.
+// Size returns the encoded size of f in bytes, header included.
 func (f Frame) Size() int { return HeaderSize + len(f.Body) }
 
 // AppendBinary appends the encoding of f to b. It fails only if f's type is

@@ -6,50 +6,91 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 )
 
-// Limits on message contents. They are part of wire version 2: a peer that
-// exceeds one is refused, whatever the two parties agreed.
+// Limits and sizes of message contents (PROTOCOL.md §Primitives and
+// §Encoding). They are part of wire version 2: a peer that exceeds one is
+// refused, whatever the two parties agreed. All sizes are in bytes except
+// MaxChunkElements, a count.
 const (
-	// MaxChunkElements bounds the elements in one chunk frame.
+	// MaxChunkElements bounds the entries of one chunk body (Blinded,
+	// Evaluated, Tags, Reveal, OPRFTags): 1 to 4096. Every chunk but the
+	// last of a stream holds exactly this many (PROTOCOL.md §Message flow).
 	MaxChunkElements = 4096
-	// MaxContextSize bounds the caller-supplied context identifier.
+	// MaxContextSize bounds the caller-supplied context identifier, which
+	// is 1 to 64 bytes on the wire.
 	MaxContextSize = 64
-	// MaxPayloadSize bounds the per-element payload.
+	// MaxPayloadSize bounds the per-element payload, 0 to 512 bytes.
 	MaxPayloadSize = 512
-	// SealOverhead is the authentication overhead of a sealed payload.
+	// SealOverhead is what sealing adds to a payload: the 16-byte
+	// ChaCha20-Poly1305 tag (RFC 8439; PROTOCOL.md §Primitives).
 	SealOverhead = 16
-	// ElementSize is the size of an encoded group element.
+	// ElementSize is the size of a canonical ristretto255 encoding
+	// (RFC 9496 §4.3.2), the form of every group element on the wire.
 	ElementSize = 32
-	// TagSize is the size of an element tag.
+	// TagSize is the size of a suite-1 element tag: the first 16 bytes of
+	// D("reunite-psi-v2 tag", b·H(e)) (PROTOCOL.md §Primitives).
 	TagSize = 16
-	// SessionIDSize is the size of a session ID.
+	// SessionIDSize is the size of a session ID, a SHA-256 output
+	// (PROTOCOL.md §Primitives), carried at the start of every chunk body.
 	SessionIDSize = 32
-	// NonceSize is the size of a handshake nonce.
+	// NonceSize is the size of the random nonce each party puts in its
+	// handshake message.
 	NonceSize = 32
-	// HashSize is the size of a transcript hash.
+	// HashSize is the size of a transcript hash, a SHA-256 output
+	// (PROTOCOL.md §Primitives).
 	HashSize = 32
-	// MaxSealedSize bounds a sealed payload.
+	// MaxSealedSize bounds a sealed payload: MaxPayloadSize plus
+	// SealOverhead, 528 bytes.
 	MaxSealedSize = MaxPayloadSize + SealOverhead
 	// ProofSize is the size of a batched DLEQ proof (RFC 9497 §2.2.1):
-	// two scalars.
+	// two scalars c and s, 32 little-endian bytes each, c first
+	// (PROTOCOL.md §Evaluation proofs).
 	ProofSize = 64
-	// PositionSize is the size of an element position in a reveal entry.
+	// PositionSize is the size of the tag position at the start of a
+	// Reveal entry, a big-endian u32.
 	PositionSize = 4
 )
 
 // Hello is the body of the initiator's handshake message (TypeHello), and
-// the first part of the responder's (HelloReply).
+// the first part of the responder's (HelloReply). The encoding is
+//
+//	suite u16, mode u8, payload size u16, cap u32, set size u32,
+//	context (u8 length, 1..MaxContextSize bytes), nonce (NonceSize)
+//
+// with integers big-endian (PROTOCOL.md §Encoding). This package checks
+// only the context's length and the payload size; package psi checks the
+// rest against its configuration (PROTOCOL.md §Handshake rules).
 type Hello struct {
-	Suite       uint16 // Hello: the suites offered, bit s-1 for suite s; HelloReply: the chosen suite (package psi)
-	Mode        uint8  // output mode; see package psi
-	PayloadSize uint16 // bytes of payload per element, at most MaxPayloadSize
-	MaxSetSize  uint32 // largest set the sender accepts from its peer
-	SetSize     uint32 // number of elements the sender will send
-	Context     []byte // caller-supplied context identifier, 1..MaxContextSize bytes
-	Nonce       [NonceSize]byte
+	// Suite is, in a Hello, the suites the initiator offers, bit s-1 for
+	// suite s (1: suite 1 alone); in a HelloReply, the number of the suite
+	// the responder chose (PROTOCOL.md §Suite negotiation).
+	Suite uint16
+	// Mode is the output mode's wire value: 1 both-learn, 2
+	// initiator-only, 3 cardinality-only (psi.Mode; PROTOCOL.md §Parties,
+	// inputs and outputs). This package does not check it.
+	Mode uint8
+	// PayloadSize is the size in bytes of every element's payload, the
+	// same on both sides: 0 (no payloads) to MaxPayloadSize.
+	PayloadSize uint16
+	// MaxSetSize is the cap, in elements: in a Hello, the largest set the
+	// initiator accepts from its peer; in a HelloReply, the agreed cap,
+	// the smaller of both parties' caps (PROTOCOL.md §Handshake rules).
+	MaxSetSize uint32
+	// SetSize is the number of elements in the sender's set, m in a Hello
+	// and n in a HelloReply.
+	SetSize uint32
+	// Context is the caller-supplied context identifier, 1 to
+	// MaxContextSize bytes, which must be the same on both sides (in
+	// package reunite, the rule-set ID). It is public.
+	Context []byte
+	// Nonce is the sender's NonceSize fresh random bytes. Both nonces are
+	// hashed, with the whole handshake frames, into the session ID
+	// (PROTOCOL.md §Primitives).
+	Nonce [NonceSize]byte
 }
 
-// HelloSize is the largest encoded Hello; HelloReplySize the largest
-// HelloReply.
+// HelloSize is the size in bytes of the largest encoded Hello (one with a
+// context of MaxContextSize bytes); HelloReplySize that of the largest
+// HelloReply. A receiver caps a handshake frame's body by them.
 const (
 	HelloSize      = 2 + 1 + 2 + 4 + 4 + 1 + MaxContextSize + NonceSize
 	HelloReplySize = HelloSize + ElementSize
@@ -118,8 +159,17 @@ func (h *Hello) UnmarshalBinary(b []byte) error {
 // (TypeHelloReply): the responder's Hello, then its commitment to the
 // secret scalar it will evaluate with (B = b·G), against which every
 // Evaluated chunk's proof is checked.
+//
+// The encoding is the Hello encoding, then the commitment (ElementSize
+// bytes) (PROTOCOL.md §Encoding, §Evaluation proofs).
 type HelloReply struct {
+	// Hello holds the responder's values, with Suite the chosen suite and
+	// MaxSetSize the agreed cap.
 	Hello
+	// Commitment is the canonical encoding of B = b·G, b the responder's
+	// secret scalar and G the ristretto255 generator. It is all zero in
+	// suite 2, which has no proofs; package psi refuses a non-zero one
+	// there and an invalid or identity element in suite 1.
 	Commitment [ElementSize]byte
 }
 
@@ -151,19 +201,22 @@ func (h *HelloReply) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-// AlertCode says why a party aborted. The codes are listed in PROTOCOL.md;
-// package psi maps them to its errors. Zero is not a valid code; a code this
+// AlertCode says why a party aborted, one byte on the wire. The codes are
+// listed in PROTOCOL.md §Alerts; package psi maps them to its errors. Zero is not a valid code; a code this
 // version does not know is still a valid alert, so newer peers can add codes.
 type AlertCode uint8
 
-// AlertContextMismatch is the alert code for a context mismatch, the only
-// alert whose body carries more than its code: the sender's context, so
-// that both parties can name both contexts.
+// AlertContextMismatch (2) is the alert code for a context mismatch, the
+// only alert whose body carries more than its code: the sender's context,
+// so that both parties can name both contexts (PROTOCOL.md §Alerts).
 const AlertContextMismatch AlertCode = 2
 
-// Alert is the body of TypeAlert: the code, and for AlertContextMismatch
-// the sender's context (u8 length, 1..MaxContextSize bytes).
+// Alert is the body of TypeAlert: the code (u8), and for
+// AlertContextMismatch the sender's context (u8 length, 1..MaxContextSize
+// bytes) (PROTOCOL.md §Encoding, §Alerts).
 type Alert struct {
+	// Code says why the sender aborted. It is never zero; a code this
+	// version does not know still decodes.
 	Code AlertCode
 	// Context is the sender's context, set exactly when Code is
 	// AlertContextMismatch. The context is public by design (a rule-set
@@ -222,15 +275,16 @@ func (a *Alert) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-// Announce is the body of TypeAnnounce: the role the sender plays, 1
-// (initiator) or 2 (responder), as in package psi. Both parties on a stream
-// send it before the session, so that two parties configured for the same
-// role find out at once.
+// Announce is the body of TypeAnnounce. Both parties on a stream send it
+// before the session, so that two parties configured for the same role
+// find out at once (PROTOCOL.md §Role announcement).
 type Announce struct {
+	// Role is the role the sender plays, as psi.Role numbers it: 1
+	// initiator, 2 responder. Other values are refused.
 	Role uint8
 }
 
-// AnnounceSize is the size of an Announce body.
+// AnnounceSize is the size in bytes of an Announce body: the role byte.
 const AnnounceSize = 1
 
 // AppendBinary appends the encoding of a to b.
@@ -255,8 +309,9 @@ func (a *Announce) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-// chunkHeader is the prefix shared by every chunk body: the session ID, the
-// element count, and the per-entry size where entries are variable.
+// readChunkHeader reads the prefix shared by every chunk body but
+// MatrixChunk's, the session ID and the element count, and checks the count
+// is 1..MaxChunkElements. Sizes that follow it are the caller's to read.
 func readChunkHeader(s *cryptobyte.String, what string, session *[SessionIDSize]byte, count *uint32) error {
 	if !s.CopyBytes(session[:]) || !s.ReadUint32(count) {
 		return fmt.Errorf("%w: %s chunk header", ErrTruncated, what)
@@ -290,12 +345,18 @@ func checkEntries(what string, n, size int) (uint32, error) {
 	return uint32(count), nil
 }
 
-// PointChunk is the body of TypeBlinded and TypeEvaluated: consecutive
-// encoded group elements. Points holds them back to back, ElementSize bytes
-// each; the encoding layer checks sizes, package psi checks the points.
+// PointChunk is the body of TypeBlinded: the session ID, a count u32 (1 to
+// MaxChunkElements) and that many encoded group elements (PROTOCOL.md
+// §Encoding). This package checks sizes, package psi checks the points.
+// (Evaluated frames carry a proof as well: EvaluatedChunk.)
 type PointChunk struct {
+	// Session is the session ID; package psi refuses a chunk of another
+	// session (alert 10).
 	Session [SessionIDSize]byte
-	Points  []byte
+	// Points holds the encoded elements a·H(x_i), in the order of the
+	// initiator's set, back to back, ElementSize bytes each. The count is
+	// len(Points)/ElementSize and is not stored apart.
+	Points []byte
 }
 
 // Len returns the number of points in c.
@@ -335,11 +396,20 @@ func (c *PointChunk) UnmarshalBinary(b []byte) error {
 // EvaluatedChunk is the body of TypeEvaluated: the responder's
 // evaluations of one Blinded chunk, in the same order, and a batched DLEQ
 // proof (RFC 9497 §2.2) that all of them used the scalar committed to in
-// HelloReply. In modes that cannot carry a proof, Proof is all zero.
+// HelloReply. The encoding is the session ID, a count u32 (1 to
+// MaxChunkElements), the proof, then the points (PROTOCOL.md §Encoding,
+// §Evaluation proofs).
 type EvaluatedChunk struct {
+	// Session is the session ID; package psi refuses a chunk of another
+	// session (alert 10).
 	Session [SessionIDSize]byte
-	Proof   [ProofSize]byte
-	Points  []byte
+	// Proof is the chunk's batched DLEQ proof (c ‖ s, ProofSize bytes).
+	// It is all zero in cardinality-only mode, where package psi refuses a
+	// non-zero one.
+	Proof [ProofSize]byte
+	// Points holds the encoded evaluations b·a·H(x_i), back to back,
+	// ElementSize bytes each (shuffled in cardinality-only mode).
+	Points []byte
 }
 
 // Len returns the number of points in c.
@@ -377,23 +447,40 @@ func (c *EvaluatedChunk) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-// SealedChunk is the body of TypeTags and TypeReveal: per element, a
-// PrefixSize-byte prefix followed by SealedSize bytes of sealed payload.
-// In Tags the prefix is an element tag (TagSize bytes) and SealedSize is 0
-// when the session carries no payloads; in Reveal it is the 4-byte
-// big-endian position of the responder's tag the initiator matched, and
-// the seal (always at least SealOverhead bytes) proves the initiator holds
-// the matching element. Package psi checks both sizes against the session.
+// SealedChunk is the body of TypeTags and TypeReveal: the session ID, a
+// count u32 (1 to MaxChunkElements), the prefix size u8, the sealed size
+// u16, then per entry a PrefixSize-byte prefix followed by SealedSize bytes
+// (PROTOCOL.md §Encoding).
+//
+// In Tags the prefix is an element tag (TagSize bytes) and the rest the
+// payload sealed to the initiator, or nothing when the session carries no
+// payloads. In Reveal the prefix starts with the PositionSize-byte
+// big-endian position of the responder's tag the initiator matched; the
+// rest is the initiator's payload sealed under a key only a holder of the
+// element can derive (SealOverhead bytes or more), except in suite 2
+// without payloads, where the prefix is the position and a 5-byte proof
+// (9 bytes) and SealedSize is 0 (PROTOCOL.md §Suite 2, §Messages).
+// Package psi checks both sizes against the session.
 type SealedChunk struct {
-	Session    [SessionIDSize]byte
+	// Session is the session ID; package psi refuses a chunk of another
+	// session (alert 10).
+	Session [SessionIDSize]byte
+	// PrefixSize is the size in bytes of each entry's prefix, 1 to
+	// MaxPrefixSize: TagSize in Tags, PositionSize in Reveal (9 in suite 2
+	// without payloads).
 	PrefixSize uint8
+	// SealedSize is the size in bytes of each entry's sealed payload: 0,
+	// or SealOverhead to MaxSealedSize (the payload size plus
+	// SealOverhead).
 	SealedSize uint16
-	Entries    []byte
+	// Entries holds the entries back to back, EntrySize bytes each; the
+	// count is len(Entries)/EntrySize and is not stored apart.
+	Entries []byte
 }
 
 // Sizes a SealedChunk may declare.
 const (
-	// MaxPrefixSize bounds SealedChunk.PrefixSize.
+	// MaxPrefixSize bounds SealedChunk.PrefixSize, in bytes.
 	MaxPrefixSize = 32
 )
 
@@ -458,36 +545,46 @@ func (c *SealedChunk) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-// Body sizes, for a receiver that caps each frame by what it expects next.
+// Body sizes in bytes, for a receiver that caps each frame by what it
+// expects next (psi.Session.MaxBody; PROTOCOL.md §Encoding).
 const (
 	chunkHeaderSize = SessionIDSize + 4
-	// FinishSize is the size of a Finish body.
+	// FinishSize is the size of a Finish body: 68 bytes.
 	FinishSize = SessionIDSize + 4 + HashSize
 	// AlertSize is the size of the largest Alert body (a context mismatch
 	// alert with a context of MaxContextSize bytes).
 	AlertSize = 1 + 1 + MaxContextSize
 )
 
-// PointChunkSize returns the size of a PointChunk body of count points.
+// PointChunkSize returns the size in bytes of a PointChunk body of count
+// points.
 func PointChunkSize(count int) int { return chunkHeaderSize + count*ElementSize }
 
-// EvaluatedChunkSize returns the size of an EvaluatedChunk body of count
-// points.
+// EvaluatedChunkSize returns the size in bytes of an EvaluatedChunk body
+// of count points.
 func EvaluatedChunkSize(count int) int { return chunkHeaderSize + ProofSize + count*ElementSize }
 
-// SealedChunkSize returns the size of a SealedChunk body of count entries
-// with the given prefix and seal sizes.
+// SealedChunkSize returns the size in bytes of a SealedChunk body of count
+// entries with the given prefix and seal sizes (in bytes).
 func SealedChunkSize(count, prefix, sealed int) int {
 	return chunkHeaderSize + 3 + count*(prefix+sealed)
 }
 
-// Finish is the body of TypeFinish, the last message of every session: the
-// number of reveal entries sent and the hash of the transcript up to this
-// frame, which the receiver checks against its own.
+// Finish is the body of TypeFinish, the last message of each party in
+// every session: the session ID, a count u32 and the transcript hash
+// (FinishSize bytes; PROTOCOL.md §Encoding, §Message flow).
 type Finish struct {
-	Session     [SessionIDSize]byte
+	// Session is the session ID; package psi refuses another session's.
+	Session [SessionIDSize]byte
+	// RevealCount is the number of matches revealed: in the initiator's
+	// Finish the Reveal entries it sent, in the responder's the matches
+	// it took from them; 0 outside both-learn mode. The receiver refuses a
+	// count other than its own.
 	RevealCount uint32
-	Transcript  [HashSize]byte
+	// Transcript is the SHA-256 transcript hash of every session frame
+	// before this one, which the receiver checks against its own (alert
+	// 12; PROTOCOL.md §Primitives).
+	Transcript [HashSize]byte
 }
 
 // AppendBinary appends the encoding of f to b.

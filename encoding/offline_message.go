@@ -22,14 +22,16 @@ import (
 // file lays the bytes out and refuses bytes that are not laid out exactly
 // right; the root package seals, opens, signs and verifies the chunks.
 
-// Sizes of the offline message-file format.
+// Sizes of the offline message-file format (PROTOCOL.md §Message file),
+// in bytes.
 const (
 	// OfflineVersion is the version of the message-file format this
 	// package reads and writes. It is not written in the file: the root
 	// package puts it in the labels of the encryption and the signatures,
 	// so a file of another version does not decrypt.
 	OfflineVersion = 3
-	// ExchangeIDSize is the size of an exchange ID.
+	// ExchangeIDSize is the size of an exchange ID, which the initiator
+	// draws at random for message 0.
 	ExchangeIDSize = 16
 	// OfflineEncSize is the size of the HPKE encapsulated key of
 	// DHKEM(X25519, HKDF-SHA256) (RFC 9180 §7.1: Nenc = 32).
@@ -70,7 +72,8 @@ func OfflineCiphertextSize(n uint64) uint64 {
 }
 
 // OfflineHeader is the clear header of a message file, all that a courier
-// sees besides the ciphertext. The encoding is
+// sees besides the ciphertext (PROTOCOL.md §Message file). The encoding
+// is
 //
 //	ciphertext length u64 (big-endian), enc (OfflineEncSize)
 //
@@ -80,8 +83,13 @@ func OfflineCiphertextSize(n uint64) uint64 {
 // every bit of it looks random; the whole header is the additional data of
 // every chunk, so none of it can be changed.
 type OfflineHeader struct {
+	// Length is the size in bytes of the ciphertext after the header: the
+	// file's size less OfflineHeaderSize, OfflineCiphertextSize of some
+	// stream of at least one byte, at most MaxOfflineCiphertext.
 	Length uint64
-	Enc    [OfflineEncSize]byte
+	// Enc is the HPKE encapsulated key with its most significant bit (bit
+	// 7 of the last byte) set at random; KEMEnc clears it.
+	Enc [OfflineEncSize]byte
 }
 
 // AppendBinary appends the encoding of h to b.
@@ -170,6 +178,8 @@ const (
 // signing key (RFC 8032) and its X25519 encryption key (RFC 7748), both
 // public.
 type OfflineIdentity struct {
+	// Sign is the Ed25519 public key and Enc the X25519 public key, 32
+	// bytes each as their RFCs encode them.
 	Sign, Enc [OfflineKeySize]byte
 }
 
@@ -337,7 +347,8 @@ func OfflineChunkPieces(stream []byte) [][]byte {
 	return pieces
 }
 
-// OfflineMessage is the message stream of a message file. The encoding is
+// OfflineMessage is the message stream of a message file (PROTOCOL.md
+// §Message file). The encoding is
 //
 //	message number u32, exchange ID (ExchangeIDSize), time u64 (Unix
 //	seconds), frame count u32, frames (each as on the wire, see Frame),
@@ -347,14 +358,25 @@ func OfflineChunkPieces(stream []byte) [][]byte {
 // what the sender chooses not to show: its length is the sender's to
 // choose, its bytes must be zero.
 type OfflineMessage struct {
-	Number   uint32
+	// Number is the message number, counted from 0 over both directions:
+	// even from the initiator, odd from the responder.
+	Number uint32
+	// Exchange is the exchange ID, drawn at random by the initiator for
+	// message 0 and the same in every later file of the exchange.
 	Exchange [ExchangeIDSize]byte
-	Time     uint64
-	Frames   []Frame
-	Padding  uint32
+	// Time is when the sender wrote the message, in Unix seconds.
+	Time uint64
+	// Frames are the frames of the sender's turn, at least one, each
+	// encoded as on the wire with sequence numbers continuing per
+	// direction.
+	Frames []Frame
+	// Padding is the number of zero bytes after the frames. The root
+	// package chooses it so that the stream's size depends only on the set
+	// sizes and the message number (PROTOCOL.md §Message file, Padding).
+	Padding uint32
 }
 
-// Size returns the encoded size of m.
+// Size returns the encoded size of m in bytes.
 func (m *OfflineMessage) Size() int {
 	n := OfflineMessageMinSize + int(m.Padding)
 	for _, f := range m.Frames {
@@ -417,12 +439,18 @@ func readOfflineMessage(r io.Reader) (OfflineMessage, error) {
 	return v, nil
 }
 
-// OfflineMessageHeader is the fixed start of a message stream.
+// OfflineMessageHeader is the fixed start of a message stream,
+// OfflineMessageHeaderSize bytes: message number u32, exchange ID, time
+// u64 and frame count u32, big-endian.
 type OfflineMessageHeader struct {
-	Number   uint32
+	// Number is the message number, as in OfflineMessage.
+	Number uint32
+	// Exchange is the exchange ID, as in OfflineMessage.
 	Exchange [ExchangeIDSize]byte
-	Time     uint64
-	Frames   uint32
+	// Time is when the sender wrote the message, in Unix seconds.
+	Time uint64
+	// Frames is the number of frames that follow, at least one.
+	Frames uint32
 }
 
 // OfflineMessageReader decodes a message stream as it arrives: Header,

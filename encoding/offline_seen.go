@@ -11,7 +11,8 @@ import (
 )
 
 // SeenExchangesVersion is the version of the seen-exchanges file format
-// this package reads and writes.
+// this package reads and writes, the byte after the magic "RNTR"
+// (PROTOCOL.md §Seen exchanges).
 const SeenExchangesVersion = 2
 
 // MaxSeenExchanges bounds the exchange IDs one seen-exchanges file holds
@@ -33,7 +34,9 @@ const seenMagic = "RNTR"
 //	in strictly increasing order of ID), and last the SHA-256 of
 //	everything before it.
 //
-// The order makes the encoding of a set unique.
+// The order makes the encoding of a set unique (PROTOCOL.md §Seen
+// exchanges). The root package drops entries older than its validity
+// window (DropBefore) each time it records one.
 type SeenExchanges struct {
 	entries []seenEntry // sorted by ID, distinct IDs
 }

@@ -11,12 +11,14 @@ import (
 )
 
 // ExchangeStateVersion is the version of the offline exchange state-file
-// format this package reads and writes. Version 3 has version 2's layout;
+// format this package reads and writes, the byte after the magic "RNTX"
+// (PROTOCOL.md §State between turns). Version 3 has version 2's layout;
 // its pending message file is of message-file version 3, and its session
 // is bound with the v3 labels, so a version-2 state cannot go on.
 const ExchangeStateVersion = 3
 
-// MaxFailureSize bounds the failure text of a failed exchange's state.
+// MaxFailureSize bounds the failure text of a failed exchange's state, in
+// bytes (4096).
 const MaxFailureSize = 1 << 12
 
 // OfflineKeySize is the size of every public key an exchange state holds:
@@ -26,7 +28,8 @@ const OfflineKeySize = 32
 const exchangeStateMagic = "RNTX"
 
 // ExchangeState is the state file of one party's side of an offline
-// exchange, as the root package's FileExchange saves it between turns.
+// exchange, as the root package's FileExchange saves it between turns
+// (PROTOCOL.md §State between turns).
 // This package lays the fields out and refuses bytes that are not laid
 // out exactly right; the root package checks what they mean. The encoding
 // is
@@ -42,21 +45,47 @@ const exchangeStateMagic = "RNTX"
 //
 // It holds secrets (the session state); see the root package's SaveState.
 type ExchangeState struct {
-	Role, Status      uint8
-	HaveID            bool
-	Exchange          [ExchangeIDSize]byte
-	Next              uint32
-	OwnSigningKey     [OfflineKeySize]byte
-	PeerSigningKey    [OfflineKeySize]byte
-	OwnEncryptionKey  [OfflineKeySize]byte
+	// Role is the party's role as psi.Role numbers it (1 initiator, 2
+	// responder); Status is 1 for an active exchange, 2 for a failed one.
+	// The root package checks both.
+	Role, Status uint8
+	// HaveID reports whether Exchange is set (a u8, 0 or 1): false only
+	// for a responder before message 0.
+	HaveID bool
+	// Exchange is the exchange ID, zero while HaveID is false.
+	Exchange [ExchangeIDSize]byte
+	// Next is the number of the next message to read.
+	Next uint32
+	// OwnSigningKey is this agency's Ed25519 public key. The root package
+	// refuses to continue the exchange with other keys than these four.
+	OwnSigningKey [OfflineKeySize]byte
+	// PeerSigningKey is the peer's pinned Ed25519 public key.
+	PeerSigningKey [OfflineKeySize]byte
+	// OwnEncryptionKey is this agency's X25519 public key.
+	OwnEncryptionKey [OfflineKeySize]byte
+	// PeerEncryptionKey is the peer's pinned X25519 public key.
 	PeerEncryptionKey [OfflineKeySize]byte
-	Started           int64
-	PeerSizeKnown     bool
-	PeerSize          uint32
-	Outgoing          []byte
-	Failure           string
-	Pseudonyms        []uint32
-	Session           []byte
+	// Started is when the exchange started, in Unix nanoseconds, for the
+	// audit record's Time.
+	Started int64
+	// PeerSizeKnown reports whether the peer's handshake has arrived (a
+	// u8, 0 or 1).
+	PeerSizeKnown bool
+	// PeerSize is the set size the peer's handshake declared, 0 until it
+	// arrived; the root package uses it for padding and the audit record.
+	PeerSize uint32
+	// Outgoing is the pending outgoing message file, header and
+	// ciphertext, this party's message just before Next; empty if none.
+	Outgoing []byte
+	// Failure is why a failed exchange failed, at most MaxFailureSize
+	// bytes; empty while active.
+	Failure string
+	// Pseudonyms are the records' per-session pseudonyms, distinct, in
+	// record order; none if failed.
+	Pseudonyms []uint32
+	// Session is the PSI session state (SessionState's encoding, from
+	// psi.Session.MarshalState); empty if failed.
+	Session []byte
 }
 
 func boolByte(v bool) uint8 {

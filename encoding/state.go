@@ -11,8 +11,11 @@ import (
 // SessionState is the saved state of a psi session, as psi.Session's
 // MarshalState writes it and psi.ResumeSession reads it. This package lays
 // the fields out and refuses bytes that are not laid out exactly right;
-// package psi fills the fields and checks what they mean (PROTOCOL.md,
-// §State between turns). Most users never call it directly.
+// package psi fills the fields and checks what they mean, and which are
+// set in which state (psi/state.go). The layout below is its only
+// specification: PROTOCOL.md §State between turns says only what it is
+// bound to. It holds suite-1 sessions only. Most users never call it
+// directly.
 //
 // The encoding is
 //
@@ -29,57 +32,130 @@ import (
 //
 // It holds the session's secrets; see psi.Session.MarshalState.
 type SessionState struct {
-	Role, State      uint8
-	PayloadSize      uint16
-	InputsDigest     [32]byte
-	Key              [32]byte
-	Nonce            [NonceSize]byte
+	// Role is the party's role as psi.Role numbers it (1 initiator, 2
+	// responder); State is package psi's code for the point the session
+	// was saved at, 1 to 7 (stateCodes in psi/state.go).
+	Role, State uint8
+	// PayloadSize is the session's payload size in bytes, 0 to
+	// MaxPayloadSize; it fixes the size of every payload below.
+	PayloadSize uint16
+	// InputsDigest is the SHA-256 digest of the configuration and set the
+	// session was created with (inputsDigest in psi/state.go); resuming
+	// with other inputs is refused.
+	InputsDigest [32]byte
+	// Key is the party's secret scalar (a or b), 32 canonical
+	// little-endian bytes, while the session still needs it; all zero
+	// after.
+	Key [32]byte
+	// Nonce is the party's handshake nonce.
+	Nonce [NonceSize]byte
+	// SendSeq and RecvSeq are the sequence numbers of the next frame to
+	// send and to receive.
 	SendSeq, RecvSeq uint32
-	Transcript       []byte // a hash state, at most 255 bytes
-	Hello            []byte // a frame, at most 65535 bytes
-	SessionID        [SessionIDSize]byte
-	Commitment       [ElementSize]byte
-	AgreedMax        uint32
-	PeerSize         uint32
-	Done             uint32
+	// Transcript is the running transcript hash as SHA-256's
+	// MarshalBinary writes it, at most 255 bytes.
+	Transcript []byte
+	// Hello is the initiator's encoded Hello frame, kept until the reply
+	// arrives (at most 65535 bytes); empty otherwise.
+	Hello []byte
+	// SessionID is the session ID once the handshake has set it, zero
+	// before.
+	SessionID [SessionIDSize]byte
+	// Commitment is the responder's commitment B as the initiator
+	// received it, kept while it receives Evaluated and Tags chunks; zero
+	// otherwise.
+	Commitment [ElementSize]byte
+	// AgreedMax is the agreed cap in elements once the handshake is
+	// done, zero before.
+	AgreedMax uint32
+	// PeerSize is the peer's set size as its handshake message declared
+	// it, zero before the handshake is done.
+	PeerSize uint32
+	// Done is how many elements of the current stream have been received
+	// (a chunk boundary): the initiator counts Evaluated points, then
+	// tags; the responder Blinded points.
+	Done uint32
 
 	// Initiator.
-	OwnPoints   []byte // ElementSize bytes per element
-	PeerTags    []byte // TagSize bytes per tag
-	Found       []StateFound
-	Revealed    uint32
+
+	// OwnPoints holds, ElementSize bytes per own element in set order,
+	// b·H(x_i) for the elements whose evaluation has arrived and a·H(x_i)
+	// for the rest.
+	OwnPoints []byte
+	// PeerTags holds the responder's tags received so far, TagSize bytes
+	// each, in strictly increasing byte order.
+	PeerTags []byte
+	// Found lists the matches found so far, in increasing Position.
+	Found []StateFound
+	// Revealed is the number of Reveal entries sent, once they all are.
+	Revealed uint32
+	// BadPayloads counts the matches whose sealed payload did not open.
 	BadPayloads uint32
 
 	// Responder.
-	Proofs     []byte // ProofSize bytes per chunk
-	Evaluated  []byte // ElementSize bytes per element
-	TagOrder   []byte // 4 bytes per element
-	TagPoints  []byte // ElementSize bytes per element
+
+	// Proofs holds the proofs of the Evaluated chunks computed so far,
+	// ProofSize bytes per chunk (none in cardinality-only mode).
+	Proofs []byte
+	// Evaluated holds the evaluations b·a·H(x_i) computed so far,
+	// ElementSize bytes each.
+	Evaluated []byte
+	// TagOrder is the permutation π of the tags: for each tag position, the
+	// index of the element in the responder's set, a big-endian u32.
+	TagOrder []byte
+	// TagPoints holds b·H(y) for each tag position, ElementSize bytes
+	// each.
+	TagPoints []byte
+	// LastReveal is one more than the tag position of the last Reveal
+	// entry accepted, 0 before the first.
 	LastReveal uint32
 
 	// Outputs.
-	Matches          []StateMatch
-	Cardinality      uint32
-	Learned          uint8
+
+	// Matches lists the matches established so far, or the result's once
+	// the session is done.
+	Matches []StateMatch
+	// Cardinality is the intersection size found so far, or the
+	// result's.
+	Cardinality uint32
+	// Learned is 1 when a done session's result says this party learned
+	// the intersection (psi.Result.Learned), else 0.
+	Learned uint8
+	// ResultTranscript is a done session's final transcript hash, zero
+	// before.
 	ResultTranscript [HashSize]byte
 }
 
-// StateFound is a match the initiator has seen but not yet reported.
+// StateFound is a match the initiator has seen but not yet reported. Its
+// encoding is own u32, position u32, opened u8, payload (PayloadSize
+// bytes).
 type StateFound struct {
+	// Own is the index of the matched element in the initiator's set;
+	// Position the position of the responder's tag it matched.
 	Own, Position uint32
-	Opened        uint8  // 1 if the payload opened, else 0
-	Payload       []byte // exactly PayloadSize bytes
+	// Opened is 1 if the peer's sealed payload opened (always, without
+	// payloads), else 0 (counted in BadPayloads).
+	Opened uint8
+	// Payload is the peer's payload, exactly PayloadSize bytes; all zero
+	// when it did not open.
+	Payload []byte
 }
 
-// StateMatch is a match already established.
+// StateMatch is a match already established. Its encoding is index u32,
+// handle (32), peer payload (PayloadSize bytes).
 type StateMatch struct {
-	Index       uint32
-	Handle      [32]byte
-	PeerPayload []byte // exactly PayloadSize bytes
+	// Index is the index of the matched element in this party's set.
+	Index uint32
+	// Handle is the match handle D("reunite-psi-v2 handle", b·H(e))
+	// (PROTOCOL.md §Primitives), the same on both sides.
+	Handle [32]byte
+	// PeerPayload is the peer's payload for the element, exactly
+	// PayloadSize bytes.
+	PeerPayload []byte
 }
 
 // StateVersion is the version of the saved-state format this package reads
-// and writes.
+// and writes, the byte after the magic "RNTS".
 const StateVersion = 2
 
 const stateMagic = "RNTS"
