@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/reunite-psi/reunite/encoding"
@@ -642,7 +643,8 @@ func (x *FileExchange) exchangeState() (*encoding.ExchangeState, error) {
 	if x.failure != nil {
 		st.Status, st.Failure = statusFailed, x.failure.Error()
 		if len(st.Failure) > encoding.MaxFailureSize {
-			st.Failure = st.Failure[:encoding.MaxFailureSize]
+			// Cut at a character boundary: the text is shown to operators.
+			st.Failure = strings.ToValidUTF8(st.Failure[:encoding.MaxFailureSize], "")
 		}
 		return st, nil
 	}
