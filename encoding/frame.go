@@ -69,7 +69,7 @@ var (
 	// format read: "RNTE" for a frame, "RNTS", "RNTX" or "RNTR" for the
 	// state and seen-exchanges files, or such a file too short to hold its
 	// magic, version and checksum.
-	ErrBadMagic = errors.New("encoding: not a reunite frame (bad magic)")
+	ErrBadMagic = errors.New("encoding: bad magic (not a reunite frame or file of the expected kind)")
 	// ErrVersion reports a frame, file or log of another version than the
 	// one this package reads.
 	ErrVersion = errors.New("encoding: unsupported wire version")
