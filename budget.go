@@ -22,9 +22,10 @@ var ErrBudgetExceeded = errors.New("reunite: peer's element budget for this wind
 // every peer's budget.
 var ErrBudgetCorrupt = errors.New("reunite: budget file is corrupt")
 
-// ErrBudgetArgument reports a reservation BudgetStore cannot make sense of:
-// a negative number of elements.
-var ErrBudgetArgument = errors.New("reunite: invalid budget reservation")
+// ErrBudgetArgument reports an argument a BudgetStore cannot make sense
+// of: a limit or window that is not positive, or a reservation of a
+// negative number of elements.
+var ErrBudgetArgument = errors.New("reunite: invalid budget argument")
 
 // BudgetStore limits how many elements each peer may submit within a
 // sliding time window, persisted so a restart does not reset it.
@@ -99,10 +100,10 @@ func OpenBudgetStore(path string, limit int, window time.Duration) (*BudgetStore
 
 func newBudgetStore(path string, limit int, window time.Duration) (*BudgetStore, error) {
 	if limit <= 0 {
-		return nil, fmt.Errorf("reunite: budget limit must be positive, not %d", limit)
+		return nil, fmt.Errorf("%w: the limit must be positive, not %d", ErrBudgetArgument, limit)
 	}
 	if window <= 0 {
-		return nil, fmt.Errorf("reunite: budget window must be positive, not %v", window)
+		return nil, fmt.Errorf("%w: the window must be positive, not %v", ErrBudgetArgument, window)
 	}
 	return &BudgetStore{path: path, limit: limit, window: window}, nil
 }

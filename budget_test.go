@@ -293,6 +293,11 @@ func TestBudgetChargesEverySession(t *testing.T) {
 	b, _ := openBudget(t, 5000, time.Hour)
 	_, err := b.Reserve("peer", -1, budgetT0)
 	require.ErrorIs(t, err, reunite.ErrBudgetArgument)
+	path := filepath.Join(t.TempDir(), "budget.json")
+	_, err = reunite.CreateBudgetStore(path, 0, time.Hour)
+	require.ErrorIs(t, err, reunite.ErrBudgetArgument, "zero limit")
+	_, err = reunite.CreateBudgetStore(path, 10, 0)
+	require.ErrorIs(t, err, reunite.ErrBudgetArgument, "zero window")
 }
 
 // TestBudgetSharedByTwoStores has two stores on one file, as two processes

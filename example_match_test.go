@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 
 	"github.com/reunite-psi/reunite"
 	"github.com/reunite-psi/reunite/match"
@@ -13,8 +14,10 @@ import (
 // Two agencies match their records over an in-memory connection, one
 // Match call each (over a network, MatchTLS with pinned certificates).
 // Each learns which of its own records match one of the other's, with a
-// match probability, the evidence and a handle both share; neither learns
-// anything of the other's records that match none of its own.
+// match probability, the evidence and a handle both share. Of the other's
+// records that share no match key with its own, each learns nothing but
+// their number, within the other's record count, key-set size and
+// file-wide statistics (SECURITY.md, "What each party learns").
 func ExampleMatch() {
 	recordsA, _, err := match.ReadFile("testdata/agency-a.csv", match.ReadOptions{})
 	if err != nil {
@@ -29,7 +32,7 @@ func ExampleMatch() {
 	connA, connB := net.Pipe()
 	defer connA.Close()
 	defer connB.Close()
-	done := make(chan *reunite.MatchResult)
+	done := make(chan *reunite.MatchResult, 1)
 	go func() {
 		res, err := reunite.Match(context.Background(), connB, recordsB, reunite.MatchConfig{Role: psi.RoleResponder, Peer: "agency A"})
 		if err != nil {
@@ -49,16 +52,20 @@ func ExampleMatch() {
 		handlesB[h.Handle] = h.RecordID
 	}
 	for _, h := range resA.Hits {
-		// h.Score is the probability both compute; h.Rules the evidence.
-		fmt.Printf("A's %s is B's %s: %v\n", h.RecordID, handlesB[h.Handle], h.Score >= match.DefaultThreshold)
+		// h.Score is the probability both compute, h.Rules the evidence.
+		how := ""
+		if slices.Contains(h.Rules, "via=alias") {
+			how = ", through an alias (a false identity)"
+		}
+		fmt.Printf("A's %s is B's %s%s\n", h.RecordID, handlesB[h.Handle], how)
 	}
 	fmt.Println("outcomes:", resA.Audit.Outcome, resB.Audit.Outcome)
 	// Output:
-	// A's A-001 is B's B-101: true
-	// A's A-003 is B's B-103: true
-	// A's A-004 is B's B-104: true
-	// A's A-005 is B's B-105: true
-	// A's A-006 is B's B-106: true
-	// A's A-007 is B's B-107: true
+	// A's A-001 is B's B-101
+	// A's A-003 is B's B-103
+	// A's A-004 is B's B-104
+	// A's A-005 is B's B-105
+	// A's A-006 is B's B-106
+	// A's A-007 is B's B-107, through an alias (a false identity)
 	// outcomes: ok ok
 }

@@ -111,8 +111,8 @@ type Audit struct {
 	// Time is when the session started, in UTC.
 	Time time.Time
 	// Peer is the peer agency's name as the caller gave it
-	// (MatchConfig.Peer); MatchTLS uses the pinned certificate's
-	// fingerprint when the caller gave none.
+	// (MatchConfig.Peer); when the caller gave none, MatchTLS uses the
+	// fingerprint of the certificate the peer presented, pinned or not.
 	Peer string
 	// Role and Mode are this party's role and the session's mode as
 	// psi.Role.String and psi.Mode.String write them ("initiator",
@@ -137,7 +137,8 @@ type Audit struct {
 	// SessionID and Transcript are the session's ID and transcript hash
 	// in hex, the same on both sides, so that the two agencies' entries
 	// can be matched. SessionID is empty for a session that failed before
-	// its handshake settled it.
+	// its handshake settled it, and for a failed file exchange reopened
+	// from its state file (which keeps no session).
 	SessionID, Transcript string
 	// Outcome is "ok", or the error that ended the session.
 	Outcome string

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -268,4 +269,14 @@ func (s stalled) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+}
+
+// TestLongestRuleSetNameFitsTheContext checks that the longest name
+// NewRuleSet accepts gives an ID that is exactly a PSI session context's
+// largest size, so the two limits cannot drift apart.
+func TestLongestRuleSetNameFitsTheContext(t *testing.T) {
+	def := match.DefaultRules()
+	rs, err := match.NewRuleSet(strings.Repeat("r", match.MaxRuleSetName), def.Blocks(), def.Comparisons(), 0)
+	require.NoError(t, err)
+	assert.Len(t, rs.ID(), psi.MaxContextSize)
 }

@@ -641,11 +641,7 @@ func (x *FileExchange) exchangeState() (*encoding.ExchangeState, error) {
 		PeerSizeKnown: x.declared.seen, PeerSize: uint32(x.declared.n),
 	}
 	if x.failure != nil {
-		st.Status, st.Failure = statusFailed, x.failure.Error()
-		if len(st.Failure) > encoding.MaxFailureSize {
-			// Cut at a character boundary: the text is shown to operators.
-			st.Failure = strings.ToValidUTF8(st.Failure[:encoding.MaxFailureSize], "")
-		}
+		st.Status, st.Failure = statusFailed, failureText(x.failure)
 		return st, nil
 	}
 	var err error
@@ -654,6 +650,17 @@ func (x *FileExchange) exchangeState() (*encoding.ExchangeState, error) {
 	}
 	st.Pseudonyms = x.setup.party.Pseudonyms()
 	return st, nil
+}
+
+// failureText is err's text as a state file keeps it: at most
+// encoding.MaxFailureSize bytes, cut at a character boundary, since it is
+// shown to operators.
+func failureText(err error) string {
+	s := err.Error()
+	if len(s) > encoding.MaxFailureSize {
+		s = strings.ToValidUTF8(s[:encoding.MaxFailureSize], "")
+	}
+	return s
 }
 
 // OpenFileExchange continues an exchange from the state file at path.

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/match"
@@ -254,4 +256,16 @@ func outgoingFile(t testing.TB, x *FileExchange) []byte {
 	b, err := x.out.bytes()
 	require.NoError(t, err)
 	return b
+}
+
+// TestFailureTextCutsAtACharacter checks that a failure text too long for
+// the state file is cut within its limit and at a character boundary.
+func TestFailureTextCutsAtACharacter(t *testing.T) {
+	short := errors.New("reunite: short")
+	assert.Equal(t, short.Error(), failureText(short))
+	long := errors.New("x" + strings.Repeat("é", encoding.MaxFailureSize)) // the cut falls inside an é
+	got := failureText(long)
+	assert.LessOrEqual(t, len(got), encoding.MaxFailureSize)
+	assert.True(t, utf8.ValidString(got))
+	assert.Equal(t, encoding.MaxFailureSize-1, len(got), "only the split character is dropped")
 }

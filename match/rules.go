@@ -330,12 +330,14 @@ const MaxRuleSetName = 64 - 1 - 32
 // DefaultMaxKeysPerRecord). The rule set has a key rule per block, and per
 // block and comparison level unless the block's fields already imply that
 // level; there must be at most 255 such rules. The name is 1 to
-// MaxRuleSetName bytes of printable ASCII without a colon, so that the
-// rule set's ID (name, colon, 32 hex digits) fits the PSI session context
-// both parties compare.
+// MaxRuleSetName bytes of UTF-8 without control characters or a colon, so
+// that the rule set's ID (name, colon, 32 hex digits) fits the PSI session
+// context both parties compare, reads back unambiguously, and can be shown
+// to an operator as it is. (Names over MaxRuleSetName bytes used to be
+// accepted here and refused only by the PSI handshake.)
 func NewRuleSet(name string, blocks []Block, comps []Comparison, maxKeys int) (*RuleSet, error) {
-	if len(name) > MaxRuleSetName || strings.ContainsFunc(name, func(r rune) bool { return r < 0x21 || r > 0x7e || r == ':' }) {
-		return nil, fmt.Errorf("%w: a rule-set name is 1 to %d bytes of printable ASCII without spaces or colons", ErrRuleSet, MaxRuleSetName)
+	if len(name) > MaxRuleSetName || !utf8.ValidString(name) || strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) || r == ':' }) {
+		return nil, fmt.Errorf("%w: a rule-set name is 1 to %d bytes of UTF-8 without control characters or colons", ErrRuleSet, MaxRuleSetName)
 	}
 	if name == "" || len(blocks) == 0 || len(blocks) > 32 || len(comps) == 0 || len(comps) > 32 {
 		return nil, fmt.Errorf("%w: need a name, 1 to 32 blocks and 1 to 32 comparisons", ErrRuleSet)

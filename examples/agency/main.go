@@ -508,7 +508,7 @@ func parseVerify(args []string, stderr io.Writer) (path string, key *reunite.Aud
 	path = filepath.Join(*keys, auditFile)
 	if fs.NArg() == 1 {
 		path = fs.Arg(0)
-		if _, err := os.Stat(path); err != nil {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 			return "", nil, nil, err // a log named on the command line that is not there is an input error
 		}
 	}

@@ -9,8 +9,9 @@
 // spellings, swapped fields, a day/month swap, an estimated birth year and
 // a false identity that keeps the real name as an alias. The files also
 // hold a twin, a sibling and a namesake who must not be linked. Neither
-// agency sees the other's records: each learns only which of its own
-// records match, with a match probability, the evidence (which fields
+// agency sees the other's records: each learns which of its own records
+// match (and, of the rest, what SECURITY.md lists: the other's record
+// count, key-set size and file-wide statistics), with a match probability, the evidence (which fields
 // agree and how), and a handle both share for the formal request that
 // follows.
 package main
