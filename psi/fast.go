@@ -176,17 +176,47 @@ func (s *Session) advanceFast() error {
 	}
 	s.fastLayout = layout
 	if s.role == RoleInitiator {
-		if s.fastR, err = kkrt.NewReceiver(p, s.set.Elements, s.rand); err != nil {
+		if s.fastR, err = kkrt.StartReceiver(p, s.set.Elements, s.rand); err != nil {
 			return fastError(err)
 		}
+		s.fastPrepare(s.fastR.Prepare)
 		s.state = stFastSendSetup
 		return nil
 	}
-	if s.fastS, err = kkrt.NewSender(p, s.set.Elements, s.rand); err != nil {
+	if s.fastS, err = kkrt.StartSender(p, s.set.Elements, s.rand); err != nil {
 		return fastError(err)
 	}
+	s.fastPrepare(s.fastS.Prepare)
 	s.lastReveal = -1
 	s.state = stFastRecvSetup
+	return nil
+}
+
+// fastPrepare runs the engine's work on the own set (hashing, cuckoo or
+// simple hashing) in a goroutine of its own, while the base OTs are
+// exchanged: the two parties then prepare at the same time, each on its
+// own core if need be, instead of one after the other (the responder's
+// used to delay its HelloReply, the initiator's its OTSetup). The engine
+// has read all the randomness it needs before the matrix phase, so the
+// frames are the same. The first matrix chunk waits for it
+// (waitPrepared), and so does a session that ends before.
+func (s *Session) fastPrepare(prepare func() error) {
+	done := make(chan error, 1)
+	s.preparing = done
+	go func() { done <- prepare() }()
+}
+
+// waitPrepared waits for fastPrepare's goroutine, if one is running, and
+// returns its error.
+func (s *Session) waitPrepared() error {
+	if s.preparing == nil {
+		return nil
+	}
+	err := <-s.preparing
+	s.preparing = nil
+	if err != nil {
+		return fastError(err)
+	}
 	return nil
 }
 
@@ -245,6 +275,9 @@ func (s *Session) receiveOTReply(f encoding.Frame) error {
 }
 
 func (s *Session) sendMatrix() (encoding.MessageType, []byte, error) {
+	if err := s.waitPrepared(); err != nil {
+		return 0, nil, err
+	}
 	// The engine writes the rows straight into the body, after its header.
 	body := s.sendBuffer(encoding.MatrixChunkSize(s.matrixRows(s.done)))
 	body, err := encoding.AppendMatrixHeader(body, &s.sid, s.matrixRows(s.done))
@@ -371,6 +404,9 @@ func (s *Session) receiveMatrix(f encoding.Frame) error {
 	}
 	if want := s.matrixRows(s.done); m.Len() != want {
 		return fmt.Errorf("%w: matrix chunk of %d rows, expected %d", ErrMalformed, m.Len(), want)
+	}
+	if err := s.waitPrepared(); err != nil {
+		return err
 	}
 	if err := s.fastS.ReadMatrixChunk(m.Rows); err != nil {
 		return fastError(err)

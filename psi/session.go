@@ -129,6 +129,10 @@ type Session struct {
 	fastS      *kkrt.Sender
 	fastLayout kkrt.Layout
 	otReply    []byte
+	// preparing, until the first matrix chunk, receives the result of the
+	// engine's Prepare, which runs in a goroutine of its own from the end
+	// of the handshake (fastPrepare).
+	preparing chan error
 
 	// reuseSend is set by Run, which has written a frame before it asks
 	// for the next: the large chunk bodies are then built in sendBuf,
@@ -307,6 +311,7 @@ func (s *Session) abort(err error) error {
 // dropState releases everything the session no longer needs, so secrets
 // and large buffers do not outlive it.
 func (s *Session) dropState() {
+	_ = s.waitPrepared() // no goroutine outlives the session's end
 	s.key, s.keyInv = nil, nil
 	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil

@@ -27,12 +27,20 @@ const (
 // Receiver is the party that holds the cuckoo table and learns the
 // intersection. Its methods must be called in protocol order: Setup,
 // ReadBaseOT, AppendMatrixChunk for every chunk, ReadTagChunk for every chunk,
-// then Intersection. A Receiver is not safe for concurrent use.
+// then Intersection; a receiver from StartReceiver needs Prepare before the
+// first matrix chunk. A Receiver is not safe for concurrent use, except
+// that Prepare may run while Setup and ReadBaseOT do.
 type Receiver struct {
 	l     layout
 	ctx   []byte
 	rand  io.Reader
 	state receiverState
+
+	// set and walk (the seed of cuckoo insertion's random walk) wait for
+	// Prepare, which sets prepared.
+	set      [][]byte
+	walk     [32]byte
+	prepared bool
 
 	// xs holds each own element's OPRF input x̂ until its bin's matrix
 	// row is made, and from then on the element's OPRF secret (SecretSize
@@ -85,8 +93,24 @@ type Hit struct {
 // which must have exactly p.ReceiverSize distinct elements. rand must be a
 // cryptographically secure source (crypto/rand.Reader in production). It
 // hashes the set into the cuckoo table, so it fails with ErrDuplicate or,
-// with probability below 2^-40, ErrCuckoo.
+// with probability below 2^-40, ErrCuckoo. It is StartReceiver followed by
+// Prepare.
 func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
+	r, err := StartReceiver(p, set, rand)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Prepare(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// StartReceiver is NewReceiver without the work on the set: it checks the
+// sizes and reads the randomness the receiver needs, in the same order,
+// and leaves the cuckoo table to Prepare. The receiver does not read set
+// before Prepare, nor keep it after.
+func StartReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 	l, err := newLayout(p)
 	if err != nil {
 		return nil, err
@@ -94,22 +118,40 @@ func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 	if len(set) != p.ReceiverSize {
 		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.ReceiverSize)
 	}
-	seed := sessionSeed(p.Context)
-	xs := hashSet(&seed, set)
-	// The cuckoo table is the duplicate check's table first.
-	table := newCuckooTable(l.bins, l.stash)
-	if i, j, ok := distinct(inputSlice(xs), words(table.slots)); !ok {
-		return nil, errDuplicate(i, j)
-	}
-	clear(table.slots)
-	var walk [32]byte
-	if _, err := io.ReadFull(rand, walk[:]); err != nil {
+	r := &Receiver{l: l, ctx: bytes.Clone(p.Context), rand: rand, set: set}
+	if _, err := io.ReadFull(rand, r.walk[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	if err := buildCuckoo(table, xs, newRand(walk)); err != nil {
-		return nil, err
+	return r, nil
+}
+
+// Prepare hashes the set into the cuckoo table; it fails with
+// ErrDuplicate or, with probability below 2^-40, ErrCuckoo. A receiver
+// from StartReceiver needs it once, before its first AppendMatrixChunk.
+// It needs no message and touches nothing that Setup and ReadBaseOT do,
+// so it may run in another goroutine while they do (and while the peer
+// works): the caller must wait for it to return before any other call.
+func (r *Receiver) Prepare() error {
+	if r.prepared || r.set == nil && r.l.nR > 0 {
+		return fmt.Errorf("%w: Prepare called twice", ErrOrder)
 	}
-	return &Receiver{l: l, ctx: bytes.Clone(p.Context), rand: rand, xs: xs, table: table, elemBits: uint(bits.Len(uint(len(xs))))}, nil
+	set := r.set
+	r.set = nil
+	seed := sessionSeed(r.ctx)
+	xs := hashSet(&seed, set)
+	// The cuckoo table is the duplicate check's table first.
+	table := newCuckooTable(r.l.bins, r.l.stash)
+	if i, j, ok := distinct(inputSlice(xs), words(table.slots)); !ok {
+		return errDuplicate(i, j)
+	}
+	clear(table.slots)
+	if err := buildCuckoo(table, xs, newRand(r.walk)); err != nil {
+		return err
+	}
+	r.xs, r.table, r.elemBits = xs, table, uint(bits.Len(uint(len(xs))))
+	r.slots = make([]uint8, len(xs))
+	r.prepared = true
+	return nil
 }
 
 func newRand(seed [32]byte) *rand.Rand { return rand.New(rand.NewChaCha8(seed)) }
@@ -162,7 +204,6 @@ func (r *Receiver) ReadBaseOT(msg []byte) error {
 	n := min(ChunkRows, r.l.rows)
 	r.col0, r.col1 = make([]byte, Width*n/8), make([]byte, Width*n/8)
 	r.t, r.d = make([]row, n), make([]row, n)
-	r.slots = make([]uint8, len(r.xs))
 	r.ot = nil
 	r.state = rMatrix
 	return nil
@@ -182,6 +223,9 @@ func (r *Receiver) TagChunks() int { return r.l.tagChunks() }
 func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 	if err := r.expect(rMatrix, "AppendMatrixChunk"); err != nil {
 		return nil, err
+	}
+	if !r.prepared {
+		return nil, fmt.Errorf("%w: AppendMatrixChunk before Prepare", ErrOrder)
 	}
 	k := r.chunk
 	n := r.l.chunkRows(k)
