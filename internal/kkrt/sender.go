@@ -135,13 +135,25 @@ func (s *Sender) Prepare() error {
 	}
 	rng.Shuffle(n, func(i, j int) { s.perm[i], s.perm[j] = s.perm[j], s.perm[i] })
 	// Each element's input goes to slot 0 of its place in output order,
-	// then to its input slot.
+	// then to its input slot. The set is hashed in its own order into
+	// slot 1 of the element's index, and then moved to output order in a
+	// loop that does nothing else, so that its cache misses overlap:
+	// hashing set[perm[k]] straight to slot 0 waited for two misses per
+	// element (slice header, then bytes), and writing each input to its
+	// output place as it is hashed waited for one.
 	seed := sessionSeed(s.ctx)
 	s.secrets = make([]byte, n*per*SecretSize)
 	parallel(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			x := hashElement(&seed, set[i])
+			copy(s.slot(i, 1), x[:])
+		}
+	})
+	parallel(n, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
-			x := hashElement(&seed, set[s.perm[k]])
-			copy(s.slot(k, 0), x[:])
+			x := s.slot(int(s.perm[k]), 1) // read once: perm is a permutation
+			copy(s.slot(k, 0), x)
+			clear(x)
 		}
 	})
 	// Slots 1 and 2, free until the inputs are placed, are the duplicate
