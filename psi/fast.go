@@ -361,6 +361,83 @@ func (s *Session) fastFound() []found {
 	return out
 }
 
+// fastMatches makes the initiator's matches in a goroutine of its own,
+// once its Finish is out: without payloads from the engine's hits, in
+// Index order; with them it derives the handles of the matches
+// finishAnswers made. The responder, meanwhile, checks the last reveals
+// and makes its own matches (flushRevealed), so the two parties' last
+// work runs at the same time instead of one after the other.
+// receiveConfirm waits for it (waitMatches) before the result is made, and
+// so does a session that ends before.
+func (s *Session) fastMatches() {
+	r := s.fastR
+	s.fastR = nil // the secrets are needed for the handles only
+	if s.cardinality == 0 {
+		return
+	}
+	done := make(chan []Match, 1)
+	s.matching = done
+	matches, sid, n := s.matches, &s.sid, len(s.set.Elements)
+	if matches == nil {
+		matches = make([]Match, s.cardinality)
+	}
+	fromHits := s.cfg.PayloadSize == 0
+	go func() {
+		if !fromHits {
+			_ = parallel(len(matches), func(lo, hi int) error {
+				for k := lo; k < hi; k++ {
+					matches[k].Handle = derive(labelFastHandle, sid, r.Secret(matches[k].Index))
+				}
+				return nil
+			})
+			done <- matches
+			return
+		}
+		// Blocks of own elements: their hits are counted first, so that
+		// each block knows where its matches start.
+		const block = 1024
+		blocks := (n + block - 1) / block
+		start := make([]int, blocks+1)
+		each := func(fn func(b, lo, hi int)) {
+			_ = parallel(blocks, func(lo, hi int) error {
+				for b := lo; b < hi; b++ {
+					fn(b, b*block, min(n, (b+1)*block))
+				}
+				return nil
+			})
+		}
+		each(func(b, lo, hi int) {
+			for e := lo; e < hi; e++ {
+				if _, ok := r.Position(e); ok {
+					start[b+1]++
+				}
+			}
+		})
+		for b := range blocks {
+			start[b+1] += start[b]
+		}
+		each(func(b, lo, hi int) {
+			k := start[b]
+			for e := lo; e < hi; e++ {
+				if _, ok := r.Position(e); ok {
+					matches[k] = Match{Index: e, Handle: derive(labelFastHandle, sid, r.Secret(e))}
+					k++
+				}
+			}
+		})
+		done <- matches
+	}()
+}
+
+// waitMatches waits for fastMatches' goroutine, if one is running, and
+// takes its matches.
+func (s *Session) waitMatches() {
+	if s.matching != nil {
+		s.matches = <-s.matching
+		s.matching = nil
+	}
+}
+
 // --- Responder (OPRF sender) ---
 
 func (s *Session) receiveOTSetup(f encoding.Frame) error {

@@ -330,12 +330,18 @@ func (s *Session) addFound(m found, payload []byte) {
 
 // finishAnswers computes the initiator's result once every answer is in.
 func (s *Session) finishAnswers() {
-	if s.suite == SuiteOTExtension && s.cfg.PayloadSize == 0 {
-		s.found = s.fastFound()
-	}
 	s.cardinality = len(s.found)
+	if s.suite == SuiteOTExtension && s.cfg.PayloadSize == 0 {
+		s.cardinality = s.fastR.HitCount()
+		if s.cfg.Mode == BothLearn {
+			s.found = s.fastFound() // the positions to reveal
+		}
+	}
 	s.peerTags, s.ownTags = nil, nil
-	if s.cfg.Mode != CardinalityOnly {
+	// Suite 2 makes its matches, or derives their handles, once its Finish
+	// is out (fastMatches); without payloads, from the engine's hits.
+	later := s.suite == SuiteOTExtension
+	if s.cfg.Mode != CardinalityOnly && !(later && s.cfg.PayloadSize == 0) {
 		// In the other modes evaluated elements come back in the order they
 		// were sent, so ownPoints index = element index.
 		handle, _, _ := s.labels()
@@ -354,9 +360,9 @@ func (s *Session) finishAnswers() {
 					i = int(uint32(order[k]))
 				}
 				m := s.found[i]
-				s.matches[k] = Match{
-					Index:  int(m.own),
-					Handle: derive(handle, &s.sid, s.ownKey(m.own)),
+				s.matches[k] = Match{Index: int(m.own)}
+				if !later {
+					s.matches[k].Handle = derive(handle, &s.sid, s.ownKey(m.own))
 				}
 				if s.payloads != nil {
 					s.matches[k].PeerPayload = s.payloads[i]
@@ -373,7 +379,6 @@ func (s *Session) finishAnswers() {
 	} else {
 		s.found = nil
 		s.state = stInitSendFinish
-		s.fastR = nil // no reveals: its secrets are no longer needed
 	}
 }
 
@@ -437,6 +442,9 @@ func (s *Session) sendFinish() (encoding.MessageType, []byte, error) {
 	s.transcript.Sum(f.Transcript[:0])
 	body, err := f.AppendBinary(nil)
 	s.state = stInitRecvConfirm
+	if s.suite == SuiteOTExtension {
+		s.fastMatches()
+	}
 	return encoding.TypeFinish, body, err
 }
 
@@ -450,6 +458,7 @@ func (s *Session) receiveConfirm(f encoding.Frame) error {
 	if err != nil {
 		return err
 	}
+	s.waitMatches()
 	s.complete(fin.Transcript, true) // the initiator learns in every mode
 	return nil
 }

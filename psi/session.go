@@ -131,8 +131,10 @@ type Session struct {
 	otReply    []byte
 	// preparing, until the first matrix chunk, receives the result of the
 	// engine's Prepare, which runs in a goroutine of its own from the end
-	// of the handshake (fastPrepare).
+	// of the handshake (fastPrepare); matching receives the initiator's
+	// matches, made while its Finish is out (fastMatches).
 	preparing chan error
+	matching  chan []Match
 
 	// reuseSend is set by Run, which has written a frame before it asks
 	// for the next: the large chunk bodies are then built in sendBuf,
@@ -312,6 +314,7 @@ func (s *Session) abort(err error) error {
 // and large buffers do not outlive it.
 func (s *Session) dropState() {
 	_ = s.waitPrepared() // no goroutine outlives the session's end
+	s.waitMatches()
 	s.key, s.keyInv = nil, nil
 	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
