@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/kkrt"
@@ -345,20 +346,28 @@ func (s *Session) receiveOPRFTags(f encoding.Frame) error {
 	return nil
 }
 
-// fastFound returns the initiator's matches in suite 2 without payloads,
-// in own element order, read from the engine in one exact allocation.
-func (s *Session) fastFound() []found {
-	n := s.fastR.HitCount()
-	if n == 0 {
-		return nil
+// revealTotal returns the number of matches the initiator reveals.
+func (s *Session) revealTotal() int {
+	if s.revealHits {
+		return s.cardinality
 	}
-	out := make([]found, 0, n)
-	for e := range s.set.Elements {
-		if pos, ok := s.fastR.Position(e); ok {
-			out = append(out, found{own: int32(e), position: uint32(pos)})
-		}
+	return len(s.found)
+}
+
+// revealBatch returns the cnt matches to reveal from the from-th on, in
+// position order: from found, or, in suite 2 without payloads, from the
+// engine's hits, which it lists in that order (so they need no list or
+// sort of their own).
+func (s *Session) revealBatch(from, cnt int) []found {
+	if !s.revealHits {
+		return s.found[from : from+cnt]
 	}
-	return out
+	s.revealFound = slices.Grow(s.revealFound[:0], cnt)[:cnt]
+	for i, e := range s.fastR.HitOrder()[from : from+cnt] {
+		pos, _ := s.fastR.Position(int(e))
+		s.revealFound[i] = found{own: int32(e), position: uint32(pos)}
+	}
+	return s.revealFound
 }
 
 // fastMatches makes the initiator's matches in a goroutine of its own,
@@ -394,17 +403,14 @@ func (s *Session) fastMatches() {
 			return
 		}
 		// Blocks of own elements: their hits are counted first, so that
-		// each block knows where its matches start.
+		// each block knows where its matches start. The hits may crowd
+		// in some part of the set, so the workers take blocks in turn
+		// rather than a fixed share each.
 		const block = 1024
 		blocks := (n + block - 1) / block
 		start := make([]int, blocks+1)
 		each := func(fn func(b, lo, hi int)) {
-			_ = parallel(blocks, func(lo, hi int) error {
-				for b := lo; b < hi; b++ {
-					fn(b, b*block, min(n, (b+1)*block))
-				}
-				return nil
-			})
+			parallelBlocks(blocks, func(b int) { fn(b, b*block, min(n, (b+1)*block)) })
 		}
 		each(func(b, lo, hi int) {
 			for e := lo; e < hi; e++ {

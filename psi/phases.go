@@ -332,10 +332,9 @@ func (s *Session) addFound(m found, payload []byte) {
 func (s *Session) finishAnswers() {
 	s.cardinality = len(s.found)
 	if s.suite == SuiteOTExtension && s.cfg.PayloadSize == 0 {
+		// The engine lists the hits in position order: found stays nil.
 		s.cardinality = s.fastR.HitCount()
-		if s.cfg.Mode == BothLearn {
-			s.found = s.fastFound() // the positions to reveal
-		}
+		s.revealHits = s.cfg.Mode == BothLearn
 	}
 	s.peerTags, s.ownTags = nil, nil
 	// Suite 2 makes its matches, or derives their handles, once its Finish
@@ -373,8 +372,10 @@ func (s *Session) finishAnswers() {
 		s.payloads = nil
 	}
 	s.done = 0
-	if s.cfg.Mode == BothLearn && len(s.found) > 0 {
-		slices.SortFunc(s.found, func(a, b found) int { return cmp.Compare(a.position, b.position) })
+	if s.cfg.Mode == BothLearn && s.revealTotal() > 0 {
+		if !s.revealHits {
+			slices.SortFunc(s.found, func(a, b found) int { return cmp.Compare(a.position, b.position) })
+		}
 		s.state = stInitSendReveal
 	} else {
 		s.found = nil
@@ -385,16 +386,17 @@ func (s *Session) finishAnswers() {
 // --- Initiator: reveal and finish out ---
 
 func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
-	cnt := min(encoding.MaxChunkElements, len(s.found)-s.done)
+	total := s.revealTotal()
+	cnt := min(encoding.MaxChunkElements, total-s.done)
 	prefix, sealed := s.revealSizes()
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: uint8(prefix), SealedSize: uint16(sealed)}
 	size := c.EntrySize()
 	s.revealBuf = slices.Grow(s.revealBuf[:0], cnt*size)[:cnt*size]
 	c.Entries = s.revealBuf
-	s.fillReveal(c.Entries, s.found[s.done:s.done+cnt], size, sealed)
+	s.fillReveal(c.Entries, s.revealBatch(s.done, cnt), size, sealed)
 	s.done += cnt
-	s.progress("reveal", s.done, len(s.found))
-	if s.done == len(s.found) {
+	s.progress("reveal", s.done, total)
+	if s.done == total {
 		s.state = stInitSendFinish
 	}
 	body, err := c.AppendBinary(s.sendBuffer(encoding.SealedChunkSize(cnt, prefix, sealed)))
@@ -436,8 +438,8 @@ func (s *Session) fillReveal(entries []byte, batch []found, size, sealed int) {
 // far, and then waits for the responder's confirmation, so neither party
 // reports a result the other rejected.
 func (s *Session) sendFinish() (encoding.MessageType, []byte, error) {
-	s.revealed = len(s.found)
-	s.found = nil
+	s.revealed = s.revealTotal()
+	s.found, s.revealHits, s.revealFound = nil, false, nil
 	f := encoding.Finish{Session: s.sid, RevealCount: uint32(s.revealed)}
 	s.transcript.Sum(f.Transcript[:0])
 	body, err := f.AppendBinary(nil)

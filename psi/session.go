@@ -93,16 +93,20 @@ type Session struct {
 	commit [encoding.ElementSize]byte
 
 	// Initiator.
-	keyInv      *ristretto255.Scalar
-	commitPt    *ristretto255.Element            // commit, decoded
-	ownPoints   []byte                           // a·H(x) per element until its evaluation arrives, then b·H(x)
-	ownTags     map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
-	peerTags    map[[encoding.TagSize]byte]struct{}
-	found       []found
-	payloads    [][]byte // with payloads: the peer's payload of found[i], nil where its seal did not open
-	revealed    int      // matches revealed to the responder
-	revealBuf   []byte   // the entries of the Reveal being made, reused
-	badPayloads int      // matched elements whose sealed payload did not open
+	keyInv    *ristretto255.Scalar
+	commitPt  *ristretto255.Element            // commit, decoded
+	ownPoints []byte                           // a·H(x) per element until its evaluation arrives, then b·H(x)
+	ownTags   map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
+	peerTags  map[[encoding.TagSize]byte]struct{}
+	found     []found
+	payloads  [][]byte // with payloads: the peer's payload of found[i], nil where its seal did not open
+	revealed  int      // matches revealed to the responder
+	revealBuf []byte   // the entries of the Reveal being made, reused
+	// revealHits is set when suite 2 without payloads reveals the engine's
+	// hits (found is then nil), a chunk at a time in revealFound.
+	revealHits  bool
+	revealFound []found
+	badPayloads int // matched elements whose sealed payload did not open
 
 	// Responder.
 	evaluated  []byte  // b·a·H(x), grown chunk by chunk as Blinded frames arrive
@@ -319,7 +323,7 @@ func (s *Session) dropState() {
 	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
 	s.revealedPos, s.revealedCount, s.revealedPayloads = nil, 0, nil
-	s.revealBuf = nil
+	s.revealBuf, s.revealHits, s.revealFound = nil, false, nil
 	s.helloFrame = nil
 	s.fastR, s.fastS, s.otReply, s.sendBuf = nil, nil, nil, nil
 }

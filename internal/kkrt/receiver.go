@@ -63,6 +63,7 @@ type Receiver struct {
 	lookup   []uint32 // open addressing over own tags: entry(element, slot, tag)
 	elemBits uint     // bits of a lookup entry that hold element + 1
 	hit      []uint32 // per own element: 1 + the position of its tag in the tag stream, or 0
+	order    []uint32 // the own elements hit so far, in the order of their tags' positions
 	last     []Hit    // the hits of the last tag chunk
 	local    [][]Hit  // per worker: its hits in the tag chunk being read
 }
@@ -325,6 +326,8 @@ func (r *Receiver) finishMatrix() {
 	}
 	r.slots = nil
 	r.hit = make([]uint32, len(r.xs))
+	// An honest sender's element hits at most one own element.
+	r.order = make([]uint32, 0, min(len(r.xs), r.l.nS))
 }
 
 // home returns the lookup entry where the search for a tag whose first 8
@@ -415,6 +418,7 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 			return r.fail(fmt.Errorf("%w: tag at position %d repeats the tag at %d", ErrRepeatedTag, h.Position, prev-1))
 		}
 		r.hit[h.Element] = uint32(h.Position + 1)
+		r.order = append(r.order, uint32(h.Element))
 	}
 	r.last = found
 	r.tagK++
@@ -456,15 +460,7 @@ func (r *Receiver) Hits() ([]Hit, error) {
 	return out, nil
 }
 
-func (r *Receiver) hitCount() int {
-	count := 0
-	for _, h := range r.hit {
-		if h != 0 {
-			count++
-		}
-	}
-	return count
-}
+func (r *Receiver) hitCount() int { return len(r.order) }
 
 // HitCount returns the number of the receiver's elements in the sender's
 // set, once the last tag chunk was read (0 before).
@@ -484,6 +480,17 @@ func (r *Receiver) Position(e int) (int64, bool) {
 		return 0, false
 	}
 	return int64(r.hit[e]) - 1, true
+}
+
+// HitOrder returns the receiver's elements in the sender's set in the
+// order of their tags in the tag stream (increasing Hit.Position), once
+// the last tag chunk was read (nil before). The slice is the receiver's:
+// the caller must not modify it.
+func (r *Receiver) HitOrder() []uint32 {
+	if r.state != rDone {
+		return nil
+	}
+	return r.order
 }
 
 // NewHits returns the hits the last successful ReadTagChunk found, in
