@@ -136,7 +136,9 @@ func (s *Session) fastParams() kkrt.Params {
 	// The initiator needs its secrets for handles; the responder needs
 	// its own only to wrap payload keys and to check reveals.
 	secrets := s.role == RoleInitiator || s.cfg.PayloadSize > 0 || s.cfg.Mode == BothLearn
-	return kkrt.Params{ReceiverSize: nI, SenderSize: nR, Context: s.sid[:], Secrets: secrets}
+	// NewSession has refused equal elements (checkInputs): the engine
+	// need not check again.
+	return kkrt.Params{ReceiverSize: nI, SenderSize: nR, Context: s.sid[:], Secrets: secrets, Distinct: true}
 }
 
 // fastError maps an engine error to the session's sentinels.

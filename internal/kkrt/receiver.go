@@ -142,10 +142,12 @@ func (r *Receiver) Prepare() error {
 	xs := hashSet(&seed, set)
 	// The cuckoo table is the duplicate check's table first.
 	table := newCuckooTable(r.l.bins, r.l.stash)
-	if i, j, ok := distinct(inputSlice(xs), words(table.slots)); !ok {
-		return errDuplicate(i, j)
+	if !r.l.distinct {
+		if i, j, ok := distinct(inputSlice(xs), words(table.slots)); !ok {
+			return errDuplicate(i, j)
+		}
+		clear(table.slots)
 	}
-	clear(table.slots)
 	if err := buildCuckoo(table, xs, newRand(r.walk)); err != nil {
 		return err
 	}

@@ -158,8 +158,10 @@ func (s *Sender) Prepare() error {
 	})
 	// Slots 1 and 2, free until the inputs are placed, are the duplicate
 	// check's table.
-	if i, j, ok := distinct(slotInputs{s}, freeSlots{s}); !ok {
-		return errDuplicate(int(s.perm[i]), int(s.perm[j]))
+	if !l.distinct {
+		if i, j, ok := distinct(slotInputs{s}, freeSlots{s}); !ok {
+			return errDuplicate(int(s.perm[i]), int(s.perm[j]))
+		}
 	}
 	if l.stash == 0 {
 		s.last = make([]uint8, n)
