@@ -6,7 +6,6 @@ import (
 	"io"
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
@@ -181,23 +180,6 @@ func parallel(n int, fn func(lo, hi int) error) error {
 	}
 	wg.Wait()
 	return firstNonNil(errs)
-}
-
-// parallelBlocks calls fn(b) for every b in [0, blocks) on all available
-// cores, each worker taking the next block when it is done with one, so
-// that blocks of uneven work keep every core busy; it returns only after
-// every call has returned.
-func parallelBlocks(blocks int, fn func(b int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), blocks) {
-		wg.Go(func() {
-			for b := int(next.Add(1) - 1); b < blocks; b = int(next.Add(1) - 1) {
-				fn(b)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 func firstNonNil(errs []error) error {

@@ -388,51 +388,24 @@ func (s *Session) fastMatches() {
 	}
 	done := make(chan []Match, 1)
 	s.matching = done
-	matches, sid, n := s.matches, &s.sid, len(s.set.Elements)
+	matches, sid := s.matches, &s.sid
 	if matches == nil {
 		matches = make([]Match, s.cardinality)
 	}
 	fromHits := s.cfg.PayloadSize == 0
 	go func() {
-		if !fromHits {
+		if fromHits {
+			r.EachHit(func(k, e int) {
+				matches[k] = Match{Index: e, Handle: derive(labelFastHandle, sid, r.Secret(e))}
+			})
+		} else {
 			_ = parallel(len(matches), func(lo, hi int) error {
 				for k := lo; k < hi; k++ {
 					matches[k].Handle = derive(labelFastHandle, sid, r.Secret(matches[k].Index))
 				}
 				return nil
 			})
-			done <- matches
-			return
 		}
-		// Blocks of own elements: their hits are counted first, so that
-		// each block knows where its matches start. The hits may crowd
-		// in some part of the set, so the workers take blocks in turn
-		// rather than a fixed share each.
-		const block = 1024
-		blocks := (n + block - 1) / block
-		start := make([]int, blocks+1)
-		each := func(fn func(b, lo, hi int)) {
-			parallelBlocks(blocks, func(b int) { fn(b, b*block, min(n, (b+1)*block)) })
-		}
-		each(func(b, lo, hi int) {
-			for e := lo; e < hi; e++ {
-				if _, ok := r.Position(e); ok {
-					start[b+1]++
-				}
-			}
-		})
-		for b := range blocks {
-			start[b+1] += start[b]
-		}
-		each(func(b, lo, hi int) {
-			k := start[b]
-			for e := lo; e < hi; e++ {
-				if _, ok := r.Position(e); ok {
-					matches[k] = Match{Index: e, Handle: derive(labelFastHandle, sid, r.Secret(e))}
-					k++
-				}
-			}
-		})
 		done <- matches
 	}()
 }

@@ -484,6 +484,43 @@ func (r *Receiver) Position(e int) (int64, bool) {
 	return int64(r.hit[e]) - 1, true
 }
 
+// EachHit calls f(k, e) for every element e of the receiver's in the
+// sender's set, k being its rank among them in element order (the k-th
+// of Hits), on all cores, and returns when all calls have; f must be
+// safe for concurrent use. It does nothing before the last tag chunk was
+// read.
+func (r *Receiver) EachHit(f func(k, e int)) {
+	if r.state != rDone {
+		return
+	}
+	// Blocks of elements: their hits are counted first, so that each
+	// block knows its first rank. The hits may crowd in part of the set,
+	// so the workers take blocks in turn rather than a share each.
+	const block = 1024
+	n := len(r.hit)
+	blocks := (n + block - 1) / block
+	start := make([]int, blocks+1)
+	parallelTake(blocks, func(b int) {
+		for _, h := range r.hit[b*block : min(n, (b+1)*block)] {
+			if h != 0 {
+				start[b+1]++
+			}
+		}
+	})
+	for b := range blocks {
+		start[b+1] += start[b]
+	}
+	parallelTake(blocks, func(b int) {
+		k := start[b]
+		for e := b * block; e < min(n, (b+1)*block); e++ {
+			if r.hit[e] != 0 {
+				f(k, e)
+				k++
+			}
+		}
+	})
+}
+
 // HitOrder returns the receiver's elements in the sender's set in the
 // order of their tags in the tag stream (increasing Hit.Position), once
 // the last tag chunk was read (nil before). The slice is the receiver's:
