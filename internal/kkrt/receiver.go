@@ -353,19 +353,15 @@ func (r *Receiver) insert(e, slot int, v uint64) {
 }
 
 // find returns the own element whose tag is tag and expected in slot, or
-// -1. Comparing within a slot only is what the tag length assumes
-// (newLayout). An entry whose slot and fingerprint agree is checked
-// against the whole tag, derived from the element's secret.
-func (r *Receiver) find(tag []byte, slot int) int {
+// -1, searching from entry k, which holds s. Comparing within a slot only
+// is what the tag length assumes (newLayout). An entry whose slot and
+// fingerprint agree is checked against the whole tag, derived from the
+// element's secret.
+func (r *Receiver) find(tag []byte, slot int, k uint64, s uint32) int {
 	size := uint64(len(r.lookup))
-	v := binary.LittleEndian.Uint64(tag)
-	want := r.entry(-1, slot, v) >> r.elemBits
+	want := r.entry(-1, slot, binary.LittleEndian.Uint64(tag)) >> r.elemBits
 	var own [maxTagLen]byte
-	for k := r.home(v); ; {
-		s := r.lookup[k]
-		if s == 0 {
-			return -1
-		}
+	for s != 0 {
 		if s>>r.elemBits == want {
 			e := int(s&(1<<r.elemBits-1)) - 1
 			if tagOf(own[:len(tag)], r.xs[e][:]); bytes.Equal(own[:len(tag)], tag) {
@@ -375,7 +371,9 @@ func (r *Receiver) find(tag []byte, slot int) int {
 		if k++; k == size {
 			k = 0
 		}
+		s = r.lookup[k]
 	}
+	return -1
 }
 
 // ReadTagChunk reads the next chunk of the sender's OPRF tags and marks
@@ -399,9 +397,23 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 	local := r.local
 	parallelEach(len(msg)/tl, len(local), func(w, lo, hi int) {
 		hits := local[w][:0]
-		for i := lo; i < hi; i++ {
-			if e := r.find(msg[i*tl:(i+1)*tl], i%per); e >= 0 {
-				hits = append(hits, Hit{Element: e, Position: first + int64(i)})
+		// The entries where a batch's searches start are read first, in
+		// a loop with nothing else to do, so that their cache misses
+		// overlap; most searches end there or in the same cache line.
+		const batch = 64
+		var homes [batch]uint64
+		var starts [batch]uint32
+		for a := lo; a < hi; a += batch {
+			m := min(batch, hi-a)
+			for b := range m {
+				homes[b] = r.home(binary.LittleEndian.Uint64(msg[(a+b)*tl:]))
+				starts[b] = r.lookup[homes[b]]
+			}
+			for b := range m {
+				i := a + b
+				if e := r.find(msg[i*tl:(i+1)*tl], i%per, homes[b], starts[b]); e >= 0 {
+					hits = append(hits, Hit{Element: e, Position: first + int64(i)})
+				}
 			}
 		}
 		local[w] = hits
