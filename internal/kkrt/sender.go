@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync/atomic"
 )
 
 type senderState int
@@ -373,7 +374,10 @@ func (s *Sender) tagRows(k int, q []row) {
 			for a := lo; a < hi; a += batch {
 				ents := entries[a:min(hi, a+batch)]
 				for i, ent := range ents {
-					xs[i] = *s.input(int(ent >> 2))
+					// An entry's input is still there (not s.input,
+					// which reads done, whose bits other workers set).
+					k := int(ent >> 2)
+					xs[i] = [16]byte(s.slot(k, s.inputSlot(k)))
 				}
 				c.encodeBatch(codes[:len(ents)], xs[:len(ents)])
 				for i := range ents {
@@ -388,10 +392,16 @@ func (s *Sender) tagRows(k int, q []row) {
 				for i, ent := range ents {
 					e, h := int(ent>>2), int(ent&3)
 					if s.last != nil && h == int(s.last[e]) {
-						// The element's input slot: other entries of
-						// this chunk may still read the input.
-						pending = append(pending, pendingSecret{t: e*per + h, secret: [SecretSize]byte(tags[i][32-SecretSize:])})
-						continue
+						// The element's input slot. The chunk's entries
+						// of an element are next to each other: those
+						// in this batch have read the input already, but
+						// one in another batch may not have yet, and then
+						// the secret waits for the end of the chunk.
+						if s.straddles(entries, a+i, a, a+len(ents)) {
+							pending = append(pending, pendingSecret{t: e*per + h, secret: [SecretSize]byte(tags[i][32-SecretSize:])})
+							continue
+						}
+						atomic.OrUint64(&s.done[e/64], 1<<(e%64))
 					}
 					s.keep(e*per+h, &tags[i])
 				}
@@ -436,6 +446,23 @@ func (s *Sender) tagRows(k int, q []row) {
 			}
 		})
 	}
+}
+
+// straddles reports whether the element of entries[g] has an entry in
+// entries outside [lo, hi) (its entries are next to each other).
+func (s *Sender) straddles(entries []uint32, g, lo, hi int) bool {
+	e := entries[g] >> 2
+	for j := g - 1; j >= 0 && entries[j]>>2 == e; j-- {
+		if j < lo {
+			return true
+		}
+	}
+	for j := g + 1; j < len(entries) && entries[j]>>2 == e; j++ {
+		if j >= hi {
+			return true
+		}
+	}
+	return false
 }
 
 // keep stores the secret of slot t's OPRF output h, from which its tag is
