@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/kkrt"
@@ -206,7 +207,23 @@ func (s *Session) advanceFast() error {
 func (s *Session) fastPrepare(prepare func() error) {
 	done := make(chan error, 1)
 	s.preparing = done
-	go func() { done <- prepare() }()
+	s.inBackground(func() { done <- prepare() })
+}
+
+// inBackground runs f in a goroutine that settle waits for.
+func (s *Session) inBackground(f func()) {
+	if s.background == nil {
+		s.background = new(sync.WaitGroup)
+	}
+	s.background.Go(f)
+}
+
+// settle waits for the session's goroutines (fastPrepare, fastMatches), if
+// any is running, and leaves their results for the calls that take them.
+func (s *Session) settle() {
+	if s.background != nil {
+		s.background.Wait()
+	}
 }
 
 // waitPrepared waits for fastPrepare's goroutine, if one is running, and
@@ -393,7 +410,7 @@ func (s *Session) fastMatches() {
 		matches = make([]Match, s.cardinality)
 	}
 	fromHits := s.cfg.PayloadSize == 0
-	go func() {
+	s.inBackground(func() {
 		if fromHits {
 			r.EachHit(func(k, e int) {
 				matches[k] = Match{Index: e, Handle: derive(labelFastHandle, sid, r.Secret(e))}
@@ -407,7 +424,7 @@ func (s *Session) fastMatches() {
 			})
 		}
 		done <- matches
-	}()
+	})
 }
 
 // waitMatches waits for fastMatches' goroutine, if one is running, and

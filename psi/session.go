@@ -12,6 +12,7 @@ import (
 	"hash/maphash"
 	"io"
 	"slices"
+	"sync"
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/kkrt"
@@ -67,7 +68,12 @@ func chunkLen(n, k int) int {
 // frames from one party's Send to the other's Receive, one at a time, in
 // order, until Turn returns TurnDone and Result holds what this party
 // learned. The role decides which states it passes through (PROTOCOL.md
-// §Message flow). A Session is not safe for concurrent use.
+// §Message flow). A Session is not safe for concurrent use. In suite 2 it
+// does some of its work in goroutines of its own between two calls (the
+// engine's preparation from the end of the handshake to the first matrix
+// chunk, the initiator's matches while its Finish is out); each ends by
+// itself, and the call that needs its result, or the session's end,
+// waits for it.
 type Session struct {
 	role  Role
 	cfg   Config
@@ -139,6 +145,9 @@ type Session struct {
 	// matches, made while its Finish is out (fastMatches).
 	preparing chan error
 	matching  chan []Match
+	// background counts those goroutines, so that Run can leave none
+	// behind (settle); nil until the first.
+	background *sync.WaitGroup
 
 	// reuseSend is set by Run, which has written a frame before it asks
 	// for the next: the large chunk bodies are then built in sendBuf,
