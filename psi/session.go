@@ -242,18 +242,32 @@ func duplicateIndex(elements [][]byte) int {
 	}
 	slots := make([]uint32, size) // element index + 1; 0 is empty
 	mask := uint64(size - 1)
-	for i, e := range elements {
-		for k := maphash.Bytes(seed, e) & mask; ; k = (k + 1) & mask {
-			j := slots[k]
-			if j == 0 {
-				slots[k] = uint32(i + 1)
-				break
-			}
-			if bytes.Equal(elements[j-1], e) {
-				return i
+	// The slots where a batch of elements starts are read first, in a
+	// loop with nothing else to do, so that their cache misses overlap.
+	const batch = 32
+	var homes [batch]uint64
+	var sink uint32
+	for lo := 0; lo < n; lo += batch {
+		hi := min(n, lo+batch)
+		for i := lo; i < hi; i++ {
+			homes[i-lo] = maphash.Bytes(seed, elements[i]) & mask
+			sink |= slots[homes[i-lo]]
+		}
+		for i := lo; i < hi; i++ {
+			e := elements[i]
+			for k := homes[i-lo]; ; k = (k + 1) & mask {
+				j := slots[k]
+				if j == 0 {
+					slots[k] = uint32(i + 1)
+					break
+				}
+				if bytes.Equal(elements[j-1], e) {
+					return i
+				}
 			}
 		}
 	}
+	_ = sink
 	return -1
 }
 
