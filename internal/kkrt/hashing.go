@@ -153,11 +153,12 @@ func buildCuckoo(t *cuckooTable, xs [][16]byte, rng *rand.Rand) error {
 // Bucketing by chunk rather than by bin keeps each window a sequential
 // pass over the inputs, and a chunk's rows are what the sender holds in
 // memory at a time anyway. The inputs are counted and placed a stripe
-// (simpleStripe inputs) at a time on all cores, each stripe in its own
-// part of each chunk's entries, so that a chunk's entries are still in
-// input order.
+// (a range of at least simpleStripe inputs, at most maxStripes of them)
+// at a time on all cores, each stripe in its own part of each chunk's
+// entries, so that a chunk's entries are still in input order.
 type simpleTable struct {
 	bins, n int
+	stripe  int      // inputs per stripe
 	start   []uint32 // entries of the chunks before chunk k, over all chunks
 	counts  []uint32 // entries of stripe s in chunk k, at s·chunks + k
 	buf     []uint32 // the entries of chunks lo … hi-1
@@ -166,19 +167,25 @@ type simpleTable struct {
 	lo, hi int
 }
 
-// simpleStripe is the number of inputs in a stripe of simple hashing.
-const simpleStripe = 4096
+// simpleStripe and maxStripes bound the stripes of simple hashing: the
+// counts take 4 bytes per stripe and chunk (0.2 MiB at 2^20, 3 MiB at
+// 2^24).
+const (
+	simpleStripe = 4096
+	maxStripes   = 256
+)
 
 // newSimple counts the entries of every chunk. buf is the window buffer
 // (grown when a single chunk does not fit it).
 func newSimple(xs inputs, bins int, buf []uint32) *simpleTable {
 	chunks := (bins + ChunkRows - 1) / ChunkRows
 	n := xs.count()
-	stripes := (n + simpleStripe - 1) / simpleStripe
-	t := &simpleTable{bins: bins, n: n, start: make([]uint32, chunks+1), counts: make([]uint32, stripes*chunks), buf: buf}
+	stripe := max(simpleStripe, (n+maxStripes-1)/maxStripes)
+	stripes := (n + stripe - 1) / stripe
+	t := &simpleTable{bins: bins, n: n, stripe: stripe, start: make([]uint32, chunks+1), counts: make([]uint32, stripes*chunks), buf: buf}
 	parallelTake(stripes, func(st int) {
 		counts := t.counts[st*chunks : (st+1)*chunks]
-		for i := st * simpleStripe; i < min(n, (st+1)*simpleStripe); i++ {
+		for i := st * stripe; i < min(n, (st+1)*stripe); i++ {
 			pos := binsOf(xs.input(i), bins)
 			for h, p := range pos {
 				if firstIndex(&pos, h) {
@@ -224,7 +231,7 @@ func (t *simpleTable) window(xs inputs, lo int) {
 		t.buf = make([]uint32, need)
 	}
 	// Stripe st's entries of chunk k follow those of the stripes before.
-	chunks, w, stripes := t.chunks(), hi-lo, (t.n+simpleStripe-1)/simpleStripe
+	chunks, w, stripes := t.chunks(), hi-lo, (t.n+t.stripe-1)/t.stripe
 	t.fill = slices.Grow(t.fill[:0], stripes*w)[:stripes*w]
 	base := t.start[lo]
 	for k := lo; k < hi; k++ {
@@ -236,7 +243,7 @@ func (t *simpleTable) window(xs inputs, lo int) {
 	}
 	parallelTake(stripes, func(st int) {
 		fill := t.fill[st*w : (st+1)*w]
-		for i := st * simpleStripe; i < min(t.n, (st+1)*simpleStripe); i++ {
+		for i := st * t.stripe; i < min(t.n, (st+1)*t.stripe); i++ {
 			x := xs.input(i)
 			if x == nil {
 				continue
