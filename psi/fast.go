@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"sync"
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/kkrt"
@@ -135,7 +137,9 @@ func (s *Session) fastParams() kkrt.Params {
 	// The initiator needs its secrets for handles; the responder needs
 	// its own only to wrap payload keys and to check reveals.
 	secrets := s.role == RoleInitiator || s.cfg.PayloadSize > 0 || s.cfg.Mode == BothLearn
-	return kkrt.Params{ReceiverSize: nI, SenderSize: nR, Context: s.sid[:], Secrets: secrets}
+	// NewSession has refused equal elements (checkInputs): the engine
+	// need not check again.
+	return kkrt.Params{ReceiverSize: nI, SenderSize: nR, Context: s.sid[:], Secrets: secrets, Distinct: true}
 }
 
 // fastError maps an engine error to the session's sentinels.
@@ -176,17 +180,63 @@ func (s *Session) advanceFast() error {
 	}
 	s.fastLayout = layout
 	if s.role == RoleInitiator {
-		if s.fastR, err = kkrt.NewReceiver(p, s.set.Elements, s.rand); err != nil {
+		if s.fastR, err = kkrt.StartReceiver(p, s.set.Elements, s.rand); err != nil {
 			return fastError(err)
 		}
+		s.fastPrepare(s.fastR.Prepare)
 		s.state = stFastSendSetup
 		return nil
 	}
-	if s.fastS, err = kkrt.NewSender(p, s.set.Elements, s.rand); err != nil {
+	if s.fastS, err = kkrt.StartSender(p, s.set.Elements, s.rand); err != nil {
 		return fastError(err)
 	}
+	s.fastPrepare(s.fastS.Prepare)
 	s.lastReveal = -1
 	s.state = stFastRecvSetup
+	return nil
+}
+
+// fastPrepare runs the engine's work on the own set (hashing, cuckoo or
+// simple hashing) in a goroutine of its own, while the base OTs are
+// exchanged: the two parties then prepare at the same time, each on its
+// own core if need be, instead of one after the other (the responder's
+// used to delay its HelloReply, the initiator's its OTSetup). The engine
+// has read all the randomness it needs before the matrix phase, so the
+// frames are the same. The first matrix chunk waits for it
+// (waitPrepared), and so does a session that ends before.
+func (s *Session) fastPrepare(prepare func() error) {
+	done := make(chan error, 1)
+	s.preparing = done
+	s.inBackground(func() { done <- prepare() })
+}
+
+// inBackground runs f in a goroutine that settle waits for.
+func (s *Session) inBackground(f func()) {
+	if s.background == nil {
+		s.background = new(sync.WaitGroup)
+	}
+	s.background.Go(f)
+}
+
+// settle waits for the session's goroutines (fastPrepare, fastMatches), if
+// any is running, and leaves their results for the calls that take them.
+func (s *Session) settle() {
+	if s.background != nil {
+		s.background.Wait()
+	}
+}
+
+// waitPrepared waits for fastPrepare's goroutine, if one is running, and
+// returns its error.
+func (s *Session) waitPrepared() error {
+	if s.preparing == nil {
+		return nil
+	}
+	err := <-s.preparing
+	s.preparing = nil
+	if err != nil {
+		return fastError(err)
+	}
 	return nil
 }
 
@@ -245,6 +295,9 @@ func (s *Session) receiveOTReply(f encoding.Frame) error {
 }
 
 func (s *Session) sendMatrix() (encoding.MessageType, []byte, error) {
+	if err := s.waitPrepared(); err != nil {
+		return 0, nil, err
+	}
 	// The engine writes the rows straight into the body, after its header.
 	body := s.sendBuffer(encoding.MatrixChunkSize(s.matrixRows(s.done)))
 	body, err := encoding.AppendMatrixHeader(body, &s.sid, s.matrixRows(s.done))
@@ -312,20 +365,75 @@ func (s *Session) receiveOPRFTags(f encoding.Frame) error {
 	return nil
 }
 
-// fastFound returns the initiator's matches in suite 2 without payloads,
-// in own element order, read from the engine in one exact allocation.
-func (s *Session) fastFound() []found {
-	n := s.fastR.HitCount()
-	if n == 0 {
-		return nil
+// revealTotal returns the number of matches the initiator reveals.
+func (s *Session) revealTotal() int {
+	if s.revealHits {
+		return s.cardinality
 	}
-	out := make([]found, 0, n)
-	for e := range s.set.Elements {
-		if pos, ok := s.fastR.Position(e); ok {
-			out = append(out, found{own: int32(e), position: uint32(pos)})
+	return len(s.found)
+}
+
+// revealBatch returns the cnt matches to reveal from the from-th on, in
+// position order: from found, or, in suite 2 without payloads, from the
+// engine's hits, which it lists in that order (so they need no list or
+// sort of their own).
+func (s *Session) revealBatch(from, cnt int) []found {
+	if !s.revealHits {
+		return s.found[from : from+cnt]
+	}
+	s.revealFound = slices.Grow(s.revealFound[:0], cnt)[:cnt]
+	for i, e := range s.fastR.HitOrder()[from : from+cnt] {
+		pos, _ := s.fastR.Position(int(e))
+		s.revealFound[i] = found{own: int32(e), position: uint32(pos)}
+	}
+	return s.revealFound
+}
+
+// fastMatches makes the initiator's matches in a goroutine of its own,
+// once its Finish is out: without payloads from the engine's hits, in
+// Index order; with them it derives the handles of the matches
+// finishAnswers made. The responder, meanwhile, checks the last reveals
+// and makes its own matches (flushRevealed), so the two parties' last
+// work runs at the same time instead of one after the other.
+// receiveConfirm waits for it (waitMatches) before the result is made, and
+// so does a session that ends before.
+func (s *Session) fastMatches() {
+	r := s.fastR
+	s.fastR = nil // the secrets are needed for the handles only
+	if s.cardinality == 0 {
+		return
+	}
+	done := make(chan []Match, 1)
+	s.matching = done
+	matches, sid := s.matches, &s.sid
+	if matches == nil {
+		matches = make([]Match, s.cardinality)
+	}
+	fromHits := s.cfg.PayloadSize == 0
+	s.inBackground(func() {
+		if fromHits {
+			r.EachHit(func(k, e int) {
+				matches[k] = Match{Index: e, Handle: derive(labelFastHandle, sid, r.Secret(e))}
+			})
+		} else {
+			_ = parallel(len(matches), func(lo, hi int) error {
+				for k := lo; k < hi; k++ {
+					matches[k].Handle = derive(labelFastHandle, sid, r.Secret(matches[k].Index))
+				}
+				return nil
+			})
 		}
+		done <- matches
+	})
+}
+
+// waitMatches waits for fastMatches' goroutine, if one is running, and
+// takes its matches.
+func (s *Session) waitMatches() {
+	if s.matching != nil {
+		s.matches = <-s.matching
+		s.matching = nil
 	}
-	return out
 }
 
 // --- Responder (OPRF sender) ---
@@ -371,6 +479,9 @@ func (s *Session) receiveMatrix(f encoding.Frame) error {
 	}
 	if want := s.matrixRows(s.done); m.Len() != want {
 		return fmt.Errorf("%w: matrix chunk of %d rows, expected %d", ErrMalformed, m.Len(), want)
+	}
+	if err := s.waitPrepared(); err != nil {
+		return err
 	}
 	if err := s.fastS.ReadMatrixChunk(m.Rows); err != nil {
 		return fastError(err)

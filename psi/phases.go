@@ -330,12 +330,17 @@ func (s *Session) addFound(m found, payload []byte) {
 
 // finishAnswers computes the initiator's result once every answer is in.
 func (s *Session) finishAnswers() {
-	if s.suite == SuiteOTExtension && s.cfg.PayloadSize == 0 {
-		s.found = s.fastFound()
-	}
 	s.cardinality = len(s.found)
+	if s.suite == SuiteOTExtension && s.cfg.PayloadSize == 0 {
+		// The engine lists the hits in position order: found stays nil.
+		s.cardinality = s.fastR.HitCount()
+		s.revealHits = s.cfg.Mode == BothLearn
+	}
 	s.peerTags, s.ownTags = nil, nil
-	if s.cfg.Mode != CardinalityOnly {
+	// Suite 2 makes its matches, or derives their handles, once its Finish
+	// is out (fastMatches); without payloads, from the engine's hits.
+	later := s.suite == SuiteOTExtension
+	if s.cfg.Mode != CardinalityOnly && !(later && s.cfg.PayloadSize == 0) {
 		// In the other modes evaluated elements come back in the order they
 		// were sent, so ownPoints index = element index.
 		handle, _, _ := s.labels()
@@ -354,9 +359,9 @@ func (s *Session) finishAnswers() {
 					i = int(uint32(order[k]))
 				}
 				m := s.found[i]
-				s.matches[k] = Match{
-					Index:  int(m.own),
-					Handle: derive(handle, &s.sid, s.ownKey(m.own)),
+				s.matches[k] = Match{Index: int(m.own)}
+				if !later {
+					s.matches[k].Handle = derive(handle, &s.sid, s.ownKey(m.own))
 				}
 				if s.payloads != nil {
 					s.matches[k].PeerPayload = s.payloads[i]
@@ -367,29 +372,31 @@ func (s *Session) finishAnswers() {
 		s.payloads = nil
 	}
 	s.done = 0
-	if s.cfg.Mode == BothLearn && len(s.found) > 0 {
-		slices.SortFunc(s.found, func(a, b found) int { return cmp.Compare(a.position, b.position) })
+	if s.cfg.Mode == BothLearn && s.revealTotal() > 0 {
+		if !s.revealHits {
+			slices.SortFunc(s.found, func(a, b found) int { return cmp.Compare(a.position, b.position) })
+		}
 		s.state = stInitSendReveal
 	} else {
 		s.found = nil
 		s.state = stInitSendFinish
-		s.fastR = nil // no reveals: its secrets are no longer needed
 	}
 }
 
 // --- Initiator: reveal and finish out ---
 
 func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
-	cnt := min(encoding.MaxChunkElements, len(s.found)-s.done)
+	total := s.revealTotal()
+	cnt := min(encoding.MaxChunkElements, total-s.done)
 	prefix, sealed := s.revealSizes()
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: uint8(prefix), SealedSize: uint16(sealed)}
 	size := c.EntrySize()
 	s.revealBuf = slices.Grow(s.revealBuf[:0], cnt*size)[:cnt*size]
 	c.Entries = s.revealBuf
-	s.fillReveal(c.Entries, s.found[s.done:s.done+cnt], size, sealed)
+	s.fillReveal(c.Entries, s.revealBatch(s.done, cnt), size, sealed)
 	s.done += cnt
-	s.progress("reveal", s.done, len(s.found))
-	if s.done == len(s.found) {
+	s.progress("reveal", s.done, total)
+	if s.done == total {
 		s.state = stInitSendFinish
 	}
 	body, err := c.AppendBinary(s.sendBuffer(encoding.SealedChunkSize(cnt, prefix, sealed)))
@@ -431,12 +438,15 @@ func (s *Session) fillReveal(entries []byte, batch []found, size, sealed int) {
 // far, and then waits for the responder's confirmation, so neither party
 // reports a result the other rejected.
 func (s *Session) sendFinish() (encoding.MessageType, []byte, error) {
-	s.revealed = len(s.found)
-	s.found = nil
+	s.revealed = s.revealTotal()
+	s.found, s.revealHits, s.revealFound = nil, false, nil
 	f := encoding.Finish{Session: s.sid, RevealCount: uint32(s.revealed)}
 	s.transcript.Sum(f.Transcript[:0])
 	body, err := f.AppendBinary(nil)
 	s.state = stInitRecvConfirm
+	if s.suite == SuiteOTExtension {
+		s.fastMatches()
+	}
 	return encoding.TypeFinish, body, err
 }
 
@@ -450,6 +460,7 @@ func (s *Session) receiveConfirm(f encoding.Frame) error {
 	if err != nil {
 		return err
 	}
+	s.waitMatches()
 	s.complete(fin.Transcript, true) // the initiator learns in every mode
 	return nil
 }

@@ -161,6 +161,9 @@ func Run(ctx context.Context, conn io.ReadWriter, s *Session, opts *RunOptions) 
 		return nil, fmt.Errorf("%w: %w", ErrTransport, err)
 	}
 	idle, frame := opts.timeouts()
+	// A session that ends here on a transport error may have work of its
+	// own still running (Session): Run returns after it.
+	defer s.settle()
 	dl := &deadlines{}
 	if d, ok := conn.(deadliner); ok {
 		dl.d = d

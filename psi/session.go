@@ -12,6 +12,7 @@ import (
 	"hash/maphash"
 	"io"
 	"slices"
+	"sync"
 
 	"github.com/reunite-psi/reunite/encoding"
 	"github.com/reunite-psi/reunite/internal/kkrt"
@@ -67,7 +68,12 @@ func chunkLen(n, k int) int {
 // frames from one party's Send to the other's Receive, one at a time, in
 // order, until Turn returns TurnDone and Result holds what this party
 // learned. The role decides which states it passes through (PROTOCOL.md
-// §Message flow). A Session is not safe for concurrent use.
+// §Message flow). A Session is not safe for concurrent use. In suite 2 it
+// does some of its work in goroutines of its own between two calls (the
+// engine's preparation from the end of the handshake to the first matrix
+// chunk, the initiator's matches while its Finish is out); each ends by
+// itself, and the call that needs its result, or the session's end,
+// waits for it.
 type Session struct {
 	role  Role
 	cfg   Config
@@ -93,16 +99,20 @@ type Session struct {
 	commit [encoding.ElementSize]byte
 
 	// Initiator.
-	keyInv      *ristretto255.Scalar
-	commitPt    *ristretto255.Element            // commit, decoded
-	ownPoints   []byte                           // a·H(x) per element until its evaluation arrives, then b·H(x)
-	ownTags     map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
-	peerTags    map[[encoding.TagSize]byte]struct{}
-	found       []found
-	payloads    [][]byte // with payloads: the peer's payload of found[i], nil where its seal did not open
-	revealed    int      // matches revealed to the responder
-	revealBuf   []byte   // the entries of the Reveal being made, reused
-	badPayloads int      // matched elements whose sealed payload did not open
+	keyInv    *ristretto255.Scalar
+	commitPt  *ristretto255.Element            // commit, decoded
+	ownPoints []byte                           // a·H(x) per element until its evaluation arrives, then b·H(x)
+	ownTags   map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
+	peerTags  map[[encoding.TagSize]byte]struct{}
+	found     []found
+	payloads  [][]byte // with payloads: the peer's payload of found[i], nil where its seal did not open
+	revealed  int      // matches revealed to the responder
+	revealBuf []byte   // the entries of the Reveal being made, reused
+	// revealHits is set when suite 2 without payloads reveals the engine's
+	// hits (found is then nil), a chunk at a time in revealFound.
+	revealHits  bool
+	revealFound []found
+	badPayloads int // matched elements whose sealed payload did not open
 
 	// Responder.
 	evaluated  []byte  // b·a·H(x), grown chunk by chunk as Blinded frames arrive
@@ -129,6 +139,15 @@ type Session struct {
 	fastS      *kkrt.Sender
 	fastLayout kkrt.Layout
 	otReply    []byte
+	// preparing, until the first matrix chunk, receives the result of the
+	// engine's Prepare, which runs in a goroutine of its own from the end
+	// of the handshake (fastPrepare); matching receives the initiator's
+	// matches, made while its Finish is out (fastMatches).
+	preparing chan error
+	matching  chan []Match
+	// background counts those goroutines, so that Run can leave none
+	// behind (settle); nil until the first.
+	background *sync.WaitGroup
 
 	// reuseSend is set by Run, which has written a frame before it asks
 	// for the next: the large chunk bodies are then built in sendBuf,
@@ -223,18 +242,32 @@ func duplicateIndex(elements [][]byte) int {
 	}
 	slots := make([]uint32, size) // element index + 1; 0 is empty
 	mask := uint64(size - 1)
-	for i, e := range elements {
-		for k := maphash.Bytes(seed, e) & mask; ; k = (k + 1) & mask {
-			j := slots[k]
-			if j == 0 {
-				slots[k] = uint32(i + 1)
-				break
-			}
-			if bytes.Equal(elements[j-1], e) {
-				return i
+	// The slots where a batch of elements starts are read first, in a
+	// loop with nothing else to do, so that their cache misses overlap.
+	const batch = 32
+	var homes [batch]uint64
+	var sink uint32
+	for lo := 0; lo < n; lo += batch {
+		hi := min(n, lo+batch)
+		for i := lo; i < hi; i++ {
+			homes[i-lo] = maphash.Bytes(seed, elements[i]) & mask
+			sink |= slots[homes[i-lo]]
+		}
+		for i := lo; i < hi; i++ {
+			e := elements[i]
+			for k := homes[i-lo]; ; k = (k + 1) & mask {
+				j := slots[k]
+				if j == 0 {
+					slots[k] = uint32(i + 1)
+					break
+				}
+				if bytes.Equal(elements[j-1], e) {
+					return i
+				}
 			}
 		}
 	}
+	_ = sink
 	return -1
 }
 
@@ -307,11 +340,13 @@ func (s *Session) abort(err error) error {
 // dropState releases everything the session no longer needs, so secrets
 // and large buffers do not outlive it.
 func (s *Session) dropState() {
+	_ = s.waitPrepared() // no goroutine outlives the session's end
+	s.waitMatches()
 	s.key, s.keyInv = nil, nil
 	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
 	s.revealedPos, s.revealedCount, s.revealedPayloads = nil, 0, nil
-	s.revealBuf = nil
+	s.revealBuf, s.revealHits, s.revealFound = nil, false, nil
 	s.helloFrame = nil
 	s.fastR, s.fastS, s.otReply, s.sendBuf = nil, nil, nil, nil
 }
@@ -448,6 +483,11 @@ func (s *Session) frame(typ encoding.MessageType, body []byte) encoding.Frame {
 	return f
 }
 
+// asyncRecordSize is the smallest frame body that Receive adds to the
+// transcript while the frame is handled: hashing a matrix chunk (448 KiB)
+// takes about 0.3 ms, starting a goroutine about a microsecond.
+const asyncRecordSize = 64 << 10
+
 func (s *Session) record(f encoding.Frame) {
 	var hdr [encoding.HeaderSize]byte
 	b, _ := encoding.Frame{Type: f.Type, Seq: f.Seq}.AppendBinary(hdr[:0])
@@ -480,6 +520,19 @@ func (s *Session) Receive(f encoding.Frame) error {
 	if f.Seq != s.recvSeq {
 		return s.fail(fmt.Errorf("%w: got %s frame %d, expected frame %d", ErrSequence, f.Type, f.Seq, s.recvSeq))
 	}
+	// A large frame is added to the transcript while it is handled, on
+	// another core when one is free, instead of after: no handler of a
+	// large frame reads the transcript (only a Finish's does, and it is
+	// small). A frame that fails is in the transcript too, which no longer
+	// matters.
+	var recorded chan struct{}
+	if len(f.Body) >= asyncRecordSize && f.Type != encoding.TypeFinish {
+		recorded = make(chan struct{})
+		go func() {
+			s.record(f)
+			close(recorded)
+		}()
+	}
 	var err error
 	switch s.state {
 	case stRespRecvHello:
@@ -503,10 +556,15 @@ func (s *Session) Receive(f encoding.Frame) error {
 	case stFastRecvMatrix:
 		err = s.receiveMatrix(f)
 	}
+	if recorded != nil {
+		<-recorded
+	}
 	if err != nil {
 		return s.fail(fmt.Errorf("%w (in %s frame %d)", err, f.Type, f.Seq))
 	}
-	s.record(f)
+	if recorded == nil {
+		s.record(f)
+	}
 	s.recvSeq++
 	return nil
 }

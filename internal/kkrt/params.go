@@ -75,6 +75,14 @@ type Params struct {
 	// the secrets either way (tags are derived from them); without it the
 	// sender drops them after its last tag chunk.
 	Secrets bool
+	// Distinct says that the caller has already refused equal elements in
+	// this party's set (psi.NewSession does), so Prepare skips its own
+	// check. That check compares the OPRF inputs x̂, so it also refuses
+	// distinct elements whose x̂ collide, with probability below
+	// n²/2^129 (2^-81 at MaxSetSize): without it such a pair is two hits
+	// for one element on the receiver's side and a repeated tag
+	// (ErrRepeatedTag at the receiver) on the sender's.
+	Distinct bool
 }
 
 // layout is everything derived from Params.
@@ -87,6 +95,8 @@ type layout struct {
 	perElt int // tags per sender element: 3 + stash
 	// secrets reports whether the parties give out OPRF secrets (Params.Secrets).
 	secrets bool
+	// distinct reports that the caller checked the set (Params.Distinct).
+	distinct bool
 }
 
 // cuckooParams returns the bin count factor e and the stash size for a
@@ -121,7 +131,7 @@ func newLayout(p Params) (layout, error) {
 	if bins < 64 {
 		bins = 64
 	}
-	l := layout{nR: p.ReceiverSize, nS: p.SenderSize, bins: bins, stash: stash, secrets: p.Secrets}
+	l := layout{nR: p.ReceiverSize, nS: p.SenderSize, bins: bins, stash: stash, secrets: p.Secrets, distinct: p.Distinct}
 	l.rows = (bins + stash + 63) &^ 63
 	l.perElt = hashCount + stash
 	// The receiver compares a tag in slot h of the sender's stream only with

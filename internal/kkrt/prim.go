@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Domain-separation prefixes of the SHA-256 calls.
@@ -224,6 +225,23 @@ func transposeBlocks(rows []row, cols []byte, n, lo, hi int) {
 			}
 		}
 	}
+}
+
+// parallelTake calls f(i) for every i in [0, n) on all CPUs
+// (runtime.GOMAXPROCS), each worker taking the next i when it is done
+// with one, and returns when all are done; no goroutine outlives the
+// call.
+func parallelTake(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // parallel runs f over [0, n) split into one contiguous range per CPU

@@ -27,12 +27,20 @@ const (
 // Receiver is the party that holds the cuckoo table and learns the
 // intersection. Its methods must be called in protocol order: Setup,
 // ReadBaseOT, AppendMatrixChunk for every chunk, ReadTagChunk for every chunk,
-// then Intersection. A Receiver is not safe for concurrent use.
+// then Intersection; a receiver from StartReceiver needs Prepare before the
+// first matrix chunk. A Receiver is not safe for concurrent use, except
+// that Prepare may run while Setup and ReadBaseOT do.
 type Receiver struct {
 	l     layout
 	ctx   []byte
 	rand  io.Reader
 	state receiverState
+
+	// set and walk (the seed of cuckoo insertion's random walk) wait for
+	// Prepare, which sets prepared.
+	set      [][]byte
+	walk     [32]byte
+	prepared bool
 
 	// xs holds each own element's OPRF input x̂ until its bin's matrix
 	// row is made, and from then on the element's OPRF secret (SecretSize
@@ -55,6 +63,7 @@ type Receiver struct {
 	lookup   []uint32 // open addressing over own tags: entry(element, slot, tag)
 	elemBits uint     // bits of a lookup entry that hold element + 1
 	hit      []uint32 // per own element: 1 + the position of its tag in the tag stream, or 0
+	order    []uint32 // the own elements hit so far, in the order of their tags' positions
 	last     []Hit    // the hits of the last tag chunk
 	local    [][]Hit  // per worker: its hits in the tag chunk being read
 }
@@ -85,8 +94,24 @@ type Hit struct {
 // which must have exactly p.ReceiverSize distinct elements. rand must be a
 // cryptographically secure source (crypto/rand.Reader in production). It
 // hashes the set into the cuckoo table, so it fails with ErrDuplicate or,
-// with probability below 2^-40, ErrCuckoo.
+// with probability below 2^-40, ErrCuckoo. It is StartReceiver followed by
+// Prepare.
 func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
+	r, err := StartReceiver(p, set, rand)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Prepare(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// StartReceiver is NewReceiver without the work on the set: it checks the
+// sizes and reads the randomness the receiver needs, in the same order,
+// and leaves the cuckoo table to Prepare. The receiver does not read set
+// before Prepare, nor keep it after.
+func StartReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 	l, err := newLayout(p)
 	if err != nil {
 		return nil, err
@@ -94,22 +119,42 @@ func NewReceiver(p Params, set [][]byte, rand io.Reader) (*Receiver, error) {
 	if len(set) != p.ReceiverSize {
 		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.ReceiverSize)
 	}
-	seed := sessionSeed(p.Context)
-	xs := hashSet(&seed, set)
-	// The cuckoo table is the duplicate check's table first.
-	table := newCuckooTable(l.bins, l.stash)
-	if i, j, ok := distinct(inputSlice(xs), words(table.slots)); !ok {
-		return nil, errDuplicate(i, j)
-	}
-	clear(table.slots)
-	var walk [32]byte
-	if _, err := io.ReadFull(rand, walk[:]); err != nil {
+	r := &Receiver{l: l, ctx: bytes.Clone(p.Context), rand: rand, set: set}
+	if _, err := io.ReadFull(rand, r.walk[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	if err := buildCuckoo(table, xs, newRand(walk)); err != nil {
-		return nil, err
+	return r, nil
+}
+
+// Prepare hashes the set into the cuckoo table; it fails with
+// ErrDuplicate or, with probability below 2^-40, ErrCuckoo. A receiver
+// from StartReceiver needs it once, before its first AppendMatrixChunk.
+// It needs no message and touches nothing that Setup and ReadBaseOT do,
+// so it may run in another goroutine while they do (and while the peer
+// works): the caller must wait for it to return before any other call.
+func (r *Receiver) Prepare() error {
+	if r.prepared || r.set == nil && r.l.nR > 0 {
+		return fmt.Errorf("%w: Prepare called twice", ErrOrder)
 	}
-	return &Receiver{l: l, ctx: bytes.Clone(p.Context), rand: rand, xs: xs, table: table, elemBits: uint(bits.Len(uint(len(xs))))}, nil
+	set := r.set
+	r.set = nil
+	seed := sessionSeed(r.ctx)
+	xs := hashSet(&seed, set)
+	// The cuckoo table is the duplicate check's table first.
+	table := newCuckooTable(r.l.bins, r.l.stash)
+	if !r.l.distinct {
+		if i, j, ok := distinct(inputSlice(xs), words(table.slots)); !ok {
+			return errDuplicate(i, j)
+		}
+		clear(table.slots)
+	}
+	if err := buildCuckoo(table, xs, newRand(r.walk)); err != nil {
+		return err
+	}
+	r.xs, r.table, r.elemBits = xs, table, uint(bits.Len(uint(len(xs))))
+	r.slots = make([]uint8, len(xs))
+	r.prepared = true
+	return nil
 }
 
 func newRand(seed [32]byte) *rand.Rand { return rand.New(rand.NewChaCha8(seed)) }
@@ -162,7 +207,6 @@ func (r *Receiver) ReadBaseOT(msg []byte) error {
 	n := min(ChunkRows, r.l.rows)
 	r.col0, r.col1 = make([]byte, Width*n/8), make([]byte, Width*n/8)
 	r.t, r.d = make([]row, n), make([]row, n)
-	r.slots = make([]uint8, len(r.xs))
 	r.ot = nil
 	r.state = rMatrix
 	return nil
@@ -182,6 +226,9 @@ func (r *Receiver) TagChunks() int { return r.l.tagChunks() }
 func (r *Receiver) AppendMatrixChunk(dst []byte) ([]byte, error) {
 	if err := r.expect(rMatrix, "AppendMatrixChunk"); err != nil {
 		return nil, err
+	}
+	if !r.prepared {
+		return nil, fmt.Errorf("%w: AppendMatrixChunk before Prepare", ErrOrder)
 	}
 	k := r.chunk
 	n := r.l.chunkRows(k)
@@ -281,6 +328,8 @@ func (r *Receiver) finishMatrix() {
 	}
 	r.slots = nil
 	r.hit = make([]uint32, len(r.xs))
+	// An honest sender's element hits at most one own element.
+	r.order = make([]uint32, 0, min(len(r.xs), r.l.nS))
 }
 
 // home returns the lookup entry where the search for a tag whose first 8
@@ -304,19 +353,15 @@ func (r *Receiver) insert(e, slot int, v uint64) {
 }
 
 // find returns the own element whose tag is tag and expected in slot, or
-// -1. Comparing within a slot only is what the tag length assumes
-// (newLayout). An entry whose slot and fingerprint agree is checked
-// against the whole tag, derived from the element's secret.
-func (r *Receiver) find(tag []byte, slot int) int {
+// -1, searching from entry k, which holds s. Comparing within a slot only
+// is what the tag length assumes (newLayout). An entry whose slot and
+// fingerprint agree is checked against the whole tag, derived from the
+// element's secret.
+func (r *Receiver) find(tag []byte, slot int, k uint64, s uint32) int {
 	size := uint64(len(r.lookup))
-	v := binary.LittleEndian.Uint64(tag)
-	want := r.entry(-1, slot, v) >> r.elemBits
+	want := r.entry(-1, slot, binary.LittleEndian.Uint64(tag)) >> r.elemBits
 	var own [maxTagLen]byte
-	for k := r.home(v); ; {
-		s := r.lookup[k]
-		if s == 0 {
-			return -1
-		}
+	for s != 0 {
 		if s>>r.elemBits == want {
 			e := int(s&(1<<r.elemBits-1)) - 1
 			if tagOf(own[:len(tag)], r.xs[e][:]); bytes.Equal(own[:len(tag)], tag) {
@@ -326,7 +371,9 @@ func (r *Receiver) find(tag []byte, slot int) int {
 		if k++; k == size {
 			k = 0
 		}
+		s = r.lookup[k]
 	}
+	return -1
 }
 
 // ReadTagChunk reads the next chunk of the sender's OPRF tags and marks
@@ -350,9 +397,23 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 	local := r.local
 	parallelEach(len(msg)/tl, len(local), func(w, lo, hi int) {
 		hits := local[w][:0]
-		for i := lo; i < hi; i++ {
-			if e := r.find(msg[i*tl:(i+1)*tl], i%per); e >= 0 {
-				hits = append(hits, Hit{Element: e, Position: first + int64(i)})
+		// The entries where a batch's searches start are read first, in
+		// a loop with nothing else to do, so that their cache misses
+		// overlap; most searches end there or in the same cache line.
+		const batch = 64
+		var homes [batch]uint64
+		var starts [batch]uint32
+		for a := lo; a < hi; a += batch {
+			m := min(batch, hi-a)
+			for b := range m {
+				homes[b] = r.home(binary.LittleEndian.Uint64(msg[(a+b)*tl:]))
+				starts[b] = r.lookup[homes[b]]
+			}
+			for b := range m {
+				i := a + b
+				if e := r.find(msg[i*tl:(i+1)*tl], i%per, homes[b], starts[b]); e >= 0 {
+					hits = append(hits, Hit{Element: e, Position: first + int64(i)})
+				}
 			}
 		}
 		local[w] = hits
@@ -371,6 +432,7 @@ func (r *Receiver) ReadTagChunk(msg []byte) error {
 			return r.fail(fmt.Errorf("%w: tag at position %d repeats the tag at %d", ErrRepeatedTag, h.Position, prev-1))
 		}
 		r.hit[h.Element] = uint32(h.Position + 1)
+		r.order = append(r.order, uint32(h.Element))
 	}
 	r.last = found
 	r.tagK++
@@ -412,15 +474,7 @@ func (r *Receiver) Hits() ([]Hit, error) {
 	return out, nil
 }
 
-func (r *Receiver) hitCount() int {
-	count := 0
-	for _, h := range r.hit {
-		if h != 0 {
-			count++
-		}
-	}
-	return count
-}
+func (r *Receiver) hitCount() int { return len(r.order) }
 
 // HitCount returns the number of the receiver's elements in the sender's
 // set, once the last tag chunk was read (0 before).
@@ -440,6 +494,54 @@ func (r *Receiver) Position(e int) (int64, bool) {
 		return 0, false
 	}
 	return int64(r.hit[e]) - 1, true
+}
+
+// EachHit calls f(k, e) for every element e of the receiver's in the
+// sender's set, k being its rank among them in element order (the k-th
+// of Hits), on all cores, and returns when all calls have; f must be
+// safe for concurrent use. It does nothing before the last tag chunk was
+// read.
+func (r *Receiver) EachHit(f func(k, e int)) {
+	if r.state != rDone {
+		return
+	}
+	// Blocks of elements: their hits are counted first, so that each
+	// block knows its first rank. The hits may crowd in part of the set,
+	// so the workers take blocks in turn rather than a share each.
+	const block = 1024
+	n := len(r.hit)
+	blocks := (n + block - 1) / block
+	start := make([]int, blocks+1)
+	parallelTake(blocks, func(b int) {
+		for _, h := range r.hit[b*block : min(n, (b+1)*block)] {
+			if h != 0 {
+				start[b+1]++
+			}
+		}
+	})
+	for b := range blocks {
+		start[b+1] += start[b]
+	}
+	parallelTake(blocks, func(b int) {
+		k := start[b]
+		for e := b * block; e < min(n, (b+1)*block); e++ {
+			if r.hit[e] != 0 {
+				f(k, e)
+				k++
+			}
+		}
+	})
+}
+
+// HitOrder returns the receiver's elements in the sender's set in the
+// order of their tags in the tag stream (increasing Hit.Position), once
+// the last tag chunk was read (nil before). The slice is the receiver's:
+// the caller must not modify it.
+func (r *Receiver) HitOrder() []uint32 {
+	if r.state != rDone {
+		return nil
+	}
+	return r.order
 }
 
 // NewHits returns the hits the last successful ReadTagChunk found, in

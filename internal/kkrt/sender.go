@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync/atomic"
 )
 
 type senderState int
@@ -21,13 +22,20 @@ const (
 // Sender is the party that simple-hashes its set and sends OPRF tags; it
 // learns nothing about the receiver's set beyond its agreed size. Its
 // methods must be called in protocol order: ReadSetup, ReadMatrixChunk for
-// every chunk, then TagChunk for every chunk. A Sender is not safe for
-// concurrent use.
+// every chunk, then TagChunk for every chunk; a sender from StartSender
+// needs Prepare before the first matrix chunk. A Sender is not safe for
+// concurrent use, except that Prepare may run while ReadSetup does.
 type Sender struct {
 	l     layout
 	ctx   []byte
 	rand  io.Reader
 	state senderState
+
+	// set and shuffle (the seed of the output order and of the random
+	// secrets) wait for Prepare, which sets prepared.
+	set      [][]byte
+	shuffle  [32]byte
+	prepared bool
 
 	simple *simpleTable // entries index output positions
 	choice row          // s: the base-OT choice bits, one per column
@@ -68,8 +76,25 @@ type pendingSecret struct {
 
 // NewSender returns the sender of a session with Params p over set, which
 // must have exactly p.SenderSize distinct elements. rand must be a
-// cryptographically secure source (crypto/rand.Reader in production).
+// cryptographically secure source (crypto/rand.Reader in production). It
+// fails with ErrDuplicate on equal elements. It is StartSender followed by
+// Prepare.
 func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
+	s, err := StartSender(p, set, rand)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Prepare(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// StartSender is NewSender without the work on the set: it checks the
+// sizes and reads the randomness the sender needs before the matrix
+// phase, in the same order, and leaves the hashing to Prepare. The sender
+// keeps set until Prepare, and reads it nowhere else.
+func StartSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 	l, err := newLayout(p)
 	if err != nil {
 		return nil, err
@@ -77,15 +102,33 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 	if len(set) != p.SenderSize {
 		return nil, fmt.Errorf("%w: set has %d elements, Params say %d", ErrSetSize, len(set), p.SenderSize)
 	}
-	var shuffle [32]byte
-	if _, err := io.ReadFull(rand, shuffle[:]); err != nil {
+	s := &Sender{l: l, ctx: bytes.Clone(p.Context), rand: rand, set: set}
+	if _, err := io.ReadFull(rand, s.shuffle[:]); err != nil {
 		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
 	}
-	s := &Sender{l: l, ctx: bytes.Clone(p.Context), rand: rand}
+	if _, err := io.ReadFull(rand, s.prcKey[:]); err != nil {
+		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
+	}
+	s.prc = newPRC(s.prcKey[:])
+	return s, nil
+}
+
+// Prepare puts the set in output order and in simple hashing's counts; it
+// fails with ErrDuplicate on equal elements. A sender from StartSender
+// needs it once, before its first ReadMatrixChunk. It needs no message
+// and touches nothing that ReadSetup does, so it may run in another
+// goroutine while ReadSetup does (and while the peer works): the caller
+// must wait for it to return before any other call.
+func (s *Sender) Prepare() error {
+	if s.prepared || s.set == nil && s.l.nS > 0 {
+		return fmt.Errorf("%w: Prepare called twice", ErrOrder)
+	}
+	set, l := s.set, s.l
+	s.set = nil
 	// The receiver sees the sender's tags in output order, a uniformly
 	// random shuffle of the set, so the order of hits says nothing about
 	// the order of the sender's set.
-	rng := newRand(shuffle)
+	rng := newRand(s.shuffle)
 	n, per := len(set), l.perElt
 	s.perm = make([]int32, n)
 	for i := range s.perm {
@@ -93,19 +136,33 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 	}
 	rng.Shuffle(n, func(i, j int) { s.perm[i], s.perm[j] = s.perm[j], s.perm[i] })
 	// Each element's input goes to slot 0 of its place in output order,
-	// then to its input slot.
-	seed := sessionSeed(p.Context)
+	// then to its input slot. The set is hashed in its own order into
+	// slot 1 of the element's index, and then moved to output order in a
+	// loop that does nothing else, so that its cache misses overlap:
+	// hashing set[perm[k]] straight to slot 0 waited for two misses per
+	// element (slice header, then bytes), and writing each input to its
+	// output place as it is hashed waited for one.
+	seed := sessionSeed(s.ctx)
 	s.secrets = make([]byte, n*per*SecretSize)
 	parallel(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			x := hashElement(&seed, set[i])
+			copy(s.slot(i, 1), x[:])
+		}
+	})
+	parallel(n, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
-			x := hashElement(&seed, set[s.perm[k]])
-			copy(s.slot(k, 0), x[:])
+			x := s.slot(int(s.perm[k]), 1) // read once: perm is a permutation
+			copy(s.slot(k, 0), x)
+			clear(x)
 		}
 	})
 	// Slots 1 and 2, free until the inputs are placed, are the duplicate
 	// check's table.
-	if i, j, ok := distinct(slotInputs{s}, freeSlots{s}); !ok {
-		return nil, errDuplicate(int(s.perm[i]), int(s.perm[j]))
+	if !l.distinct {
+		if i, j, ok := distinct(slotInputs{s}, freeSlots{s}); !ok {
+			return errDuplicate(int(s.perm[i]), int(s.perm[j]))
+		}
 	}
 	if l.stash == 0 {
 		s.last = make([]uint8, n)
@@ -120,12 +177,8 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 			copy(s.slot(k, s.inputSlot(k)), x[:])
 		}
 	})
-	if _, err := io.ReadFull(rand, s.prcKey[:]); err != nil {
-		return nil, fmt.Errorf("kkrt: reading randomness: %w", err)
-	}
 	// Simple hashing's windows hold a quarter of the 3n entries each.
 	s.simple = newSimple(s, l.bins, make([]uint32, 3*n/4+1))
-	s.prc = newPRC(s.prcKey[:])
 	for k := range n {
 		// A hash index whose bin repeats an earlier one of the same
 		// element gets a random secret instead of a second copy (never
@@ -140,7 +193,8 @@ func NewSender(p Params, set [][]byte, rand io.Reader) (*Sender, error) {
 			}
 		}
 	}
-	return s, nil
+	s.prepared = true
+	return nil
 }
 
 // slot returns slot t of the element at output position k.
@@ -262,6 +316,9 @@ func (s *Sender) ReadMatrixChunk(msg []byte) error {
 	if err := s.expect(sMatrix, "ReadMatrixChunk"); err != nil {
 		return err
 	}
+	if !s.prepared {
+		return fmt.Errorf("%w: ReadMatrixChunk before Prepare", ErrOrder)
+	}
 	k := s.chunk
 	n := s.l.chunkRows(k)
 	if len(msg) != n*rowBytes {
@@ -317,7 +374,10 @@ func (s *Sender) tagRows(k int, q []row) {
 			for a := lo; a < hi; a += batch {
 				ents := entries[a:min(hi, a+batch)]
 				for i, ent := range ents {
-					xs[i] = *s.input(int(ent >> 2))
+					// An entry's input is still there (not s.input,
+					// which reads done, whose bits other workers set).
+					k := int(ent >> 2)
+					xs[i] = [16]byte(s.slot(k, s.inputSlot(k)))
 				}
 				c.encodeBatch(codes[:len(ents)], xs[:len(ents)])
 				for i := range ents {
@@ -332,10 +392,16 @@ func (s *Sender) tagRows(k int, q []row) {
 				for i, ent := range ents {
 					e, h := int(ent>>2), int(ent&3)
 					if s.last != nil && h == int(s.last[e]) {
-						// The element's input slot: other entries of
-						// this chunk may still read the input.
-						pending = append(pending, pendingSecret{t: e*per + h, secret: [SecretSize]byte(tags[i][32-SecretSize:])})
-						continue
+						// The element's input slot. The chunk's entries
+						// of an element are next to each other: those
+						// in this batch have read the input already, but
+						// one in another batch may not have yet, and then
+						// the secret waits for the end of the chunk.
+						if s.straddles(entries, a+i, a, a+len(ents)) {
+							pending = append(pending, pendingSecret{t: e*per + h, secret: [SecretSize]byte(tags[i][32-SecretSize:])})
+							continue
+						}
+						atomic.OrUint64(&s.done[e/64], 1<<(e%64))
 					}
 					s.keep(e*per+h, &tags[i])
 				}
@@ -382,6 +448,23 @@ func (s *Sender) tagRows(k int, q []row) {
 	}
 }
 
+// straddles reports whether the element of entries[g] has an entry in
+// entries outside [lo, hi) (its entries are next to each other).
+func (s *Sender) straddles(entries []uint32, g, lo, hi int) bool {
+	e := entries[g] >> 2
+	for j := g - 1; j >= 0 && entries[j]>>2 == e; j-- {
+		if j < lo {
+			return true
+		}
+	}
+	for j := g + 1; j < len(entries) && entries[j]>>2 == e; j++ {
+		if j >= hi {
+			return true
+		}
+	}
+	return false
+}
+
 // keep stores the secret of slot t's OPRF output h, from which its tag is
 // derived when it is sent.
 func (s *Sender) keep(t int, h *[32]byte) {
@@ -390,7 +473,7 @@ func (s *Sender) keep(t int, h *[32]byte) {
 
 // Element returns the index in the sender's set of the element at output
 // position k (the k-th element of the tag stream). It is valid from
-// NewSender on.
+// Prepare on.
 func (s *Sender) Element(k int) int { return int(s.perm[k]) }
 
 // Secret returns the OPRF secret of slot t (0 ≤ t < 3 + stash) of the
