@@ -759,7 +759,7 @@ func (s *Session) progress(phase string, done, total int) {
 }
 
 // deriveSessionID computes the session ID from both handshake frames
-// (PROTOCOL.md §Session ID) and starts the transcript with them.
+// (PROTOCOL.md §Primitives, "Session ID") and starts the transcript with them.
 func (s *Session) deriveSessionID(reply encoding.Frame) {
 	replyBytes, _ := reply.MarshalBinary()
 	h := sha256.New()
