@@ -54,6 +54,7 @@ import (
 	"time"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/examples/internal/report"
 	"github.com/reunite-psi/reunite/internal/fsfile"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
@@ -353,7 +354,7 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 			res.Audit.Charged = charged
 			out.Lock()
 			defer out.Unlock()
-			report(stdout, stderr, auditLog, o.records, res, err)
+			reportSession(stdout, stderr, auditLog, o.records, res, err)
 		}()
 	}
 	return nil
@@ -381,7 +382,7 @@ func query(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	conn := tls.Client(raw, reunite.PinnedTLSConfig(o.cert, o.peers...))
 	defer conn.Close()
 	res, err := reunite.MatchTLS(ctx, conn, o.peers, o.records, cfg)
-	report(stdout, stderr, auditLog, o.records, res, err)
+	reportSession(stdout, stderr, auditLog, o.records, res, err)
 	if err != nil {
 		return errors.New("session failed")
 	}
@@ -406,9 +407,9 @@ func dialRetry(ctx context.Context, addr string, wait time.Duration) (net.Conn, 
 	}
 }
 
-// report prints a session's hits, or a clear reason it failed, and appends
+// reportSession prints a session's hits, or a clear reason it failed, and appends
 // its audit record.
-func report(stdout, stderr io.Writer, log *reunite.AuditLog, records []match.Record, res *reunite.MatchResult, err error) {
+func reportSession(stdout, stderr io.Writer, log *reunite.AuditLog, records []match.Record, res *reunite.MatchResult, err error) {
 	if res != nil {
 		if aerr := log.Append(res.Audit); aerr != nil {
 			fmt.Fprintln(stderr, "agency: audit log:", aerr)
@@ -424,7 +425,7 @@ func report(stdout, stderr io.Writer, log *reunite.AuditLog, records []match.Rec
 	}
 	au := res.Audit
 	fmt.Fprintf(stdout, "session with %s: %d own records, %d own keys, %d peer keys, %d keys in common, %d matching records (session %s…)\n",
-		peer, au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits, au.SessionID[:16])
+		peer, au.Records, report.Keys(au.LocalKeys), report.Keys(au.PeerKeys), au.KeyHits, au.RecordHits, au.SessionID[:16])
 	if len(res.Hits)+len(res.Alternatives) == 0 {
 		return
 	}

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/examples/internal/report"
 	"github.com/reunite-psi/reunite/internal/inprocess"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/reunite-psi/reunite/psi"
@@ -126,7 +127,7 @@ func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64, all b
 	for i, r := range []*reunite.MatchResult{resA, resB} {
 		au := r.Audit
 		fmt.Fprintf(stderr, "agency %c: %d records, %d keys (peer %d), %d shared keys, %d record hits (and %d alternatives: pairs that reached the threshold but lost to a better pair of one of their records%s); %d records without keys, %d keys over the per-record cap, %d keys naming too many records\n",
-			"AB"[i], au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits, au.Alternatives, listed, au.Unmatchable, au.Truncated, au.Overfull)
+			"AB"[i], au.Records, report.Keys(au.LocalKeys), report.Keys(au.PeerKeys), au.KeyHits, au.RecordHits, au.Alternatives, listed, au.Unmatchable, au.Truncated, au.Overfull)
 	}
 	fmt.Fprintf(stderr, "rule set %s; %d linked pairs in %v\n", resA.Audit.RuleSetID, len(pairs), time.Since(start).Round(time.Millisecond))
 	return nil

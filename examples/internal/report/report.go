@@ -15,11 +15,16 @@ import (
 	"github.com/reunite-psi/reunite/match"
 )
 
+// Keys returns the number of match keys in a set of n PSI elements, as
+// Audit.LocalKeys and Audit.PeerKeys count them: every set Match builds
+// holds one more element, the file statistics.
+func Keys(n int) int { return max(n-1, 0) }
+
 // Print writes agency name's result r over its records recs to out.
 func Print(out io.Writer, name string, recs []match.Record, r *reunite.MatchResult) {
 	au := r.Audit
 	fmt.Fprintf(out, "%s: %d records → %d keys; peer sent %d keys; %d keys in common; %d matching records\n",
-		name, au.Records, au.LocalKeys, au.PeerKeys, au.KeyHits, au.RecordHits)
+		name, au.Records, Keys(au.LocalKeys), Keys(au.PeerKeys), au.KeyHits, au.RecordHits)
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  own record\tname as recorded here\tborn\tprobability\thandle\tevidence")
 	row := func(h reunite.Hit, mark string) {
