@@ -1,6 +1,7 @@
-// Package report prints one agency's side of a session as the examples
-// show it to an operator: a summary line, then a table of the matching
-// records, with alternatives (lower-ranked pairs) marked.
+// Package report holds what the examples share with each other: printing
+// one agency's side of a session as an operator sees it (a summary line,
+// then a table of the matching records, with alternatives marked), and the
+// command-line handling of the examples that take no arguments.
 package report
 
 import (
