@@ -19,7 +19,7 @@ import (
 // deriving keys. It is part of every rule set's identity: a change to
 // normalization changes keys, so it must change the ID too, or two parties
 // would run a session that silently finds nothing.
-const NormalizationVersion = "reunite-normalize-v4"
+const NormalizationVersion = "reunite-normalize-v5"
 
 // KeySize is the size of a match key.
 const KeySize = 32

@@ -126,6 +126,28 @@ func TestSameChildMatches(t *testing.T) {
 	}
 }
 
+// TestArabicGivenNameSounds checks that a given name in Arabic script,
+// transliterated without its short vowels, agrees with its Latin spellings
+// at least in sound where the transliteration starts with two consonants
+// that Latin spellings part with a vowel (ت س, tsnym, Tasnim) or with the
+// long i of إي (iyman, Iman, Eman): agreement only in the initial would
+// leave the pair to kin fields, as twins are.
+func TestArabicGivenNameSounds(t *testing.T) {
+	rs := match.DefaultRules()
+	tests := []struct{ arabic, latin string }{
+		{"تسنيم", "Tasnim"},
+		{"إيمان", "Iman"},
+		{"إيمان", "Eman"},
+		{"إياد", "Eyad"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.latin, func(t *testing.T) {
+			_, evidence := score(t, rs, rec("a", tc.arabic, "عثمان", "2017-08-12"), rec("b", tc.latin, "Othman", "2017-08-12"))
+			assert.True(t, slices.Contains(evidence, "given=exact") || slices.Contains(evidence, "given=sound"), "%v", evidence)
+		})
+	}
+}
+
 // TestVietnameseDroppedMiddleName checks that the given name a Vietnamese
 // child is called by agrees as written when a record drops the middle
 // name, also when the shorter record's family name is one that other

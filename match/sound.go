@@ -34,15 +34,19 @@ import "strings"
 //     Yiorgos, Panagiotis / Panayotis), and an initial ye stays a glide;
 //   - ch after the first letter is s, as French writes it (Darwich /
 //     Darwish, Tkatchouk / Tkachuk); at the start it stays k, so that
-//     Chiara is not Sara.
+//     Chiara is not Sara;
+//   - an initial ts before a consonant is t and s, as Arabic script
+//     transliterated without its short vowels writes ت س (tsnym for
+//     تسنيم, Tasnim), where the first reading takes it for the ts of
+//     Cyrillic ц (Tsvetan, Zwetan).
 func appendSoundCodes(dst []byte, tok string) (out []byte, first, second int) {
 	start := len(dst)
 	read := initialYe(tok)
 	dst = appendSoundCode(dst, read, false)
 	first = len(dst) - start
-	// Only c, x and g read otherwise, and an initial ye that the first
-	// reading took for e.
-	if first == 0 || (read == tok && !hasAny(tok, 'c', 'x', 'g')) {
+	// Only c, x and g read otherwise, an initial ts before a consonant,
+	// and an initial ye that the first reading took for e.
+	if first == 0 || (read == tok && !hasAny(tok, 'c', 'x', 'g') && !startsWithConsonantTS(tok)) {
 		return dst, first, 0
 	}
 	dst = appendSoundCode(dst, tok, true)
@@ -152,6 +156,9 @@ func soundAt(tok string, i int, alt bool) (class byte, size int) {
 		case next == 'h':
 			return 'T', 2
 		case next == 's' || next == 'z':
+			if alt && i == 0 && startsWithConsonantTS(tok) {
+				return 'T', 1
+			}
 			return 'S', 2
 		}
 	case 'z':
@@ -231,7 +238,8 @@ func hasAny(tok string, a, b, c byte) bool {
 
 // startsWithGlide reports whether tok starts with the sound y: y or j
 // before a vowel, or i before another vowel (Iana, Iuliia), as
-// romanizations of я, ю, є write it; or y or j before a consonant, as
+// romanizations of я, ю, є write it, but not i before y, the long i of
+// Arabic إي (iyman for إيمان, Iman or Eman; Iyad, Eyad); or y or j before a consonant, as
 // Arabic script transliterated without its short vowels writes ي and ج
 // (ywsf for يوسف, Yusuf; jna for جنى, Jana). Callers strip an initial ye
 // first where it stands for e (initialYe).
@@ -243,9 +251,15 @@ func startsWithGlide(tok string) bool {
 	case 'y', 'j':
 		return isVowelByte(tok[1]) || soundClass(tok[1]) != 0
 	case 'i':
-		return isVowelByte(tok[1]) && tok[1] != 'i'
+		return isVowelByte(tok[1]) && tok[1] != 'i' && tok[1] != 'y'
 	}
 	return false
+}
+
+// startsWithConsonantTS reports whether tok starts with ts followed by a
+// consonant: the second reading takes that ts for two letters.
+func startsWithConsonantTS(tok string) bool {
+	return len(tok) > 2 && tok[0] == 't' && tok[1] == 's' && soundClass(tok[2]) != 0
 }
 
 func isVowelByte(c byte) bool {

@@ -52,6 +52,11 @@ func TestSoundCodes(t *testing.T) {
 		{"yevgeniy", "evgenii"},
 		{"ievgen", "yevhen"},
 		{"dhimitriou", "dimitriou"},
+		{"tsnym", "tasnim"}, // تسنيم
+		{"tsvetan", "zwetan"},
+		{"iyman", "iman"}, // إيمان
+		{"iyman", "eman"},
+		{"iyad", "eyad"},
 	}
 	for _, p := range same {
 		assert.True(t, share(p[0], p[1]), "%s and %s should share a code: %v %v", p[0], p[1], soundCodes(p[0]), soundCodes(p[1]))
