@@ -211,7 +211,8 @@ type Link struct {
 	// field that both records have: "given=exact", "date=year±1",
 	// "sex=disagree"; and "via=alias" last where the pair shares keys
 	// only through an alias of one of its records (a child known under a
-	// false identity, whose dates are then left out). The commonness of
+	// false identity, whose birth date, birth place, parents and document
+	// are then left out). The commonness of
 	// the pair's block keys, which the score also weighs, is not listed.
 	Evidence []string
 	// Alternative reports that the pair reached the threshold but lost to

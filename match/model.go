@@ -13,17 +13,25 @@ type vector string
 
 const missing = 0xff
 
+// identityPapers are the fields a false identity's papers give along with
+// its name: the birth date, birth place, parents and document number.
+const identityPapers = HasDate | HasBirthPlace | HasParents | HasDocument
+
 // compare returns the comparison vector of a pair that agrees at levels
 // agrees (noLevel where no shared key says anything) and whose records
 // have fields a and b. A pair that meets only through an alias (alias) is
-// a child under a false identity, whose birth date is as false as its
-// name: its dates are left out.
+// a child under a false identity, whose birth date, birth place, parents
+// and document are as false as its name and say nothing about the child
+// the alias names (identityPapers): they are left out. (Sex stays: a false
+// identity seldom changes it. Where the child lives now, nationality
+// included, is left to the data.)
 func (rs *RuleSet) compare(agrees []uint8, a, b Presence, alias bool) vector {
 	v := make([]byte, len(rs.comps))
 	estimated := min(a.DatePrecision(), b.DatePrecision()) == PrecisionYear
 	for c, comp := range rs.comps {
 		switch {
-		case comp.Presence == HasDate && (alias || comp.Estimated != estimated):
+		case alias && comp.Presence&identityPapers != 0,
+			comp.Presence == HasDate && comp.Estimated != estimated:
 			v[c] = missing
 		case agrees[c] != noLevel:
 			v[c] = agrees[c]

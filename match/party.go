@@ -251,7 +251,8 @@ type PeerRecord struct {
 	// ViaAlias reports that the peer's record holds the key through one
 	// of its aliases, not its own name. A pair that shares keys only
 	// through an alias is a child held under a false identity, whose false
-	// birth date says nothing: Link leaves its dates out. Revealing this
+	// birth date, birth place, parents and document say nothing about the
+	// child the alias names: Link leaves them out. Revealing this
 	// bit for keys the two sides share is part of the protocol's leakage.
 	ViaAlias bool
 }

@@ -126,6 +126,27 @@ func TestSameChildMatches(t *testing.T) {
 	}
 }
 
+// TestFalseIdentityPapersLeftOut checks that a pair that meets only
+// through an alias, a child held under a false identity, is not judged on
+// the false identity's birth date, birth place, parents and document: they
+// say nothing about the child the alias names, so they are neither
+// agreement nor disagreement. Sex still counts.
+func TestFalseIdentityPapersLeftOut(t *testing.T) {
+	a := rec("a", "Dmytro", "Shevchenko", "2013-02-10")
+	a.BirthPlace, a.ParentNames, a.DocumentNumber, a.Sex = "Kharkiv", []string{"Olena Shevchenko"}, "FA123456", match.SexMale
+	b := rec("b", "Ivan", "Petrenko", "2010-06-01")
+	b.BirthPlace, b.ParentNames, b.DocumentNumber, b.Sex = "Odesa", []string{"Petro Petrenko"}, "XY987654", match.SexMale
+	b.Aliases = []string{"Dmitriy Shevchenko"}
+	s, evidence := score(t, match.DefaultRules(), a, b)
+	require.Positive(t, s, "the pair must be a candidate: it shares no key")
+	assert.Contains(t, evidence, "sex=same")
+	for _, e := range evidence {
+		for _, field := range []string{"date", "estimated-date", "birth-place", "parents", "document"} {
+			assert.False(t, strings.HasPrefix(e, field+"="), "the false identity's %s must be left out: %v", field, evidence)
+		}
+	}
+}
+
 // TestArabicGivenNameSounds checks that a given name in Arabic script,
 // transliterated without its short vowels, agrees with its Latin spellings
 // at least in sound where the transliteration starts with two consonants
@@ -314,7 +335,7 @@ func TestKeyCapIsFair(t *testing.T) {
 	require.Positive(t, truncated, "the record must exceed the cap for this test")
 	require.Len(t, keys, rs.MaxKeysPerRecord())
 
-	uncapped, err := match.NewRuleSet("reunite-default-v6", rs.Blocks(), rs.Comparisons(), 1024)
+	uncapped, err := match.NewRuleSet("reunite-default-v7", rs.Blocks(), rs.Comparisons(), 1024)
 	require.NoError(t, err)
 	all, none := uncapped.Keys(&r)
 	require.Zero(t, none)
