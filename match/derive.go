@@ -20,7 +20,8 @@ import (
 // theirs: each rule keeps up to q keys, the largest q the cap allows, and
 // any room left goes one key each to the rules, in order, that had more.
 // A rule's kept keys are its first combinations of values, which come
-// from the record's own name before its aliases. truncated reports how many
+// from the record's own name before its aliases (which only some rules
+// key, see Block). truncated reports how many
 // keys the cap dropped. Only the first 16 aliases and 8 parent names of a
 // record are keyed. A block's key is SHA-256(first 16 bytes of the rule-set
 // hash ‖ rule index ‖ field values, each preceded by 0x1f); a comparison
@@ -170,9 +171,6 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 			if !w.have[fi] {
 				w.vals[fi], w.aliasFrom[fi] = f.values(knownFieldsOrder[fi], w.arena[used:used:len(w.arena)])
 				used += min(len(w.vals[fi]), len(w.arena)-used)
-				if knownFieldsOrder[fi] == FieldAliasBand {
-					w.aliasVals[fi] = f.appendBands(w.aliasBands[:0], 2)
-				}
 				w.have[fi] = true
 			}
 		}
@@ -183,17 +181,16 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 			// hash keep most keys to one SHA-256 block.
 			prefix := append(w.buf[:0], rs.id[:16]...)
 			prefix = append(prefix, byte(ri))
-			w.fields, w.block = fields, r.block
+			w.fields, w.block, w.aliases = fields, r.block, r.aliases
 			w.digests[r.block] = w.digests[r.block][:0]
 			w.walk(prefix, 0, false, -1)
 			combos[ri] = len(w.digests[r.block])
-		} else if !nameFieldAt[r.level] {
-			// The same values for every combination.
-			combos[ri] = len(w.digests[r.block]) * len(w.vals[r.level])
 		} else {
 			combos[ri] = 0
 			for _, d := range w.digests[r.block] {
-				combos[ri] += len(w.levelValues(r.level, d.form))
+				if !d.alias || r.aliases {
+					combos[ri] += len(w.levelValues(r.level, d.form))
+				}
 			}
 		}
 		total += combos[ri]
@@ -216,7 +213,7 @@ func (d *deriver) keysOf(dst []Key) (keys []Key, truncated int) {
 		// A comparison rule: each combination of its block's values,
 		// hashed once by the block's rule, with each value of the
 		// level's field, one SHA-256 block each.
-		keys = w.compare(keys, ri, r.block, r.level, quota[ri])
+		keys = w.compare(keys, ri, r.block, r.level, quota[ri], r.aliases)
 	}
 	return keys, total - (len(keys) - len(dst))
 }
@@ -238,13 +235,10 @@ var nameFieldAt, nameFieldGet = func() (at [len(knownFieldsOrder)]bool, get [len
 type keyWalker struct {
 	vals [len(knownFieldsOrder)][]string
 	// aliasFrom[fi] is the index of the first value of field fi that only
-	// an alias gives; aliasVals[fi], if not nil, replaces vals[fi] in
-	// combinations with such a value.
-	aliasFrom  [len(knownFieldsOrder)]int
-	aliasVals  [len(knownFieldsOrder)][]string
-	have       [len(knownFieldsOrder)]bool
-	arena      [64]string // the fields' values share this array while they fit
-	aliasBands [2]string
+	// an alias gives.
+	aliasFrom [len(knownFieldsOrder)]int
+	have      [len(knownFieldsOrder)]bool
+	arena     [64]string // the fields' values share this array while they fit
 	// combos and quota, per rule, count the combinations of its fields'
 	// values and those that get a key.
 	combos, quota []int
@@ -252,9 +246,11 @@ type keyWalker struct {
 	fields []int
 	buf    [512]byte
 	hash   keyHasher
-	// block is the block whose rule walk hashes; digests[b] are block
-	// b's combinations, hashed, for its comparison rules.
+	// block is the block whose rule walk hashes, and aliases whether it
+	// keys combinations an alias gives; digests[b] are block b's
+	// combinations, hashed, for its comparison rules.
 	block   int
+	aliases bool
 	digests [32][]blockDigest
 	f       *features
 	one     [1]string
@@ -263,30 +259,6 @@ type keyWalker struct {
 // reset forgets the previous record's values.
 func (w *keyWalker) reset() {
 	w.have = [len(knownFieldsOrder)]bool{}
-	w.aliasVals = [len(knownFieldsOrder)][]string{}
-}
-
-// choices returns field fi's values in a combination that is alias-derived
-// or not.
-func (w *keyWalker) choices(fi int, alias bool) []string {
-	if alias && w.aliasVals[fi] != nil {
-		return w.aliasVals[fi]
-	}
-	return w.vals[fi]
-}
-
-// count counts the combinations of fields' values: for each field, the
-// values before aliasFrom keep a combination's alias flag, those after set
-// it, and a set flag picks the alias values of later fields.
-func (w *keyWalker) count(fields []int) int {
-	own, alias := 1, 1 // combinations of fields[j:] with the flag clear, set
-	for j := len(fields) - 1; j >= 0; j-- {
-		fi := fields[j]
-		n := len(w.vals[fi])
-		from := min(w.aliasFrom[fi], n)
-		own, alias = from*own+(n-from)*alias, len(w.choices(fi, true))*alias
-	}
-	return own
 }
 
 func (w *keyWalker) walk(b []byte, j int, alias bool, form int) {
@@ -298,10 +270,13 @@ func (w *keyWalker) walk(b []byte, j int, alias bool, form int) {
 		return
 	}
 	fi := w.fields[j]
-	list := w.choices(fi, alias)
+	list := w.vals[fi]
 	from := w.aliasFrom[fi]
 	name := nameFieldAt[fi]
 	for vi, v := range list {
+		if !w.aliases && vi >= from {
+			break // the rest only an alias gives
+		}
 		f := form
 		if name && f < 0 {
 			f = w.f.formOf(knownFieldsOrder[fi], v)
@@ -331,12 +306,15 @@ func (w *keyWalker) levelValues(fi, form int) []string {
 // key ‖ rule index ‖ 0x1f ‖ value), for each of the block's combinations
 // (the digests its own rule left) and each of the field's values, in
 // order.
-func (w *keyWalker) compare(keys []Key, ri, block, fi, left int) []Key {
+func (w *keyWalker) compare(keys []Key, ri, block, fi, left int, aliases bool) []Key {
 	for j := range w.digests[block] {
 		if left <= 0 {
 			break
 		}
 		d := &w.digests[block][j]
+		if d.alias && !aliases {
+			continue
+		}
 		vals, from := w.levelValues(fi, d.form), w.aliasFrom[fi]
 		alias := d.alias
 		if d.form >= 0 && nameFieldAt[fi] {
@@ -1176,7 +1154,7 @@ func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int
 			add(string(b))
 		}
 	case FieldAliasBand:
-		dst = f.appendBands(dst, 0)
+		dst = f.appendBands(dst)
 	case FieldYear:
 		switch f.date.Precision() {
 		case PrecisionNone:
@@ -1277,13 +1255,13 @@ func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int
 }
 
 // appendBands appends to dst the two overlapping six-year bands, offset
-// by three years, that hold the birth year plus shift: two years less than
-// three apart share at least one, two years six or more apart share none.
-func (f *features) appendBands(dst []string, shift int) []string {
+// by three years, that hold the birth year: two years less than three
+// apart share at least one, two years six or more apart share none.
+func (f *features) appendBands(dst []string) []string {
 	if f.date.Precision() == PrecisionNone {
 		return dst
 	}
-	y := f.date.Year + shift
+	y := f.date.Year
 	return append(dst, bandString('a', y/6), bandString('b', (y+3)/6))
 }
 

@@ -16,10 +16,11 @@ import (
 )
 
 // NormalizationVersion names the normalization this package applies before
-// deriving keys. It is part of every rule set's identity: a change to
-// normalization changes keys, so it must change the ID too, or two parties
-// would run a session that silently finds nothing.
-const NormalizationVersion = "reunite-normalize-v5"
+// deriving keys, and how it derives them from a rule set's blocks and
+// comparisons. It is part of every rule set's identity: a change to either
+// changes keys, so it must change the ID too, or two parties would run a
+// session that silently finds nothing.
+const NormalizationVersion = "reunite-normalize-v6"
 
 // KeySize is the size of a match key.
 const KeySize = 32
@@ -30,9 +31,9 @@ const KeySize = 32
 // however full a record is, and leaves room for the typo levels' several
 // values per name. Records have about 95 to 205 keys on the data sets of
 // bench -linkage (fewer with fewer fields); a record with aliases can
-// reach the cap with one alias, each alias name bringing its own keys, and
-// then every rule keeps an equal share of the room, so none loses all its
-// keys.
+// reach the cap, each alias name bringing its own keys in the blocks of
+// name fields (see Block), and then every rule keeps an equal share of the
+// room, so none loses all its keys.
 const DefaultMaxKeysPerRecord = 256
 
 // Errors for rule sets.
@@ -61,7 +62,7 @@ const (
 	FieldDate          Field = "date"           // full birth date
 	FieldDateSwapped   Field = "date-unordered" // birth year with day and month unordered, for dates whose day could be a month: catches day/month swaps
 	FieldYear          Field = "year"           // birth year; year ± 1 for records that only have a year (estimated age)
-	FieldAliasBand     Field = "alias-band"     // two overlapping six-year bands around the birth year, or, with a name from an alias, around the year two later: a false identity usually makes a child older, so a real birth year 0 to 4 years after the false one shares a band
+	FieldAliasBand     Field = "alias-band"     // two overlapping six-year bands around the birth year: years less than three apart share one (the name is historical: aliases used to be keyed with the year two later; an alias's name is now keyed in blocks of name fields only)
 	FieldBirthPlace    Field = "birth-place"
 	FieldSex           Field = "sex"           // F, M or X; no value when unknown
 	FieldDocument      Field = "document"      // document number, letters and digits only
@@ -116,7 +117,12 @@ type Block struct {
 	// rule set.
 	Name string
 	// Fields are the block's fields: a record gets one key per
-	// combination of their values.
+	// combination of their values. The names of a record's aliases are
+	// keyed only in blocks whose fields are all name fields, and there not
+	// with the comparisons on birth date, birth place, parents and
+	// document: an alias is usually a child's real name beside a false
+	// identity, whose other fields belong to the false identity, and a
+	// pair that meets only through an alias is judged without them.
 	Fields []Field
 }
 
@@ -259,6 +265,11 @@ type rule struct {
 	level  int // for a comparison rule, its level field's position in knownFieldsOrder; -1 for a block's rule
 	fields []Field
 	agrees []uint8
+	// aliases reports that the rule keys combinations of values that an
+	// alias gives (keyWalker): its block's fields are all name fields and,
+	// for a comparison rule, the comparison is not on a false identity's
+	// papers.
+	aliases bool
 }
 
 const noLevel = 0xff
@@ -409,7 +420,12 @@ func NewRuleSet(name string, blocks []Block, comps []Comparison, maxKeys int) (*
 		for _, f := range b.Fields {
 			says(base, f)
 		}
-		rs.rules = append(rs.rules, rule{name: b.Name, block: bi, level: -1, fields: b.Fields, agrees: base})
+		// A pair that meets only through an alias is a child under a
+		// false identity: the record's other fields belong to that
+		// identity (compare), so an alias's name is keyed only in blocks
+		// of names, and not with the comparisons compare leaves out.
+		names := !slices.ContainsFunc(b.Fields, func(f Field) bool { return !isNameField(f) })
+		rs.rules = append(rs.rules, rule{name: b.Name, block: bi, level: -1, fields: b.Fields, agrees: base, aliases: names})
 		var fixes uint32
 		for ci, l := range base {
 			if l == 0 {
@@ -430,7 +446,8 @@ func NewRuleSet(name string, blocks []Block, comps []Comparison, maxKeys int) (*
 				agrees := slices.Clone(base)
 				says(agrees, l.Field)
 				fields := append(slices.Clip(b.Fields), l.Field)
-				rs.rules = append(rs.rules, rule{name: b.Name + "/" + c.Name + ":" + l.Name, block: bi, level: slices.Index(knownFields, l.Field), fields: fields, agrees: agrees})
+				rs.rules = append(rs.rules, rule{name: b.Name + "/" + c.Name + ":" + l.Name, block: bi, level: slices.Index(knownFields, l.Field), fields: fields, agrees: agrees,
+					aliases: names && c.Presence&identityPapers == 0})
 			}
 		}
 	}

@@ -293,6 +293,7 @@ func TestScoresArePerPair(t *testing.T) {
 func TestKeyCapAndDuplicates(t *testing.T) {
 	rs := match.DefaultRules()
 	r := rec("a", "Oleksandr", "Kovalenko", "2011-03-04")
+	r.Sex, r.Nationality, r.Address, r.Locality, r.Postcode = match.SexMale, "UA", "12 Sumska", "Kharkiv", "61000"
 	for i := range 60 {
 		r.Aliases = append(r.Aliases, fmt.Sprintf("Alias%c Name%c", 'a'+i%26, 'a'+i/26))
 	}
