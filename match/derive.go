@@ -521,17 +521,33 @@ func (d *deriver) extract(r *Record, known *[2][]string) {
 }
 
 // placeSkeleton is the consonant skeletons of a normalized place's words,
-// in order.
+// in order and joined, without a particle or an article before another
+// word: Hà Nội and Hanoi, Hải Phòng and Haiphong are written in one word
+// or two, and Arabic place names with or without their article, and with
+// it assimilated or not (دير الزور, Deir ez-Zor; الرقة, Raqqa).
 func (d *deriver) placeSkeleton(place string) string {
-	b, i := d.buf[:0], 0
-	for w := range strings.FieldsSeq(place) {
-		if i++; i > 1 {
-			b = append(b, ' ')
+	b := d.buf[:0]
+	words := strings.Fields(place)
+	for i, w := range words {
+		if i+1 < len(words) && (normalize.IsParticle(w) || isArticle(w)) {
+			continue
 		}
 		b = normalize.AppendConsonantSkeleton(b, w)
 	}
 	d.buf = b
 	return string(b)
+}
+
+// isArticle reports whether w is the Arabic article in one of its
+// romanized forms, assimilated to a sun letter or written as spoken (ez,
+// es, ed in Deir ez-Zor, Ras es-Sawda), besides al and el, which
+// normalize.IsParticle knows.
+func isArticle(w string) bool {
+	switch w {
+	case "ash", "ath", "adh", "ad", "an", "ar", "as", "at", "az", "ez", "es", "er", "ed", "et", "en", "il", "ul":
+		return true
+	}
+	return false
 }
 
 // presenceMask says which fields the record has, as its comparisons see

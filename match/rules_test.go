@@ -147,6 +147,41 @@ func TestFalseIdentityPapersLeftOut(t *testing.T) {
 	}
 }
 
+// TestBirthPlaceSpellings checks that spellings of one birth place agree
+// at least in sound: words written apart or together (Hà Nội, Hanoi), the
+// Arabic article kept, dropped or assimilated (دير الزور, Deir ez-Zor;
+// الرقة, Raqqa), and other scripts; and that different places disagree.
+func TestBirthPlaceSpellings(t *testing.T) {
+	rs := match.DefaultRules()
+	withPlace := func(id, place string) match.Record {
+		r := rec(id, "Amina", "Yusuf", "2014-05-09")
+		r.BirthPlace = place
+		return r
+	}
+	tests := []struct {
+		a, b string
+		same bool
+	}{
+		{"Hà Nội", "Hanoi", true},
+		{"Hải Phòng", "Haiphong", true},
+		{"دير الزور", "Deir ez-Zor", true},
+		{"الرقة", "Raqqa", true},
+		{"Ar-Raqqa", "Rakka", true},
+		{"القامشلي", "Qamishli", true},
+		{"Київ", "Kyiv", true},
+		{"Homs", "Hama", false},
+		{"Hanoi", "Hue", false},
+		{"Deir ez-Zor", "Daraa", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.a+"/"+tc.b, func(t *testing.T) {
+			_, evidence := score(t, rs, withPlace("a", tc.a), withPlace("b", tc.b))
+			agrees := slices.Contains(evidence, "birth-place=same") || slices.Contains(evidence, "birth-place=sound")
+			assert.Equal(t, tc.same, agrees, "%v", evidence)
+		})
+	}
+}
+
 // TestArabicGivenNameSounds checks that a given name in Arabic script,
 // transliterated without its short vowels, agrees with its Latin spellings
 // at least in sound where the transliteration starts with two consonants
