@@ -490,13 +490,13 @@ func (d *deriver) extract(r *Record, known *[2][]string) {
 		parents:     d.f.parents[:0],
 		sex:         sexValue(r.Sex),
 		date:        birthDate(r.BirthDate),
-		place:       d.text(r.BirthPlace),
+		place:       normalize.PlaceName(d.text(r.BirthPlace)),
 		doc:         documentValue(r.DocumentNumber),
 		postcode:    strings.ReplaceAll(normalize.Text(r.Postcode), " ", ""),
 		rawPostcode: r.Postcode,
 		nationality: nationalityValue(r.Nationality),
 		addr:        normalize.Text(r.Address),
-		local:       d.text(r.Locality),
+		local:       normalize.PlaceName(d.text(r.Locality)),
 	}
 	if d.f.place != "" {
 		d.f.placeSkeleton = d.placeSkeleton(d.f.place)

@@ -20,7 +20,7 @@ import (
 // comparisons. It is part of every rule set's identity: a change to either
 // changes keys, so it must change the ID too, or two parties would run a
 // session that silently finds nothing.
-const NormalizationVersion = "reunite-normalize-v7"
+const NormalizationVersion = "reunite-normalize-v8"
 
 // KeySize is the size of a match key.
 const KeySize = 32
@@ -63,15 +63,15 @@ const (
 	FieldDateSwapped   Field = "date-unordered" // birth year with day and month unordered, for dates whose day could be a month: catches day/month swaps
 	FieldYear          Field = "year"           // birth year; year ± 1 for records that only have a year (estimated age)
 	FieldAliasBand     Field = "alias-band"     // two overlapping six-year bands around the birth year: years less than three apart share one (the name is historical: aliases used to be keyed with the year two later; an alias's name is now keyed in blocks of name fields only)
-	FieldBirthPlace    Field = "birth-place"
-	FieldSex           Field = "sex"           // F, M or X; no value when unknown
-	FieldDocument      Field = "document"      // document number, letters and digits only
-	FieldDocumentNear  Field = "document-near" // the document number's second half; its first half and last digit; its characters sorted: numbers with one wrong character (not the last digit) or two swapped share one, consecutively issued numbers none
-	FieldDocumentHalf  Field = "document-half" // each half of the document number: numbers with one wrong character share one, and so do consecutively issued numbers
-	FieldParents       Field = "parents"       // the skeleton of each parent's name, patronymic dropped: records that agree on one parent share a key
+	FieldBirthPlace    Field = "birth-place"    // the birth place as normalize writes it, under the one name a table of other names gives the larger places (Moscow, Moskau and Москва; Aleppo and حلب)
+	FieldSex           Field = "sex"            // F, M or X; no value when unknown
+	FieldDocument      Field = "document"       // document number, letters and digits only
+	FieldDocumentNear  Field = "document-near"  // the document number's second half; its first half and last digit; its characters sorted: numbers with one wrong character (not the last digit) or two swapped share one, consecutively issued numbers none
+	FieldDocumentHalf  Field = "document-half"  // each half of the document number: numbers with one wrong character share one, and so do consecutively issued numbers
+	FieldParents       Field = "parents"        // the skeleton of each parent's name, patronymic dropped: records that agree on one parent share a key
 	FieldPostcode      Field = "postcode"
 	FieldAddress       Field = "address"
-	FieldLocality      Field = "locality"
+	FieldLocality      Field = "locality" // the locality, as FieldBirthPlace writes a place
 )
 
 // Fields for the comparison levels of the Fellegi–Sunter model (see

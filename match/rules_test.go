@@ -150,7 +150,8 @@ func TestFalseIdentityPapersLeftOut(t *testing.T) {
 // TestBirthPlaceSpellings checks that spellings of one birth place agree
 // at least in sound: words written apart or together (Hà Nội, Hanoi), the
 // Arabic article kept, dropped or assimilated (دير الزور, Deir ez-Zor;
-// الرقة, Raqqa), and other scripts; and that different places disagree.
+// الرقة, Raqqa), other scripts, and the names other languages give the
+// place (Москва, Moscow; حلب, Aleppo); and that different places disagree.
 func TestBirthPlaceSpellings(t *testing.T) {
 	rs := match.DefaultRules()
 	withPlace := func(id, place string) match.Record {
@@ -169,7 +170,13 @@ func TestBirthPlaceSpellings(t *testing.T) {
 		{"Ar-Raqqa", "Rakka", true},
 		{"القامشلي", "Qamishli", true},
 		{"Київ", "Kyiv", true},
+		{"Москва", "Moscow", true},
+		{"حلب", "Aleppo", true},
+		{"Thành phố Hồ Chí Minh", "Saigon", true},
+		{"Muqdisho", "Mogadishu", true},
+		{"Αθήνα", "Athens", true},
 		{"Homs", "Hama", false},
+		{"Moscow", "Minsk", false},
 		{"Hanoi", "Hue", false},
 		{"Deir ez-Zor", "Daraa", false},
 	}

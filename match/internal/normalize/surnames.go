@@ -20,13 +20,21 @@ type surnameEntry struct {
 	spellings []string
 }
 
+// tableRows returns the tab-separated fields of each line of a data
+// table, leaving out empty lines and comments (lines starting with #).
+func tableRows(data string) [][]string {
+	var rows [][]string
+	for _, line := range strings.Split(data, "\n") {
+		if line != "" && line[0] != '#' {
+			rows = append(rows, strings.Split(line, "\t"))
+		}
+	}
+	return rows
+}
+
 func parseSurnameVariants(data string) []surnameEntry {
 	var out []surnameEntry
-	for _, line := range strings.Split(data, "\n") {
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		f := strings.Split(line, "\t")
+	for _, f := range tableRows(data) {
 		e := surnameEntry{canonical: f[0]}
 		if len(f) > 1 {
 			e.native = strings.Fields(f[1])
