@@ -34,7 +34,8 @@ import "strings"
 //     Yiorgos, Panagiotis / Panayotis), and an initial ye stays a glide;
 //   - ch after the first letter is s, as French writes it (Darwich /
 //     Darwish, Tkatchouk / Tkachuk); at the start it stays k, so that
-//     Chiara is not Sara;
+//     Chiara is not Sara, unless the token also writes ч as tch, the mark
+//     of a French transliteration (Chevtchouk / Shevchuk);
 //   - an initial ts before a consonant is t and s, as Arabic script
 //     transliterated without its short vowels writes ت س (tsnym for
 //     تسنيم, Tasnim), where the first reading takes it for the ts of
@@ -142,7 +143,7 @@ func soundAt(tok string, i int, alt bool) (class byte, size int) {
 		case strings.HasPrefix(rest, "chtch"):
 			return 'S', 5
 		case next == 'h':
-			if alt && i > 0 {
+			if alt && (i > 0 || strings.Contains(tok[2:], "tch")) {
 				return 'S', 2 // French ch
 			}
 			return 'K', 2

@@ -57,6 +57,8 @@ func TestSoundCodes(t *testing.T) {
 		{"iyman", "iman"}, // إيمان
 		{"iyman", "eman"},
 		{"iyad", "eyad"},
+		{"chevtchouk", "shevchuk"},
+		{"chevtchenko", "shevchenko"},
 	}
 	for _, p := range same {
 		assert.True(t, share(p[0], p[1]), "%s and %s should share a code: %v %v", p[0], p[1], soundCodes(p[0]), soundCodes(p[1]))
@@ -69,6 +71,8 @@ func TestSoundCodes(t *testing.T) {
 		{"oleh", "ole"},
 		{"mila", "nila"},
 		{"omar", "ahmad"},
+		{"chiara", "sara"},
+		{"tsvetan", "tvetan"},
 	}
 	for _, p := range different {
 		assert.False(t, share(p[0], p[1]), "%s and %s should not share a code: %v %v", p[0], p[1], soundCodes(p[0]), soundCodes(p[1]))
