@@ -643,6 +643,11 @@ func (d *deriver) nameForm(n *nameForm, given, family string, known *[2][]string
 		d.family = d.nameTokens(d.family[:0], stripAssimilatedArticles(family))
 	}
 	givenToks, familyToks := dropTitles(d.given), d.family
+	if swappedParticle(givenToks, familyToks) {
+		// A family name with its particle in the given field (de Jong |
+		// Sanne, Al Ahmed | Usama): the fields are swapped.
+		givenToks, familyToks = familyToks, givenToks
+	}
 	if len(familyToks) > 0 {
 		// Only beside a family name: a whole name in the given field
 		// (Marko Petrovich) may end with a family name of that form.
@@ -1359,4 +1364,28 @@ func dayString(d Date) string {
 	b[5], b[6] = byte('0'+d.Month/10), byte('0'+d.Month%10)
 	b[8], b[9] = byte('0'+d.Day/10), byte('0'+d.Day%10)
 	return string(b[:])
+}
+
+// swappedParticle reports whether a name's given field starts with a
+// particle that begins family names and nothing else (de, al, von, ...)
+// before another token, while its family field has a token and starts with
+// none: a record that wrote the family name in the given field. Particles
+// that also are given or middle names or the syllables of Chinese and
+// Vietnamese given names (Ben, Abu, Văn, Le, La, Y, Da, Di, Du) do not
+// count.
+func swappedParticle(given, family []string) bool {
+	if len(given) < 2 || len(family) == 0 || familyParticle(family[0]) {
+		return false
+	}
+	return familyParticle(given[0])
+}
+
+// familyParticle reports whether t is a particle that only begins family
+// names.
+func familyParticle(t string) bool {
+	switch t {
+	case "de", "al", "el", "von", "der", "den", "del", "della", "dos", "das", "ter", "ten", "zu":
+		return true
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -51,5 +52,25 @@ func TestBandString(t *testing.T) {
 		for b := -1; b <= 1501; b++ {
 			require.Equal(t, untabled(kind, b), bandString(kind, b), "kind %c, band %d", kind, b)
 		}
+	}
+}
+
+func TestSwappedParticle(t *testing.T) {
+	tests := []struct {
+		given, family []string
+		want          bool
+	}{
+		{[]string{"de", "jong"}, []string{"sanne"}, true},
+		{[]string{"al", "ahmed"}, []string{"usama"}, true},
+		{[]string{"von", "berg"}, []string{"anna"}, true},
+		{[]string{"van", "tung"}, []string{"le"}, false},              // Văn, a Vietnamese middle name
+		{[]string{"ben", "alexander"}, []string{"smith"}, false},      // Ben, a given name
+		{[]string{"de"}, []string{"jong"}, false},                     // nothing after the particle
+		{[]string{"de", "jong"}, []string{}, false},                   // no family name to swap with
+		{[]string{"de", "la", "cruz"}, []string{"de", "jong"}, false}, // both start with one
+		{[]string{"sanne"}, []string{"de", "jong"}, false},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, swappedParticle(tc.given, tc.family), "%v | %v", tc.given, tc.family)
 	}
 }
