@@ -20,7 +20,7 @@ import (
 // comparisons. It is part of every rule set's identity: a change to either
 // changes keys, so it must change the ID too, or two parties would run a
 // session that silently finds nothing.
-const NormalizationVersion = "reunite-normalize-v10"
+const NormalizationVersion = "reunite-normalize-v11"
 
 // KeySize is the size of a match key.
 const KeySize = 32

@@ -36,6 +36,9 @@ import "strings"
 //     Darwish, Tkatchouk / Tkachuk); at the start it stays k, so that
 //     Chiara is not Sara, unless the token also writes ч as tch, the mark
 //     of a French transliteration (Chevtchouk / Shevchuk);
+//   - dj is the j of other spellings, as French writes the Arabic ج
+//     (Djamal / Jamal, Khadidja / Khadija); the first reading keeps the
+//     dj of Serbian and Croatian names;
 //   - an initial ts before a consonant is t and s, as Arabic script
 //     transliterated without its short vowels writes ت س (tsnym for
 //     تسنيم, Tasnim), where the first reading takes it for the ts of
@@ -47,7 +50,7 @@ func appendSoundCodes(dst []byte, tok string) (out []byte, first, second int) {
 	first = len(dst) - start
 	// Only c, x and g read otherwise, an initial ts before a consonant,
 	// and an initial ye that the first reading took for e.
-	if first == 0 || (read == tok && !hasAny(tok, 'c', 'x', 'g') && !startsWithConsonantTS(tok)) {
+	if first == 0 || (read == tok && !hasAny(tok, 'c', 'x', 'g') && !startsWithConsonantTS(tok) && !strings.Contains(tok, "dj")) {
 		return dst, first, 0
 	}
 	dst = appendSoundCode(dst, tok, true)
@@ -74,6 +77,8 @@ func appendSoundCode(dst []byte, tok string, alt bool) []byte {
 		n, i = 1, 2
 	case startsWithGlide(tok) || (alt && tok[0] == 'g' && len(tok) > 1 && strings.IndexByte("eiy", tok[1]) >= 0):
 		out[0], n, i = 'Y', 1, 1
+	case alt && strings.HasPrefix(tok, "dj"):
+		out[0], n, i = 'Y', 1, 2
 	}
 	for i < len(tok) && n < len(out) {
 		// Vowels and other letters without a class start no digraph and
@@ -177,6 +182,9 @@ func soundAt(tok string, i int, alt bool) (class byte, size int) {
 		case strings.HasPrefix(rest, "dzh"):
 			return 'K', 3
 		case next == 'j':
+			if alt {
+				return 0, 1 // French dj, the j of other spellings
+			}
 			return 'K', 2
 		}
 	case 'p':

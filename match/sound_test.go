@@ -59,6 +59,10 @@ func TestSoundCodes(t *testing.T) {
 		{"iyad", "eyad"},
 		{"chevtchouk", "shevchuk"},
 		{"chevtchenko", "shevchenko"},
+		{"djamal", "jamal"},
+		{"djamal", "jml"}, // جمال
+		{"khadidja", "khadija"},
+		{"khadidja", "khdyja"}, // خديجة
 	}
 	for _, p := range same {
 		assert.True(t, share(p[0], p[1]), "%s and %s should share a code: %v %v", p[0], p[1], soundCodes(p[0]), soundCodes(p[1]))
