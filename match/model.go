@@ -271,12 +271,17 @@ func fitModel(rs *RuleSet, vectors []vector, blocks []uint32, own, peer Statisti
 	// match class. So each comparison takes its m from the purest block
 	// that leaves it entirely open, the one with the largest share of
 	// pairs of one child, and every block learns its share and its u
-	// again with that m held.
+	// again with that m held. A block that rests on kin fields (family
+	// name and postcode, say) is never the source, however pure: the
+	// pairs of two children it gathers are relatives, a father and the
+	// son named after him, whom EM can take for one person, and then
+	// learns that a birth date twenty years off is common in a person's
+	// records.
 	shared := make([][]float64, len(rs.comps))
 	for c := range rs.comps {
 		best := -1
 		for b := range nb {
-			if rs.learns[b]&(1<<c) == 0 || implied[b][c] != noLevel || present(in[b], c) < minSourcePairs {
+			if rs.learns[b]&(1<<c) == 0 || implied[b][c] != noLevel || present(in[b], c) < minSourcePairs || rs.restsOnKin(implied[b]) {
 				continue
 			}
 			if best < 0 || lambdas[b] > lambdas[best] {
