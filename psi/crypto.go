@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
@@ -153,31 +154,52 @@ func randomPermutation(r io.Reader, n int) ([]int32, error) {
 	return perm, nil
 }
 
-// minParallel is the smallest batch worth splitting across cores.
+// minParallel is the smallest batch worth splitting across cores, and
+// the granularity of the split.
 const minParallel = 64
 
+// piecesPerWorker is how many pieces parallel cuts a batch into per core.
+// The cores take pieces as they become free instead of a fixed share
+// each, so a core that another goroutine held for a while (the peer's
+// work when both parties share the machine, the collector, another
+// process) delays the batch by a piece at most, not by its whole share.
+const piecesPerWorker = 8
+
 // parallel calls fn on disjoint sub-ranges covering [0, n), on all
-// available cores, and returns the error of the lowest failing range. It
-// returns only after every call has returned, so it leaves no goroutine
+// available cores, and returns the error of the lowest failing range. The
+// ranges are pieces of a multiple of minParallel elements (the last may be
+// shorter), which the calling goroutine and up to GOMAXPROCS−1 others take
+// in increasing order as they become free; once a range has failed, the
+// pieces not yet taken are skipped, since every one of them lies above it.
+// It returns only after every call has returned, so it leaves no goroutine
 // behind.
 func parallel(n int, fn func(lo, hi int) error) error {
 	workers := runtime.GOMAXPROCS(0)
-	if n < minParallel || workers == 1 {
+	if n < 2*minParallel || workers == 1 {
 		return fn(0, n)
 	}
-	if workers > n/minParallel {
-		workers = n / minParallel
+	piece := max(minParallel, n/(workers*piecesPerWorker)/minParallel*minParallel)
+	pieces := (n + piece - 1) / piece
+	workers = min(workers, pieces)
+	errs := make([]error, pieces)
+	var next atomic.Int64
+	var failed atomic.Bool
+	work := func() {
+		for !failed.Load() {
+			p := int(next.Add(1) - 1)
+			if p >= pieces {
+				return
+			}
+			if errs[p] = fn(p*piece, min(n, (p+1)*piece)); errs[p] != nil {
+				failed.Store(true)
+			}
+		}
 	}
-	errs := make([]error, workers)
 	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*n/workers, (w+1)*n/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = fn(lo, hi)
-		}()
+	for range workers - 1 {
+		wg.Go(work)
 	}
+	work()
 	wg.Wait()
 	return firstNonNil(errs)
 }
