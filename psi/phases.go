@@ -88,6 +88,9 @@ func (s *Session) receiveBlinded(f encoding.Frame) error {
 				return err
 			}
 		}
+		if err := s.prepareTags(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -134,17 +137,8 @@ func (s *Session) sendEvaluated() (encoding.MessageType, []byte, error) {
 
 func (s *Session) sendTags() (encoding.MessageType, []byte, error) {
 	n := len(s.set.Elements)
-	if s.tagOrder == nil {
-		// Tags go out in a random order, so the positions the initiator
-		// reveals in both-learn mode say nothing about the local order.
-		perm, err := randomPermutation(s.rand, n)
-		if err != nil {
-			return 0, nil, fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
-		}
-		s.tagOrder = perm
-		s.tagPoints = make([]byte, n*encoding.ElementSize)
-	}
-	cnt := chunkLen(n, s.done/encoding.MaxChunkElements)
+	k := s.done / encoding.MaxChunkElements
+	cnt := chunkLen(n, k)
 	sealed := 0
 	if s.cfg.PayloadSize > 0 {
 		sealed = s.cfg.PayloadSize + encoding.SealOverhead
@@ -152,10 +146,8 @@ func (s *Session) sendTags() (encoding.MessageType, []byte, error) {
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.TagSize, SealedSize: uint16(sealed)}
 	c.Entries = make([]byte, cnt*c.EntrySize())
 	base := s.done
+	s.waitTagPoints(k)
 	points := s.tagPoints[base*encoding.ElementSize : (base+cnt)*encoding.ElementSize]
-	multiplyEncode(points, cnt, s.key, func(i int, p *ristretto255.Element, scratch *[]byte) {
-		hashToGroup(p, scratch, &s.sid, s.set.Elements[s.tagOrder[base+i]])
-	})
 	_ = parallel(cnt, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			point := points[i*encoding.ElementSize : (i+1)*encoding.ElementSize]
@@ -173,9 +165,107 @@ func (s *Session) sendTags() (encoding.MessageType, []byte, error) {
 	if s.done == n {
 		s.done = 0
 		s.state = stRespRecvFinish
+		s.stopTagPoints()
+		s.tagPrep = nil
 	}
 	body, err := c.AppendBinary(nil)
 	return encoding.TypeTags, body, err
+}
+
+// tagPrep is the responder's computation of its tag points k_B·H(y), in
+// tag order, a chunk at a time, in a goroutine of its own (prepareTags).
+type tagPrep struct {
+	ready []chan struct{} // ready[k] is closed once chunk k's points are in
+	stop  chan struct{}   // closed to make the goroutine return after its current chunk
+	done  chan struct{}   // closed when the goroutine has returned
+}
+
+// prepareTags draws the order of the tag stream and starts computing the
+// tag points, once the responder has every Blinded chunk (or, when the
+// initiator's set is empty, at the start of the data phases). That work
+// needs nothing from the peer, and it now runs while the initiator checks
+// and unblinds the Evaluated chunks: before, the responder waited for the
+// initiator to read them (a large set's Evaluated stream is longer than
+// the connection's buffers hold) and only then computed its tags, while
+// the initiator waited for those, so each party's work ran alone, and
+// every pause in it (a frame read, a join of the cores' shares) left a
+// core idle. The order is drawn from the session's randomness where
+// sendTags used to draw it, after the last proof's, so the frames are the
+// same. sendTags waits for each chunk's points (waitTagPoints).
+func (s *Session) prepareTags() error {
+	n := len(s.set.Elements)
+	if n == 0 {
+		return nil
+	}
+	// Tags go out in a random order, so the positions the initiator
+	// reveals in both-learn mode say nothing about the local order.
+	perm, err := randomPermutation(s.rand, n)
+	if err != nil {
+		return fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
+	}
+	s.tagOrder = perm
+	s.tagPoints = make([]byte, n*encoding.ElementSize)
+	chunks := (n + encoding.MaxChunkElements - 1) / encoding.MaxChunkElements
+	p := &tagPrep{ready: make([]chan struct{}, chunks), stop: make(chan struct{}), done: make(chan struct{})}
+	for k := range p.ready {
+		p.ready[k] = make(chan struct{})
+	}
+	s.tagPrep = p
+	s.inBackground(func() {
+		defer close(p.done)
+		for k := range chunks {
+			select {
+			case <-p.stop:
+				return
+			default:
+			}
+			s.computeTagPoints(k)
+			close(p.ready[k])
+		}
+	})
+	return nil
+}
+
+// computeTagPoints writes the tag points of chunk k of the tag stream to
+// tagPoints: k_B·H(y) for the element at each of its positions. It reads
+// only what stays unchanged while the tags are sent.
+func (s *Session) computeTagPoints(k int) {
+	base, cnt := k*encoding.MaxChunkElements, chunkLen(len(s.set.Elements), k)
+	points := s.tagPoints[base*encoding.ElementSize : (base+cnt)*encoding.ElementSize]
+	multiplyEncode(points, cnt, s.key, func(i int, p *ristretto255.Element, scratch *[]byte) {
+		hashToGroup(p, scratch, &s.sid, s.set.Elements[s.tagOrder[base+i]])
+	})
+}
+
+// waitTagPoints returns once chunk k's tag points are in, computing them
+// itself if prepareTags' goroutine was stopped before it got to them.
+func (s *Session) waitTagPoints(k int) {
+	p := s.tagPrep
+	select {
+	case <-p.ready[k]:
+		return
+	case <-p.done:
+	}
+	select {
+	case <-p.ready[k]:
+	default:
+		s.computeTagPoints(k)
+	}
+}
+
+// stopTagPoints stops prepareTags' goroutine, if one is running, after the
+// chunk it is on, and waits for it.
+func (s *Session) stopTagPoints() {
+	p := s.tagPrep
+	if p == nil {
+		return
+	}
+	select {
+	case <-p.stop:
+	default:
+		close(p.stop)
+	}
+	<-p.done
 }
 
 // --- Initiator: evaluated elements and tags in ---

@@ -115,10 +115,11 @@ type Session struct {
 	badPayloads int // matched elements whose sealed payload did not open
 
 	// Responder.
-	evaluated  []byte  // b·a·H(x), grown chunk by chunk as Blinded frames arrive
-	proofs     []byte  // one DLEQ proof per evaluated chunk, except in cardinality-only mode
-	tagOrder   []int32 // position in the tag stream → element index
-	tagPoints  []byte  // k_B·H(y) by tag position
+	evaluated  []byte   // b·a·H(x), grown chunk by chunk as Blinded frames arrive
+	proofs     []byte   // one DLEQ proof per evaluated chunk, except in cardinality-only mode
+	tagOrder   []int32  // position in the tag stream → element index
+	tagPoints  []byte   // k_B·H(y) by tag position
+	tagPrep    *tagPrep // the tag points' computation, from prepareTags until the last Tags chunk
 	lastReveal int64
 	// Matches revealed since the last flushRevealed: their tag positions
 	// (a bit each, nil until the first), how many, and their payloads in
@@ -342,6 +343,8 @@ func (s *Session) abort(err error) error {
 func (s *Session) dropState() {
 	_ = s.waitPrepared() // no goroutine outlives the session's end
 	s.waitMatches()
+	s.stopTagPoints()
+	s.tagPrep = nil
 	s.key, s.keyInv = nil, nil
 	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
@@ -809,6 +812,9 @@ func (s *Session) advance() error {
 			s.state = stRespRecvBlinded
 		case nR > 0:
 			s.state = stRespSendTags
+			if err := s.prepareTags(); err != nil {
+				return err
+			}
 		default:
 			s.state = stRespRecvFinish
 		}
