@@ -189,6 +189,7 @@ func benchClone(s *Session) *Session {
 		c.tagPrep = p
 	}
 	c.tagPoints = slices.Clone(s.tagPoints)
+	c.ownAffine = slices.Clone(s.ownAffine)
 	c.matches = slices.Clone(s.matches)
 	c.helloFrame = slices.Clone(s.helloFrame)
 	return &c
@@ -455,7 +456,7 @@ func benchProofChunks(b *testing.B, n int, k *ristretto255.Scalar) (cEnc, dEnc [
 	for lo := 0; lo < n; lo += encoding.MaxChunkElements {
 		hi := min(n, lo+encoding.MaxChunkElements)
 		c := make([]byte, (hi-lo)*encoding.ElementSize)
-		blindElements(c, &sid, k, elements[lo:hi])
+		blindElements(c, nil, &sid, k, elements[lo:hi])
 		cp, err := decodePoints(c)
 		if err != nil {
 			b.Fatal(err)

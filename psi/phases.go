@@ -32,7 +32,17 @@ func (s *Session) sendBlinded() (encoding.MessageType, []byte, error) {
 	// evaluations is checked against them, and unblinding overwrites them.
 	off := s.done * encoding.ElementSize
 	c := encoding.PointChunk{Session: s.sid, Points: s.ownPoints[off : off+cnt*encoding.ElementSize]}
-	blindElements(c.Points, &s.sid, s.key, s.set.Elements[s.done:s.done+cnt])
+	var aff []byte
+	if s.cfg.Mode != CardinalityOnly && !s.skipProofs {
+		// The proof is checked against the points themselves too: their
+		// affine forms come with the encodings for a few multiplications
+		// each, where decoding the encodings again would cost an inverse
+		// square root each. They are dropped chunk by chunk as the proofs
+		// are checked.
+		aff = make([]byte, cnt*ristretto255.AffineSize)
+	}
+	blindElements(c.Points, aff, &s.sid, s.key, s.set.Elements[s.done:s.done+cnt])
+	s.ownAffine = append(s.ownAffine, aff)
 	s.done += cnt
 	s.progress("blind", s.done, n)
 	if s.done == n {
@@ -232,7 +242,7 @@ func (s *Session) prepareTags() error {
 func (s *Session) computeTagPoints(k int) {
 	base, cnt := k*encoding.MaxChunkElements, chunkLen(len(s.set.Elements), k)
 	points := s.tagPoints[base*encoding.ElementSize : (base+cnt)*encoding.ElementSize]
-	multiplyEncode(points, cnt, s.key, func(i int, p *ristretto255.Element, scratch *[]byte) {
+	multiplyEncode(points, nil, cnt, s.key, func(i int, p *ristretto255.Element, scratch *[]byte) {
 		hashToGroup(p, scratch, &s.sid, s.set.Elements[s.tagOrder[base+i]])
 	})
 }
@@ -307,9 +317,9 @@ func (s *Session) receiveEvaluated(f encoding.Frame) error {
 		// Verify before unblinding: a responder that evaluated any element
 		// with another scalar, or moved or replaced one, could otherwise
 		// forge matches and open this party's payloads.
-		blinded, err := decodePoints(own)
+		blinded, err := s.ownBlinded(own)
 		if err != nil {
-			return fmt.Errorf("%w: own blinded points", ErrAborted) // unreachable: this party encoded them
+			return fmt.Errorf("%w: own blinded points", ErrAborted) // unreachable: this party made them
 		}
 		if !proofContext(&s.sid).verify(s.commitPt, s.commit[:], own, c.Points, blinded, evaluated, c.Proof[:]) {
 			return fmt.Errorf("%w: evaluated chunk %d", ErrBadProof, s.done/encoding.MaxChunkElements)
@@ -338,6 +348,20 @@ func (s *Session) receiveEvaluated(f encoding.Frame) error {
 		s.finishAnswers()
 	}
 	return nil
+}
+
+// ownBlinded returns the initiator's blinded points of the Evaluated chunk
+// it is receiving, whose encodings are own: from their affine forms, kept
+// since they were sent, or, in a session resumed from a saved state, which
+// does not hold them, decoded again.
+func (s *Session) ownBlinded(own []byte) ([]*ristretto255.Element, error) {
+	k := s.done / encoding.MaxChunkElements
+	if k >= len(s.ownAffine) || s.ownAffine[k] == nil {
+		return decodePoints(own)
+	}
+	aff := s.ownAffine[k]
+	s.ownAffine[k] = nil
+	return affinePoints(aff)
 }
 
 func (s *Session) receiveTags(f encoding.Frame) error {

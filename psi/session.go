@@ -102,6 +102,7 @@ type Session struct {
 	keyInv    *ristretto255.Scalar
 	commitPt  *ristretto255.Element            // commit, decoded
 	ownPoints []byte                           // a·H(x) per element until its evaluation arrives, then b·H(x)
+	ownAffine [][]byte                         // per Blinded chunk, the affine forms of its a·H(x) until its proof is checked
 	ownTags   map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
 	peerTags  map[[encoding.TagSize]byte]struct{}
 	found     []found
@@ -346,7 +347,7 @@ func (s *Session) dropState() {
 	s.stopTagPoints()
 	s.tagPrep = nil
 	s.key, s.keyInv = nil, nil
-	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
+	s.ownPoints, s.ownAffine, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
 	s.revealedPos, s.revealedCount, s.revealedPayloads = nil, 0, nil
 	s.revealBuf, s.revealHits, s.revealFound = nil, false, nil
