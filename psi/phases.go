@@ -49,7 +49,7 @@ func (s *Session) sendBlinded() (encoding.MessageType, []byte, error) {
 		s.done = 0
 		s.state = stInitRecvAnswers
 	}
-	body, err := c.AppendBinary(nil)
+	body, err := c.AppendBinary(s.sendBuffer(encoding.PointChunkSize(cnt)))
 	return encoding.TypeBlinded, body, err
 }
 
@@ -73,10 +73,11 @@ func (s *Session) receiveBlinded(f encoding.Frame) error {
 	if err != nil {
 		return err
 	}
-	off := len(s.evaluated)
-	s.evaluated = slices.Grow(s.evaluated, len(c.Points))[:off+len(c.Points)]
-	out := s.evaluated[off:]
+	// Each chunk's evaluations get their own array, allocated as the chunk
+	// arrives (never from the declared size) and released once it is sent.
+	out := make([]byte, len(c.Points))
 	multiplyPoints(out, pts, s.key)
+	s.evaluated = append(s.evaluated, out)
 	if s.cfg.Mode != CardinalityOnly && !s.skipProofs {
 		// The proof covers the chunk as it is sent: the outputs in the
 		// order of the inputs. Cardinality-only mode shuffles them, which
@@ -112,12 +113,22 @@ func (s *Session) shuffleEvaluated() error {
 	if err != nil {
 		return fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
 	}
-	shuffled := make([]byte, len(s.evaluated))
+	shuffled := make([][]byte, len(s.evaluated))
+	for k := range shuffled {
+		shuffled[k] = make([]byte, len(s.evaluated[k]))
+	}
 	for to, from := range perm {
-		copy(shuffled[to*encoding.ElementSize:], s.evaluated[int(from)*encoding.ElementSize:int(from+1)*encoding.ElementSize])
+		copy(evaluatedAt(shuffled, to), evaluatedAt(s.evaluated, int(from)))
 	}
 	s.evaluated = shuffled
 	return nil
+}
+
+// evaluatedAt returns the encoding of element i of chunks, the
+// responder's evaluations a chunk each.
+func evaluatedAt(chunks [][]byte, i int) []byte {
+	off := i % encoding.MaxChunkElements * encoding.ElementSize
+	return chunks[i/encoding.MaxChunkElements][off : off+encoding.ElementSize]
 }
 
 // --- Responder: evaluated elements and tags out ---
@@ -125,8 +136,7 @@ func (s *Session) shuffleEvaluated() error {
 func (s *Session) sendEvaluated() (encoding.MessageType, []byte, error) {
 	k := s.done / encoding.MaxChunkElements
 	cnt := chunkLen(s.peerSize, k)
-	off := s.done * encoding.ElementSize
-	c := encoding.EvaluatedChunk{Session: s.sid, Points: s.evaluated[off : off+cnt*encoding.ElementSize]}
+	c := encoding.EvaluatedChunk{Session: s.sid, Points: s.evaluated[k]}
 	if s.proofs != nil {
 		copy(c.Proof[:], s.proofs[k*proofSize:])
 	}
@@ -138,7 +148,8 @@ func (s *Session) sendEvaluated() (encoding.MessageType, []byte, error) {
 			s.state = stRespRecvFinish
 		}
 	}
-	body, err := c.AppendBinary(nil)
+	body, err := c.AppendBinary(s.sendBuffer(encoding.EvaluatedChunkSize(cnt)))
+	s.evaluated[k] = nil // in the body now
 	if s.state != stRespSendEvaluated {
 		s.evaluated, s.proofs = nil, nil
 	}
@@ -154,7 +165,8 @@ func (s *Session) sendTags() (encoding.MessageType, []byte, error) {
 		sealed = s.cfg.PayloadSize + encoding.SealOverhead
 	}
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.TagSize, SealedSize: uint16(sealed)}
-	c.Entries = make([]byte, cnt*c.EntrySize())
+	s.entryBuf = slices.Grow(s.entryBuf[:0], cnt*c.EntrySize())[:cnt*c.EntrySize()]
+	c.Entries = s.entryBuf
 	base := s.done
 	s.waitTagPoints(k)
 	points := s.tagPoints[base*encoding.ElementSize : (base+cnt)*encoding.ElementSize]
@@ -176,9 +188,9 @@ func (s *Session) sendTags() (encoding.MessageType, []byte, error) {
 		s.done = 0
 		s.state = stRespRecvFinish
 		s.stopTagPoints()
-		s.tagPrep = nil
+		s.tagPrep, s.entryBuf = nil, nil
 	}
-	body, err := c.AppendBinary(nil)
+	body, err := c.AppendBinary(s.sendBuffer(encoding.SealedChunkSize(cnt, encoding.TagSize, sealed)))
 	return encoding.TypeTags, body, err
 }
 
@@ -505,8 +517,8 @@ func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 	prefix, sealed := s.revealSizes()
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: uint8(prefix), SealedSize: uint16(sealed)}
 	size := c.EntrySize()
-	s.revealBuf = slices.Grow(s.revealBuf[:0], cnt*size)[:cnt*size]
-	c.Entries = s.revealBuf
+	s.entryBuf = slices.Grow(s.entryBuf[:0], cnt*size)[:cnt*size]
+	c.Entries = s.entryBuf
 	s.fillReveal(c.Entries, s.revealBatch(s.done, cnt), size, sealed)
 	s.done += cnt
 	s.progress("reveal", s.done, total)

@@ -108,7 +108,7 @@ type Session struct {
 	found     []found
 	payloads  [][]byte // with payloads: the peer's payload of found[i], nil where its seal did not open
 	revealed  int      // matches revealed to the responder
-	revealBuf []byte   // the entries of the Reveal being made, reused
+	entryBuf  []byte   // the entries of the Tags or Reveal chunk being made, reused
 	// revealHits is set when suite 2 without payloads reveals the engine's
 	// hits (found is then nil), a chunk at a time in revealFound.
 	revealHits  bool
@@ -116,7 +116,7 @@ type Session struct {
 	badPayloads int // matched elements whose sealed payload did not open
 
 	// Responder.
-	evaluated  []byte   // b·a·H(x), grown chunk by chunk as Blinded frames arrive
+	evaluated  [][]byte // b·a·H(x), a chunk each, from its Blinded frame until it is sent
 	proofs     []byte   // one DLEQ proof per evaluated chunk, except in cardinality-only mode
 	tagOrder   []int32  // position in the tag stream → element index
 	tagPoints  []byte   // k_B·H(y) by tag position
@@ -350,7 +350,7 @@ func (s *Session) dropState() {
 	s.ownPoints, s.ownAffine, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
 	s.revealedPos, s.revealedCount, s.revealedPayloads = nil, 0, nil
-	s.revealBuf, s.revealHits, s.revealFound = nil, false, nil
+	s.entryBuf, s.revealHits, s.revealFound = nil, false, nil
 	s.helloFrame = nil
 	s.fastR, s.fastS, s.otReply, s.sendBuf = nil, nil, nil, nil
 }

@@ -133,7 +133,7 @@ func (s *Session) MarshalState() ([]byte, error) {
 		st.Revealed = uint32(s.revealed) // checked against the responder's Finish, then unused
 	case stRespRecvBlinded:
 		st.Done = uint32(s.done)
-		st.Proofs, st.Evaluated = s.proofs, s.evaluated
+		st.Proofs, st.Evaluated = s.proofs, slices.Concat(s.evaluated...)
 		st.LastReveal = uint32(s.lastReveal + 1)
 	case stRespRecvFinish:
 		st.TagOrder = make([]byte, 0, 4*len(s.tagOrder))
@@ -431,7 +431,13 @@ func (s *Session) resumeResponder(in *encoding.SessionState, nI, nP int) error {
 		if len(in.Proofs) != wantProofs || len(in.Evaluated) != s.done*encoding.ElementSize || len(in.TagOrder) != 0 || len(in.TagPoints) != 0 || in.LastReveal != 0 {
 			return corrupt("evaluation state does not match the progress")
 		}
-		s.evaluated, s.proofs = in.Evaluated, in.Proofs
+		s.proofs = in.Proofs
+		s.evaluated = nil
+		for rest := in.Evaluated; len(rest) > 0; {
+			k := min(len(rest), encoding.MaxChunkElements*encoding.ElementSize)
+			s.evaluated = append(s.evaluated, rest[:k:k])
+			rest = rest[k:]
+		}
 		s.lastReveal = -1
 	case stRespRecvFinish:
 		if len(in.Proofs) != 0 || len(in.Evaluated) != 0 || len(in.TagOrder) != 4*nI || len(in.TagPoints) != nI*encoding.ElementSize || int64(in.LastReveal) > int64(nI) {
