@@ -118,15 +118,15 @@ func (s *Session) shuffleEvaluated() error {
 		shuffled[k] = make([]byte, len(s.evaluated[k]))
 	}
 	for to, from := range perm {
-		copy(evaluatedAt(shuffled, to), evaluatedAt(s.evaluated, int(from)))
+		copy(chunkElement(shuffled, to), chunkElement(s.evaluated, int(from)))
 	}
 	s.evaluated = shuffled
 	return nil
 }
 
-// evaluatedAt returns the encoding of element i of chunks, the
-// responder's evaluations a chunk each.
-func evaluatedAt(chunks [][]byte, i int) []byte {
+// chunkElement returns the encoding of element i of chunks, a stream of
+// points kept a chunk each (the responder's evaluations and tag points).
+func chunkElement(chunks [][]byte, i int) []byte {
 	off := i % encoding.MaxChunkElements * encoding.ElementSize
 	return chunks[i/encoding.MaxChunkElements][off : off+encoding.ElementSize]
 }
@@ -169,7 +169,7 @@ func (s *Session) sendTags() (encoding.MessageType, []byte, error) {
 	c.Entries = s.entryBuf
 	base := s.done
 	s.waitTagPoints(k)
-	points := s.tagPoints[base*encoding.ElementSize : (base+cnt)*encoding.ElementSize]
+	points := s.tagPoints[k]
 	_ = parallel(cnt, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			point := points[i*encoding.ElementSize : (i+1)*encoding.ElementSize]
@@ -226,7 +226,10 @@ func (s *Session) prepareTags() error {
 		return fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
 	}
 	s.tagOrder = perm
-	s.tagPoints = make([]byte, n*encoding.ElementSize)
+	// Each chunk's points get their own array when they are computed: the
+	// initiator's blinded points' affine forms are released chunk by chunk
+	// meanwhile, so the two do not add up.
+	s.tagPoints = make([][]byte, (n+encoding.MaxChunkElements-1)/encoding.MaxChunkElements)
 	chunks := (n + encoding.MaxChunkElements - 1) / encoding.MaxChunkElements
 	p := &tagPrep{ready: make([]chan struct{}, chunks), stop: make(chan struct{}), done: make(chan struct{})}
 	for k := range p.ready {
@@ -249,14 +252,15 @@ func (s *Session) prepareTags() error {
 }
 
 // computeTagPoints writes the tag points of chunk k of the tag stream to
-// tagPoints: k_B·H(y) for the element at each of its positions. It reads
-// only what stays unchanged while the tags are sent.
+// tagPoints[k]: k_B·H(y) for the element at each of its positions. It
+// reads only what stays unchanged while the tags are sent.
 func (s *Session) computeTagPoints(k int) {
 	base, cnt := k*encoding.MaxChunkElements, chunkLen(len(s.set.Elements), k)
-	points := s.tagPoints[base*encoding.ElementSize : (base+cnt)*encoding.ElementSize]
+	points := make([]byte, cnt*encoding.ElementSize)
 	multiplyEncode(points, nil, cnt, s.key, func(i int, p *ristretto255.Element, scratch *[]byte) {
 		hashToGroup(p, scratch, &s.sid, s.set.Elements[s.tagOrder[base+i]])
 	})
+	s.tagPoints[k] = points
 }
 
 // waitTagPoints returns once chunk k's tag points are in, computing them
@@ -824,7 +828,7 @@ func (s *Session) revealedAt(pos uint32) (int, []byte) {
 	if s.suite == SuiteOTExtension {
 		return s.revealedElement(pos)
 	}
-	return int(s.tagOrder[pos]), s.tagPoints[int(pos)*encoding.ElementSize : int(pos+1)*encoding.ElementSize]
+	return int(s.tagOrder[pos]), chunkElement(s.tagPoints, int(pos))
 }
 
 // complete records the result and releases the session's secrets.

@@ -119,7 +119,7 @@ type Session struct {
 	evaluated  [][]byte // b·a·H(x), a chunk each, from its Blinded frame until it is sent
 	proofs     []byte   // one DLEQ proof per evaluated chunk, except in cardinality-only mode
 	tagOrder   []int32  // position in the tag stream → element index
-	tagPoints  []byte   // k_B·H(y) by tag position
+	tagPoints  [][]byte // k_B·H(y) by tag position, a chunk each
 	tagPrep    *tagPrep // the tag points' computation, from prepareTags until the last Tags chunk
 	lastReveal int64
 	// Matches revealed since the last flushRevealed: their tag positions

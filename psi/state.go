@@ -140,7 +140,7 @@ func (s *Session) MarshalState() ([]byte, error) {
 		for _, v := range s.tagOrder {
 			st.TagOrder = binary.BigEndian.AppendUint32(st.TagOrder, uint32(v))
 		}
-		st.TagPoints = s.tagPoints
+		st.TagPoints = slices.Concat(s.tagPoints...)
 		st.LastReveal = uint32(s.lastReveal + 1)
 	}
 	st.BadPayloads = uint32(s.badPayloads)
@@ -432,12 +432,7 @@ func (s *Session) resumeResponder(in *encoding.SessionState, nI, nP int) error {
 			return corrupt("evaluation state does not match the progress")
 		}
 		s.proofs = in.Proofs
-		s.evaluated = nil
-		for rest := in.Evaluated; len(rest) > 0; {
-			k := min(len(rest), encoding.MaxChunkElements*encoding.ElementSize)
-			s.evaluated = append(s.evaluated, rest[:k:k])
-			rest = rest[k:]
-		}
+		s.evaluated = splitChunks(in.Evaluated)
 		s.lastReveal = -1
 	case stRespRecvFinish:
 		if len(in.Proofs) != 0 || len(in.Evaluated) != 0 || len(in.TagOrder) != 4*nI || len(in.TagPoints) != nI*encoding.ElementSize || int64(in.LastReveal) > int64(nI) {
@@ -454,7 +449,7 @@ func (s *Session) resumeResponder(in *encoding.SessionState, nI, nP int) error {
 				used[v] = true
 				s.tagOrder[i] = int32(v)
 			}
-			s.tagPoints = in.TagPoints
+			s.tagPoints = splitChunks(in.TagPoints)
 		}
 		s.lastReveal = int64(in.LastReveal) - 1
 	default:
@@ -463,6 +458,18 @@ func (s *Session) resumeResponder(in *encoding.SessionState, nI, nP int) error {
 		}
 	}
 	return nil
+}
+
+// splitChunks cuts a saved stream of points into the chunks a session
+// keeps them in (Session.evaluated, Session.tagPoints).
+func splitChunks(b []byte) [][]byte {
+	var chunks [][]byte
+	for len(b) > 0 {
+		k := min(len(b), encoding.MaxChunkElements*encoding.ElementSize)
+		chunks = append(chunks, b[:k:k])
+		b = b[k:]
+	}
+	return chunks
 }
 
 // resumeOutputs takes the matches, cardinality and, for a done session, the
