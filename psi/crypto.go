@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
@@ -153,31 +154,52 @@ func randomPermutation(r io.Reader, n int) ([]int32, error) {
 	return perm, nil
 }
 
-// minParallel is the smallest batch worth splitting across cores.
+// minParallel is the smallest batch worth splitting across cores, and
+// the granularity of the split.
 const minParallel = 64
 
+// piecesPerWorker is how many pieces parallel cuts a batch into per core.
+// The cores take pieces as they become free instead of a fixed share
+// each, so a core that another goroutine held for a while (the peer's
+// work when both parties share the machine, the collector, another
+// process) delays the batch by a piece at most, not by its whole share.
+const piecesPerWorker = 8
+
 // parallel calls fn on disjoint sub-ranges covering [0, n), on all
-// available cores, and returns the error of the lowest failing range. It
-// returns only after every call has returned, so it leaves no goroutine
+// available cores, and returns the error of the lowest failing range. The
+// ranges are pieces of a multiple of minParallel elements (the last may be
+// shorter), which the calling goroutine and up to GOMAXPROCS−1 others take
+// in increasing order as they become free; once a range has failed, the
+// pieces not yet taken are skipped, since every one of them lies above it.
+// It returns only after every call has returned, so it leaves no goroutine
 // behind.
 func parallel(n int, fn func(lo, hi int) error) error {
 	workers := runtime.GOMAXPROCS(0)
-	if n < minParallel || workers == 1 {
+	if n < 2*minParallel || workers == 1 {
 		return fn(0, n)
 	}
-	if workers > n/minParallel {
-		workers = n / minParallel
+	piece := max(minParallel, n/(workers*piecesPerWorker)/minParallel*minParallel)
+	pieces := (n + piece - 1) / piece
+	workers = min(workers, pieces)
+	errs := make([]error, pieces)
+	var next atomic.Int64
+	var failed atomic.Bool
+	work := func() {
+		for !failed.Load() {
+			p := int(next.Add(1) - 1)
+			if p >= pieces {
+				return
+			}
+			if errs[p] = fn(p*piece, min(n, (p+1)*piece)); errs[p] != nil {
+				failed.Store(true)
+			}
+		}
 	}
-	errs := make([]error, workers)
 	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*n/workers, (w+1)*n/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = fn(lo, hi)
-		}()
+	for range workers - 1 {
+		wg.Go(work)
 	}
+	work()
 	wg.Wait()
 	return firstNonNil(errs)
 }
@@ -198,11 +220,13 @@ const encodeBlock = 64
 
 // multiplyEncode writes, for i in [0, n), the encoding of k·P_i to
 // out[i*ElementSize:], on all cores, where point(i, p, scratch) sets p to
-// P_i (scratch is the worker's own). Each P_i is multiplied by k/2 in
-// constant time and the encoding of its double is computed in blocks
-// (ristretto255.AppendDoubledBytes): the same bytes as encoding k·P_i, for
-// an inversion shared by a block instead of an inverse square root each.
-func multiplyEncode(out []byte, n int, k *ristretto255.Scalar, point func(i int, p *ristretto255.Element, scratch *[]byte)) {
+// P_i (scratch is the worker's own); unless aff is nil, it also writes
+// the affine form of k·P_i to aff[i*AffineSize:]. Each P_i is multiplied
+// by k/2 in constant time and the encoding of its double is computed in
+// blocks (ristretto255.AppendDoubledBytesAffine): the same bytes as
+// encoding k·P_i, for an inversion shared by a block instead of an inverse
+// square root each.
+func multiplyEncode(out, aff []byte, n int, k *ristretto255.Scalar, point func(i int, p *ristretto255.Element, scratch *[]byte)) {
 	var half ristretto255.Scalar
 	ristretto255.HalveScalar(&half, k)
 	_ = parallel(n, func(lo, hi int) error {
@@ -214,16 +238,21 @@ func multiplyEncode(out []byte, n int, k *ristretto255.Scalar, point func(i int,
 				point(b+j, &block[j], &scratch)
 				block[j].ScalarMult(&half, &block[j])
 			}
-			ristretto255.AppendDoubledBytes(out[b*encoding.ElementSize:b*encoding.ElementSize], block[:m])
+			var affBlock []byte
+			if aff != nil {
+				affBlock = aff[b*ristretto255.AffineSize : b*ristretto255.AffineSize]
+			}
+			ristretto255.AppendDoubledBytesAffine(out[b*encoding.ElementSize:b*encoding.ElementSize], affBlock, block[:m])
 		}
 		return nil
 	})
 }
 
 // blindElements writes, for each element, the encoding of k·H(element) to
-// out (ElementSize bytes each).
-func blindElements(out []byte, sid *[32]byte, k *ristretto255.Scalar, elements [][]byte) {
-	multiplyEncode(out, len(elements), k, func(i int, p *ristretto255.Element, scratch *[]byte) {
+// out (ElementSize bytes each) and, unless aff is nil, its affine form to
+// aff (AffineSize bytes each).
+func blindElements(out, aff []byte, sid *[32]byte, k *ristretto255.Scalar, elements [][]byte) {
+	multiplyEncode(out, aff, len(elements), k, func(i int, p *ristretto255.Element, scratch *[]byte) {
 		hashToGroup(p, scratch, sid, elements[i])
 	})
 }
@@ -231,19 +260,35 @@ func blindElements(out []byte, sid *[32]byte, k *ristretto255.Scalar, elements [
 // decodePoints decodes each point of in, refusing the identity and any
 // non-canonical encoding.
 func decodePoints(in []byte) ([]*ristretto255.Element, error) {
-	n := len(in) / encoding.ElementSize
+	return setPoints(in, encoding.ElementSize, func(p *ristretto255.Element, b []byte) error {
+		if _, err := p.SetCanonicalBytes(b); err != nil || p.IsIdentity() == 1 {
+			return ErrInvalidElement
+		}
+		return nil
+	})
+}
+
+// affinePoints reads back this party's own points from their affine forms
+// (multiplyEncode), without the inverse square root a decoding costs.
+func affinePoints(in []byte) ([]*ristretto255.Element, error) {
+	return setPoints(in, ristretto255.AffineSize, func(p *ristretto255.Element, b []byte) error {
+		_, err := p.SetAffineBytes(b)
+		return err
+	})
+}
+
+// setPoints sets a point from each size bytes of in with set, on all
+// cores, and returns the first error.
+func setPoints(in []byte, size int, set func(p *ristretto255.Element, b []byte) error) ([]*ristretto255.Element, error) {
+	n := len(in) / size
 	pts := make([]*ristretto255.Element, n)
 	backing := make([]ristretto255.Element, n)
 	err := parallel(n, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
-			p := &backing[i]
-			if _, err := p.SetCanonicalBytes(in[i*encoding.ElementSize : (i+1)*encoding.ElementSize]); err != nil {
-				return ErrInvalidElement
+			if err := set(&backing[i], in[i*size:(i+1)*size]); err != nil {
+				return err
 			}
-			if p.IsIdentity() == 1 {
-				return ErrInvalidElement
-			}
-			pts[i] = p
+			pts[i] = &backing[i]
 		}
 		return nil
 	})
@@ -255,7 +300,7 @@ func decodePoints(in []byte) ([]*ristretto255.Element, error) {
 
 // multiplyPoints writes the encoding of k·p for each p of pts to out.
 func multiplyPoints(out []byte, pts []*ristretto255.Element, k *ristretto255.Scalar) {
-	multiplyEncode(out, len(pts), k, func(i int, p *ristretto255.Element, _ *[]byte) {
+	multiplyEncode(out, nil, len(pts), k, func(i int, p *ristretto255.Element, _ *[]byte) {
 		p.Set(pts[i])
 	})
 }

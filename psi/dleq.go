@@ -52,6 +52,7 @@ func (q *dleq) coefficients(bm, cEnc, dEnc []byte) []*ristretto255.Scalar {
 	seed := sha512.Sum512(seedTranscript)
 	n := len(cEnc) / encoding.ElementSize
 	d := make([]*ristretto255.Scalar, n)
+	backing := make([]ristretto255.Scalar, n) // one allocation, not one per coefficient
 	_ = parallel(n, func(lo, hi int) error {
 		var t []byte
 		for i := lo; i < hi; i++ {
@@ -62,7 +63,7 @@ func (q *dleq) coefficients(bm, cEnc, dEnc []byte) []*ristretto255.Scalar {
 			t = appendLP(t, ci)
 			t = appendLP(t, di)
 			t = append(t, "Composite"...)
-			d[i] = q.h2s.Hash(new(ristretto255.Scalar), t)
+			d[i] = q.h2s.Hash(&backing[i], t)
 		}
 		return nil
 	})

@@ -94,7 +94,7 @@ func TestDLEQAgainstRFC9497(t *testing.T) {
 func TestDLEQRefusesWrongStatements(t *testing.T) {
 	rng := testrand.New("dleq")
 	q := newDLEQ([]byte("reunite-psi-v2 test"))
-	const n = 100 // above minParallel, so the composites are split
+	const n = 200 // at least 2·minParallel, so parallel splits the coefficients
 	k, err := randomScalar(rng)
 	require.NoError(t, err)
 	k2, err := randomScalar(rng)

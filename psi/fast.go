@@ -218,9 +218,13 @@ func (s *Session) inBackground(f func()) {
 	s.background.Go(f)
 }
 
-// settle waits for the session's goroutines (fastPrepare, fastMatches), if
-// any is running, and leaves their results for the calls that take them.
+// settle waits for the session's goroutines (fastPrepare, fastMatches,
+// prepareTags), if any is running, and leaves their results for the calls
+// that take them. It stops the responder's tag points after the chunk they
+// are on, rather than wait for all of them: a Send that needs a chunk they
+// did not reach computes it itself.
 func (s *Session) settle() {
+	s.stopTagPoints()
 	if s.background != nil {
 		s.background.Wait()
 	}

@@ -32,14 +32,24 @@ func (s *Session) sendBlinded() (encoding.MessageType, []byte, error) {
 	// evaluations is checked against them, and unblinding overwrites them.
 	off := s.done * encoding.ElementSize
 	c := encoding.PointChunk{Session: s.sid, Points: s.ownPoints[off : off+cnt*encoding.ElementSize]}
-	blindElements(c.Points, &s.sid, s.key, s.set.Elements[s.done:s.done+cnt])
+	var aff []byte
+	if s.cfg.Mode != CardinalityOnly && !s.skipProofs {
+		// The proof is checked against the points themselves too: their
+		// affine forms come with the encodings for a few multiplications
+		// each, where decoding the encodings again would cost an inverse
+		// square root each. They are dropped chunk by chunk as the proofs
+		// are checked.
+		aff = make([]byte, cnt*ristretto255.AffineSize)
+	}
+	blindElements(c.Points, aff, &s.sid, s.key, s.set.Elements[s.done:s.done+cnt])
+	s.ownAffine = append(s.ownAffine, aff)
 	s.done += cnt
 	s.progress("blind", s.done, n)
 	if s.done == n {
 		s.done = 0
 		s.state = stInitRecvAnswers
 	}
-	body, err := c.AppendBinary(nil)
+	body, err := c.AppendBinary(s.sendBuffer(encoding.PointChunkSize(cnt)))
 	return encoding.TypeBlinded, body, err
 }
 
@@ -63,10 +73,11 @@ func (s *Session) receiveBlinded(f encoding.Frame) error {
 	if err != nil {
 		return err
 	}
-	off := len(s.evaluated)
-	s.evaluated = slices.Grow(s.evaluated, len(c.Points))[:off+len(c.Points)]
-	out := s.evaluated[off:]
+	// Each chunk's evaluations get their own array, allocated as the chunk
+	// arrives (never from the declared size) and released once it is sent.
+	out := make([]byte, len(c.Points))
 	multiplyPoints(out, pts, s.key)
+	s.evaluated = append(s.evaluated, out)
 	if s.cfg.Mode != CardinalityOnly && !s.skipProofs {
 		// The proof covers the chunk as it is sent: the outputs in the
 		// order of the inputs. Cardinality-only mode shuffles them, which
@@ -88,6 +99,9 @@ func (s *Session) receiveBlinded(f encoding.Frame) error {
 				return err
 			}
 		}
+		if err := s.prepareTags(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -99,12 +113,22 @@ func (s *Session) shuffleEvaluated() error {
 	if err != nil {
 		return fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
 	}
-	shuffled := make([]byte, len(s.evaluated))
+	shuffled := make([][]byte, len(s.evaluated))
+	for k := range shuffled {
+		shuffled[k] = make([]byte, len(s.evaluated[k]))
+	}
 	for to, from := range perm {
-		copy(shuffled[to*encoding.ElementSize:], s.evaluated[int(from)*encoding.ElementSize:int(from+1)*encoding.ElementSize])
+		copy(chunkElement(shuffled, to), chunkElement(s.evaluated, int(from)))
 	}
 	s.evaluated = shuffled
 	return nil
+}
+
+// chunkElement returns the encoding of element i of chunks, a stream of
+// points kept a chunk each (the responder's evaluations and tag points).
+func chunkElement(chunks [][]byte, i int) []byte {
+	off := i % encoding.MaxChunkElements * encoding.ElementSize
+	return chunks[i/encoding.MaxChunkElements][off : off+encoding.ElementSize]
 }
 
 // --- Responder: evaluated elements and tags out ---
@@ -112,8 +136,7 @@ func (s *Session) shuffleEvaluated() error {
 func (s *Session) sendEvaluated() (encoding.MessageType, []byte, error) {
 	k := s.done / encoding.MaxChunkElements
 	cnt := chunkLen(s.peerSize, k)
-	off := s.done * encoding.ElementSize
-	c := encoding.EvaluatedChunk{Session: s.sid, Points: s.evaluated[off : off+cnt*encoding.ElementSize]}
+	c := encoding.EvaluatedChunk{Session: s.sid, Points: s.evaluated[k]}
 	if s.proofs != nil {
 		copy(c.Proof[:], s.proofs[k*proofSize:])
 	}
@@ -125,7 +148,8 @@ func (s *Session) sendEvaluated() (encoding.MessageType, []byte, error) {
 			s.state = stRespRecvFinish
 		}
 	}
-	body, err := c.AppendBinary(nil)
+	body, err := c.AppendBinary(s.sendBuffer(encoding.EvaluatedChunkSize(cnt)))
+	s.evaluated[k] = nil // in the body now
 	if s.state != stRespSendEvaluated {
 		s.evaluated, s.proofs = nil, nil
 	}
@@ -134,28 +158,18 @@ func (s *Session) sendEvaluated() (encoding.MessageType, []byte, error) {
 
 func (s *Session) sendTags() (encoding.MessageType, []byte, error) {
 	n := len(s.set.Elements)
-	if s.tagOrder == nil {
-		// Tags go out in a random order, so the positions the initiator
-		// reveals in both-learn mode say nothing about the local order.
-		perm, err := randomPermutation(s.rand, n)
-		if err != nil {
-			return 0, nil, fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
-		}
-		s.tagOrder = perm
-		s.tagPoints = make([]byte, n*encoding.ElementSize)
-	}
-	cnt := chunkLen(n, s.done/encoding.MaxChunkElements)
+	k := s.done / encoding.MaxChunkElements
+	cnt := chunkLen(n, k)
 	sealed := 0
 	if s.cfg.PayloadSize > 0 {
 		sealed = s.cfg.PayloadSize + encoding.SealOverhead
 	}
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: encoding.TagSize, SealedSize: uint16(sealed)}
-	c.Entries = make([]byte, cnt*c.EntrySize())
+	s.entryBuf = slices.Grow(s.entryBuf[:0], cnt*c.EntrySize())[:cnt*c.EntrySize()]
+	c.Entries = s.entryBuf
 	base := s.done
-	points := s.tagPoints[base*encoding.ElementSize : (base+cnt)*encoding.ElementSize]
-	multiplyEncode(points, cnt, s.key, func(i int, p *ristretto255.Element, scratch *[]byte) {
-		hashToGroup(p, scratch, &s.sid, s.set.Elements[s.tagOrder[base+i]])
-	})
+	s.waitTagPoints(k)
+	points := s.tagPoints[k]
 	_ = parallel(cnt, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			point := points[i*encoding.ElementSize : (i+1)*encoding.ElementSize]
@@ -173,9 +187,111 @@ func (s *Session) sendTags() (encoding.MessageType, []byte, error) {
 	if s.done == n {
 		s.done = 0
 		s.state = stRespRecvFinish
+		s.stopTagPoints()
+		s.tagPrep, s.entryBuf = nil, nil
 	}
-	body, err := c.AppendBinary(nil)
+	body, err := c.AppendBinary(s.sendBuffer(encoding.SealedChunkSize(cnt, encoding.TagSize, sealed)))
 	return encoding.TypeTags, body, err
+}
+
+// tagPrep is the responder's computation of its tag points k_B·H(y), in
+// tag order, a chunk at a time, in a goroutine of its own (prepareTags).
+type tagPrep struct {
+	ready []chan struct{} // ready[k] is closed once chunk k's points are in
+	stop  chan struct{}   // closed to make the goroutine return after its current chunk
+	done  chan struct{}   // closed when the goroutine has returned
+}
+
+// prepareTags draws the order of the tag stream and starts computing the
+// tag points, once the responder has every Blinded chunk (or, when the
+// initiator's set is empty, at the start of the data phases). That work
+// needs nothing from the peer, and it now runs while the initiator checks
+// and unblinds the Evaluated chunks: before, the responder waited for the
+// initiator to read them (a large set's Evaluated stream is longer than
+// the connection's buffers hold) and only then computed its tags, while
+// the initiator waited for those, so each party's work ran alone, and
+// every pause in it (a frame read, a join of the cores' shares) left a
+// core idle. The order is drawn from the session's randomness where
+// sendTags used to draw it, after the last proof's, so the frames are the
+// same. sendTags waits for each chunk's points (waitTagPoints).
+func (s *Session) prepareTags() error {
+	n := len(s.set.Elements)
+	if n == 0 {
+		return nil
+	}
+	// Tags go out in a random order, so the positions the initiator
+	// reveals in both-learn mode say nothing about the local order.
+	perm, err := randomPermutation(s.rand, n)
+	if err != nil {
+		return fmt.Errorf("%w: reading randomness: %w", ErrAborted, err)
+	}
+	s.tagOrder = perm
+	// Each chunk's points get their own array when they are computed: the
+	// initiator's blinded points' affine forms are released chunk by chunk
+	// meanwhile, so the two do not add up.
+	s.tagPoints = make([][]byte, (n+encoding.MaxChunkElements-1)/encoding.MaxChunkElements)
+	chunks := (n + encoding.MaxChunkElements - 1) / encoding.MaxChunkElements
+	p := &tagPrep{ready: make([]chan struct{}, chunks), stop: make(chan struct{}), done: make(chan struct{})}
+	for k := range p.ready {
+		p.ready[k] = make(chan struct{})
+	}
+	s.tagPrep = p
+	s.inBackground(func() {
+		defer close(p.done)
+		for k := range chunks {
+			select {
+			case <-p.stop:
+				return
+			default:
+			}
+			s.computeTagPoints(k)
+			close(p.ready[k])
+		}
+	})
+	return nil
+}
+
+// computeTagPoints writes the tag points of chunk k of the tag stream to
+// tagPoints[k]: k_B·H(y) for the element at each of its positions. It
+// reads only what stays unchanged while the tags are sent.
+func (s *Session) computeTagPoints(k int) {
+	base, cnt := k*encoding.MaxChunkElements, chunkLen(len(s.set.Elements), k)
+	points := make([]byte, cnt*encoding.ElementSize)
+	multiplyEncode(points, nil, cnt, s.key, func(i int, p *ristretto255.Element, scratch *[]byte) {
+		hashToGroup(p, scratch, &s.sid, s.set.Elements[s.tagOrder[base+i]])
+	})
+	s.tagPoints[k] = points
+}
+
+// waitTagPoints returns once chunk k's tag points are in, computing them
+// itself if prepareTags' goroutine was stopped before it got to them.
+func (s *Session) waitTagPoints(k int) {
+	p := s.tagPrep
+	select {
+	case <-p.ready[k]:
+		return
+	case <-p.done:
+	}
+	select {
+	case <-p.ready[k]:
+	default:
+		s.computeTagPoints(k)
+	}
+}
+
+// stopTagPoints stops prepareTags' goroutine, if one is running, after the
+// chunk it is on, and waits for it.
+func (s *Session) stopTagPoints() {
+	p := s.tagPrep
+	if p == nil {
+		return
+	}
+	select {
+	case <-p.stop:
+	default:
+		close(p.stop)
+	}
+	<-p.done
 }
 
 // --- Initiator: evaluated elements and tags in ---
@@ -217,9 +333,9 @@ func (s *Session) receiveEvaluated(f encoding.Frame) error {
 		// Verify before unblinding: a responder that evaluated any element
 		// with another scalar, or moved or replaced one, could otherwise
 		// forge matches and open this party's payloads.
-		blinded, err := decodePoints(own)
+		blinded, err := s.ownBlinded(own)
 		if err != nil {
-			return fmt.Errorf("%w: own blinded points", ErrAborted) // unreachable: this party encoded them
+			return fmt.Errorf("%w: own blinded points", ErrAborted) // unreachable: this party made them
 		}
 		if !proofContext(&s.sid).verify(s.commitPt, s.commit[:], own, c.Points, blinded, evaluated, c.Proof[:]) {
 			return fmt.Errorf("%w: evaluated chunk %d", ErrBadProof, s.done/encoding.MaxChunkElements)
@@ -248,6 +364,20 @@ func (s *Session) receiveEvaluated(f encoding.Frame) error {
 		s.finishAnswers()
 	}
 	return nil
+}
+
+// ownBlinded returns the initiator's blinded points of the Evaluated chunk
+// it is receiving, whose encodings are own: from their affine forms, kept
+// since they were sent, or, in a session resumed from a saved state, which
+// does not hold them, decoded again.
+func (s *Session) ownBlinded(own []byte) ([]*ristretto255.Element, error) {
+	k := s.done / encoding.MaxChunkElements
+	if k >= len(s.ownAffine) || s.ownAffine[k] == nil {
+		return decodePoints(own)
+	}
+	aff := s.ownAffine[k]
+	s.ownAffine[k] = nil
+	return affinePoints(aff)
 }
 
 func (s *Session) receiveTags(f encoding.Frame) error {
@@ -391,8 +521,8 @@ func (s *Session) sendReveal() (encoding.MessageType, []byte, error) {
 	prefix, sealed := s.revealSizes()
 	c := encoding.SealedChunk{Session: s.sid, PrefixSize: uint8(prefix), SealedSize: uint16(sealed)}
 	size := c.EntrySize()
-	s.revealBuf = slices.Grow(s.revealBuf[:0], cnt*size)[:cnt*size]
-	c.Entries = s.revealBuf
+	s.entryBuf = slices.Grow(s.entryBuf[:0], cnt*size)[:cnt*size]
+	c.Entries = s.entryBuf
 	s.fillReveal(c.Entries, s.revealBatch(s.done, cnt), size, sealed)
 	s.done += cnt
 	s.progress("reveal", s.done, total)
@@ -698,7 +828,7 @@ func (s *Session) revealedAt(pos uint32) (int, []byte) {
 	if s.suite == SuiteOTExtension {
 		return s.revealedElement(pos)
 	}
-	return int(s.tagOrder[pos]), s.tagPoints[int(pos)*encoding.ElementSize : int(pos+1)*encoding.ElementSize]
+	return int(s.tagOrder[pos]), chunkElement(s.tagPoints, int(pos))
 }
 
 // complete records the result and releases the session's secrets.

@@ -102,12 +102,13 @@ type Session struct {
 	keyInv    *ristretto255.Scalar
 	commitPt  *ristretto255.Element            // commit, decoded
 	ownPoints []byte                           // a·H(x) per element until its evaluation arrives, then b·H(x)
+	ownAffine [][]byte                         // per Blinded chunk, the affine forms of its a·H(x) until its proof is checked
 	ownTags   map[[encoding.TagSize]byte]int32 // tag → index into ownPoints
 	peerTags  map[[encoding.TagSize]byte]struct{}
 	found     []found
 	payloads  [][]byte // with payloads: the peer's payload of found[i], nil where its seal did not open
 	revealed  int      // matches revealed to the responder
-	revealBuf []byte   // the entries of the Reveal being made, reused
+	entryBuf  []byte   // the entries of the Tags or Reveal chunk being made, reused
 	// revealHits is set when suite 2 without payloads reveals the engine's
 	// hits (found is then nil), a chunk at a time in revealFound.
 	revealHits  bool
@@ -115,10 +116,11 @@ type Session struct {
 	badPayloads int // matched elements whose sealed payload did not open
 
 	// Responder.
-	evaluated  []byte  // b·a·H(x), grown chunk by chunk as Blinded frames arrive
-	proofs     []byte  // one DLEQ proof per evaluated chunk, except in cardinality-only mode
-	tagOrder   []int32 // position in the tag stream → element index
-	tagPoints  []byte  // k_B·H(y) by tag position
+	evaluated  [][]byte // b·a·H(x), a chunk each, from its Blinded frame until it is sent
+	proofs     []byte   // one DLEQ proof per evaluated chunk, except in cardinality-only mode
+	tagOrder   []int32  // position in the tag stream → element index
+	tagPoints  [][]byte // k_B·H(y) by tag position, a chunk each
+	tagPrep    *tagPrep // the tag points' computation, from prepareTags until the last Tags chunk
 	lastReveal int64
 	// Matches revealed since the last flushRevealed: their tag positions
 	// (a bit each, nil until the first), how many, and their payloads in
@@ -342,11 +344,13 @@ func (s *Session) abort(err error) error {
 func (s *Session) dropState() {
 	_ = s.waitPrepared() // no goroutine outlives the session's end
 	s.waitMatches()
+	s.stopTagPoints()
+	s.tagPrep = nil
 	s.key, s.keyInv = nil, nil
-	s.ownPoints, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil
+	s.ownPoints, s.ownAffine, s.ownTags, s.peerTags, s.found, s.payloads = nil, nil, nil, nil, nil, nil
 	s.evaluated, s.proofs, s.tagOrder, s.tagPoints = nil, nil, nil, nil
 	s.revealedPos, s.revealedCount, s.revealedPayloads = nil, 0, nil
-	s.revealBuf, s.revealHits, s.revealFound = nil, false, nil
+	s.entryBuf, s.revealHits, s.revealFound = nil, false, nil
 	s.helloFrame = nil
 	s.fastR, s.fastS, s.otReply, s.sendBuf = nil, nil, nil, nil
 }
@@ -809,6 +813,9 @@ func (s *Session) advance() error {
 			s.state = stRespRecvBlinded
 		case nR > 0:
 			s.state = stRespSendTags
+			if err := s.prepareTags(); err != nil {
+				return err
+			}
 		default:
 			s.state = stRespRecvFinish
 		}

@@ -133,14 +133,14 @@ func (s *Session) MarshalState() ([]byte, error) {
 		st.Revealed = uint32(s.revealed) // checked against the responder's Finish, then unused
 	case stRespRecvBlinded:
 		st.Done = uint32(s.done)
-		st.Proofs, st.Evaluated = s.proofs, s.evaluated
+		st.Proofs, st.Evaluated = s.proofs, slices.Concat(s.evaluated...)
 		st.LastReveal = uint32(s.lastReveal + 1)
 	case stRespRecvFinish:
 		st.TagOrder = make([]byte, 0, 4*len(s.tagOrder))
 		for _, v := range s.tagOrder {
 			st.TagOrder = binary.BigEndian.AppendUint32(st.TagOrder, uint32(v))
 		}
-		st.TagPoints = s.tagPoints
+		st.TagPoints = slices.Concat(s.tagPoints...)
 		st.LastReveal = uint32(s.lastReveal + 1)
 	}
 	st.BadPayloads = uint32(s.badPayloads)
@@ -431,7 +431,8 @@ func (s *Session) resumeResponder(in *encoding.SessionState, nI, nP int) error {
 		if len(in.Proofs) != wantProofs || len(in.Evaluated) != s.done*encoding.ElementSize || len(in.TagOrder) != 0 || len(in.TagPoints) != 0 || in.LastReveal != 0 {
 			return corrupt("evaluation state does not match the progress")
 		}
-		s.evaluated, s.proofs = in.Evaluated, in.Proofs
+		s.proofs = in.Proofs
+		s.evaluated = splitChunks(in.Evaluated)
 		s.lastReveal = -1
 	case stRespRecvFinish:
 		if len(in.Proofs) != 0 || len(in.Evaluated) != 0 || len(in.TagOrder) != 4*nI || len(in.TagPoints) != nI*encoding.ElementSize || int64(in.LastReveal) > int64(nI) {
@@ -448,7 +449,7 @@ func (s *Session) resumeResponder(in *encoding.SessionState, nI, nP int) error {
 				used[v] = true
 				s.tagOrder[i] = int32(v)
 			}
-			s.tagPoints = in.TagPoints
+			s.tagPoints = splitChunks(in.TagPoints)
 		}
 		s.lastReveal = int64(in.LastReveal) - 1
 	default:
@@ -457,6 +458,18 @@ func (s *Session) resumeResponder(in *encoding.SessionState, nI, nP int) error {
 		}
 	}
 	return nil
+}
+
+// splitChunks cuts a saved stream of points into the chunks a session
+// keeps them in (Session.evaluated, Session.tagPoints).
+func splitChunks(b []byte) [][]byte {
+	var chunks [][]byte
+	for len(b) > 0 {
+		k := min(len(b), encoding.MaxChunkElements*encoding.ElementSize)
+		chunks = append(chunks, b[:k:k])
+		b = b[k:]
+	}
+	return chunks
 }
 
 // resumeOutputs takes the matches, cardinality and, for a done session, the

@@ -86,6 +86,44 @@ func TestAppendDoubledBytes(t *testing.T) {
 	// Blocks that are all identities, or start or end with one.
 	ids := []Element{*NewElement(), *NewElement(), *NewElement()}
 	require.Equal(t, make([]byte, 3*ElementSize), AppendDoubledBytes(nil, ids))
+
+	// The affine forms: the same encodings, and each form reads back as
+	// the double, whose encoding it gives again.
+	for _, n := range []int{0, 1, 63, 64, 65, len(pts)} {
+		enc, aff := AppendDoubledBytesAffine([]byte("e"), []byte("a"), pts[:n])
+		require.Equal(t, hex.EncodeToString(want[:n*ElementSize]), hex.EncodeToString(enc[1:]), "%d elements", n)
+		require.Len(t, aff, 1+n*AffineSize)
+		for i := range n {
+			var got, d Element
+			_, err := got.SetAffineBytes(aff[1+i*AffineSize : 1+(i+1)*AffineSize])
+			require.NoError(t, err, "element %d", i)
+			require.Equal(t, 1, got.Equal(d.Add(&pts[i], &pts[i])), "element %d", i)
+			require.Equal(t, want[i*ElementSize:(i+1)*ElementSize], got.Bytes(), "element %d", i)
+		}
+	}
+}
+
+// TestSetAffineBytes checks that an affine form off the curve, or of the
+// wrong length, is refused and leaves the element unchanged.
+func TestSetAffineBytes(t *testing.T) {
+	var p Element
+	p.ScalarBaseMult(randomTestScalar(t))
+	_, aff := AppendDoubledBytesAffine(nil, nil, []Element{p})
+	require.Len(t, aff, 0, "a nil aff gets no affine forms")
+	_, aff = AppendDoubledBytesAffine(nil, []byte{}, []Element{p})
+	require.Len(t, aff, AffineSize)
+
+	var e Element
+	e.Set(NewGeneratorElement())
+	for _, bad := range [][]byte{aff[:AffineSize-1], append(append([]byte{}, aff...), 0)} {
+		_, err := e.SetAffineBytes(bad)
+		require.ErrorIs(t, err, ErrInvalidEncoding)
+	}
+	off := append([]byte{}, aff...)
+	off[0] ^= 1 // x changes, y stays: off the curve
+	_, err := e.SetAffineBytes(off)
+	require.ErrorIs(t, err, ErrInvalidEncoding)
+	require.Equal(t, 1, e.Equal(NewGeneratorElement()), "a refused form changed the element")
 }
 
 // TestHalveScalar checks that 2·((k/2)·P) = k·P and that the encodings

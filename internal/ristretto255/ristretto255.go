@@ -376,15 +376,58 @@ type doubledState struct {
 // encodings of k·P_i computes (k/2)·P_i (HalveScalar) and appends their
 // doubles, at a tenth of the cost of encoding each one.
 func AppendDoubledBytes(b []byte, pts []Element) []byte {
-	for len(pts) > 0 {
-		n := min(len(pts), doubledBlock)
-		b = appendDoubledBlock(b, pts[:n])
-		pts = pts[n:]
-	}
+	b, _ = AppendDoubledBytesAffine(b, nil, pts)
 	return b
 }
 
-func appendDoubledBlock(b []byte, pts []Element) []byte {
+// AffineSize is the size of an element's affine form: the affine
+// coordinates x and y of one of its representatives, each a canonical
+// little-endian field element.
+const AffineSize = 64
+
+// AppendDoubledBytesAffine is AppendDoubledBytes that also appends to aff,
+// unless aff is nil, the affine form of each 2·pts[i] (AffineSize bytes
+// each), and returns both extended slices. The inversion that the
+// encodings share gives the affine coordinates for four field
+// multiplications each, and SetAffineBytes reads them back for a few more:
+// a party that must use its own elements again after sending them keeps
+// their affine forms rather than decode its own encodings, which costs an
+// inverse square root each.
+func AppendDoubledBytesAffine(b, aff []byte, pts []Element) ([]byte, []byte) {
+	for len(pts) > 0 {
+		n := min(len(pts), doubledBlock)
+		b, aff = appendDoubledBlock(b, aff, pts[:n])
+		pts = pts[n:]
+	}
+	return b, aff
+}
+
+// SetAffineBytes sets e to the element whose affine form (AffineSize
+// bytes, AppendDoubledBytesAffine) is b, and returns e. It returns
+// ErrInvalidEncoding, leaving e unchanged, if b is not the affine form of
+// a point on the curve. It does not check that the point represents a
+// ristretto255 element, which SetCanonicalBytes does for the price of an
+// inverse square root: use it only on affine forms this process made from
+// its own elements, never on a peer's input.
+func (e *Element) SetAffineBytes(b []byte) (*Element, error) {
+	if len(b) != AffineSize {
+		return nil, ErrInvalidEncoding
+	}
+	var x, y, t field.Element
+	if _, err := x.SetBytes(b[:32]); err != nil {
+		return nil, ErrInvalidEncoding
+	}
+	if _, err := y.SetBytes(b[32:]); err != nil {
+		return nil, ErrInvalidEncoding
+	}
+	t.Multiply(&x, &y)
+	if _, err := e.p.SetExtendedCoordinates(&x, &y, constOne, &t); err != nil {
+		return nil, ErrInvalidEncoding
+	}
+	return e, nil
+}
+
+func appendDoubledBlock(b, aff []byte, pts []Element) ([]byte, []byte) {
 	var st [doubledBlock]doubledState
 	var prefix [doubledBlock]field.Element // product of the efgh before i
 	var isZero [doubledBlock]int
@@ -419,6 +462,7 @@ func appendDoubledBlock(b []byte, pts []Element) []byte {
 	var inv field.Element
 	inv.Invert(&acc)
 	var out [doubledBlock][ElementSize]byte
+	var affOut [doubledBlock][AffineSize]byte
 	anyZero := 0
 	for i := len(pts) - 1; i >= 0; i-- {
 		s := &st[i]
@@ -429,6 +473,21 @@ func appendDoubledBlock(b []byte, pts []Element) []byte {
 		var zInv, tInv, tmp field.Element
 		zInv.Multiply(&s.eg, &efghInv)
 		tInv.Multiply(&s.fh, &efghInv)
+
+		if aff != nil {
+			// 2·P = (e·h : f·g : f·h : e·g) (HWCD doubling, with the curve
+			// equation for F and G), so x = e·h/(f·h) and y = f·g/(f·h); the
+			// identity is (0, 1).
+			var x, y field.Element
+			x.Multiply(&s.e, &s.h)
+			x.Multiply(&x, &zInv)
+			y.Multiply(&s.f, &s.g)
+			y.Multiply(&y, &zInv)
+			x.Select(&zero, &x, isZero[i])
+			y.Select(constOne, &y, isZero[i])
+			copy(affOut[i][:32], x.Bytes())
+			copy(affOut[i][32:], y.Bytes())
+		}
 
 		rotate := tmp.Multiply(&s.eg, &zInv).IsNegative()
 		var e, g, h, magic, minusE, fSqrtM1 field.Element
@@ -469,8 +528,11 @@ func appendDoubledBlock(b []byte, pts []Element) []byte {
 	}
 	for i := range pts {
 		b = append(b, out[i][:]...)
+		if aff != nil {
+			aff = append(aff, affOut[i][:]...)
+		}
 	}
-	return b
+	return b, aff
 }
 
 // scalarHalf is 1/2 modulo the group order, (ℓ + 1)/2.
