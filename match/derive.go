@@ -539,15 +539,15 @@ func (d *deriver) placeSkeleton(place string) string {
 }
 
 // isArticle reports whether w is the Arabic article in one of its
-// romanized forms, assimilated to a sun letter or written as spoken (ez,
-// es, ed in Deir ez-Zor, Ras es-Sawda), besides al and el, which
-// normalize.IsParticle knows.
+// romanized forms, assimilated to a sun letter (sunArticles) or written as
+// spoken (ez, es, ed in Deir ez-Zor, Ras es-Sawda), besides al and el,
+// which normalize.IsParticle knows.
 func isArticle(w string) bool {
 	switch w {
-	case "ash", "ath", "adh", "ad", "an", "ar", "as", "at", "az", "ez", "es", "er", "ed", "et", "en", "il", "ul":
+	case "ez", "es", "er", "ed", "et", "en", "il", "ul":
 		return true
 	}
-	return false
+	return slices.Contains(sunArticles, w)
 }
 
 // presenceMask says which fields the record has, as its comparisons see

@@ -800,7 +800,7 @@ func stripAssimilatedArticles(s string) string {
 	words := strings.Fields(s)
 	for i, w := range words {
 		lw := strings.ToLower(w)
-		for _, art := range []string{"ash", "ath", "adh", "ad", "an", "ar", "as", "at", "az", "al", "el"} {
+		for _, art := range append(sunArticles[:len(sunArticles):len(sunArticles)], "al", "el") {
 			if len(lw) <= len(art)+1 || !strings.HasPrefix(lw, art) {
 				continue
 			}
@@ -819,6 +819,11 @@ func stripAssimilatedArticles(s string) string {
 	}
 	return strings.Join(words, " ")
 }
+
+// sunArticles are the Arabic article's romanized forms assimilated to a
+// following sun letter (ash-Shami, ar-Rashid), as stripAssimilatedArticles
+// and birth places (isArticle) read them.
+var sunArticles = []string{"ash", "ath", "adh", "ad", "an", "ar", "as", "at", "az"}
 
 // mayJoinArticle reports whether s has a byte that starts one of the
 // joiners stripAssimilatedArticles looks for: a hyphen, an apostrophe, or
