@@ -26,7 +26,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
-	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -112,7 +111,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.floorElems, "floor-elements", 1<<13, "elements per run when measuring the floor cost c")
 	fs.IntVar(&o.floorRuns, "floor-runs", 3, "runs when measuring the floor cost c (the best is kept)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "abort a single session that takes longer than this")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the sessions (not of the floor measurement; with -suite fast, of the psi.Session run at 2^max only) to `file`")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the session at 2^max (with -suite fast, of its psi.Session run) to `file`")
 	fs.StringVar(&o.memProfile, "memprofile", "", "with -suite fast: write the allocation profile, taken after the psi.Session run at 2^max, to `file`")
 	fs.StringVar(&o.suite, "suite", "ecdh", "suite to measure: ecdh (suite 1) or fast (the OT-extension engine, beside suite 1 up to 2^-compare-max)")
 	fs.IntVar(&o.compareMax, "compare-max", 16, "with -suite fast: also run suite 1 for n up to 2^`e`, in the same run")
@@ -142,8 +141,8 @@ Columns: wall time of the session; elements/s = 2n / wall; per core = that
 divided by GOMAXPROCS; bytes/element in each direction (all frames, divided
 by n); peak heap = max of `+heapMetric+` sampled every 5 ms;
 floor = 2n × c, where c is the all-cores wall time per element of one
-hash-to-group plus two variable-base scalar multiplications, measured first;
-ratio = wall / floor.
+hash-to-group plus two variable-base scalar multiplications, measured before
+and again after each session (the floor uses their mean); ratio = wall / floor.
 
 Flags:
 `)
@@ -223,85 +222,60 @@ func run(o options, stdout io.Writer) error {
 		us(c), o.floorElems, procs, o.floorRuns, coresText(cCores))
 	fmt.Fprintf(w, "- for reference, single-core cost per operation: hash-to-group %.2f µs, ScalarMult %.2f µs, encode %.2f µs, decode %.2f µs, SHA-256 tag %.2f µs\n\n",
 		us(comp.hash), us(comp.mult), us(comp.encode), us(comp.decode), us(comp.tag))
-	fmt.Fprintln(w, "| n per side | wall time (s) | elements/s | elements/s per core | bytes/element initiator→responder | bytes/element responder→initiator | peak heap (MiB) | floor (s) | ratio to floor |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| n per side | wall time (s) | elements/s | elements/s per core | bytes/element initiator→responder | bytes/element responder→initiator | peak heap (MiB) | c before / after (µs) | floor (s) | ratio to floor |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	w.Flush()
 
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
 	var notes []string // per-row cores obtained and CPU-time ratio
-	type cpuRow struct {
-		e     int
-		cpu   float64 // session CPU seconds
-		elems float64 // 2n
-	}
-	var cpuRows []cpuRow // for the ratios against the floor re-measured after
 	for e := o.min; e <= o.max; e++ {
 		n := 1 << e
 		progress("n = 2^%d: building sets…", e)
 		in := newInputs(n, o.payload)
 		progress("n = 2^%d: running session…", e)
+		stopProfile, err := startProfile(o.cpuProfile, e == o.max)
+		if err != nil {
+			return err
+		}
 		m, err := runSession(o, in)
+		stopProfile()
 		if err != nil {
 			return fmt.Errorf("n = 2^%d: %w", e, err)
 		}
 		if err := verify(o, in, m.ri, m.rr); err != nil {
 			return fmt.Errorf("n = 2^%d: wrong result: %w", e, err)
 		}
-		floor := time.Duration(2 * float64(n) * float64(c))
+		// The floor is measured again right after the session, and the
+		// session is compared with the mean of the two measurements that
+		// bracket it: on a shared machine c moves by tens of per cent within
+		// minutes, more than the margin the ratio is read against, and one
+		// measurement before a long session says little about the machine
+		// the session ran on. Both are printed, so a reader can see how far
+		// the machine moved.
+		progress("n = 2^%d: re-measuring c…", e)
+		cAfter, cAfterCores := measureFloor(o.floorElems, procs, o.floorRuns)
+		floor := time.Duration(float64(n) * float64(c+cAfter))
 		elemsPerSec := 2 * float64(n) / m.wall.Seconds()
 		note := fmt.Sprintf("2^%d: %s cores", e, coresText(m.cores))
-		if m.cores > 0 && cCores > 0 {
-			// CPU time of the session over CPU time of the floor work: unlike
-			// the wall-time ratio, this hardly depends on how many cores
-			// other processes left to each measurement.
-			cpuFloor := 2 * float64(n) * float64(c) * cCores
+		if m.cores > 0 && cCores > 0 && cAfterCores > 0 {
+			// CPU time of the session over CPU time of the floor work
+			// (the mean of the two around it): unlike the wall-time ratio,
+			// this hardly depends on how many cores other processes left
+			// to each measurement.
+			cpuFloor := float64(n) * (float64(c)*cCores + float64(cAfter)*cAfterCores)
 			note += fmt.Sprintf(", CPU-time ratio %.2f", m.cores*float64(m.wall)/cpuFloor)
-		}
-		if m.cores > 0 {
-			cpuRows = append(cpuRows, cpuRow{e: e, cpu: m.cores * m.wall.Seconds(), elems: 2 * float64(n)})
 		}
 		notes = append(notes, note)
 		progress("n = 2^%d: ok in %.3fs (cores obtained %s); %.1f allocs and %.0f bytes allocated per element (2n), %d GC cycles; heap %.1f MiB before the session (inputs), peak %.1f MiB",
 			e, m.wall.Seconds(), coresText(m.cores), float64(m.allocObjs)/float64(2*n), float64(m.allocBytes)/float64(2*n), m.gcCycles,
 			float64(m.heapBefore)/(1<<20), float64(m.peakHeap)/(1<<20))
-		fmt.Fprintf(w, "| %d (2^%d) | %.3f | %.0f | %.0f | %.1f | %.1f | %.1f | %.3f | %.2f |\n",
+		fmt.Fprintf(w, "| %d (2^%d) | %.3f | %.0f | %.0f | %.1f | %.1f | %.1f | %.2f / %.2f | %.3f | %.2f |\n",
 			n, e, m.wall.Seconds(), elemsPerSec, elemsPerSec/float64(procs),
 			float64(m.sentI2R)/float64(n), float64(m.sentR2I)/float64(n),
-			float64(m.peakHeap)/(1<<20), floor.Seconds(), m.wall.Seconds()/floor.Seconds())
+			float64(m.peakHeap)/(1<<20), us(c), us(cAfter), floor.Seconds(), m.wall.Seconds()/floor.Seconds())
 		w.Flush()
+		c, cCores = cAfter, cAfterCores // the next session's floor before
 	}
-	pprof.StopCPUProfile() // profile the sessions only; a no-op without -cpuprofile
-	w.Flush()
-	progress("re-measuring c to check for drift…")
-	c2, c2Cores := measureFloor(o.floorElems, procs, o.floorRuns)
-	fmt.Fprintf(w, "\n- cores obtained during each session (process CPU time / wall, out of %d), and CPU-time ratio (session CPU time / (2n × c × cores obtained while measuring c)): %s\n", procs, strings.Join(notes, "; "))
-	fmt.Fprintf(w, "- c re-measured after the sessions: %.2f µs per element (cores obtained %s); the ratios above use c = %.2f µs\n",
-		us(c2), coresText(c2Cores), us(c))
-	if cCores > 0 && c2Cores > 0 && len(cpuRows) > 0 {
-		// The floor's CPU per element moves with the machine's load (other
-		// processes on the same cores slow each instruction as well as
-		// taking cores away), so a session measured between two floor
-		// measurements is compared with each and with their mean.
-		before, after := us(c)*cCores, us(c2)*c2Cores
-		var after2, mean2 []string
-		for _, r := range cpuRows {
-			floorCPU := func(perElem float64) float64 { return r.elems * perElem / 1e6 }
-			after2 = append(after2, fmt.Sprintf("2^%d: %.2f", r.e, r.cpu/floorCPU(after)))
-			mean2 = append(mean2, fmt.Sprintf("2^%d: %.2f", r.e, r.cpu/floorCPU((before+after)/2)))
-		}
-		fmt.Fprintf(w, "- floor CPU per element (c × cores obtained): %.2f µs before the sessions, %.2f µs after; CPU-time ratio against the one after: %s; against their mean: %s\n",
-			before, after, strings.Join(after2, "; "), strings.Join(mean2, "; "))
-	}
+	fmt.Fprintf(w, "\n- cores obtained during each session (process CPU time / wall, out of %d), and CPU-time ratio (session CPU time / (2n × the mean of c × cores obtained, before and after)): %s\n", procs, strings.Join(notes, "; "))
 	fmt.Fprintf(w, "- peak heap includes the two input sets (%d bytes of element data plus a %d-byte slice header per element and side, and the payloads)\n",
 		elementSize, 24)
 	return nil
