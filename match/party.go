@@ -292,7 +292,8 @@ func (ix *Index) Payload(k int, pseudonyms []uint32) (payload []byte, overfull b
 }
 
 // DecodePayload parses a payload made by Payload, strictly: the length,
-// the count, known presence bits only, and zero padding.
+// the count, presence masks that a record can have (Presence.consistent),
+// and zero padding.
 func DecodePayload(p []byte) ([]PeerRecord, error) {
 	if len(p) != PayloadSize || p[0] == 0 || int(p[0]) > MaxRecordsPerKey {
 		return nil, ErrPayload
@@ -301,7 +302,7 @@ func DecodePayload(p []byte) ([]PeerRecord, error) {
 	for i := range out {
 		e := p[1+payloadEntrySize*i:]
 		mask := binary.BigEndian.Uint16(e[4:])
-		if Presence(mask&^viaAliasBit)&^knownPresence != 0 {
+		if !Presence(mask &^ viaAliasBit).consistent() {
 			return nil, ErrPayload
 		}
 		out[i] = PeerRecord{Pseudonym: binary.BigEndian.Uint32(e), Presence: Presence(mask &^ viaAliasBit), ViaAlias: mask&viaAliasBit != 0}

@@ -62,6 +62,10 @@ func TestDecodePayloadIsStrict(t *testing.T) {
 	good[0], good[4], good[6] = 1, 7, 1 // one record: pseudonym 7, a given name
 	_, err := match.DecodePayload(good)
 	require.NoError(t, err)
+	all := match.HasGiven | match.GivenIsInitial | match.GivenLengthOdd | match.GivenIsRare | match.Presence(match.PrecisionDay)<<10
+	peers, err := match.DecodePayload(withMask(good, all))
+	require.NoError(t, err)
+	assert.Equal(t, []match.PeerRecord{{Pseudonym: 7, Presence: all}}, peers)
 	mutate := func(i int, v byte) []byte { b := append([]byte(nil), good...); b[i] = v; return b }
 	for name, p := range map[string][]byte{
 		"empty":           nil,
@@ -69,10 +73,22 @@ func TestDecodePayloadIsStrict(t *testing.T) {
 		"zero count":      mutate(0, 0),
 		"count too large": mutate(0, match.MaxRecordsPerKey+1),
 		"non-zero pad":    mutate(match.PayloadSize-1, 1),
+		// Bits that describe a given name, on a record without one.
+		"initial without given": withMask(good, match.GivenIsInitial),
+		"odd without given":     withMask(good, match.GivenLengthOdd),
+		"rare without given":    withMask(good, match.GivenIsRare|match.HasFamily),
 	} {
 		_, err := match.DecodePayload(p)
 		assert.ErrorIs(t, err, match.ErrPayload, name)
 	}
+}
+
+// withMask returns a copy of the one-record payload p with the record's
+// presence mask set to mask.
+func withMask(p []byte, mask match.Presence) []byte {
+	b := append([]byte(nil), p...)
+	b[5], b[6] = byte(mask>>8), byte(mask)
+	return b
 }
 
 func FuzzDecodePayload(f *testing.F) {

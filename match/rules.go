@@ -233,6 +233,14 @@ const (
 	presenceFieldMask = HasDate - 1
 )
 
+// consistent reports whether a record can have presence mask p: every
+// bit of the 15 has a meaning, but the bits that describe the given name
+// (GivenIsInitial, GivenLengthOdd, GivenIsRare) need one (HasGiven). A
+// peer's payload whose mask is not consistent was not made by Payload.
+func (p Presence) consistent() bool {
+	return p&^knownPresence == 0 && (p&(GivenIsInitial|GivenLengthOdd|GivenIsRare) == 0 || p&HasGiven != 0)
+}
+
 // DatePrecision returns the birth date's precision in the mask.
 func (p Presence) DatePrecision() DatePrecision {
 	return DatePrecision((p & presenceDateMask) >> dateShift)
