@@ -5,12 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"flag"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/reunite-psi/reunite/internal/golden"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -216,17 +215,8 @@ func unhex(t *testing.T, s string) []byte {
 
 func TestRecordLayerVectors(t *testing.T) {
 	want := buildRecordLayerVectors()
-	if *updateRecordLayer {
-		raw, err := json.MarshalIndent(want, "", " ")
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(recordLayerVectorsPath, append(raw, '\n'), 0o644))
-	}
-	raw, err := os.ReadFile(recordLayerVectorsPath)
-	require.NoError(t, err)
 	var v recordLayerVectors
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	require.NoError(t, dec.Decode(&v))
+	golden.JSON(t, recordLayerVectorsPath, *updateRecordLayer, want, &v)
 	// The file is what the specification gives for its inputs, and holds
 	// every kind of case.
 	require.Equal(t, want, v, "the vectors differ from the specification's outputs: run with -update-recordlayer if the inputs changed")

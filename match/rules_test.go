@@ -2,15 +2,14 @@ package match_test
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/reunite-psi/reunite/internal/golden"
 	"github.com/reunite-psi/reunite/internal/synth"
 	"github.com/reunite-psi/reunite/match"
 	"github.com/stretchr/testify/assert"
@@ -475,15 +474,8 @@ func TestGoldenKeys(t *testing.T) {
 		}
 	}
 	const path = "testdata/keys-golden.json"
-	if *updateGolden {
-		raw, err := json.MarshalIndent(got, "", " ")
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(path, append(raw, '\n'), 0o644))
-	}
-	raw, err := os.ReadFile(path)
-	require.NoError(t, err)
 	var want goldenFile
-	require.NoError(t, json.Unmarshal(raw, &want))
+	golden.JSON(t, path, *updateGolden, got, &want)
 	require.Len(t, want.Records, 16)
 	if want.RuleSetID == got.RuleSetID {
 		assert.Equal(t, want.Records, got.Records, "keys changed but the rule-set ID did not: bump NormalizationVersion or the rule set's name")

@@ -3,7 +3,6 @@ package psi
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/reunite-psi/reunite/encoding"
+	"github.com/reunite-psi/reunite/internal/golden"
 	"github.com/reunite-psi/reunite/internal/testrand"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -360,19 +360,15 @@ func TestKnownAnswers(t *testing.T) {
 // checkVectorFile rewrites path from defs under -update, then replays
 // every case of path and checks every frame byte and every output.
 func checkVectorFile(t *testing.T, path, comment string, defs []vectorCase) []vectorCase {
+	var written vectorFile
 	if *update {
-		file := vectorFile{Comment: comment}
+		written.Comment = comment
 		for _, def := range defs {
-			file.Cases = append(file.Cases, runVector(t, def))
+			written.Cases = append(written.Cases, runVector(t, def))
 		}
-		raw, err := json.MarshalIndent(file, "", " ")
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(path, append(raw, '\n'), 0o644))
 	}
-	raw, err := os.ReadFile(path)
-	require.NoError(t, err)
 	var file vectorFile
-	require.NoError(t, json.Unmarshal(raw, &file))
+	golden.JSON(t, path, *update, written, &file)
 	require.Len(t, file.Cases, len(defs), "vector file out of date: run with -update")
 	for _, want := range file.Cases {
 		t.Run(want.Name, func(t *testing.T) {

@@ -6,6 +6,9 @@
 // ones. The inputs are frozen in the file; a test rewrites only the
 // outputs, when they are meant to change.
 //
+// JSON keeps the other kind, the JSON test-vector files meant for other
+// implementations to check against.
+//
 // It is for tests only: its functions stop the test on any error.
 package golden
 
@@ -13,6 +16,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"os"
 	"strconv"
 	"strings"
@@ -121,5 +125,32 @@ func Compare(t *testing.T, path string, entries []Entry, outputs func(in string)
 	}
 	if bad > 0 {
 		t.Fatalf("%d outputs differ from %s; if the change is meant, rewrite it with: %s", bad, path, rewrite)
+	}
+}
+
+// JSON keeps a JSON known-answer file: with update set it first writes got
+// to path (indented by one space, with a final newline), and then it
+// decodes path into want, a pointer, refusing fields want does not have,
+// so that a file written by another version of the test does not pass
+// half-read.
+func JSON(tb testing.TB, path string, update bool, got, want any) {
+	tb.Helper()
+	if update {
+		raw, err := json.MarshalIndent(got, "", " ")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, append(raw, '\n'), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(want); err != nil {
+		tb.Fatalf("%s: %v", path, err)
 	}
 }

@@ -1,6 +1,7 @@
 package golden
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,4 +27,49 @@ func TestWriteRead(t *testing.T) {
 		assert.Equal(t, Entry{Section: e.Section, Input: e.Input, Outputs: strings.ToUpper(e.Input)}, got[i])
 	}
 	assert.Equal(t, []string{"\xff\xfe", ""}, Inputs(got, "random"))
+}
+
+// TestJSON checks that JSON writes what it reads back under update, reads
+// without writing otherwise, and refuses a field the target lacks.
+func TestJSON(t *testing.T) {
+	type file struct {
+		Name  string
+		Cases []int
+	}
+	path := filepath.Join(t.TempDir(), "v.json")
+	want := file{Name: "x", Cases: []int{1, 2}}
+	var got file
+	JSON(t, path, true, want, &got)
+	assert.Equal(t, want, got)
+
+	var again file
+	JSON(t, path, false, file{Name: "ignored"}, &again)
+	assert.Equal(t, want, again, "without update the file is only read")
+
+	require.NoError(t, os.WriteFile(path, []byte(`{"Name":"x","Extra":1}`), 0o644))
+	ft := &fatalRecorder{TB: t}
+	func() {
+		defer func() { _ = recover() }()
+		JSON(ft, path, false, nil, &again)
+	}()
+	assert.True(t, ft.failed, "an unknown field is refused")
+}
+
+// fatalRecorder records a Fatal call and stops the function that made it,
+// as testing.T does, without failing the test around it.
+type fatalRecorder struct {
+	testing.TB
+	failed bool
+}
+
+func (f *fatalRecorder) Helper() {}
+
+func (f *fatalRecorder) Fatalf(string, ...any) {
+	f.failed = true
+	panic("fatal")
+}
+
+func (f *fatalRecorder) Fatal(...any) {
+	f.failed = true
+	panic("fatal")
 }
