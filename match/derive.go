@@ -411,6 +411,7 @@ type nameForm struct {
 	givenExact, givenInitial, familyExact string
 	givenNicks, givenSounds, familySounds []string
 	givenTypos, familyTypos               []string
+	givenEndings                          []string
 }
 
 // formOf returns the index of the first of f's name forms that gives the
@@ -446,6 +447,7 @@ var nameFields = map[Field]func(n *nameForm) (one string, list []string){
 	FieldFamilySound:   func(n *nameForm) (string, []string) { return "", n.familySounds },
 	FieldGivenTypo:     func(n *nameForm) (string, []string) { return "", n.givenTypos },
 	FieldFamilyTypo:    func(n *nameForm) (string, []string) { return "", n.familyTypos },
+	FieldGivenEnding:   func(n *nameForm) (string, []string) { return "", n.givenEndings },
 }
 
 // isNameField reports whether f is a name field (nameFields).
@@ -466,7 +468,7 @@ func (n *nameForm) fieldValues(fld Field) (one string, list []string) {
 // reset empties n, keeping its slices' arrays for the next name.
 func (n *nameForm) reset() {
 	*n = nameForm{firstNames: n.firstNames[:0], phonetic: n.phonetic[:0], sounds: n.sounds[:0], nameParts: n.nameParts[:0],
-		givenSounds: n.givenSounds[:0], familySounds: n.familySounds[:0], givenTypos: n.givenTypos[:0], familyTypos: n.familyTypos[:0]}
+		givenSounds: n.givenSounds[:0], familySounds: n.familySounds[:0], givenTypos: n.givenTypos[:0], familyTypos: n.familyTypos[:0], givenEndings: n.givenEndings[:0]}
 }
 
 // birthDate returns the date keys and comparisons use: 1 January is read
@@ -765,6 +767,7 @@ func (d *deriver) compareParts(n *nameForm, g, fam string) {
 		n.givenSounds = d.appendSounds(n.givenSounds[:0], g)
 		if !n.exact {
 			n.givenTypos = appendTypoVariants(n.givenTypos[:0], g)
+			n.givenEndings = appendEndingVariants(n.givenEndings[:0], g)
 		}
 	}
 	if fam != "" {
@@ -829,6 +832,28 @@ func appendTypoVariants(dst []string, tok string) []string {
 	last := len(tok) - lastSize
 	if swapped := tok[:beforeLast] + tok[last:] + tok[beforeLast:last]; swapped != tok {
 		dst = append(dst, swapPair(tok, swapped))
+	}
+	return dst
+}
+
+// appendEndingVariants appends to dst the ending variants of a name
+// token: the token itself and, from minTypoLen letters, the token without
+// its last letter. Two tokens share one when they differ only in their
+// last letter (Sahro and Sahra, Louisa mistyped Louisx) or one has a
+// letter more at the end (Joh for John, Kayl for Kayla). Those are typos
+// and spellings of one name, or two names, a brother's and a sister's
+// (Daniel and Daniela, Ivan and Ivana): which one, the pair's other
+// fields say (see RuleSet.kinOnly). A token shorter than minTypoLen − 1
+// letters has none.
+func appendEndingVariants(dst []string, tok string) []string {
+	n := utf8.RuneCountInString(tok)
+	if n < minTypoLen-1 {
+		return dst
+	}
+	dst = append(dst, tok)
+	if n >= minTypoLen {
+		_, last := utf8.DecodeLastRuneInString(tok)
+		dst = append(dst, tok[:len(tok)-last])
 	}
 	return dst
 }

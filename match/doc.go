@@ -144,8 +144,11 @@
 //     readings. Other scripts only match the same script.
 //   - Limits: a name with one letter left out, added or changed inside
 //     it, or two neighbouring letters swapped, agrees at the typo level;
-//     a typo at its first letter, or a letter added or left out at its
-//     end (Ivan and Ivana are two names), is tolerated only where sound
+//     a given name with its last letter changed, added or left out agrees
+//     at the ending level, which counts as a typo only where both records
+//     give the same sex or one name is rare in its file (Sahro and Sahra,
+//     two girls; Ivan and Ivana otherwise read as a brother and a sister);
+//     a typo at its first letter is tolerated only where sound
 //     codes absorb it, where NewIndex can correct it from the rest of the
 //     file (a rare token one edit from a common one), or where another
 //     block still brings the pair together. Given names that agree in

@@ -63,11 +63,12 @@ func (p Presence) has(bit Presence) bool {
 // (Comparison.Household) agrees; and no identifier
 // (Comparison.Identifies) agrees.
 func (rs *RuleSet) kinOnly(v vector, a, b Presence) bool {
-	only, household, sexDiffers := false, false, false
+	only, household, sexDiffers, sexSame := false, false, false, false
 	for c, comp := range rs.comps {
 		agrees := v[c] != missing && int(v[c]) < len(comp.Levels)
 		household = household || comp.Household && agrees
 		sexDiffers = sexDiffers || comp.Presence == HasSex && int(v[c]) == len(comp.Levels)
+		sexSame = sexSame || comp.Presence == HasSex && agrees
 	}
 	for c, comp := range rs.comps {
 		o := int(v[c])
@@ -81,6 +82,10 @@ func (rs *RuleSet) kinOnly(v vector, a, b Presence) bool {
 			only = o == len(comp.Levels) ||
 				comp.Levels[o].Field == FieldGivenInitial && a&GivenIsInitial == 0 && b&GivenIsInitial == 0 ||
 				comp.Levels[o].Field == FieldGivenTypo && (a^b)&GivenLengthOdd == 0 && (a|b)&GivenIsRare == 0 ||
+				// Names that differ at their end are a brother's and a
+				// sister's unless both records say one sex, or one name
+				// is rare in its file (a misspelling).
+				comp.Levels[o].Field == FieldGivenEnding && !sexSame && (a|b)&GivenIsRare == 0 ||
 				// Names that only sound alike, on children of another
 				// sex, are a brother's and a sister's (Daniel, Daniela).
 				sexDiffers && comp.Levels[o].Field != FieldGivenExact

@@ -14,7 +14,7 @@ import (
 func TestNameFieldsKnown(t *testing.T) {
 	n := nameForm{full: "a", skeleton: "b", given: "c", givenExact: "d", givenInitial: "e", familyExact: "f",
 		firstNames: []string{"g"}, phonetic: []string{"h"}, sounds: []string{"i"}, nameParts: []string{"j"},
-		givenNicks: []string{"k"}, givenSounds: []string{"l"}, familySounds: []string{"m"}, givenTypos: []string{"n"}, familyTypos: []string{"o"}}
+		givenNicks: []string{"k"}, givenSounds: []string{"l"}, familySounds: []string{"m"}, givenTypos: []string{"n"}, familyTypos: []string{"o"}, givenEndings: []string{"p"}}
 	seen := map[string]Field{}
 	for _, f := range knownFieldsOrder {
 		one, list := n.fieldValues(f)

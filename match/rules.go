@@ -27,14 +27,16 @@ const KeySize = 32
 
 // DefaultMaxKeysPerRecord caps the keys one record contributes, so a record
 // stuffed with aliases cannot probe the peer with hundreds of guesses. It
-// is above the default rules' 216 rules, so that every rule keeps a key
+// is above the default rules' 222 rules, so that every rule keeps a key
 // however full a record is, and leaves room for the typo levels' several
-// values per name. Records have about 95 to 205 keys on the data sets of
+// values per name. Records have about 100 to 215 keys on the data sets of
 // bench -linkage (fewer with fewer fields); a record with aliases can
 // reach the cap, each alias name bringing its own keys in the blocks of
 // name fields (see Block), and then every rule keeps an equal share of the
-// room, so none loses all its keys.
-const DefaultMaxKeysPerRecord = 256
+// room, so none loses all its keys. (It was 256 until the given name's
+// ending level, whose keys would otherwise have crowded out the typo
+// levels' in records with every field.)
+const DefaultMaxKeysPerRecord = 272
 
 // Errors for rule sets.
 var ErrRuleSet = errors.New("match: invalid rule set")
@@ -91,6 +93,7 @@ const (
 	FieldPlaceSkeleton Field = "birth-place-skeleton" // consonant skeletons of the birth place's words: Kharkiv, Kharkov and Charkiw; Homs and حمص
 	FieldGivenTypo     Field = "given-typo"           // the first given name as written, with each letter but its first and last left out, and with its last two letters swapped: names one typo apart share one (see appendTypoVariants)
 	FieldFamilyTypo    Field = "family-typo"          // the first family name likewise
+	FieldGivenEnding   Field = "given-ending"         // the first given name as written and, from four letters, without its last letter: names that differ only in their last letter, or by one more letter at the end, share one (see appendEndingVariants)
 )
 
 // knownFieldsOrder lists every field; rules refer to fields by their
@@ -101,7 +104,7 @@ var knownFieldsOrder = [...]Field{
 	FieldDocumentHalf, FieldParents, FieldSex, FieldPostcode, FieldAddress, FieldLocality,
 	FieldGivenExact, FieldGivenSound, FieldGivenNick, FieldGivenInitial, FieldFamilyExact, FieldFamilySound,
 	FieldYearMonth, FieldBirthYear, FieldYearBand, FieldNationality, FieldPostcodeArea, FieldPlaceSkeleton,
-	FieldGivenTypo, FieldFamilyTypo,
+	FieldGivenTypo, FieldFamilyTypo, FieldGivenEnding,
 }
 
 var knownFields = knownFieldsOrder[:]
@@ -294,7 +297,7 @@ const DefaultThreshold = 0.9
 // of internal/synth and on the FEBRL4 benchmark (see bench/), and weighs
 // evidence with parameters it learns from each session's candidate pairs.
 func DefaultRules() *RuleSet {
-	rs, err := NewRuleSet("reunite-default-v7", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
+	rs, err := NewRuleSet("reunite-default-v8", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
 	if err != nil {
 		panic(err) // the default rules are valid; a test checks it
 	}
@@ -316,7 +319,7 @@ var defaultBlocks = []Block{
 
 var defaultComparisons = []Comparison{
 	{Name: "given", Presence: HasGiven, Levels: []Level{
-		{Name: "exact", Field: FieldGivenExact}, {Name: "sound", Field: FieldGivenSound}, {Name: "typo", Field: FieldGivenTypo, Open: true}, {Name: "nickname", Field: FieldGivenNick}, {Name: "initial", Field: FieldGivenInitial}}},
+		{Name: "exact", Field: FieldGivenExact}, {Name: "sound", Field: FieldGivenSound}, {Name: "typo", Field: FieldGivenTypo, Open: true}, {Name: "ending", Field: FieldGivenEnding, Open: true}, {Name: "nickname", Field: FieldGivenNick}, {Name: "initial", Field: FieldGivenInitial}}},
 	{Name: "family", Presence: HasFamily, Kin: true, Levels: []Level{{Name: "exact", Field: FieldFamilyExact}, {Name: "sound", Field: FieldFamilySound}, {Name: "typo", Field: FieldFamilyTypo, Open: true}}},
 	{Name: "date", Presence: HasDate, Kin: true, Levels: []Level{
 		{Name: "exact", Field: FieldDate}, {Name: "swapped", Field: FieldDateSwapped}, {Name: "month", Field: FieldYearMonth}, {Name: "year", Field: FieldBirthYear}, {Name: "year±1", Field: FieldYearBand}, {Name: "years±3", Field: FieldAliasBand}}},
@@ -499,7 +502,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v2")
-	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present that does not rest on kin fields, block-key commonness; a pair that meets only through an alias leaves out birth date, birth place, parents and document; alias names keyed only in blocks of name fields, without those comparisons; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone; sound codes read an initial y or j before a consonant as a glide; a name of Vietnamese syllables without marks read as Vietnamese; given names a letter changed or swapped apart are a typo only where one is rare in a file of 100 or more (GivenLengthOdd, GivenIsRare)")
+	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present that does not rest on kin fields, block-key commonness; a pair that meets only through an alias leaves out birth date, birth place, parents and document; alias names keyed only in blocks of name fields, without those comparisons; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone; sound codes read an initial y or j before a consonant as a glide; a name of Vietnamese syllables without marks read as Vietnamese; given names a letter changed or swapped apart are a typo only where one is rare in a file of 100 or more (GivenLengthOdd, GivenIsRare); given names that differ at their end (ending level: the name and, from 4 letters, the name without its last letter) are a typo only where both records give one sex or one name is rare")
 	field(NormalizationVersion)
 	field(nickname.Version)
 	field(strings.Join(titleList(), ","))

@@ -107,6 +107,8 @@ func TestSameChildMatches(t *testing.T) {
 		{"Arabic script without short vowels, initial ج", rec("a", "جنى", "المصري", "2009-07-26"), rec("b", "Jana", "Al-Masri", "2009-07-26")},
 		{"Vietnamese without marks, family name borne elsewhere too", rec("a", "Đức Bảo", "Lê", "2025-02-07"), rec("b", "Duc Bao", "LE", "2025-02-07")},
 		{"1 January for an unknown date", rec("a", "Amina", "Yusuf", "2014-01-01"), rec("b", "Amina", "Yusuf", "2014-05-09")},
+		{"the given name's last letter another, two girls", withSex(rec("a", "Sahro", "Nuur Ibraahim", "2008-07-31"), match.SexFemale), withSex(rec("b", "Sahra", "Nur Ibrahim", "2008-07-31"), match.SexFemale)},
+		{"the given name's last letter left out, two boys", withSex(rec("a", "Thomas", "Langshaw", "1973-08-17"), match.SexMale), withSex(rec("b", "Thoma", "Langshaw", "1973-08-17"), match.SexMale)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -231,6 +233,8 @@ func TestVietnameseDroppedMiddleName(t *testing.T) {
 
 func withDocs(r match.Record, doc string) match.Record { r.DocumentNumber = doc; return r }
 
+func withSex(r match.Record, sex match.Sex) match.Record { r.Sex = sex; return r }
+
 func TestDifferentChildrenDoNotMatch(t *testing.T) {
 	rs := match.DefaultRules()
 	family := func(r match.Record) match.Record {
@@ -249,6 +253,8 @@ func TestDifferentChildrenDoNotMatch(t *testing.T) {
 		{"boy-girl twins Daniel and Daniela", family(rec("a", "Daniel", "Kovalenko", "2011-03-04")), family(rec("b", "Daniela", "Kovalenko", "2011-03-04"))},
 		{"boy-girl twins Ivan and Ivana", family(rec("a", "Ivan", "Kovalenko", "2011-03-04")), family(rec("b", "Ivana", "Kovalenko", "2011-03-04"))},
 		{"boy-girl twins Mario and Maria", family(rec("a", "Mario", "Rossi", "2011-03-04")), family(rec("b", "Maria", "Rossi", "2011-03-04"))},
+		{"boy-girl twins Ivan and Ivana, the sex recorded for one", withSex(family(rec("a", "Ivan", "Kovalenko", "2011-03-04")), match.SexMale), family(rec("b", "Ivana", "Kovalenko", "2011-03-04"))},
+		{"boy-girl twins Daniel and Daniela, both sexes recorded", withSex(family(rec("a", "Daniel", "Kovalenko", "2011-03-04")), match.SexMale), withSex(family(rec("b", "Daniela", "Kovalenko", "2011-03-04")), match.SexFemale)},
 		{"Vietnamese siblings share the middle name Văn", rec("a", "Văn Phong", "Nguyễn", "2019-09-18"), rec("b", "Văn Anh", "Nguyễn", "2019-09-18")},
 		{"twins with consecutive passport numbers", withDocs(family(rec("a", "Olena", "Kovalenko", "2012-05-07")), "FE1234567"), withDocs(family(rec("b", "Mykola", "Kovalenko", "2012-05-07")), "FE1234568")},
 		{"twins, name in one field", family(rec("a", "Kovalenko Taras", "", "2011-03-04")), family(rec("b", "Kovalenko Mariia", "", "2011-03-04"))},
@@ -287,6 +293,27 @@ func TestDifferentChildrenDoNotMatch(t *testing.T) {
 			assert.Less(t, s, rs.Threshold(), "rules %v", rules)
 		})
 	}
+}
+
+// TestGivenNameEndings checks the ending level end to end: two records of
+// one girl whose given names differ in the last letter (Sahro, Sahra: a
+// Somali and an Arabic spelling), with family name, date, birth place and
+// parents agreeing, link when both say she is a girl, and are judged as a
+// brother and a sister would be when one leaves the sex out.
+func TestGivenNameEndings(t *testing.T) {
+	rs := match.DefaultRules()
+	girl := func(id, given string) match.Record {
+		r := withSex(rec(id, given, "Nuur Ibraahim", "2008-07-31"), match.SexFemale)
+		r.BirthPlace, r.ParentNames = "Baidoa", []string{"Nuur Ibraahim Cabdirisaaq"}
+		return r
+	}
+	s, evidence := score(t, rs, girl("a", "Sahro"), girl("b", "Sahra"))
+	assert.Contains(t, evidence, "given=ending")
+	assert.GreaterOrEqual(t, s, rs.Threshold(), "%v", evidence)
+
+	unknown := withSex(girl("b", "Sahra"), match.SexUnknown)
+	s, evidence = score(t, rs, girl("a", "Sahro"), unknown)
+	assert.Less(t, s, rs.Threshold(), "%v", evidence)
 }
 
 // TestFamilyNamesAlikeAtOneEndDisagree checks that family names that
@@ -379,7 +406,7 @@ func TestKeyCapIsFair(t *testing.T) {
 	require.Positive(t, truncated, "the record must exceed the cap for this test")
 	require.Len(t, keys, rs.MaxKeysPerRecord())
 
-	uncapped, err := match.NewRuleSet("reunite-default-v7", rs.Blocks(), rs.Comparisons(), 1024)
+	uncapped, err := match.NewRuleSet("reunite-default-v8", rs.Blocks(), rs.Comparisons(), 1024)
 	require.NoError(t, err)
 	all, none := uncapped.Keys(&r)
 	require.Zero(t, none)

@@ -92,6 +92,8 @@ func typoSource(f Field) Field {
 		return FieldGivenExact
 	case FieldFamilyTypo:
 		return FieldFamilyExact
+	case FieldGivenEnding:
+		return FieldGivenExact
 	}
 	return ""
 }
@@ -109,16 +111,25 @@ func (s *fileStats) countTokens(counts map[string]int, f *features, fld Field) {
 	}
 }
 
+// typoVariants returns, for a typo field (typoSource), the function that
+// lists a name's values of it.
+func typoVariants(f Field) func(dst []string, tok string) []string {
+	if f == FieldGivenEnding {
+		return appendEndingVariants
+	}
+	return appendTypoVariants
+}
+
 // typoPairs returns the number of ordered pairs of distinct records whose
-// names, counted per name in counts, share a typo variant: the same name,
-// or two names one typo apart.
-func typoPairs(counts map[string]int) float64 {
+// names, counted per name in counts, share a variant (appendVariants): the
+// same name, or two names one typo apart.
+func typoPairs(counts map[string]int, appendVariants func(dst []string, tok string) []string) float64 {
 	byVariant := map[string][]string{}
 	var pairs float64
 	var variants []string
 	for name, k := range counts {
 		pairs += float64(k) * float64(k-1)
-		variants = appendTypoVariants(variants[:0], name)
+		variants = appendVariants(variants[:0], name)
 		for _, v := range variants {
 			byVariant[v] = append(byVariant[v], name)
 		}
@@ -151,7 +162,7 @@ func (s *fileStats) statistics() Statistics {
 		for l, lv := range comp.Levels {
 			var same float64
 			if typoSource(lv.Field) != "" {
-				same = typoPairs(s.values[c][l])
+				same = typoPairs(s.values[c][l], typoVariants(lv.Field))
 			} else {
 				for _, k := range s.values[c][l] {
 					same += float64(k) * float64(k-1)

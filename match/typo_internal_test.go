@@ -11,14 +11,49 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func shareTypoVariant(a, b string) bool {
-	va := appendTypoVariants(nil, a)
-	for _, v := range appendTypoVariants(nil, b) {
+func shareTypoVariant(a, b string) bool { return shareVariant(appendTypoVariants, a, b) }
+
+func shareEndingVariant(a, b string) bool { return shareVariant(appendEndingVariants, a, b) }
+
+// shareVariant reports whether names a and b share a value of variants.
+func shareVariant(variants func(dst []string, tok string) []string, a, b string) bool {
+	va := variants(nil, a)
+	for _, v := range variants(nil, b) {
 		if slices.Contains(va, v) {
 			return true
 		}
 	}
 	return false
+}
+
+func TestEndingVariants(t *testing.T) {
+	assert.Equal(t, []string{"john", "joh"}, appendEndingVariants(nil, "john"))
+	assert.Equal(t, []string{"joh"}, appendEndingVariants(nil, "joh"), "three letters: the name only")
+	assert.Empty(t, appendEndingVariants(nil, "jo"), "shorter names have none")
+	assert.Equal(t, []string{"zoë"}, appendEndingVariants(nil, "zoë"), "letters, not bytes")
+	assert.Equal(t, []string{"zoëy", "zoë"}, appendEndingVariants(nil, "zoëy"))
+
+	tests := []struct {
+		a, b  string
+		share bool
+	}{
+		{"sahro", "sahra", true},       // the last letter changed (a Somali and an Arabic spelling)
+		{"louisa", "louisx", true},     // the last letter mistyped
+		{"john", "joh", true},          // the last letter left out
+		{"kayla", "kayl", true},        // the last letter left out
+		{"ivan", "ivana", true},        // a letter more at the end: a brother and a sister, or a typo, as the pair's sexes say
+		{"daniel", "daniela", true},    // the same
+		{"james", "james", true},       // the same name
+		{"james", "jmes", false},       // a letter left out inside: the typo level's
+		{"anna", "hanna", false},       // the first letter differs
+		{"joseph", "josephs", true},    // a letter more at the end
+		{"joseph", "josephine", false}, // more than one letter
+		{"to", "tom", false},           // too short
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.share, shareEndingVariant(tc.a, tc.b), "%s / %s", tc.a, tc.b)
+		assert.Equal(t, tc.share, shareEndingVariant(tc.b, tc.a), "%s / %s", tc.b, tc.a)
+	}
 }
 
 func TestTypoVariants(t *testing.T) {
@@ -61,27 +96,32 @@ func TestTypoVariants(t *testing.T) {
 // level against counting the pairs of records one by one, on random
 // files.
 func TestTypoPairsCountsPairsOfRecords(t *testing.T) {
-	pool := []string{"james", "jmes", "jams", "jamse", "maria", "marta", "mario", "maiar", "anna", "hanna", "charles", "charrles", "ann", "ivan", "ivna", "ivana"}
+	pool := []string{"james", "jmes", "jams", "jamse", "maria", "marta", "mario", "maiar", "anna", "hanna", "charles", "charrles", "ann", "ivan", "ivna", "ivana", "joh", "john", "jon"}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for range 50 {
-		var names []string
-		counts := map[string]int{}
-		for range rng.IntN(30) {
-			n := pool[rng.IntN(len(pool))]
-			names = append(names, n)
-			counts[n]++
-		}
-		want := 0
-		for i, a := range names {
-			for j, b := range names {
-				// The rate is of agreeing at the level or better: the same
-				// name counts, short or not.
-				if i != j && (a == b || shareTypoVariant(a, b)) {
-					want++
+	for _, level := range []struct {
+		variants func(dst []string, tok string) []string
+		share    func(a, b string) bool
+	}{{appendTypoVariants, shareTypoVariant}, {appendEndingVariants, shareEndingVariant}} {
+		for range 50 {
+			var names []string
+			counts := map[string]int{}
+			for range rng.IntN(30) {
+				n := pool[rng.IntN(len(pool))]
+				names = append(names, n)
+				counts[n]++
+			}
+			want := 0
+			for i, a := range names {
+				for j, b := range names {
+					// The rate is of agreeing at the level or better: the same
+					// name counts, short or not.
+					if i != j && (a == b || level.share(a, b)) {
+						want++
+					}
 				}
 			}
+			require.InDelta(t, float64(want), typoPairs(counts, level.variants), 0, "%v", names)
 		}
-		require.InDelta(t, float64(want), typoPairs(counts), 0, "%v", names)
 	}
 }
 
@@ -148,4 +188,37 @@ func TestRareTypoIsNotTwins(t *testing.T) {
 	assert.True(t, rs.kinOnly(v, common, common), "Marta and Maria")
 	assert.False(t, rs.kinOnly(v, common|GivenIsRare, common), "Senpit and Senait")
 	assert.False(t, rs.kinOnly(v, common|GivenLengthOdd, common), "Jmes and James")
+}
+
+// TestEndingIsKinUnlessSexAgrees checks the twin rule on given names that
+// differ at their end: with family name and date agreeing, Ivan and Ivana
+// are a brother and a sister unless both records give one sex (Sahro and
+// Sahra, two girls: one girl's name in two spellings) or one of the names
+// is rare in its file (Kayl for Kayla, a typo).
+func TestEndingIsKinUnlessSexAgrees(t *testing.T) {
+	rs := DefaultRules()
+	vectorWith := func(sex uint8) vector {
+		vec := make([]byte, len(rs.comps)+len(rs.blocks))
+		for c := range vec {
+			vec[c] = missing
+		}
+		for c, comp := range rs.comps {
+			switch comp.Name {
+			case "given":
+				vec[c] = uint8(slices.IndexFunc(comp.Levels, func(l Level) bool { return l.Field == FieldGivenEnding }))
+			case "family", "date":
+				vec[c] = 0
+			case "sex":
+				vec[c] = sex
+			}
+		}
+		return vector(vec)
+	}
+	common := HasGiven | HasFamily | Presence(PrecisionDay)<<dateShift
+	withSex := common | HasSex
+	assert.True(t, rs.kinOnly(vectorWith(missing), withSex, common), "Ivan and Ivana, one sex not recorded")
+	assert.True(t, rs.kinOnly(vectorWith(1), withSex, withSex), "Ivan and Ivana, a boy and a girl")
+	assert.False(t, rs.kinOnly(vectorWith(0), withSex, withSex), "Sahro and Sahra, two girls")
+	assert.False(t, rs.kinOnly(vectorWith(missing), common|GivenIsRare, common), "Kayl and Kayla, Kayl rare")
+	assert.True(t, rs.kinOnly(vectorWith(1), withSex|GivenIsRare, withSex), "a rare name does not outweigh two sexes")
 }
