@@ -298,6 +298,13 @@ func TestFileExchangeRefusals(t *testing.T) {
 			require.Equal(t, before, to.stateBytes(t), "state changed after altering byte %d", i)
 		}
 		refuse([]byte("not a message file at all, but long enough to hold a header"), reunite.ErrFileTooLarge, "garbage")
+		// A file an earlier build wrote (format version 2, clear header
+		// after the magic "RNTM") is refused as that, naming its version.
+		old := append([]byte("RNTM\x02"), file[5:]...)
+		refuse(old, reunite.ErrFileFormat, "a version 2 file")
+		err := to.readBytes(old)
+		require.ErrorIs(t, err, encoding.ErrVersion)
+		require.Contains(t, err.Error(), "format version 2")
 		garbage := make([]byte, len(file))
 		_, _ = rand.Read(garbage)
 		copy(garbage, file[:8])

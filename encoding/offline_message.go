@@ -102,6 +102,9 @@ func (h OfflineHeader) AppendBinary(b []byte) ([]byte, error) {
 // one a message stream can have (OfflineCiphertextSize of some n ≥ 1, at
 // most MaxOfflineCiphertext).
 func (h *OfflineHeader) UnmarshalBinary(b []byte) error {
+	if v, ok := earlierOfflineVersion(b); ok {
+		return fmt.Errorf("%w: a message file of format version %d, written by an earlier build; this build reads version %d only: ask the sender to update and send it again", ErrVersion, v, OfflineVersion)
+	}
 	s := cryptobyte.String(b)
 	var v OfflineHeader
 	if !s.ReadUint64(&v.Length) || !s.CopyBytes(v.Enc[:]) {
@@ -115,6 +118,22 @@ func (h *OfflineHeader) UnmarshalBinary(b []byte) error {
 	}
 	*h = v
 	return nil
+}
+
+// offlineMagicV2 started message files of format versions 1 and 2, whose
+// header was in the clear: the magic, then the version byte. No file of
+// this version starts so, since a length of 2^46 or less begins with a
+// byte below 0x40 ('R' is 0x52).
+const offlineMagicV2 = "RNTM"
+
+// earlierOfflineVersion reports whether b starts like a message file of
+// an earlier format version, and which.
+func earlierOfflineVersion(b []byte) (version byte, ok bool) {
+	if len(b) < len(offlineMagicV2)+1 || string(b[:len(offlineMagicV2)]) != offlineMagicV2 {
+		return 0, false
+	}
+	v := b[len(offlineMagicV2)]
+	return v, v < OfflineVersion
 }
 
 func (h OfflineHeader) check() error {

@@ -121,6 +121,32 @@ func TestOfflineCiphertextSize(t *testing.T) {
 	assert.ErrorIs(t, OfflineHeader{Length: MaxOfflineCiphertext + 1}.check(), ErrTooLarge)
 }
 
+// TestOfflineFileEarlierVersion checks that a message file of format
+// version 2 (a clear header: magic "RNTM", the version byte, message
+// number, lengths), as an earlier build wrote, is refused as such, naming
+// its version, by both readers; a file that only starts with the magic is
+// no file of an earlier version.
+func TestOfflineFileEarlierVersion(t *testing.T) {
+	v2 := append([]byte("RNTM\x02"), make([]byte, 200)...)
+	_, err := ParseOfflineFile(v2)
+	require.ErrorIs(t, err, ErrVersion)
+	assert.Contains(t, err.Error(), "format version 2")
+	_, err = ReadOfflineHeader(bytes.NewReader(v2))
+	require.ErrorIs(t, err, ErrVersion)
+
+	later := append([]byte("RNTM\x03"), make([]byte, 200)...)
+	_, err = ParseOfflineFile(later)
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, ErrVersion, "version 3 never had the magic")
+	assert.ErrorIs(t, err, ErrTooLarge)
+
+	// No header of this version starts with the magic: its length would
+	// be above the largest a header may declare.
+	var h OfflineHeader
+	require.ErrorIs(t, h.UnmarshalBinary(append([]byte("RNTM\x7f\x00\x00\x00"), make([]byte, OfflineEncSize)...)), ErrTooLarge)
+	assert.Greater(t, uint64(0x52)<<56, uint64(MaxOfflineCiphertext))
+}
+
 func TestOfflineFileRoundTrip(t *testing.T) {
 	for _, n := range []uint64{1, 300, OfflineChunkSize, 2*OfflineChunkSize + 5} {
 		enc := exampleOfflineFile(n)
