@@ -840,10 +840,10 @@ func appendTypoVariants(dst []string, tok string) []string {
 // token: the token itself and, from minTypoLen letters, the token without
 // its last letter. Two tokens share one when they differ only in their
 // last letter (Sahro and Sahra, Louisa mistyped Louisx) or one has a
-// letter more at the end (Joh for John, Kayl for Kayla). Those are typos
-// and spellings of one name, or two names, a brother's and a sister's
-// (Daniel and Daniela, Ivan and Ivana): which one, the pair's other
-// fields say (see RuleSet.kinOnly). A token shorter than minTypoLen − 1
+// letter more at the end (Thoma for Thomas, Kayl for Kayla). Those are
+// typos and spellings of one name, or two names, a brother's and a
+// sister's (Daniel and Daniela, Ivan and Ivana): which one, the records'
+// sexes say (see RuleSet.kinOnly). A token shorter than minTypoLen − 1
 // letters has none.
 func appendEndingVariants(dst []string, tok string) []string {
 	n := utf8.RuneCountInString(tok)

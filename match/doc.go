@@ -102,7 +102,9 @@
 //     pseudonym), never per local record, so evidence from two different
 //     peer records never adds up.
 //   - Twins and siblings: a pair whose given names disagree, agree only in
-//     their initial, or agree less than exactly on children of another
+//     their initial, agree by a letter changed inside with neither name
+//     rare in its file, differ at their end on records that do not both
+//     give the same sex, or agree less than exactly on children of another
 //     sex, and which no identifier (document number) links, gains nothing
 //     from fields kin share (family name, birth date, parents, birth
 //     place, address), and is judged only by blocks that do not rest on
@@ -146,8 +148,8 @@
 //     it, or two neighbouring letters swapped, agrees at the typo level;
 //     a given name with its last letter changed, added or left out agrees
 //     at the ending level, which counts as a typo only where both records
-//     give the same sex or one name is rare in its file (Sahro and Sahra,
-//     two girls; Ivan and Ivana otherwise read as a brother and a sister);
+//     give the same sex (Sahro and Sahra, two girls; Ivan and Ivana
+//     otherwise read as a brother and a sister);
 //     a typo at its first letter is tolerated only where sound
 //     codes absorb it, where NewIndex can correct it from the rest of the
 //     file (a rare token one edit from a common one), or where another

@@ -58,7 +58,9 @@ func (p Presence) has(bit Presence) bool {
 // twins apart: the given names disagree, or agree only in their initial
 // although neither is written as an initial, or agree at the typo level
 // by a letter changed or two swapped (see GivenLengthOdd) while neither
-// name is rare in its file (GivenIsRare), or agree less
+// name is rare in its file (GivenIsRare), or agree at best at the ending
+// level (a last letter changed, added or left out: Ivan and Ivana) while
+// the two records do not both give the same sex, or agree less
 // than exactly while the sexes differ, or one is missing while a household field
 // (Comparison.Household) agrees; and no identifier
 // (Comparison.Identifies) agrees.
@@ -83,9 +85,12 @@ func (rs *RuleSet) kinOnly(v vector, a, b Presence) bool {
 				comp.Levels[o].Field == FieldGivenInitial && a&GivenIsInitial == 0 && b&GivenIsInitial == 0 ||
 				comp.Levels[o].Field == FieldGivenTypo && (a^b)&GivenLengthOdd == 0 && (a|b)&GivenIsRare == 0 ||
 				// Names that differ at their end are a brother's and a
-				// sister's unless both records say one sex, or one name
-				// is rare in its file (a misspelling).
-				comp.Levels[o].Field == FieldGivenEnding && !sexSame && (a|b)&GivenIsRare == 0 ||
+				// sister's (Daniel, Daniela) unless both records give the
+				// same sex. A name unique in its file does not count here
+				// as it does for the typo level: a gendered ending is how
+				// many languages write a sister's name (Paolo, Paola), and
+				// in a file of many origins many real names are unique.
+				comp.Levels[o].Field == FieldGivenEnding && !sexSame ||
 				// Names that only sound alike, on children of another
 				// sex, are a brother's and a sister's (Daniel, Daniela).
 				sexDiffers && comp.Levels[o].Field != FieldGivenExact

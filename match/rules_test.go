@@ -314,6 +314,15 @@ func TestGivenNameEndings(t *testing.T) {
 	unknown := withSex(girl("b", "Sahra"), match.SexUnknown)
 	s, evidence = score(t, rs, girl("a", "Sahro"), unknown)
 	assert.Less(t, s, rs.Threshold(), "%v", evidence)
+
+	// A short form that also differs at the end is a nickname first:
+	// it links without the sexes, as before the ending level.
+	for _, pair := range [][2]string{{"Ann", "Anna"}, {"Pete", "Peter"}, {"Louise", "Louisa"}} {
+		a, b := rec("a", pair[0], "Fairwood", "1960-06-07"), rec("b", pair[1], "Fairwood", "1960-06-07")
+		s, evidence := score(t, rs, a, b)
+		assert.Contains(t, evidence, "given=nickname", "%s / %s", pair[0], pair[1])
+		assert.GreaterOrEqual(t, s, rs.Threshold(), "%s / %s: %v", pair[0], pair[1], evidence)
+	}
 }
 
 // TestFamilyNamesAlikeAtOneEndDisagree checks that family names that

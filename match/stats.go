@@ -138,11 +138,12 @@ func typoPairs(counts map[string]int, appendVariants func(dst []string, tok stri
 	for _, names := range byVariant {
 		for i, a := range names {
 			for _, b := range names[i+1:] {
+				pair := [2]string{a, b}
 				if a > b {
-					a, b = b, a
+					pair = [2]string{b, a}
 				}
-				if !near[[2]string{a, b}] {
-					near[[2]string{a, b}] = true
+				if !near[pair] {
+					near[pair] = true
 					pairs += 2 * float64(counts[a]) * float64(counts[b])
 				}
 			}

@@ -96,7 +96,7 @@ func TestTypoVariants(t *testing.T) {
 // level against counting the pairs of records one by one, on random
 // files.
 func TestTypoPairsCountsPairsOfRecords(t *testing.T) {
-	pool := []string{"james", "jmes", "jams", "jamse", "maria", "marta", "mario", "maiar", "anna", "hanna", "charles", "charrles", "ann", "ivan", "ivna", "ivana", "joh", "john", "jon"}
+	pool := []string{"james", "jmes", "jams", "jamse", "maria", "marta", "mario", "maiar", "anna", "hanna", "charles", "charrles", "ann", "ivan", "ivna", "ivana", "ivano", "joh", "john", "jon", "marin", "marit"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, level := range []struct {
 		variants func(dst []string, tok string) []string
@@ -122,6 +122,25 @@ func TestTypoPairsCountsPairsOfRecords(t *testing.T) {
 			}
 			require.InDelta(t, float64(want), typoPairs(counts, level.variants), 0, "%v", names)
 		}
+	}
+}
+
+// TestStatisticsAreReproducible derives the statistics of one file again
+// and again: names that share a typo or ending variant three and four at a
+// time (Maria, Mario, Marin, Marit) must give the same payload every time,
+// whatever order Go's maps visit them in. (typoPairs once skipped pairs
+// in such groups, depending on that order.)
+func TestStatisticsAreReproducible(t *testing.T) {
+	var records []Record
+	for i, name := range []string{"Maria", "Mario", "Marin", "Marit", "Ivan", "Ivana", "Ivano", "Maria", "Ivan", "Anna"} {
+		records = append(records, Record{ID: strconv.Itoa(i), GivenNames: name, FamilyNames: "Rossi", BirthDate: Date{Year: 2010 + i}})
+	}
+	want, err := NewIndex(records, DefaultRules()).Statistics().MarshalBinary()
+	require.NoError(t, err)
+	for range 30 {
+		got, err := NewIndex(records, DefaultRules()).Statistics().MarshalBinary()
+		require.NoError(t, err)
+		require.Equal(t, want, got)
 	}
 }
 
@@ -192,9 +211,10 @@ func TestRareTypoIsNotTwins(t *testing.T) {
 
 // TestEndingIsKinUnlessSexAgrees checks the twin rule on given names that
 // differ at their end: with family name and date agreeing, Ivan and Ivana
-// are a brother and a sister unless both records give one sex (Sahro and
-// Sahra, two girls: one girl's name in two spellings) or one of the names
-// is rare in its file (Kayl for Kayla, a typo).
+// are a brother and a sister unless both records give the same sex (Sahro
+// and Sahra, two girls: one girl's name in two spellings). A name unique
+// in its file does not change that (Mario and Maria, one of them rare),
+// as it does at the typo level.
 func TestEndingIsKinUnlessSexAgrees(t *testing.T) {
 	rs := DefaultRules()
 	vectorWith := func(sex uint8) vector {
@@ -219,6 +239,6 @@ func TestEndingIsKinUnlessSexAgrees(t *testing.T) {
 	assert.True(t, rs.kinOnly(vectorWith(missing), withSex, common), "Ivan and Ivana, one sex not recorded")
 	assert.True(t, rs.kinOnly(vectorWith(1), withSex, withSex), "Ivan and Ivana, a boy and a girl")
 	assert.False(t, rs.kinOnly(vectorWith(0), withSex, withSex), "Sahro and Sahra, two girls")
-	assert.False(t, rs.kinOnly(vectorWith(missing), common|GivenIsRare, common), "Kayl and Kayla, Kayl rare")
+	assert.True(t, rs.kinOnly(vectorWith(missing), common|GivenIsRare, common), "Mario and Maria, Maria rare, no sexes")
 	assert.True(t, rs.kinOnly(vectorWith(1), withSex|GivenIsRare, withSex), "a rare name does not outweigh two sexes")
 }
