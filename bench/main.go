@@ -218,7 +218,7 @@ func run(o options, stdout io.Writer) error {
 	progress("measuring floor cost c (%d elements, %d workers, best of %d)…", o.floorElems, procs, o.floorRuns)
 	c, cCores := measureFloor(o.floorElems, procs, o.floorRuns)
 	comp := measureComponents(1<<11, o.floorRuns)
-	fmt.Fprintf(w, "- floor cost c = %.2f µs per element, all-cores wall time of hash-to-group + 2 × ScalarMult over %d elements on %d workers (best of %d; cores obtained %s); floor(n) = 2n × c\n",
+	fmt.Fprintf(w, "- floor cost c = %.2f µs per element before the first session, all-cores wall time of hash-to-group + 2 × ScalarMult over %d elements on %d workers (best of %d; cores obtained %s); c is measured again after every session, and floor(n) = 2n × the mean of c before and after it\n",
 		us(c), o.floorElems, procs, o.floorRuns, coresText(cCores))
 	fmt.Fprintf(w, "- for reference, single-core cost per operation: hash-to-group %.2f µs, ScalarMult %.2f µs, encode %.2f µs, decode %.2f µs, SHA-256 tag %.2f µs\n\n",
 		us(comp.hash), us(comp.mult), us(comp.encode), us(comp.decode), us(comp.tag))

@@ -133,7 +133,7 @@ func earlierOfflineVersion(b []byte) (version byte, ok bool) {
 		return 0, false
 	}
 	v := b[len(offlineMagicV2)]
-	return v, v < OfflineVersion
+	return v, v >= 1 && v < OfflineVersion
 }
 
 func (h OfflineHeader) check() error {

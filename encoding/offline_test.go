@@ -134,6 +134,10 @@ func TestOfflineFileEarlierVersion(t *testing.T) {
 	_, err = ReadOfflineHeader(bytes.NewReader(v2))
 	require.ErrorIs(t, err, ErrVersion)
 
+	for _, v := range []byte{0, 3} {
+		_, err = ParseOfflineFile(append([]byte{'R', 'N', 'T', 'M', v}, make([]byte, 200)...))
+		assert.NotErrorIs(t, err, ErrVersion, "there was never a version %d with the magic", v)
+	}
 	later := append([]byte("RNTM\x03"), make([]byte, 200)...)
 	_, err = ParseOfflineFile(later)
 	require.Error(t, err)

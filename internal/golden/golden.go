@@ -130,9 +130,9 @@ func Compare(t *testing.T, path string, entries []Entry, outputs func(in string)
 
 // JSON keeps a JSON known-answer file: with update set it first writes got
 // to path (indented by one space, with a final newline), and then it
-// decodes path into want, a pointer, refusing fields want does not have,
-// so that a file written by another version of the test does not pass
-// half-read.
+// decodes path into want, a pointer, refusing fields want does not have
+// and anything after the value, so that a file written by another version
+// of the test does not pass half-read.
 func JSON(tb testing.TB, path string, update bool, got, want any) {
 	tb.Helper()
 	if update {
@@ -152,5 +152,8 @@ func JSON(tb testing.TB, path string, update bool, got, want any) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(want); err != nil {
 		tb.Fatalf("%s: %v", path, err)
+	}
+	if dec.More() {
+		tb.Fatalf("%s: data after the JSON value", path)
 	}
 }

@@ -53,6 +53,14 @@ func TestJSON(t *testing.T) {
 		JSON(ft, path, false, nil, &again)
 	}()
 	assert.True(t, ft.failed, "an unknown field is refused")
+
+	require.NoError(t, os.WriteFile(path, []byte(`{"Name":"x"} {"Name":"y"}`), 0o644))
+	ft = &fatalRecorder{TB: t}
+	func() {
+		defer func() { _ = recover() }()
+		JSON(ft, path, false, nil, &again)
+	}()
+	assert.True(t, ft.failed, "a second value is refused")
 }
 
 // fatalRecorder records a Fatal call and stops the function that made it,
