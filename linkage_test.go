@@ -16,9 +16,10 @@ import (
 // TestLinkageEndToEnd links two synthetic files through the real protocol
 // with records added that must not link — twins with identical family
 // name, birth date, parents, birth place and address but different given
-// names, and namesakes whose birth years are ten years apart — and one
+// names, and namesakes whose birth dates are ten years apart — and two
 // that must: the same child with the name transliterated and day and month
-// swapped.
+// swapped, and one whose birth year has a digit mistyped (day and month
+// agree: the date's month-day level).
 func TestLinkageEndToEnd(t *testing.T) {
 	d := synth.Generate(synth.DefaultConfig(21, 300))
 	date := func(s string) match.Date {
@@ -34,11 +35,13 @@ func TestLinkageEndToEnd(t *testing.T) {
 	a := append(d.A,
 		family("twin-a", "Sofiia"),
 		match.Record{ID: "year-a", GivenNames: "Amina", FamilyNames: "Warsame", BirthDate: date("2012-03-04"), Sex: match.SexFemale},
+		match.Record{ID: "digit-a", GivenNames: "Zainab", FamilyNames: "Osman", BirthDate: date("2013-06-25"), Sex: match.SexFemale},
 		match.Record{ID: "child-a", GivenNames: "Олександр", FamilyNames: "Коваленко", BirthDate: date("2011-03-04"), Sex: match.SexMale, BirthPlace: "Київ"},
 	)
 	b := append(d.B,
 		family("twin-b", "Mariia"),
-		match.Record{ID: "year-b", GivenNames: "Amina", FamilyNames: "Warsame", BirthDate: date("2002-03-04"), Sex: match.SexFemale},
+		match.Record{ID: "year-b", GivenNames: "Amina", FamilyNames: "Warsame", BirthDate: date("2002-09-21"), Sex: match.SexFemale},
+		match.Record{ID: "digit-b", GivenNames: "Zainab", FamilyNames: "Osman", BirthDate: date("2003-06-25"), Sex: match.SexFemale},
 		match.Record{ID: "child-b", GivenNames: "Aleksandr", FamilyNames: "Kovalenko", BirthDate: date("2011-04-03"), Sex: match.SexMale, BirthPlace: "Kyiv"},
 	)
 	cfg := reunite.MatchConfig{MaxKeys: psi.MaxSetSizeLimit}
@@ -55,7 +58,8 @@ func TestLinkageEndToEnd(t *testing.T) {
 		linked[[2]string{p.A, p.B}] = p.Score
 	}
 	assert.NotContains(t, linked, [2]string{"twin-a", "twin-b"}, "twins")
-	assert.NotContains(t, linked, [2]string{"year-a", "year-b"}, "birth years ten years apart")
+	assert.NotContains(t, linked, [2]string{"year-a", "year-b"}, "birth dates ten years apart")
+	assert.Contains(t, linked, [2]string{"digit-a", "digit-b"}, "one child, a digit of the birth year mistyped")
 	assert.Contains(t, linked, [2]string{"child-a", "child-b"}, "one child, transliterated, day and month swapped")
 	truth := 0
 	for _, p := range d.Truth {

@@ -773,7 +773,7 @@ func (d *deriver) compareParts(n *nameForm, g, fam string) {
 	if fam != "" {
 		n.familySounds = d.appendSounds(n.familySounds[:0], fam)
 		if !n.exact {
-			n.familyTypos = appendTypoVariants(n.familyTypos[:0], fam)
+			n.familyTypos = appendFamilyTypoVariants(n.familyTypos[:0], fam)
 		}
 		// A Chinese or Korean family name romanized another way (Chan,
 		// Wong, Rhee) also sounds as its standard readings (chen; wang,
@@ -832,6 +832,27 @@ func appendTypoVariants(dst []string, tok string) []string {
 	last := len(tok) - lastSize
 	if swapped := tok[:beforeLast] + tok[last:] + tok[beforeLast:last]; swapped != tok {
 		dst = append(dst, swapPair(tok, swapped))
+	}
+	return dst
+}
+
+// appendFamilyTypoVariants appends to dst the typo variants of a family
+// name token: those of appendTypoVariants and, from minTypoLen letters, the
+// token without its last letter, so that a last letter left out, added or
+// changed is a typo too (Hartton and Hartto, Clarke and Clark, Walker and
+// Walkes). A family name's end is not what tells two children apart, as
+// a given name's is (Daniel and Daniela): siblings share the family name,
+// and where languages inflect it (Ivanov, Ivanova) the two forms are one
+// family's.
+func appendFamilyTypoVariants(dst []string, tok string) []string {
+	start := len(dst)
+	dst = appendTypoVariants(dst, tok)
+	if len(dst) == start {
+		return dst
+	}
+	_, last := utf8.DecodeLastRuneInString(tok)
+	if v := tok[:len(tok)-last]; !slices.Contains(dst[start:], v) {
+		dst = append(dst, v)
 	}
 	return dst
 }
@@ -1215,6 +1236,10 @@ func (f *features) values(fld Field, dst []string) (vals []string, aliasFrom int
 	case FieldYearMonth:
 		if f.date.Precision() >= PrecisionMonth {
 			add(f.dayString()[:7])
+		}
+	case FieldMonthDay:
+		if f.date.Precision() == PrecisionDay {
+			add(f.dayString()[5:])
 		}
 	case FieldBirthYear:
 		if f.date.Precision() != PrecisionNone {

@@ -145,7 +145,9 @@
 //     name spelled otherwise (Chan, Wong, Rhee) also sounds as its standard
 //     readings. Other scripts only match the same script.
 //   - Limits: a name with one letter left out, added or changed inside
-//     it, or two neighbouring letters swapped, agrees at the typo level;
+//     it, or two neighbouring letters swapped, agrees at the typo level,
+//     and so does a family name with its last letter changed, added or
+//     left out (Clarke and Clark);
 //     a given name with its last letter changed, added or left out agrees
 //     at the ending level, which counts as a typo only where both records
 //     give the same sex (Sahro and Sahra, two girls; Ivan and Ivana

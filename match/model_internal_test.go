@@ -97,8 +97,8 @@ func TestFitModelIgnoresOrder(t *testing.T) {
 	a.agree, b.agree = make([][]uint16, len(rs.comps)), make([][]uint16, len(rs.comps))
 	for c, comp := range rs.comps {
 		for range comp.Levels {
-			a.agree[c] = append(a.agree[c], uint16(r.IntN(20000)))
-			b.agree[c] = append(b.agree[c], uint16(r.IntN(20000)))
+			a.agree[c] = append(a.agree[c], uint16(r.IntN(2600)))
+			b.agree[c] = append(b.agree[c], uint16(r.IntN(2600)))
 		}
 	}
 	first := fitModel(rs, vectors, blocks, a, b)

@@ -135,10 +135,14 @@ func TestPresenceTellsDisagreementFromMissing(t *testing.T) {
 
 // TestConflictingYearsDoNotLink checks negative evidence on the date: the
 // same names with birth years far apart, or a year-only record whose year
-// is far from the other's, are not linked.
+// is far from the other's, are not linked. Dates that share their month
+// and day ten years apart (a year's digit mistyped) agree at the month-day
+// level, which the names alone, with no other field, do not lift to a
+// link either.
 func TestConflictingYearsDoNotLink(t *testing.T) {
 	for _, tc := range []struct{ a, b, want string }{
-		{"2011-03-04", "2001-03-04", "date=disagree"},
+		{"2011-03-04", "2001-08-19", "date=disagree"},
+		{"2011-03-04", "2001-03-04", "date=month-day"},
 		{"2011", "1999", "estimated-date=disagree"},
 		{"2011-03-04", "2019", "estimated-date=disagree"},
 	} {

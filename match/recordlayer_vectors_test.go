@@ -100,8 +100,17 @@ func specRecordPayload(entries []payloadEntry) []byte {
 // bytes.
 func specStatistics(records uint32, rates []uint16) []byte {
 	p := binary.BigEndian.AppendUint32([]byte{0xff}, records)
-	for _, r := range rates {
-		p = binary.BigEndian.AppendUint16(p, r)
+	// Two 12-bit rates fill three bytes; an odd last one fills one and a
+	// half, the rest of its second byte zero.
+	for i := 0; i < len(rates); i += 2 {
+		a, b := rates[i], uint16(0)
+		if i+1 < len(rates) {
+			b = rates[i+1]
+		}
+		p = append(p, byte(a>>4), byte(a<<4)|byte(b>>8))
+		if i+1 < len(rates) {
+			p = append(p, byte(b))
+		}
 	}
 	return append(p, make([]byte, 64-len(p))...)
 }
@@ -173,18 +182,24 @@ func buildRecordLayerVectors() recordLayerVectors {
 	bad("65 bytes", append(specRecordPayload(ten[:1]), 0))
 	bad("a statistics payload", specStatistics(3, []uint16{1, 2, 3, 4}))
 
+	four, three := []uint16{0, 128, 1280, 2551}, []uint16{5, 2551, 4095}
 	v.Statistics = append(v.Statistics,
-		statisticsVector{Name: "four levels", Expect: "ok", Levels: 4, Records: 1000, Rates: []uint16{0, 1024, 10240, 20401},
-			Payload: hex.EncodeToString(specStatistics(1000, []uint16{0, 1024, 10240, 20401}))},
+		statisticsVector{Name: "four levels", Expect: "ok", Levels: 4, Records: 1000, Rates: four,
+			Payload: hex.EncodeToString(specStatistics(1000, four))},
+		statisticsVector{Name: "three levels, the last ending mid-byte", Expect: "ok", Levels: 3, Records: 70000, Rates: three,
+			Payload: hex.EncodeToString(specStatistics(70000, three))},
 		statisticsVector{Name: "no records", Expect: "ok", Levels: 4, Records: 0, Rates: []uint16{0, 0, 0, 0},
 			Payload: hex.EncodeToString(specStatistics(0, []uint16{0, 0, 0, 0}))})
-	wrongMarker := specStatistics(1000, []uint16{0, 1024, 10240, 20401})
+	wrongMarker := specStatistics(1000, four)
 	wrongMarker[0] = 0xfe
-	nonZero := specStatistics(1000, []uint16{0, 1024, 10240, 20401})
-	nonZero[13] = 1 // the first byte after four levels
+	nonZero := specStatistics(1000, four)
+	nonZero[11] = 1 // the first byte after four levels (5 + 48 bits)
+	oddBit := specStatistics(70000, three)
+	oddBit[9] |= 1 // the last bit of the half byte after three levels
 	v.Statistics = append(v.Statistics,
 		statisticsVector{Name: "marker 0xfe", Expect: "error", Levels: 4, Payload: hex.EncodeToString(wrongMarker)},
 		statisticsVector{Name: "a byte after the levels", Expect: "error", Levels: 4, Payload: hex.EncodeToString(nonZero)},
+		statisticsVector{Name: "a bit after the levels", Expect: "error", Levels: 3, Payload: hex.EncodeToString(oddBit)},
 		statisticsVector{Name: "63 bytes", Expect: "error", Levels: 4, Payload: hex.EncodeToString(specStatistics(1, []uint16{1, 2, 3, 4})[:63])})
 
 	for _, h := range [][]byte{make([]byte, 16), seq(16, 0x10)} {
@@ -193,15 +208,17 @@ func buildRecordLayerVectors() recordLayerVectors {
 	return v
 }
 
-// fourLevelRules is a rule set with four comparison levels, for the
+// levelRules is a rule set with three or four comparison levels, for the
 // statistics vectors: the statistics payload's layout depends only on the
 // number of levels.
-func fourLevelRules(t *testing.T) *match.RuleSet {
+func levelRules(t *testing.T, levels int) *match.RuleSet {
+	require.Contains(t, []int{3, 4}, levels)
+	date := []match.Level{{Name: "exact", Field: match.FieldDate}, {Name: "year", Field: match.FieldBirthYear}}
 	rs, err := match.NewRuleSet("record-layer-vectors",
 		[]match.Block{{Name: "names", Fields: []match.Field{match.FieldFirstSound}}},
 		[]match.Comparison{
 			{Name: "given", Presence: match.HasGiven, Levels: []match.Level{{Name: "exact", Field: match.FieldGivenExact}, {Name: "initial", Field: match.FieldGivenInitial}}},
-			{Name: "date", Presence: match.HasDate, Levels: []match.Level{{Name: "exact", Field: match.FieldDate}, {Name: "year", Field: match.FieldBirthYear}}},
+			{Name: "date", Presence: match.HasDate, Levels: date[:levels-2]},
 		}, 0)
 	require.NoError(t, err)
 	return rs
@@ -262,10 +279,9 @@ func TestRecordLayerVectors(t *testing.T) {
 	})
 
 	t.Run("statistics", func(t *testing.T) {
-		rs := fourLevelRules(t)
 		for _, c := range v.Statistics {
 			t.Run(strings.ReplaceAll(c.Name, " ", "_"), func(t *testing.T) {
-				require.Equal(t, 4, c.Levels)
+				rs := levelRules(t, c.Levels)
 				p := unhex(t, c.Payload)
 				s, err := rs.ParseStatistics(p)
 				if c.Expect == "error" {
@@ -282,7 +298,7 @@ func TestRecordLayerVectors(t *testing.T) {
 	})
 
 	t.Run("statistics element", func(t *testing.T) {
-		for _, rs := range []*match.RuleSet{match.DefaultRules(), fourLevelRules(t)} {
+		for _, rs := range []*match.RuleSet{match.DefaultRules(), levelRules(t, 4)} {
 			// The rule-set hash's first 16 bytes are the hex after the
 			// ID's last colon.
 			id := rs.ID()

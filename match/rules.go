@@ -27,7 +27,7 @@ const KeySize = 32
 
 // DefaultMaxKeysPerRecord caps the keys one record contributes, so a record
 // stuffed with aliases cannot probe the peer with hundreds of guesses. It
-// is above the default rules' 222 rules, so that every rule keeps a key
+// is above the default rules' 228 rules, so that every rule keeps a key
 // however full a record is, and leaves room for the typo levels' several
 // values per name. Records have about 100 to 215 keys on the data sets of
 // bench -linkage (fewer with fewer fields); a record with aliases can
@@ -86,13 +86,14 @@ const (
 	FieldFamilyExact   Field = "family-exact"  // the first family name, normalized, as written
 	FieldFamilySound   Field = "family-sound"  // coarse sound codes of the first family name
 	FieldYearMonth     Field = "year-month"    // birth year and month
+	FieldMonthDay      Field = "month-day"     // birth month and day of a full date: dates whose year alone differs (a digit mistyped, two swapped) share one
 	FieldBirthYear     Field = "birth-year"    // birth year, whatever the date's precision
 	FieldYearBand      Field = "year-band"     // two overlapping two-year bands around the birth year: years one apart share one
 	FieldNationality   Field = "nationality"
 	FieldPostcodeArea  Field = "postcode-area"        // the postcode without its last part: its first word, or all but its last two characters
 	FieldPlaceSkeleton Field = "birth-place-skeleton" // consonant skeletons of the birth place's words: Kharkiv, Kharkov and Charkiw; Homs and حمص
 	FieldGivenTypo     Field = "given-typo"           // the first given name as written, with each letter but its first and last left out, and with its last two letters swapped: names one typo apart share one (see appendTypoVariants)
-	FieldFamilyTypo    Field = "family-typo"          // the first family name likewise
+	FieldFamilyTypo    Field = "family-typo"          // the first family name likewise, and without its last letter: a family name's end is no sibling's mark (see appendFamilyTypoVariants)
 	FieldGivenEnding   Field = "given-ending"         // the first given name as written and, from four letters, without its last letter: names that differ only in their last letter, or by one more letter at the end, share one (see appendEndingVariants)
 )
 
@@ -104,7 +105,7 @@ var knownFieldsOrder = [...]Field{
 	FieldDocumentHalf, FieldParents, FieldSex, FieldPostcode, FieldAddress, FieldLocality,
 	FieldGivenExact, FieldGivenSound, FieldGivenNick, FieldGivenInitial, FieldFamilyExact, FieldFamilySound,
 	FieldYearMonth, FieldBirthYear, FieldYearBand, FieldNationality, FieldPostcodeArea, FieldPlaceSkeleton,
-	FieldGivenTypo, FieldFamilyTypo, FieldGivenEnding,
+	FieldGivenTypo, FieldFamilyTypo, FieldGivenEnding, FieldMonthDay,
 }
 
 var knownFields = knownFieldsOrder[:]
@@ -297,7 +298,7 @@ const DefaultThreshold = 0.9
 // of internal/synth and on the FEBRL4 benchmark (see bench/), and weighs
 // evidence with parameters it learns from each session's candidate pairs.
 func DefaultRules() *RuleSet {
-	rs, err := NewRuleSet("reunite-default-v8", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
+	rs, err := NewRuleSet("reunite-default-v9", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
 	if err != nil {
 		panic(err) // the default rules are valid; a test checks it
 	}
@@ -322,7 +323,7 @@ var defaultComparisons = []Comparison{
 		{Name: "exact", Field: FieldGivenExact}, {Name: "sound", Field: FieldGivenSound}, {Name: "typo", Field: FieldGivenTypo, Open: true}, {Name: "nickname", Field: FieldGivenNick}, {Name: "ending", Field: FieldGivenEnding}, {Name: "initial", Field: FieldGivenInitial}}},
 	{Name: "family", Presence: HasFamily, Kin: true, Levels: []Level{{Name: "exact", Field: FieldFamilyExact}, {Name: "sound", Field: FieldFamilySound}, {Name: "typo", Field: FieldFamilyTypo, Open: true}}},
 	{Name: "date", Presence: HasDate, Kin: true, Levels: []Level{
-		{Name: "exact", Field: FieldDate}, {Name: "swapped", Field: FieldDateSwapped}, {Name: "month", Field: FieldYearMonth}, {Name: "year", Field: FieldBirthYear}, {Name: "year±1", Field: FieldYearBand}, {Name: "years±3", Field: FieldAliasBand}}},
+		{Name: "exact", Field: FieldDate}, {Name: "swapped", Field: FieldDateSwapped}, {Name: "month", Field: FieldYearMonth}, {Name: "month-day", Field: FieldMonthDay}, {Name: "year", Field: FieldBirthYear}, {Name: "year±1", Field: FieldYearBand}, {Name: "years±3", Field: FieldAliasBand}}},
 	{Name: "estimated-date", Presence: HasDate, Kin: true, Estimated: true, Levels: []Level{{Name: "year", Field: FieldBirthYear}, {Name: "year±1", Field: FieldYearBand}, {Name: "years±3", Field: FieldAliasBand}}},
 	{Name: "sex", Presence: HasSex, Levels: []Level{{Name: "same", Field: FieldSex}}},
 	{Name: "birth-place", Kin: true, Presence: HasBirthPlace, Levels: []Level{{Name: "same", Field: FieldBirthPlace}, {Name: "sound", Field: FieldPlaceSkeleton}}},
@@ -340,6 +341,13 @@ var defaultComparisons = []Comparison{
 var implied = map[Field][]Field{
 	FieldFirstSound: {FieldGivenSound, FieldFamilySound},
 	FieldName:       {FieldGivenExact, FieldFamilyExact},
+}
+
+// completes lists the pairs of a block field and a level field that
+// together are another field: in a block on the birth year, the month and
+// day are the full date, keyed already as the date's exact level.
+var completes = map[[2]Field]Field{
+	{FieldBirthYear, FieldMonthDay}: FieldDate,
 }
 
 // MaxRuleSetName is the longest rule-set name NewRuleSet accepts: the ID
@@ -453,6 +461,9 @@ func NewRuleSet(name string, blocks []Block, comps []Comparison, maxKeys int) (*
 				if l.Open && int(base[ci]) <= li+1 {
 					continue // the block compares the field closely already
 				}
+				if slices.ContainsFunc(b.Fields, func(bf Field) bool { return slices.Contains(keyed, completes[[2]Field{bf, l.Field}]) }) {
+					continue // with the block's field, the level is one keyed already
+				}
 				keyed = append(keyed, l.Field)
 				agrees := slices.Clone(base)
 				says(agrees, l.Field)
@@ -502,7 +513,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v2")
-	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present that does not rest on kin fields, block-key commonness; a pair that meets only through an alias leaves out birth date, birth place, parents and document; alias names keyed only in blocks of name fields, without those comparisons; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone; sound codes read an initial y or j before a consonant as a glide; a name of Vietnamese syllables without marks read as Vietnamese; given names a letter changed or swapped apart are a typo only where one is rare in a file of 100 or more (GivenLengthOdd, GivenIsRare); given names that differ at their end (ending level, after nickname: the name and, from 4 letters, the name without its last letter) are a typo only where both records give the same sex")
+	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present that does not rest on kin fields, block-key commonness; a pair that meets only through an alias leaves out birth date, birth place, parents and document; alias names keyed only in blocks of name fields, without those comparisons; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone; sound codes read an initial y or j before a consonant as a glide; a name of Vietnamese syllables without marks read as Vietnamese; given names a letter changed or swapped apart are a typo only where one is rare in a file of 100 or more (GivenLengthOdd, GivenIsRare); given names that differ at their end (ending level, after nickname: the name and, from 4 letters, the name without its last letter) are a typo only where both records give the same sex; family typo variants also drop the last letter; date month-day level after month, not keyed in blocks on the birth year; statistics: 12 bits a level, round(128 * -log2 rate)")
 	field(NormalizationVersion)
 	field(nickname.Version)
 	field(strings.Join(titleList(), ","))

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -58,6 +59,8 @@ func TestSameChildMatches(t *testing.T) {
 		{"Ukrainian vs English transliteration", rec("a", "Дмитро", "Шевченко", "2013-02-10"), rec("b", "Dmytro", "Shevchenko", "2013-02-10")},
 		{"Greek vs Latin", rec("a", "Νίκος", "Παπαδόπουλος", "2010-05-05"), rec("b", "Nikos", "Papadopoulos", "2010-05-05")},
 		{"Muhammad spellings", rec("a", "Muhammad", "Hassan", "2012-07-01"), rec("b", "Mohamed", "Hassan", "2012-07-01")},
+		{"a digit of the birth year mistyped", rec("a", "Amina", "Warsame", "2012-03-04"), rec("b", "Amina", "Warsame", "2002-03-04")},
+		{"the family name's last letter left out", rec("a", "Mary", "Hartton", "1947-05-05"), rec("b", "Mary", "Hartto", "1947-05-05")},
 		{"Arabic script vs Latin", rec("a", "محمد", "حسن", "2012-07-01"), rec("b", "Muhammad", "Hasan", "2012-07-01")},
 		{"fields swapped", rec("a", "Amina", "Yusuf", "2014-05-09"), rec("b", "Yusuf", "Amina", "2014-05-09")},
 		{"day and month swapped", rec("a", "Oleksandr", "Kovalenko", "2011-03-04"), rec("b", "Oleksandr", "Kovalenko", "2011-04-03")},
@@ -429,6 +432,39 @@ func TestKeyCapIsFair(t *testing.T) {
 	}
 }
 
+// levelsOf returns comparisons with n levels in all, eight a comparison.
+func levelsOf(n int) []match.Comparison {
+	var comps []match.Comparison
+	for c := 0; n > 0; c++ {
+		k := min(n, 8)
+		comp := match.Comparison{Name: "c" + strconv.Itoa(c), Presence: match.HasSex}
+		for l := range k {
+			comp.Levels = append(comp.Levels, match.Level{Name: "l" + strconv.Itoa(l), Field: match.FieldSex})
+		}
+		comps = append(comps, comp)
+		n -= k
+	}
+	return comps
+}
+
+// TestStatisticsHoldThirtyNineLevels checks the largest rule set the
+// statistics payload takes, 39 levels of 12 bits after its five bytes, end
+// to end: every level's rate travels and reads back.
+func TestStatisticsHoldThirtyNineLevels(t *testing.T) {
+	rs, err := match.NewRuleSet("wide", []match.Block{{Name: "names", Fields: []match.Field{match.FieldFirstSound}}}, levelsOf(39), 0)
+	require.NoError(t, err)
+	// Two of three records share a sex: a rate of one pair in three at
+	// every level, round(128 · log₂ 3) = 203 = 0x0cb.
+	st := match.NewIndex([]match.Record{{ID: "a", GivenNames: "Ana", Sex: match.SexFemale}, {ID: "b", GivenNames: "Ada", Sex: match.SexMale}, {ID: "c", GivenNames: "Eva", Sex: match.SexFemale}}, rs).Statistics()
+	p, err := st.MarshalBinary()
+	require.NoError(t, err)
+	require.Len(t, p, match.PayloadSize)
+	back, err := rs.ParseStatistics(p)
+	require.NoError(t, err)
+	assert.Equal(t, st, back)
+	assert.Equal(t, []byte{0x0c, 0xb0}, p[match.PayloadSize-2:], "the 39th level's rate ends in the last byte's first half")
+}
+
 func TestNewRuleSetValidation(t *testing.T) {
 	blocks := []match.Block{{Name: "names", Fields: []match.Field{match.FieldFirstSound}}}
 	comps := []match.Comparison{{Name: "date", Presence: match.HasDate, Levels: []match.Level{{Name: "exact", Field: match.FieldDate}}}}
@@ -447,6 +483,7 @@ func TestNewRuleSetValidation(t *testing.T) {
 		{"comparison without levels", blocks, []match.Comparison{{Name: "x", Presence: match.HasSex}}},
 		{"comparison without presence", blocks, []match.Comparison{{Name: "x", Levels: comps[0].Levels}}},
 		{"comparison with two presence bits", blocks, []match.Comparison{{Name: "x", Presence: match.HasSex | match.HasGiven, Levels: comps[0].Levels}}},
+		{"40 comparison levels, more than a statistics payload holds", blocks, levelsOf(40)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

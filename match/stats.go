@@ -21,7 +21,7 @@ import (
 type Statistics struct {
 	records uint32
 	// agree[c][l] is the probability of agreeing at level l of comparison
-	// c, as -log2 in 1/1024 units, as encoded: both parties work from the
+	// c, as −log₂ in 1/rateScale units, as encoded: both parties work from the
 	// encoded values, never from finer ones only one of them has.
 	agree [][]uint16
 }
@@ -33,9 +33,19 @@ var ErrStatistics = errors.New("match: malformed file statistics from peer")
 // starts with its record count, at most MaxRecordsPerKey.
 const statisticsMarker = 0xff
 
+// A level's rate travels in rateBits bits as round(rateScale · −log₂ p),
+// with p at least minRate: 0 to 2551, so 12 bits hold any rate with room
+// to spare, and 1/128 of a bit (0.3 % of p at most) is far finer than the
+// model needs.
+const (
+	rateBits  = 12
+	rateScale = 128
+	minRate   = 1e-6
+)
+
 // maxAgreeLevels is how many comparison levels fit a statistics payload:
-// the marker, the record count, then two bytes a level.
-const maxAgreeLevels = (PayloadSize - 5) / 2
+// the marker, the record count, then rateBits bits a level.
+const maxAgreeLevels = (PayloadSize - 5) * 8 / rateBits
 
 // fileStats counts, while NewIndex derives keys, how many records hold
 // each value of each comparison level's field.
@@ -114,8 +124,11 @@ func (s *fileStats) countTokens(counts map[string]int, f *features, fld Field) {
 // typoVariants returns, for a typo field (typoSource), the function that
 // lists a name's values of it.
 func typoVariants(f Field) func(dst []string, tok string) []string {
-	if f == FieldGivenEnding {
+	switch f {
+	case FieldGivenEnding:
 		return appendEndingVariants
+	case FieldFamilyTypo:
+		return appendFamilyTypoVariants
 	}
 	return appendTypoVariants
 }
@@ -183,45 +196,59 @@ func (s *fileStats) statistics() Statistics {
 }
 
 func encodeRate(p float64) uint16 {
-	p = max(p, 1e-6)
-	return uint16(math.Round(-math.Log2(p) * 1024))
+	return uint16(math.Round(-math.Log2(max(p, minRate)) * rateScale))
 }
 
-func decodeRate(x uint16) float64 { return math.Exp2(-float64(x) / 1024) }
+func decodeRate(x uint16) float64 { return math.Exp2(-float64(x) / rateScale) }
 
 // MarshalBinary encodes s as a payload of PayloadSize bytes: a marker
 // byte, the record count (4 bytes, big-endian), then each comparison
-// level's rate (2 bytes each, big-endian, in rule-set order), then zero
-// padding.
+// level's rate in rule-set order, rateBits bits each, packed most
+// significant bit first, then zero bits to the end.
 func (s Statistics) MarshalBinary() ([]byte, error) {
 	p := make([]byte, 5, PayloadSize)
 	p[0] = statisticsMarker
 	binary.BigEndian.PutUint32(p[1:], s.records)
+	var acc uint32
+	var bits uint
 	for _, levels := range s.agree {
 		for _, x := range levels {
-			p = binary.BigEndian.AppendUint16(p, x)
+			acc = acc<<rateBits | uint32(x)&(1<<rateBits-1)
+			for bits += rateBits; bits >= 8; bits -= 8 {
+				p = append(p, byte(acc>>(bits-8)))
+			}
 		}
+	}
+	if bits > 0 {
+		p = append(p, byte(acc<<(8-bits)))
 	}
 	return p[:PayloadSize], nil
 }
 
 // ParseStatistics decodes the peer's statistics, strictly, for the rule
-// set both parties agreed on.
+// set both parties agreed on: every bit after the last level must be zero.
 func (rs *RuleSet) ParseStatistics(p []byte) (Statistics, error) {
 	if len(p) != PayloadSize || p[0] != statisticsMarker {
 		return Statistics{}, ErrStatistics
 	}
 	s := Statistics{records: binary.BigEndian.Uint32(p[1:]), agree: make([][]uint16, len(rs.comps))}
-	off := 5
+	bit := 5 * 8
+	read := func(n int) uint16 {
+		var x uint16
+		for range n {
+			x = x<<1 | uint16(p[bit/8]>>(7-bit%8)&1)
+			bit++
+		}
+		return x
+	}
 	for c, comp := range rs.comps {
 		s.agree[c] = make([]uint16, len(comp.Levels))
 		for l := range comp.Levels {
-			s.agree[c][l] = binary.BigEndian.Uint16(p[off:])
-			off += 2
+			s.agree[c][l] = read(rateBits)
 		}
 	}
-	for _, b := range p[off:] {
-		if b != 0 {
+	for bit < 8*len(p) {
+		if read(1) != 0 {
 			return Statistics{}, ErrStatistics
 		}
 	}
@@ -254,7 +281,7 @@ func (rs *RuleSet) chanceRates(a, b Statistics) [][]float64 {
 		reached := 0.0
 		for l := range comp.Levels {
 			x, y := a.rate(c, l), b.rate(c, l)
-			g := math.Exp2(-(float64(x) + float64(y)) / 2048)
+			g := math.Exp2(-(float64(x) + float64(y)) / (2 * rateScale))
 			next := min(max(reached, g), 1-emFloor)
 			u[c][l] = max(next-reached, emFloor)
 			reached = next

@@ -92,6 +92,45 @@ func TestTypoVariants(t *testing.T) {
 	}
 }
 
+func TestFamilyTypoVariants(t *testing.T) {
+	assert.Equal(t, append(appendTypoVariants(nil, "walker"), "walke"), appendFamilyTypoVariants(nil, "walker"),
+		"a given name's typo variants, then the name without its last letter")
+	assert.Equal(t, appendTypoVariants(nil, "hill"), appendFamilyTypoVariants(nil, "hill"), "hil is already a variant: each once")
+	assert.Empty(t, appendFamilyTypoVariants(nil, "lee"), "short names have none")
+	assert.Equal(t, []string{"x", "walkër", "wlkër", "wakër", "walër", "walkr", "walkrë walkër", "walkë"}, appendFamilyTypoVariants([]string{"x"}, "walkër"),
+		"appends after what dst holds; letters, not bytes")
+
+	tests := []struct {
+		a, b  string
+		share bool
+	}{
+		{"hartton", "hartto", true},  // the last letter left out
+		{"clarke", "clark", true},    // a letter more at the end
+		{"walker", "walkes", true},   // the last letter changed
+		{"ivanov", "ivanova", true},  // a gendered form: one family
+		{"davies", "davis", true},    // a letter left out inside, as for given names
+		{"smith", "smiths", true},    // a letter more at the end
+		{"smith", "smithson", false}, // more than one letter
+		{"walker", "talker", false},  // the first letter differs
+		{"leek", "lee", false},       // too short for variants
+		{"hartton", "hartt", false},  // two letters left out
+		{"johnson", "johnsen", true}, // a letter changed inside
+		{"nguyen", "nguyenn", true},  // a letter doubled at the end
+		{"weber", "webber", true},    // a letter doubled inside
+		{"okafor", "okafo", true},    // the last letter left out
+		{"marin", "martin", true},    // a letter left out inside
+		{"kowal", "kowalska", false}, // another ending
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.share, shareVariant(appendFamilyTypoVariants, tc.a, tc.b), "%s / %s", tc.a, tc.b)
+		assert.Equal(t, tc.share, shareVariant(appendFamilyTypoVariants, tc.b, tc.a), "%s / %s", tc.b, tc.a)
+	}
+	// The file statistics count family names one typo apart with the
+	// same variants as the keys.
+	assert.Equal(t, float64(2), typoPairs(map[string]int{"hartton": 1, "hartto": 1}, typoVariants(FieldFamilyTypo)))
+	assert.Equal(t, float64(0), typoPairs(map[string]int{"hartton": 1, "hartto": 1}, typoVariants(FieldGivenTypo)))
+}
+
 // TestTypoPairsCountsPairsOfRecords checks the chance agreement of a typo
 // level against counting the pairs of records one by one, on random
 // files.
