@@ -57,7 +57,7 @@ func NewPairScorer(rs *RuleSet, a, b []Record) *PairScorer {
 	for i := range pb {
 		pb[i] = uint32(i)
 	}
-	_, vectors, blocks, _, _ := ia.candidates(PlainHits(ia, ib, pb))
+	_, vectors, blocks, _, _, _ := ia.candidates(PlainHits(ia, ib, pb))
 	return &PairScorer{rs: rs, md: fitModel(rs, vectors, blocks, ia.stats, ib.stats), holdersA: holders(ia), holdersB: holders(ib)}
 }
 
@@ -66,7 +66,7 @@ func NewPairScorer(rs *RuleSet, a, b []Record) *PairScorer {
 func (s *PairScorer) Score(a, b Record) (float64, []string) {
 	ia, ib := NewIndex([]Record{a}, s.rs), NewIndex([]Record{b}, s.rs)
 	hits := PlainHits(ia, ib, []uint32{7})
-	_, vectors, blocks, kin, _ := ia.candidates(hits)
+	_, vectors, blocks, kin, _, _ := ia.candidates(hits)
 	if len(vectors) == 0 {
 		return 0, nil
 	}

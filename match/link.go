@@ -237,16 +237,24 @@ type Link struct {
 //
 // Pairs below threshold are dropped. The rest are resolved one-to-one,
 // best first: a pair whose local or peer record is already linked is kept
-// as an Alternative. pseudonyms are the local records' pseudonyms, which
-// break ties between equally probable pairs in the same way on both sides
-// (nil means the records' indices, for callers that play both sides).
+// as an Alternative. Equally probable pairs are ordered by the keys they
+// share and the fields their two records have (see pairTie): both parties
+// see the same of both, and neither depends on the session, so two
+// sessions on the same files resolve such ties alike. Pairs that agree in
+// those too, which neither party can tell apart, go by pseudonyms:
+// pseudonyms are the local records' (nil means the records' indices, for
+// callers that play both sides).
 // The result is sorted by local record, then by descending score.
 func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, threshold float64) []Link {
 	rs := ix.rules
-	pairs, vectors, blocks, kin, viaAlias := ix.candidates(hits)
+	pairs, vectors, blocks, kin, viaAlias, ties := ix.candidates(hits)
 	model := fitModel(rs, vectors, blocks, ix.stats, peer)
 
-	var links []Link
+	type ranked struct {
+		Link
+		tie uint64
+	}
+	var links []ranked
 	for i, p := range pairs {
 		score := model.probability(vectors[i], blocks[i], kin[i])
 		if score < threshold {
@@ -256,37 +264,42 @@ func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, thres
 		if viaAlias[i] {
 			evidence = append(evidence, "via=alias")
 		}
-		links = append(links, Link{Record: int(p.record), Peer: p.peer, Score: score, Evidence: evidence})
+		links = append(links, ranked{Link{Record: int(p.record), Peer: p.peer, Score: score, Evidence: evidence}, ties[i]})
 	}
-	// One-to-one, best first. Ties are broken by the pair's two
+	// One-to-one, best first. Ties go by pairTie, then by the pair's two
 	// pseudonyms, smaller first, which both parties see alike.
-	tie := func(l Link) (uint32, uint32) {
+	pseudo := func(l Link) (uint32, uint32) {
 		a, b := uint32(l.Record), l.Peer
 		if pseudonyms != nil {
 			a = pseudonyms[l.Record]
 		}
 		return min(a, b), max(a, b)
 	}
-	slices.SortFunc(links, func(a, b Link) int {
+	slices.SortFunc(links, func(a, b ranked) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
-		a1, a2 := tie(a)
-		b1, b2 := tie(b)
+		if c := cmp.Compare(a.tie, b.tie); c != 0 {
+			return c
+		}
+		a1, a2 := pseudo(a.Link)
+		b1, b2 := pseudo(b.Link)
 		return cmp.Or(cmp.Compare(a1, b1), cmp.Compare(a2, b2))
 	})
+	out := make([]Link, len(links))
 	ownTaken, peerTaken := map[int]bool{}, map[uint32]bool{}
 	for i := range links {
-		l := &links[i]
+		out[i] = links[i].Link
+		l := &out[i]
 		l.Alternative = ownTaken[l.Record] || peerTaken[l.Peer]
 		if !l.Alternative {
 			ownTaken[l.Record], peerTaken[l.Peer] = true, true
 		}
 	}
-	slices.SortStableFunc(links, func(a, b Link) int {
+	slices.SortStableFunc(out, func(a, b Link) int {
 		return cmp.Compare(a.Record, b.Record)
 	})
-	return links
+	return out
 }
 
 // candidate is a (local record, peer record) pair that shares a key.
@@ -302,8 +315,9 @@ type candidate struct {
 // nothing of how often pairs agree on names, and the model learns each
 // comparison only from the pairs for which it is free. kinOnly says, per
 // pair, whether it agrees on kin fields only (RuleSet.kinOnly); viaAlias,
-// whether it shares keys only through an alias of one of its records.
-func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector, blocks []uint32, kinOnly, viaAlias []bool) {
+// whether it shares keys only through an alias of one of its records;
+// ties, its pairTie.
+func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector, blocks []uint32, kinOnly, viaAlias []bool, ties []uint64) {
 	rs := ix.rules
 	type evidence struct {
 		agrees   []uint8
@@ -313,6 +327,7 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 		// common[b] is the commonness of the rarest key
 		// of block b the pair shares, or missing.
 		common []uint8
+		keys   uint64 // the shared keys seen so far, as pairTie combines them
 	}
 	found := map[candidate]*evidence{}
 	for _, h := range hits {
@@ -339,6 +354,7 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 				}
 				e.common[r.block] = min(e.common[r.block], common)
 				e.blocks |= 1 << r.block
+				e.keys ^= binary.BigEndian.Uint64(ix.Keys[h.Key])
 				e.own = e.own || !ix.viaAlias(h.Key, j) && !peer.ViaAlias
 				for c, l := range r.agrees {
 					e.agrees[c] = min(e.agrees[c], l)
@@ -353,6 +369,22 @@ func (ix *Index) candidates(hits []KeyHit) (pairs []candidate, vectors []vector,
 		kinOnly = append(kinOnly, rs.kinOnly(v, ix.presence[p.record], e.presence))
 		viaAlias = append(viaAlias, !e.own)
 		blocks = append(blocks, e.blocks)
+		ties = append(ties, pairTie(e.keys, ix.presence[p.record], e.presence))
 	}
-	return pairs, vectors, blocks, kinOnly, viaAlias
+	return pairs, vectors, blocks, kinOnly, viaAlias, ties
+}
+
+// pairTie returns the value that orders equally probable pairs in
+// one-to-one resolution, from keys, the first eight bytes of every key the
+// pair shares combined by exclusive or (so the order they arrive in does
+// not matter), and the two records' presence masks, taken in an order
+// that does not depend on which side is local. Both parties compute the
+// same value for a pair, and so do two sessions on the same files: keys
+// depend only on the records and the rule set, where pseudonyms are drawn
+// anew every session. Keys are SHA-256 outputs, so pairs that share other
+// keys or whose records have other fields tie again with probability
+// about 2^-64.
+func pairTie(keys uint64, a, b Presence) uint64 {
+	lo, hi := min(a, b), max(a, b)
+	return keys ^ (uint64(lo)<<16|uint64(hi))*0x9e3779b97f4a7c15
 }

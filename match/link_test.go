@@ -1,6 +1,7 @@
 package match_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/reunite-psi/reunite/internal/synth"
@@ -63,4 +64,38 @@ func BenchmarkNewIndex(b *testing.B) {
 		_ = match.NewIndex(records, rs)
 	}
 	b.ReportMetric(float64(b.N*len(records))/b.Elapsed().Seconds(), "records/s")
+}
+
+// TestLinkResolvesTiesAlikeInEverySession checks that one-to-one
+// resolution picks the same pair of two equally probable ones whatever
+// pseudonyms the session drew: an audit that reruns a session gets its
+// links back. Here a record with nothing but names meets two peer records
+// with those names and different other fields, which it cannot weigh, so
+// both pairs score alike: the pair's shared keys and the two records'
+// fields order them, and only pairs that agree in both are left to the
+// pseudonyms.
+func TestLinkResolvesTiesAlikeInEverySession(t *testing.T) {
+	rs := match.DefaultRules()
+	a := []match.Record{{ID: "a", GivenNames: "John", FamilyNames: "Davies"}}
+	b := []match.Record{
+		{ID: "b1", GivenNames: "John", FamilyNames: "Davies", Sex: match.SexMale, Postcode: "OX15 0XD"},
+		{ID: "b2", GivenNames: "John", FamilyNames: "Davies", BirthPlace: "Kendal"},
+	}
+	ia, ib := match.NewIndex(a, rs), match.NewIndex(b, rs)
+	winner := func(pa, pb []uint32) string {
+		links := ia.Link(match.PlainHits(ia, ib, pb), ib.Statistics(), pa, 0)
+		require.Len(t, links, 2)
+		require.Equal(t, links[0].Score, links[1].Score, "the test needs a tie")
+		for _, l := range links {
+			if !l.Alternative {
+				return b[slices.Index(pb, l.Peer)].ID
+			}
+		}
+		return ""
+	}
+	first := winner([]uint32{5}, []uint32{1, 2})
+	require.NotEmpty(t, first)
+	for _, pseudonyms := range [][2][]uint32{{{5}, {2, 1}}, {{1}, {7, 3}}, {{9}, {3, 7}}} {
+		assert.Equal(t, first, winner(pseudonyms[0], pseudonyms[1]), "pseudonyms %v", pseudonyms)
+	}
 }
