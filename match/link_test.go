@@ -93,9 +93,19 @@ func TestLinkResolvesTiesAlikeInEverySession(t *testing.T) {
 		}
 		return ""
 	}
+	// The peer, linking from its side, keeps the same pair.
+	peerWinner := func(pa, pb []uint32) string {
+		for _, l := range ib.Link(match.PlainHits(ib, ia, pa), ia.Statistics(), pb, 0) {
+			if !l.Alternative {
+				return b[l.Record].ID
+			}
+		}
+		return ""
+	}
 	first := winner([]uint32{5}, []uint32{1, 2})
 	require.NotEmpty(t, first)
-	for _, pseudonyms := range [][2][]uint32{{{5}, {2, 1}}, {{1}, {7, 3}}, {{9}, {3, 7}}} {
+	for _, pseudonyms := range [][2][]uint32{{{5}, {1, 2}}, {{5}, {2, 1}}, {{1}, {7, 3}}, {{9}, {3, 7}}} {
 		assert.Equal(t, first, winner(pseudonyms[0], pseudonyms[1]), "pseudonyms %v", pseudonyms)
+		assert.Equal(t, first, peerWinner(pseudonyms[0], pseudonyms[1]), "the peer's side, pseudonyms %v", pseudonyms)
 	}
 }

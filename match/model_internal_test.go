@@ -2,6 +2,8 @@ package match
 
 import (
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -139,4 +141,37 @@ func TestChanceRatesAreSymmetric(t *testing.T) {
 	// In the first file two of three records share a given name: one pair
 	// in three.
 	assert.InDelta(t, 1.0/3, decodeRate(a.agree[0][1]), 0.001)
+}
+
+// TestMonthDayChanceIsNotCumulative checks the chance of the date's
+// month-day level, whose pairs are not nested in the levels before it: it
+// is the rate of sharing month and day less that of sharing the full date,
+// not what is left of it after the same year and month (which, on the
+// dates of children, is nothing, and would leave the floor).
+func TestMonthDayChanceIsNotCumulative(t *testing.T) {
+	rs := DefaultRules()
+	r := rand.New(rand.NewPCG(7, 7))
+	var recs []Record
+	for i := range 3000 {
+		recs = append(recs, Record{ID: strconv.Itoa(i), GivenNames: "Anna", FamilyNames: "Smith",
+			BirthDate: Date{Year: 2005 + r.IntN(12), Month: 1 + r.IntN(12), Day: 2 + r.IntN(27)}})
+	}
+	st := NewIndex(recs, rs).Statistics()
+	u := rs.chanceRates(st, st)
+	c := slices.IndexFunc(rs.comps, func(c Comparison) bool { return c.Name == "date" })
+	require.GreaterOrEqual(t, c, 0)
+	level := func(name string) int {
+		return slices.IndexFunc(rs.comps[c].Levels, func(l Level) bool { return l.Name == name })
+	}
+	md, exact, month := level("month-day"), level("exact"), level("month")
+	require.Positive(t, md)
+	rate := func(l int) float64 { return decodeRate(st.agree[c][l]) }
+	require.Greater(t, rate(month), rate(md), "children's dates share year and month more often than month and day")
+	assert.InEpsilon(t, rate(md)-rate(exact), u[c][md], 1e-9)
+	assert.InDelta(t, 1.0/(12*27), u[c][md], 0.001, "about one pair in 324 shares month and day")
+	var sum float64
+	for _, p := range u[c] {
+		sum += p
+	}
+	assert.InDelta(t, 1, sum, 0.01, "the outcomes still sum to one")
 }

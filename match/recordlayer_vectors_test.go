@@ -96,8 +96,8 @@ func specRecordPayload(entries []payloadEntry) []byte {
 	return append(p, make([]byte, 64-len(p))...)
 }
 
-// specStatistics is 0xff, u32 record count, u16 per level, zeros to 64
-// bytes.
+// specStatistics is 0xff, u32 record count, 12 bits per level, zeros to
+// 64 bytes.
 func specStatistics(records uint32, rates []uint16) []byte {
 	p := binary.BigEndian.AppendUint32([]byte{0xff}, records)
 	// Two 12-bit rates fill three bytes; an odd last one fills one and a

@@ -272,23 +272,44 @@ func (rs *RuleSet) StatisticsElement() []byte {
 // per level, the geometric mean of the two files' rates of agreeing there
 // (an upper bound of the cross-file rate), made cumulative from the best
 // level down, since a pair is counted at its best level; what is left is
-// disagreement. The combination is symmetric, so both parties get the same
-// values to the last bit.
+// disagreement. A side level (sideLevels) is not cumulative: its pairs are
+// those that agree there less those that agree at the level it overlaps,
+// and the levels after it do not contain them. The combination is
+// symmetric, so both parties get the same values to the last bit.
 func (rs *RuleSet) chanceRates(a, b Statistics) [][]float64 {
 	u := make([][]float64, len(rs.comps))
 	for c, comp := range rs.comps {
 		u[c] = make([]float64, len(comp.Levels)+1)
-		reached := 0.0
-		for l := range comp.Levels {
+		agree := make([]float64, len(comp.Levels))
+		reached, side := 0.0, 0.0
+		for l, lv := range comp.Levels {
 			x, y := a.rate(c, l), b.rate(c, l)
-			g := math.Exp2(-(float64(x) + float64(y)) / (2 * rateScale))
-			next := min(max(reached, g), 1-emFloor)
+			agree[l] = math.Exp2(-(float64(x) + float64(y)) / (2 * rateScale))
+			if overlap, ok := sideLevels[lv.Field]; ok {
+				within := 0.0
+				if k := slices.IndexFunc(comp.Levels[:l], func(o Level) bool { return o.Field == overlap }); k >= 0 {
+					within = agree[k]
+				}
+				u[c][l] = max(min(agree[l]-within, 1-emFloor-reached-side), emFloor)
+				side += u[c][l]
+				continue
+			}
+			next := min(max(reached, agree[l]), 1-emFloor-side)
 			u[c][l] = max(next-reached, emFloor)
 			reached = next
 		}
-		u[c][len(comp.Levels)] = max(1-reached, emFloor)
+		u[c][len(comp.Levels)] = max(1-reached-side, emFloor)
 	}
 	return u
+}
+
+// sideLevels lists the fields of levels whose agreement is not nested in
+// the levels before and after them, with the one better level they
+// overlap: two birth dates with the same month and day share the full
+// date's pairs, but not those of the same year and month, and none of the
+// year levels after them, since their years differ.
+var sideLevels = map[Field]Field{
+	FieldMonthDay: FieldDate,
 }
 
 // rate returns the encoded rate of level l of comparison c, or that of
