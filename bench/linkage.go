@@ -30,7 +30,15 @@ type linkageCase struct {
 	truth       map[[2]string]bool
 	confounders map[[2]string]string // pair → kind
 	variations  map[[2]string][]synth.Variation
+	// noise names the generator's noise model for the calibration table
+	// ("cross-border", "register", "uneven copies"); empty for the
+	// converted benchmarks, which get none.
+	noise string
 }
+
+// calibrationCounts counts, per bin of calibrationBins, the pairs kept and
+// the true ones among them.
+type calibrationCounts [len(calibrationBins) - 1]struct{ pairs, true int }
 
 func runLinkage(o options, out io.Writer) error {
 	rules := match.DefaultRules()
@@ -66,7 +74,8 @@ func runLinkage(o options, out io.Writer) error {
 	var synthMissed map[[2]string]bool
 	var synthCase *linkageCase
 	var synthP, synthR []float64
-	var calibration [len(calibrationBins) - 1]struct{ pairs, true int }
+	calibration := map[string]*calibrationCounts{}
+	var noiseModels []string
 	for _, c := range cases {
 		progress("linkage: %s: %d + %d records…", c.name, len(c.a), len(c.b))
 		rate, indexRate := keyRate(rules, c.a), indexRate(rules, c.a)
@@ -88,12 +97,18 @@ func runLinkage(o options, out io.Writer) error {
 		var pairs []inprocess.Pair
 		for _, p := range all {
 			k := [2]string{p.A, p.B}
-			if c.variations != nil {
-				for i := range calibration {
+			if c.noise != "" {
+				cal := calibration[c.noise]
+				if cal == nil {
+					cal = new(calibrationCounts)
+					calibration[c.noise] = cal
+					noiseModels = append(noiseModels, c.noise)
+				}
+				for i := range cal {
 					if p.Score >= calibrationBins[i] && p.Score < calibrationBins[i+1] {
-						calibration[i].pairs++
+						cal[i].pairs++
 						if c.truth[k] {
-							calibration[i].true++
+							cal[i].true++
 						}
 					}
 				}
@@ -139,15 +154,8 @@ func runLinkage(o options, out io.Writer) error {
 		fmt.Fprintf(out, "\nSynthetic data, %d seeds from %d: precision mean %.4f (lowest %.4f), recall mean %.4f (lowest %.4f).\n",
 			len(synthR), o.seed, mean(synthP), slices.Min(synthP), mean(synthR), slices.Min(synthR))
 	}
+	printCalibration(out, calibration, noiseModels)
 	if synthCase != nil {
-		fmt.Fprintf(out, "\nCalibration on the synthetic data (every pair of every seed that one-to-one resolution kept, down to probability %.2f, by the match probability both agencies computed):\n\n", calibrationBins[0])
-		fmt.Fprintln(out, "| match probability | linked pairs | observed precision |")
-		fmt.Fprintln(out, "|---|---:|---:|")
-		for i, b := range calibration {
-			if b.pairs > 0 {
-				fmt.Fprintf(out, "| [%.3f, %.3f) | %d | %.3f |\n", calibrationBins[i], min(calibrationBins[i+1], 1), b.pairs, ratio(b.true, b.pairs))
-			}
-		}
 		printVariationRecall(out, synthCase, synthMissed)
 	}
 	fmt.Fprintln(out, "\n- twins / siblings / namesakes linked: confounder pairs (different children in the two files) that were wrongly linked; confounder counts are in the synthetic data's own summary (`go test -v -run Summary ./internal/synth/`).")
@@ -155,6 +163,34 @@ func runLinkage(o options, out io.Writer) error {
 	fmt.Fprintln(out, "- keys/s per core: records per second through RuleSet.Keys over every agency-A record, normalization included, with GOMAXPROCS=1 so that garbage collection is counted (median of five passes run back to back), timed by the CPU time (user + system) of the process where the platform reports it, else by the wall clock.")
 	fmt.Fprintln(out, "- indexed/s per core: the same through match.NewIndex, as Match derives keys: with the file's spelling correction, statistics and the index of distinct keys.")
 	return nil
+}
+
+// printCalibration writes the calibration table, a pair of columns per
+// noise model in the order the cases ran.
+func printCalibration(out io.Writer, calibration map[string]*calibrationCounts, noiseModels []string) {
+	if len(noiseModels) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "\nCalibration on the synthetic data, per noise model (every pair of every seed that one-to-one resolution kept, down to probability %.2f, by the match probability both agencies computed; pairs kept, and the share of them that are true):\n\n", calibrationBins[0])
+	header, rule := "| match probability |", "|---|"
+	for _, m := range noiseModels {
+		header += fmt.Sprintf(" %s: pairs | %s: precision |", m, m)
+		rule += "---:|---:|"
+	}
+	fmt.Fprintln(out, header)
+	fmt.Fprintln(out, rule)
+	for i := range len(calibrationBins) - 1 {
+		row := fmt.Sprintf("| [%.3f, %.3f) |", calibrationBins[i], min(calibrationBins[i+1], 1))
+		for _, m := range noiseModels {
+			b := calibration[m][i]
+			if b.pairs == 0 {
+				row += " 0 | — |"
+				continue
+			}
+			row += fmt.Sprintf(" %d | %.3f |", b.pairs, ratio(b.true, b.pairs))
+		}
+		fmt.Fprintln(out, row)
+	}
 }
 
 // calibrationBins bound the probability bins of the calibration table;
@@ -309,6 +345,7 @@ func synthetic(children int, seed uint64) *linkageCase {
 	d := synth.Generate(synth.DefaultConfig(seed, children))
 	c := fromDataset(fmt.Sprintf("synthetic cross-border (%d children, seed %d)", children, seed), d)
 	c.variations = map[[2]string][]synth.Variation{}
+	c.noise = "cross-border"
 	for _, p := range d.Truth {
 		c.variations[[2]string{p.AID, p.BID}] = slices.Clone(d.Variations[p])
 	}
@@ -324,7 +361,12 @@ func register(people int, seed uint64, uneven bool) *linkageCase {
 	if uneven {
 		name = "synthetic register, uneven copies"
 	}
-	return fromDataset(fmt.Sprintf("%s (%d people, seed %d)", name, people, seed), synth.GenerateRegister(cfg))
+	c := fromDataset(fmt.Sprintf("%s (%d people, seed %d)", name, people, seed), synth.GenerateRegister(cfg))
+	c.noise = "register"
+	if uneven {
+		c.noise = "uneven copies"
+	}
+	return c
 }
 
 // fromDataset is a generated data set as a linkage case.
