@@ -1,7 +1,7 @@
 // Command link plays two agencies in one process and writes the record
 // pairs they link, through the real private protocol.
 //
-//	go run ./examples/link -a A.csv -b B.csv [-threshold P] [-all]
+//	go run ./examples/link -a A.csv -b B.csv [-threshold P] [-all] [-lenient]
 //
 // Agency A reads A.csv, agency B reads B.csv (the record CSV contract, or
 // JSON Lines by extension). Each derives its match keys and runs
@@ -16,7 +16,10 @@
 // have, such as given=sound or date=disagree), separated by ";". Each
 // record appears in at most one row; -all also writes the pairs that
 // reached the threshold but lost to a better pair of one of their records.
-// Statistics go to stderr. Exit codes, as in
+// Files are read strictly: the first bad field stops the program. With
+// -lenient, bad fields are dropped and rows without a usable field
+// skipped (match.ReadOptions.Lenient), and stderr lists what was left out,
+// by file, line and column, never by value. Statistics go to stderr. Exit codes, as in
 // every example: 2 for a usage or input error (a record file that does not
 // read exits with a message naming file, line and column), 1 for a failure
 // at run time. A record file without records is read with a warning.
@@ -53,6 +56,7 @@ func command(args []string, stdout, stderr io.Writer) int {
 	b := fs.String("b", "", "agency B's records (CSV or JSON Lines)")
 	threshold := fs.Float64("threshold", 0, "match probability a pair needs to be linked, in (0, 1]; 0 means the rule set's default (0.9)")
 	all := fs.Bool("all", false, "also write the pairs that reached the threshold but lost one-to-one resolution to a better pair")
+	lenient := fs.Bool("lenient", false, "drop bad fields and skip rows with no usable field, listing each on stderr, instead of stopping at the first")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -60,10 +64,10 @@ func command(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *a == "" || *b == "" || fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "usage: link -a A.csv -b B.csv [-threshold P] [-all]")
+		fmt.Fprintln(stderr, "usage: link -a A.csv -b B.csv [-threshold P] [-all] [-lenient]")
 		return 2
 	}
-	if err := run(stdout, stderr, *a, *b, *threshold, *all); err != nil {
+	if err := run(stdout, stderr, options{a: *a, b: *b, threshold: *threshold, all: *all, lenient: *lenient}); err != nil {
 		fmt.Fprintln(stderr, "link:", err)
 		if errors.Is(err, errInput) {
 			return 2
@@ -82,17 +86,39 @@ type inputError struct{ err error }
 func (e inputError) Error() string   { return e.err.Error() }
 func (e inputError) Unwrap() []error { return []error{errInput, e.err} }
 
-func run(stdout, stderr io.Writer, pathA, pathB string, threshold float64, all bool) error {
+// options are the command's flags.
+type options struct {
+	a, b         string  // the two agencies' record files
+	threshold    float64 // 0 for the rule set's default
+	all, lenient bool
+}
+
+// maxListedSkips bounds the lines -lenient writes per file; the rest are
+// counted.
+const maxListedSkips = 20
+
+func run(stdout, stderr io.Writer, o options) error {
+	threshold, all := o.threshold, o.all
 	if !(threshold >= 0 && threshold <= 1) { // NaN fails both
 		return inputError{errors.New("-threshold must be in (0, 1], or 0 for the rule set's default")}
 	}
-	// Strict reading: the first bad field is an error naming file, line
-	// and column, and nothing is skipped.
+	// Strict reading unless -lenient: the first bad field is an error
+	// naming file, line and column, and nothing is skipped.
 	var recs [2][]match.Record
-	for i, path := range []string{pathA, pathB} {
-		r, _, err := match.ReadFile(path, match.ReadOptions{})
+	for i, path := range []string{o.a, o.b} {
+		r, rep, err := match.ReadFile(path, match.ReadOptions{Lenient: o.lenient})
 		if err != nil {
 			return inputError{err}
+		}
+		for j, issue := range rep.Skipped {
+			if j == maxListedSkips {
+				fmt.Fprintf(stderr, "link: warning: %s: %d more fields or rows left out\n", path, len(rep.Skipped)-j)
+				break
+			}
+			fmt.Fprintf(stderr, "link: warning: %s\n", issue)
+		}
+		if rep.ControlStripped > 0 {
+			fmt.Fprintf(stderr, "link: warning: %s: %d control characters stripped\n", path, rep.ControlStripped)
 		}
 		if len(r) == 0 {
 			fmt.Fprintf(stderr, "link: warning: %s holds no records: nothing can match\n", path)

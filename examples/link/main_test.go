@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 func TestLinkFixtures(t *testing.T) {
 	var out, errOut bytes.Buffer
-	require.NoError(t, run(&out, &errOut, "../../testdata/agency-a.csv", "../../testdata/agency-b.csv", 0, false))
+	require.NoError(t, run(&out, &errOut, options{a: "../../testdata/agency-a.csv", b: "../../testdata/agency-b.csv"}))
 	want, err := os.ReadFile("../../testdata/agency-expected.csv")
 	require.NoError(t, err)
 	var pairs []string
@@ -32,7 +33,7 @@ func TestLinkFixtures(t *testing.T) {
 func TestLinkAll(t *testing.T) {
 	rows := func(all bool) []string {
 		var out, errOut bytes.Buffer
-		require.NoError(t, run(&out, &errOut, "../../testdata/agency-a.csv", "../../testdata/agency-b.csv", 0.01, all))
+		require.NoError(t, run(&out, &errOut, options{a: "../../testdata/agency-a.csv", b: "../../testdata/agency-b.csv", threshold: 0.01, all: all}))
 		return strings.Split(strings.TrimSpace(out.String()), "\n")[1:]
 	}
 	one, all := rows(false), rows(true)
@@ -51,11 +52,11 @@ func TestLinkBadInput(t *testing.T) {
 	bad := filepath.Join(dir, "bad.csv")
 	require.NoError(t, os.WriteFile(bad, []byte("id,given_names,birth_date\nX-1,Anna,2023-02-30\n"), 0o644))
 	var out, errOut bytes.Buffer
-	err := run(&out, &errOut, bad, "../../testdata/agency-b.csv", 0, false)
+	err := run(&out, &errOut, options{a: bad, b: "../../testdata/agency-b.csv"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "bad.csv:2:3")
 	assert.Empty(t, out.String(), "nothing on stdout after bad input")
-	assert.Error(t, run(&out, &errOut, "../../testdata/agency-a.csv", "../../testdata/agency-b.csv", 1.5, false))
+	assert.Error(t, run(&out, &errOut, options{a: "../../testdata/agency-a.csv", b: "../../testdata/agency-b.csv", threshold: 1.5}))
 }
 
 func TestLinkExitCodes(t *testing.T) {
@@ -80,6 +81,7 @@ func TestLinkExitCodes(t *testing.T) {
 		{"threshold negative", []string{"-a", a, "-b", b, "-threshold", "-0.5"}, 2, false},
 		{"threshold NaN", []string{"-a", a, "-b", b, "-threshold", "NaN"}, 2, false},
 		{"header only", []string{"-a", headerOnly, "-b", b}, 0, true},
+		{"bad record file, lenient", []string{"-lenient", "-a", bad, "-b", b}, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,4 +90,37 @@ func TestLinkExitCodes(t *testing.T) {
 			assert.Equal(t, tt.warn, strings.Contains(errOut.String(), "holds no records"), errOut.String())
 		})
 	}
+}
+
+// TestLinkLenient checks that -lenient links what it can, lists each field
+// or row it left out by file, line and column without its value, and
+// counts what it does not list.
+func TestLinkLenient(t *testing.T) {
+	dir := t.TempDir()
+	var rows strings.Builder
+	rows.WriteString("id,given_names,family_names,birth_date\n")
+	rows.WriteString("X-1,Olena,Kovalenko,1850-02-03\n") // a date the contract refuses: dropped
+	rows.WriteString("X-2,,,\n")                         // nothing besides the id: skipped
+	rows.WriteString("X-3,Ma\x01ria,Secretname,2014-05-06\n")
+	for i := range maxListedSkips {
+		fmt.Fprintf(&rows, "Y-%d,Anna,Lindqvist,2015-13-%02d\n", i, i+1)
+	}
+	path := filepath.Join(dir, "a.csv")
+	require.NoError(t, os.WriteFile(path, []byte(rows.String()), 0o644))
+
+	var out, errOut bytes.Buffer
+	require.Error(t, run(&out, &errOut, options{a: path, b: "../../testdata/agency-b.csv"}), "strict by default")
+	out.Reset()
+	errOut.Reset()
+	require.NoError(t, run(&out, &errOut, options{a: path, b: "../../testdata/agency-b.csv", lenient: true}))
+	warnings := errOut.String()
+	assert.Contains(t, warnings, path+":2:4: birth_date")
+	assert.Contains(t, warnings, path+":3: ")
+	assert.Contains(t, warnings, "(row skipped)")
+	assert.Contains(t, warnings, "2 more fields or rows left out", "22 skips, 20 listed")
+	assert.Contains(t, warnings, "1 control characters stripped")
+	for _, value := range []string{"1850", "Kovalenko", "Secretname", "2015-13"} {
+		assert.NotContains(t, warnings, value, "warnings name places, never values")
+	}
+	assert.Contains(t, warnings, "linked pairs")
 }
