@@ -87,6 +87,10 @@ func runLinkage(o options, out io.Writer) error {
 		if o.plain {
 			link = linkPlain
 		}
+		if c.noise != "" && calibration[c.noise] == nil {
+			calibration[c.noise] = new(calibrationCounts)
+			noiseModels = append(noiseModels, c.noise)
+		}
 		all, localKeys, wire, err := link(c.a, c.b, calibrationBins[0])
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
@@ -97,13 +101,7 @@ func runLinkage(o options, out io.Writer) error {
 		var pairs []inprocess.Pair
 		for _, p := range all {
 			k := [2]string{p.A, p.B}
-			if c.noise != "" {
-				cal := calibration[c.noise]
-				if cal == nil {
-					cal = new(calibrationCounts)
-					calibration[c.noise] = cal
-					noiseModels = append(noiseModels, c.noise)
-				}
+			if cal := calibration[c.noise]; cal != nil {
 				for i := range cal {
 					if p.Score >= calibrationBins[i] && p.Score < calibrationBins[i+1] {
 						cal[i].pairs++

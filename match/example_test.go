@@ -134,8 +134,8 @@ func ExampleParty() {
 	}
 	// The model is learned from the session's own candidate pairs; with
 	// three records it has almost nothing to learn from and leans on its
-	// priors, so the probability is modest. In files of thousands it is
-	// what bench/ reports as calibrated.
+	// priors, so the probability is modest. In files of thousands,
+	// bench/ reports how well it is calibrated on each noise model.
 	for _, l := range partyA.Link(shared, 0.5).Links {
 		fmt.Printf("%s ↔ peer record %#x: %.2f %v\n", a[l.Record].ID, l.Peer, l.Score, l.Evidence)
 	}
