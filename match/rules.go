@@ -29,7 +29,7 @@ const KeySize = 32
 // stuffed with aliases cannot probe the peer with hundreds of guesses. It
 // is above the default rules' 228 rules, so that every rule keeps a key
 // however full a record is, and leaves room for the typo levels' several
-// values per name. Records have about 100 to 215 keys on the data sets of
+// values per name. Records have about 100 to 225 keys on the data sets of
 // bench -linkage (fewer with fewer fields); a record with aliases can
 // reach the cap, each alias name bringing its own keys in the blocks of
 // name fields (see Block), and then every rule keeps an equal share of the
