@@ -70,9 +70,10 @@ type MatchResult struct {
 	Hits []Hit
 	// Alternatives lists pairs that reached the threshold but lost
 	// one-to-one resolution to another pair of one of their records
-	// (match.Link.Alternative), with a lower score or, rarely, an equal
-	// one that lost the tie-break both parties apply alike: most likely a
-	// namesake or a twin of the child in the better pair.
+	// (match.Link.Alternative), with a lower score or an equal one that
+	// lost the tie-break both parties apply alike (then it and the hit it
+	// lost to are marked Tied): most likely a namesake or a twin of the
+	// child in the better pair, or a second record of one child.
 	// They are not hits; a peer with the same threshold reports the same
 	// ones, with the same handles, for review when the better pair turns
 	// out wrong.
@@ -103,6 +104,13 @@ type Hit struct {
 	// "date=swapped", "sex=disagree"; "via=alias" marks a pair that meets
 	// only through an alias of one of its records.
 	Rules []string
+	// Tied reports that the evidence did not choose between this pair and
+	// another pair of one of its records (match.Link.Tied): both have the
+	// same score, and one is a hit only by a tie-break both agencies apply
+	// alike. Such a hit is no more certain than its tied alternative, which
+	// is in MatchResult.Alternatives with Tied set too; a formal request
+	// should name both.
+	Tied bool
 }
 
 // Audit is the accountable summary of one session: who, under which rules,
@@ -363,6 +371,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 		h := Hit{
 			RecordID: m.records[l.Record].ID, Record: l.Record, Peer: l.Peer,
 			Handle: m.party.Handle(r.SessionID, l, m.role == psi.RoleInitiator), Score: l.Score, Rules: l.Evidence,
+			Tied: l.Tied,
 		}
 		if l.Alternative {
 			res.Alternatives = append(res.Alternatives, h)

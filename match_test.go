@@ -280,3 +280,34 @@ func TestLongestRuleSetNameFitsTheContext(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, rs.ID(), psi.MaxContextSize)
 }
+
+// TestMatchReportsTies checks that a peer file holding two copies of one
+// record gives a hit marked Tied on both sides, and its equally probable
+// alternative, also marked, with the same handle on both sides.
+func TestMatchReportsTies(t *testing.T) {
+	checkNoLeak(t)
+	date, err := match.ParseDate("2012-03-04")
+	require.NoError(t, err)
+	child := match.Record{GivenNames: "Amina", FamilyNames: "Warsame", BirthDate: date, Sex: match.SexFemale, BirthPlace: "Kismayo"}
+	a := []match.Record{child}
+	a[0].ID = "A-1"
+	b := []match.Record{child, child}
+	b[0].ID, b[1].ID = "B-1", "B-2"
+
+	// Three records leave the model little to learn from, so scores are
+	// low (see match.ExampleParty); the threshold only has to keep both.
+	ra, rb, errA, errB := matchBoth(t, a, b,
+		reunite.MatchConfig{Role: psi.RoleInitiator, Threshold: 0.01},
+		reunite.MatchConfig{Role: psi.RoleResponder, Threshold: 0.01})
+	require.NoError(t, errA)
+	require.NoError(t, errB)
+	for side, r := range []*reunite.MatchResult{ra, rb} {
+		require.Len(t, r.Hits, 1, "side %d", side)
+		require.Len(t, r.Alternatives, 1, "side %d", side)
+		assert.True(t, r.Hits[0].Tied, "side %d: the hit won only a tie-break", side)
+		assert.True(t, r.Alternatives[0].Tied, "side %d", side)
+		assert.Equal(t, r.Hits[0].Score, r.Alternatives[0].Score, "side %d", side)
+	}
+	assert.Equal(t, ra.Hits[0].Handle, rb.Hits[0].Handle, "both sides keep the same pair")
+	assert.Equal(t, ra.Alternatives[0].Handle, rb.Alternatives[0].Handle)
+}

@@ -222,6 +222,15 @@ type Link struct {
 	// for every pair and resolve in the same order, so with the same
 	// threshold they mark the same links.
 	Alternative bool
+	// Tied reports that the evidence did not choose between this pair and
+	// another pair of one of its records: the two have the same score, and
+	// one-to-one resolution kept one of them by a tie-break (a value of
+	// the keys they share, then the session's pseudonyms), not because it
+	// is likelier. Both are marked, the kept pair and the alternative; a
+	// caller should treat the kept one as no more certain than the other
+	// (two records of one child in the peer's file look like this, and so
+	// do two children the records cannot tell apart).
+	Tied bool
 }
 
 // Link turns key hits into record pairs and judges each pair by the
@@ -287,13 +296,27 @@ func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, thres
 		return cmp.Or(cmp.Compare(a1, b1), cmp.Compare(a2, b2))
 	})
 	out := make([]Link, len(links))
-	ownTaken, peerTaken := map[int]bool{}, map[uint32]bool{}
+	// ownTaken and peerTaken hold, for each record already linked, the
+	// position in out of the pair that took it.
+	ownTaken, peerTaken := map[int]int{}, map[uint32]int{}
 	for i := range links {
 		out[i] = links[i].Link
 		l := &out[i]
-		l.Alternative = ownTaken[l.Record] || peerTaken[l.Peer]
+		byOwn, ownOK := ownTaken[l.Record]
+		byPeer, peerOK := peerTaken[l.Peer]
+		l.Alternative = ownOK || peerOK
 		if !l.Alternative {
-			ownTaken[l.Record], peerTaken[l.Peer] = true, true
+			ownTaken[l.Record], peerTaken[l.Peer] = i, i
+			continue
+		}
+		// Pairs come best first, so a pair that took one of this
+		// pair's records has at least its score; an equal one won a
+		// tie-break.
+		if ownOK && out[byOwn].Score == l.Score {
+			l.Tied, out[byOwn].Tied = true, true
+		}
+		if peerOK && out[byPeer].Score == l.Score {
+			l.Tied, out[byPeer].Tied = true, true
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Link) int {

@@ -87,6 +87,9 @@ func TestLinkResolvesTiesAlikeInEverySession(t *testing.T) {
 		require.Len(t, links, 2)
 		require.Equal(t, links[0].Score, links[1].Score, "the test needs a tie")
 		for _, l := range links {
+			assert.True(t, l.Tied, "both tied pairs are marked, the kept one and the alternative")
+		}
+		for _, l := range links {
 			if !l.Alternative {
 				return b[slices.Index(pb, l.Peer)].ID
 			}
@@ -107,5 +110,67 @@ func TestLinkResolvesTiesAlikeInEverySession(t *testing.T) {
 	for _, pseudonyms := range [][2][]uint32{{{5}, {1, 2}}, {{5}, {2, 1}}, {{1}, {7, 3}}, {{9}, {3, 7}}} {
 		assert.Equal(t, first, winner(pseudonyms[0], pseudonyms[1]), "pseudonyms %v", pseudonyms)
 		assert.Equal(t, first, peerWinner(pseudonyms[0], pseudonyms[1]), "the peer's side, pseudonyms %v", pseudonyms)
+	}
+}
+
+// TestLinkMarksTiesOnly checks that Tied marks pairs the evidence could not
+// choose between, on both sides, and no pair that won or lost on its
+// score.
+func TestLinkMarksTiesOnly(t *testing.T) {
+	rs := match.DefaultRules()
+	date := func(s string) match.Date {
+		d, err := match.ParseDate(s)
+		require.NoError(t, err)
+		return d
+	}
+	tests := []struct {
+		name string
+		a, b []match.Record
+		tied int // links marked Tied on each side
+	}{
+		{
+			name: "two copies of one record in the peer's file",
+			a:    []match.Record{{ID: "a", GivenNames: "Amina", FamilyNames: "Warsame", BirthDate: date("2012-03-04"), Sex: match.SexFemale}},
+			b: []match.Record{
+				{ID: "b1", GivenNames: "Amina", FamilyNames: "Warsame", BirthDate: date("2012-03-04"), Sex: match.SexFemale},
+				{ID: "b2", GivenNames: "Amina", FamilyNames: "Warsame", BirthDate: date("2012-03-04"), Sex: match.SexFemale},
+			},
+			tied: 2,
+		},
+		{
+			name: "a better and a worse candidate",
+			a:    []match.Record{{ID: "a", GivenNames: "Amina", FamilyNames: "Warsame", BirthDate: date("2012-03-04"), Sex: match.SexFemale}},
+			b: []match.Record{
+				{ID: "b1", GivenNames: "Amina", FamilyNames: "Warsame", BirthDate: date("2012-03-04"), Sex: match.SexFemale},
+				{ID: "b2", GivenNames: "Amina", FamilyNames: "Warsame", BirthDate: date("2012"), Sex: match.SexFemale},
+			},
+			tied: 0,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ia, ib := match.NewIndex(tt.a, rs), match.NewIndex(tt.b, rs)
+			pa, pb := []uint32{7}, []uint32{3, 11}
+			for side, links := range [][]match.Link{
+				ia.Link(match.PlainHits(ia, ib, pb), ib.Statistics(), pa, 0),
+				ib.Link(match.PlainHits(ib, ia, pa), ia.Statistics(), pb, 0),
+			} {
+				require.Len(t, links, 2, "side %d", side)
+				tied, alternatives := 0, 0
+				for _, l := range links {
+					if l.Tied {
+						tied++
+					}
+					if l.Alternative {
+						alternatives++
+					}
+				}
+				assert.Equal(t, tt.tied, tied, "side %d: %+v", side, links)
+				assert.Equal(t, 1, alternatives, "side %d", side)
+				if tt.tied == 0 {
+					assert.NotEqual(t, links[0].Score, links[1].Score, "side %d", side)
+				}
+			}
+		})
 	}
 }

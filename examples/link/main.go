@@ -152,8 +152,14 @@ func run(stdout, stderr io.Writer, o options) error {
 	}
 	for i, r := range []*reunite.MatchResult{resA, resB} {
 		au := r.Audit
-		fmt.Fprintf(stderr, "agency %c: %d records, %d keys (peer %d), %d shared keys, %d record hits (and %d alternatives: pairs that reached the threshold but lost to a better pair of one of their records%s); %d records without keys, %d keys over the per-record cap, %d keys naming too many records\n",
-			"AB"[i], au.Records, report.Keys(au.LocalKeys), report.Keys(au.PeerKeys), au.KeyHits, au.RecordHits, au.Alternatives, listed, au.Unmatchable, au.Truncated, au.Overfull)
+		tied := 0
+		for _, h := range r.Hits {
+			if h.Tied {
+				tied++
+			}
+		}
+		fmt.Fprintf(stderr, "agency %c: %d records, %d keys (peer %d), %d shared keys, %d record hits, %d of them tied with an equally probable alternative (and %d alternatives: pairs that reached the threshold but lost to a better pair of one of their records%s); %d records without keys, %d keys over the per-record cap, %d keys naming too many records\n",
+			"AB"[i], au.Records, report.Keys(au.LocalKeys), report.Keys(au.PeerKeys), au.KeyHits, au.RecordHits, tied, au.Alternatives, listed, au.Unmatchable, au.Truncated, au.Overfull)
 	}
 	fmt.Fprintf(stderr, "rule set %s; %d linked pairs in %v\n", resA.Audit.RuleSetID, len(pairs), time.Since(start).Round(time.Millisecond))
 	return nil

@@ -33,13 +33,21 @@ func Print(out io.Writer, name string, recs []match.Record, r *reunite.MatchResu
 		fmt.Fprintf(tw, "  %s%s\t%s %s\t%s\t%.3f\t%s…\t%s\n", h.RecordID, mark, rec.GivenNames, rec.FamilyNames,
 			rec.BirthDate, h.Score, h.Handle.String()[:12], strings.Join(h.Rules, ", "))
 	}
+	// A tied hit won only a tie-break against an equally probable
+	// alternative: a formal request names both.
+	tie := func(h reunite.Hit, mark string) string {
+		if h.Tied {
+			return mark + " (tied)"
+		}
+		return mark
+	}
 	for _, h := range r.Hits {
-		row(h, "")
+		row(h, tie(h, ""))
 	}
 	// Lower-ranked candidates: a better pair exists for one of their
-	// records. Listed for review, not for a formal request.
+	// records. Listed for review, not for a formal request, unless tied.
 	for _, h := range r.Alternatives {
-		row(h, " (alternative)")
+		row(h, tie(h, " (alternative)"))
 	}
 	tw.Flush()
 	fmt.Fprintln(out)
