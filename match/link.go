@@ -296,33 +296,50 @@ func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, thres
 		return cmp.Or(cmp.Compare(a1, b1), cmp.Compare(a2, b2))
 	})
 	out := make([]Link, len(links))
-	// ownTaken and peerTaken hold, for each record already linked, the
-	// position in out of the pair that took it.
-	ownTaken, peerTaken := map[int]int{}, map[uint32]int{}
 	for i := range links {
 		out[i] = links[i].Link
-		l := &out[i]
-		byOwn, ownOK := ownTaken[l.Record]
-		byPeer, peerOK := peerTaken[l.Peer]
-		l.Alternative = ownOK || peerOK
-		if !l.Alternative {
-			ownTaken[l.Record], peerTaken[l.Peer] = i, i
-			continue
-		}
-		// Pairs come best first, so a pair that took one of this
-		// pair's records has at least its score; an equal one won a
-		// tie-break.
-		if ownOK && out[byOwn].Score == l.Score {
-			l.Tied, out[byOwn].Tied = true, true
-		}
-		if peerOK && out[byPeer].Score == l.Score {
-			l.Tied, out[byPeer].Tied = true, true
-		}
 	}
+	resolveOneToOne(out)
 	slices.SortStableFunc(out, func(a, b Link) int {
 		return cmp.Compare(a.Record, b.Record)
 	})
 	return out
+}
+
+// resolveOneToOne marks, in links sorted best first, the pairs that lose
+// one-to-one resolution (Alternative: one of their records was taken by
+// an earlier pair), and the pairs the tie-break rather than the evidence
+// decided (Tied).
+func resolveOneToOne(links []Link) {
+	// kept maps each linked record, local and peer, to the position in
+	// links of the pair that took it.
+	keptOwn, keptPeer := map[int]int{}, map[uint32]int{}
+	for i := range links {
+		l := &links[i]
+		_, ownTaken := keptOwn[l.Record]
+		_, peerTaken := keptPeer[l.Peer]
+		l.Alternative = ownTaken || peerTaken
+		if !l.Alternative {
+			keptOwn[l.Record], keptPeer[l.Peer] = i, i
+		}
+	}
+	// An alternative with the same score as a kept pair of one of its
+	// records marks a choice the tie-break made, not the evidence: the
+	// pair that took the record, or one that took its other record later
+	// (A1–B1 kept, A1–B2 lost, A2–B2 kept, all equal: which of A1 and A2
+	// has B2 depended on the order).
+	for i := range links {
+		l := &links[i]
+		if !l.Alternative {
+			continue
+		}
+		if j, ok := keptOwn[l.Record]; ok && links[j].Score == l.Score {
+			l.Tied, links[j].Tied = true, true
+		}
+		if j, ok := keptPeer[l.Peer]; ok && links[j].Score == l.Score {
+			l.Tied, links[j].Tied = true, true
+		}
+	}
 }
 
 // candidate is a (local record, peer record) pair that shares a key.
