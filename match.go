@@ -70,10 +70,10 @@ type MatchResult struct {
 	Hits []Hit
 	// Alternatives lists pairs that reached the threshold but lost
 	// one-to-one resolution to another pair of one of their records
-	// (match.Link.Alternative), with a lower score or an equal one that
-	// lost the tie-break both parties apply alike (then it and the hit it
-	// lost to are marked Tied): most likely a namesake or a twin of the
-	// child in the better pair, or a second record of one child.
+	// (match.Link.Alternative), with a lower score or an equal one (then
+	// both are marked Tied) that lost the tie-break both parties apply
+	// alike: most likely a namesake or a twin of the child in the better
+	// pair, or a second record of one child.
 	// They are not hits; a peer with the same threshold reports the same
 	// ones, with the same handles, for review when the better pair turns
 	// out wrong.
@@ -104,12 +104,11 @@ type Hit struct {
 	// "date=swapped", "sex=disagree"; "via=alias" marks a pair that meets
 	// only through an alias of one of its records.
 	Rules []string
-	// Tied reports that the evidence did not choose between this pair and
-	// another pair of one of its records (match.Link.Tied): both have the
-	// same score, and one is a hit only by a tie-break both agencies apply
-	// alike. Such a hit is no more certain than its tied alternative, which
-	// is in MatchResult.Alternatives with Tied set too; a formal request
-	// should name both.
+	// Tied reports that another pair of one of this pair's records has the
+	// same score (match.Link.Tied), so the score does not say which of the
+	// two is the child's; both agencies mark the same pairs. A tied hit is
+	// no more certain than the tied pair among MatchResult.Alternatives; a
+	// formal request should name both.
 	Tied bool
 }
 

@@ -222,14 +222,16 @@ type Link struct {
 	// for every pair and resolve in the same order, so with the same
 	// threshold they mark the same links.
 	Alternative bool
-	// Tied reports that the evidence did not choose between this pair and
-	// another pair of one of its records: the two have the same score, and
-	// one-to-one resolution kept one of them by a tie-break (a value of
-	// the keys they share, then the session's pseudonyms), not because it
-	// is likelier. Both are marked, the kept pair and the alternative; a
-	// caller should treat the kept one as no more certain than the other
-	// (two records of one child in the peer's file look like this, and so
-	// do two children the records cannot tell apart).
+	// Tied reports that another pair of one of this pair's records, at or
+	// above the threshold, has the same Score (rounded, like every score,
+	// to six decimals), so the score does not say which of the two is the
+	// child's. One-to-one resolution keeps one of them by a tie-break (a
+	// value of the keys each pair shares, then the session's pseudonyms)
+	// or because a better pair took the other's second record; either way
+	// both are marked, the kept pair and the alternative, and a caller
+	// should not take the kept one for more certain than the other. Two
+	// records of one child in the peer's file look like this, and so do
+	// two children the records cannot tell apart.
 	Tied bool
 }
 
@@ -308,37 +310,34 @@ func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, thres
 
 // resolveOneToOne marks, in links sorted best first, the pairs that lose
 // one-to-one resolution (Alternative: one of their records was taken by
-// an earlier pair), and the pairs the tie-break rather than the evidence
-// decided (Tied).
+// an earlier pair) and the pairs that share a record with another pair of
+// the same score (Tied). Tied depends on the scores alone, not on the
+// order the tie-break put equal pairs in, so it is the same whichever of
+// them was kept.
 func resolveOneToOne(links []Link) {
-	// kept maps each linked record, local and peer, to the position in
-	// links of the pair that took it.
-	keptOwn, keptPeer := map[int]int{}, map[uint32]int{}
-	for i := range links {
-		l := &links[i]
-		_, ownTaken := keptOwn[l.Record]
-		_, peerTaken := keptPeer[l.Peer]
-		l.Alternative = ownTaken || peerTaken
-		if !l.Alternative {
-			keptOwn[l.Record], keptPeer[l.Peer] = i, i
-		}
+	type recordScore struct {
+		record int
+		score  float64
 	}
-	// An alternative with the same score as a kept pair of one of its
-	// records marks a choice the tie-break made, not the evidence: the
-	// pair that took the record, or one that took its other record later
-	// (A1–B1 kept, A1–B2 lost, A2–B2 kept, all equal: which of A1 and A2
-	// has B2 depended on the order).
+	type peerScore struct {
+		peer  uint32
+		score float64
+	}
+	taken := map[int]bool{}
+	peerTaken := map[uint32]bool{}
+	sameOwn, samePeer := map[recordScore]int{}, map[peerScore]int{}
 	for i := range links {
 		l := &links[i]
+		l.Alternative = taken[l.Record] || peerTaken[l.Peer]
 		if !l.Alternative {
-			continue
+			taken[l.Record], peerTaken[l.Peer] = true, true
 		}
-		if j, ok := keptOwn[l.Record]; ok && links[j].Score == l.Score {
-			l.Tied, links[j].Tied = true, true
-		}
-		if j, ok := keptPeer[l.Peer]; ok && links[j].Score == l.Score {
-			l.Tied, links[j].Tied = true, true
-		}
+		sameOwn[recordScore{l.Record, l.Score}]++
+		samePeer[peerScore{l.Peer, l.Score}]++
+	}
+	for i := range links {
+		l := &links[i]
+		l.Tied = sameOwn[recordScore{l.Record, l.Score}] > 1 || samePeer[peerScore{l.Peer, l.Score}] > 1
 	}
 }
 

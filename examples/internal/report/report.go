@@ -33,8 +33,9 @@ func Print(out io.Writer, name string, recs []match.Record, r *reunite.MatchResu
 		fmt.Fprintf(tw, "  %s%s\t%s %s\t%s\t%.3f\t%s…\t%s\n", h.RecordID, mark, rec.GivenNames, rec.FamilyNames,
 			rec.BirthDate, h.Score, h.Handle.String()[:12], strings.Join(h.Rules, ", "))
 	}
-	// A tied hit won only a tie-break against an equally probable
-	// alternative: a formal request names both.
+	// A tied hit shares a record with an equally probable alternative:
+	// the score did not choose between them, and a formal request names
+	// both.
 	tie := func(h reunite.Hit, mark string) string {
 		if h.Tied {
 			return mark + " (tied)"
