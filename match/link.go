@@ -323,14 +323,13 @@ func resolveOneToOne(links []Link) {
 		peer  uint32
 		score float64
 	}
-	taken := map[int]bool{}
-	peerTaken := map[uint32]bool{}
+	ownTaken, peerTaken := map[int]bool{}, map[uint32]bool{}
 	sameOwn, samePeer := map[recordScore]int{}, map[peerScore]int{}
 	for i := range links {
 		l := &links[i]
-		l.Alternative = taken[l.Record] || peerTaken[l.Peer]
+		l.Alternative = ownTaken[l.Record] || peerTaken[l.Peer]
 		if !l.Alternative {
-			taken[l.Record], peerTaken[l.Peer] = true, true
+			ownTaken[l.Record], peerTaken[l.Peer] = true, true
 		}
 		sameOwn[recordScore{l.Record, l.Score}]++
 		samePeer[peerScore{l.Peer, l.Score}]++
