@@ -48,7 +48,9 @@
 //     block with the largest share of one child's pairs that leaves it
 //     open, since a block of mostly namesakes can mistake namesakes of one
 //     origin for the match class. It scores each pair as a match
-//     probability and resolves one-to-one. Both parties hold the same
+//     probability, lifts the pairs that have no plausible rival and
+//     nothing against them (a child has one record in each file), and
+//     resolves one-to-one. Both parties hold the same
 //     candidates, masks and statistics, so they compute the same
 //     probability for every pair to the last bit.
 //

@@ -205,7 +205,8 @@ type Link struct {
 	Record int    // index of the local record
 	Peer   uint32 // the peer's pseudonym for its record, valid for this session only
 	// Score is the pair's match probability under the model Link learned
-	// from the session's candidate pairs.
+	// from the session's candidate pairs, weighed against the pair's
+	// rivals where that makes it likelier (see Index.Link).
 	Score float64
 	// Evidence is the pair's comparison vector, one entry per compared
 	// field that both records have: "given=exact", "date=year±1",
@@ -246,6 +247,19 @@ type Link struct {
 // both parties hold alike, so both compute the same probability for every
 // pair to the last bit. Evidence never adds up across two peer records.
 //
+// Each pair is then weighed against its rivals, the other candidate pairs
+// of its two records: since a child has at most one record in each file,
+// a pair with no plausible rival is likelier one child's than the model,
+// which judges each pair on its own, says. Its probability is read again
+// under that one-to-one assumption, with a factor learned from the session
+// (the one at which the pairs' probabilities add up to the number of
+// records the model expects to be linked), and the pair keeps the higher
+// of the two. Only pairs whose records agree, or miss the field, wherever
+// both are compared are lifted so, where the child lives now aside: a
+// disagreement on a field a child keeps (birth years ten years apart,
+// another sex) or given names that say sibling keep the model's
+// probability, and no pair is ever lowered.
+//
 // Pairs below threshold are dropped. The rest are resolved one-to-one,
 // best first: a pair whose local or peer record is already linked is kept
 // as an Alternative. Equally probable pairs are ordered by the keys they
@@ -265,9 +279,18 @@ func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, thres
 		Link
 		tie uint64
 	}
+	scores := make([]float64, len(pairs))
+	owns, peers := make([]int32, len(pairs)), make([]uint32, len(pairs))
+	liftable := make([]bool, len(pairs))
+	for i, p := range pairs {
+		scores[i] = model.probability(vectors[i], blocks[i], kin[i])
+		owns[i], peers[i] = p.record, p.peer
+		liftable[i] = !kin[i] && !rs.disagrees(vectors[i])
+	}
+	scores = compete(scores, owns, peers, liftable)
 	var links []ranked
 	for i, p := range pairs {
-		score := model.probability(vectors[i], blocks[i], kin[i])
+		score := scores[i]
 		if score < threshold {
 			continue
 		}

@@ -123,6 +123,23 @@ func commonness(own, peer int) uint8 {
 	}
 }
 
+// livesNow are the fields that say where a child lives now, which a
+// child who went missing has changed: its postcode, locality, nationality
+// and address.
+const livesNow = HasPostcode | HasLocality | HasNationality | HasAddress
+
+// disagrees reports whether v has a comparison of a field a child keeps
+// (not one of livesNow) at which both records have the field and no level
+// agrees.
+func (rs *RuleSet) disagrees(v vector) bool {
+	for c, comp := range rs.comps {
+		if comp.Presence&livesNow == 0 && int(v[c]) == len(comp.Levels) {
+			return true
+		}
+	}
+	return false
+}
+
 // evidence names the outcomes of v that are not missing.
 func (rs *RuleSet) evidence(v vector) []string {
 	var out []string
