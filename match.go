@@ -102,7 +102,9 @@ type Hit struct {
 	// Rules is the pair's evidence (match.Link.Evidence), the outcome of
 	// each compared field both records have: "given=sound",
 	// "date=swapped", "sex=disagree"; "via=alias" marks a pair that meets
-	// only through an alias of one of its records.
+	// only through an alias of one of its records, and "rivals=weak" one
+	// that reached the threshold only because its records have no strong
+	// rival (match.Index.Link): the fields alone scored it lower.
 	Rules []string
 	// Tied reports that another pair of one of this pair's records has the
 	// same score (match.Link.Tied), so the score does not say which of the

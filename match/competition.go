@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -27,16 +28,23 @@ import (
 //	o' = k·o / (1 + k·r)
 //
 // k is learned from the session, as the model's parameters are: it is the
-// value for which the pairs' probabilities under competition add up to the
-// number of records the model on its own expects to be linked (on the side
-// with fewer: per record, the probability that at least one of its pairs is
-// one child's).
+// value for which the pairs' probabilities under competition add up to
+// the number of records the model on its own expects to be linked, taken
+// as the sum over records of their best pair's probability (on the side
+// where that sum is smaller). Counting each record's best pair only, not
+// all its pairs, keeps a cluster of equally good pairs (five copies of
+// one record, or a peer's record that meets ten of ours) from driving k
+// up: under competition such a cluster adds up to at most one record,
+// and so does its best pair. k is bounded by 2^6, above every value the
+// tuning sets gave (bench/README.md#history), so that no session can lift
+// a pair by more than that factor in its odds.
 //
 // A pair keeps the higher of its two probabilities, and only a pair with
 // nothing against it is lifted at all: competition weighs rivals, not
 // evidence, so it may make a pair whose fields agree where both records
 // have them likelier, but never outweighs a field both records have and
-// disagree on (birth dates ten years apart, another sex) or given names
+// disagree on (birth dates years apart in month or day as well, another
+// sex) or given names
 // that say sibling (RuleSet.kinOnly). Where the child lives now (postcode,
 // locality, nationality, address) does not count against the lift: a
 // missing child has moved. And it never lowers a pair: two records of
@@ -47,75 +55,112 @@ import (
 // over values sorted first, so it does not depend on the order the pairs
 // are held in, which differs between the parties.
 
-// Bounds of the competition factor k, as powers of two, and the rounds of
-// the bisection that finds it (each halves the interval of log2 k).
+// Bounds of the competition factor k and the rounds of the bisection
+// that finds it (each halves the interval of log2 k: from 16 doublings to
+// 2^-36 of one).
 const (
-	competitionMinLog2 = -10
-	competitionMaxLog2 = 20
-	competitionRounds  = 48
+	competitionMin    = 1.0 / (1 << 10)
+	competitionMax    = 1 << 6
+	competitionRounds = 40
 )
 
 // compete returns the scores of pairs under one-to-one competition: for
 // each pair, scores[i], or where liftable[i] the higher of scores[i] and
-// its probability given its rivals. owns[i] and peers[i] name pair i's two
-// records; equal values name the same record.
-func compete(scores []float64, owns []int32, peers []uint32, liftable []bool) []float64 {
+// its probability given its rivals; and lifted[i], whether that raised
+// it. owns[i] and peers[i] name pair i's two records; equal values name
+// the same record. A score that is not a probability (NaN) is kept and
+// counts for nothing.
+func compete(scores []float64, owns []int32, peers []uint32, liftable []bool) (out []float64, lifted []bool) {
 	n := len(scores)
-	if n == 0 {
-		return nil
-	}
 	odds := make([]float64, n)
 	for i, p := range scores {
+		if !(p >= 0 && p <= 1) {
+			continue
+		}
 		p = min(max(p, 1e-7), 1-1e-7)
 		odds[i] = p / (1 - p)
 	}
-	ownOdds, peerOdds := sumsBy(owns, odds), sumsBy(peers, odds)
-	rivals := make([]float64, n)
+	rivals := rivalOdds(owns, peers, odds)
+	target := min(bestPairsSum(owns, scores), bestPairsSum(peers, scores))
+	k := competitionFactor(odds, rivals, target)
+	out, lifted = slices.Clone(scores), make([]bool, n)
 	for i := range n {
-		// The sums include the pair itself once on each side.
-		rivals[i] = max(0, ownOdds[owns[i]]-odds[i]+(peerOdds[peers[i]]-odds[i]))
-	}
-	// The number of records expected to be linked, on the side with fewer.
-	notLinked := make([]float64, n)
-	for i, p := range scores {
-		notLinked[i] = math.Log1p(-min(p, 1-1e-12))
-	}
-	target := min(expectedLinked(sumsBy(owns, notLinked)), expectedLinked(sumsBy(peers, notLinked)))
-
-	lifted := underCompetition(odds, rivals, target)
-	out := make([]float64, n)
-	for i := range n {
-		out[i] = scores[i]
-		if liftable[i] {
-			out[i] = max(scores[i], math.Round(lifted[i]*1e6)/1e6)
+		if !liftable[i] || odds[i] == 0 {
+			continue
+		}
+		o := float64(k*odds[i]) / (1 + float64(k*rivals[i]))
+		if p := math.Round(o/(1+o)*1e6) / 1e6; p > scores[i] {
+			out[i], lifted[i] = p, true
 		}
 	}
-	return out
+	return out, lifted
 }
 
-// underCompetition returns the pairs' probabilities under competition,
-// o' = k·o / (1 + k·r) for pair odds o and rivals' odds r, with k the
-// factor, within its bounds (2^-10 to 2^20), at which they sum to target.
-func underCompetition(odds, rivals []float64, target float64) []float64 {
-	trial := make([]float64, len(odds))
-	lifted := func(k float64) {
-		for i := range odds {
-			o := float64(k*odds[i]) / (1 + float64(k*rivals[i]))
-			trial[i] = o / (1 + o)
+// rivalOdds returns, per pair, the sum of the odds of the other pairs of
+// its two records. Both parties get the same sums to the last bit: each
+// record's sum is taken over its pairs' odds sorted, and the two records'
+// sums are added in either order alike.
+func rivalOdds(owns []int32, peers []uint32, odds []float64) []float64 {
+	own, peer := sumsBy(owns, odds), sumsBy(peers, odds)
+	rivals := make([]float64, len(odds))
+	for i := range odds {
+		// The sums include the pair itself once on each side.
+		rivals[i] = max(0, own[owns[i]]-odds[i]+(peer[peers[i]]-odds[i]))
+	}
+	return rivals
+}
+
+// bestPairsSum returns the sum, over the records by names, of the highest
+// probability among each record's pairs.
+func bestPairsSum[K comparable](by []K, scores []float64) float64 {
+	best := map[K]float64{}
+	for i, k := range by {
+		if p := scores[i]; p >= 0 && p <= 1 {
+			best[k] = max(best[k], p)
 		}
 	}
-	lo, hi := float64(competitionMinLog2), float64(competitionMaxLog2)
+	values := make([]float64, 0, len(best))
+	for _, p := range best {
+		values = append(values, p)
+	}
+	return sortedSum(values)
+}
+
+// competitionFactor returns the factor k, within its bounds, at which the
+// probabilities under competition, o' = k·o / (1 + k·r) for pair odds o
+// and rivals' odds r, sum to target; the upper bound where they fall short
+// of it even there. The bisection halves the interval of log k with
+// square roots, which IEEE 754 rounds exactly on every platform, and sums
+// in one order fixed by the values, so both parties find the same k.
+func competitionFactor(odds, rivals []float64, target float64) float64 {
+	order := make([]int, len(odds))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(odds[a], odds[b]), cmp.Compare(rivals[a], rivals[b]))
+	})
+	sum := func(k float64) float64 {
+		var s float64
+		for _, i := range order {
+			o := float64(k*odds[i]) / (1 + float64(k*rivals[i]))
+			s += o / (1 + o)
+		}
+		return s
+	}
+	lo, hi := competitionMin, float64(competitionMax)
+	if sum(hi) < target {
+		return hi
+	}
 	for range competitionRounds {
-		mid := (lo + hi) / 2
-		lifted(math.Exp2(mid))
-		if sortedSum(trial) < target {
+		mid := math.Sqrt(float64(lo * hi))
+		if sum(mid) < target {
 			lo = mid
 		} else {
 			hi = mid
 		}
 	}
-	lifted(math.Exp2(lo))
-	return trial
+	return lo
 }
 
 // sumsBy returns, per distinct value of by, the sum of the values of its
@@ -130,16 +175,6 @@ func sumsBy[K comparable](by []K, values []float64) map[K]float64 {
 		sums[k] = sortedSum(g)
 	}
 	return sums
-}
-
-// expectedLinked returns the expected number of records with a pair of
-// one child, from each record's sum of log(1 − p) over its pairs.
-func expectedLinked[K comparable](notLinked map[K]float64) float64 {
-	linked := make([]float64, 0, len(notLinked))
-	for _, s := range notLinked {
-		linked = append(linked, -math.Expm1(s))
-	}
-	return sortedSum(linked)
 }
 
 // sortedSum returns the sum of x taken in ascending order, which is the

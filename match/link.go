@@ -213,8 +213,12 @@ type Link struct {
 	// "sex=disagree"; and "via=alias" last where the pair shares keys
 	// only through an alias of one of its records (a child known under a
 	// false identity, whose birth date, birth place, parents and document
-	// are then left out). The commonness of
-	// the pair's block keys, which the score also weighs, is not listed.
+	// are then left out); and "rivals=weak" last where the pair reached
+	// the threshold only because its records have no strong rival (see
+	// Index.Link): the fields alone scored it lower. (So with the same
+	// threshold both parties list the same evidence.) The
+	// commonness of the pair's block keys, which the score also weighs,
+	// is not listed.
 	Evidence []string
 	// Alternative reports that the pair reached the threshold but lost to
 	// a better pair of one of its records in one-to-one resolution: most
@@ -254,11 +258,13 @@ type Link struct {
 // under that one-to-one assumption, with a factor learned from the session
 // (the one at which the pairs' probabilities add up to the number of
 // records the model expects to be linked), and the pair keeps the higher
-// of the two. Only pairs whose records agree, or miss the field, wherever
-// both are compared are lifted so, where the child lives now aside: a
-// disagreement on a field a child keeps (birth years ten years apart,
-// another sex) or given names that say sibling keep the model's
-// probability, and no pair is ever lowered.
+// of the two (its Evidence ends with "rivals=weak" where only that took it
+// to the threshold). A pair is lifted
+// only where its records agree, or one of them lacks the field, on every
+// field a child keeps: a disagreement there (birth dates years apart in
+// month or day as well, another sex) or given names that say sibling keep
+// the model's probability; where the child lives now does not count. No
+// pair is ever lowered.
 //
 // Pairs below threshold are dropped. The rest are resolved one-to-one,
 // best first: a pair whose local or peer record is already linked is kept
@@ -285,18 +291,22 @@ func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, thres
 	for i, p := range pairs {
 		scores[i] = model.probability(vectors[i], blocks[i], kin[i])
 		owns[i], peers[i] = p.record, p.peer
-		liftable[i] = !kin[i] && !rs.disagrees(vectors[i])
+		liftable[i] = rs.liftable(vectors[i], kin[i])
 	}
-	scores = compete(scores, owns, peers, liftable)
+	alone := scores
+	scores, lifted := compete(alone, owns, peers, liftable)
 	var links []ranked
 	for i, p := range pairs {
 		score := scores[i]
-		if score < threshold {
+		if !(score >= threshold) {
 			continue
 		}
 		evidence := rs.evidence(vectors[i])
 		if viaAlias[i] {
 			evidence = append(evidence, "via=alias")
+		}
+		if lifted[i] && !(alone[i] >= threshold) {
+			evidence = append(evidence, "rivals=weak")
 		}
 		links = append(links, ranked{Link{Record: int(p.record), Peer: p.peer, Score: score, Evidence: evidence}, ties[i]})
 	}

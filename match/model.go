@@ -128,6 +128,13 @@ func commonness(own, peer int) uint8 {
 // and address.
 const livesNow = HasPostcode | HasLocality | HasNationality | HasAddress
 
+// liftable reports whether one-to-one competition may lift a pair with
+// vector v (see compete): its given names do not say sibling (kinOnly)
+// and it disagrees on no field a child keeps.
+func (rs *RuleSet) liftable(v vector, kinOnly bool) bool {
+	return !kinOnly && !rs.disagrees(v)
+}
+
 // disagrees reports whether v has a comparison of a field a child keeps
 // (not one of livesNow) at which both records have the field and no level
 // agrees.
