@@ -44,10 +44,9 @@ import (
 // evidence, so it may make a pair whose fields agree where both records
 // have them likelier, but never outweighs a field both records have and
 // disagree on (birth dates years apart in month or day as well, another
-// sex) or given names
-// that say sibling (RuleSet.kinOnly). Where the child lives now (postcode,
-// locality, nationality, address) does not count against the lift: a
-// missing child has moved. And it never lowers a pair: two records of
+// sex) or given names that say sibling (RuleSet.kinOnly). Where the child
+// lives now (postcode, locality, nationality, address) does not count
+// against the lift: a missing child has moved. And it never lowers a pair: two records of
 // one child in one file, each an equally good partner of a third record,
 // keep their scores (and are marked Tied) instead of halving each other's.
 //
@@ -88,8 +87,7 @@ func compete(scores []float64, owns []int32, peers []uint32, liftable []bool) (o
 		if !liftable[i] || odds[i] == 0 {
 			continue
 		}
-		o := float64(k*odds[i]) / (1 + float64(k*rivals[i]))
-		if p := math.Round(o/(1+o)*1e6) / 1e6; p > scores[i] {
+		if p := math.Round(underCompetition(k, odds[i], rivals[i])*1e6) / 1e6; p > scores[i] {
 			out[i], lifted[i] = p, true
 		}
 	}
@@ -143,8 +141,7 @@ func competitionFactor(odds, rivals []float64, target float64) float64 {
 	sum := func(k float64) float64 {
 		var s float64
 		for _, i := range order {
-			o := float64(k*odds[i]) / (1 + float64(k*rivals[i]))
-			s += o / (1 + o)
+			s += underCompetition(k, odds[i], rivals[i])
 		}
 		return s
 	}
@@ -161,6 +158,14 @@ func competitionFactor(odds, rivals []float64, target float64) float64 {
 		}
 	}
 	return lo
+}
+
+// underCompetition returns the probability of a pair with odds o and
+// rivals' odds r under competition with factor k. Each product is
+// converted explicitly so that no processor fuses it with the addition.
+func underCompetition(k, o, r float64) float64 {
+	lifted := float64(k*o) / (1 + float64(k*r))
+	return lifted / (1 + lifted)
 }
 
 // sumsBy returns, per distinct value of by, the sum of the values of its
