@@ -679,10 +679,13 @@ func (d *deriver) nameForm(n *nameForm, given, family string, known *[2][]string
 	famToks := normalize.DropParticles(familyToks)
 	switch {
 	case len(givenToks) > 0 && len(famToks) > 0:
-		if len(givenToks) == 1 && vietnameseFamily[givenToks[0]] && !vietnameseFamily[famToks[0]] && !ambiguousVietnameseFamily[famToks[0]] {
+		if swappedVietnamese(givenToks, famToks, familyToks, given, family) {
 			// A Vietnamese name with its fields swapped (Nguyễn | Khánh
-			// Oanh): the family name is unmistakable.
-			givenToks, famToks = famToks, givenToks
+			// Oanh, Lê | Văn Tùng). The family field's tokens become the
+			// given names as a record in order has them, Văn included,
+			// and the fields' text goes with them, for isVietnamese's cues.
+			givenToks, famToks, familyToks = familyToks, givenToks, givenToks
+			given, family = family, given
 		}
 		g := firstGiven(givenToks)
 		vn, maybe := isVietnamese(famToks[0], givenToks, family, given)
@@ -710,12 +713,26 @@ func (d *deriver) nameForm(n *nameForm, given, family string, known *[2][]string
 			half := len(g) + 6
 			n.nameParts = append(n.nameParts, both[:half], both[half:])
 		}
+		// A lone given token with the Arabic article joined may be the
+		// family name written first (Alhasan | Hamzah): pair its bare name
+		// with the family field's names as well, as the record written in
+		// order pairs them (Hamzah | Al-Hasan). The names block counts such
+		// a pair as agreement on both names, so the bare name must be one
+		// that a given name cut after Al does not sound like (see
+		// isBareName): Alina, Alanna and Alisa are not Ina, Anna and Isa.
+		swappedArticle := ""
+		if bare, ok := strings.CutPrefix(g, "al"); ok && len(givenToks) == 1 && isBareName(bare) {
+			swappedArticle = bare
+		}
 		for _, fam := range uniq(famToks[0], famToks[len(famToks)-1]) {
 			d.addPair(n, g, fam)
 			// Arabic family names are also written with the article
 			// joined (Alkhateeb, Alali): pair the bare name too.
 			if bare, ok := strings.CutPrefix(fam, "al"); ok && len(bare) >= 3 {
 				d.addPair(n, g, bare)
+			}
+			if swappedArticle != "" {
+				d.addPair(n, swappedArticle, fam)
 			}
 		}
 		// European particles are also written solid with the name
@@ -747,13 +764,53 @@ func (d *deriver) nameForm(n *nameForm, given, family string, known *[2][]string
 		vnFirst, _ := isVietnamese(raw[0], raw, family, given)
 		vnLast, _ := isVietnamese(raw[len(raw)-1], raw, family, given)
 		n.exact = vnFirst || vnLast
-		last := raw[len(raw)-1]
-		d.addPair(n, raw[0], raw[1])
-		d.addPair(n, raw[0], last)
-		d.addPair(n, raw[1], last)
+		d.addEndPairs(n, raw)
+		if free := normalize.DropParticles(raw); len(free) >= 2 && len(free) < len(raw) {
+			// A family name's particles (de la Cruz García Martina,
+			// Martina van der Berg) are no name to pair, and the record
+			// written in two fields pairs the names around them.
+			d.addEndPairs(n, free)
+		}
 	}
 	d.finishPairs(n)
 	return true
+}
+
+// addEndPairs pairs the first, second and last of a name's tokens (at
+// least two) with each other, for a whole name written in one field; a
+// token is never paired with itself.
+func (d *deriver) addEndPairs(n *nameForm, toks []string) {
+	d.addPair(n, toks[0], toks[1])
+	if len(toks) > 2 {
+		last := toks[len(toks)-1]
+		d.addPair(n, toks[0], last)
+		d.addPair(n, toks[1], last)
+	}
+}
+
+// isBareName reports whether what is left of a token after a joined
+// Arabic article (Alhasan, Alomar) can stand for a family name on its own:
+// three letters or more with two different consonants (hasan, omar,
+// ubaydi). What is left of a given name cut after Al with fewer (Alina,
+// Alanna, Alisa: ina, anna, isa) sounds like other given names, and the
+// pair would read twins Alina and Anna as one child.
+func isBareName(bare string) bool {
+	if len(bare) < 3 {
+		return false
+	}
+	var first byte
+	for i := 0; i < len(bare); i++ {
+		c := bare[i]
+		if c < 'a' || c > 'z' || strings.IndexByte("aeiouy", c) >= 0 {
+			continue
+		}
+		if first == 0 {
+			first = c
+		} else if c != first {
+			return true
+		}
+	}
+	return false
 }
 
 // compareParts sets the parts of n that comparisons use, for the first
@@ -1416,18 +1473,46 @@ func dayString(d Date) string {
 	return string(b[:])
 }
 
+// swappedVietnamese reports whether a name is a Vietnamese name written
+// with its fields swapped: a lone family name in the given field (given:
+// its tokens), one only Vietnamese people bear (Nguyễn | Khánh Oanh) or,
+// if borne elsewhere too (Lê, Hồ, Kim), one that isVietnamese reads as
+// Vietnamese with the family field's tokens as its given names (Lê | Văn
+// Tùng, Le | Van Binh, Le | Duc Cuong); and the family field (its tokens
+// without particles: bare; as written: raw; the fields' text: rawGiven,
+// rawFamily) does not start with a Vietnamese family name itself, even one
+// borne elsewhere too (Quân | Đỗ Minh, Mai | Hồ Thị are in order).
+func swappedVietnamese(given, bare, raw []string, rawGiven, rawFamily string) bool {
+	if len(given) != 1 || len(bare) == 0 || vietnameseFamily[bare[0]] || ambiguousVietnameseFamily[bare[0]] {
+		return false
+	}
+	switch {
+	case vietnameseFamily[given[0]]:
+		return true
+	case ambiguousVietnameseFamily[given[0]] && len(raw) >= 2 && allVietnameseSyllables(raw):
+		// Only names that are Vietnamese syllables throughout: Văn
+		// is also the van of Kim | van der Berg.
+		vn, _ := isVietnamese(given[0], raw, rawGiven, rawFamily)
+		return vn
+	}
+	return false
+}
+
 // swappedParticle reports whether a name's given field starts with a
 // particle that begins family names and nothing else (de, al, von, ...)
 // before another token, while its family field has a token and starts with
 // none: a record that wrote the family name in the given field. Particles
 // that also are given or middle names or the syllables of Chinese and
 // Vietnamese given names (Ben, Abu, Văn, Le, La, Y, Da, Di, Du) do not
-// count.
+// count alone; van does before another particle and a name (van der Veen,
+// van den Berg), unless all three read as Vietnamese syllables (Văn Đến
+// Minh).
 func swappedParticle(given, family []string) bool {
 	if len(given) < 2 || len(family) == 0 || familyParticle(family[0]) {
 		return false
 	}
-	return familyParticle(given[0])
+	return familyParticle(given[0]) ||
+		given[0] == "van" && len(given) >= 3 && familyParticle(given[1]) && !allVietnameseSyllables(given)
 }
 
 // familyParticle reports whether t is a particle that only begins family

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/reunite-psi/reunite/match/internal/normalize"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -69,8 +70,48 @@ func TestSwappedParticle(t *testing.T) {
 		{[]string{"de", "jong"}, []string{}, false},                   // no family name to swap with
 		{[]string{"de", "la", "cruz"}, []string{"de", "jong"}, false}, // both start with one
 		{[]string{"sanne"}, []string{"de", "jong"}, false},
+		{[]string{"van", "der", "veen"}, []string{"iris"}, true},
+		{[]string{"van", "de", "berg"}, []string{"nora"}, true},
+		{[]string{"van", "dijk"}, []string{"isa"}, false},           // Văn Dijk could be a middle and a given name
+		{[]string{"van", "den", "minh"}, []string{"nguyen"}, false}, // Văn Đến Minh, Vietnamese given names
 	}
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, swappedParticle(tc.given, tc.family), "%v | %v", tc.given, tc.family)
+	}
+}
+
+func TestSwappedVietnamese(t *testing.T) {
+	tests := []struct {
+		given, family string
+		want          bool
+	}{
+		{"Nguyễn", "Khánh Oanh", true},
+		{"Nguyen", "Khanh Oanh", true},
+		{"Lê", "Văn Tùng", true},    // Lê borne elsewhere too, Văn and the marks tell
+		{"Le", "Van Binh", true},    // Van, the middle name
+		{"LE", "Duc Cuong", true},   // Vietnamese syllables
+		{"Lê", "Tùng", false},       // one token in the family field: a swap needs Vietnamese given names there
+		{"Le", "José María", false}, // not Vietnamese syllables
+		{"Kim", "Min Jun", false},   // j: not Vietnamese
+		{"Nguyễn", "Trần Anh", false},
+		{"Khánh Oanh", "Nguyễn", false},
+		{"Le", "Nguyen Anh", false}, // the family field starts with a family name
+		{"Quân", "Đỗ Minh", false},  // even one borne elsewhere too: in order
+		{"Mai", "Hồ Thị", false},
+		{"Kim", "van der Berg", false}, // van, but der and berg are no Vietnamese syllables
+	}
+	for _, tc := range tests {
+		norm := func(s string) []string { return normalize.NameTokens(s) }
+		given, raw := norm(tc.given), norm(tc.family)
+		assert.Equal(t, tc.want, swappedVietnamese(given, normalize.DropParticles(raw), raw, tc.given, tc.family), "%s | %s", tc.given, tc.family)
+	}
+}
+
+func TestIsBareName(t *testing.T) {
+	for bare, want := range map[string]bool{
+		"hasan": true, "omar": true, "ubaydi": true, "najjar": true, "fred": true,
+		"ina": false, "anna": false, "isa": false, "ice": false, "ali": false, "ab": false, "": false,
+	} {
+		assert.Equal(t, want, isBareName(bare), bare)
 	}
 }

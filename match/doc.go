@@ -146,6 +146,20 @@
 //     pinyin and Hangul in Revised Romanization; a Chinese or Korean family
 //     name spelled otherwise (Chan, Wong, Rhee) also sounds as its standard
 //     readings. Other scripts only match the same script.
+//   - Name order: the names block pairs the given and the family name in
+//     sound without their order, so a record that swapped its given and
+//     family fields meets the one that did not there (and agrees in
+//     sound on both names). Where a swap changes how a name is read, it
+//     is undone first: a family name with its particles in the given
+//     field (DE JONG | Sanne, VAN DER VEEN | Iris); a Vietnamese family
+//     name in the given field with given names in the family field (Nguyễn
+//     | Khánh Oanh; Lê | Văn Tùng, where Lê, borne elsewhere too, needs
+//     Vietnamese syllables and a Vietnamese cue there). A lone given token
+//     with the Arabic article joined (Alhasan | Hamzah) is also paired
+//     without it, where what is left has two different consonants (not
+//     Alina, Alisa: ina and isa would meet a twin's name). A whole name in
+//     one field pairs its first, second and last tokens, with and without
+//     a family name's particles (de la Cruz García Martina).
 //   - Limits: a name with one letter left out, added or changed inside
 //     it, or two neighbouring letters swapped, agrees at the typo level,
 //     and so does a family name with its last letter changed, added or
