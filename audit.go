@@ -147,7 +147,7 @@ func toAuditRecord(a Audit) *encoding.AuditRecord {
 		SessionID: a.SessionID, Transcript: a.Transcript, Outcome: a.Outcome,
 		Unmatchable: a.Unmatchable, Truncated: a.Truncated, Overfull: a.Overfull,
 		BadPayloads: a.BadPayloads, Alternatives: a.Alternatives, Charged: a.Charged, LowerBound: a.LowerBound,
-		PeerRuleSetID: a.PeerRuleSetID, Suite: a.Suite,
+		PeerRuleSetID: a.PeerRuleSetID, Suite: a.Suite, CompetitionFactor: a.CompetitionFactor,
 	}
 }
 

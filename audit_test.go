@@ -76,7 +76,8 @@ func sampleAudit(i int) reunite.Audit {
 		Truncated:   2,
 		Overfull:    3,
 		// The agreed rule set, as after a successful session.
-		PeerRuleSetID: "rules-v1",
+		PeerRuleSetID:     "rules-v1",
+		CompetitionFactor: 1.5 + float64(i)/4,
 	}
 }
 
@@ -208,12 +209,13 @@ func TestAuditLogRoundTrip(t *testing.T) {
 			"record_hits": float64(want.RecordHits), "session_id": want.SessionID,
 			"transcript": want.Transcript, "outcome": want.Outcome,
 			"unmatchable": float64(want.Unmatchable), "truncated": float64(want.Truncated),
-			"overfull":         float64(want.Overfull),
-			"bad_payloads":     float64(want.BadPayloads),
-			"alternatives":     float64(want.Alternatives),
-			"charged":          float64(want.Charged),
-			"lower_bound":      want.LowerBound,
-			"peer_rule_set_id": want.PeerRuleSetID,
+			"overfull":           float64(want.Overfull),
+			"bad_payloads":       float64(want.BadPayloads),
+			"alternatives":       float64(want.Alternatives),
+			"charged":            float64(want.Charged),
+			"lower_bound":        want.LowerBound,
+			"peer_rule_set_id":   want.PeerRuleSetID,
+			"competition_factor": want.CompetitionFactor,
 		}, got.Audit, "line %d", i+2)
 		ts, err := time.Parse(time.RFC3339Nano, got.Audit["time"].(string))
 		require.NoError(t, err)
@@ -349,8 +351,13 @@ func TestAuditLogTampering(t *testing.T) {
 			return with(3, reforge(t, orig[3], replaceOnce(t, `"seq":3,`, `"seq": 3,`)))
 		}, 4, "not in canonical form"},
 		{"unknown member", func() [][]byte {
-			return with(3, reforge(t, orig[3], replaceOnce(t, `"peer_rule_set_id":"rules-v1"}`, `"peer_rule_set_id":"rules-v1","x":1}`)))
+			return with(3, reforge(t, orig[3], replaceOnce(t, `"peer_rule_set_id":"rules-v1",`, `"peer_rule_set_id":"rules-v1","x":1,`)))
 		}, 4, "not a well-formed entry"},
+		{"competition factor written as 0", func() [][]byte {
+			return with(3, reforge(t, orig[3], func(s string) string {
+				return regexp.MustCompile(`"competition_factor":[0-9.]+`).ReplaceAllString(s, `"competition_factor":0`)
+			}))
+		}, 4, "not in canonical form"},
 		{"header and audit in one entry", func() [][]byte {
 			return with(3, reforge(t, orig[3], replaceOnce(t, `"audit":`, `"log":{"format":"reunite-audit-v2","created":"2026-01-01T00:00:00.000000000Z"},"audit":`)))
 		}, 4, "exactly one of log and audit"},

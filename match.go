@@ -182,6 +182,12 @@ type Audit struct {
 	// own when the session failed because the rule sets differ
 	// (psi.ContextMismatchError). It is empty otherwise.
 	PeerRuleSetID string
+	// CompetitionFactor is the factor one-to-one competition learned from
+	// the session's candidate pairs (match.Linked.CompetitionFactor), the
+	// same for both parties; 0 when no pair was a candidate or the session
+	// failed. At its bound, 64, the pairs had many rivals, as a peer's
+	// file of broad records would give.
+	CompetitionFactor float64
 }
 
 // resolve returns the rule set, mode and threshold cfg asks for, with
@@ -367,7 +373,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	if linked.StatisticsShared {
 		res.Audit.KeyHits-- // the statistics element is not a key
 	}
-	res.Audit.BadPayloads = linked.BadPayloads
+	res.Audit.BadPayloads, res.Audit.CompetitionFactor = linked.BadPayloads, linked.CompetitionFactor
 	for _, l := range linked.Links {
 		h := Hit{
 			RecordID: m.records[l.Record].ID, Record: l.Record, Peer: l.Peer,

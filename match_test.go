@@ -91,6 +91,9 @@ func TestMatchEndToEnd(t *testing.T) {
 	}
 	assert.Equal(t, ra.Audit.Transcript, rb.Audit.Transcript)
 	assert.Equal(t, ra.Audit.LocalKeys, rb.Audit.PeerKeys)
+	assert.Equal(t, ra.Audit.CompetitionFactor, rb.Audit.CompetitionFactor, "both parties learn the same factor")
+	assert.InDelta(t, 1, ra.Audit.CompetitionFactor, 63, "within [2^-10, 2^6]")
+	assert.Positive(t, ra.Audit.CompetitionFactor)
 	assert.False(t, ra.Audit.LowerBound, "the initiator's hits are its own")
 	assert.True(t, rb.Audit.LowerBound, "the responder's hits are those the initiator revealed")
 }

@@ -37,8 +37,8 @@ import (
 //     peer, role, mode, rule_set_id, records, local_keys, peer_keys,
 //     key_hits, record_hits, session_id, transcript, outcome, unmatchable,
 //     truncated, overfull, bad_payloads, alternatives, charged,
-//     lower_bound, peer_rule_set_id and suite (left out when empty), in
-//     that order; times are RFC 3339 in UTC with exactly nine fractional
+//     lower_bound, peer_rule_set_id, suite (left out when empty) and
+//     competition_factor (left out when 0), in that order; times are RFC 3339 in UTC with exactly nine fractional
 //     digits (2006-01-02T15:04:05.000000000Z), and strings that are not
 //     valid UTF-8 have each invalid byte sequence replaced by U+FFFD;
 //   - hash is the lowercase hex SHA-256, and mac the lowercase hex
@@ -172,6 +172,10 @@ type AuditRecord struct {
 	// (Audit.Suite). It was added last, and is left out when empty, so
 	// that entries written before it stay canonical.
 	Suite string `json:"suite,omitempty"`
+	// CompetitionFactor is the factor one-to-one competition learned
+	// (Audit.CompetitionFactor), left out when 0 (no pair was a candidate,
+	// or the entry was written before it was added), like Suite.
+	CompetitionFactor float64 `json:"competition_factor,omitempty"`
 }
 
 // auditRecordJSON is an AuditRecord as the line holds it: the time first,

@@ -34,7 +34,7 @@ func sampleRecord() *AuditRecord {
 		Records: 100, LocalKeys: 1000, PeerKeys: 2000, KeyHits: 10, RecordHits: 5,
 		SessionID: "session-0", Transcript: strings.Repeat("ab", 32), Outcome: "ok",
 		Unmatchable: 1, Truncated: 2, Overfull: 3, BadPayloads: 4, Alternatives: 5, Charged: 6,
-		LowerBound: true, PeerRuleSetID: "rules-v1", Suite: "ecdh",
+		LowerBound: true, PeerRuleSetID: "rules-v1", Suite: "ecdh", CompetitionFactor: 2.2698041,
 	}
 }
 
@@ -62,7 +62,7 @@ func TestAuditLineRoundTrip(t *testing.T) {
 	line1 = line1[len("prefix"):]
 	assert.Contains(t, string(line1), "\"peer\":\"agency \ufffd "+`\u003c\u0026\u003e"`, "invalid UTF-8 replaced, HTML escaped")
 	assert.Contains(t, string(line1), `"time":"2026-03-14T14:09:26.535897000Z"`, "UTC, nine digits")
-	assert.Contains(t, string(line1), `"peer_rule_set_id":"rules-v1","suite":"ecdh"},"hash":"`+hex.EncodeToString(h1[:])+`","mac":"`)
+	assert.Contains(t, string(line1), `"peer_rule_set_id":"rules-v1","suite":"ecdh","competition_factor":2.2698041},"hash":"`+hex.EncodeToString(h1[:])+`","mac":"`)
 	assert.Equal(t, "agency \xff <&>", e.Record.Peer, "the caller's record is not changed")
 
 	for i, tc := range []struct {
@@ -83,11 +83,20 @@ func TestAuditLineRoundTrip(t *testing.T) {
 	assert.Equal(t, "agency \ufffd <&>", got.Record.Peer)
 	assert.True(t, got.Record.Time.Equal(sampleRecord().Time))
 
-	// An entry without a suite leaves the member out.
-	e.Record.Suite = ""
+	assert.Equal(t, 2.2698041, got.Record.CompetitionFactor)
+
+	// An entry without a suite or a competition factor (a session that
+	// failed, or one written before they were added) leaves the members
+	// out, so that such entries stay canonical; a member written as 0 is
+	// not canonical.
+	e.Record.Suite, e.Record.CompetitionFactor = "", 0
 	line, _, err := AppendAuditLine(nil, e, auditMACKey)
 	require.NoError(t, err)
 	assert.NotContains(t, string(line), "suite")
+	assert.NotContains(t, string(line), "competition_factor")
+	parsed, _, err := ParseAuditLine(line[:len(line)-1], auditMACKey)
+	require.NoError(t, err)
+	assert.Zero(t, parsed.Record.CompetitionFactor)
 }
 
 func TestAuditLineRefuses(t *testing.T) {

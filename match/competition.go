@@ -65,11 +65,11 @@ const (
 
 // compete returns the scores of pairs under one-to-one competition: for
 // each pair, scores[i], or where liftable[i] the higher of scores[i] and
-// its probability given its rivals; and lifted[i], whether that raised
-// it. owns[i] and peers[i] name pair i's two records; equal values name
-// the same record. A score that is not a probability (NaN) is kept and
-// counts for nothing.
-func compete(scores []float64, owns []int32, peers []uint32, liftable []bool) (out []float64, lifted []bool) {
+// its probability given its rivals; lifted[i], whether that raised it;
+// and k, the competition factor learned. owns[i] and peers[i] name pair
+// i's two records; equal values name the same record. A score that is
+// not a probability (NaN) is kept and counts for nothing.
+func compete(scores []float64, owns []int32, peers []uint32, liftable []bool) (out []float64, lifted []bool, k float64) {
 	n := len(scores)
 	odds := make([]float64, n)
 	for i, p := range scores {
@@ -81,7 +81,7 @@ func compete(scores []float64, owns []int32, peers []uint32, liftable []bool) (o
 	}
 	rivals := rivalOdds(owns, peers, odds)
 	target := min(bestPairsSum(owns, scores), bestPairsSum(peers, scores))
-	k := competitionFactor(odds, rivals, target)
+	k = competitionFactor(odds, rivals, target)
 	out, lifted = slices.Clone(scores), make([]bool, n)
 	for i := range n {
 		if !liftable[i] || odds[i] == 0 {
@@ -91,7 +91,7 @@ func compete(scores []float64, owns []int32, peers []uint32, liftable []bool) (o
 			out[i], lifted[i] = p, true
 		}
 	}
-	return out, lifted
+	return out, lifted, k
 }
 
 // rivalOdds returns, per pair, the sum of the odds of the other pairs of

@@ -80,7 +80,7 @@ func TestCompete(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := append(background(), tt.pairs...)
 			scores, owns, peers := c.split()
-			got, lifted := compete(scores, owns, peers, allLiftable(len(c)))
+			got, lifted, _ := compete(scores, owns, peers, allLiftable(len(c)))
 			require.Len(t, got, len(c))
 			for i := range c {
 				assert.GreaterOrEqual(t, got[i], scores[i], "competition never lowers a pair")
@@ -95,7 +95,7 @@ func TestCompete(t *testing.T) {
 				}
 			}
 			// A pair not liftable keeps its score whatever its rivals.
-			held, none := compete(scores, owns, peers, make([]bool, len(c)))
+			held, none, _ := compete(scores, owns, peers, make([]bool, len(c)))
 			assert.Equal(t, scores, held)
 			assert.NotContains(t, none, true)
 		})
@@ -109,7 +109,7 @@ func TestCompete(t *testing.T) {
 func TestCompeteLiftsByTheLearnedFactor(t *testing.T) {
 	c := append(background(), competingPair{500, 1500, 0.7})
 	scores, owns, peers := c.split()
-	got, _ := compete(scores, owns, peers, allLiftable(len(c)))
+	got, _, _ := compete(scores, owns, peers, allLiftable(len(c)))
 
 	odds := make([]float64, len(scores))
 	for i, p := range scores {
@@ -146,7 +146,7 @@ func TestCompetitionFactorIsBounded(t *testing.T) {
 	}
 	c = append(c, competingPair{2000, 9000, 0.2})
 	scores, owns, peers := c.split()
-	got, _ := compete(scores, owns, peers, allLiftable(len(c)))
+	got, _, _ := compete(scores, owns, peers, allLiftable(len(c)))
 	assert.Less(t, got[len(got)-1], 0.5, "a lone pair at 0.2 is not lifted far by a cluster elsewhere")
 }
 
@@ -155,7 +155,7 @@ func TestCompetitionFactorIsBounded(t *testing.T) {
 func TestCompeteIgnoresNaN(t *testing.T) {
 	c := append(background(), competingPair{500, 1500, math.NaN()}, competingPair{500, 1501, 0.95})
 	scores, owns, peers := c.split()
-	got, lifted := compete(scores, owns, peers, allLiftable(len(c)))
+	got, lifted, _ := compete(scores, owns, peers, allLiftable(len(c)))
 	assert.True(t, math.IsNaN(got[len(got)-2]))
 	assert.False(t, lifted[len(got)-2])
 	assert.False(t, math.IsNaN(got[len(got)-1]))
@@ -218,7 +218,7 @@ func TestCompeteSameForBothParties(t *testing.T) {
 	for i := range liftable {
 		liftable[i] = rng.IntN(4) != 0
 	}
-	want, wantLifted := compete(scores, owns, peers, liftable)
+	want, wantLifted, _ := compete(scores, owns, peers, liftable)
 
 	// The peer: the same pairs in another order, its records as owns.
 	perm := rng.Perm(len(c))
@@ -232,7 +232,7 @@ func TestCompeteSameForBothParties(t *testing.T) {
 		pPeers = append(pPeers, uint32(owns[i]))
 		pLift = append(pLift, liftable[i])
 	}
-	got, gotLifted := compete(pScores, pOwns, pPeers, pLift)
+	got, gotLifted, _ := compete(pScores, pOwns, pPeers, pLift)
 	for j, i := range perm {
 		require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[j]), "pair %d", i)
 		require.Equal(t, wantLifted[i], gotLifted[j], "pair %d", i)

@@ -277,6 +277,13 @@ type Link struct {
 // callers that play both sides).
 // The result is sorted by local record, then by descending score.
 func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, threshold float64) []Link {
+	links, _ := ix.link(hits, peer, pseudonyms, threshold)
+	return links
+}
+
+// link is Link, and also returns the competition factor it learned (see
+// compete), 0 when no pair was a candidate.
+func (ix *Index) link(hits []KeyHit, peer Statistics, pseudonyms []uint32, threshold float64) (resolved []Link, factor float64) {
 	rs := ix.rules
 	pairs, vectors, blocks, kin, viaAlias, ties := ix.candidates(hits)
 	model := fitModel(rs, vectors, blocks, ix.stats, peer)
@@ -294,7 +301,10 @@ func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, thres
 		liftable[i] = rs.liftable(vectors[i], kin[i])
 	}
 	alone := scores
-	scores, lifted := compete(alone, owns, peers, liftable)
+	scores, lifted, factor := compete(alone, owns, peers, liftable)
+	if len(pairs) == 0 {
+		factor = 0
+	}
 	var links []ranked
 	for i, p := range pairs {
 		score := scores[i]
@@ -338,7 +348,7 @@ func (ix *Index) Link(hits []KeyHit, peer Statistics, pseudonyms []uint32, thres
 	slices.SortStableFunc(out, func(a, b Link) int {
 		return cmp.Compare(a.Record, b.Record)
 	})
-	return out
+	return out, factor
 }
 
 // resolveOneToOne marks, in links sorted best first, the pairs that lose

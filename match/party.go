@@ -161,6 +161,17 @@ type Linked struct {
 	// against this file's statistics alone: both parties still link, but
 	// may score a pair differently).
 	BadPayloads int
+	// CompetitionFactor is k, the factor by which one-to-one competition
+	// weighed a pair's odds against its rivals' (see Index.Link), learned
+	// from this session's candidate pairs and the same for both parties;
+	// 0 when no pair was a candidate. It lies in [2^-10, 2^6] and grows
+	// with the rivals pairs have: 1.01 on FEBRL4, whose records nearly all
+	// have one clear partner, 1.7 to 2.5 on the project's synthetic
+	// cross-border sets, 5.6 and 15 on its registers (bench, rule set
+	// v11). A session at the bound had pairs with many rivals, as a peer's
+	// file of broad records, each meeting many of the local ones, would
+	// give: one an auditor may want to look at.
+	CompetitionFactor float64
 }
 
 // Link turns the elements both parties hold into pairs of records with
@@ -193,7 +204,7 @@ func (p *Party) Link(shared []SharedElement, threshold float64) Linked {
 	if !statsFound && len(shared) > 0 {
 		out.BadPayloads++
 	}
-	out.Links = p.ix.Link(hits, peerStats, p.pseudonyms, threshold)
+	out.Links, out.CompetitionFactor = p.ix.link(hits, peerStats, p.pseudonyms, threshold)
 	return out
 }
 

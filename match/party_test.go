@@ -61,6 +61,9 @@ func TestPartiesLinkAlike(t *testing.T) {
 	la, lb := a.Link(forA, rs.Threshold()), b.Link(forB, rs.Threshold())
 	assert.True(t, la.StatisticsShared)
 	assert.Zero(t, la.BadPayloads)
+	assert.Equal(t, la.CompetitionFactor, lb.CompetitionFactor, "both parties learn the same factor, to the last bit")
+	assert.GreaterOrEqual(t, la.CompetitionFactor, 1.0/1024)
+	assert.LessOrEqual(t, la.CompetitionFactor, 64.0)
 	require.NotEmpty(t, la.Links)
 	type pair struct {
 		a, b  uint32
