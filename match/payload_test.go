@@ -158,6 +158,11 @@ func FuzzKeys(f *testing.F) {
 	f.Add("Олександр", "Коваленко", "FE1234567", "Харків", "Ірина Коваленко", "", 2011, 3, 4)
 	f.Add("", "", "", "", "", "", 0, 0, 0)
 	f.Add("a", "b", "12", "x", "y", "z", 2011, 0, 0)
+	// Shapes rule set v11 reads as swapped or run together.
+	f.Add("Lê", "Văn Tùng", "", "", "", "Lê Khánh Trang", 2008, 5, 23)
+	f.Add("VAN DER VEEN", "Iris", "", "", "", "", 2022, 4, 18)
+	f.Add("ALHASAN", "Hamzah", "", "", "", "Al", 2015, 4, 4)
+	f.Add("", "DE LA CRUZ GARCÍA Martina", "", "", "", "van de", 2015, 3, 18)
 	rs := match.DefaultRules()
 	uncapped, err := match.NewRuleSet("uncapped", rs.Blocks(), rs.Comparisons(), 1024)
 	require.NoError(f, err)
