@@ -184,8 +184,8 @@ type Audit struct {
 	PeerRuleSetID string
 	// CompetitionFactor is the factor one-to-one competition learned from
 	// the session's candidate pairs (match.Linked.CompetitionFactor), the
-	// same for both parties; 0 when no pair was a candidate or the session
-	// failed. At its bound, 64, the pairs had many rivals, as a peer's
+	// same for both parties unless one counted the other's statistics in
+	// BadPayloads; 0 when no pair was a candidate or the session failed. At its bound, 64, the pairs had many rivals, as a peer's
 	// file of broad records would give.
 	CompetitionFactor float64
 }

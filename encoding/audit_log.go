@@ -38,8 +38,9 @@ import (
 //     key_hits, record_hits, session_id, transcript, outcome, unmatchable,
 //     truncated, overfull, bad_payloads, alternatives, charged,
 //     lower_bound, peer_rule_set_id, suite (left out when empty) and
-//     competition_factor (left out when 0), in that order; times are RFC 3339 in UTC with exactly nine fractional
-//     digits (2006-01-02T15:04:05.000000000Z), and strings that are not
+//     competition_factor (left out when 0), in that order; times are RFC
+//     3339 in UTC with exactly nine fractional digits
+//     (2006-01-02T15:04:05.000000000Z), and strings that are not
 //     valid UTF-8 have each invalid byte sequence replaced by U+FFFD;
 //   - hash is the lowercase hex SHA-256, and mac the lowercase hex
 //     HMAC-SHA-256 under the log's key, of the line's bytes without the

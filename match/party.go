@@ -165,8 +165,8 @@ type Linked struct {
 	// weighed a pair's odds against its rivals' (see Index.Link), learned
 	// from this session's candidate pairs and the same for both parties
 	// (unless one lacked the other's statistics, see BadPayloads); 0 when
-	// no pair was a candidate. It lies in [2^-10, 2^6] and grows
-	// with the rivals pairs have: 1.01 on FEBRL4, whose records nearly all
+	// no pair was a candidate. It lies in [2^-10, 2^6] and grows with the
+	// rivals pairs have: 1.01 on FEBRL4, whose records nearly all
 	// have one clear partner, 1.7 to 2.5 on the project's synthetic
 	// cross-border sets, 5.6 and 15 on its registers (bench, rule set
 	// v11). A session at the bound had pairs with many rivals, as a peer's
