@@ -52,9 +52,9 @@ func ExampleMatch() {
 		handlesB[h.Handle] = h.RecordID
 	}
 	for _, h := range resA.Hits {
-		// h.Score is the probability both compute, h.Rules the evidence.
+		// h.Score is the probability both compute, h.Evidence the evidence.
 		how := ""
-		if slices.Contains(h.Rules, "via=alias") {
+		if slices.Contains(h.Evidence, "via=alias") {
 			how = ", through an alias (a false identity)"
 		}
 		fmt.Printf("A's %s is B's %s%s\n", h.RecordID, handlesB[h.Handle], how)

@@ -35,12 +35,12 @@ func ExampleFileExchange() {
 	cfgA := reunite.FileExchangeConfig{
 		MatchConfig: reunite.MatchConfig{Role: psi.RoleInitiator},
 		SigningKey:  signA, DecryptionKey: decA,
-		PeerKey: signB.Public().(ed25519.PublicKey), PeerEncryptionKey: decB.PublicKey(),
+		PeerSigningKey: signB.Public().(ed25519.PublicKey), PeerEncryptionKey: decB.PublicKey(),
 	}
 	cfgB := reunite.FileExchangeConfig{
 		MatchConfig: reunite.MatchConfig{Role: psi.RoleResponder},
 		SigningKey:  signB, DecryptionKey: decB,
-		PeerKey: signA.Public().(ed25519.PublicKey), PeerEncryptionKey: decA.PublicKey(),
+		PeerSigningKey: signA.Public().(ed25519.PublicKey), PeerEncryptionKey: decA.PublicKey(),
 		SeenExchanges: seenB,
 	}
 	a, err := reunite.StartFileExchange(recsA, cfgA)

@@ -73,7 +73,7 @@ func TestLinkageEndToEnd(t *testing.T) {
 		for _, hb := range resB.Hits {
 			if h.Handle == hb.Handle {
 				assert.Equal(t, h.Score, hb.Score)
-				assert.Equal(t, h.Rules, hb.Rules)
+				assert.Equal(t, h.Evidence, hb.Evidence)
 			}
 		}
 	}

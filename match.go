@@ -99,13 +99,13 @@ type Hit struct {
 	// under the model both agencies learned from the session's candidate
 	// pairs (match.Index.Link); both compute the same value.
 	Score float64
-	// Rules is the pair's evidence (match.Link.Evidence), the outcome of
+	// Evidence is the pair's evidence (match.Link.Evidence), the outcome of
 	// each compared field both records have: "given=sound",
 	// "date=swapped", "sex=disagree"; "via=alias" marks a pair that meets
 	// only through an alias of one of its records, and "rivals=weak" one
 	// that reached the threshold only because its records have no strong
 	// rival (match.Index.Link): the fields alone scored it lower.
-	Rules []string
+	Evidence []string
 	// Tied reports that another pair of one of this pair's records has the
 	// same score (match.Link.Tied), so the score does not say which of the
 	// two is the child's; both agencies mark the same pairs. A tied hit is
@@ -377,7 +377,7 @@ func (m *matchSetup) finish(r *psi.Result) (*MatchResult, error) {
 	for _, l := range linked.Links {
 		h := Hit{
 			RecordID: m.records[l.Record].ID, Record: l.Record, Peer: l.Peer,
-			Handle: m.party.Handle(r.SessionID, l, m.role == psi.RoleInitiator), Score: l.Score, Rules: l.Evidence,
+			Handle: m.party.Handle(r.SessionID, l, m.role == psi.RoleInitiator), Score: l.Score, Evidence: l.Evidence,
 			Tied: l.Tied,
 		}
 		if l.Alternative {

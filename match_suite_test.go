@@ -25,7 +25,7 @@ func pairsOf(t *testing.T, ra, rb *reunite.MatchResult) map[[2]string]float64 {
 		hb, ok := byHandle[h.Handle]
 		require.True(t, ok, "A's hit %s has no counterpart on B's side", h.RecordID)
 		assert.Equal(t, h.Score, hb.Score)
-		assert.Equal(t, h.Rules, hb.Rules)
+		assert.Equal(t, h.Evidence, hb.Evidence)
 		out[[2]string{h.RecordID, hb.RecordID}] = h.Score
 	}
 	assert.Len(t, rb.Hits, len(ra.Hits))

@@ -76,7 +76,7 @@ func TestMatchEndToEnd(t *testing.T) {
 	for _, res := range []*reunite.MatchResult{ra, rb} {
 		for _, h := range res.Hits {
 			alias := h.RecordID == "A-007" || h.RecordID == "B-107"
-			assert.Equal(t, alias, slices.Contains(h.Rules, "via=alias"), "%s: %v", h.RecordID, h.Rules)
+			assert.Equal(t, alias, slices.Contains(h.Evidence, "via=alias"), "%s: %v", h.RecordID, h.Evidence)
 		}
 	}
 

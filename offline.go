@@ -115,17 +115,17 @@ type FileExchangeConfig struct {
 	// SigningKey is this agency's Ed25519 private key. It signs every
 	// message file this party writes.
 	SigningKey ed25519.PrivateKey
-	// PeerKey is the peer agency's Ed25519 public key, pinned: obtained out
+	// PeerSigningKey is the peer agency's Ed25519 public key, pinned: obtained out
 	// of band and checked (for example by comparing its fingerprint over
 	// the telephone) before the first exchange. Only files it signed are
 	// read.
-	PeerKey ed25519.PublicKey
+	PeerSigningKey ed25519.PublicKey
 	// DecryptionKey is this agency's X25519 private key. Message files
 	// for this agency are encrypted to its public key, which the peer
 	// pins as its PeerEncryptionKey.
 	DecryptionKey *ecdh.PrivateKey
 	// PeerEncryptionKey is the peer agency's X25519 public key, pinned
-	// like PeerKey. Every message file this party writes is encrypted to
+	// like PeerSigningKey. Every message file this party writes is encrypted to
 	// it (HPKE, RFC 9180), so that whoever carries the file learns nothing
 	// from it but its size.
 	PeerEncryptionKey *ecdh.PublicKey
@@ -163,7 +163,7 @@ type FileExchangeConfig struct {
 // the exchange, the agencies, the rule set, the set sizes inside the
 // messages, or how many records matched (the message that would show it
 // is padded). ReadMessage reads a file a chunk at a time, and every chunk
-// is decrypted and its signature checked against the pinned peer key
+// is decrypted and its signature checked against the pinned peer signing key
 // before any of it is used; the first chunk tells the message number and
 // the exchange ID, which are checked (and the file's length against what
 // that number may hold) before the rest is read. A replayed, reordered,
@@ -232,8 +232,8 @@ func newFileExchange(cfg FileExchangeConfig) (*FileExchange, error) {
 	switch {
 	case len(cfg.SigningKey) != ed25519.PrivateKeySize:
 		return nil, fmt.Errorf("%w: signing key must be an Ed25519 private key", ErrMatchConfig)
-	case len(cfg.PeerKey) != ed25519.PublicKeySize:
-		return nil, fmt.Errorf("%w: peer key must be an Ed25519 public key", ErrMatchConfig)
+	case len(cfg.PeerSigningKey) != ed25519.PublicKeySize:
+		return nil, fmt.Errorf("%w: peer signing key must be an Ed25519 public key", ErrMatchConfig)
 	case cfg.DecryptionKey == nil || cfg.DecryptionKey.Curve() != ecdh.X25519():
 		return nil, fmt.Errorf("%w: decryption key must be an X25519 private key", ErrMatchConfig)
 	case cfg.PeerEncryptionKey == nil || cfg.PeerEncryptionKey.Curve() != ecdh.X25519():
@@ -255,13 +255,13 @@ func newFileExchange(cfg FileExchangeConfig) (*FileExchange, error) {
 			Enc:  [encoding.OfflineKeySize]byte(cfg.DecryptionKey.PublicKey().Bytes()),
 		},
 		peer: encoding.OfflineIdentity{
-			Sign: [encoding.OfflineKeySize]byte(cfg.PeerKey),
+			Sign: [encoding.OfflineKeySize]byte(cfg.PeerSigningKey),
 			Enc:  [encoding.OfflineKeySize]byte(cfg.PeerEncryptionKey.Bytes()),
 		},
 	}
 	switch {
 	case x.own.Sign == x.peer.Sign:
-		return nil, fmt.Errorf("%w: the peer key is this party's own key", ErrMatchConfig)
+		return nil, fmt.Errorf("%w: the peer signing key is this party's own key", ErrMatchConfig)
 	case x.own.Enc == x.peer.Enc:
 		return nil, fmt.Errorf("%w: the peer encryption key is this party's own key", ErrMatchConfig)
 	}

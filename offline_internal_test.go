@@ -51,8 +51,8 @@ func fileConfigs(t testing.TB, cfg MatchConfig) (cfgA, cfgB FileExchangeConfig) 
 	require.NoError(t, CreateSeenExchanges(seen))
 	mA, mB := cfg, cfg
 	mA.Role, mB.Role = psi.RoleInitiator, psi.RoleResponder
-	cfgA = FileExchangeConfig{MatchConfig: mA, SigningKey: ka, PeerKey: kb.Public().(ed25519.PublicKey), DecryptionKey: da, PeerEncryptionKey: db.PublicKey()}
-	cfgB = FileExchangeConfig{MatchConfig: mB, SigningKey: kb, PeerKey: ka.Public().(ed25519.PublicKey), DecryptionKey: db, PeerEncryptionKey: da.PublicKey(), SeenExchanges: seen}
+	cfgA = FileExchangeConfig{MatchConfig: mA, SigningKey: ka, PeerSigningKey: kb.Public().(ed25519.PublicKey), DecryptionKey: da, PeerEncryptionKey: db.PublicKey()}
+	cfgB = FileExchangeConfig{MatchConfig: mB, SigningKey: kb, PeerSigningKey: ka.Public().(ed25519.PublicKey), DecryptionKey: db, PeerEncryptionKey: da.PublicKey(), SeenExchanges: seen}
 	return cfgA, cfgB
 }
 

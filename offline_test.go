@@ -63,11 +63,11 @@ func fileParties(t *testing.T) (a, b *fileParty) {
 	b = &fileParty{name: "B", records: readRecords(t, "testdata/agency-b.csv"), state: filepath.Join(dir, "b.state")}
 	a.cfg = reunite.FileExchangeConfig{
 		MatchConfig: reunite.MatchConfig{Role: psi.RoleInitiator, Peer: "B"},
-		SigningKey:  ka, PeerKey: pub(kb), DecryptionKey: da, PeerEncryptionKey: db.PublicKey(),
+		SigningKey:  ka, PeerSigningKey: pub(kb), DecryptionKey: da, PeerEncryptionKey: db.PublicKey(),
 	}
 	b.cfg = reunite.FileExchangeConfig{
 		MatchConfig: reunite.MatchConfig{Role: psi.RoleResponder, Peer: "A"},
-		SigningKey:  kb, PeerKey: pub(ka), DecryptionKey: db, PeerEncryptionKey: da.PublicKey(),
+		SigningKey:  kb, PeerSigningKey: pub(ka), DecryptionKey: db, PeerEncryptionKey: da.PublicKey(),
 		SeenExchanges: newSeenExchanges(t),
 	}
 	return a, b
@@ -77,7 +77,7 @@ func fileParties(t *testing.T) (a, b *fileParty) {
 // between the same agencies.
 func samePeers(p, q, p2, q2 *fileParty) {
 	for _, c := range [][2]*fileParty{{p, p2}, {q, q2}} {
-		c[1].cfg.SigningKey, c[1].cfg.PeerKey = c[0].cfg.SigningKey, c[0].cfg.PeerKey
+		c[1].cfg.SigningKey, c[1].cfg.PeerSigningKey = c[0].cfg.SigningKey, c[0].cfg.PeerSigningKey
 		c[1].cfg.DecryptionKey, c[1].cfg.PeerEncryptionKey = c[0].cfg.DecryptionKey, c[0].cfg.PeerEncryptionKey
 		c[1].cfg.SeenExchanges = c[0].cfg.SeenExchanges
 	}
@@ -175,7 +175,7 @@ func joinHits(t *testing.T, ra, rb *reunite.MatchResult) map[pairKey]reunite.Hit
 		hb, ok := byHandle[h.Handle]
 		require.True(t, ok, "A's hit %s has no counterpart", h.RecordID)
 		assert.Equal(t, h.Score, hb.Score)
-		assert.Equal(t, h.Rules, hb.Rules)
+		assert.Equal(t, h.Evidence, hb.Evidence)
 		out[pairKey{h.RecordID, hb.RecordID}] = h
 	}
 	require.Len(t, rb.Hits, len(ra.Hits))
@@ -225,7 +225,7 @@ func TestFileExchangeMatchesMatch(t *testing.T) {
 				r, ok := ref[k]
 				require.True(t, ok, "pair %v not found by Match", k)
 				assert.Equal(t, r.Score, h.Score, "%v", k)
-				assert.Equal(t, r.Rules, h.Rules, "%v", k)
+				assert.Equal(t, r.Evidence, h.Evidence, "%v", k)
 			}
 			for _, c := range []struct{ got, want reunite.Audit }{{ra.Audit, refA.Audit}, {rb.Audit, refB.Audit}} {
 				g, w := c.got, c.want
@@ -362,9 +362,9 @@ func TestFileExchangeOrder(t *testing.T) {
 	// agency D that pins A's keys but was not the file's recipient.
 	d := newDecryptionKey(t)
 	for name, cfg := range map[string]reunite.FileExchangeConfig{
-		"wrong signing pin":    {MatchConfig: b.cfg.MatchConfig, SigningKey: b.cfg.SigningKey, PeerKey: pub(newKey(t)), DecryptionKey: b.cfg.DecryptionKey, PeerEncryptionKey: b.cfg.PeerEncryptionKey},
-		"wrong encryption pin": {MatchConfig: b.cfg.MatchConfig, SigningKey: b.cfg.SigningKey, PeerKey: b.cfg.PeerKey, DecryptionKey: b.cfg.DecryptionKey, PeerEncryptionKey: newDecryptionKey(t).PublicKey()},
-		"other recipient":      {MatchConfig: b.cfg.MatchConfig, SigningKey: newKey(t), PeerKey: b.cfg.PeerKey, DecryptionKey: d, PeerEncryptionKey: b.cfg.PeerEncryptionKey},
+		"wrong signing pin":    {MatchConfig: b.cfg.MatchConfig, SigningKey: b.cfg.SigningKey, PeerSigningKey: pub(newKey(t)), DecryptionKey: b.cfg.DecryptionKey, PeerEncryptionKey: b.cfg.PeerEncryptionKey},
+		"wrong encryption pin": {MatchConfig: b.cfg.MatchConfig, SigningKey: b.cfg.SigningKey, PeerSigningKey: b.cfg.PeerSigningKey, DecryptionKey: b.cfg.DecryptionKey, PeerEncryptionKey: newDecryptionKey(t).PublicKey()},
+		"other recipient":      {MatchConfig: b.cfg.MatchConfig, SigningKey: newKey(t), PeerSigningKey: b.cfg.PeerSigningKey, DecryptionKey: d, PeerEncryptionKey: b.cfg.PeerEncryptionKey},
 	} {
 		cfg.SeenExchanges = newSeenExchanges(t)
 		x, err := reunite.StartFileExchange(b.records, cfg)
@@ -399,8 +399,8 @@ func TestFileExchangeWriteRules(t *testing.T) {
 	require.NoError(t, err)
 	for name, edit := range map[string]func(c *reunite.FileExchangeConfig){
 		"no signing key":            func(c *reunite.FileExchangeConfig) { c.SigningKey = nil },
-		"no peer key":               func(c *reunite.FileExchangeConfig) { c.PeerKey = nil },
-		"own key as peer":           func(c *reunite.FileExchangeConfig) { c.PeerKey = pub(c.SigningKey) },
+		"no peer signing key":       func(c *reunite.FileExchangeConfig) { c.PeerSigningKey = nil },
+		"own key as peer":           func(c *reunite.FileExchangeConfig) { c.PeerSigningKey = pub(c.SigningKey) },
 		"no decryption key":         func(c *reunite.FileExchangeConfig) { c.DecryptionKey = nil },
 		"P-256 decryption key":      func(c *reunite.FileExchangeConfig) { c.DecryptionKey = p256 },
 		"no peer encryption key":    func(c *reunite.FileExchangeConfig) { c.PeerEncryptionKey = nil },
@@ -441,7 +441,7 @@ func TestOpenFileExchangeMismatch(t *testing.T) {
 		"other cap":            {cfg: func(c *reunite.FileExchangeConfig) { c.MaxKeys = 5000 }},
 		"other role":           {cfg: func(c *reunite.FileExchangeConfig) { c.Role, c.SeenExchanges = psi.RoleResponder, "seen" }},
 		"other key":            {cfg: func(c *reunite.FileExchangeConfig) { c.SigningKey = newKey(t) }},
-		"other peer key":       {cfg: func(c *reunite.FileExchangeConfig) { c.PeerKey = pub(newKey(t)) }},
+		"other peer key":       {cfg: func(c *reunite.FileExchangeConfig) { c.PeerSigningKey = pub(newKey(t)) }},
 		"other decryption key": {cfg: func(c *reunite.FileExchangeConfig) { c.DecryptionKey = newDecryptionKey(t) }},
 		"other peer encryption key": {cfg: func(c *reunite.FileExchangeConfig) {
 			c.PeerEncryptionKey = newDecryptionKey(t).PublicKey()

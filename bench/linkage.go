@@ -248,7 +248,7 @@ func linkPlain(a, b []match.Record, threshold float64) (pairs []inprocess.Pair, 
 			continue
 		}
 		j := int(l.Peer) - len(a)
-		pairs = append(pairs, inprocess.Pair{A: a[l.Record].ID, B: b[j].ID, ARecord: l.Record, BRecord: j, Score: l.Score, Rules: l.Evidence})
+		pairs = append(pairs, inprocess.Pair{A: a[l.Record].ID, B: b[j].ID, ARecord: l.Record, BRecord: j, Score: l.Score, Evidence: l.Evidence})
 	}
 	return pairs, len(partyA.Elements), 0, nil
 }

@@ -15,7 +15,7 @@
 // file then. query opens one session, retrying the connection for up to
 // -wait while the server starts. Both run over mutual TLS with the PSI
 // session bound to the TLS channel, print their hits (own record IDs, match
-// handles, scores, rules) and append every session, refused and failed ones
+// handles, scores, evidence) and append every session, refused and failed ones
 // included, to the audit log (or -audit FILE): hash-chained, each entry
 // authenticated with a key derived from the agency's TLS key. One agency
 // may serve and query at once from one key directory: writers of the log
@@ -430,14 +430,14 @@ func reportSession(stdout, stderr io.Writer, log *reunite.AuditLog, records []ma
 		return
 	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  record\thandle\tscore\trules")
+	fmt.Fprintln(tw, "  record\thandle\tscore\tevidence")
 	for _, h := range res.Hits {
-		fmt.Fprintf(tw, "  %s\t%s\t%.3f\t%s\n", h.RecordID, h.Handle, h.Score, strings.Join(h.Rules, ","))
+		fmt.Fprintf(tw, "  %s\t%s\t%.3f\t%s\n", h.RecordID, h.Handle, h.Score, strings.Join(h.Evidence, ","))
 	}
 	// Lower-ranked candidates: a better pair exists for one of their
 	// records. Listed for review, not for a formal request.
 	for _, h := range res.Alternatives {
-		fmt.Fprintf(tw, "  %s (alternative)\t%s\t%.3f\t%s\n", h.RecordID, h.Handle, h.Score, strings.Join(h.Rules, ","))
+		fmt.Fprintf(tw, "  %s (alternative)\t%s\t%.3f\t%s\n", h.RecordID, h.Handle, h.Score, strings.Join(h.Evidence, ","))
 	}
 	tw.Flush()
 }

@@ -9,11 +9,11 @@
 // records. Because this program plays both sides, it can join the two
 // sides' hits on their shared pair handles and print them as
 //
-//	a_id,b_id,score,rules
+//	a_id,b_id,score,evidence
 //
 // where score is the pair's match probability, which both agencies compute
-// alike, and rules its evidence (the outcome of each field both records
-// have, such as given=sound or date=disagree), separated by ";". Each
+// alike, and evidence the outcome of each field both records have (such
+// as given=sound or date=disagree), separated by ";". Each
 // record appears in at most one row; -all also writes the pairs that
 // reached the threshold but lost to a better pair of one of their records.
 // Files are read strictly: the first bad field stops the program. With
@@ -138,9 +138,9 @@ func run(stdout, stderr io.Writer, o options) error {
 		pairs = append(pairs, inprocess.Join(resA.Alternatives, resB.Alternatives)...)
 	}
 	w := csv.NewWriter(stdout)
-	_ = w.Write([]string{"a_id", "b_id", "score", "rules"})
+	_ = w.Write([]string{"a_id", "b_id", "score", "evidence"})
 	for _, p := range pairs {
-		_ = w.Write([]string{p.A, p.B, strconv.FormatFloat(p.Score, 'f', 4, 64), strings.Join(p.Rules, ";")})
+		_ = w.Write([]string{p.A, p.B, strconv.FormatFloat(p.Score, 'f', 4, 64), strings.Join(p.Evidence, ";")})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

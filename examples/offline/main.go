@@ -224,7 +224,7 @@ func newAgency(name string, records []match.Record, state string) (*agency, erro
 // pin makes ag trust peer's public keys, as it would after comparing
 // their fingerprints with the peer agency out of band.
 func (ag *agency) pin(peer *agency) {
-	ag.cfg.PeerKey = peer.cfg.SigningKey.Public().(ed25519.PublicKey)
+	ag.cfg.PeerSigningKey = peer.cfg.SigningKey.Public().(ed25519.PublicKey)
 	ag.cfg.PeerEncryptionKey = peer.cfg.DecryptionKey.PublicKey()
 }
 

@@ -22,7 +22,7 @@ type Pair struct {
 	A, B             string // the records' IDs
 	ARecord, BRecord int    // the records' indices in the inputs
 	Score            float64
-	Rules            []string
+	Evidence         []string
 	Handle           psi.Handle
 }
 
@@ -87,7 +87,7 @@ func Join(a, b []reunite.Hit) []Pair {
 		if hb, ok := byHandle[h.Handle]; ok {
 			pairs = append(pairs, Pair{
 				A: h.RecordID, B: hb.RecordID, ARecord: h.Record, BRecord: hb.Record,
-				Score: h.Score, Rules: h.Rules, Handle: h.Handle,
+				Score: h.Score, Evidence: h.Evidence, Handle: h.Handle,
 			})
 		}
 	}

@@ -31,7 +31,7 @@ func Print(out io.Writer, name string, recs []match.Record, r *reunite.MatchResu
 	row := func(h reunite.Hit, mark string) {
 		rec := recs[h.Record]
 		fmt.Fprintf(tw, "  %s%s\t%s %s\t%s\t%.3f\t%s…\t%s\n", h.RecordID, mark, rec.GivenNames, rec.FamilyNames,
-			rec.BirthDate, h.Score, h.Handle.String()[:12], strings.Join(h.Rules, ", "))
+			rec.BirthDate, h.Score, h.Handle.String()[:12], strings.Join(h.Evidence, ", "))
 	}
 	// A tied hit shares a record with an equally probable alternative:
 	// the score did not choose between them, and a formal request names
