@@ -31,9 +31,11 @@ var ErrBudgetArgument = errors.New("reunite: invalid budget argument")
 // sliding time window, persisted so a restart does not reset it.
 //
 // It is the serving side's defence against a peer that probes its set with
-// many guessed identities across sessions (a dictionary attack): call
-// Reserve with the peer's set size before evaluating its elements, and
-// refuse the session when it fails. Every session is charged, one with an
+// many guessed identities across sessions (a dictionary attack): give it
+// to Match or MatchTLS as MatchConfig.Budget, which reserves the peer's
+// set size before evaluating its elements and refuses the session when
+// that fails, or call Reserve yourself (from MatchConfig.Admit, in a
+// FileExchange). Every session is charged, one with an
 // empty set too: a session costs max(elements, 1), so a peer cannot open
 // sessions without limit to watch this party's set size. A peer's usage at
 // time now is the sum of its reservations made after now minus the window;

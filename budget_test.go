@@ -2,6 +2,7 @@ package reunite_test
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/reunite-psi/reunite"
+	"github.com/reunite-psi/reunite/psi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -363,4 +365,51 @@ func TestBudgetStoreEarlierFiles(t *testing.T) {
 			assert.Equal(t, tc.used+5, used(t, b, "sha256:aa", tc.now))
 		})
 	}
+}
+
+// TestMatchChargesBudget runs sessions with MatchConfig.Budget: the
+// responder charges the initiator's declared key count to the peer it names
+// and audits the charge; once the budget cannot hold another session, the
+// peer is refused before any cryptographic work and nothing is charged; a
+// peer that Admit refuses is not charged either.
+func TestMatchChargesBudget(t *testing.T) {
+	checkNoLeak(t)
+	a := readRecords(t, "testdata/agency-a.csv")
+	b := readRecords(t, "testdata/agency-b.csv")
+	const peer = "agency A"
+	initiator := reunite.MatchConfig{Role: psi.RoleInitiator, Peer: "agency B"}
+	store, _ := openBudget(t, math.MaxInt32, time.Hour)
+	ra, rb, errA, errB := matchBoth(t, a, b, initiator, reunite.MatchConfig{Role: psi.RoleResponder, Peer: peer, Budget: store})
+	require.NoError(t, errA)
+	require.NoError(t, errB)
+	charge := reunite.SessionCharge(ra.Audit.LocalKeys)
+	assert.Equal(t, charge, rb.Audit.Charged)
+	assert.Zero(t, ra.Audit.Charged, "the initiator had no budget to charge")
+	assert.Equal(t, charge, used(t, store, peer, time.Now()))
+
+	// Room for one such session, not two.
+	store, _ = openBudget(t, 2*charge-1, time.Hour)
+	responder := reunite.MatchConfig{Role: psi.RoleResponder, Peer: peer, Budget: store}
+	_, rb, errA, errB = matchBoth(t, a, b, initiator, responder)
+	require.NoError(t, errA)
+	require.NoError(t, errB)
+	assert.Equal(t, charge, rb.Audit.Charged)
+	ra, rb, errA, errB = matchBoth(t, a, b, initiator, responder)
+	require.ErrorIs(t, errA, psi.ErrRefused)
+	require.ErrorIs(t, errB, reunite.ErrBudgetExceeded)
+	assert.Zero(t, rb.Audit.Charged)
+	assert.Equal(t, ra.Audit.LocalKeys, rb.Audit.PeerKeys, "the refused peer's declared size is audited")
+	assert.Empty(t, rb.Hits)
+	assert.Equal(t, charge, used(t, store, peer, time.Now()))
+
+	// Admit runs first; a peer it refuses costs nothing.
+	store, _ = openBudget(t, math.MaxInt32, time.Hour)
+	errPolicy := errors.New("not today")
+	_, rb, errA, errB = matchBoth(t, a, b, initiator, reunite.MatchConfig{
+		Role: psi.RoleResponder, Peer: peer, Budget: store, Admit: func(int) error { return errPolicy },
+	})
+	require.ErrorIs(t, errA, psi.ErrRefused)
+	require.ErrorIs(t, errB, errPolicy)
+	assert.Zero(t, rb.Audit.Charged)
+	assert.Zero(t, used(t, store, peer, time.Now()))
 }

@@ -28,7 +28,7 @@
 // Most users should start with MatchTLS (which checks the peer against
 // the pinned certificates itself), PinnedTLSConfig and an AuditLog for
 // every session, keyed with DeriveAuditKey from the agency's TLS key; a
-// serving agency adds a BudgetStore through MatchConfig.Admit. Create the
+// serving agency adds a BudgetStore as MatchConfig.Budget. Create the
 // log and the budget file once (CreateAuditLog, CreateBudgetStore): the
 // Open functions refuse a missing file rather than start afresh. Both may
 // be shared by several processes of one agency. Agencies that can only exchange files use

@@ -41,6 +41,16 @@ type MatchConfig struct {
 	// Admit, if set, may refuse the peer once its key count is known and
 	// before any cryptographic work; see psi.Config.Admit.
 	Admit func(peerKeys int) error
+	// Budget, if set, charges the peer's declared key count to its budget
+	// (BudgetStore.Reserve, the peer named as Audit.Peer names it) once
+	// Admit, if set, has accepted the count, so that a peer past its
+	// budget is refused before any cryptographic work with an error
+	// wrapping ErrBudgetExceeded; Audit.Charged says what was charged.
+	// Budgets guard the serving side, the responder, against a peer that
+	// probes its set (SECURITY.md). The peer must be named: by Peer, or
+	// by MatchTLS, which names it by its certificate's fingerprint when
+	// Peer is empty. FileExchange takes no Budget (reserve in Admit).
+	Budget *BudgetStore
 	// Progress, if set, receives progress reports; see psi.Config.Progress.
 	Progress func(psi.Progress)
 	// Suite chooses the PSI suite. Zero runs psi.SuiteECDHRistretto255,
@@ -170,9 +180,9 @@ type Audit struct {
 	LowerBound bool
 	// Charged is what the session cost the peer's budget (BudgetStore,
 	// SessionCharge): 0 when no budget applied or the peer was refused.
-	// Match does not fill it, as it does not hold the budget: the caller
-	// that reserved the budget in MatchConfig.Admit copies the amount
-	// BudgetStore.Reserve returned (examples/agency does).
+	// Match fills it when MatchConfig.Budget is set; a caller that
+	// reserves in MatchConfig.Admit instead copies the amount
+	// BudgetStore.Reserve returned.
 	Charged int
 	// Suite names the PSI suite the session ran (psi.Suite.String), once
 	// the handshake chose one; empty otherwise.
@@ -244,8 +254,12 @@ func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg 
 	if err := checkRecords(records); err != nil {
 		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
 	}
+	if cfg.Budget != nil && cfg.Peer == "" {
+		err := fmt.Errorf("%w: a budget needs the peer's name (MatchConfig.Peer)", ErrMatchConfig)
+		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
+	}
 	var declared declaredSize
-	cfg.Admit = declared.wrap(cfg.Admit)
+	cfg.Admit = declared.wrap(cfg.Admit, cfg.Budget, cfg.Peer)
 	res, err := match1(ctx, conn, records, cfg)
 	declared.fill(&res.Audit)
 	return res, err

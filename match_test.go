@@ -164,10 +164,12 @@ func TestMatchInitiatorOnly(t *testing.T) {
 func TestMatchConfigErrors(t *testing.T) {
 	ca, cb := tcpPair(t)
 	_ = cb
+	budget, _ := openBudget(t, 100, time.Hour)
 	for _, cfg := range []reunite.MatchConfig{
 		{},
 		{Role: psi.RoleInitiator, Mode: psi.CardinalityOnly},
 		{Role: psi.RoleInitiator, Threshold: 2},
+		{Role: psi.RoleResponder, Budget: budget}, // a budget with no peer to charge
 	} {
 		r, err := reunite.Match(context.Background(), ca, []match.Record{}, cfg)
 		assert.ErrorIs(t, err, reunite.ErrMatchConfig)

@@ -110,7 +110,10 @@ type FileExchangeConfig struct {
 	// ChannelBinding must be empty: the exchange binds the session to the
 	// two agencies' keys itself. Admit and Progress are used as in Match;
 	// being functions, they are not saved with the state, so pass them
-	// again to OpenFileExchange.
+	// again to OpenFileExchange. Budget must be nil: an exchange's turns
+	// may run in several processes, and the charge would not reach the
+	// audit record of the last; reserve in Admit instead, and set
+	// Audit.Charged yourself.
 	MatchConfig
 	// SigningKey is this agency's Ed25519 private key. It signs every
 	// message file this party writes.
@@ -240,6 +243,8 @@ func newFileExchange(cfg FileExchangeConfig) (*FileExchange, error) {
 		return nil, fmt.Errorf("%w: peer encryption key must be an X25519 public key", ErrMatchConfig)
 	case len(cfg.ChannelBinding) != 0:
 		return nil, fmt.Errorf("%w: a file exchange sets its own channel binding", ErrMatchConfig)
+	case cfg.Budget != nil:
+		return nil, fmt.Errorf("%w: a file exchange takes no Budget; reserve in Admit", ErrMatchConfig)
 	case cfg.Role != psi.RoleInitiator && cfg.Role != psi.RoleResponder:
 		return nil, fmt.Errorf("%w: role must be initiator or responder", ErrMatchConfig)
 	case cfg.Role == psi.RoleResponder && cfg.SeenExchanges == "":
@@ -286,7 +291,7 @@ func (x *FileExchange) matchConfig(cfg FileExchangeConfig) MatchConfig {
 	}
 	mc := cfg.MatchConfig
 	mc.ChannelBinding = encoding.OfflineChannelBinding(ini, resp)
-	mc.Admit = x.declared.wrap(cfg.Admit)
+	mc.Admit = x.declared.wrap(cfg.Admit, nil, "")
 	return mc
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/reunite-psi/reunite"
 	"github.com/reunite-psi/reunite/encoding"
@@ -397,6 +398,7 @@ func TestFileExchangeWriteRules(t *testing.T) {
 
 	p256, err := ecdh.P256().GenerateKey(rand.Reader)
 	require.NoError(t, err)
+	budget, _ := openBudget(t, 100, time.Hour)
 	for name, edit := range map[string]func(c *reunite.FileExchangeConfig){
 		"no signing key":            func(c *reunite.FileExchangeConfig) { c.SigningKey = nil },
 		"no peer signing key":       func(c *reunite.FileExchangeConfig) { c.PeerSigningKey = nil },
@@ -411,6 +413,7 @@ func TestFileExchangeWriteRules(t *testing.T) {
 		"binding":                  func(c *reunite.FileExchangeConfig) { c.ChannelBinding = []byte("x") },
 		"cap above the file limit": func(c *reunite.FileExchangeConfig) { c.MaxKeys = reunite.MaxFileExchangeKeys + 1 },
 		"no role":                  func(c *reunite.FileExchangeConfig) { c.Role = 0 },
+		"budget":                   func(c *reunite.FileExchangeConfig) { c.Budget = budget },
 		"responder without its seen-exchanges file": func(c *reunite.FileExchangeConfig) { c.Role = psi.RoleResponder },
 	} {
 		cfg := a.cfg

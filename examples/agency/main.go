@@ -335,23 +335,13 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 			defer conn.Close()
 			sctx, cancel := context.WithTimeout(ctx, o.timeout)
 			defer cancel()
-			tconn := conn.(*tls.Conn)
-			var peer string
-			charged := 0
+			// MatchTLS names the peer by its certificate's fingerprint,
+			// in the audit record and in the budget file.
 			cfg := reunite.MatchConfig{
 				Role: psi.RoleResponder, Rules: o.rules, MaxKeys: o.maxKeys,
-				Admit: func(keys int) error {
-					n, err := budget.Reserve(peer, keys, time.Now())
-					charged = n
-					return err
-				},
-				Progress: progressBar(stderr, &out),
+				Budget: budget, Progress: progressBar(stderr, &out),
 			}
-			if err := tconn.HandshakeContext(sctx); err == nil {
-				peer = reunite.CertFingerprint(tconn.ConnectionState().PeerCertificates[0])
-			}
-			res, err := reunite.MatchTLS(sctx, tconn, o.peers, o.records, cfg)
-			res.Audit.Charged = charged
+			res, err := reunite.MatchTLS(sctx, conn.(*tls.Conn), o.peers, o.records, cfg)
 			out.Lock()
 			defer out.Unlock()
 			reportSession(stdout, stderr, auditLog, o.records, res, err)
