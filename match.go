@@ -114,7 +114,9 @@ type Hit struct {
 	// "date=swapped", "sex=disagree"; "via=alias" marks a pair that meets
 	// only through an alias of one of its records, and "rivals=weak" one
 	// that reached the threshold only because its records have no strong
-	// rival (match.Index.Link): the fields alone scored it lower.
+	// rival (match.Index.Link): the fields alone scored it lower. The
+	// peer's hit for the pair has the same evidence, but for rivals=weak,
+	// which depends on each party's own threshold.
 	Evidence []string
 	// Tied reports that another pair of one of this pair's records has the
 	// same score (match.Link.Tied), so the score does not say which of the

@@ -66,11 +66,15 @@ const (
 // compete returns the scores of pairs under one-to-one competition: for
 // each pair, scores[i], or where liftable[i] the higher of scores[i] and
 // its probability given its rivals; lifted[i], whether that raised it;
-// and k, the competition factor learned. owns[i] and peers[i] name pair
-// i's two records; equal values name the same record. A score that is
-// not a probability (NaN) is kept and counts for nothing.
+// and k, the competition factor learned (0 when there are no pairs, which
+// leave nothing to learn it from). owns[i] and peers[i] name pair i's two
+// records; equal values name the same record. A score that is not a
+// probability (NaN) is kept and counts for nothing.
 func compete(scores []float64, owns []int32, peers []uint32, liftable []bool) (out []float64, lifted []bool, k float64) {
 	n := len(scores)
+	if n == 0 {
+		return nil, nil, 0
+	}
 	odds := make([]float64, n)
 	for i, p := range scores {
 		if !(p >= 0 && p <= 1) {

@@ -287,3 +287,13 @@ func TestLiftable(t *testing.T) {
 		})
 	}
 }
+
+// TestCompeteWithoutPairs checks that a session without candidate pairs
+// learns no competition factor (0, which the audit leaves out), rather than
+// the bisection's lower bound.
+func TestCompeteWithoutPairs(t *testing.T) {
+	out, lifted, k := compete(nil, nil, nil, nil)
+	assert.Empty(t, out)
+	assert.Empty(t, lifted)
+	assert.Zero(t, k)
+}

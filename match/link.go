@@ -302,9 +302,6 @@ func (ix *Index) link(hits []KeyHit, peer Statistics, pseudonyms []uint32, thres
 	}
 	alone := scores
 	scores, lifted, factor := compete(alone, owns, peers, liftable)
-	if len(pairs) == 0 {
-		factor = 0
-	}
 	var links []ranked
 	for i, p := range pairs {
 		score := scores[i]
