@@ -516,7 +516,7 @@ func (d *deriver) extract(r *Record, known *[2][]string) {
 		d.addName(d.aliasToks[0], strings.Join(d.aliasToks[1:], " "), nil)
 	}
 	for _, p := range r.ParentNames[:min(len(r.ParentNames), maxParentsKeyed)] {
-		d.f.parents = d.appendParentKeys(d.f.parents, p)
+		d.f.parents = append(d.f.parents, d.parentKey(p))
 	}
 	d.f.parents = uniq(d.f.parents...)
 	d.f.presence = d.f.presenceMask()
@@ -1179,40 +1179,19 @@ func (d *deriver) addSoundCodes(c *tokenCodes, tok string) {
 	}
 }
 
-// appendParentKeys appends the order-free sound codes of a parent's
-// name, in each of the token's readings (appendSoundCodes): parents' names
-// are written in as many scripts and spellings as the child's (Faadumo
-// and Fadhumo, Καραγιάννη and Karayanni). A patronymic is dropped when the
-// name has three tokens or more: records from Russia and Ukraine name
-// parents as "Family Given Patronymic", others as "Given Family".
-func (d *deriver) appendParentKeys(dst []string, name string) []string {
+// parentKey is the order-free skeleton of a parent's name. A patronymic is
+// dropped when the name has three tokens or more: records from Russia and
+// Ukraine name parents as "Family Given Patronymic", others as "Given
+// Family".
+func (d *deriver) parentKey(name string) string {
 	d.parentToks = d.nameTokens(d.parentToks[:0], name)
 	toks := normalize.DropParticles(dropPatronymics(d.parentToks, 2))
-	if len(toks) == 0 {
-		return dst
+	d.skel = d.skel[:0]
+	for _, t := range toks {
+		d.skel = append(d.skel, d.token(t, false).bare)
 	}
-	for reading := range 2 {
-		d.skel = d.skel[:0]
-		differs := false
-		for _, t := range toks {
-			c := d.token(t, true)
-			switch {
-			case c.readings == 0:
-				d.skel = append(d.skel, c.bare)
-			case reading == 1 && c.readings > 1:
-				differs = differs || c.sounds[1] != c.sounds[0]
-				d.skel = append(d.skel, c.sounds[1])
-			default:
-				d.skel = append(d.skel, c.sounds[0])
-			}
-		}
-		if reading == 1 && !differs {
-			break
-		}
-		slices.Sort(d.skel)
-		dst = append(dst, strings.Join(d.skel, " "))
-	}
-	return dst
+	slices.Sort(d.skel)
+	return strings.Join(d.skel, " ")
 }
 
 // appendJoined appends strings.Join(toks, " ") to dst.

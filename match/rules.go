@@ -20,7 +20,7 @@ import (
 // comparisons. It is part of every rule set's identity: a change to either
 // changes keys, so it must change the ID too, or two parties would run a
 // session that silently finds nothing.
-const NormalizationVersion = "reunite-normalize-v12"
+const NormalizationVersion = "reunite-normalize-v11"
 
 // KeySize is the size of a match key.
 const KeySize = 32
@@ -70,7 +70,7 @@ const (
 	FieldDocument      Field = "document"       // document number, letters and digits only
 	FieldDocumentNear  Field = "document-near"  // the document number's second half; its first half and last digit; its characters sorted: numbers with one wrong character (not the last digit) or two swapped share one, consecutively issued numbers none
 	FieldDocumentHalf  Field = "document-half"  // each half of the document number: numbers with one wrong character share one, and so do consecutively issued numbers
-	FieldParents       Field = "parents"        // the sound codes of each parent's name, order-free, patronymic dropped, in each reading: records that agree on one parent, in whatever script or spelling, share a key
+	FieldParents       Field = "parents"        // the skeleton of each parent's name, patronymic dropped: records that agree on one parent share a key
 	FieldPostcode      Field = "postcode"
 	FieldAddress       Field = "address"
 	FieldLocality      Field = "locality" // the locality, as FieldBirthPlace writes a place
@@ -298,7 +298,7 @@ const DefaultThreshold = 0.9
 // of internal/synth and on the FEBRL4 benchmark (see bench/), and weighs
 // evidence with parameters it learns from each session's candidate pairs.
 func DefaultRules() *RuleSet {
-	rs, err := NewRuleSet("reunite-default-v12", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
+	rs, err := NewRuleSet("reunite-default-v11", defaultBlocks, defaultComparisons, DefaultMaxKeysPerRecord)
 	if err != nil {
 		panic(err) // the default rules are valid; a test checks it
 	}
@@ -327,7 +327,7 @@ var defaultComparisons = []Comparison{
 	{Name: "estimated-date", Presence: HasDate, Kin: true, Estimated: true, Levels: []Level{{Name: "year", Field: FieldBirthYear}, {Name: "year±1", Field: FieldYearBand}, {Name: "years±3", Field: FieldAliasBand}}},
 	{Name: "sex", Presence: HasSex, Levels: []Level{{Name: "same", Field: FieldSex}}},
 	{Name: "birth-place", Kin: true, Presence: HasBirthPlace, Levels: []Level{{Name: "same", Field: FieldBirthPlace}, {Name: "sound", Field: FieldPlaceSkeleton}}},
-	{Name: "parents", Kin: true, Household: true, Presence: HasParents, Levels: []Level{{Name: "one-sound", Field: FieldParents}}},
+	{Name: "parents", Kin: true, Household: true, Presence: HasParents, Levels: []Level{{Name: "one-same", Field: FieldParents}}},
 	{Name: "document", Presence: HasDocument, Identifies: true, Levels: []Level{{Name: "exact", Field: FieldDocument}, {Name: "near", Field: FieldDocumentNear}}},
 	{Name: "postcode", Kin: true, Presence: HasPostcode, Levels: []Level{{Name: "exact", Field: FieldPostcode}, {Name: "area", Field: FieldPostcodeArea}}},
 	{Name: "locality", Kin: true, Presence: HasLocality, Levels: []Level{{Name: "same", Field: FieldLocality}}},
@@ -513,7 +513,7 @@ func (rs *RuleSet) computeID() [32]byte {
 		h.Write([]byte(s))
 	}
 	field("reunite-ruleset-v2")
-	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present that does not rest on kin fields, block-key commonness; a pair that meets only through an alias leaves out birth date, birth place, parents and document; alias names keyed only in blocks of name fields, without those comparisons; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone; sound codes read an initial y or j before a consonant as a glide; a name of Vietnamese syllables without marks read as Vietnamese; fields swapped where the given field holds a Vietnamese family name borne elsewhere too and the family field names that read as Vietnamese given names, and where it starts with van before another particle; a lone given token with the Arabic article joined also paired bare with the family names; a whole name in one field also paired without its particles; parents compared by the sound codes of their names, order-free, in each reading; given names a letter changed or swapped apart are a typo only where one is rare in a file of 100 or more (GivenLengthOdd, GivenIsRare); given names that differ at their end (ending level, after nickname: the name and, from 4 letters, the name without its last letter) are a typo only where both records give the same sex; family typo variants also drop the last letter; date month-day level after month, not keyed in blocks on the birth year, its chance rate that of month-day less exact, outside the cumulative rates; statistics: 12 bits a level, round(128 * -log2 rate); one-to-one competition: o' = k·o / (1 + k·rivals' odds), k in [2^-10, 2^6] by bisection with square roots (40 rounds) so that the lifted probabilities sum to the smaller side's sum of each record's best pair probability, sums over values in sorted order, evidence rivals=weak where lifted from below the threshold, applied only where it raises the score and only to pairs that are not kin-only and disagree on no comparison but those of where the child lives now (postcode, locality, nationality, address)")
+	field("block key: SHA-256(rule-set hash[:16] || rule index || (0x1f || value)...); comparison key: SHA-256(block key[:16] || rule index || 0x1f || value), name levels from the block's own name form; family sounds with Chinese and Korean surname variants; titles dropped from given names; Fellegi-Sunter comparisons, EM per block with m held (made monotone) from the purest block with the comparison present that does not rest on kin fields, block-key commonness; a pair that meets only through an alias leaves out birth date, birth place, parents and document; alias names keyed only in blocks of name fields, without those comparisons; typo variants: the name and its interior one-letter deletions, from 4 letters, Open levels keyed where the block leaves the next level open; 1 January read as the year alone; sound codes read an initial y or j before a consonant as a glide; a name of Vietnamese syllables without marks read as Vietnamese; fields swapped where the given field holds a Vietnamese family name borne elsewhere too and the family field names that read as Vietnamese given names, and where it starts with van before another particle; a lone given token with the Arabic article joined also paired bare with the family names; a whole name in one field also paired without its particles; given names a letter changed or swapped apart are a typo only where one is rare in a file of 100 or more (GivenLengthOdd, GivenIsRare); given names that differ at their end (ending level, after nickname: the name and, from 4 letters, the name without its last letter) are a typo only where both records give the same sex; family typo variants also drop the last letter; date month-day level after month, not keyed in blocks on the birth year, its chance rate that of month-day less exact, outside the cumulative rates; statistics: 12 bits a level, round(128 * -log2 rate); one-to-one competition: o' = k·o / (1 + k·rivals' odds), k in [2^-10, 2^6] by bisection with square roots (40 rounds) so that the lifted probabilities sum to the smaller side's sum of each record's best pair probability, sums over values in sorted order, evidence rivals=weak where lifted from below the threshold, applied only where it raises the score and only to pairs that are not kin-only and disagree on no comparison but those of where the child lives now (postcode, locality, nationality, address)")
 	field(NormalizationVersion)
 	field(nickname.Version)
 	field(strings.Join(titleList(), ","))

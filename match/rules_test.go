@@ -202,40 +202,6 @@ func TestBirthPlaceSpellings(t *testing.T) {
 	}
 }
 
-// TestParentSpellings checks that one parent's name written in another
-// script or spelling agrees (Cyrillic and German or English
-// transliterations, Greek, Somali orthography against its English
-// spelling, a patronymic dropped, the order of the names), and that
-// different parents, also of one family, disagree.
-func TestParentSpellings(t *testing.T) {
-	rs := match.DefaultRules()
-	withParents := func(id string, parents ...string) match.Record {
-		r := rec(id, "Amina", "Yusuf", "2014-05-09")
-		r.ParentNames = parents
-		return r
-	}
-	tests := []struct {
-		a, b []string
-		same bool
-	}{
-		{[]string{"Матвій Ткаченко"}, []string{"Matwij Tkatschenko", "Tetjana Tkatschenko"}, true},
-		{[]string{"Αλεξάνδρα Καραγιάννη"}, []string{"Alexandra Karagianni"}, true},
-		{[]string{"Axmed Cabdi Cali"}, []string{"Ahmed Abdi Ali"}, true},
-		{[]string{"Кузнецова Милана Андреевна"}, []string{"Milana Kusnezowa"}, true},
-		{[]string{"Petro Kovalenko"}, []string{"Kovalenko Petro"}, true},
-		{[]string{"Petro Kovalenko"}, []string{"Pavlo Kovalenko"}, false},
-		{[]string{"Olena Shevchenko"}, []string{"Oksana Shevchenko"}, false},
-		{[]string{"Ahmed Abdi Ali"}, []string{"Ahmed Abdi Omar"}, false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.a[0]+"/"+tc.b[0], func(t *testing.T) {
-			_, evidence := score(t, rs, withParents("a", tc.a...), withParents("b", tc.b...))
-			assert.Equal(t, tc.same, slices.Contains(evidence, "parents=one-sound"), "%v", evidence)
-			assert.Equal(t, !tc.same, slices.Contains(evidence, "parents=disagree"), "%v", evidence)
-		})
-	}
-}
-
 // TestArabicGivenNameSounds checks that a given name in Arabic script,
 // transliterated without its short vowels, agrees with its Latin spellings
 // at least in sound where the transliteration starts with two consonants
