@@ -43,7 +43,7 @@ func matchBoth(t *testing.T, a, b []match.Record, cfgA, cfgB reunite.MatchConfig
 
 // TestMatchEndToEnd runs two small agency files through the real protocol
 // and checks the linked pairs are exactly the expected ones, with the same
-// handle, score and rules on both sides.
+// handle, score and evidence on both sides.
 func TestMatchEndToEnd(t *testing.T) {
 	checkNoLeak(t)
 	a := readRecords(t, "testdata/agency-a.csv")

@@ -42,7 +42,7 @@ var (
 	// recipient, under other pinned keys, or altered.
 	ErrFileDecrypt = errors.New("reunite: message file does not decrypt for this agency")
 	// ErrFileSignature reports a message file that decrypts but whose
-	// signature does not verify under the peer's pinned key: someone other
+	// signature does not verify under the peer's pinned signing key: someone other
 	// than the peer wrote it.
 	ErrFileSignature = errors.New("reunite: message file signature is not the pinned peer's")
 	// ErrFileExchange reports a file the peer wrote for another exchange.

@@ -437,15 +437,15 @@ func TestOpenFileExchangeMismatch(t *testing.T) {
 		records []match.Record
 		cfg     func(*reunite.FileExchangeConfig)
 	}{
-		"fewer records":        {records: a.records[1:]},
-		"other record":         {records: changed},
-		"other rules":          {cfg: func(c *reunite.FileExchangeConfig) { c.Rules = other }},
-		"other mode":           {cfg: func(c *reunite.FileExchangeConfig) { c.Mode = psi.InitiatorOnly }},
-		"other cap":            {cfg: func(c *reunite.FileExchangeConfig) { c.MaxKeys = 5000 }},
-		"other role":           {cfg: func(c *reunite.FileExchangeConfig) { c.Role, c.SeenExchanges = psi.RoleResponder, "seen" }},
-		"other key":            {cfg: func(c *reunite.FileExchangeConfig) { c.SigningKey = newKey(t) }},
-		"other peer key":       {cfg: func(c *reunite.FileExchangeConfig) { c.PeerSigningKey = pub(newKey(t)) }},
-		"other decryption key": {cfg: func(c *reunite.FileExchangeConfig) { c.DecryptionKey = newDecryptionKey(t) }},
+		"fewer records":          {records: a.records[1:]},
+		"other record":           {records: changed},
+		"other rules":            {cfg: func(c *reunite.FileExchangeConfig) { c.Rules = other }},
+		"other mode":             {cfg: func(c *reunite.FileExchangeConfig) { c.Mode = psi.InitiatorOnly }},
+		"other cap":              {cfg: func(c *reunite.FileExchangeConfig) { c.MaxKeys = 5000 }},
+		"other role":             {cfg: func(c *reunite.FileExchangeConfig) { c.Role, c.SeenExchanges = psi.RoleResponder, "seen" }},
+		"other key":              {cfg: func(c *reunite.FileExchangeConfig) { c.SigningKey = newKey(t) }},
+		"other peer signing key": {cfg: func(c *reunite.FileExchangeConfig) { c.PeerSigningKey = pub(newKey(t)) }},
+		"other decryption key":   {cfg: func(c *reunite.FileExchangeConfig) { c.DecryptionKey = newDecryptionKey(t) }},
 		"other peer encryption key": {cfg: func(c *reunite.FileExchangeConfig) {
 			c.PeerEncryptionKey = newDecryptionKey(t).PublicKey()
 		}},
