@@ -399,6 +399,7 @@ func TestMatchChargesBudget(t *testing.T) {
 	require.ErrorIs(t, errB, reunite.ErrBudgetExceeded)
 	assert.Zero(t, rb.Audit.Charged)
 	assert.Equal(t, ra.Audit.LocalKeys, rb.Audit.PeerKeys, "the refused peer's declared size is audited")
+	assert.Empty(t, rb.Audit.SessionID, "refused before the session was settled")
 	assert.Empty(t, rb.Hits)
 	assert.Equal(t, charge, used(t, store, peer, time.Now()))
 
@@ -412,4 +413,24 @@ func TestMatchChargesBudget(t *testing.T) {
 	require.ErrorIs(t, errB, errPolicy)
 	assert.Zero(t, rb.Audit.Charged)
 	assert.Zero(t, used(t, store, peer, time.Now()))
+
+	// A session that fails after the responder admitted the peer (here the
+	// initiator refuses the responder's size) keeps its charge.
+	refusing := initiator
+	refusing.Admit = func(int) error { return errPolicy }
+	_, rb, errA, errB = matchBoth(t, a, b, refusing, reunite.MatchConfig{Role: psi.RoleResponder, Peer: peer, Budget: store})
+	require.ErrorIs(t, errA, errPolicy)
+	require.Error(t, errB)
+	assert.Equal(t, charge, rb.Audit.Charged)
+	assert.Equal(t, charge, used(t, store, peer, time.Now()))
+
+	// A budget file that cannot be used refuses every session, charging
+	// nothing.
+	store, path := openBudget(t, math.MaxInt32, time.Hour)
+	require.NoError(t, os.Remove(path))
+	_, rb, errA, errB = matchBoth(t, a, b, initiator, reunite.MatchConfig{Role: psi.RoleResponder, Peer: peer, Budget: store})
+	require.ErrorIs(t, errA, psi.ErrRefused)
+	require.ErrorIs(t, errB, os.ErrNotExist)
+	require.ErrorIs(t, errB, psi.ErrRefused)
+	assert.Zero(t, rb.Audit.Charged)
 }

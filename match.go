@@ -42,14 +42,23 @@ type MatchConfig struct {
 	// before any cryptographic work; see psi.Config.Admit.
 	Admit func(peerKeys int) error
 	// Budget, if set, charges the peer's declared key count to its budget
-	// (BudgetStore.Reserve, the peer named as Audit.Peer names it) once
-	// Admit, if set, has accepted the count, so that a peer past its
-	// budget is refused before any cryptographic work with an error
-	// wrapping ErrBudgetExceeded; Audit.Charged says what was charged.
-	// Budgets guard the serving side, the responder, against a peer that
-	// probes its set (SECURITY.md). The peer must be named: by Peer, or
-	// by MatchTLS, which names it by its certificate's fingerprint when
-	// Peer is empty. FileExchange takes no Budget (reserve in Admit).
+	// (BudgetStore.Reserve) once Admit, if set, has accepted the count, so
+	// that a peer past its budget is refused before any cryptographic work
+	// with an error wrapping ErrBudgetExceeded (and psi.ErrRefused; the
+	// peer sees psi.ErrRefused). A budget file that cannot be used
+	// (ErrBudgetCorrupt, a missing file, an I/O error) refuses the session
+	// too. Audit.Charged says what was charged: 0 when the peer was
+	// refused, the whole charge when the session failed later. Budgets
+	// guard the serving side, the responder, against a peer that probes
+	// its set (SECURITY.md), but charge in either role. Do not also call
+	// Reserve in Admit, which would charge the session twice.
+	//
+	// The budget is the peer's identity's: MatchTLS charges the
+	// fingerprint of the certificate the peer proved it holds, whatever
+	// Peer says. Match, which authenticates nobody, charges Peer, which
+	// must then name the authenticated peer (one name per peer, not per
+	// connection); it refuses a Budget without a Peer. FileExchange takes
+	// no Budget (reserve in Admit).
 	Budget *BudgetStore
 	// Progress, if set, receives progress reports; see psi.Config.Progress.
 	Progress func(psi.Progress)
@@ -115,8 +124,9 @@ type Hit struct {
 	// only through an alias of one of its records, and "rivals=weak" one
 	// that reached the threshold only because its records have no strong
 	// rival (match.Index.Link): the fields alone scored it lower. The
-	// peer's hit for the pair has the same evidence, but for rivals=weak,
-	// which depends on each party's own threshold.
+	// peer's hit for the pair, where its threshold reports one, has the
+	// same evidence but for rivals=weak, which depends on each party's own
+	// threshold.
 	Evidence []string
 	// Tied reports that another pair of one of this pair's records has the
 	// same score (match.Link.Tied), so the score does not say which of the
@@ -256,12 +266,18 @@ func Match(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg 
 	if err := checkRecords(records); err != nil {
 		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
 	}
-	if cfg.Budget != nil && cfg.Peer == "" {
+	return matchCharging(ctx, conn, records, cfg, cfg.Peer)
+}
+
+// matchCharging is Match, with the peer's budget (cfg.Budget, if set)
+// charged under the name budgetPeer.
+func matchCharging(ctx context.Context, conn io.ReadWriter, records []match.Record, cfg MatchConfig, budgetPeer string) (*MatchResult, error) {
+	if cfg.Budget != nil && budgetPeer == "" {
 		err := fmt.Errorf("%w: a budget needs the peer's name (MatchConfig.Peer)", ErrMatchConfig)
 		return &MatchResult{Audit: failedAudit(cfg, len(records), err)}, err
 	}
 	var declared declaredSize
-	cfg.Admit = declared.wrap(cfg.Admit, cfg.Budget, cfg.Peer)
+	cfg.Admit = declared.wrap(cfg.Admit, cfg.Budget, budgetPeer)
 	res, err := match1(ctx, conn, records, cfg)
 	declared.fill(&res.Audit)
 	return res, err

@@ -171,7 +171,10 @@ func TestMatchConfigErrors(t *testing.T) {
 		{Role: psi.RoleInitiator, Threshold: 2},
 		{Role: psi.RoleResponder, Budget: budget}, // a budget with no peer to charge
 	} {
-		r, err := reunite.Match(context.Background(), ca, []match.Record{}, cfg)
+		// A check that regressed would wait for a peer that never speaks.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		r, err := reunite.Match(ctx, ca, []match.Record{}, cfg)
+		cancel()
 		assert.ErrorIs(t, err, reunite.ErrMatchConfig)
 		require.NotNil(t, r)
 		assert.NotEqual(t, "ok", r.Audit.Outcome)

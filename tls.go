@@ -93,7 +93,9 @@ func TLSChannelBinding(conn *tls.Conn) ([]byte, error) {
 // some certificate authority. It binds the session to the connection, so
 // a relay between two connections cannot splice them, and names the peer
 // in the audit record by its certificate fingerprint unless cfg.Peer is
-// set.
+// set. It charges cfg.Budget, if set, under that fingerprint in any case,
+// so that every pinned peer has a budget of its own whatever cfg.Peer
+// calls it.
 //
 // Records must be a non-nil set with distinct, non-empty IDs, as the
 // readers of package match return; otherwise MatchTLS fails with an error
@@ -131,7 +133,7 @@ func MatchTLS(ctx context.Context, conn *tls.Conn, pins []*x509.Certificate, rec
 		return fail(err)
 	}
 	cfg.ChannelBinding = binding
-	res, err := Match(ctx, conn, records, cfg)
+	res, err := matchCharging(ctx, conn, records, cfg, CertFingerprint(peers[0]))
 	if err != nil && refusedOurCert(err) {
 		// In TLS 1.3 a client learns that the server refused its
 		// certificate only when it first reads.

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"io"
+	"math"
 	"math/big"
 	"net"
 	"sync"
@@ -141,6 +142,13 @@ func TestMatchTLSUnpinnedClient(t *testing.T) {
 // loopback, with the given configurations.
 func tlsMatch(t *testing.T, serverTLS, clientTLS *tls.Config, serverPins, clientPins []*x509.Certificate) (ra, rb *reunite.MatchResult, errA, errB error) {
 	t.Helper()
+	return tlsMatchWith(t, serverTLS, clientTLS, serverPins, clientPins,
+		reunite.MatchConfig{Role: psi.RoleResponder}, reunite.MatchConfig{Role: psi.RoleInitiator})
+}
+
+// tlsMatchWith is tlsMatch with the server's and the client's MatchConfig.
+func tlsMatchWith(t *testing.T, serverTLS, clientTLS *tls.Config, serverPins, clientPins []*x509.Certificate, serverCfg, clientCfg reunite.MatchConfig) (ra, rb *reunite.MatchResult, errA, errB error) {
+	t.Helper()
 	a := readRecords(t, "testdata/agency-a.csv")
 	b := readRecords(t, "testdata/agency-b.csv")
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", serverTLS)
@@ -157,13 +165,13 @@ func tlsMatch(t *testing.T, serverTLS, clientTLS *tls.Config, serverPins, client
 			return
 		}
 		defer c.Close()
-		rb, errB = reunite.MatchTLS(ctx, c.(*tls.Conn), serverPins, b, reunite.MatchConfig{Role: psi.RoleResponder})
+		rb, errB = reunite.MatchTLS(ctx, c.(*tls.Conn), serverPins, b, serverCfg)
 	}()
 	raw, err := net.Dial("tcp", ln.Addr().String())
 	require.NoError(t, err)
 	conn := tls.Client(raw, clientTLS)
 	defer conn.Close()
-	ra, errA = reunite.MatchTLS(ctx, conn, clientPins, a, reunite.MatchConfig{Role: psi.RoleInitiator})
+	ra, errA = reunite.MatchTLS(ctx, conn, clientPins, a, clientCfg)
 	conn.Close()
 	<-done
 	return ra, rb, errA, errB
@@ -266,34 +274,9 @@ func TestMatchTLSAuditsDeclaredSize(t *testing.T) {
 	checkNoLeak(t)
 	certA, leafA := agencyCert(t, "agency A")
 	certB, leafB := agencyCert(t, "agency B")
-	a := readRecords(t, "testdata/agency-a.csv")
-	b := readRecords(t, "testdata/agency-b.csv")
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", reunite.PinnedTLSConfig(certB, leafA))
-	require.NoError(t, err)
-	defer ln.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	var rb *reunite.MatchResult
-	var errB error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c, err := ln.Accept()
-		if err != nil {
-			errB = err
-			return
-		}
-		defer c.Close()
-		rb, errB = reunite.MatchTLS(ctx, c.(*tls.Conn), pins(leafA), b, reunite.MatchConfig{
-			Role: psi.RoleResponder, Admit: func(int) error { return reunite.ErrBudgetExceeded },
-		})
-	}()
-	raw, err := net.Dial("tcp", ln.Addr().String())
-	require.NoError(t, err)
-	conn := tls.Client(raw, reunite.PinnedTLSConfig(certA, leafB))
-	ra, errA := reunite.MatchTLS(ctx, conn, pins(leafB), a, reunite.MatchConfig{Role: psi.RoleInitiator})
-	conn.Close()
-	<-done
+	ra, rb, errA, errB := tlsMatchWith(t, reunite.PinnedTLSConfig(certB, leafA), reunite.PinnedTLSConfig(certA, leafB), pins(leafA), pins(leafB),
+		reunite.MatchConfig{Role: psi.RoleResponder, Admit: func(int) error { return reunite.ErrBudgetExceeded }},
+		reunite.MatchConfig{Role: psi.RoleInitiator})
 	require.ErrorIs(t, errA, psi.ErrRefused)
 	require.ErrorIs(t, errB, reunite.ErrBudgetExceeded)
 	require.NotZero(t, ra.Audit.LocalKeys)
@@ -347,4 +330,25 @@ func TestTLSChannelBindingNeedsAHandshake(t *testing.T) {
 	cert, leaf := agencyCert(t, "agency A")
 	_, err := reunite.TLSChannelBinding(tls.Client(a, reunite.PinnedTLSConfig(cert, leaf)))
 	require.ErrorIs(t, err, reunite.ErrMatchConfig)
+}
+
+// TestMatchTLSChargesTheCertificate checks that MatchTLS charges a budget
+// under the fingerprint of the peer's pinned certificate, also where the
+// caller names the peer otherwise for the audit record: a label shared by
+// several peers must not pool their budgets.
+func TestMatchTLSChargesTheCertificate(t *testing.T) {
+	checkNoLeak(t)
+	certA, leafA := agencyCert(t, "agency A")
+	certB, leafB := agencyCert(t, "agency B")
+	store, _ := openBudget(t, math.MaxInt32, time.Hour)
+	ra, rb, errA, errB := tlsMatchWith(t, reunite.PinnedTLSConfig(certB, leafA), reunite.PinnedTLSConfig(certA, leafB), pins(leafA), pins(leafB),
+		reunite.MatchConfig{Role: psi.RoleResponder, Peer: "partner", Budget: store},
+		reunite.MatchConfig{Role: psi.RoleInitiator})
+	require.NoError(t, errA)
+	require.NoError(t, errB)
+	charge := reunite.SessionCharge(ra.Audit.LocalKeys)
+	assert.Equal(t, "partner", rb.Audit.Peer)
+	assert.Equal(t, charge, rb.Audit.Charged)
+	assert.Equal(t, charge, used(t, store, reunite.CertFingerprint(leafA), time.Now()))
+	assert.Zero(t, used(t, store, "partner", time.Now()))
 }

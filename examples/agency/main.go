@@ -447,6 +447,8 @@ func explain(err error) string {
 		return "the peer uses a different rule set; agree on one out of band"
 	case errors.Is(err, psi.ErrSetTooLarge):
 		return "a key set is above the agreed maximum (-max-keys)"
+	case errors.Is(err, reunite.ErrBudgetCorrupt), errors.Is(err, os.ErrNotExist):
+		return "the budget file cannot be used, so every session is refused until it is repaired (or made anew with -init, which resets every peer's budget) (" + err.Error() + ")"
 	case errors.Is(err, reunite.ErrBudgetExceeded), errors.Is(err, psi.ErrRefused):
 		return "the peer's budget of keys for this window is spent (" + err.Error() + ")"
 	case errors.Is(err, context.DeadlineExceeded):
