@@ -136,8 +136,10 @@ by psi.Run. Verifies the result (exits 1 if wrong) and prints a Markdown
 table to stdout; progress goes to stderr.
 
 With -linkage it instead runs both agencies' full pipeline (records → keys →
-PSI → per-pair scores, through internal/inprocess) on FEBRL4 and on
-synthetic cross-border child records, and prints precision, recall and F1.
+PSI → per-pair scores, through internal/inprocess) on FEBRL4, the historical
+test set and synthetic data (cross-border child records, registers, registers
+with copies of uneven quality, and the stress sets shaped like the
+independent set), and prints precision, recall and F1.
 
 Columns: wall time of the session; elements/s = 2n / wall; per core = that
 divided by GOMAXPROCS; bytes/element in each direction (all frames, divided
