@@ -53,7 +53,7 @@ type MatchConfig struct {
 	// its set (SECURITY.md), but charge in either role. Do not also call
 	// Reserve in Admit, which would charge the session twice.
 	//
-	// The budget is the peer's identity's: MatchTLS charges the
+	// A budget belongs to the peer's identity: MatchTLS charges the
 	// fingerprint of the certificate the peer proved it holds, whatever
 	// Peer says. Match, which authenticates nobody, charges Peer, which
 	// must then name the authenticated peer (one name per peer, not per
