@@ -355,9 +355,10 @@ func synthetic(children int, seed uint64) *linkageCase {
 
 // stress is a cross-border data set of synth.Generate shaped like the
 // independent set the project is also measured on, which it never sees
-// (600 true pairs in 2,000 + 2,000 records, small name pools): most
-// records have no partner, and namesakes, missing dates and years alone
-// are five times as common as in the default configuration. It is left
+// (600 true pairs in 2,000 + 2,000 records): most records have no
+// partner, and namesakes, missing dates and years alone are five times as
+// common as in the default configuration (the name pools stay the
+// generator's; the independent set's are smaller). It is left
 // out of the synthetic means and the calibration table, which describe
 // the default configuration.
 func stress(seed uint64) *linkageCase {
