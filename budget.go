@@ -32,10 +32,10 @@ var ErrBudgetArgument = errors.New("reunite: invalid budget argument")
 //
 // It is the serving side's defence against a peer that probes its set with
 // many guessed identities across sessions (a dictionary attack): give it
-// to Match or MatchTLS as MatchConfig.Budget, which reserves the peer's
-// set size before evaluating its elements and refuses the session when
-// that fails, or call Reserve yourself (from MatchConfig.Admit, in a
-// FileExchange). Every session is charged, one with an
+// to Match, MatchTLS or a FileExchange as MatchConfig.Budget, which
+// reserves the peer's set size before evaluating its elements and refuses
+// the session when that fails, or call Reserve yourself (from
+// MatchConfig.Admit). Every session is charged, one with an
 // empty set too: a session costs max(elements, 1), so a peer cannot open
 // sessions without limit to watch this party's set size. A peer's usage at
 // time now is the sum of its reservations made after now minus the window;
@@ -43,7 +43,8 @@ var ErrBudgetArgument = errors.New("reunite: invalid budget argument")
 // count.
 //
 // Peers are named by opaque strings, such as the fingerprint of the
-// peer's pinned certificate; names that differ only in invalid UTF-8 share
+// peer's pinned certificate (CertFingerprint, under which MatchTLS
+// charges) or signing key (SigningKeyFingerprint, for FileExchange); names that differ only in invalid UTF-8 share
 // a budget. The file is JSON (encoding.Budget has its format) and holds
 // only peer names, times and counts. It must be created
 // explicitly with CreateBudgetStore: OpenBudgetStore refuses a missing

@@ -33,7 +33,7 @@
 // Open functions refuse a missing file rather than start afresh. Both may
 // be shared by several processes of one agency. Agencies that can only exchange files use
 // FileExchange: the same protocol, one signed and encrypted message file per
-// turn.
+// turn, with the same budgets.
 //
 // The PSI suite is suite 1 (ECDH on ristretto255 with evaluation proofs:
 // a responder that lies about matches is caught) unless MatchConfig.Suite

@@ -57,8 +57,9 @@ type MatchConfig struct {
 	// fingerprint of the certificate the peer proved it holds, whatever
 	// Peer says. Match, which authenticates nobody, charges Peer, which
 	// must then name the authenticated peer (one name per peer, not per
-	// connection); it refuses a Budget without a Peer. FileExchange takes
-	// no Budget (reserve in Admit).
+	// connection); it refuses a Budget without a Peer. FileExchange
+	// charges the fingerprint of the pinned peer signing key
+	// (SigningKeyFingerprint), likewise whatever Peer says.
 	Budget *BudgetStore
 	// Progress, if set, receives progress reports; see psi.Config.Progress.
 	Progress func(psi.Progress)
@@ -192,9 +193,9 @@ type Audit struct {
 	LowerBound bool
 	// Charged is what the session cost the peer's budget (BudgetStore,
 	// SessionCharge): 0 when no budget applied or the peer was refused.
-	// Match fills it when MatchConfig.Budget is set; a caller that
-	// reserves in MatchConfig.Admit instead copies the amount
-	// BudgetStore.Reserve returned.
+	// Match, MatchTLS and FileExchange fill it when MatchConfig.Budget is
+	// set; a caller that reserves in MatchConfig.Admit instead copies the
+	// amount BudgetStore.Reserve returned.
 	Charged int
 	// Suite names the PSI suite the session ran (psi.Suite.String), once
 	// the handshake chose one; empty otherwise.

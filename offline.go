@@ -6,6 +6,8 @@ import (
 	"crypto/ed25519"
 	"crypto/hpke"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -110,10 +112,22 @@ type FileExchangeConfig struct {
 	// ChannelBinding must be empty: the exchange binds the session to the
 	// two agencies' keys itself. Admit and Progress are used as in Match;
 	// being functions, they are not saved with the state, so pass them
-	// again to OpenFileExchange. Budget must be nil: an exchange's turns
-	// may run in several processes, and the charge would not reach the
-	// audit record of the last; reserve in Admit instead, and set
-	// Audit.Charged yourself.
+	// again to OpenFileExchange. Peer, if empty, is the fingerprint of
+	// PeerSigningKey (SigningKeyFingerprint).
+	//
+	// Budget, if set, is charged as in Match, always under the
+	// fingerprint of PeerSigningKey whatever Peer says, in the turn that
+	// reads the peer's handshake (message 0 for the responder, message 1
+	// for the initiator), before any of the peer's elements is evaluated:
+	// a peer past its budget is refused and the exchange fails, with the
+	// refusal as the alert this party writes next. The state file keeps
+	// what was charged, so the Result of the last turn, in whichever
+	// process, reports it in Audit.Charged. A message file refused after
+	// the charge (one the peer signed with more than its turn, say) and
+	// then read again intact is not charged again; one read again from an
+	// older state file, after a process stopped before SaveState, is.
+	// Pass the same Budget to every turn's StartFileExchange or
+	// OpenFileExchange.
 	MatchConfig
 	// SigningKey is this agency's Ed25519 private key. It signs every
 	// message file this party writes.
@@ -243,8 +257,6 @@ func newFileExchange(cfg FileExchangeConfig) (*FileExchange, error) {
 		return nil, fmt.Errorf("%w: peer encryption key must be an X25519 public key", ErrMatchConfig)
 	case len(cfg.ChannelBinding) != 0:
 		return nil, fmt.Errorf("%w: a file exchange sets its own channel binding", ErrMatchConfig)
-	case cfg.Budget != nil:
-		return nil, fmt.Errorf("%w: a file exchange takes no Budget; reserve in Admit", ErrMatchConfig)
 	case cfg.Role != psi.RoleInitiator && cfg.Role != psi.RoleResponder:
 		return nil, fmt.Errorf("%w: role must be initiator or responder", ErrMatchConfig)
 	case cfg.Role == psi.RoleResponder && cfg.SeenExchanges == "":
@@ -283,16 +295,31 @@ func newFileExchange(cfg FileExchangeConfig) (*FileExchange, error) {
 // matchConfig is cfg's MatchConfig with the channel binding of the two
 // agencies' keys, so the PSI session ID (and the audit record's) commits
 // to both identities, and with an admission check that records the peer's
-// declared set size for padding and the audit record.
+// declared set size for padding and the audit record and charges the
+// budget, if any, under the pinned peer signing key's fingerprint.
 func (x *FileExchange) matchConfig(cfg FileExchangeConfig) MatchConfig {
 	ini, resp := x.own, x.peer
 	if cfg.Role == psi.RoleResponder {
 		ini, resp = resp, ini
 	}
 	mc := cfg.MatchConfig
+	peer := SigningKeyFingerprint(cfg.PeerSigningKey)
+	if mc.Peer == "" {
+		mc.Peer = peer
+	}
 	mc.ChannelBinding = encoding.OfflineChannelBinding(ini, resp)
-	mc.Admit = x.declared.wrap(cfg.Admit, nil, "")
+	mc.Admit = x.declared.wrap(cfg.Admit, cfg.Budget, peer)
+	mc.Budget = nil // charged by the admission check above, here and not in a session of Match
 	return mc
+}
+
+// SigningKeyFingerprint returns the hex SHA-256 of an Ed25519 public key,
+// the name under which a FileExchange charges the peer's budget and, unless
+// FileExchangeConfig.Peer says otherwise, names the peer in the audit
+// record. Pass it to BudgetStore.Used to see a file-exchange peer's usage.
+func SigningKeyFingerprint(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return hex.EncodeToString(sum[:])
 }
 
 func (x *FileExchange) role() psi.Role     { return x.setup.role }
@@ -427,7 +454,9 @@ func (x *FileExchange) WriteMessage(w io.Writer) error {
 // and each chunk is verified before it is used, so memory holds one chunk
 // and one frame of it however large the file.
 //
-// The file is refused, with the session left exactly as it was, if it is
+// The file is refused, with the session left exactly as it was (but for
+// the budget charge of a handshake it admitted: see the Budget field of
+// FileExchangeConfig), if it is
 // truncated or has bytes after its end (ErrFileTruncated, ErrFileFormat),
 // if a chunk does not decrypt with this agency's key under the pinned keys
 // (ErrFileDecrypt) or is not signed by the pinned peer (ErrFileSignature),
@@ -492,7 +521,11 @@ func (x *FileExchange) ReadMessage(r io.Reader) error {
 	}
 	declared := x.declared
 	restore := func(err error) error {
+		// The budget keeps what was reserved for this file's handshake,
+		// and so does the exchange (declaredSize.wrap).
+		charged := x.declared.charged
 		x.declared = declared
+		x.declared.charged = charged
 		return x.restore(before, err)
 	}
 	var failed error
@@ -589,6 +622,7 @@ func (x *FileExchange) Result() (*MatchResult, error) {
 		return x.setup.fail(err)
 	}
 	res, err := x.setup.finish(r)
+	x.declared.fill(&res.Audit)
 	if err != nil {
 		x.failure = err
 		return res, fmt.Errorf("%w: %w", ErrExchangeFailed, err)
@@ -643,7 +677,7 @@ func (x *FileExchange) exchangeState() (*encoding.ExchangeState, error) {
 		OwnSigningKey: x.own.Sign, PeerSigningKey: x.peer.Sign,
 		OwnEncryptionKey: x.own.Enc, PeerEncryptionKey: x.peer.Enc,
 		Started:       x.setup.res.Audit.Time.UnixNano(),
-		PeerSizeKnown: x.declared.seen, PeerSize: uint32(x.declared.n),
+		PeerSizeKnown: x.declared.seen, PeerSize: uint32(x.declared.n), Charged: uint32(x.declared.charged),
 	}
 	if x.failure != nil {
 		st.Status, st.Failure = statusFailed, failureText(x.failure)
@@ -670,7 +704,8 @@ func failureText(err error) string {
 
 // OpenFileExchange continues an exchange from the state file at path.
 // records and cfg must be the ones the exchange was started with (cfg's
-// Threshold, Peer, Admit, Progress and SeenExchanges may differ): other
+// Threshold, Peer, Admit, Budget, Progress and SeenExchanges may differ,
+// though Budget should not): other
 // records, rules, mode, cap, role or keys are refused with an error
 // matching psi.ErrStateMismatch, and a damaged state file with one
 // matching psi.ErrStateCorrupt.
@@ -704,7 +739,7 @@ func OpenFileExchange(path string, records []match.Record, cfg FileExchangeConfi
 		return nil, fmt.Errorf("%w: the state file has %d records, %d given", psi.ErrStateMismatch, len(st.Pseudonyms), len(records))
 	}
 	x.exchange, x.haveID, x.next = st.Exchange, st.HaveID, st.Next
-	x.declared = declaredSize{n: int(st.PeerSize), seen: st.PeerSizeKnown}
+	x.declared = declaredSize{n: int(st.PeerSize), seen: st.PeerSizeKnown, charged: int(st.Charged)}
 	var pseudonyms []uint32
 	if st.Status == statusActive {
 		pseudonyms = st.Pseudonyms

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/reunite-psi/reunite/encoding"
@@ -268,4 +269,47 @@ func TestFailureTextCutsAtACharacter(t *testing.T) {
 	assert.LessOrEqual(t, len(got), encoding.MaxFailureSize)
 	assert.True(t, utf8.ValidString(got))
 	assert.Equal(t, encoding.MaxFailureSize-1, len(got), "only the split character is dropped")
+}
+
+// TestReadMessageChargesOnce has B refuse a first message that A signed
+// with a frame past the end of its turn, after B admitted and charged its
+// handshake, and then read the intact one: A's budget is charged once, and
+// the state saved in between keeps the charge for the audit record.
+func TestReadMessageChargesOnce(t *testing.T) {
+	recsA, recsB, cfgA, cfgB := offlineAgencies(t, MatchConfig{})
+	path := filepath.Join(t.TempDir(), "budget.json")
+	store, err := CreateBudgetStore(path, 1<<30, time.Hour)
+	require.NoError(t, err)
+	cfgB.Budget = store
+	a, b := offlinePairOf(t, recsA, recsB, cfgA, cfgB)
+	peer := SigningKeyFingerprint(cfgB.PeerSigningKey)
+	charge := SessionCharge(len(a.setup.set.Elements))
+	require.ErrorIs(t, b.ReadMessage(bytes.NewReader(resigned(t, a, b, func(f []encoding.Frame) []encoding.Frame {
+		return append(f, f[0])
+	}))), ErrFileFormat)
+	used, err := store.Used(peer, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, charge, used, "the handshake was admitted and charged before the extra frame")
+
+	state := filepath.Join(t.TempDir(), "b.state")
+	require.NoError(t, b.SaveState(state))
+	b, err = OpenFileExchange(state, recsB, cfgB)
+	require.NoError(t, err)
+	deliver(t, a, b)
+	used, err = store.Used(peer, time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, charge, used, "the intact file is not charged again")
+	require.NoError(t, b.SaveState(state))
+	b, err = OpenFileExchange(state, recsB, cfgB)
+	require.NoError(t, err)
+	for !(a.Done() && b.Done()) {
+		deliver(t, b, a)
+		if !b.Done() {
+			deliver(t, a, b)
+		}
+	}
+	res, err := b.Result()
+	require.NoError(t, err)
+	assert.Equal(t, charge, res.Audit.Charged)
+	assert.Equal(t, charge, SessionCharge(res.Audit.PeerKeys))
 }

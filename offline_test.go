@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -398,7 +399,6 @@ func TestFileExchangeWriteRules(t *testing.T) {
 
 	p256, err := ecdh.P256().GenerateKey(rand.Reader)
 	require.NoError(t, err)
-	budget, _ := openBudget(t, 100, time.Hour)
 	for name, edit := range map[string]func(c *reunite.FileExchangeConfig){
 		"no signing key":            func(c *reunite.FileExchangeConfig) { c.SigningKey = nil },
 		"no peer signing key":       func(c *reunite.FileExchangeConfig) { c.PeerSigningKey = nil },
@@ -413,7 +413,6 @@ func TestFileExchangeWriteRules(t *testing.T) {
 		"binding":                  func(c *reunite.FileExchangeConfig) { c.ChannelBinding = []byte("x") },
 		"cap above the file limit": func(c *reunite.FileExchangeConfig) { c.MaxKeys = reunite.MaxFileExchangeKeys + 1 },
 		"no role":                  func(c *reunite.FileExchangeConfig) { c.Role = 0 },
-		"budget":                   func(c *reunite.FileExchangeConfig) { c.Budget = budget },
 		"responder without its seen-exchanges file": func(c *reunite.FileExchangeConfig) { c.Role = psi.RoleResponder },
 	} {
 		cfg := a.cfg
@@ -666,4 +665,61 @@ func TestFileExchangeRefusesBadRecordSets(t *testing.T) {
 		_, err = reunite.OpenFileExchange(a.state, records, a.cfg)
 		assert.ErrorIs(t, err, reunite.ErrRecords, "reopen, %s", name)
 	}
+}
+
+// TestFileExchangeChargesBudget runs exchanges with budgets on both sides:
+// each side charges the peer's declared size once, under the pinned peer
+// signing key's fingerprint whatever Peer says, in the turn that reads the
+// peer's handshake, and the last turn's audit record, in another process,
+// says so; a peer past its budget is refused and learns only that; a
+// message file refused after its handshake was charged (cut short) and
+// then read intact is charged once.
+func TestFileExchangeChargesBudget(t *testing.T) {
+	a, b := fileParties(t)
+	a.cfg.Peer = "" // the audit record names B by its key
+	storeA, _ := openBudget(t, math.MaxInt32, time.Hour)
+	storeB, _ := openBudget(t, math.MaxInt32, time.Hour)
+	a.cfg.Budget, b.cfg.Budget = storeA, storeB
+	runFiles(t, a, b, true, nil)
+	ra, err := a.x.Result()
+	require.NoError(t, err)
+	rb, err := b.x.Result()
+	require.NoError(t, err)
+	nameA, nameB := reunite.SigningKeyFingerprint(pub(a.cfg.SigningKey)), reunite.SigningKeyFingerprint(pub(b.cfg.SigningKey))
+	chargeA, chargeB := reunite.SessionCharge(ra.Audit.LocalKeys), reunite.SessionCharge(rb.Audit.LocalKeys)
+	assert.Equal(t, chargeA, rb.Audit.Charged, "B charged A's declared size")
+	assert.Equal(t, chargeB, ra.Audit.Charged, "A charged B's declared size")
+	assert.Equal(t, chargeA, used(t, storeB, nameA, time.Now()), "under A's key, not its Peer name")
+	assert.Zero(t, used(t, storeB, "A", time.Now()))
+	assert.Equal(t, chargeB, used(t, storeA, nameB, time.Now()))
+	assert.Equal(t, nameB, ra.Audit.Peer, "an empty Peer names the peer by its signing key")
+	assert.Equal(t, "A", rb.Audit.Peer)
+
+	// No room left for a second exchange: B refuses A's first message,
+	// charging nothing more, and A learns only that it was refused.
+	limited, _ := openBudget(t, chargeA, time.Hour)
+	_, err = limited.Reserve(nameA, chargeA, time.Now())
+	require.NoError(t, err)
+	a2, b2 := fileParties(t)
+	samePeers(a, b, a2, b2)
+	b2.cfg.Budget = limited
+	a2.start(t)
+	b2.start(t)
+	dir := t.TempDir()
+	m0, err := os.ReadFile(a2.write(t, dir))
+	require.NoError(t, err)
+	err = b2.readBytes(m0)
+	require.ErrorIs(t, err, reunite.ErrExchangeFailed)
+	require.ErrorIs(t, err, reunite.ErrBudgetExceeded)
+	b2.save(t)
+	b2.reopen(t)
+	res, err := b2.x.Result()
+	require.ErrorIs(t, err, reunite.ErrExchangeFailed)
+	assert.Zero(t, res.Audit.Charged)
+	assert.Equal(t, chargeA, used(t, limited, nameA, time.Now()))
+	alert, err := os.ReadFile(b2.write(t, dir))
+	require.NoError(t, err)
+	err = a2.readBytes(alert)
+	require.ErrorIs(t, err, psi.ErrRefused)
+	assert.NotErrorIs(t, err, reunite.ErrBudgetExceeded, "the peer learns it was refused, not why")
 }

@@ -17,8 +17,13 @@ type declaredSize struct {
 
 // wrap returns an admission function that records the declared size,
 // applies admit, if any, and then, if budget is set, charges the size to
-// peer's budget. The session calls it on the goroutine that drives it,
-// before Match returns.
+// peer's budget unless d has charged as much already. The session calls
+// it on the goroutine that drives it, before Match returns.
+//
+// In Match it runs once. A FileExchange that refuses a message file after
+// its handshake was admitted (truncated, say) rolls the session back but
+// keeps d.charged, so that the same handshake read again from the intact
+// file is not charged twice.
 func (d *declaredSize) wrap(admit func(int) error, budget *BudgetStore, peer string) func(int) error {
 	return func(n int) error {
 		d.n, d.seen = n, true
@@ -27,11 +32,11 @@ func (d *declaredSize) wrap(admit func(int) error, budget *BudgetStore, peer str
 				return err
 			}
 		}
-		if budget == nil {
+		if budget == nil || d.charged >= SessionCharge(n) {
 			return nil
 		}
 		charged, err := budget.Reserve(peer, n, time.Now())
-		d.charged = charged
+		d.charged += charged
 		return err
 	}
 }

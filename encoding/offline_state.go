@@ -12,10 +12,13 @@ import (
 
 // ExchangeStateVersion is the version of the offline exchange state-file
 // format this package reads and writes, the byte after the magic "RNTX"
-// (PROTOCOL.md §State between turns). Version 3 has version 2's layout;
-// its pending message file is of message-file version 3, and its session
-// is bound with the v3 labels, so a version-2 state cannot go on.
-const ExchangeStateVersion = 3
+// (PROTOCOL.md §State between turns). Version 4 adds, after the peer's
+// size, what the exchange charged the peer's budget; version 3 had
+// version 2's layout, with a pending message file of message-file version
+// 3 and a session bound with the v3 labels, so a version-2 state cannot go
+// on. A version-3 state is refused too: it does not say whether its
+// exchange was charged.
+const ExchangeStateVersion = 4
 
 // MaxFailureSize bounds the failure text of a failed exchange's state, in
 // bytes (4096).
@@ -38,7 +41,8 @@ const exchangeStateMagic = "RNTX"
 //	exchange ID (ExchangeIDSize), next message number u32,
 //	own signing key, peer signing key, own encryption key, peer encryption
 //	key (OfflineKeySize each), start time (Unix nanoseconds) u64,
-//	peer size known u8, peer size u32, outgoing message file (u32 length),
+//	peer size known u8, peer size u32, budget charged u32,
+//	outgoing message file (u32 length),
 //	failure text (u16 length, at most MaxFailureSize), pseudonym count u32
 //	and pseudonyms (u32 each, distinct), session state (u32 length),
 //	and last the SHA-256 of everything before it.
@@ -74,6 +78,10 @@ type ExchangeState struct {
 	// PeerSize is the set size the peer's handshake declared, 0 until it
 	// arrived; the root package uses it for padding and the audit record.
 	PeerSize uint32
+	// Charged is what the exchange has charged the peer's budget so far
+	// (the root package's BudgetStore), 0 when it charged nothing; the
+	// root package puts it in the audit record.
+	Charged uint32
 	// Outgoing is the pending outgoing message file, header and
 	// ciphertext, this party's message just before Next; empty if none.
 	Outgoing []byte
@@ -116,6 +124,7 @@ func (st *ExchangeState) AppendBinary(b []byte) ([]byte, error) {
 	c.AddUint64(uint64(st.Started))
 	c.AddUint8(boolByte(st.PeerSizeKnown))
 	c.AddUint32(st.PeerSize)
+	c.AddUint32(st.Charged)
 	addBytes32(c, st.Outgoing)
 	c.AddUint16LengthPrefixed(func(c *cryptobyte.Builder) { c.AddBytes([]byte(st.Failure)) })
 	c.AddUint32(uint32(len(st.Pseudonyms)))
@@ -160,7 +169,7 @@ func (st *ExchangeState) UnmarshalBinary(b []byte) error {
 		!s.CopyBytes(v.OwnSigningKey[:]) || !s.CopyBytes(v.PeerSigningKey[:]) ||
 		!s.CopyBytes(v.OwnEncryptionKey[:]) || !s.CopyBytes(v.PeerEncryptionKey[:]) ||
 		!s.ReadUint64(&started) || !readBool(&s, &v.PeerSizeKnown) || !s.ReadUint32(&v.PeerSize) ||
-		!readBytes32(&s, &v.Outgoing) || !s.ReadUint16LengthPrefixed(&failure) ||
+		!s.ReadUint32(&v.Charged) || !readBytes32(&s, &v.Outgoing) || !s.ReadUint16LengthPrefixed(&failure) ||
 		!s.ReadUint32(&nPseudonyms) {
 		return fmt.Errorf("%w: exchange state header", ErrTruncated)
 	}
@@ -195,8 +204,8 @@ func (st *ExchangeState) UnmarshalBinary(b []byte) error {
 // exchangeStateOutgoingAt is where the outgoing message file's u32 length
 // starts in an exchange state: after the magic, the version, role, status,
 // have ID, the exchange ID, the next message number, the four keys, the
-// start time, peer size known and the peer size.
-const exchangeStateOutgoingAt = len(exchangeStateMagic) + 1 + 3 + ExchangeIDSize + 4 + 4*OfflineKeySize + 8 + 1 + 4
+// start time, peer size known, the peer size and the budget charged.
+const exchangeStateOutgoingAt = len(exchangeStateMagic) + 1 + 3 + ExchangeIDSize + 4 + 4*OfflineKeySize + 8 + 1 + 4 + 4
 
 // ExchangeStateOutgoing returns a reader of the outgoing message file
 // that the exchange state in r, of size bytes, holds, without holding the

@@ -10,7 +10,8 @@
 // fingerprints out of band). Every message file is encrypted to its
 // recipient in chunks, each signed by its sender, so whoever carries it
 // learns only its size. The responder also keeps a seen-exchanges file,
-// so that a first message replayed later is refused. The agencies
+// so that a first message replayed later is refused, and a budget file
+// that limits how many keys a peer may bring in a week. The agencies
 // take turns, agency A first: each step is a fresh "process" that loads
 // its state file, reads and verifies the other's last message file, saves
 // its new state and writes its next message file. The message files are
@@ -31,6 +32,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/reunite-psi/reunite"
 	"github.com/reunite-psi/reunite/examples/internal/report"
@@ -64,6 +66,10 @@ func load(name string) ([]match.Record, error) {
 	recs, _, err := match.ReadCSV(bytes.NewReader(raw), name, match.ReadOptions{})
 	return recs, err
 }
+
+// weeklyKeys is how many set elements (keys, and one per session for
+// the file statistics) agency B lets a peer bring in a week.
+const weeklyKeys = 100_000
 
 // agency is what one agency keeps between steps: its records, its
 // configuration with its keys, and the path of its state file.
@@ -100,6 +106,13 @@ func run(out io.Writer, dir string) error {
 	// answered. Created once, like the agency's keys.
 	b.cfg.SeenExchanges = filepath.Join(dir, "b.seen")
 	if err := reunite.CreateSeenExchanges(b.cfg.SeenExchanges); err != nil {
+		return err
+	}
+	// B also limits the keys each peer may bring in a week, a defence
+	// against a peer that probes its records with guessed identities.
+	// The turn that reads A's handshake charges A, named by its signing
+	// key. Created once too.
+	if b.cfg.Budget, err = reunite.CreateBudgetStore(filepath.Join(dir, "b.budget.json"), weeklyKeys, 7*24*time.Hour); err != nil {
 		return err
 	}
 	for _, ag := range []*agency{a, b} {
@@ -173,6 +186,8 @@ func run(out io.Writer, dir string) error {
 	fmt.Fprintln(out)
 	report.Print(out, "Agency A (missing-children unit)", recsA, resA)
 	report.Print(out, "Agency B (police, destination country)", recsB, resB)
+	fmt.Fprintf(out, "Agency B charged agency A's budget %d set elements (its keys and one for the file statistics) of %d a week.\n",
+		resB.Audit.Charged, weeklyKeys)
 	fmt.Fprintln(out, "Each agency saw only its own records. Matching handles name the same pair on both")
 	fmt.Fprintln(out, "sides: each agency quotes its handle in the formal request for the other's file.")
 	return nil

@@ -24,6 +24,7 @@ func TestOffline(t *testing.T) {
 	assert.NotContains(t, s, "message 6")
 	assert.Contains(t, s, "Agency A (missing-children unit): 8 records")
 	assert.Contains(t, s, "6 matching records")
+	assert.Contains(t, s, "Agency B charged agency A's budget 1019 set elements (its keys and one for the file statistics) of 100000 a week.")
 	for _, id := range []string{"A-001", "A-003", "A-004", "A-005", "A-006", "A-007", "B-101", "B-103", "B-104", "B-105", "B-106", "B-107"} {
 		assert.Contains(t, s, "  "+id+" ", id)
 	}
@@ -37,7 +38,7 @@ func TestOffline(t *testing.T) {
 	}
 
 	// The state files never leave their agency and are private.
-	for _, name := range []string{"a.state", "b.state", "b.seen"} {
+	for _, name := range []string{"a.state", "b.state", "b.seen", "b.budget.json"} {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), name)
