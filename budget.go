@@ -44,11 +44,12 @@ var ErrBudgetArgument = errors.New("reunite: invalid budget argument")
 //
 // Peers are named by opaque strings, such as the fingerprint of the
 // peer's pinned certificate (CertFingerprint, under which MatchTLS
-// charges) or signing key (SigningKeyFingerprint, for FileExchange); names that differ only in invalid UTF-8 share
-// a budget. The file is JSON (encoding.Budget has its format) and holds
-// only peer names, times and counts. It must be created
-// explicitly with CreateBudgetStore: OpenBudgetStore refuses a missing
-// file, since starting afresh would reset every peer's budget.
+// charges) or signing key (SigningKeyFingerprint, under which FileExchange
+// charges); names that differ only in invalid UTF-8 share a budget. The
+// file is JSON (encoding.Budget has its format) and holds only peer names,
+// times and counts. It must be created explicitly with CreateBudgetStore:
+// OpenBudgetStore refuses a missing file, since starting afresh would
+// reset every peer's budget.
 //
 // Several BudgetStores, in one process or several (an agency serving from
 // two processes), may share one file: each Reserve takes an exclusive lock

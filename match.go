@@ -144,7 +144,9 @@ type Audit struct {
 	Time time.Time
 	// Peer is the peer agency's name as the caller gave it
 	// (MatchConfig.Peer); when the caller gave none, MatchTLS uses the
-	// fingerprint of the certificate the peer presented, pinned or not.
+	// fingerprint of the certificate the peer presented, pinned or not,
+	// and FileExchange that of the pinned peer signing key
+	// (SigningKeyFingerprint).
 	Peer string
 	// Role and Mode are this party's role and the session's mode as
 	// psi.Role.String and psi.Mode.String write them ("initiator",
@@ -192,7 +194,9 @@ type Audit struct {
 	// session. A deviating initiator can reveal fewer hits than it found.
 	LowerBound bool
 	// Charged is what the session cost the peer's budget (BudgetStore,
-	// SessionCharge): 0 when no budget applied or the peer was refused.
+	// SessionCharge): 0 when no budget applied or the peer was refused
+	// (except a FileExchange refused after a handshake it charged for
+	// earlier, in a file it then refused: see FileExchangeConfig).
 	// Match, MatchTLS and FileExchange fill it when MatchConfig.Budget is
 	// set; a caller that reserves in MatchConfig.Admit instead copies the
 	// amount BudgetStore.Reserve returned.

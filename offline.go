@@ -122,12 +122,28 @@ type FileExchangeConfig struct {
 	// a peer past its budget is refused and the exchange fails, with the
 	// refusal as the alert this party writes next. The state file keeps
 	// what was charged, so the Result of the last turn, in whichever
-	// process, reports it in Audit.Charged. A message file refused after
-	// the charge (one the peer signed with more than its turn, say) and
-	// then read again intact is not charged again; one read again from an
-	// older state file, after a process stopped before SaveState, is.
-	// Pass the same Budget to every turn's StartFileExchange or
-	// OpenFileExchange.
+	// process, reports it in Audit.Charged.
+	//
+	// The handshake's message file is read to its end before the charge,
+	// so a file that whoever carries it cut short, altered or lengthened
+	// charges nothing. One that the peer signed and that breaks the
+	// protocol after its handshake (more than its turn), or whose
+	// exchange could not be recorded in the seen-exchanges file, is
+	// refused after the charge, which the budget keeps. The FileExchange
+	// keeps it too, and so does its state if saved then: the handshake
+	// read next, from the intact file, costs only what it declares beyond
+	// what was charged. A turn that starts again from a state saved before
+	// the refusal (a new process that did not save after it) is charged
+	// again in full.
+	//
+	// A responder is charged when it reads message 0 and evaluates the
+	// peer's elements when it reads message 2, which the peer may send
+	// later: a peer can open exchanges in several windows and send their
+	// second messages in one, though never more elements in all than it
+	// was charged for. Choose a window longer than an exchange takes. Only the
+	// turn that reads the peer's handshake uses Budget, and an agency that
+	// also runs MatchTLS with the same peer charges it there under its
+	// certificate's fingerprint: two budgets, in one file or two.
 	MatchConfig
 	// SigningKey is this agency's Ed25519 private key. It signs every
 	// message file this party writes.
@@ -185,7 +201,8 @@ type FileExchangeConfig struct {
 // the exchange ID, which are checked (and the file's length against what
 // that number may hold) before the rest is read. A replayed, reordered,
 // truncated, altered, foreign or misaddressed file is refused and changes
-// nothing: the right file can still be read afterwards.
+// nothing (but see FileExchangeConfig's Budget for a file the peer signed
+// that breaks the protocol): the right file can still be read afterwards.
 //
 // The state file holds secrets (this party's PSI scalar, the records'
 // pseudonyms): see SaveState. A FileExchange is not safe for concurrent use.
@@ -515,6 +532,28 @@ func (x *FileExchange) ReadMessage(r io.Reader) error {
 		}
 	}
 
+	next, finished := mr.Next, false
+	if !x.declared.seen {
+		// The message holds the peer's handshake, which the admission
+		// check may charge to a budget: read it to its end before the
+		// session sees a frame of it, so that a file refused for what
+		// follows its frames (bytes appended, which whoever carries it
+		// can add) charges nothing. It is small: a handshake turn, at
+		// most maxFileSize(number).
+		frames, err := readFrames(mr)
+		if err != nil {
+			return streamError(err)
+		}
+		next, finished = func() (encoding.Frame, error) {
+			if len(frames) == 0 {
+				return encoding.Frame{}, io.EOF
+			}
+			f := frames[0]
+			frames = frames[1:]
+			return f, nil
+		}, true
+	}
+
 	before, err := x.session.MarshalState()
 	if err != nil {
 		return err
@@ -530,7 +569,7 @@ func (x *FileExchange) ReadMessage(r io.Reader) error {
 	}
 	var failed error
 	for i := uint32(0); ; i++ {
-		f, err := mr.Next()
+		f, err := next()
 		if err == io.EOF {
 			break
 		}
@@ -548,8 +587,10 @@ func (x *FileExchange) ReadMessage(r io.Reader) error {
 		if x.session.Turn() == psi.TurnReceive {
 			return restore(fmt.Errorf("%w: message %d ends before the %v's turn does", ErrFileFormat, number, sender))
 		}
-		if _, err := mr.Finish(); err != nil {
-			return restore(streamError(err))
+		if !finished {
+			if _, err := mr.Finish(); err != nil {
+				return restore(streamError(err))
+			}
 		}
 	}
 	if seen != nil {
@@ -573,6 +614,23 @@ func (x *FileExchange) ReadMessage(r io.Reader) error {
 		return fmt.Errorf("%w: message %d: %w", ErrExchangeFailed, number, failed)
 	}
 	return nil
+}
+
+// readFrames reads the rest of mr, every frame and the end, and returns
+// the frames.
+func readFrames(mr *encoding.OfflineMessageReader) ([]encoding.Frame, error) {
+	var frames []encoding.Frame
+	for {
+		f, err := mr.Next()
+		if err == io.EOF {
+			_, err = mr.Finish()
+			return frames, err
+		}
+		if err != nil {
+			return nil, err
+		}
+		frames = append(frames, f)
+	}
 }
 
 // checkFirstMessageTime checks that a first message written at sent (Unix
@@ -704,8 +762,8 @@ func failureText(err error) string {
 
 // OpenFileExchange continues an exchange from the state file at path.
 // records and cfg must be the ones the exchange was started with (cfg's
-// Threshold, Peer, Admit, Budget, Progress and SeenExchanges may differ,
-// though Budget should not): other
+// Threshold, Peer, Admit, Budget, Progress and SeenExchanges may differ;
+// Budget matters only in the turn that reads the peer's handshake): other
 // records, rules, mode, cap, role or keys are refused with an error
 // matching psi.ErrStateMismatch, and a damaged state file with one
 // matching psi.ErrStateCorrupt.
@@ -788,6 +846,10 @@ func checkExchangeState(st *encoding.ExchangeState) error {
 		return bad("status")
 	case !st.PeerSizeKnown && st.PeerSize != 0:
 		return bad("peer size")
+	case int64(st.Charged) > int64(SessionCharge(MaxFileExchangeKeys)):
+		// A peer declares at most MaxFileExchangeKeys, and the exchange
+		// charges at most the charge of the largest size declared to it.
+		return bad("budget charge")
 	}
 	return nil
 }

@@ -313,3 +313,27 @@ func TestReadMessageChargesOnce(t *testing.T) {
 	assert.Equal(t, charge, res.Audit.Charged)
 	assert.Equal(t, charge, SessionCharge(res.Audit.PeerKeys))
 }
+
+// TestDeclaredSizeChargesTheDifference admits handshakes of several sizes
+// into one exchange, as a FileExchange does when it refuses a file after
+// charging its handshake and then reads another: the budget holds the
+// charge of the largest size, charged once.
+func TestDeclaredSizeChargesTheDifference(t *testing.T) {
+	store, err := CreateBudgetStore(filepath.Join(t.TempDir(), "budget.json"), 1<<30, time.Hour)
+	require.NoError(t, err)
+	var d declaredSize
+	admit := d.wrap(nil, store, "peer")
+	for _, tt := range []struct{ declared, charged int }{
+		{154, 154}, {154, 154}, {1019, 1019}, {500, 1019}, {0, 1019},
+	} {
+		require.NoError(t, admit(tt.declared))
+		used, err := store.Used("peer", time.Now())
+		require.NoError(t, err)
+		assert.Equal(t, tt.charged, used, "after %d declared", tt.declared)
+		assert.Equal(t, tt.charged, d.charged, "after %d declared", tt.declared)
+		assert.Equal(t, tt.declared, d.n)
+	}
+	var empty declaredSize
+	require.NoError(t, empty.wrap(nil, store, "empty")(0))
+	assert.Equal(t, 1, empty.charged, "an empty set costs one element")
+}

@@ -671,22 +671,32 @@ func TestFileExchangeRefusesBadRecordSets(t *testing.T) {
 // each side charges the peer's declared size once, under the pinned peer
 // signing key's fingerprint whatever Peer says, in the turn that reads the
 // peer's handshake, and the last turn's audit record, in another process,
-// says so; a peer past its budget is refused and learns only that; a
-// message file refused after its handshake was charged (cut short) and
-// then read intact is charged once.
+// says so; a handshake's file that whoever carries it lengthened charges
+// nothing; a peer past its budget is refused and learns only that.
 func TestFileExchangeChargesBudget(t *testing.T) {
 	a, b := fileParties(t)
 	a.cfg.Peer = "" // the audit record names B by its key
 	storeA, _ := openBudget(t, math.MaxInt32, time.Hour)
 	storeB, _ := openBudget(t, math.MaxInt32, time.Hour)
 	a.cfg.Budget, b.cfg.Budget = storeA, storeB
-	runFiles(t, a, b, true, nil)
+	nameA, nameB := reunite.SigningKeyFingerprint(pub(a.cfg.SigningKey)), reunite.SigningKeyFingerprint(pub(b.cfg.SigningKey))
+	usedBy := map[int][2]int{} // per step, A's usage at B and B's at A before the step's read
+	runFiles(t, a, b, true, func(step int, to *fileParty, file []byte) {
+		if step <= 1 {
+			// A byte appended to the handshake's file, after the
+			// signed end: refused before any charge.
+			require.ErrorIs(t, to.readBytes(append(bytes.Clone(file), 0)), reunite.ErrFileFormat)
+		}
+		usedBy[step] = [2]int{used(t, storeB, nameA, time.Now()), used(t, storeA, nameB, time.Now())}
+	})
 	ra, err := a.x.Result()
 	require.NoError(t, err)
 	rb, err := b.x.Result()
 	require.NoError(t, err)
-	nameA, nameB := reunite.SigningKeyFingerprint(pub(a.cfg.SigningKey)), reunite.SigningKeyFingerprint(pub(b.cfg.SigningKey))
 	chargeA, chargeB := reunite.SessionCharge(ra.Audit.LocalKeys), reunite.SessionCharge(rb.Audit.LocalKeys)
+	assert.Equal(t, [2]int{0, 0}, usedBy[0], "nothing charged before message 0, nor for it lengthened")
+	assert.Equal(t, [2]int{chargeA, 0}, usedBy[1], "B charged A reading message 0; A charged nothing for message 1 lengthened")
+	assert.Equal(t, [2]int{chargeA, chargeB}, usedBy[2], "A charged B reading message 1")
 	assert.Equal(t, chargeA, rb.Audit.Charged, "B charged A's declared size")
 	assert.Equal(t, chargeB, ra.Audit.Charged, "A charged B's declared size")
 	assert.Equal(t, chargeA, used(t, storeB, nameA, time.Now()), "under A's key, not its Peer name")

@@ -16,14 +16,16 @@ type declaredSize struct {
 }
 
 // wrap returns an admission function that records the declared size,
-// applies admit, if any, and then, if budget is set, charges the size to
-// peer's budget unless d has charged as much already. The session calls
-// it on the goroutine that drives it, before Match returns.
+// applies admit, if any, and then, if budget is set, charges peer's budget
+// the session's charge (SessionCharge) less what d has charged already.
+// The session calls it on the goroutine that drives it, before Match
+// returns.
 //
 // In Match it runs once. A FileExchange that refuses a message file after
-// its handshake was admitted (truncated, say) rolls the session back but
-// keeps d.charged, so that the same handshake read again from the intact
-// file is not charged twice.
+// its handshake was admitted (one the peer signed with more than its turn)
+// rolls the session back but keeps d.charged, so that a handshake read
+// next, from the intact file or another exchange's, costs only what it
+// declares beyond what was charged.
 func (d *declaredSize) wrap(admit func(int) error, budget *BudgetStore, peer string) func(int) error {
 	return func(n int) error {
 		d.n, d.seen = n, true
@@ -32,10 +34,11 @@ func (d *declaredSize) wrap(admit func(int) error, budget *BudgetStore, peer str
 				return err
 			}
 		}
-		if budget == nil || d.charged >= SessionCharge(n) {
+		extra := SessionCharge(n) - d.charged
+		if budget == nil || extra <= 0 {
 			return nil
 		}
-		charged, err := budget.Reserve(peer, n, time.Now())
+		charged, err := budget.Reserve(peer, extra, time.Now())
 		d.charged += charged
 		return err
 	}

@@ -274,7 +274,7 @@ func TestSplitOfflineChunk(t *testing.T) {
 func exampleExchangeStates() []ExchangeState {
 	full := ExchangeState{
 		Role: 1, Status: 1, HaveID: true, Next: 3, Started: 1_700_000_000_123_456_789,
-		PeerSizeKnown: true, PeerSize: 77, Charged: 77, Outgoing: randBytes(300),
+		PeerSizeKnown: true, PeerSize: 77, Charged: 78, Outgoing: randBytes(300),
 		Pseudonyms: []uint32{5, 1, 9}, Session: randBytes(500),
 	}
 	for _, k := range [][]byte{full.Exchange[:], full.OwnSigningKey[:], full.PeerSigningKey[:], full.OwnEncryptionKey[:], full.PeerEncryptionKey[:]} {
