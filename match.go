@@ -48,7 +48,8 @@ type MatchConfig struct {
 	// peer sees psi.ErrRefused). A budget file that cannot be used
 	// (ErrBudgetCorrupt, a missing file, an I/O error) refuses the session
 	// too. Audit.Charged says what was charged: 0 when the peer was
-	// refused, the whole charge when the session failed later. Budgets
+	// refused (but see Audit.Charged for a FileExchange), the whole charge
+	// when the session failed later. Budgets
 	// guard the serving side, the responder, against a peer that probes
 	// its set (SECURITY.md), but charge in either role. Do not also call
 	// Reserve in Admit, which would charge the session twice.

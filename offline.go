@@ -130,11 +130,15 @@ type FileExchangeConfig struct {
 	// protocol after its handshake (more than its turn), or whose
 	// exchange could not be recorded in the seen-exchanges file, is
 	// refused after the charge, which the budget keeps. The FileExchange
-	// keeps it too, and so does its state if saved then: the handshake
-	// read next, from the intact file, costs only what it declares beyond
-	// what was charged. A turn that starts again from a state saved before
-	// the refusal (a new process that did not save after it) is charged
-	// again in full.
+	// keeps it too, and so does its state if saved then: the handshake it
+	// reads next (the intact file, or for a responder another exchange's
+	// first message) costs only what it declares beyond what was charged,
+	// whenever it comes. A turn that starts again from a state saved
+	// before the charge (a process that stopped before SaveState, or did
+	// not save after a refusal) is charged again in full; for a responder
+	// whose refusal came after message 0 was recorded as seen, that
+	// exchange can then no longer be answered (ErrExchangeReplayed) and
+	// the peer pays again for a new one.
 	//
 	// A responder is charged when it reads message 0 and evaluates the
 	// peer's elements when it reads message 2, which the peer may send
@@ -469,11 +473,10 @@ func (x *FileExchange) WriteMessage(w io.Writer) error {
 // its frames to the session; this party's answer, if it owes one, is then
 // ready for SaveState and WriteMessage. The file is read a chunk at a time
 // and each chunk is verified before it is used, so memory holds one chunk
-// and one frame of it however large the file.
+// and one frame of it however large the file (the peer's handshake, a
+// file smaller than a chunk, is read whole before it is used).
 //
-// The file is refused, with the session left exactly as it was (but for
-// the budget charge of a handshake it admitted: see the Budget field of
-// FileExchangeConfig), if it is
+// The file is refused, with the session left exactly as it was, if it is
 // truncated or has bytes after its end (ErrFileTruncated, ErrFileFormat),
 // if a chunk does not decrypt with this agency's key under the pinned keys
 // (ErrFileDecrypt) or is not signed by the pinned peer (ErrFileSignature),
@@ -484,7 +487,9 @@ func (x *FileExchange) WriteMessage(w io.Writer) error {
 // window (ErrFileExpired), declares more bytes than its message number can
 // hold (ErrFileTooLarge, known from the first chunk, before the rest is
 // read), or is malformed or does not hold exactly one turn of the protocol
-// (ErrFileFormat). A file that passes these checks but breaks the protocol
+// (ErrFileFormat); one that holds the peer's handshake and more than its
+// turn, or whose exchange cannot be recorded as seen, leaves a budget
+// charge it made (see the Budget field of FileExchangeConfig). A file that passes these checks but breaks the protocol
 // ends the exchange: ReadMessage returns an error matching
 // ErrExchangeFailed and the psi error, and once the state is saved
 // WriteMessage writes the alert that tells the peer why (unless the file

@@ -468,6 +468,21 @@ func TestOpenFileExchangeMismatch(t *testing.T) {
 	state, err := os.ReadFile(a.state)
 	require.NoError(t, err)
 	bad := filepath.Join(t.TempDir(), "bad.state")
+	// A well-formed state whose budget charge no exchange can have made.
+	var st encoding.ExchangeState
+	require.NoError(t, st.UnmarshalBinary(state))
+	st.Charged = uint32(reunite.SessionCharge(reunite.MaxFileExchangeKeys)) + 1
+	over, err := st.AppendBinary(nil)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(bad, over, 0o600))
+	_, err = reunite.OpenFileExchange(bad, a.records, a.cfg)
+	require.ErrorIs(t, err, psi.ErrStateCorrupt, "charge over the bound")
+	st.Charged--
+	ok, err := st.AppendBinary(nil)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(bad, ok, 0o600))
+	_, err = reunite.OpenFileExchange(bad, a.records, a.cfg)
+	require.NoError(t, err, "the largest charge an exchange can make")
 	for i := 0; i < len(state); i += 1 + i/16 {
 		for _, b := range [][]byte{state[:i], flip(state, i)} {
 			require.NoError(t, os.WriteFile(bad, b, 0o600))
