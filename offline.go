@@ -135,19 +135,20 @@ type FileExchangeConfig struct {
 	// first message) costs only what it declares beyond what was charged,
 	// whenever it comes. A turn that starts again from a state saved
 	// before the charge (a process that stopped before SaveState, or did
-	// not save after a refusal) is charged again in full; for a responder
-	// whose refusal came after message 0 was recorded as seen, that
-	// exchange can then no longer be answered (ErrExchangeReplayed) and
+	// not save after a refusal) is charged again in full; and a responder
+	// that read message 0, recording it as seen, and stopped before
+	// SaveState can no longer answer that exchange (ErrExchangeReplayed):
 	// the peer pays again for a new one.
 	//
 	// A responder is charged when it reads message 0 and evaluates the
 	// peer's elements when it reads message 2, which the peer may send
 	// later: a peer can open exchanges in several windows and send their
 	// second messages in one, though never more elements in all than it
-	// was charged for. Choose a window longer than an exchange takes. Only the
-	// turn that reads the peer's handshake uses Budget, and an agency that
-	// also runs MatchTLS with the same peer charges it there under its
-	// certificate's fingerprint: two budgets, in one file or two.
+	// was charged for. Choose a window longer than an exchange takes.
+	// Only the turn that reads the peer's handshake uses Budget, and an
+	// agency that also runs MatchTLS with the same peer charges it there
+	// under its certificate's fingerprint: two budgets, in one file or
+	// two.
 	MatchConfig
 	// SigningKey is this agency's Ed25519 private key. It signs every
 	// message file this party writes.
