@@ -195,9 +195,9 @@ type Audit struct {
 	// session. A deviating initiator can reveal fewer hits than it found.
 	LowerBound bool
 	// Charged is what the session cost the peer's budget (BudgetStore,
-	// SessionCharge): 0 when no budget applied or the peer was refused
-	// (except a FileExchange refused after a handshake it charged for
-	// earlier, in a file it then refused: see FileExchangeConfig).
+	// SessionCharge): 0 when no budget applied or the peer was refused,
+	// unless a FileExchange charged the handshake of an earlier file it
+	// refused, a charge that stands (see FileExchangeConfig).
 	// Match, MatchTLS and FileExchange fill it when MatchConfig.Budget is
 	// set; a caller that reserves in MatchConfig.Admit instead copies the
 	// amount BudgetStore.Reserve returned.

@@ -6,8 +6,6 @@ import (
 	"crypto/ed25519"
 	"crypto/hpke"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -340,8 +338,7 @@ func (x *FileExchange) matchConfig(cfg FileExchangeConfig) MatchConfig {
 // FileExchangeConfig.Peer says otherwise, names the peer in the audit
 // record. Pass it to BudgetStore.Used to see a file-exchange peer's usage.
 func SigningKeyFingerprint(pub ed25519.PublicKey) string {
-	sum := sha256.Sum256(pub)
-	return hex.EncodeToString(sum[:])
+	return fingerprint(pub)
 }
 
 func (x *FileExchange) role() psi.Role     { return x.setup.role }
@@ -490,11 +487,11 @@ func (x *FileExchange) WriteMessage(w io.Writer) error {
 // read), or is malformed or does not hold exactly one turn of the protocol
 // (ErrFileFormat); one that holds the peer's handshake and more than its
 // turn, or whose exchange cannot be recorded as seen, leaves a budget
-// charge it made (see the Budget field of FileExchangeConfig). A file that passes these checks but breaks the protocol
-// ends the exchange: ReadMessage returns an error matching
-// ErrExchangeFailed and the psi error, and once the state is saved
-// WriteMessage writes the alert that tells the peer why (unless the file
-// was the peer's own alert).
+// charge it made (see the Budget field of FileExchangeConfig). A file
+// that passes these checks but breaks the protocol ends the exchange:
+// ReadMessage returns an error matching ErrExchangeFailed and the psi
+// error, and once the state is saved WriteMessage writes the alert that
+// tells the peer why (unless the file was the peer's own alert).
 func (x *FileExchange) ReadMessage(r io.Reader) error {
 	if x.failure != nil {
 		return fmt.Errorf("%w: %w", ErrExchangeFailed, x.failure)

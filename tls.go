@@ -31,7 +31,13 @@ var ErrNotPinnedByPeer = errors.New("reunite: the peer refused this agency's cer
 // CertFingerprint returns the hex SHA-256 of a certificate's DER encoding,
 // the form in which agencies exchange and pin each other's certificates.
 func CertFingerprint(cert *x509.Certificate) string {
-	sum := sha256.Sum256(cert.Raw)
+	return fingerprint(cert.Raw)
+}
+
+// fingerprint is the hex SHA-256 of b, the form in which agencies name
+// each other's certificates and keys.
+func fingerprint(b []byte) string {
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 
